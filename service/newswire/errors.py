@@ -1,0 +1,73 @@
+"""The one exception tree of newswire.
+
+    NewswireError
+    ├── ConfigError            bad configuration; names the offending key
+    ├── BrokerError            the embedded Kafka broker could not be set up or started
+    ├── FetchError             an HTTP fetch failed (``url``, ``status``, ``retryable``)
+    │   └── BlockedError       refused by policy: robots.txt, address guard, scheme, size
+    ├── SourceError            a feed, sitemap or URL list could not be read
+    ├── ExtractError           a page or text dump gave no article
+    ├── EventError             an event is not valid JSON or breaks the schema
+    ├── EnrichError            enrichment of one article failed
+    └── BusError               Kafka is unreachable or refused an operation
+
+Foreign exceptions (httpx, aiokafka, lxml) are translated at the boundary of
+``fetch/`` and ``bus/``, so daemons only ever catch these classes.
+"""
+
+from __future__ import annotations
+
+
+class NewswireError(Exception):
+    """Root of every error newswire raises on purpose."""
+
+
+class ConfigError(NewswireError):
+    """Configuration is invalid. ``key`` is the dotted path of the bad setting."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(f"{key}: {message}" if key else message)
+        self.key = key
+
+
+class BrokerError(NewswireError):
+    """The embedded broker could not be prepared or started."""
+
+
+class FetchError(NewswireError):
+    """A fetch failed. ``retryable`` says whether trying again later may help."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None, retryable: bool = False,
+                 retry_after: float | None = None) -> None:
+        super().__init__(f"{message} ({url})")
+        self.url = url
+        self.status = status
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class BlockedError(FetchError):
+    """A fetch was refused by policy before or during the request (never retried)."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message, url=url, retryable=False)
+
+
+class SourceError(NewswireError):
+    """A source (feed, sitemap, URL list, folder) could not be read or parsed."""
+
+
+class ExtractError(NewswireError):
+    """No article could be extracted from an input."""
+
+
+class EventError(NewswireError):
+    """An event could not be decoded or does not match its schema."""
+
+
+class EnrichError(NewswireError):
+    """Enrichment of one article failed."""
+
+
+class BusError(NewswireError):
+    """A Kafka operation failed (unreachable broker, missing topic, refused write)."""

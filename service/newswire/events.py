@@ -1,0 +1,225 @@
+"""The event contract: article events and enriched events, and their JSON codec.
+
+Events are plain dataclasses serialised with orjson. Their JSON Schemas ship in
+``newswire/schemas/`` and every decode validates against them, so a consumer
+never sees a half-formed event: it gets an :class:`~newswire.errors.EventError`
+with the reason instead.
+
+Identity: ``article_id`` is the blake2b-128 hex digest of the canonical URL, so
+the same article reached through two feeds (or after a restart) has one key.
+``fingerprint`` hashes the normalised title and body and tells a real edit from
+a refetch of the same text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import fastjsonschema
+import orjson
+
+from newswire.errors import EventError
+
+SCHEMA_VERSION = "1.0"
+
+Change = Literal["created", "updated", "removed"]
+EntityType = Literal["person", "organization", "location", "nationality", "event"]
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class ArticleEvent:
+    """One article, as published on the articles topic."""
+
+    article_id: str
+    url: str
+    canonical_url: str
+    body: str
+    fetched: str
+    fingerprint: str
+    version: int = 1
+    change: Change = "created"
+    changed_fields: list[str] = dataclasses.field(default_factory=list)
+    title: str | None = None
+    authors: list[str] = dataclasses.field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    lead: str | None = None
+    language: str | None = None
+    site: str | None = None
+    section: str | None = None
+    tags: list[str] = dataclasses.field(default_factory=list)
+    image: str | None = None
+    free_access: bool | None = None
+    source: str | None = None
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class Entity:
+    """A named entity of an article, merged over its mentions."""
+
+    name: str
+    type: EntityType
+    forms: list[str]
+    mentions: int
+    first_offset: int
+    country: str | None = None
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class Tone:
+    """Tone as GDELT reports it: percentages of positive and negative words."""
+
+    tone: float
+    positive: float
+    negative: float
+    polarity: float
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class Metrics:
+    """Text metrics of an article body."""
+
+    words: int
+    sentences: int
+    paragraphs: int
+    characters: int
+    quotes: int
+    numbers: int
+    reading_time_s: float
+    flesch_reading_ease: float | None
+    tone: Tone
+    keywords: list[str]
+    language: str | None
+    language_confidence: float | None
+    latency_s: float | None = None
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class EnrichedEvent:
+    """An article with its entities and metrics, as published on the enriched topic."""
+
+    article: ArticleEvent
+    entities: list[Entity]
+    metrics: Metrics
+    entity_tagged: bool
+    enriched: str
+    schema_version: str = SCHEMA_VERSION
+
+
+# ---------------------------------------------------------------- identity
+
+_WS = re.compile(r"\s+")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def article_id_for(canonical_url: str) -> str:
+    """The stable Kafka key of an article: a digest of its canonical URL."""
+    return _digest(canonical_url)
+
+
+def content_fingerprint(title: str | None, body: str) -> str:
+    """A digest of the article's visible text, blind to whitespace and case."""
+    return _digest(_WS.sub(" ", f"{title or ''}\n{body}").strip().lower())
+
+
+def utc_now() -> str:
+    """Now as an ISO 8601 UTC timestamp with millisecond precision."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+# ---------------------------------------------------------------- schemas
+
+
+def schema_text(name: Literal["article", "enriched"]) -> str:
+    """The JSON Schema document shipped in the package, as text."""
+    return resources.files("newswire").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
+
+
+def _schema(name: Literal["article", "enriched"]) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(schema_text(name))
+    if name == "enriched":
+        # Inline the article schema so one validator checks the whole event.
+        article = _schema("article")
+        article.pop("$schema", None)
+        article.pop("$id", None)
+        doc["properties"]["article"] = article
+    return doc
+
+
+@cache
+def _validator(name: Literal["article", "enriched"]) -> Any:
+    return fastjsonschema.compile(_schema(name), formats={"date-time": _is_datetime})
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def validate(name: Literal["article", "enriched"], doc: Any) -> None:
+    """Raise :class:`EventError` naming the first violation of the schema."""
+    try:
+        _validator(name)(doc)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        raise EventError(f"{name} event breaks schema: {exc.message}") from None
+
+
+# ---------------------------------------------------------------- codec
+
+_ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(ArticleEvent))
+_ENTITY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entity))
+_METRIC_FIELDS = frozenset(f.name for f in dataclasses.fields(Metrics))
+
+
+def encode_event(event: ArticleEvent | EnrichedEvent) -> bytes:
+    """Serialise an event to compact JSON bytes."""
+    return orjson.dumps(event)
+
+
+def _loads(data: bytes | str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise EventError(f"not valid JSON: {exc}") from None
+
+
+def article_from_dict(doc: dict[str, Any]) -> ArticleEvent:
+    """Build an :class:`ArticleEvent` from a validated dict (unknown keys are ignored)."""
+    return ArticleEvent(**{k: v for k, v in doc.items() if k in _ARTICLE_FIELDS})
+
+
+def decode_article(data: bytes | str) -> ArticleEvent:
+    """Parse and validate an article event."""
+    doc = _loads(data)
+    validate("article", doc)
+    return article_from_dict(doc)
+
+
+def decode_enriched(data: bytes | str) -> EnrichedEvent:
+    """Parse and validate an enriched event."""
+    doc = _loads(data)
+    validate("enriched", doc)
+    metrics = {k: v for k, v in doc["metrics"].items() if k in _METRIC_FIELDS}
+    metrics["tone"] = Tone(**doc["metrics"]["tone"])
+    return EnrichedEvent(
+        article=article_from_dict(doc["article"]),
+        entities=[Entity(**{k: v for k, v in e.items() if k in _ENTITY_FIELDS}) for e in doc["entities"]],
+        metrics=Metrics(**metrics),
+        entity_tagged=doc["entity_tagged"],
+        enriched=doc["enriched"],
+        schema_version=doc["schema_version"],
+    )
