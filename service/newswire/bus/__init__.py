@@ -1,0 +1,41 @@
+"""All of newswire's Kafka code: topics, clients, records, dead letters.
+
+Only this package and ``daemons/`` import aiokafka. Errors leave it as
+:class:`~newswire.errors.BusError`.
+"""
+
+from newswire.bus._errors import translate
+from newswire.bus.admin import describe_topics, ensure_topics, list_topics, missing_topics
+from newswire.bus.clients import PartitionTracker, make_consumer, make_producer, send_all, start_client
+from newswire.bus.records import (
+    CE_TYPE_ARTICLE,
+    CE_TYPE_DEAD_LETTER,
+    CE_TYPE_ENRICHED,
+    Headers,
+    cloudevent_headers,
+    dead_letter,
+    header,
+)
+from newswire.bus.topics import TopicSpec, topic_specs
+
+__all__ = [
+    "CE_TYPE_ARTICLE",
+    "CE_TYPE_DEAD_LETTER",
+    "CE_TYPE_ENRICHED",
+    "Headers",
+    "PartitionTracker",
+    "TopicSpec",
+    "cloudevent_headers",
+    "dead_letter",
+    "describe_topics",
+    "ensure_topics",
+    "header",
+    "list_topics",
+    "make_consumer",
+    "make_producer",
+    "missing_topics",
+    "send_all",
+    "start_client",
+    "topic_specs",
+    "translate",
+]

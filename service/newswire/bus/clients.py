@@ -1,0 +1,111 @@
+"""Producer and consumer factories: every Kafka client setting newswire uses lives here.
+
+Producers are idempotent (``acks=all``) and wait for delivery; transactional
+producers add a stable ``transactional_id`` so a restarted instance fences its
+own zombie and aborts what it left open. Consumers never auto-commit: offsets
+are committed after processing, or inside the producing transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import RecordMetadata
+
+from newswire.bus._errors import translate
+from newswire.bus.records import Headers
+from newswire.config import Settings
+
+
+def _compression(settings: Settings) -> str | None:
+    return None if settings.kafka.compression == "none" else settings.kafka.compression
+
+
+def make_producer(settings: Settings, *, transactional_id: str | None = None,
+                  linger_ms: int = 5) -> AIOKafkaProducer:
+    """An idempotent producer (transactional when ``transactional_id`` is given)."""
+    k = settings.kafka
+    kwargs: dict[str, Any] = {}
+    if transactional_id:
+        kwargs["transactional_id"] = transactional_id
+        kwargs["transaction_timeout_ms"] = k.transaction_timeout_ms
+    return AIOKafkaProducer(
+        bootstrap_servers=k.bootstrap_servers,
+        client_id=k.client_id,
+        acks="all",
+        enable_idempotence=True,
+        compression_type=_compression(settings),
+        max_request_size=k.max_message_bytes,
+        request_timeout_ms=k.request_timeout_ms,
+        linger_ms=linger_ms,
+        **kwargs,
+    )
+
+
+def make_consumer(settings: Settings, *topics: str, group_id: str | None, read_committed: bool = True,
+                  max_poll_records: int = 500, **extra: Any) -> AIOKafkaConsumer:
+    """A consumer with manual commits that starts at the earliest offset of a new group."""
+    k = settings.kafka
+    return AIOKafkaConsumer(
+        *topics,
+        bootstrap_servers=k.bootstrap_servers,
+        client_id=k.client_id,
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        isolation_level="read_committed" if read_committed else "read_uncommitted",
+        max_poll_records=max_poll_records,
+        session_timeout_ms=k.session_timeout_ms,
+        heartbeat_interval_ms=max(k.session_timeout_ms // 4, 250),
+        request_timeout_ms=max(k.request_timeout_ms, k.session_timeout_ms + 5000),
+        fetch_max_bytes=max(52_428_800, k.max_message_bytes),
+        max_partition_fetch_bytes=max(1_048_576, k.max_message_bytes),
+        **extra,
+    )
+
+
+Record = tuple[str, bytes | None, bytes, Headers]  # topic, key, value, headers
+
+
+async def send_all(producer: AIOKafkaProducer, records: Iterable[Record], *,
+                   partition: int | None = None) -> list[RecordMetadata]:
+    """Send records and wait until the broker has acknowledged every one of them."""
+    with translate("publishing"):
+        futures = [await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
+                   for topic, key, value, headers in records]
+        return list(await asyncio.gather(*futures))
+
+
+async def start_client(client: AIOKafkaProducer | AIOKafkaConsumer, bootstrap: str, what: str,
+                       timeout_s: float = 30.0) -> None:
+    """Start a client, translating failures and bounding the wait for an absent broker."""
+    with translate(f"starting {what}", bootstrap):
+        try:
+            await asyncio.wait_for(client.start(), timeout_s)
+        except TimeoutError:
+            from newswire.errors import BusError
+            await client.stop()
+            raise BusError(f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "
+                           "Is the broker running? Set KAFKA_BOOTSTRAP_SERVERS.") from None
+
+
+class PartitionTracker(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Remembers the assignment and lets daemons react to it (flush before revoke, rebuild after assign)."""
+
+    def __init__(self) -> None:
+        self.assigned: set[TopicPartition] = set()
+        self.on_revoke: list[Any] = []
+        self.on_assign: list[Any] = []
+
+    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
+        for callback in self.on_revoke:
+            await callback(set(revoked))
+        self.assigned -= set(revoked)
+
+    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
+        self.assigned |= set(assigned)
+        for callback in self.on_assign:
+            await callback(set(assigned))

@@ -1,0 +1,58 @@
+"""Test fixtures shared by the whole suite.
+
+One real Apache Kafka broker (KRaft, single node) is started per test session
+on free loopback ports with a temporary data dir, and stopped at the end. Each
+test that needs Kafka gets its own topic prefix and group ids (``settings``),
+so tests never see each other's records.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from newswire.broker import EmbeddedBroker
+from newswire.bus import ensure_topics
+from newswire.config import Settings, load_settings
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SEED_ARTICLE = SHARED / "fixtures" / "seed-article.txt"
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """The session's real Kafka broker."""
+    data_dir = tmp_path_factory.mktemp("kafka")
+    with EmbeddedBroker(data_dir, heap="768m") as running:
+        yield running
+
+
+def make_settings(bootstrap: str, **sections: dict[str, object]) -> Settings:
+    """Settings isolated to one test: a unique topic prefix and group ids, small partitions and timeouts."""
+    tag = uuid.uuid4().hex[:10]
+    base: dict[str, dict[str, object]] = {
+        "kafka": {"bootstrap_servers": bootstrap, "topic_prefix": f"t{tag}.", "partitions": 2,
+                  "transaction_timeout_ms": 10_000, "session_timeout_ms": 6_000},
+        "ingest": {"group_id": f"ingest-{tag}"},
+        "enrich": {"group_id": f"enrich-{tag}"},
+        "observe": {"ingest_port": 0, "enrich_port": 0},
+    }
+    for section, values in sections.items():
+        base[section] = {**base.get(section, {}), **values}
+    return load_settings(environ={}, overrides=base)
+
+
+@pytest.fixture
+def settings(broker: EmbeddedBroker) -> Settings:
+    """Per-test settings pointing at the session broker."""
+    return make_settings(broker.bootstrap_servers)
+
+
+@pytest.fixture
+async def topics(settings: Settings) -> AsyncIterator[Settings]:
+    """Per-test settings whose topics already exist."""
+    await ensure_topics(settings)
+    yield settings
