@@ -1,0 +1,205 @@
+"""Main-text extraction on selectolax.
+
+1. Drop what is never article text: scripts, navigation, asides, figures, forms
+   controls, hidden elements and containers whose class/id names boilerplate
+   (share, related, comments, newsletter, ads, …) – unless such a container
+   holds a large part of the page text, which means the name lied.
+2. Score containers by the text of the paragraphs below them (Readability's
+   idea: a paragraph credits its parent fully and its ancestors less), minus
+   their link density, and pick the best one plus paragraph-rich siblings.
+3. Walk the chosen containers in document order and keep paragraphs,
+   sub-headings, list items, quotes and text-only blocks, skipping
+   link-heavy and very short boilerplate lines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_DROP_SELECTOR = (
+    "script, style, noscript, template, svg, iframe, button, select, textarea, input, nav, aside, footer, "
+    "figure, figcaption, picture, video, audio, canvas, dialog, object, embed, map, "
+    "[hidden], [aria-hidden=true], [role=navigation], [role=complementary], [role=contentinfo], "
+    "[style*='display:none'], [style*='display: none']"
+)
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_BOILER_EXACT = frozenset(
+    "ad ads adv advert advertisement adslot adunit anzeige nav navbar menu tags tag tagging keywords meta date "
+    "dateline time timestamp hidden print more related share shares sharing social comments comment caption "
+    "credit credits copyright byline author authors authorbox breadcrumb breadcrumbs sidebar footer newsletter "
+    "promo promotion banner cookie cookies consent popup modal overlay toolbar widget widgets sponsored "
+    "outbrain taboola signup login subscribe subscription rating poll gallery slideshow player video sronly "
+    "sr visually recirculation recommendations recommended pagination pager skip toc tooltip dropdown "
+    "topics embed social-links teaserlist teasers lightbox bio contributor follow".split()
+)
+_BOILER_PREFIX = (
+    "share", "social", "related", "recommend", "newsletter", "advert", "sponsor", "outbrain", "taboola",
+    "comment", "breadcrumb", "cookie", "subscri", "byline", "author", "caption", "promo", "readmore",
+    "moreabout", "morefrom", "seealso", "alsoread", "trending", "mostread", "popular", "paywall",
+)
+_KEEP_TOKENS = frozenset({"article", "content", "body", "text", "main", "story", "post", "entry"})
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | _HEADINGS
+_TEXT_CONTAINERS = frozenset({"div", "section", "span", "font", "center", "td"})
+_INLINE = frozenset(
+    "a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time "
+    "u var wbr del ins font -text".split()
+)
+_SKIP = frozenset({"h1", "table", "ul", "ol", "header", "form", "img", "hr"})
+_WS = re.compile(r"\s+")
+_MIN_PARAGRAPH = 25
+_MAX_LINK_DENSITY = 0.5
+_DROP_SHARE = 0.3
+_SIBLING_SHARE = 0.2
+
+
+def _text(node: LexborNode) -> str:
+    return _WS.sub(" ", node.text(deep=True) or "").strip()
+
+
+def _link_chars(node: LexborNode) -> int:
+    return sum(len(_WS.sub(" ", a.text(deep=True) or "").strip()) for a in node.css("a"))
+
+
+def _is_boilerplate(node: LexborNode) -> bool:
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    if not names.strip():
+        return False
+    tokens = [t for t in _TOKEN_SPLIT.split(names) if t]
+    for token in tokens:
+        if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
+            return True
+    return False
+
+
+def clean_tree(tree: LexborHTMLParser) -> None:
+    """Remove non-content elements in place."""
+    body = tree.body
+    if body is None:
+        return
+    for node in body.css(_DROP_SELECTOR):
+        node.decompose()
+    total = len(_text(body)) or 1
+    for node in body.css("[class], [id]"):
+        if node.tag in {"body", "html", "main", "article"} or node.parent is None:
+            continue
+        if _is_boilerplate(node) and len(_text(node)) < _DROP_SHARE * total:
+            node.decompose()
+
+
+def _own_text_len(node: LexborNode) -> int:
+    """Characters of text directly inside ``node`` or its inline children, if it has no block children."""
+    length = 0
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag not in _INLINE:
+            return 0
+        if tag == "-text":
+            length += len((child.text_content or "").strip())
+        else:
+            length += len((child.text(deep=True) or "").strip())
+    return length
+
+
+def _scores(body: LexborNode) -> tuple[dict[int, float], dict[int, LexborNode]]:
+    scores: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for para in body.css("p, pre, blockquote, div, td, section"):
+        if para.tag == "p" or para.tag == "pre":
+            text = _text(para)
+            length = len(text)
+        else:
+            length = _own_text_len(para)
+            if length < 2 * _MIN_PARAGRAPH:
+                continue
+        if length < _MIN_PARAGRAPH:
+            continue
+        links = _link_chars(para)
+        if links / length > _MAX_LINK_DENSITY:
+            continue
+        weight = float(length - links)
+        parent = para.parent
+        level = 0
+        while parent is not None and level < 5 and parent.tag not in {"html", "#document"}:
+            key = parent.mem_id
+            nodes[key] = parent
+            scores[key] = scores.get(key, 0.0) + weight / (1 if level == 0 else 2 if level == 1 else level * 3)
+            parent = parent.parent
+            level += 1
+    return scores, nodes
+
+
+def _good_block(text: str, node: LexborNode) -> bool:
+    if not text:
+        return False
+    links = _link_chars(node)
+    return not (links and links / len(text) > _MAX_LINK_DENSITY)
+
+
+def _blocks(root: LexborNode, out: list[str]) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        tag = node.tag
+        if tag in _PARAGRAPHS or (tag in _TEXT_CONTAINERS and node is not root and _own_text_len(node) > 0):
+            if tag == "blockquote" and node.css_first("p"):
+                pass  # descend: its paragraphs are blocks
+            else:
+                text = _text(node)
+                if _good_block(text, node):
+                    out.append(text)
+                continue
+        elif tag in _SKIP and node is not root:
+            if tag in {"ul", "ol"}:
+                pass  # lists are kept item by item
+            elif tag == "table":
+                continue
+            else:
+                continue
+        children = [c for c in node.iter() if c.tag != "-text"]
+        stack.extend(reversed(children))
+
+
+def main_text(tree: LexborHTMLParser) -> list[str]:
+    """The paragraphs of the article's main text (possibly empty)."""
+    body = tree.body
+    if body is None:
+        return []
+    clean_tree(tree)
+    scores, nodes = _scores(body)
+    if not scores:
+        return []
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
+    best_key, best_score = ranked[0][0], -1.0
+    for key, score in ranked:
+        node = nodes[key]
+        text_len = len(_text(node)) or 1
+        adjusted = score * (1 - min(_link_chars(node) / text_len, 1.0))
+        if adjusted > best_score:
+            best_key, best_score = key, adjusted
+    best = nodes[best_key]
+    chosen = [best]
+    parent = best.parent
+    if parent is not None and parent.tag not in {"html", "body"}:
+        chosen = []
+        for sibling in parent.iter():
+            if sibling.mem_id == best.mem_id:
+                chosen.append(sibling)
+            elif scores.get(sibling.mem_id, 0.0) >= _SIBLING_SHARE * scores[best_key]:
+                chosen.append(sibling)
+            elif sibling.tag == "p":
+                text = _text(sibling)
+                if len(text) > 80 and _link_chars(sibling) / len(text) < 0.25:
+                    chosen.append(sibling)
+    out: list[str] = []
+    for node in chosen:
+        if node.tag in _PARAGRAPHS:
+            text = _text(node)
+            if _good_block(text, node):
+                out.append(text)
+        else:
+            _blocks(node, out)
+    return out

@@ -1,0 +1,268 @@
+"""HTML page → :class:`ArticleEvent`: metadata first, then the main text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from newswire.errors import ExtractError
+from newswire.events import ArticleEvent, article_id_for, content_fingerprint, utc_now
+from newswire.extract import _authors, _body, _dates, _language, _title
+from newswire.extract._charset import decode_html
+from newswire.extract._hints import Hints
+from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
+
+_WS = re.compile(r"\s+")
+_MAX_CHARS = 8_000_000
+_MIN_BODY = 1
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time", "published_time",
+    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date.issued",
+    "dc.date", "dcterms.date", "dcterms.created", "dc.date.created", "sailthru.date", "parsely-pub-date",
+    "article.published", "cxenseparse:recs:publishtime", "date.available", "article:published", "created",
+)
+_MODIFIED_META = (
+    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "last-modified",
+    "dcterms.modified", "dc.date.modified", "article:modified", "lastmod",
+)
+_AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
+                "byl", "cxenseparse:author", "og:article:author")
+_BYLINE_SELECTOR = (
+    "[itemprop=author], [rel=author], .byline, .author, .author-name, .article-author, .story-byline, "
+    "[class*=byline], [class*=author-name], [class*=AuthorName], [data-testid*=byline]"
+)
+
+
+def _clean(text: str | None) -> str | None:
+    if text is None:
+        return None
+    out = _WS.sub(" ", text).strip()
+    return out or None
+
+
+def _resolve(base: str, href: str | None) -> str | None:
+    if not href or not href.strip():
+        return None
+    try:
+        joined = urljoin(base, href.strip())
+    except ValueError:
+        return None
+    return joined if urlsplit(joined).scheme in {"http", "https", "file"} else None
+
+
+def _site_name(md: Metadata) -> str | None:
+    name = md.first("og:site_name", "application-name", "al:android:app_name", "twitter:site")
+    if name:
+        return name.lstrip("@")
+    publisher = md.article.get("publisher")
+    return ld_text(publisher) if publisher else None
+
+
+def _declared_offset(values: list[str | None]) -> tzinfo:
+    """The offset the page states on any of its dates, applied to its naive ones."""
+    for value in values:
+        if value and _dates.has_offset(value):
+            parsed = _dates.parse_datetime(value)
+            if parsed is not None and parsed.tzinfo is not None:
+                return parsed.tzinfo
+    return UTC
+
+
+def _first_date(values: list[str | None], tz: tzinfo) -> datetime | None:
+    for value in values:
+        parsed = _dates.parse_datetime(value, tz)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _dates_of(tree: LexborHTMLParser, md: Metadata, url: str, hints: Hints | None) -> tuple[str | None, str | None]:
+    article = md.article
+    published_raw: list[str | None] = [ld_text(article.get("datePublished")), *md.all(*_PUBLISHED_META)]
+    for obj in md.ld_objects:
+        if obj is not article and isinstance(obj.get("datePublished"), str):
+            published_raw.append(obj["datePublished"])
+    times = tree.css("time[datetime]")
+    published_raw.extend(t.attributes.get("datetime") for t in times if "pub" in str(t.attributes))
+    published_raw.extend(t.attributes.get("datetime") for t in times[:3])
+    modified_raw: list[str | None] = [ld_text(article.get("dateModified")), *md.all(*_MODIFIED_META)]
+    tz = _declared_offset(published_raw + modified_raw)
+    published = _first_date(published_raw, tz) or _dates.url_date(url)
+    if published is None and hints is not None:
+        published = _dates.parse_datetime(hints.published)
+    modified = _first_date(modified_raw, tz)
+    return (
+        _dates.isoformat(published) if published else None,
+        _dates.isoformat(modified) if modified else None,
+    )
+
+
+def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None) -> list[str]:
+    article = md.article
+    names = _authors.from_ld(article.get("author") or article.get("creator"))
+    if names:
+        return names
+    for key in _AUTHOR_META:
+        values = md.all(key)
+        found = [n for v in values for n in _authors.split_names(v)]
+        if found:
+            return _authors.dedupe(found)
+    for node in tree.css(_BYLINE_SELECTOR)[:10]:
+        inner = node.css_first("[itemprop=name]")
+        text = _clean((inner or node).text(deep=True, separator=" "))
+        if text and len(text) <= 120:
+            found = _authors.split_names(text)
+            if found:
+                return _authors.dedupe(found)
+    if hints is not None:
+        return _authors.dedupe([n for h in hints.authors for n in _authors.split_names(h)])
+    return []
+
+
+def _tags_of(md: Metadata) -> list[str]:
+    raw: list[str] = list(md.all("article:tag", "og:article:tag"))
+    keywords = md.article.get("keywords")
+    if isinstance(keywords, str):
+        raw.extend(keywords.split(","))
+    else:
+        raw.extend(ld_list(keywords))
+    if not raw:
+        for value in md.all("keywords", "news_keywords"):
+            raw.extend(value.split(","))
+    seen: set[str] = set()
+    tags: list[str] = []
+    for tag in raw:
+        clean = _clean(tag)
+        if clean and clean.casefold() not in seen and len(clean) <= 80:
+            seen.add(clean.casefold())
+            tags.append(clean)
+    return tags
+
+
+def _image_of(md: Metadata, url: str) -> str | None:
+    image = md.first("og:image", "og:image:url", "twitter:image", "twitter:image:src")
+    if not image:
+        image = ld_text(md.article.get("image"))
+    return _resolve(url, image)
+
+
+def _free_access(md: Metadata) -> bool | None:
+    value: Any = md.article.get("isAccessibleForFree")
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+        return value.strip().lower() == "true"
+    return None
+
+
+def _article_body(md: Metadata) -> list[str]:
+    body = md.article.get("articleBody")
+    if not isinstance(body, str):
+        return []
+    return [p for p in (_clean(x) for x in re.split(r"\n\s*\n|\r\n|\n", body)) if p]
+
+
+def _tokens(text: str) -> int:
+    return len(text.split())
+
+
+def extract_html(
+    content: bytes | str,
+    url: str,
+    *,
+    content_type: str | None = None,
+    hints: Hints | None = None,
+    fetched: str | None = None,
+    source: str | None = None,
+) -> ArticleEvent:
+    """Extract one article from an HTML page. Raises :class:`ExtractError` when there is none."""
+    try:
+        return _extract(content, url, content_type, hints, fetched, source)
+    except ExtractError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError,
+            UnicodeError, LookupError, MemoryError) as exc:
+        # Pages are hostile input; a parser bug must cost one page, not the worker.
+        raise ExtractError(f"extraction failed on {url}: {type(exc).__name__}: {exc}") from exc
+
+
+def _extract(
+    content: bytes | str,
+    url: str,
+    content_type: str | None,
+    hints: Hints | None,
+    fetched: str | None,
+    source: str | None,
+) -> ArticleEvent:
+    html = decode_html(content, content_type) if isinstance(content, bytes) else content
+    if not html.strip():
+        raise ExtractError(f"empty document: {url}")
+    html = html[:_MAX_CHARS].replace("\x00", "")
+    tree = LexborHTMLParser(html)
+    md = parse_metadata(tree)
+    article = md.article
+
+    canonical = _resolve(url, md.canonical) or _resolve(url, md.first("og:url")) or url
+    site = _clean(_site_name(md))
+    section = _clean(md.first("article:section", "og:article:section", "section", "parsely-section")
+                     or ld_text(article.get("articleSection")))
+    h1 = tree.css_first("h1")
+    keys = _title.site_keys(url, [site, ld_text(article.get("publisher"))])
+    title = _title.choose(
+        [
+            ld_text(article.get("headline")),
+            h1.text(deep=True) if h1 is not None else None,
+            md.first("og:title"),
+            md.first("twitter:title"),
+            (tree.css_first("title").text(deep=True) if tree.css_first("title") else None),
+            hints.title if hints else None,
+        ],
+        keys,
+        section,
+    )
+    lead = _clean(md.first("og:description", "description", "twitter:description")
+                  or ld_text(article.get("description")) or (hints.summary if hints else None))
+    published, modified = _dates_of(tree, md, url, hints)
+    authors = _authors_of(tree, md, hints)
+
+    paragraphs = _body.main_text(tree)
+    ld_body = _article_body(md)
+    dom_tokens = sum(_tokens(p) for p in paragraphs)
+    ld_tokens = sum(_tokens(p) for p in ld_body)
+    if ld_tokens > 1.3 * dom_tokens and ld_tokens >= 30:
+        paragraphs = ld_body
+    if title:
+        paragraphs = [p for p in paragraphs if p != title] if paragraphs[:1] == [title] else paragraphs
+    body = "\n\n".join(paragraphs)
+    if len(body) < _MIN_BODY:
+        raise ExtractError(f"no article text found: {url}")
+
+    language = _language.choose(
+        [md.html_lang, md.first("og:locale", "content-language", "language", "dc.language"),
+         ld_text(article.get("inLanguage")), hints.language if hints else None],
+        body,
+    )
+    return ArticleEvent(
+        article_id=article_id_for(canonical),
+        url=url,
+        canonical_url=canonical,
+        title=title,
+        authors=authors,
+        published=published,
+        modified=modified,
+        lead=lead,
+        body=body,
+        language=language,
+        site=site,
+        section=section,
+        tags=_tags_of(md),
+        image=_image_of(md, url),
+        free_access=_free_access(md),
+        fetched=fetched or utc_now(),
+        source=source,
+        fingerprint=content_fingerprint(title, body),
+    )

@@ -1,0 +1,89 @@
+"""Headline choice and site-name suffix removal.
+
+Titles in ``<title>`` and ``og:title`` usually carry the site name, a section
+or a date around the headline ("Headline - Golem.de", "Headline | DW |
+28.04.2023"). Segments around common separators are dropped when they look
+like the site (its name or domain), the section, or a date. Among the
+cleaned candidates the one most other candidates start with wins.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2})\s+|\s*[|·•»]\s*")
+_DATEISH = re.compile(r"^[\d\s./:,-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
+_NON_ALNUM = re.compile(r"[\W_]+")
+_WS = re.compile(r"\s+")
+_GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net", "news", "de", "uk", "at"})
+
+
+def _norm(text: str) -> str:
+    return _NON_ALNUM.sub("", text.casefold())
+
+
+def site_keys(url: str, names: list[str | None]) -> set[str]:
+    """Normalised strings that identify the site: its names and the labels of its host."""
+    keys = {_norm(n) for n in names if n and len(_norm(n)) >= 2}
+    host = urlsplit(url).hostname or ""
+    labels = [label for label in host.split(".") if label and label not in _GENERIC_HOST]
+    keys.update(_norm(label) for label in labels if len(label) >= 3)
+    if host:
+        keys.add(_norm(host.removeprefix("www.")))
+    return keys
+
+
+def _site_like(segment: str, keys: set[str], section: str | None) -> bool:
+    norm = _norm(segment)
+    if not norm:
+        return True
+    if _DATEISH.match(segment.strip()):
+        return True
+    if section and norm == _norm(section):
+        return True
+    for key in keys:
+        if norm == key or (len(key) >= 3 and key in norm and len(norm) <= len(key) + 12):
+            return True
+        if len(norm) >= 3 and norm in key:
+            return True
+    return False
+
+
+def strip_site(title: str, keys: set[str], section: str | None = None) -> str:
+    """The title without leading/trailing segments that name the site, section or a date."""
+    title = _WS.sub(" ", title).strip()
+    parts = _SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _SEPARATOR.findall(title)
+    start, end = 0, len(parts)
+    while end - start > 1 and _site_like(parts[end - 1], keys, section):
+        end -= 1
+    while end - start > 1 and _site_like(parts[start], keys, section):
+        start += 1
+    if (start, end) == (0, len(parts)):
+        return title
+    out = parts[start]
+    for index in range(start + 1, end):
+        out += seps[index - 1] + parts[index]
+    return out.strip()
+
+
+def choose(candidates: list[str | None], keys: set[str], section: str | None = None) -> str | None:
+    """The headline: the cleaned candidate that the most raw candidates begin with (ties: list order)."""
+    raw = [_WS.sub(" ", c).strip() for c in candidates if c and c.strip()]
+    if not raw:
+        return None
+    folded = [r.casefold() for r in raw]
+    best: str | None = None
+    best_support = 0
+    for candidate in raw:
+        cleaned = strip_site(candidate, keys, section)
+        if not cleaned:
+            continue
+        key = cleaned.casefold()
+        support = sum(1 for f in folded if f.startswith(key))
+        if support > best_support:
+            best, best_support = cleaned, support
+    return best
