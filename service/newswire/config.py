@@ -97,6 +97,9 @@ class FetchSettings(_Frozen):
     obey_robots: bool = True
     allow_private_networks: bool = False
     allowed_hosts: tuple[str, ...] = ()
+    robots_ttl_s: float = Field(default=3600.0, gt=0)
+    robots_error_ttl_s: float = Field(default=600.0, gt=0, description="retry robots.txt after 5xx/unreachable")
+    max_crawl_delay_s: float = Field(default=60.0, ge=0, description="cap on a robots.txt Crawl-delay")
 
 
 class IngestSettings(_Frozen):
