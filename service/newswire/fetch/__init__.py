@@ -1,0 +1,19 @@
+"""The fetch stage: polite, SSRF-guarded, retrying HTTP GETs.
+
+    async with Fetcher(settings.fetch) as fetcher:
+        result = await fetcher.fetch(url, validators=Validators(etag=previous_etag))
+        if not result.not_modified:
+            event = extract(result.content, result.final_url, result.content_type)
+
+Errors are ``newswire.errors.FetchError`` (``retryable``, ``status``,
+``retry_after``) and its subclass ``BlockedError`` (robots.txt, address guard,
+scheme, size); httpx exceptions never leave this package.
+``RobotsUnavailableError`` is the retryable ``FetchError`` raised while an
+origin's robots.txt cannot be read.
+"""
+
+from newswire.fetch._client import Fetcher
+from newswire.fetch._models import FetchResult, ResponseObserver, Validators
+from newswire.fetch._robots import RobotsUnavailableError
+
+__all__ = ["FetchResult", "Fetcher", "ResponseObserver", "RobotsUnavailableError", "Validators"]

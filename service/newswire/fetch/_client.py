@@ -1,0 +1,357 @@
+"""``Fetcher``: one polite, guarded, retrying HTTP GET per call, on top of httpx.
+
+What happens in ``fetch(url)``, in order, for every attempt and every redirect hop:
+
+1. only ``http``/``https`` URLs pass (``BlockedError`` otherwise);
+2. the address guard resolves the host and refuses internal addresses (``_guard``);
+3. robots.txt of the hop's origin is consulted (``_robots``), giving a Crawl-delay;
+4. a politeness slot is taken: global and per-host concurrency, per-host spacing
+   of request starts (``_politeness``);
+5. the request goes out with ``follow_redirects=False``; a 3xx with ``Location``
+   loops back to 1 for the next hop, at most ``max_redirects`` times;
+6. the final response: 2xx → body read within ``max_body_bytes`` *decoded*
+   (``_body``); 304 → ``not_modified``; 429/5xx/408 → retryable; other
+   4xx → ``FetchError(retryable=False)``.
+
+Retryable failures (timeouts, connection errors, 429, 5xx) are retried
+``fetch.retries`` times with full-jitter back-off or the server's
+``Retry-After`` (``_retry``), then raised as ``FetchError(retryable=True)`` with
+a ``retry_after`` hint. ``total_timeout_s`` bounds the network time of one
+attempt (all hops, body included); politeness waits and back-off sleeps are not
+counted against it.
+
+httpx exceptions are translated in exactly one place, :func:`_translated`, so
+callers only ever see ``FetchError``/``BlockedError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from types import TracebackType
+
+import httpcore
+import httpx
+
+from newswire.config import FetchSettings
+from newswire.errors import BlockedError, FetchError
+from newswire.fetch._body import (
+    ACCEPT_ENCODING,
+    BodyTooLargeError,
+    UnsupportedEncodingError,
+    read_limited,
+)
+from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver
+from newswire.fetch._models import FetchResult, ResponseObserver, Validators
+from newswire.fetch._politeness import HostLimiter
+from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
+from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
+
+log = logging.getLogger(__name__)
+
+ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
+          "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5")
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ROBOTS_MAX_REDIRECTS = 5  # as Google does
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass
+class _Budget:
+    """Network seconds left for one attempt (politeness waits are not charged)."""
+
+    left: float
+
+    @contextmanager
+    def charge(self) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.left -= time.monotonic() - started
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes
+
+
+def _strip_url(exc: FetchError) -> str:
+    text = str(exc)
+    suffix = f" ({exc.url})"
+    return text[: -len(suffix)] if text.endswith(suffix) else text
+
+
+@contextmanager
+def _translated(url: str, *, limit: int) -> Iterator[None]:
+    """The one place where httpx (and decoder) exceptions become ``FetchError``."""
+    try:
+        yield
+    except TimeoutError:  # our per-attempt deadline (asyncio.timeout)
+        raise FetchError("total fetch deadline exceeded", url=url, retryable=True) from None
+    except httpx.TimeoutException as exc:
+        kind = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read", httpx.WriteTimeout: "write",
+                httpx.PoolTimeout: "pool"}.get(type(exc), "")
+        raise FetchError(f"{kind} timeout".strip(), url=url, retryable=True) from None
+    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        raise FetchError(f"{type(exc).__name__}: {exc}", url=url, retryable=True) from None
+    except httpx.UnsupportedProtocol as exc:
+        raise BlockedError(f"unsupported URL: {exc}", url=url) from None
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from None
+    except BodyTooLargeError:
+        raise BlockedError(f"body exceeds fetch.max_body_bytes={limit} after decoding", url=url) from None
+    except UnsupportedEncodingError as exc:
+        raise FetchError(f"unsupported Content-Encoding {exc}", url=url) from None
+    except zlib.error as exc:
+        raise FetchError(f"corrupt compressed body: {exc}", url=url) from None
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise FetchError(f"invalid URL: {exc}", url=str(url)) from None
+    if parsed.scheme not in _DEFAULT_PORTS:
+        raise BlockedError(f"only http and https URLs are fetched, not {parsed.scheme or 'relative'!r}",
+                           url=url)
+    if not parsed.host:
+        raise FetchError("URL has no host", url=url)
+    return parsed
+
+
+class Fetcher:
+    """Polite, SSRF-guarded, retrying HTTP GETs. Use as ``async with Fetcher(settings) as f``.
+
+    ``transport`` replaces the network layer (e.g. ``httpx.MockTransport``); the
+    address guard's URL check still runs, but connections are not pinned to the
+    checked address (see ``_guard``). ``on_response(host, status_class, elapsed_s)``
+    is called once per HTTP exchange for metrics. ``resolver`` and ``rng`` exist for
+    tests (fake DNS answers, deterministic jitter).
+
+    One ``Fetcher`` is meant to live as long as the process: robots.txt and the
+    per-host politeness state are kept in it. It cannot be reopened after close.
+    """
+
+    def __init__(self, settings: FetchSettings | None = None, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 on_response: ResponseObserver | None = None,
+                 resolver: Resolver | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.settings = s = settings or FetchSettings()
+        self._transport = transport
+        self._on_response = on_response
+        self._rng = rng
+        self._guard = AddressGuard(allow_private_networks=s.allow_private_networks,
+                                   allowed_hosts=s.allowed_hosts, resolver=resolver)
+        self._limiter = HostLimiter(total=s.concurrency, per_host=s.per_host_concurrency)
+        self._robots = RobotsCache(self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s,
+                                   error_ttl_s=s.robots_error_ttl_s)
+        self._policy = RetryPolicy(retries=s.retries, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Fetcher:
+        if self._closed:
+            raise RuntimeError("this Fetcher is closed; create a new one")
+        if self._client is None:
+            s = self.settings
+            self._client = httpx.AsyncClient(
+                transport=self._transport or self._pinned_transport(),
+                timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
+                                      write=s.read_timeout_s, pool=s.total_timeout_s),
+                follow_redirects=False,
+                trust_env=False,  # an env proxy would resolve names where the guard cannot see
+                headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+            )
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close connections. Idempotent."""
+        self._closed = True
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    def _pinned_transport(self) -> httpx.AsyncHTTPTransport:
+        s = self.settings
+        transport = httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
+            trust_env=False)
+        # httpx has no public hook for the network backend; swap httpcore's before any
+        # connection exists. Guarded by isinstance so an httpx upgrade degrades loudly.
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
+            pool._network_backend = GuardedNetworkBackend(self._guard, pool._network_backend)
+        else:  # pragma: no cover - depends on httpx internals
+            log.warning("cannot pin connections to checked addresses; DNS rebinding is not prevented")
+        return transport
+
+    def _require_client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            state = "closed" if self._closed else "not open"
+            raise RuntimeError(f"Fetcher is {state}; use 'async with Fetcher(settings) as fetcher'")
+        return self._client
+
+    # -- the public operation --------------------------------------------------------------
+
+    async def fetch(self, url: str, *, validators: Validators | None = None) -> FetchResult:
+        """GET ``url`` politely; see the module docstring for the steps and errors.
+
+        Raises ``BlockedError`` (policy: scheme, guard, robots.txt, size),
+        ``FetchError(retryable=False)`` (other 4xx, bad URL, too many redirects) or
+        ``FetchError(retryable=True, retry_after=...)`` once retries are used up.
+        """
+        self._require_client()
+        started = time.monotonic()
+        _parse_url(url)
+        attempt = 0
+        while True:
+            try:
+                result = await self._attempt(url, validators)
+            except FetchError as exc:
+                if isinstance(exc, BlockedError | RobotsUnavailableError) or not exc.retryable:
+                    raise
+                if not self._policy.should_retry(attempt):
+                    raise self._gave_up(url, exc, attempt) from None
+                delay = self._policy.delay(attempt, exc.retry_after, self._rng)
+                log.debug("retrying %s in %.2fs after: %s", url, delay, exc)
+                await asyncio.sleep(delay)
+                attempt += 1
+            else:
+                return replace(result, retry_count=attempt, elapsed_s=time.monotonic() - started)
+
+    def _gave_up(self, url: str, exc: FetchError, attempt: int) -> FetchError:
+        retry_after = exc.retry_after
+        if retry_after is None:
+            retry_after = min(self._policy.max_s, self._policy.base_s * 2.0 ** (attempt + 1))
+        else:
+            retry_after = min(retry_after, self._policy.max_s)
+        return FetchError(f"{_strip_url(exc)}; gave up after {attempt + 1} attempts", url=url,
+                          status=exc.status, retryable=True, retry_after=retry_after)
+
+    async def _attempt(self, url: str, validators: Validators | None) -> FetchResult:
+        headers: dict[str, str] = {}
+        if validators is not None:
+            if validators.etag:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified:
+                headers["If-Modified-Since"] = validators.last_modified
+        budget = _Budget(self.settings.total_timeout_s)
+        hop, history = await self._follow(url, headers, budget, max_redirects=self.settings.max_redirects,
+                                          obey_robots=self.settings.obey_robots,
+                                          body_limit=self.settings.max_body_bytes, truncate=False)
+        status = hop.status
+        if status in REDIRECT_STATUSES:
+            raise FetchError(f"too many redirects (more than {self.settings.max_redirects})",
+                             url=url, status=status)
+        if status == 304 or 200 <= status < 300:
+            not_modified = status == 304
+            sent = validators or Validators()
+            got = Validators(etag=hop.headers.get("etag"), last_modified=hop.headers.get("last-modified"))
+            if not_modified:  # a 304 may omit unchanged validators
+                got = Validators(etag=got.etag or sent.etag,
+                                 last_modified=got.last_modified or sent.last_modified)
+            return FetchResult(url=url, final_url=hop.url, status=status, headers=dict(hop.headers.items()),
+                               content=b"" if not_modified else hop.content, not_modified=not_modified,
+                               validators=got, elapsed_s=0.0, content_type=hop.headers.get("content-type"),
+                               redirect_count=len(history), history=tuple(history))
+        retry_after = parse_retry_after(hop.headers.get("retry-after"))
+        raise FetchError(f"HTTP {status}", url=hop.url, status=status,
+                         retryable=is_retryable_status(status), retry_after=retry_after)
+
+    # -- hops ------------------------------------------------------------------------------
+
+    async def _follow(self, url: str, headers: dict[str, str], budget: _Budget, *, max_redirects: int,
+                      obey_robots: bool, body_limit: int, truncate: bool) -> tuple[_Hop, list[str]]:
+        """Request ``url``, following up to ``max_redirects`` redirects, every hop checked."""
+        history: list[str] = []
+        current = url
+        while True:
+            hop = await self._hop(current, headers, budget, obey_robots=obey_robots,
+                                  body_limit=body_limit, truncate=truncate)
+            location = hop.headers.get("location")
+            if hop.status not in REDIRECT_STATUSES or not location or len(history) >= max_redirects:
+                return hop, history
+            history.append(current)
+            with _translated(current, limit=body_limit):
+                current = str(httpx.URL(current).join(location).copy_with(fragment=None))
+
+    async def _hop(self, url: str, headers: dict[str, str], budget: _Budget, *, obey_robots: bool,
+                   body_limit: int, truncate: bool) -> _Hop:
+        parsed = _parse_url(url)
+        host = parsed.host
+        port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+        await self._guard.check(host, port, url)
+        delay = self.settings.per_host_delay_s
+        if obey_robots:
+            crawl_delay = await self._robots.check(url)
+            if crawl_delay is not None:
+                delay = max(delay, min(crawl_delay, self.settings.max_crawl_delay_s))
+        async with self._limiter.slot(host, delay):
+            if budget.left <= 0:
+                raise FetchError("total fetch deadline exceeded", url=url, retryable=True)
+            started = time.monotonic()
+            status_class = "error"
+            try:
+                with budget.charge(), _translated(url, limit=body_limit):
+                    async with asyncio.timeout(budget.left):
+                        hop = await self._exchange(parsed, headers, body_limit, truncate)
+                status_class = f"{hop.status // 100}xx"
+            finally:
+                if self._on_response is not None:
+                    self._on_response(host, status_class, time.monotonic() - started)
+        if hop.status in (429, 503):
+            retry_after = parse_retry_after(hop.headers.get("retry-after"))
+            if retry_after:  # everyone waits for this host, not only this request's retry
+                self._limiter.defer(host, min(retry_after, self._policy.max_s))
+        return hop
+
+    async def _exchange(self, url: httpx.URL, headers: dict[str, str], body_limit: int,
+                        truncate: bool) -> _Hop:
+        client = self._require_client()
+        request = client.build_request("GET", url, headers=headers)
+        response = await client.send(request, stream=True)
+        try:
+            content = b""
+            if 200 <= response.status_code < 300:
+                length = response.headers.get("content-length", "")
+                if not truncate and length.isdigit() and int(length) > body_limit:
+                    raise BlockedError(f"Content-Length {length} exceeds fetch.max_body_bytes={body_limit}",
+                                       url=str(url))
+                content = await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
+                                             body_limit, truncate=truncate)
+            return _Hop(str(url), response.status_code, response.headers, content)
+        finally:
+            await response.aclose()
+
+    # -- robots.txt ------------------------------------------------------------------------
+
+    async def _load_robots(self, robots_url: str) -> tuple[int | None, bytes]:
+        """Loader for ``RobotsCache``: one attempt, up to 5 redirects, first 500 KiB."""
+        try:
+            hop, _ = await self._follow(robots_url, {}, _Budget(self.settings.total_timeout_s),
+                                        max_redirects=ROBOTS_MAX_REDIRECTS, obey_robots=False,
+                                        body_limit=ROBOTS_MAX_BYTES, truncate=True)
+        except BlockedError as exc:  # e.g. robots.txt redirects to an internal address
+            log.info("robots.txt unusable, treating as absent: %s", exc)
+            return 404, b""
+        except FetchError as exc:
+            log.info("robots.txt unreachable: %s", exc)
+            return None, b""
+        return hop.status, hop.content
