@@ -1,0 +1,36 @@
+"""OPML subscription lists: every ``<outline xmlUrl=...>`` becomes a feed source."""
+
+from __future__ import annotations
+
+from newswire.config import SourceSettings
+from newswire.errors import SourceError
+from newswire.sources._xml import local_name, parse_xml
+from newswire.urls import canonicalize
+
+
+def parse_opml(content: bytes) -> list[SourceSettings]:
+    """The feeds an OPML document subscribes to, in document order, each once.
+
+    Outlines are found at any depth (folders are flattened). The source name is
+    the outline's ``title`` or ``text``. Outlines whose ``xmlUrl`` is not an
+    http(s) URL are skipped; ``type="include"`` outlines (links to other OPML
+    files) are not followed.
+
+    Raises :class:`SourceError` if ``content`` is not safe, well-formed OPML.
+    """
+    root = parse_xml(content, "OPML document")
+    if local_name(root).lower() != "opml":
+        raise SourceError(f"not an OPML document (root element <{local_name(root)}>)")
+    found: dict[str, SourceSettings] = {}
+    for outline in root.iter("{*}outline"):
+        attrs = {str(k).lower(): str(v) for k, v in outline.attrib.items()}
+        raw = attrs.get("xmlurl", "").strip()
+        if not raw:
+            continue
+        try:
+            url = canonicalize(raw)
+        except ValueError:
+            continue
+        name = (attrs.get("title") or attrs.get("text") or "").strip() or None
+        found.setdefault(url, SourceSettings(kind="feed", url=url, name=name))
+    return list(found.values())
