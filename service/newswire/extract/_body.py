@@ -18,9 +18,11 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-_DROP_SELECTOR = (
-    "script, style, noscript, template, svg, iframe, button, select, textarea, input, nav, aside, footer, "
-    "figure, figcaption, picture, video, audio, canvas, dialog, object, embed, map, "
+_ALWAYS_DROP = "script, style, noscript, template, svg, iframe, button, select, textarea, input, canvas, object, embed, map"
+# Dropped unless they hold real paragraphs (some sites stream the article into hidden
+# nodes, or name the article's grid column "sidebar"/"widget").
+_USUALLY_DROP = (
+    "nav, aside, footer, figure, figcaption, picture, video, audio, dialog, "
     "[hidden], [aria-hidden=true], [role=navigation], [role=complementary], [role=contentinfo], "
     "[style*='display:none'], [style*='display: none']"
 )
@@ -51,7 +53,8 @@ _SKIP = frozenset({"h1", "table", "ul", "ol", "header", "form", "img", "hr"})
 _WS = re.compile(r"\s+")
 _MIN_PARAGRAPH = 25
 _MAX_LINK_DENSITY = 0.5
-_DROP_SHARE = 0.3
+_KEEP_PARAGRAPH = 150
+_KEEP_PARAGRAPHS = 2
 _SIBLING_SHARE = 0.2
 
 
@@ -75,18 +78,32 @@ def _is_boilerplate(node: LexborNode) -> bool:
     return False
 
 
+def _holds_article(node: LexborNode) -> bool:
+    """Whether a container has several long, mostly unlinked paragraphs (teasers are short)."""
+    long_ones = 0
+    for para in node.css("p"):
+        text = _text(para)
+        if len(text) >= _KEEP_PARAGRAPH and _link_chars(para) < 0.3 * len(text):
+            long_ones += 1
+            if long_ones >= _KEEP_PARAGRAPHS:
+                return True
+    return False
+
+
 def clean_tree(tree: LexborHTMLParser) -> None:
     """Remove non-content elements in place."""
     body = tree.body
     if body is None:
         return
-    for node in body.css(_DROP_SELECTOR):
+    for node in body.css(_ALWAYS_DROP):
         node.decompose()
-    total = len(_text(body)) or 1
+    for node in body.css(_USUALLY_DROP):
+        if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not _holds_article(node):
+            node.decompose()
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        if _is_boilerplate(node) and len(_text(node)) < _DROP_SHARE * total:
+        if _is_boilerplate(node) and not _holds_article(node):
             node.decompose()
 
 

@@ -215,9 +215,9 @@ def _extract(
     title = _title.choose(
         [
             ld_text(article.get("headline")),
-            h1.text(deep=True) if h1 is not None else None,
-            md.first("og:title"),
             md.first("twitter:title"),
+            md.first("og:title"),
+            h1.text(deep=True) if h1 is not None else None,
             (tree.css_first("title").text(deep=True) if tree.css_first("title") else None),
             hints.title if hints else None,
         ],

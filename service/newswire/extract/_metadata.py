@@ -12,6 +12,8 @@ from typing import Any
 import orjson
 from selectolax.lexbor import LexborHTMLParser
 
+from newswire.extract._text import clean, repair
+
 _ARTICLE_TYPES = frozenset(
     t.lower()
     for t in (
@@ -99,7 +101,7 @@ def parse_metadata(tree: LexborHTMLParser) -> Metadata:
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = attrs.get(attr)
             if key:
-                md.meta.setdefault(key.strip().lower(), []).append(content)
+                md.meta.setdefault(key.strip().lower(), []).append(repair(content))
     for node in tree.css("link[rel]"):
         rel = (node.attributes.get("rel") or "").lower().split()
         href = node.attributes.get("href")
@@ -128,7 +130,7 @@ def parse_metadata(tree: LexborHTMLParser) -> Metadata:
 def ld_text(value: Any) -> str | None:
     """A JSON-LD value as one string (first of a list, ``name``/``@value`` of an object)."""
     if isinstance(value, str):
-        return value.strip() or None
+        return clean(value, unescape=True)
     if isinstance(value, list):
         for item in value:
             text = ld_text(item)
@@ -138,7 +140,7 @@ def ld_text(value: Any) -> str | None:
     if isinstance(value, dict):
         for key in ("name", "@value", "url", "@id"):
             if isinstance(value.get(key), str) and value[key].strip():
-                return str(value[key]).strip()
+                return clean(value[key], unescape=True)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return None
