@@ -55,7 +55,8 @@ _MIN_PARAGRAPH = 25
 _MAX_LINK_DENSITY = 0.5
 _KEEP_PARAGRAPH = 150
 _KEEP_PARAGRAPHS = 2
-_SIBLING_SHARE = 0.2
+_NOISE = float(__import__("os").environ.get("NW_NOISE", "0.5"))
+_MIN_SHARE = 0.3
 
 
 def _text(node: LexborNode) -> str:
@@ -121,32 +122,51 @@ def _own_text_len(node: LexborNode) -> int:
     return length
 
 
-def _scores(body: LexborNode) -> tuple[dict[int, float], dict[int, LexborNode]]:
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
-    for para in body.css("p, pre, blockquote, div, td, section"):
-        if para.tag == "p" or para.tag == "pre":
-            text = _text(para)
-            length = len(text)
+def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int]]:
+    """Paragraph-like nodes with enough unlinked text, and that text's length."""
+    found: list[tuple[LexborNode, int]] = []
+    for para in body.css("p, pre, div, td, section, li"):
+        tag = para.tag
+        if tag in {"p", "pre"}:
+            length = len(_text(para))
+            minimum = _MIN_PARAGRAPH
         else:
             length = _own_text_len(para)
-            if length < 2 * _MIN_PARAGRAPH:
-                continue
-        if length < _MIN_PARAGRAPH:
+            minimum = 2 * _MIN_PARAGRAPH
+        if length < minimum:
             continue
         links = _link_chars(para)
         if links / length > _MAX_LINK_DENSITY:
             continue
-        weight = float(length - links)
+        found.append((para, length - links))
+    return found
+
+
+def _best_container(body: LexborNode) -> LexborNode | None:
+    """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
+    good: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for para, weight in _good_paragraphs(body):
         parent = para.parent
-        level = 0
-        while parent is not None and level < 5 and parent.tag not in {"html", "#document"}:
+        while parent is not None and parent.tag not in {"html", "#document"}:
             key = parent.mem_id
             nodes[key] = parent
-            scores[key] = scores.get(key, 0.0) + weight / (1 if level == 0 else 2 if level == 1 else level * 3)
+            good[key] = good.get(key, 0.0) + weight
             parent = parent.parent
-            level += 1
-    return scores, nodes
+    if not good:
+        return None
+    best: LexborNode | None = None
+    best_score = float("-inf")
+    top = max(good.values())
+    for key, value in good.items():
+        if value < _MIN_SHARE * top:
+            continue
+        node = nodes[key]
+        total = len(_text(node))
+        score = value - _NOISE * max(total - value, 0.0)
+        if score > best_score:
+            best, best_score = node, score
+    return best
 
 
 def _good_block(text: str, node: LexborNode) -> bool:
@@ -186,37 +206,14 @@ def main_text(tree: LexborHTMLParser) -> list[str]:
     if body is None:
         return []
     clean_tree(tree)
-    scores, nodes = _scores(body)
-    if not scores:
+    best = _best_container(body)
+    if best is None:
         return []
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
-    best_key, best_score = ranked[0][0], -1.0
-    for key, score in ranked:
-        node = nodes[key]
-        text_len = len(_text(node)) or 1
-        adjusted = score * (1 - min(_link_chars(node) / text_len, 1.0))
-        if adjusted > best_score:
-            best_key, best_score = key, adjusted
-    best = nodes[best_key]
-    chosen = [best]
-    parent = best.parent
-    if parent is not None and parent.tag not in {"html", "body"}:
-        chosen = []
-        for sibling in parent.iter():
-            if sibling.mem_id == best.mem_id:
-                chosen.append(sibling)
-            elif scores.get(sibling.mem_id, 0.0) >= _SIBLING_SHARE * scores[best_key]:
-                chosen.append(sibling)
-            elif sibling.tag == "p":
-                text = _text(sibling)
-                if len(text) > 80 and _link_chars(sibling) / len(text) < 0.25:
-                    chosen.append(sibling)
     out: list[str] = []
-    for node in chosen:
-        if node.tag in _PARAGRAPHS:
-            text = _text(node)
-            if _good_block(text, node):
-                out.append(text)
-        else:
-            _blocks(node, out)
+    if best.tag in _PARAGRAPHS:
+        text = _text(best)
+        if _good_block(text, best):
+            out.append(text)
+    else:
+        _blocks(best, out)
     return out
