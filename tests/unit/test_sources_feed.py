@@ -136,3 +136,16 @@ def test_utf16_entity_bomb_is_refused() -> None:
     bomb = text.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
     with pytest.raises(SourceError, match="entities"):
         parse_feed(bomb.encode("utf-16"), "https://x.example/feed")
+
+
+def test_atom_xml_base_and_relative_links() -> None:
+    content = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/blog/">
+      <title>B</title>
+      <entry><title>Rel</title><link href="posts/one.html"/><id>x</id></entry>
+      <entry><title>Abs</title><link href="/other/two.html"/><id>y</id></entry>
+    </feed>"""
+    result = parse_feed(content, "https://site.example/feeds/atom.xml")
+    assert [c.url for c in result.candidates] == [
+        "https://site.example/blog/posts/one.html",
+        "https://site.example/other/two.html",
+    ]
