@@ -51,20 +51,32 @@ _INLINE = frozenset(
 )
 _SKIP = frozenset({"h1", "table", "ul", "ol", "header", "form", "img", "hr"})
 _WS = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _MIN_PARAGRAPH = 25
 _MAX_LINK_DENSITY = 0.5
+# Running text may link many words (place names, topics); a paragraph that is all link is a teaser.
+_MAX_LINK_DENSITY_P = 0.8
 _KEEP_PARAGRAPH = 150
+_NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
 _KEEP_PARAGRAPHS = 2
 _NOISE = float(__import__("os").environ.get("NW_NOISE", "0.5"))
 _MIN_SHARE = 0.3
+_MARKER_BOOST = float(__import__("os").environ.get("NW_BOOST", "1.5"))
+_MARKER_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag|content")
+_MARKER_PART = re.compile(r"body|content|text|inhalt|richtext|copy")
 
 
 def _text(node: LexborNode) -> str:
     return _WS.sub(" ", node.text(deep=True) or "").strip()
 
 
+def _size(text: str) -> int:
+    """Text length with CJK characters counted thrice (one of them carries a word's worth)."""
+    return len(text) + 2 * len(_CJK.findall(text)) if text and not text.isascii() else len(text)
+
+
 def _link_chars(node: LexborNode) -> int:
-    return sum(len(_WS.sub(" ", a.text(deep=True) or "").strip()) for a in node.css("a"))
+    return sum(_size(_WS.sub(" ", a.text(deep=True) or "").strip()) for a in node.css("a"))
 
 
 def _is_boilerplate(node: LexborNode) -> bool:
@@ -83,8 +95,8 @@ def _holds_article(node: LexborNode) -> bool:
     """Whether a container has several long, mostly unlinked paragraphs (teasers are short)."""
     long_ones = 0
     for para in node.css("p"):
-        text = _text(para)
-        if len(text) >= _KEEP_PARAGRAPH and _link_chars(para) < 0.3 * len(text):
+        size = _size(_text(para))
+        if size >= _KEEP_PARAGRAPH and _link_chars(para) < 0.3 * size:
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
@@ -104,7 +116,7 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        if _is_boilerplate(node) and not _holds_article(node):
+        if _is_boilerplate(node) and not _holds_article(node) and node.css_first(_NEVER_INSIDE_BOILERPLATE) is None:
             node.decompose()
 
 
@@ -116,9 +128,9 @@ def _own_text_len(node: LexborNode) -> int:
         if tag not in _INLINE:
             return 0
         if tag == "-text":
-            length += len((child.text_content or "").strip())
+            length += _size((child.text_content or "").strip())
         else:
-            length += len((child.text(deep=True) or "").strip())
+            length += _size((child.text(deep=True) or "").strip())
     return length
 
 
@@ -128,7 +140,7 @@ def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int]]:
     for para in body.css("p, pre, div, td, section, li"):
         tag = para.tag
         if tag in {"p", "pre"}:
-            length = len(_text(para))
+            length = _size(_text(para))
             minimum = _MIN_PARAGRAPH
         else:
             length = _own_text_len(para)
@@ -136,10 +148,22 @@ def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int]]:
         if length < minimum:
             continue
         links = _link_chars(para)
-        if links / length > _MAX_LINK_DENSITY:
+        if links / length > (_MAX_LINK_DENSITY_P if tag == "p" else _MAX_LINK_DENSITY):
             continue
         found.append((para, length - links))
     return found
+
+
+def _is_body_marker(node: LexborNode) -> bool:
+    """Whether the markup names this element the article body (schema.org itemprop or class/id)."""
+    attrs = node.attributes
+    if (attrs.get("itemprop") or "").lower() == "articlebody":
+        return True
+    for name in f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().split():
+        flat = _TOKEN_SPLIT.sub("", name)
+        if _MARKER_SUBJECT.search(flat) and _MARKER_PART.search(flat):
+            return True
+    return False
 
 
 def _best_container(body: LexborNode) -> LexborNode | None:
@@ -162,8 +186,10 @@ def _best_container(body: LexborNode) -> LexborNode | None:
         if value < _MIN_SHARE * top:
             continue
         node = nodes[key]
-        total = len(_text(node))
+        total = _size(_text(node))
         score = value - _NOISE * max(total - value, 0.0)
+        if _is_body_marker(node):
+            score *= _MARKER_BOOST
         if score > best_score:
             best, best_score = node, score
     return best
@@ -173,14 +199,23 @@ def _good_block(text: str, node: LexborNode) -> bool:
     if not text:
         return False
     links = _link_chars(node)
-    return not (links and links / len(text) > _MAX_LINK_DENSITY)
+    limit = _MAX_LINK_DENSITY_P if node.tag == "p" else _MAX_LINK_DENSITY
+    return not (links and links / _size(text) > limit)
 
 
 def _blocks(root: LexborNode, out: list[str]) -> None:
+    # Several <article> elements inside the container are cards (teasers), except the biggest.
+    cards: set[int] = set()
+    articles = root.css("article")
+    if len(articles) >= 2:
+        biggest = max(articles, key=lambda a: len(_text(a)))
+        cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id}
     stack = [root]
     while stack:
         node = stack.pop()
         tag = node.tag
+        if tag == "article" and node.mem_id in cards:
+            continue
         if tag in _PARAGRAPHS or (tag in _TEXT_CONTAINERS and node is not root and _own_text_len(node) > 0):
             if tag == "blockquote" and node.css_first("p"):
                 pass  # descend: its paragraphs are blocks

@@ -166,6 +166,16 @@ def _article_body(md: Metadata) -> list[str]:
     return [p for p in (_clean(x) for x in re.split(r"\n\s*\n|\r\n|\n", body)) if p]
 
 
+def _with_lead(paragraphs: list[str], lead: str | None, page_text: str) -> list[str]:
+    """Prepend the standfirst when the page shows it but it sits outside the chosen container."""
+    if not lead or len(lead) < 40 or lead.endswith(("…", "...")) or lead not in page_text:
+        return paragraphs
+    probe = lead[:60].casefold()
+    if any(probe in p.casefold() for p in paragraphs[:4]):
+        return paragraphs
+    return [lead, *paragraphs]
+
+
 def _tokens(text: str) -> int:
     return len(text.split())
 
@@ -229,7 +239,9 @@ def _extract(
     published, modified = _dates_of(tree, md, url, hints)
     authors = _authors_of(tree, md, hints)
 
+    page_text = _WS.sub(" ", tree.body.text(deep=True) if tree.body is not None else "")
     paragraphs = _body.main_text(tree)
+    paragraphs = _with_lead(paragraphs, lead, page_text)
     ld_body = _article_body(md)
     dom_tokens = sum(_tokens(p) for p in paragraphs)
     ld_tokens = sum(_tokens(p) for p in ld_body)
