@@ -50,7 +50,8 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_ULA = ipaddress.ip_network("fc00::/7")
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+                                                      "fc00::/7"))
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -86,9 +87,9 @@ def blocked_reason(ip: IPAddress) -> str | None:
         return "a carrier-grade NAT (100.64.0.0/10) address"
     if ip.is_multicast:
         return "a multicast address"
-    if (ip.version == 6 and ip in _ULA) or ip.is_private:
+    if any(ip.version == net.version and ip in net for net in _PRIVATE):
         return "a private-network address"
-    if ip.is_reserved or not ip.is_global:
+    if ip.is_reserved or ip.is_private or not ip.is_global:
         return "a reserved (non-public) address"
     return None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 #: Statuses after which the same request may succeed later.
@@ -49,8 +50,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are always GMT
-        return None
+    if when.tzinfo is None:  # asctime form carries no zone; RFC 9110 dates are always GMT
+        when = when.replace(tzinfo=UTC)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
 
