@@ -41,15 +41,17 @@ _BOILER_PREFIX = (
     "comment", "breadcrumb", "cookie", "subscri", "byline", "author", "caption", "promo", "readmore",
     "moreabout", "morefrom", "seealso", "alsoread", "trending", "mostread", "popular", "paywall",
 )
-_KEEP_TOKENS = frozenset({"article", "content", "body", "text", "main", "story", "post", "entry"})
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | _HEADINGS
-_TEXT_CONTAINERS = frozenset({"div", "section", "span", "font", "center", "td"})
 _INLINE = frozenset(
     "a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time "
     "u var wbr del ins font -text".split()
 )
-_SKIP = frozenset({"h1", "table", "ul", "ol", "header", "form", "img", "hr"})
+_SKIP = frozenset({"h1", "table", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
+_BLOCK_SELECTOR = "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
+_MAX_DEPTH = 150
+_CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
+_CARD_MAX = 500
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _MIN_PARAGRAPH = 25
@@ -103,6 +105,23 @@ def _holds_article(node: LexborNode) -> bool:
     return False
 
 
+def _drop_cards(body: LexborNode) -> None:
+    """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away)."""
+    for link in body.css(_CARD_LINK):
+        href = link.attributes.get("href") or ""
+        if href.startswith("#") or link.parent is None:
+            continue
+        card = link
+        while card.tag not in _HEADINGS and card.tag != "a" and card.parent is not None:
+            card = card.parent
+        parent = card.parent
+        while (parent is not None and parent.tag not in {"body", "main", "html"}
+               and _size(_text(parent)) <= _CARD_MAX):
+            card, parent = parent, parent.parent
+        if not _holds_article(card):
+            card.decompose()
+
+
 def clean_tree(tree: LexborHTMLParser) -> None:
     """Remove non-content elements in place."""
     body = tree.body
@@ -113,6 +132,7 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css(_USUALLY_DROP):
         if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not _holds_article(node):
             node.decompose()
+    _drop_cards(body)
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
@@ -120,18 +140,59 @@ def clean_tree(tree: LexborHTMLParser) -> None:
             node.decompose()
 
 
-def _own_text_len(node: LexborNode) -> int:
-    """Characters of text directly inside ``node`` or its inline children, if it has no block children."""
-    length = 0
+def _is_inline(node: LexborNode) -> bool:
+    """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
+    return node.tag in _INLINE and (node.tag == "br" or node.css_first(_BLOCK_SELECTOR) is None)
+
+
+def _runs(node: LexborNode) -> list[tuple[str, int]]:
+    """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
+
+    Returns (text, linked characters) per run.
+    """
+    runs: list[tuple[str, int]] = []
+    pieces: list[str] = []
+    links = 0
+    breaks = 0
+
+    def flush() -> None:
+        nonlocal links
+        text = _WS.sub(" ", "".join(pieces)).strip()
+        if text:
+            runs.append((text, links))
+        pieces.clear()
+        links = 0
+
     for child in node.iter(include_text=True):
         tag = child.tag
-        if tag not in _INLINE:
-            return 0
         if tag == "-text":
-            length += _size((child.text_content or "").strip())
+            value = child.text_content or ""
+            if value.strip():
+                breaks = 0
+            pieces.append(value)
+        elif tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                flush()
+            pieces.append(" ")
+        elif tag in _INLINE and _is_inline(child):
+            value = child.text(deep=True) or ""
+            if value.strip():
+                breaks = 0
+                if tag == "a":
+                    links += _size(value.strip())
+                else:
+                    links += _link_chars(child)
+            pieces.append(value)
         else:
-            length += _size((child.text(deep=True) or "").strip())
-    return length
+            flush()
+    flush()
+    return runs
+
+
+def _own_text_len(node: LexborNode) -> int:
+    """Unlinked characters of the text runs directly inside ``node``."""
+    return sum(max(_size(text) - links, 0) for text, links in _runs(node) if _size(text) >= _MIN_PARAGRAPH)
 
 
 def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int]]:
@@ -143,8 +204,14 @@ def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int]]:
             length = _size(_text(para))
             minimum = _MIN_PARAGRAPH
         else:
-            length = _own_text_len(para)
-            minimum = 2 * _MIN_PARAGRAPH
+            length = 0
+            for text, links in _runs(para):
+                size = _size(text)
+                if size >= 2 * _MIN_PARAGRAPH and links / size <= _MAX_LINK_DENSITY:
+                    length += size - links
+            if length:
+                found.append((para, length))
+            continue
         if length < minimum:
             continue
         links = _link_chars(para)
@@ -210,29 +277,57 @@ def _blocks(root: LexborNode, out: list[str]) -> None:
     if len(articles) >= 2:
         biggest = max(articles, key=lambda a: len(_text(a)))
         cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        tag = node.tag
-        if tag == "article" and node.mem_id in cards:
+    _walk(root, out, cards, 0)
+
+
+def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
+    """Emit the blocks below ``node`` in document order."""
+    if depth > _MAX_DEPTH:
+        return
+    pieces: list[str] = []
+    links = 0
+
+    def flush() -> None:
+        nonlocal links
+        text = _WS.sub(" ", "".join(pieces)).strip()
+        if text and (not links or links / _size(text) <= _MAX_LINK_DENSITY):
+            out.append(text)
+        pieces.clear()
+        links = 0
+
+    breaks = 0
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            value = child.text_content or ""
+            if value.strip():
+                breaks = 0
+            pieces.append(value)
             continue
-        if tag in _PARAGRAPHS or (tag in _TEXT_CONTAINERS and node is not root and _own_text_len(node) > 0):
-            if tag == "blockquote" and node.css_first("p"):
-                pass  # descend: its paragraphs are blocks
-            else:
-                text = _text(node)
-                if _good_block(text, node):
-                    out.append(text)
-                continue
-        elif tag in _SKIP and node is not root:
-            if tag in {"ul", "ol"}:
-                pass  # lists are kept item by item
-            elif tag == "table":
-                continue
-            else:
-                continue
-        children = [c for c in node.iter() if c.tag != "-text"]
-        stack.extend(reversed(children))
+        if tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                flush()
+            pieces.append(" ")
+            continue
+        if tag in _INLINE and _is_inline(child):
+            value = child.text(deep=True) or ""
+            if value.strip():
+                breaks = 0
+                links += _size(value.strip()) if tag == "a" else _link_chars(child)
+            pieces.append(value)
+            continue
+        flush()
+        breaks = 0
+        if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(_BLOCK_SELECTOR)):
+            text = _text(child)
+            if _good_block(text, child):
+                out.append(text)
+        elif tag in _SKIP or (tag == "article" and child.mem_id in cards):
+            continue
+        else:
+            _walk(child, out, cards, depth + 1)
+    flush()
 
 
 def main_text(tree: LexborHTMLParser) -> list[str]:
