@@ -52,6 +52,7 @@ _BLOCK_SELECTOR = "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, a
 _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
+_PROSE_ITEM = 150
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _MIN_PARAGRAPH = 25
@@ -280,6 +281,21 @@ def _blocks(root: LexborNode, out: list[str]) -> None:
     _walk(root, out, cards, 0)
 
 
+def _prose_list(node: LexborNode) -> bool:
+    """Whether a list is part of the text: it wraps paragraphs, or its items are long prose.
+
+    Short bullet lists are mostly summaries, link lists and fact boxes, which
+    news bodies (and the dev corpus' truth) leave out.
+    """
+    if _holds_article(node):
+        return True
+    items = node.css("li")
+    if not items or node.css_first("h2, h3, h4, h5, h6, img, time, figure") is not None:
+        return False
+    sizes = [_size(_text(item)) for item in items]
+    return sum(sizes) / len(sizes) >= _PROSE_ITEM and _link_chars(node) < 0.3 * (sum(sizes) or 1)
+
+
 def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
     """Emit the blocks below ``node`` in document order."""
     if depth > _MAX_DEPTH:
@@ -324,6 +340,8 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             if _good_block(text, child):
                 out.append(text)
         elif tag in _SKIP or (tag == "article" and child.mem_id in cards):
+            continue
+        elif tag in {"ul", "ol"} and not _prose_list(child):
             continue
         else:
             _walk(child, out, cards, depth + 1)
