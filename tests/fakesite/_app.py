@@ -105,6 +105,8 @@ class SiteState:
     internal_hits: int = 0
     requests: list[RequestRecord] = field(default_factory=list)
     counters: Counter[str] = field(default_factory=Counter)
+    in_flight: Counter[str] = field(default_factory=Counter)
+    peak_in_flight: Counter[str] = field(default_factory=Counter)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
@@ -154,13 +156,19 @@ class FakeSiteApp:
         query_string = scope.get("query_string", b"").decode("latin-1")
         query = {k: v[-1] for k, v in parse_qs(query_string).items()}
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        with self.state.lock:
-            self.state.requests.append(RequestRecord(path, query_string, headers, time.monotonic()))
-        streamed = await self._stream(path, query, send)
-        if streamed:
-            return
-        response = await self._route(path, query, query_string, headers)
-        await self._send(send, response, headers)
+        state = self.state
+        with state.lock:
+            state.requests.append(RequestRecord(path, query_string, headers, time.monotonic()))
+            state.in_flight[path] += 1
+            state.peak_in_flight[path] = max(state.peak_in_flight[path], state.in_flight[path])
+        try:
+            if await self._stream(path, query, send):
+                return
+            response = await self._route(path, query, query_string, headers)
+            await self._send(send, response, headers)
+        finally:
+            with state.lock:
+                state.in_flight[path] -= 1
 
     # -- plain responses -------------------------------------------------------------------
 

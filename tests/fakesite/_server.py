@@ -142,6 +142,11 @@ class FakeSite:
         """How many requests ``path`` (query ignored) has received."""
         return len(self.requests_to(path))
 
+    def peak_concurrency(self, path: str) -> int:
+        """The most requests for ``path`` the site was serving at the same moment."""
+        with self.state.lock:
+            return self.state.peak_in_flight[path]
+
     @property
     def internal_hits(self) -> int:
         """Connections that reached the "internal" server: an SSRF guard must keep this at 0."""

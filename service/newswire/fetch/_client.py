@@ -215,7 +215,8 @@ class Fetcher:
 
         Raises ``BlockedError`` (policy: scheme, guard, robots.txt, size),
         ``FetchError(retryable=False)`` (other 4xx, bad URL, too many redirects) or
-        ``FetchError(retryable=True, retry_after=...)`` once retries are used up.
+        ``FetchError(retryable=True, retry_after=...)`` once retries are used up
+        (``retry_after`` is the server's ``Retry-After`` if it sent one, else a back-off hint).
         """
         self._require_client()
         started = time.monotonic()
@@ -237,12 +238,13 @@ class Fetcher:
                 return replace(result, retry_count=attempt, elapsed_s=time.monotonic() - started)
 
     def _gave_up(self, url: str, exc: FetchError, attempt: int) -> FetchError:
+        # The server's own Retry-After is passed on uncapped: the cap only bounds how long a
+        # fetch sleeps in-process; a scheduler may well wait as long as the server asked.
         retry_after = exc.retry_after
         if retry_after is None:
             retry_after = min(self._policy.max_s, self._policy.base_s * 2.0 ** (attempt + 1))
-        else:
-            retry_after = min(retry_after, self._policy.max_s)
-        return FetchError(f"{_strip_url(exc)}; gave up after {attempt + 1} attempts", url=url,
+        attempts = f"{attempt + 1} attempt{'s' if attempt else ''}"
+        return FetchError(f"{_strip_url(exc)}; gave up after {attempts}", url=url,
                           status=exc.status, retryable=True, retry_after=retry_after)
 
     async def _attempt(self, url: str, validators: Validators | None) -> FetchResult:
