@@ -64,8 +64,16 @@ def _run_newswire(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], fl
         if event is None:
             preds.append({"id": page["id"]})
         else:
-            preds.append({"id": page["id"], "title": event.title, "published": event.published, "body": event.body,
-                          "language": event.language, "authors": event.authors})
+            preds.append(
+                {
+                    "id": page["id"],
+                    "title": event.title,
+                    "published": event.published,
+                    "body": event.body,
+                    "language": event.language,
+                    "authors": event.authors,
+                }
+            )
     return preds, elapsed
 
 
@@ -86,11 +94,16 @@ def _run_trafilatura(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]],
         data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
         text = data.get("text") or ""
         author = data.get("author")
-        preds.append({
-            "id": page["id"], "title": data.get("title"), "published": data.get("date"), "body": text,
-            "language": py3langid.classify(text)[0] if text.strip() else None,
-            "authors": [a.strip() for a in author.split(";")] if author else [],
-        })
+        preds.append(
+            {
+                "id": page["id"],
+                "title": data.get("title"),
+                "published": data.get("date"),
+                "body": text,
+                "language": py3langid.classify(text)[0] if text.strip() else None,
+                "authors": [a.strip() for a in author.split(";")] if author else [],
+            }
+        )
     return preds, elapsed
 
 
@@ -112,8 +125,9 @@ def _measure(name: str, cpu: int) -> tuple[list[dict[str, Any]], float, int]:
     return result  # type: ignore[no-any-return]
 
 
-def _summarise(score: ModuleType, truth: list[dict[str, Any]], preds: list[dict[str, Any]]) -> tuple[
-        dict[str, dict[str, float]], list[tuple[dict[str, Any], dict[str, float | None]]]]:
+def _summarise(
+    score: ModuleType, truth: list[dict[str, Any]], preds: list[dict[str, Any]]
+) -> tuple[dict[str, dict[str, float]], list[tuple[dict[str, Any], dict[str, float | None]]]]:
     by_id = {p["id"]: p for p in preds}
     rows = [(t, score.score_page(t, by_id.get(t["id"], {}))) for t in truth]
     subsets = {
@@ -154,8 +168,12 @@ def main() -> int:
                 fh.write(json.dumps(pred, ensure_ascii=False) + "\n")
         summary, rows = _summarise(score, truth, preds)
         rows_by_name[name] = rows
-        results["extractors"][name] = {"pages_per_s": round(count / elapsed, 2), "seconds": round(elapsed, 3),
-                                       "predictions": str(out), "scores": summary}
+        results["extractors"][name] = {
+            "pages_per_s": round(count / elapsed, 2),
+            "seconds": round(elapsed, 3),
+            "predictions": str(out),
+            "scores": summary,
+        }
 
     header = f"{'extractor':<12} {'pages/s':>8} {'subset':<6} " + " ".join(f"{m:>8}" for m in METRICS)
     lines = [header, "-" * len(header)]
@@ -165,16 +183,23 @@ def main() -> int:
             speed = f"{res['pages_per_s']:>8.1f}" if subset == "all" else " " * 8
             lines.append(f"{name:<12} {speed} {subset:<6} " + " ".join(f"{s[m]:>8.3f}" for m in METRICS))
     if "newswire" in results["extractors"] and "trafilatura" in results["extractors"]:
-        ratio = results["extractors"]["newswire"]["pages_per_s"] / results["extractors"]["trafilatura"]["pages_per_s"]
+        ratio = (
+            results["extractors"]["newswire"]["pages_per_s"]
+            / results["extractors"]["trafilatura"]["pages_per_s"]
+        )
         results["speedup"] = round(ratio, 2)
         lines.append(f"speed-up newswire / trafilatura: {ratio:.2f}x")
     if "newswire" in rows_by_name:
         worst: dict[str, list[dict[str, Any]]] = {}
         for metric in METRICS:
             scored = [(s[metric], t["id"]) for t, s in rows_by_name["newswire"] if s[metric] is not None]
-            worst[metric] = [{"id": i, "score": round(v, 3)} for v, i in sorted(scored)[: args.worst] if v < 1.0]
+            worst[metric] = [
+                {"id": i, "score": round(v, 3)} for v, i in sorted(scored)[: args.worst] if v < 1.0
+            ]
         results["newswire_worst"] = worst
-        lines.append("newswire worst body F1: " + ", ".join(f"{w['id']} {w['score']:.2f}" for w in worst["body"]))
+        lines.append(
+            "newswire worst body F1: " + ", ".join(f"{w['id']} {w['score']:.2f}" for w in worst["body"])
+        )
     sys.stdout.write("\n".join(lines) + "\n")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

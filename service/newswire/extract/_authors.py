@@ -18,7 +18,8 @@ _SPLIT = re.compile(
 )
 _URL = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|de|at|ch|org|net|uk)(?:/|$)", re.IGNORECASE)
 _TRAILING = re.compile(
-    r"\s*(?:\||,|-|–|—)?\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}.*|updated.*|aktualisiert.*|published.*)$", re.IGNORECASE
+    r"\s*(?:\||,|-|–|—)?\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}.*|updated.*|aktualisiert.*|published.*)$",
+    re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
 _MAX_LEN = 60
@@ -71,7 +72,9 @@ def from_ld(value: Any) -> list[str]:
                 name = " ".join(n for n in (given, family) if isinstance(n, str)) or None
             if not isinstance(name, str):
                 continue
-            target = orgs if types_of(item) & {"organization", "newsmediaorganization", "corporation"} else people
+            target = (
+                orgs if types_of(item) & {"organization", "newsmediaorganization", "corporation"} else people
+            )
             target.extend(split_names(name))
     return dedupe(people or orgs)
 

@@ -18,7 +18,12 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-_ALWAYS_DROP = "script, style, noscript, template, svg, iframe, button, select, textarea, input, canvas, object, embed, map"
+from newswire.extract._vocab import BOILERPLATE_TOKENS, INLINE_TAGS
+
+_ALWAYS_DROP = (
+    "script, style, noscript, template, svg, iframe, button, select, textarea, input, "
+    "canvas, object, embed, map"
+)
 # Dropped unless they hold real paragraphs (some sites stream the article into hidden
 # nodes, or name the article's grid column "sidebar"/"widget").
 _USUALLY_DROP = (
@@ -27,28 +32,42 @@ _USUALLY_DROP = (
     "[style*='display:none'], [style*='display: none']"
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-_BOILER_EXACT = frozenset(
-    "ad ads adv advert advertisement adslot adunit anzeige nav navbar menu tags tag tagging keywords meta date "
-    "dateline time timestamp hidden print more related share shares sharing social comments comment caption "
-    "credit credits copyright byline author authors authorbox breadcrumb breadcrumbs sidebar footer newsletter "
-    "promo promotion banner cookie cookies consent popup modal overlay toolbar widget widgets sponsored "
-    "outbrain taboola signup login subscribe subscription rating poll gallery slideshow player video sronly "
-    "sr visually recirculation recommendations recommended pagination pager skip toc tooltip dropdown "
-    "topics embed social-links teaserlist teasers lightbox bio contributor follow".split()
-)
+_BOILER_EXACT = frozenset(BOILERPLATE_TOKENS.split())
 _BOILER_PREFIX = (
-    "share", "social", "related", "recommend", "newsletter", "advert", "sponsor", "outbrain", "taboola",
-    "comment", "breadcrumb", "cookie", "subscri", "byline", "author", "caption", "promo", "readmore",
-    "moreabout", "morefrom", "seealso", "alsoread", "trending", "mostread", "popular", "paywall",
+    "share",
+    "social",
+    "related",
+    "recommend",
+    "newsletter",
+    "advert",
+    "sponsor",
+    "outbrain",
+    "taboola",
+    "comment",
+    "breadcrumb",
+    "cookie",
+    "subscri",
+    "byline",
+    "author",
+    "caption",
+    "promo",
+    "readmore",
+    "moreabout",
+    "morefrom",
+    "seealso",
+    "alsoread",
+    "trending",
+    "mostread",
+    "popular",
+    "paywall",
 )
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | _HEADINGS
-_INLINE = frozenset(
-    "a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time "
-    "u var wbr del ins font -text".split()
-)
+_INLINE = frozenset(INLINE_TAGS.split())
 _SKIP = frozenset({"h1", "table", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
-_BLOCK_SELECTOR = "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
+_BLOCK_SELECTOR = (
+    "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
+)
 _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
@@ -62,9 +81,9 @@ _MAX_LINK_DENSITY_P = 0.8
 _KEEP_PARAGRAPH = 150
 _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
 _KEEP_PARAGRAPHS = 2
-_NOISE = float(__import__("os").environ.get("NW_NOISE", "0.5"))
+_NOISE = 0.5
 _MIN_SHARE = 0.3
-_MARKER_BOOST = float(__import__("os").environ.get("NW_BOOST", "1.5"))
+_MARKER_BOOST = 1.5
 _MARKER_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag|content")
 _MARKER_PART = re.compile(r"body|content|text|inhalt|richtext|copy")
 
@@ -88,10 +107,7 @@ def _is_boilerplate(node: LexborNode) -> bool:
     if not names.strip():
         return False
     tokens = [t for t in _TOKEN_SPLIT.split(names) if t]
-    for token in tokens:
-        if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
-            return True
-    return False
+    return any(token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX) for token in tokens)
 
 
 def _holds_article(node: LexborNode) -> bool:
@@ -116,8 +132,11 @@ def _drop_cards(body: LexborNode) -> None:
         while card.tag not in _HEADINGS and card.tag != "a" and card.parent is not None:
             card = card.parent
         parent = card.parent
-        while (parent is not None and parent.tag not in {"body", "main", "html"}
-               and _size(_text(parent)) <= _CARD_MAX):
+        while (
+            parent is not None
+            and parent.tag not in {"body", "main", "html"}
+            and _size(_text(parent)) <= _CARD_MAX
+        ):
             card, parent = parent, parent.parent
         if not _holds_article(card):
             card.decompose()
@@ -137,7 +156,11 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        if _is_boilerplate(node) and not _holds_article(node) and node.css_first(_NEVER_INSIDE_BOILERPLATE) is None:
+        if (
+            _is_boilerplate(node)
+            and not _holds_article(node)
+            and node.css_first(_NEVER_INSIDE_BOILERPLATE) is None
+        ):
             node.decompose()
 
 
@@ -339,9 +362,11 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             text = _text(child)
             if _good_block(text, child):
                 out.append(text)
-        elif tag in _SKIP or (tag == "article" and child.mem_id in cards):
-            continue
-        elif tag in {"ul", "ol"} and not _prose_list(child):
+        elif (
+            tag in _SKIP
+            or (tag == "article" and child.mem_id in cards)
+            or (tag in {"ul", "ol"} and not _prose_list(child))
+        ):
             continue
         else:
             _walk(child, out, cards, depth + 1)

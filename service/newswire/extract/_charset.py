@@ -89,12 +89,12 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     """
     for bom, codec in _BOMS:
         if raw.startswith(bom):
-            return raw[len(bom):].decode(codec, "replace")
+            return raw[len(bom) :].decode(codec, "replace")
 
     declared: list[str] = []
-    for codec in (header_charset(content_type), meta_charset(raw)):
-        if codec and codec not in declared:
-            declared.append(codec)
+    for label in (header_charset(content_type), meta_charset(raw)):
+        if label and label not in declared:
+            declared.append(label)
 
     decoded: list[tuple[str, str]] = []
     for codec in declared:

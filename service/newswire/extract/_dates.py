@@ -27,7 +27,8 @@ for _number, _names in enumerate(
         "sep sept september septembre septiembre settembre setembro września září сентября",
         "oct october oktober octobre octubre ottobre outubro października října октября okt",
         "nov november novembre noviembre novembro listopada listopadu ноября",
-        "dec december dezember décembre decembre diciembre dicembre desember dezembro grudnia prosince декабря dez",
+        "dec december dezember décembre decembre diciembre dicembre desember dezembro grudnia prosince "
+        "декабря dez",
     ),
     start=1,
 ):
@@ -35,7 +36,10 @@ for _number, _names in enumerate(
         _MONTHS[_name] = _number
 
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
-_TIME = r"(?:[T\s,]+(?:at\s+|um\s+|à\s+)?(?P<h>\d{1,2})[:.h](?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?)?"
+_TIME = (
+    r"(?:[T\s,]+(?:at\s+|um\s+|à\s+)?(?P<h>\d{1,2})[:.h](?P<mi>\d{2})(?::(?P<s>\d{2}))?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?)?"
+)
 _ZONE = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}\b)?"
 
 _ISO = re.compile(
@@ -46,8 +50,11 @@ _ISO = re.compile(
 )
 _DMY_NUM = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b" + _TIME + _ZONE, re.IGNORECASE)
 _DMY_NAME = re.compile(
-    r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon>" + _MONTH_RE + r")\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b"
-    + _TIME + _ZONE,
+    r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon>"
+    + _MONTH_RE
+    + r")\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b"
+    + _TIME
+    + _ZONE,
     re.IGNORECASE,
 )
 _MDY_NAME = re.compile(
@@ -107,15 +114,16 @@ def parse_datetime(value: str | None, tz: tzinfo = UTC) -> datetime | None:
     if text.isdigit() and len(text) in (10, 13):  # Unix epoch seconds or milliseconds
         try:
             stamp = int(text) / (1000 if len(text) == 13 else 1)
-            parsed = datetime.fromtimestamp(stamp, UTC)
+            epoch = datetime.fromtimestamp(stamp, UTC)
         except (ValueError, OverflowError, OSError):
             return None
-        return parsed if _MIN_YEAR <= parsed.year <= _MAX_YEAR else None
+        return epoch if _MIN_YEAR <= epoch.year <= _MAX_YEAR else None
     match = _ISO.search(text)
     if match:
         groups = match.groupdict()
         return _build(groups, int(groups["m"]), tz)
     if "," in text[:5] or text[:3].isalpha():
+        parsed: datetime | None
         try:
             parsed = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):

@@ -20,17 +20,51 @@ _WS = re.compile(r"\s+")
 _MAX_CHARS = 8_000_000
 _MIN_BODY = 1
 _PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "og:published_time", "published_time",
-    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date.issued",
-    "dc.date", "dcterms.date", "dcterms.created", "dc.date.created", "sailthru.date", "parsely-pub-date",
-    "article.published", "cxenseparse:recs:publishtime", "date.available", "article:published", "created",
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "cxenseparse:recs:publishtime",
+    "date.available",
+    "article:published",
+    "created",
 )
 _MODIFIED_META = (
-    "article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified", "last-modified",
-    "dcterms.modified", "dc.date.modified", "article:modified", "lastmod",
+    "article:modified_time",
+    "og:article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "article:modified",
+    "lastmod",
 )
-_AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dcterms.creator",
-                "byl", "cxenseparse:author", "og:article:author")
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+    "cxenseparse:author",
+    "og:article:author",
+)
 _BYLINE_SELECTOR = (
     "[itemprop=author], [rel=author], .byline, .author, .author-name, .article-author, .story-byline, "
     "[class*=byline], [class*=author-name], [class*=AuthorName], [data-testid*=byline]"
@@ -80,7 +114,9 @@ def _first_date(values: list[str | None], tz: tzinfo) -> datetime | None:
     return None
 
 
-def _dates_of(tree: LexborHTMLParser, md: Metadata, url: str, hints: Hints | None) -> tuple[str | None, str | None]:
+def _dates_of(
+    tree: LexborHTMLParser, md: Metadata, url: str, hints: Hints | None
+) -> tuple[str | None, str | None]:
     article = md.article
     published_raw: list[str | None] = [ld_text(article.get("datePublished")), *md.all(*_PUBLISHED_META)]
     for obj in md.ld_objects:
@@ -191,11 +227,21 @@ def extract_html(
 ) -> ArticleEvent:
     """Extract one article from an HTML page. Raises :class:`ExtractError` when there is none."""
     try:
-        return _extract(content, url, content_type, hints, fetched, source)
+        return _extract(content, url, content_type=content_type, hints=hints, fetched=fetched, source=source)
     except ExtractError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, OverflowError,
-            UnicodeError, LookupError, MemoryError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+        OverflowError,
+        UnicodeError,
+        LookupError,
+        MemoryError,
+    ) as exc:
         # Pages are hostile input; a parser bug must cost one page, not the worker.
         raise ExtractError(f"extraction failed on {url}: {type(exc).__name__}: {exc}") from exc
 
@@ -203,6 +249,7 @@ def extract_html(
 def _extract(
     content: bytes | str,
     url: str,
+    *,
     content_type: str | None,
     hints: Hints | None,
     fetched: str | None,
@@ -218,9 +265,12 @@ def _extract(
 
     canonical = _resolve(url, md.canonical) or _resolve(url, md.first("og:url")) or url
     site = _clean(_site_name(md))
-    section = _clean(md.first("article:section", "og:article:section", "section", "parsely-section")
-                     or ld_text(article.get("articleSection")))
+    section = _clean(
+        md.first("article:section", "og:article:section", "section", "parsely-section")
+        or ld_text(article.get("articleSection"))
+    )
     h1 = tree.css_first("h1")
+    title_node = tree.css_first("title")
     keys = _title.site_keys(url, [site, ld_text(article.get("publisher"))])
     title = _title.choose(
         [
@@ -228,14 +278,17 @@ def _extract(
             md.first("twitter:title"),
             md.first("og:title"),
             h1.text(deep=True) if h1 is not None else None,
-            (tree.css_first("title").text(deep=True) if tree.css_first("title") else None),
+            title_node.text(deep=True) if title_node is not None else None,
             hints.title if hints else None,
         ],
         keys,
         section,
     )
-    lead = _clean(md.first("og:description", "description", "twitter:description")
-                  or ld_text(article.get("description")) or (hints.summary if hints else None))
+    lead = _clean(
+        md.first("og:description", "description", "twitter:description")
+        or ld_text(article.get("description"))
+        or (hints.summary if hints else None)
+    )
     published, modified = _dates_of(tree, md, url, hints)
     authors = _authors_of(tree, md, hints)
 
@@ -254,8 +307,12 @@ def _extract(
         raise ExtractError(f"no article text found: {url}")
 
     language = _language.choose(
-        [md.html_lang, md.first("og:locale", "content-language", "language", "dc.language"),
-         ld_text(article.get("inLanguage")), hints.language if hints else None],
+        [
+            md.html_lang,
+            md.first("og:locale", "content-language", "language", "dc.language"),
+            ld_text(article.get("inLanguage")),
+            hints.language if hints else None,
+        ],
         body,
     )
     return ArticleEvent(

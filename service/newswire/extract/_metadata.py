@@ -17,10 +17,27 @@ from newswire.extract._text import clean, repair
 _ARTICLE_TYPES = frozenset(
     t.lower()
     for t in (
-        "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-        "BackgroundNewsArticle", "ReviewNewsArticle", "AskPublicNewsArticle", "BlogPosting", "LiveBlogPosting",
-        "SocialMediaPosting", "TechArticle", "ScholarlyArticle", "Report", "SatiricalArticle", "Review",
-        "WebPage", "ItemPage", "VideoObject", "Blog", "LiveBlog",
+        "Article",
+        "NewsArticle",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+        "ReviewNewsArticle",
+        "AskPublicNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "SocialMediaPosting",
+        "TechArticle",
+        "ScholarlyArticle",
+        "Report",
+        "SatiricalArticle",
+        "Review",
+        "WebPage",
+        "ItemPage",
+        "VideoObject",
+        "Blog",
+        "LiveBlog",
     )
 )
 _MAX_JSON = 2_000_000
@@ -108,7 +125,9 @@ def parse_metadata(tree: LexborHTMLParser) -> Metadata:
         if "canonical" in rel and href and md.canonical is None:
             md.canonical = href.strip()
     best_rank = 0
-    for node in tree.css('script[type="application/ld+json"], script[type="application/ld+json; charset=utf-8"]'):
+    for node in tree.css(
+        'script[type="application/ld+json"], script[type="application/ld+json; charset=utf-8"]'
+    ):
         raw = node.text(deep=True) or ""
         if not raw.strip() or len(raw) > _MAX_JSON:
             continue
@@ -116,7 +135,9 @@ def parse_metadata(tree: LexborHTMLParser) -> Metadata:
             doc = orjson.loads(raw.strip().rstrip(";"))
         except orjson.JSONDecodeError:
             try:
-                doc = orjson.loads(raw.replace("\n", " ").replace("\r", " ").replace("\t", " ").strip().rstrip(";"))
+                doc = orjson.loads(
+                    raw.replace("\n", " ").replace("\r", " ").replace("\t", " ").strip().rstrip(";")
+                )
             except orjson.JSONDecodeError:
                 continue
         for obj in _walk(doc):

@@ -1,0 +1,29 @@
+"""Word lists for the heuristics (kept apart so the logic stays readable)."""
+
+from __future__ import annotations
+
+# class/id tokens of containers that are never article text (matched whole, after splitting on
+# non-alphanumerics; prefixes such as "share"/"related" are matched in _body.py).
+BOILERPLATE_TOKENS = """
+ad ads adv advert advertisement adslot adunit anzeige nav navbar menu tags tag tagging keywords meta
+date dateline time timestamp hidden print more related share shares sharing social comments comment
+caption credit credits copyright byline author authors authorbox breadcrumb breadcrumbs sidebar
+footer newsletter promo promotion banner cookie cookies consent popup modal overlay toolbar widget
+widgets sponsored outbrain taboola signup login subscribe subscription rating poll gallery slideshow
+player video sronly sr visually recirculation recommendations recommended pagination pager skip toc
+tooltip dropdown topics embed social-links teaserlist teasers lightbox bio contributor follow
+"""
+
+# Elements that flow inside a paragraph ("-text" is selectolax's text node).
+INLINE_TAGS = """
+a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup
+time u var wbr del ins font -text
+"""
+
+# Words of icon fonts, share bars and menus that scraped text dumps keep.
+UI_WORDS = """
+icon icons bicon share bookmark close menu search chevron up down left right play pause mute muted
+download edit expand compress filter flag tag tags trash mail camera check sign in out fb tw vk yt
+gp ins tg wt fm login logout subscribe print comment comments like follow next prev previous more
+back home top toggle open full stepback stepfor swipe move music nomuted ok file v
+"""
