@@ -19,6 +19,7 @@ import pytest
 from newswire.config import FetchSettings
 from newswire.errors import BlockedError, FetchError
 from newswire.fetch import Fetcher, RobotsUnavailableError, Validators
+from newswire.fetch._guard import Resolver
 from tests.fakesite import SEED_SLUG, Article, FakeSite
 from tests.fakesite._app import gzip_bomb
 
@@ -394,3 +395,36 @@ async def test_lifecycle_is_explicit(fake_site: FakeSite) -> None:
     with pytest.raises(RuntimeError, match="closed"):
         async with fetcher:
             pass
+
+
+# -- DNS: the connection goes where the check looked -----------------------------------------
+
+
+def _scripted_resolver(answers: list[list[str]]) -> tuple[Resolver, list[str]]:
+    """A resolver giving ``answers`` in turn (the last one forever), and the log of its calls."""
+    calls: list[str] = []
+
+    async def resolve(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return answers[min(len(calls), len(answers)) - 1]
+    return resolve, calls
+
+
+async def test_dns_rebinding_is_caught_at_connect_time(fake_site: FakeSite) -> None:
+    """The URL check sees a public address; the connect-time lookup sees loopback: refused."""
+    resolver, calls = _scripted_resolver([["93.184.215.14"], ["127.0.0.1"]])
+    settings = make_settings(fake_site, obey_robots=False, retries=0)
+    async with Fetcher(settings, resolver=resolver) as fetcher:
+        with pytest.raises(BlockedError, match=r"rebind\.test resolves to 127\.0\.0\.1, a loopback"):
+            await fetcher.fetch(f"http://rebind.test:{fake_site.port}/")
+    assert calls == ["rebind.test", "rebind.test"]
+    assert fake_site.state.requests == []
+
+
+async def test_allowed_name_connects_to_the_resolved_address(fake_site: FakeSite) -> None:
+    resolver, _ = _scripted_resolver([["127.0.0.1"]])
+    settings = make_settings(fake_site, allowed_hosts=(f"news.test:{fake_site.port}",))
+    async with Fetcher(settings, resolver=resolver) as fetcher:
+        result = await fetcher.fetch(f"http://news.test:{fake_site.port}/news/{SEED_SLUG}")
+    assert result.status == 200
+    assert fake_site.requests_to(f"/news/{SEED_SLUG}")[0].headers["host"] == f"news.test:{fake_site.port}"

@@ -9,7 +9,7 @@ import httpcore
 import pytest
 
 from newswire.errors import BlockedError, FetchError
-from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, blocked_reason
+from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver, blocked_reason
 
 
 @pytest.mark.parametrize(("address", "fragment"), [
@@ -53,7 +53,7 @@ def test_public_addresses_pass(address: str) -> None:
     assert blocked_reason(ipaddress.ip_address(address)) is None
 
 
-def _resolver(answers: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+def _resolver(answers: dict[str, list[str]]) -> Resolver:
     async def resolve(host: str, port: int) -> list[str]:
         if host not in answers:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")

@@ -127,10 +127,11 @@ class AddressGuard:
         bracketed = f"[{host}]" if ":" in host else host
         return bool({host, bracketed, f"{bracketed}:{port}"} & self.allowed_hosts)
 
-    async def checked_addresses(self, host: str, port: int, *, what: str) -> list[str]:
+    async def checked_addresses(self, host: str, port: int, *, what: str, check: bool = True) -> list[str]:
         """Resolve ``host`` and return its addresses, raising ``BlockedError`` if any is internal.
 
-        ``what`` is the URL (or ``host:port``) named in error messages.
+        ``what`` is the URL (or ``host:port``) named in error messages; ``check=False``
+        only resolves (for exempt hosts, so they too connect to what our resolver said).
         """
         literal = _literal(host)
         if literal is not None:
@@ -143,7 +144,7 @@ class AddressGuard:
                                  retryable=exc.errno == socket.EAI_AGAIN) from None
             if not addresses:
                 raise FetchError(f"cannot resolve {host}: no addresses", url=what, retryable=True)
-        for address in addresses:
+        for address in addresses if check else ():
             reason = blocked_reason(ipaddress.ip_address(address))
             if reason is not None:
                 subject = address if literal is not None else f"{host} resolves to {address},"
@@ -172,13 +173,17 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,  # noqa: ASYNC109
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        if self._guard.is_exempt(host, port):
-            return await self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        check = not self._guard.is_exempt(host, port)
         try:
             async with asyncio.timeout(timeout):
-                addresses = await self._guard.checked_addresses(host, port, what=f"{host}:{port}")
+                addresses = await self._guard.checked_addresses(host, port, what=f"{host}:{port}",
+                                                                check=check)
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        except FetchError as exc:  # resolution failed: let httpx report it as a connect error
+            if isinstance(exc, BlockedError):
+                raise
+            raise httpcore.ConnectError(str(exc)) from None
         error: Exception | None = None
         for address in addresses:  # connect to what was checked, never re-resolve
             try:
