@@ -18,6 +18,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from newswire.extract._dates import is_date_line
 from newswire.extract._vocab import BOILERPLATE_TOKENS, INLINE_TAGS
 
 _ALWAYS_DROP = (
@@ -329,7 +330,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
     def flush() -> None:
         nonlocal links
         text = _WS.sub(" ", "".join(pieces)).strip()
-        if text and (not links or links / _size(text) <= _MAX_LINK_DENSITY):
+        if text and (not links or links / _size(text) <= _MAX_LINK_DENSITY) and not is_date_line(text):
             out.append(text)
         pieces.clear()
         links = 0
@@ -360,7 +361,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
         breaks = 0
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(_BLOCK_SELECTOR)):
             text = _text(child)
-            if _good_block(text, child):
+            if _good_block(text, child) and not is_date_line(text):
                 out.append(text)
         elif (
             tag in _SKIP

@@ -152,6 +152,21 @@ def find_datetime(text: str, tz: tzinfo = UTC) -> datetime | None:
     return None
 
 
+_DATE_LINE_REST = re.compile(r"[\d:.,/\-+|·]|\b(?:[ap]\.?m\.?|utc|gmt|[^\W\d]{2,12})\b", re.IGNORECASE)
+_MAX_DATE_LINE = 80
+_MAX_DATE_LINE_EXTRA = 24
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is a date (maybe with a time, a label such as "Updated", a separator), nothing more."""
+    if len(line) > _MAX_DATE_LINE or not any(ch.isdigit() for ch in line):
+        return False
+    found = find_datetime(line) or (parse_datetime(line) if _ISO.search(line) else None)
+    if found is None:
+        return False
+    return len(_DATE_LINE_REST.sub("", line).strip()) <= _MAX_DATE_LINE_EXTRA
+
+
 def url_date(url: str) -> datetime | None:
     """A publication date encoded in the URL path (/2024/05/03/, /2024-05-03-, _20240503)."""
     match = _URL_DATE.search(url)

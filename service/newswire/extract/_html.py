@@ -255,6 +255,8 @@ def _extract(
     fetched: str | None,
     source: str | None,
 ) -> ArticleEvent:
+    if not url:
+        raise ExtractError("no URL given for the page")
     html = decode_html(content, content_type) if isinstance(content, bytes) else content
     if not html.strip():
         raise ExtractError(f"empty document: {url}")

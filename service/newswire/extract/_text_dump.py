@@ -23,7 +23,6 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 _HEAD_WINDOW = 15
 _MAX_TITLE_WORDS = 30
 _MAX_LEDE_CHARS = 600
-_MAX_DATE_LINE_EXTRA = 24
 
 
 def _is_ui(line: str) -> bool:
@@ -38,20 +37,7 @@ def _is_ui(line: str) -> bool:
         top = Counter(words).most_common(1)[0][1]
         if top / len(words) >= 0.15 and top >= 4:
             return True
-    return len(words) <= 3 and all(w in _UI_WORDS for w in words)
-
-
-def _date_line(line: str) -> bool:
-    """A line that is a date (and maybe a time, a label, a separator), nothing more."""
-    if len(line) > 80:
-        return False
-    found = _dates.find_datetime(line) or (
-        _dates.parse_datetime(line) if re.search(r"\d{4}-\d{2}-\d{2}", line) else None
-    )
-    if found is None:
-        return False
-    rest = re.sub(r"[\d:.,/\-+]|\b(?:[ap]\.?m\.?|utc|gmt|[a-z]{3,10})\b", "", line, flags=re.IGNORECASE)
-    return len(rest.strip()) <= _MAX_DATE_LINE_EXTRA
+    return len(words) <= 8 and all(w in _UI_WORDS for w in words)
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -91,6 +77,8 @@ def extract_text(
 
 
 def _extract(text: str, url: str, fetched: str | None, source: str | None) -> ArticleEvent:
+    if not url:
+        raise ExtractError("no URL given for the text dump")
     lines = [
         _WS.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
@@ -109,7 +97,7 @@ def _extract(text: str, url: str, fetched: str | None, source: str | None) -> Ar
         if _is_ui(line):
             body_start = index + 1
             continue
-        if published is None and _date_line(line):
+        if published is None and _dates.is_date_line(line):
             parsed = _dates.find_datetime(line) or _dates.parse_datetime(line)
             published = _dates.isoformat(parsed) if parsed else None
             body_start = index + 1

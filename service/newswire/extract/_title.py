@@ -30,7 +30,7 @@ def site_keys(url: str, names: list[str | None]) -> set[str]:
     keys = {_norm(n) for n in names if n and len(_norm(n)) >= 2}
     host = urlsplit(url).hostname or ""
     labels = [label for label in host.split(".") if label and label not in _GENERIC_HOST]
-    keys.update(_norm(label) for label in labels if len(label) >= 3)
+    keys.update(_norm(label) for label in labels if len(label) >= 2)
     if host:
         keys.add(_norm(host.removeprefix("www.")))
     return keys
