@@ -371,8 +371,11 @@ async def test_observer_sees_every_exchange(fake_site: FakeSite) -> None:
         await fetcher.fetch(fake_site.url("/redirect/chain/1"))
         with pytest.raises(FetchError):
             await fetcher.fetch(fake_site.url("/slow?delay=2"))
+        with pytest.raises(BlockedError):
+            await fetcher.fetch(fake_site.url(f"/big?bytes={50 * MiB}"))
     assert [(host, cls) for host, cls, _ in seen] == [
-        ("127.0.0.1", "2xx"), ("127.0.0.1", "3xx"), ("127.0.0.1", "2xx"), ("127.0.0.1", "error")]
+        ("127.0.0.1", "2xx"), ("127.0.0.1", "3xx"), ("127.0.0.1", "2xx"), ("127.0.0.1", "error"),
+        ("127.0.0.1", "2xx")]  # robots, redirect, page, timeout, refused-but-answered
     assert all(elapsed >= 0 for *_, elapsed in seen)
 
 

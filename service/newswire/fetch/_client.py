@@ -308,16 +308,9 @@ class Fetcher:
         async with self._limiter.slot(host, delay):
             if budget.left <= 0:
                 raise FetchError("total fetch deadline exceeded", url=url, retryable=True)
-            started = time.monotonic()
-            status_class = "error"
-            try:
-                with budget.charge(), _translated(url, limit=body_limit):
-                    async with asyncio.timeout(budget.left):
-                        hop = await self._exchange(parsed, headers, body_limit, truncate)
-                status_class = f"{hop.status // 100}xx"
-            finally:
-                if self._on_response is not None:
-                    self._on_response(host, status_class, time.monotonic() - started)
+            with budget.charge(), _translated(url, limit=body_limit):
+                async with asyncio.timeout(budget.left):
+                    hop = await self._exchange(parsed, headers, body_limit, truncate)
         if hop.status in (429, 503):
             retry_after = parse_retry_after(hop.headers.get("retry-after"))
             if retry_after:  # everyone waits for this host, not only this request's retry
@@ -328,7 +321,14 @@ class Fetcher:
                         truncate: bool) -> _Hop:
         client = self._require_client()
         request = client.build_request("GET", url, headers=headers)
-        response = await client.send(request, stream=True)
+        started = time.monotonic()
+        status_class = "error"
+        try:
+            response = await client.send(request, stream=True)
+        except BaseException:
+            self._observe(url.host, status_class, started)
+            raise
+        status_class = f"{response.status_code // 100}xx"
         try:
             content = b""
             if 200 <= response.status_code < 300:
@@ -341,6 +341,11 @@ class Fetcher:
             return _Hop(str(url), response.status_code, response.headers, content)
         finally:
             await response.aclose()
+            self._observe(url.host, status_class, started)
+
+    def _observe(self, host: str, status_class: str, started: float) -> None:
+        if self._on_response is not None:
+            self._on_response(host, status_class, time.monotonic() - started)
 
     # -- robots.txt ------------------------------------------------------------------------
 
