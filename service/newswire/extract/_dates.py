@@ -48,6 +48,7 @@ _ISO = re.compile(
     r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}\b)?",
     re.IGNORECASE,
 )
+_YMD_NUM = re.compile(r"\b(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})\b" + _TIME + _ZONE, re.IGNORECASE)
 _DMY_NUM = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b" + _TIME + _ZONE, re.IGNORECASE)
 _DMY_NAME = re.compile(
     r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon>"
@@ -135,7 +136,7 @@ def parse_datetime(value: str | None, tz: tzinfo = UTC) -> datetime | None:
 
 def find_datetime(text: str, tz: tzinfo = UTC) -> datetime | None:
     """The first date (with its time, if any) written out in free text."""
-    for pattern in (_DMY_NAME, _MDY_NAME, _DMY_NUM):
+    for pattern in (_DMY_NAME, _MDY_NAME, _DMY_NUM, _YMD_NUM):
         match = pattern.search(text)
         if not match:
             continue

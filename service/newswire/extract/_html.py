@@ -19,6 +19,8 @@ from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadat
 _WS = re.compile(r"\s+")
 _MAX_CHARS = 8_000_000
 _MIN_BODY = 1
+_DATE_BEFORE_HEADLINE = 300
+_DATE_AFTER_HEADLINE = 1500
 _PUBLISHED_META = (
     "article:published_time",
     "og:article:published_time",
@@ -114,8 +116,22 @@ def _first_date(values: list[str | None], tz: tzinfo) -> datetime | None:
     return None
 
 
+def _text_date(page_text: str, headline: str | None, tz: tzinfo) -> datetime | None:
+    """A date written near the headline in the visible text (last resort)."""
+    start = page_text.find(headline) if headline else -1
+    start = max(start, 0)
+    window = page_text[max(start - _DATE_BEFORE_HEADLINE, 0) : start + _DATE_AFTER_HEADLINE]
+    return _dates.find_datetime(window, tz)
+
+
 def _dates_of(
-    tree: LexborHTMLParser, md: Metadata, url: str, hints: Hints | None
+    tree: LexborHTMLParser,
+    md: Metadata,
+    url: str,
+    *,
+    hints: Hints | None,
+    page_text: str,
+    headline: str | None,
 ) -> tuple[str | None, str | None]:
     article = md.article
     published_raw: list[str | None] = [ld_text(article.get("datePublished")), *md.all(*_PUBLISHED_META)]
@@ -130,6 +146,8 @@ def _dates_of(
     published = _first_date(published_raw, tz) or _dates.url_date(url)
     if published is None and hints is not None:
         published = _dates.parse_datetime(hints.published)
+    if published is None:
+        published = _text_date(page_text, headline, tz)
     modified = _first_date(modified_raw, tz)
     return (
         _dates.isoformat(published) if published else None,
@@ -291,10 +309,13 @@ def _extract(
         or ld_text(article.get("description"))
         or (hints.summary if hints else None)
     )
-    published, modified = _dates_of(tree, md, url, hints)
+    page_text = _WS.sub(" ", tree.body.text(deep=True) if tree.body is not None else "")
+    h1_text = _clean(h1.text(deep=True)) if h1 is not None else None
+    published, modified = _dates_of(
+        tree, md, url, hints=hints, page_text=page_text, headline=h1_text or title
+    )
     authors = _authors_of(tree, md, hints)
 
-    page_text = _WS.sub(" ", tree.body.text(deep=True) if tree.body is not None else "")
     paragraphs = _body.main_text(tree)
     paragraphs = _with_lead(paragraphs, lead, page_text)
     ld_body = _article_body(md)

@@ -6,6 +6,7 @@ Collects raw values only; choosing between them happens in ``_html.py``.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,11 +42,12 @@ _ARTICLE_TYPES = frozenset(
     )
 )
 _MAX_JSON = 2_000_000
+_KEY_NOISE = re.compile(r"[\s:._-]+")
 
 
 @dataclasses.dataclass(slots=True)
 class Metadata:
-    """Raw metadata of one page. ``meta`` keys are lowercased name/property/itemprop values."""
+    """Raw metadata of one page. ``meta`` keys are name/property/itemprop values, see :func:`meta_key`."""
 
     meta: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     article: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -55,13 +57,18 @@ class Metadata:
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
-            for value in self.meta.get(key, ()):
+            for value in self.meta.get(meta_key(key), ()):
                 if value.strip():
                     return value.strip()
         return None
 
     def all(self, *keys: str) -> list[str]:
-        return [v.strip() for key in keys for v in self.meta.get(key, ()) if v.strip()]
+        return [v.strip() for key in keys for v in self.meta.get(meta_key(key), ()) if v.strip()]
+
+
+def meta_key(name: str) -> str:
+    """Meta names compared loosely: "article:published_time" = "article:published:time" = "Published-Time"."""
+    return _KEY_NOISE.sub("", name.lower())
 
 
 def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -118,7 +125,7 @@ def parse_metadata(tree: LexborHTMLParser) -> Metadata:
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = attrs.get(attr)
             if key:
-                md.meta.setdefault(key.strip().lower(), []).append(repair(content))
+                md.meta.setdefault(meta_key(key), []).append(repair(content))
     for node in tree.css("link[rel]"):
         rel = (node.attributes.get("rel") or "").lower().split()
         href = node.attributes.get("href")
