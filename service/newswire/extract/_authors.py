@@ -13,7 +13,7 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(
-    r"\s*(?:,|;|/|\||&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\ben\b|\bsowie\b|\bi\b|\bund\s+von\b)\s*",
+    r"\s*(?:,|;|\||&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\ben\b|\bsowie\b|\bi\b|\bund\s+von\b)\s*",
     re.IGNORECASE,
 )
 _URL = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|de|at|ch|org|net|uk)(?:/|$)", re.IGNORECASE)
@@ -22,6 +22,7 @@ _TRAILING = re.compile(
     re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
+_PAREN = re.compile(r"\s*\([^()]{0,40}\)")
 _MAX_LEN = 60
 _MAX_WORDS = 6
 
@@ -31,7 +32,7 @@ def clean_name(raw: str) -> str | None:
     text = _WS.sub(" ", raw).strip(" \t\n,;:|-–—·•")
     text = _PREFIX.sub("", text)
     text = _TRAILING.sub("", text).strip(" ,;:|-–—·•")
-    if not text or _URL.search(text) or "@" in text or "{" in text or "<" in text:
+    if not text or _URL.search(text) or any(ch in text for ch in "@{}<>()[]"):
         return None
     if len(text) > _MAX_LEN or len(text.split()) > _MAX_WORDS or sum(ch.isdigit() for ch in text) > 0:
         return None
@@ -43,6 +44,9 @@ def clean_name(raw: str) -> str | None:
 def split_names(raw: str) -> list[str]:
     """Split "A, B and C" / "By A & B" into names."""
     text = _PREFIX.sub("", _WS.sub(" ", raw).strip())
+    if _URL.search(text) or "://" in text:
+        return []
+    text = _PAREN.sub("", text)
     parts = _SPLIT.split(text)
     # "Lastname, Firstname" is a single name: two one-word parts around one comma.
     if len(parts) == 2 and "," in text and all(len(p.split()) == 1 for p in parts) and " and " not in text:
@@ -57,6 +61,12 @@ def split_names(raw: str) -> list[str]:
 
 def from_ld(value: Any) -> list[str]:
     """Authors from a JSON-LD ``author``/``creator`` value; organisations only when no person is named."""
+    people, orgs = ld_people_and_orgs(value)
+    return people or orgs
+
+
+def ld_people_and_orgs(value: Any) -> tuple[list[str], list[str]]:
+    """People and organisations named by a JSON-LD ``author``/``creator`` value."""
     items = value if isinstance(value, list) else [value]
     people: list[str] = []
     orgs: list[str] = []
@@ -76,7 +86,7 @@ def from_ld(value: Any) -> list[str]:
                 orgs if types_of(item) & {"organization", "newsmediaorganization", "corporation"} else people
             )
             target.extend(split_names(name))
-    return dedupe(people or orgs)
+    return dedupe(people), dedupe(orgs)
 
 
 def dedupe(names: list[str]) -> list[str]:

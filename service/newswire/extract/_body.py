@@ -73,6 +73,26 @@ _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
 _PROSE_ITEM = 150
+_INTERRUPTION_PREFIX = (
+    "cookie",
+    "consent",
+    "onetrust",
+    "gdpr",
+    "cmp",
+    "newsletter",
+    "modal",
+    "popup",
+    "dialog",
+    "notification",
+    "signup",
+    "regwall",
+    "piano",
+)
+_LABEL_MAX = 80
+_TAIL_HEADING_MAX = 60
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
+_BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 _WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _MIN_PARAGRAPH = 25
@@ -109,6 +129,13 @@ def _is_boilerplate(node: LexborNode) -> bool:
         return False
     tokens = [t for t in _TOKEN_SPLIT.split(names) if t]
     return any(token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX) for token in tokens)
+
+
+def _is_interruption(node: LexborNode) -> bool:
+    """Consent banners, sign-up dialogs and notification prompts: dropped even when wordy."""
+    attrs = node.attributes
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    return any(token.startswith(_INTERRUPTION_PREFIX) for token in _TOKEN_SPLIT.split(names) if token)
 
 
 def _holds_article(node: LexborNode) -> bool:
@@ -157,11 +184,9 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        if (
-            _is_boilerplate(node)
-            and not _holds_article(node)
-            and node.css_first(_NEVER_INSIDE_BOILERPLATE) is None
-        ):
+        if node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
+            continue
+        if _is_interruption(node) or (_is_boilerplate(node) and not _holds_article(node)):
             node.decompose()
 
 
@@ -391,3 +416,32 @@ def main_text(tree: LexborHTMLParser) -> list[str]:
     else:
         _blocks(best, out)
     return out
+
+
+def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> list[str]:
+    """Drop what survives container choice but is not text: the headline again, byline lines,
+    dangling "Read more:" labels, and headings left at the very end with nothing below them.
+    """
+    names = {a.casefold() for a in authors}
+    headline = (title or "").casefold()
+    out: list[str] = []
+    for para in paragraphs:
+        folded = para.casefold()
+        if folded == headline or _byline_only(folded, names):
+            continue
+        if len(para) <= _LABEL_MAX and para.endswith(":"):
+            continue
+        out.append(para)
+    kept = list(out)
+    while out and len(out[-1]) <= _TAIL_HEADING_MAX and not _SENTENCE_END.search(out[-1]):
+        out.pop()
+    return out or kept
+
+
+def _byline_only(folded: str, names: set[str]) -> bool:
+    if not names:
+        return False
+    stripped = _BYLINE_PREFIX.sub("", folded).strip(" ,.|·-–")
+    return stripped in names or all(
+        part.strip() in names for part in _BYLINE_JOIN.split(stripped) if part.strip()
+    )

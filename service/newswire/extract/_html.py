@@ -17,6 +17,7 @@ from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
 
 _WS = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[\W_]+")
 _MAX_CHARS = 8_000_000
 _MIN_BODY = 1
 _DATE_BEFORE_HEADLINE = 300
@@ -155,14 +156,19 @@ def _dates_of(
     )
 
 
-def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None) -> list[str]:
+def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None, site: str | None) -> list[str]:
+    """People first (JSON-LD, meta, byline); organisations (or the site itself) when no person is named."""
     article = md.article
-    names = _authors.from_ld(article.get("author") or article.get("creator"))
-    if names:
-        return names
+    people, orgs = _authors.ld_people_and_orgs(article.get("author") or article.get("creator"))
+    site_key = _NON_ALNUM.sub("", site.casefold()) if site else ""
+    if site_key:
+        named_site = [p for p in people if site_key in _NON_ALNUM.sub("", p.casefold())]
+        people = [p for p in people if p not in named_site]
+        orgs = orgs + named_site
+    if people:
+        return people
     for key in _AUTHOR_META:
-        values = md.all(key)
-        found = [n for v in values for n in _authors.split_names(v)]
+        found = [n for v in md.all(key) for n in _authors.split_names(v)]
         if found:
             return _authors.dedupe(found)
     for node in tree.css(_BYLINE_SELECTOR)[:10]:
@@ -172,6 +178,8 @@ def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None) -> li
             found = _authors.split_names(text)
             if found:
                 return _authors.dedupe(found)
+    if orgs:
+        return orgs
     if hints is not None:
         return _authors.dedupe([n for h in hints.authors for n in _authors.split_names(h)])
     return []
@@ -314,7 +322,7 @@ def _extract(
     published, modified = _dates_of(
         tree, md, url, hints=hints, page_text=page_text, headline=h1_text or title
     )
-    authors = _authors_of(tree, md, hints)
+    authors = _authors_of(tree, md, hints, site)
 
     paragraphs = _body.main_text(tree)
     paragraphs = _with_lead(paragraphs, lead, page_text)
@@ -323,8 +331,7 @@ def _extract(
     ld_tokens = sum(_tokens(p) for p in ld_body)
     if ld_tokens > 1.3 * dom_tokens and ld_tokens >= 30:
         paragraphs = ld_body
-    if title:
-        paragraphs = [p for p in paragraphs if p != title] if paragraphs[:1] == [title] else paragraphs
+    paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
     body = "\n\n".join(paragraphs)
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")
