@@ -122,9 +122,15 @@ def _link_chars(node: LexborNode) -> int:
     return sum(_size(_WS.sub(" ", a.text(deep=True) or "").strip()) for a in node.css("a"))
 
 
+def _names(classes: str | None, ident: str | None) -> str:
+    """Class and id words, lowercased, without utility classes with variants ("print:hidden", "lg:[&]:p-0")."""
+    words = [w for w in (classes or "").split() if ":" not in w and "[" not in w]
+    return f"{' '.join(words)} {ident or ''}".lower()
+
+
 def _is_boilerplate(node: LexborNode) -> bool:
     attrs = node.attributes
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    names = _names(attrs.get("class"), attrs.get("id"))
     if not names.strip():
         return False
     tokens = [t for t in _TOKEN_SPLIT.split(names) if t]
@@ -134,7 +140,7 @@ def _is_boilerplate(node: LexborNode) -> bool:
 def _is_interruption(node: LexborNode) -> bool:
     """Consent banners, sign-up dialogs and notification prompts: dropped even when wordy."""
     attrs = node.attributes
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    names = _names(attrs.get("class"), attrs.get("id"))
     return any(token.startswith(_INTERRUPTION_PREFIX) for token in _TOKEN_SPLIT.split(names) if token)
 
 
