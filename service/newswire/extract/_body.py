@@ -73,6 +73,7 @@ _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
 _PROSE_ITEM = 150
+_LINK_ANCESTOR_LEVELS = 4
 _INTERRUPTION_PREFIX = (
     "cookie",
     "consent",
@@ -123,7 +124,7 @@ def _link_chars(node: LexborNode) -> int:
 
 
 def _names(classes: str | None, ident: str | None) -> str:
-    """Class and id words, lowercased, without utility classes with variants ("print:hidden", "lg:[&]:p-0")."""
+    """Class and id words, lowercased, minus utility classes with variants ("print:hidden")."""
     words = [w for w in (classes or "").split() if ":" not in w and "[" not in w]
     return f"{' '.join(words)} {ident or ''}".lower()
 
@@ -251,29 +252,44 @@ def _own_text_len(node: LexborNode) -> int:
     return sum(max(_size(text) - links, 0) for text, links in _runs(node) if _size(text) >= _MIN_PARAGRAPH)
 
 
-def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int]]:
-    """Paragraph-like nodes with enough unlinked text, and that text's length."""
-    found: list[tuple[LexborNode, int]] = []
-    for para in body.css("p, pre, div, td, section, li"):
+def _inside_link(node: LexborNode) -> bool:
+    """Whether a block sits inside an ``<a>`` (a teaser card), a few levels up at most."""
+    parent = node.parent
+    for _ in range(_LINK_ANCESTOR_LEVELS):
+        if parent is None:
+            return False
+        if parent.tag == "a":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int, int]]:
+    """Paragraph-like nodes: (node, unlinked text size, size of text that is neither credit nor noise).
+
+    Linked words inside running text, and link-dense ``<p>`` (place lists, "see also"
+    lines), are neutral: they neither make a container the article nor rule it out.
+    """
+    found: list[tuple[LexborNode, int, int]] = []
+    for para in body.css("p, pre, div, td, section"):
         tag = para.tag
-        if tag in {"p", "pre"}:
-            length = _size(_text(para))
-            minimum = _MIN_PARAGRAPH
-        else:
+        if tag not in {"p", "pre"}:
             length = 0
             for text, links in _runs(para):
                 size = _size(text)
                 if size >= 2 * _MIN_PARAGRAPH and links / size <= _MAX_LINK_DENSITY:
                     length += size - links
             if length:
-                found.append((para, length))
+                found.append((para, length, 0))
             continue
-        if length < minimum:
+        length = _size(_text(para))
+        if length < _MIN_PARAGRAPH:
             continue
-        links = _link_chars(para)
-        if links / length > (_MAX_LINK_DENSITY_P if tag == "p" else _MAX_LINK_DENSITY):
-            continue
-        found.append((para, length - links))
+        links = length if _inside_link(para) else _link_chars(para)
+        if links / length > _MAX_LINK_DENSITY_P:
+            found.append((para, 0, length))
+        else:
+            found.append((para, length - links, links))
     return found
 
 
@@ -292,13 +308,15 @@ def _is_body_marker(node: LexborNode) -> bool:
 def _best_container(body: LexborNode) -> LexborNode | None:
     """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
     good: dict[int, float] = {}
+    neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for para, weight in _good_paragraphs(body):
+    for para, weight, other in _good_paragraphs(body):
         parent = para.parent
         while parent is not None and parent.tag not in {"html", "#document"}:
             key = parent.mem_id
             nodes[key] = parent
             good[key] = good.get(key, 0.0) + weight
+            neutral[key] = neutral.get(key, 0.0) + other
             parent = parent.parent
     if not good:
         return None
@@ -306,11 +324,11 @@ def _best_container(body: LexborNode) -> LexborNode | None:
     best_score = float("-inf")
     top = max(good.values())
     for key, value in good.items():
-        if value < _MIN_SHARE * top:
+        if value <= 0 or value < _MIN_SHARE * top:
             continue
         node = nodes[key]
         total = _size(_text(node))
-        score = value - _NOISE * max(total - value, 0.0)
+        score = value - _NOISE * max(total - value - neutral[key], 0.0)
         if _is_body_marker(node):
             score *= _MARKER_BOOST
         if score > best_score:
