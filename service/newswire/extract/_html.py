@@ -311,6 +311,7 @@ def _extract(
         ],
         keys,
         section,
+        frozenset(_title.section_keys(url)),
     )
     lead = _clean(
         md.first("og:description", "description", "twitter:description")

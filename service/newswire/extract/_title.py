@@ -10,11 +10,12 @@ candidates the most trusted non-empty one wins.
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from newswire.extract._text import repair
 
-_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2})\s+|\s*[|·•｜ㅣ]\s*|(?<=\S)-(?=[^\W\d]{1,12}ㅣ)")
+_SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2})\s+|\s*[|·•｜ㅣ：]\s*|(?<=\S)-(?=[^\W\d]{1,12}ㅣ)")
 _DATEISH = re.compile(r"^[\d\s./:,-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _WS = re.compile(r"\s+")
@@ -22,7 +23,8 @@ _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net
 
 
 def _norm(text: str) -> str:
-    return _NON_ALNUM.sub("", text.casefold())
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return _NON_ALNUM.sub("", "".join(ch for ch in folded if not unicodedata.combining(ch)))
 
 
 def site_keys(url: str, names: list[str | None]) -> set[str]:
@@ -36,23 +38,31 @@ def site_keys(url: str, names: list[str | None]) -> set[str]:
     return keys
 
 
-def _site_like(segment: str, keys: set[str], section: str | None) -> bool:
+def section_keys(url: str) -> set[str]:
+    """URL path words ("/sport/"): a trailing title segment equal to one is a section name."""
+    path = urlsplit(url).path
+    return {_norm(part) for part in path.split("/")[:-1] if part and len(part) <= 20 and not part.isdigit()}
+
+
+def _site_like(segment: str, keys: set[str], section: str | None, sections: frozenset[str]) -> bool:
     norm = _norm(segment)
-    if not norm:
+    if not norm or norm in sections:
         return True
     if _DATEISH.match(segment.strip()):
         return True
     if section and norm == _norm(section):
         return True
     for key in keys:
-        if norm == key or (len(key) >= 3 and key in norm and len(norm) <= len(key) + 12):
+        if norm == key or (len(key) >= 3 and key in norm and len(norm) <= len(key) + 20):
             return True
         if len(norm) >= 3 and norm in key:
             return True
     return False
 
 
-def strip_site(title: str, keys: set[str], section: str | None = None) -> str:
+def strip_site(
+    title: str, keys: set[str], section: str | None = None, sections: frozenset[str] = frozenset()
+) -> str:
     """The title without leading/trailing segments that name the site, section or a date."""
     title = _WS.sub(" ", title).strip()
     parts = _SEPARATOR.split(title)
@@ -60,9 +70,9 @@ def strip_site(title: str, keys: set[str], section: str | None = None) -> str:
         return title
     seps = _SEPARATOR.findall(title)
     start, end = 0, len(parts)
-    while end - start > 1 and _site_like(parts[end - 1], keys, section):
+    while end - start > 1 and _site_like(parts[end - 1], keys, section, sections):
         end -= 1
-    while end - start > 1 and _site_like(parts[start], keys, section):
+    while end - start > 1 and _site_like(parts[start], keys, section, sections):
         start += 1
     if (start, end) == (0, len(parts)):
         return title
@@ -72,7 +82,12 @@ def strip_site(title: str, keys: set[str], section: str | None = None) -> str:
     return out.strip()
 
 
-def choose(candidates: list[str | None], keys: set[str], section: str | None = None) -> str | None:
+def choose(
+    candidates: list[str | None],
+    keys: set[str],
+    section: str | None = None,
+    sections: frozenset[str] = frozenset(),
+) -> str | None:
     """The headline: the first candidate (in order of trust) with its site name, section and date removed.
 
     Order matters more than agreement: on the dev corpus the JSON-LD headline,
@@ -82,7 +97,7 @@ def choose(candidates: list[str | None], keys: set[str], section: str | None = N
     for candidate in candidates:
         if not candidate or not candidate.strip():
             continue
-        cleaned = strip_site(_WS.sub(" ", repair(candidate)).strip(), keys, section)
+        cleaned = strip_site(_WS.sub(" ", repair(candidate)).strip(), keys, section, sections)
         if cleaned:
             return cleaned
     return None
