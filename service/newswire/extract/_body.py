@@ -90,6 +90,7 @@ _INTERRUPTION_PREFIX = (
     "piano",
 )
 _LABEL_MAX = 80
+_BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
@@ -111,7 +112,7 @@ _MARKER_PART = re.compile(r"body|content|text|inhalt|richtext|copy")
 
 
 def _text(node: LexborNode) -> str:
-    return _WS.sub(" ", node.text(deep=True) or "").strip()
+    return " ".join((node.text(deep=True) or "").split())
 
 
 def _size(text: str) -> int:
@@ -120,7 +121,7 @@ def _size(text: str) -> int:
 
 
 def _link_chars(node: LexborNode) -> int:
-    return sum(_size(_WS.sub(" ", a.text(deep=True) or "").strip()) for a in node.css("a"))
+    return sum(_size(" ".join((a.text(deep=True) or "").split())) for a in node.css("a"))
 
 
 def _names(classes: str | None, ident: str | None) -> str:
@@ -129,20 +130,19 @@ def _names(classes: str | None, ident: str | None) -> str:
     return f"{' '.join(words)} {ident or ''}".lower()
 
 
-def _is_boilerplate(node: LexborNode) -> bool:
+def _tokens(node: LexborNode) -> list[str]:
     attrs = node.attributes
-    names = _names(attrs.get("class"), attrs.get("id"))
-    if not names.strip():
-        return False
-    tokens = [t for t in _TOKEN_SPLIT.split(names) if t]
-    return any(token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX) for token in tokens)
+    return [t for t in _TOKEN_SPLIT.split(_names(attrs.get("class"), attrs.get("id"))) if t]
+
+
+def _is_boilerplate(node: LexborNode) -> bool:
+    """Class/id words name a non-content box (share, related, ads, meta, ...)."""
+    return any(token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX) for token in _tokens(node))
 
 
 def _is_interruption(node: LexborNode) -> bool:
     """Consent banners, sign-up dialogs and notification prompts: dropped even when wordy."""
-    attrs = node.attributes
-    names = _names(attrs.get("class"), attrs.get("id"))
-    return any(token.startswith(_INTERRUPTION_PREFIX) for token in _TOKEN_SPLIT.split(names) if token)
+    return any(token.startswith(_INTERRUPTION_PREFIX) for token in _tokens(node))
 
 
 def _holds_article(node: LexborNode) -> bool:
@@ -191,9 +191,12 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        if node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
+        tokens = _tokens(node)
+        interruption = any(t.startswith(_INTERRUPTION_PREFIX) for t in tokens)
+        boilerplate = interruption or any(t in _BOILER_EXACT or t.startswith(_BOILER_PREFIX) for t in tokens)
+        if not boilerplate or node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
             continue
-        if _is_interruption(node) or (_is_boilerplate(node) and not _holds_article(node)):
+        if interruption or not _holds_article(node):
             node.decompose()
 
 
@@ -214,7 +217,7 @@ def _runs(node: LexborNode) -> list[tuple[str, int]]:
 
     def flush() -> None:
         nonlocal links
-        text = _WS.sub(" ", "".join(pieces)).strip()
+        text = " ".join("".join(pieces).split())
         if text:
             runs.append((text, links))
         pieces.clear()
@@ -378,7 +381,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
 
     def flush() -> None:
         nonlocal links
-        text = _WS.sub(" ", "".join(pieces)).strip()
+        text = " ".join("".join(pieces).split())
         if text and (not links or links / _size(text) <= _MAX_LINK_DENSITY) and not is_date_line(text):
             out.append(text)
         pieces.clear()
@@ -451,7 +454,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     out: list[str] = []
     for para in paragraphs:
         folded = para.casefold()
-        if folded == headline or _byline_only(folded, names):
+        if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
             continue
         if len(para) <= _LABEL_MAX and para.endswith(":"):
             continue

@@ -77,7 +77,7 @@ _BYLINE_SELECTOR = (
 def _clean(text: str | None) -> str | None:
     if text is None:
         return None
-    out = _WS.sub(" ", text).strip()
+    out = " ".join(text.split())
     return out or None
 
 
@@ -318,7 +318,7 @@ def _extract(
         or ld_text(article.get("description"))
         or (hints.summary if hints else None)
     )
-    page_text = _WS.sub(" ", tree.body.text(deep=True) if tree.body is not None else "")
+    page_text = " ".join((tree.body.text(deep=True) if tree.body is not None else "").split())
     h1_text = _clean(h1.text(deep=True)) if h1 is not None else None
     published, modified = _dates_of(
         tree, md, url, hints=hints, page_text=page_text, headline=h1_text or title
