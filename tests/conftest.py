@@ -18,6 +18,8 @@ from newswire.broker import EmbeddedBroker
 from newswire.bus import ensure_topics
 from newswire.config import Settings, load_settings
 
+pytest_plugins = ["tests.fakesite.fixtures"]
+
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SEED_ARTICLE = SHARED / "fixtures" / "seed-article.txt"
 
@@ -30,10 +32,10 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
         yield running
 
 
-def make_settings(bootstrap: str, **sections: dict[str, object]) -> Settings:
+def make_settings(bootstrap: str, **sections: object) -> Settings:
     """Settings isolated to one test: a unique topic prefix and group ids, small partitions and timeouts."""
     tag = uuid.uuid4().hex[:10]
-    base: dict[str, dict[str, object]] = {
+    base: dict[str, object] = {
         "kafka": {"bootstrap_servers": bootstrap, "topic_prefix": f"t{tag}.", "partitions": 2,
                   "transaction_timeout_ms": 10_000, "session_timeout_ms": 6_000},
         "ingest": {"group_id": f"ingest-{tag}"},
@@ -41,8 +43,9 @@ def make_settings(bootstrap: str, **sections: dict[str, object]) -> Settings:
         "observe": {"ingest_port": 0, "enrich_port": 0},
     }
     for section, values in sections.items():
-        base[section] = {**base.get(section, {}), **values}
-    return load_settings(environ={}, overrides=base)
+        current = base.get(section)
+        base[section] = {**current, **values} if isinstance(current, dict) and isinstance(values, dict) else values
+    return load_settings(environ={}, overrides=base, default_file=False)
 
 
 @pytest.fixture

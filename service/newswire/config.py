@@ -106,8 +106,12 @@ class IngestSettings(_Frozen):
     """The ingest daemon."""
 
     group_id: str = "newswire-ingest"
+    instance_id: str = Field(default="", description="stable id (e.g. pod name) for transactional fencing; "
+                             "empty = hostname-pid")
     extract_workers: int = Field(default=0, ge=0, le=64, description="0 = one per core")
     max_in_flight: int = Field(default=256, ge=1)
+    recheck_after_s: float = Field(default=3600.0, ge=0, description="re-fetch a known URL at most this often")
+    commit_interval_ms: int = Field(default=200, ge=10)
     seen_capacity: int = Field(default=1_000_000, ge=1000)
     state_dir: Path = Path(".newswire/state")
     keep_raw: bool = False
@@ -117,6 +121,8 @@ class EnrichSettings(_Frozen):
     """The enrich daemon."""
 
     group_id: str = "newswire-enrich"
+    instance_id: str = Field(default="", description="stable id (e.g. pod name) for transactional fencing; "
+                             "empty = hostname-pid")
     batch_size: int = Field(default=64, ge=1, le=10_000)
     batch_timeout_ms: int = Field(default=200, ge=1)
     entities: bool = True
@@ -184,20 +190,23 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
 
 def load_settings(path: str | os.PathLike[str] | None = None, *,
                   environ: Mapping[str, str] | None = None,
-                  overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Settings:
-    """Build settings from ``path`` (or ``newswire.toml`` if present), env and overrides."""
+                  overrides: Mapping[str, Any] | None = None, default_file: bool = True) -> Settings:
+    """Build settings from ``path`` (or ``newswire.toml`` if present and ``default_file``), env and overrides."""
     environ = os.environ if environ is None else environ
     data: dict[str, Any] = {}
-    file = Path(path) if path is not None else Path(DEFAULT_CONFIG_FILE)
+    file = Path(path) if path is not None else Path(DEFAULT_CONFIG_FILE if default_file else "")
     if path is not None and not file.is_file():
         raise ConfigError(f"config file {file} does not exist")
-    if file.is_file():
+    if str(file) != "." and file.is_file():
         try:
             data = tomllib.loads(file.read_text("utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file} is not valid TOML: {exc}") from None
     for source in (_env_overrides(environ), overrides or {}):
         for section, values in source.items():
+            if not isinstance(values, Mapping):
+                data[section] = values  # e.g. a list of sources replaces the file's
+                continue
             if not isinstance(data.get(section, {}), dict):
                 raise ConfigError("must be a table", key=section)
             data[section] = {**data.get(section, {}), **values}

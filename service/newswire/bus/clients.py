@@ -55,7 +55,7 @@ def make_consumer(settings: Settings, *topics: str, group_id: str | None, read_c
         client_id=k.client_id,
         group_id=group_id,
         enable_auto_commit=False,
-        auto_offset_reset="earliest",
+        auto_offset_reset=extra.pop("auto_offset_reset", "earliest"),
         isolation_level="read_committed" if read_committed else "read_uncommitted",
         max_poll_records=max_poll_records,
         session_timeout_ms=k.session_timeout_ms,

@@ -1,0 +1,49 @@
+# newswire: every target does its own set-up on a fresh machine.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+STAMP := $(VENV)/.installed
+JARS_STAMP := $(VENV)/.kafka-jars
+
+.PHONY: install test run bench lint clean broker
+
+install: $(STAMP) $(JARS_STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@echo "installing Python dependencies into $(VENV) ..."
+	@for i in 1 2 3; do \
+	  $(PIP) install -q --retries 10 --timeout 60 -e ".[dev,bench]" && break; \
+	  if [ $$i = 3 ]; then echo "pip install failed 3 times: check access to PyPI" >&2; exit 1; fi; \
+	  echo "pip install failed; retrying in $$((i*10))s" >&2; sleep $$((i*10)); \
+	done
+	@touch $(STAMP)
+
+$(JARS_STAMP): $(STAMP)
+	@echo "resolving Apache Kafka jars from Maven Central (cached in ~/.m2 and ~/.cache/newswire) ..."
+	@$(PY) -m newswire.broker >/dev/null
+	@touch $(JARS_STAMP)
+
+test: install
+	$(VENV)/bin/pytest
+
+run: install
+	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ]; then \
+	  exec $(VENV)/bin/newswire run --embedded-broker; \
+	else \
+	  exec $(VENV)/bin/newswire run; \
+	fi
+
+broker: install
+	$(VENV)/bin/newswire broker --data-dir .newswire/kafka-data
+
+bench: install
+	$(PY) bench/run_all.py
+
+lint: install
+	$(VENV)/bin/ruff check service tests bench
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .newswire .pytest_cache .ruff_cache .mypy_cache

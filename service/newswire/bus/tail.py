@@ -1,0 +1,44 @@
+"""Read a topic as JSON lines (``newswire tail``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import orjson
+
+from newswire.bus._errors import translate
+from newswire.bus.clients import make_consumer, start_client
+from newswire.config import Settings
+
+
+async def tail(settings: Settings, topic: str, *, from_beginning: bool = False, limit: int | None = None,
+               follow: bool = False, idle_ms: int = 2000) -> AsyncIterator[bytes]:
+    """Yield each record's value as one JSON line (read committed, no consumer group).
+
+    Without ``follow`` it stops once no record has arrived for ``idle_ms``.
+    Values that are not JSON are wrapped as ``{"raw": ...}`` so the output
+    stays one JSON document per line.
+    """
+    consumer = make_consumer(settings, topic, group_id=None,
+                             auto_offset_reset="earliest" if from_beginning else "latest")
+    await start_client(consumer, settings.kafka.bootstrap_servers, "tail consumer")
+    seen = 0
+    try:
+        while limit is None or seen < limit:
+            with translate(f"reading {topic}", settings.kafka.bootstrap_servers):
+                batch = await consumer.getmany(timeout_ms=idle_ms)
+            if not batch and not follow:
+                return
+            for records in batch.values():
+                for record in records:
+                    value = record.value or b""
+                    try:
+                        orjson.loads(value)
+                        yield value
+                    except orjson.JSONDecodeError:
+                        yield orjson.dumps({"raw": value.decode("utf-8", "replace")})
+                    seen += 1
+                    if limit is not None and seen >= limit:
+                        return
+    finally:
+        await consumer.stop()

@@ -1,0 +1,262 @@
+"""``newswire`` command line: a thin layer that parses flags, sets up logging and runs one thing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from newswire.config import Settings, load_settings
+from newswire.errors import NewswireError
+from newswire.observe import setup_logging
+
+log = logging.getLogger("newswire")
+
+
+def _out(line: str | bytes) -> None:
+    """Write one line to stdout (the only place the CLI prints results)."""
+    data = line if isinstance(line, bytes) else line.encode()
+    sys.stdout.buffer.write(data + b"\n")
+    sys.stdout.buffer.flush()
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, dict[str, Any]] = {}
+    if getattr(args, "bootstrap", None):
+        overrides["kafka"] = {"bootstrap_servers": args.bootstrap}
+    if getattr(args, "log_format", None):
+        overrides["observe"] = {"log_format": args.log_format}
+    return load_settings(args.config, overrides=overrides)
+
+
+# ----------------------------------------------------------------- commands
+
+
+def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.broker import EmbeddedBroker
+
+    data_dir = Path(args.data_dir or settings.broker.data_dir)
+    broker = EmbeddedBroker(data_dir, port=args.port, controller_port=args.controller_port,
+                            kafka_version=settings.broker.kafka_version, libs_dir=settings.broker.libs_dir,
+                            heap=settings.broker.heap)
+    import signal
+    import threading
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    broker.start()
+    _out(f"kafka ready: bootstrap servers {broker.bootstrap_servers} (data in {broker.data_dir})")
+    try:
+        while not stopped.wait(0.5) and broker.running():
+            pass
+    finally:
+        log.info("stopping broker")
+        broker.stop()
+    return 0
+
+
+async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.bus import describe_topics, ensure_topics, list_topics
+
+    if args.action == "create":
+        created = await ensure_topics(settings)
+        _out(f"created: {', '.join(created) if created else 'nothing (all topics exist)'}")
+    elif args.action == "list":
+        for name in await list_topics(settings):
+            _out(name)
+    else:
+        for doc in await describe_topics(settings):
+            _out(orjson.dumps(doc))
+    return 0
+
+
+async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.bus.tail import tail
+
+    topic = args.topic if "." in args.topic else settings.topic(args.topic)
+    async for line in tail(settings, topic, from_beginning=args.from_beginning, limit=args.n, follow=args.follow):
+        _out(line)
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.events import encode_event
+    from newswire.extract import parse_path
+
+    inputs: list[tuple[Path, str | None]] = [(Path(p), args.url) for p in args.paths]
+    if args.manifest:
+        for n, raw in enumerate(Path(args.manifest).read_bytes().splitlines(), 1):
+            if raw.strip():
+                try:
+                    entry = orjson.loads(raw)
+                    inputs.append((Path(entry["path"]), entry.get("url")))
+                except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                    print(f"newswire parse: {args.manifest}:{n}: bad manifest line: {exc}", file=sys.stderr)
+    if not inputs:
+        print("newswire parse: give at least one PATH or --manifest FILE", file=sys.stderr)
+        return 2
+    failed = 0
+    for path, url in inputs:
+        try:
+            _out(encode_event(parse_path(path, url=url)))
+        except (NewswireError, OSError) as exc:
+            failed += 1
+            print(f"newswire parse: {path}: {exc}", file=sys.stderr)
+    if failed:
+        print(f"newswire parse: {failed} of {len(inputs)} inputs failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_enrich_file(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.enrich import Enricher
+    from newswire.errors import EnrichError, EventError
+    from newswire.events import decode_article, encode_event
+
+    stream = sys.stdin.buffer if args.file == "-" else Path(args.file).open("rb")
+    enricher = Enricher(entities=settings.enrich.entities, model=settings.enrich.model)
+    failed = 0
+    with stream:
+        lines = [(n, raw) for n, raw in enumerate(stream, 1) if raw.strip()]
+    batch_size = settings.enrich.batch_size
+    for start in range(0, len(lines), batch_size):
+        chunk = lines[start:start + batch_size]
+        articles = []
+        for n, raw in chunk:
+            try:
+                articles.append(decode_article(raw))
+            except EventError as exc:
+                failed += 1
+                print(f"newswire enrich-file: line {n}: {exc}", file=sys.stderr)
+        for result in enricher.enrich_batch(articles):
+            if isinstance(result, EnrichError):
+                failed += 1
+                print(f"newswire enrich-file: {result}", file=sys.stderr)
+            else:
+                _out(encode_event(result))
+    return 1 if failed else 0
+
+
+async def _serve(settings: Settings, names: Sequence[str], port: int, **kwargs: Any) -> int:
+    from newswire.daemons import serve
+
+    return await serve(settings, names, port=port, **kwargs)
+
+
+async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
+    names = ["ingest", "enrich"] if args.command == "run" else [args.command]
+    port = args.port if args.port is not None else (
+        settings.observe.enrich_port if args.command == "enrich" else settings.observe.ingest_port)
+    broker = None
+    if getattr(args, "embedded_broker", False):
+        from newswire.broker import EmbeddedBroker
+
+        broker = EmbeddedBroker(Path(settings.broker.data_dir), port=9092, controller_port=9093,
+                                kafka_version=settings.broker.kafka_version, libs_dir=settings.broker.libs_dir,
+                                heap=settings.broker.heap)
+        log.info("starting the embedded Kafka broker (data in %s)", broker.data_dir)
+        await asyncio.to_thread(broker.start)
+        settings = settings.override(kafka={"bootstrap_servers": broker.bootstrap_servers})
+    try:
+        return await _serve(settings, names, port, max_events=args.max_events, idle_timeout_s=args.idle_timeout)
+    finally:
+        if broker is not None:
+            await asyncio.to_thread(broker.stop)
+
+
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.daemons.status import source_status
+
+    rows = await source_status(settings)
+    if args.json:
+        for row in rows:
+            _out(orjson.dumps(row))
+        return 0
+    header = f"{'source':<48} {'last poll':<20} {'last success':<20} {'articles/1h':>11} {'errors':>6} {'next poll':<20}"
+    _out(header)
+    for r in rows:
+        _out(f"{r['source'][:48]:<48} {r['last_poll'] or '-':<20} {r['last_success'] or '-':<20} "
+             f"{r['articles_last_hour']:>11} {r['error_rate']:>6.0%} {r['next_poll'] or '-':<20}")
+    return 0
+
+
+# ----------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newswire", description="Kafka-native news ingestion and enrichment.")
+    parser.add_argument("--config", help="TOML config file (default: ./newswire.toml if present)")
+    parser.add_argument("--bootstrap", help="Kafka bootstrap servers (overrides config and env)")
+    parser.add_argument("--log-format", choices=["human", "json"], help="log lines as text or JSON")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("broker", help="run a local single-node Apache Kafka broker in the foreground")
+    p.add_argument("--port", type=int, default=9092)
+    p.add_argument("--controller-port", type=int, default=9093)
+    p.add_argument("--data-dir", help="broker data (formatted on first start, reused after)")
+
+    p = sub.add_parser("topics", help="create, list or describe newswire's topics")
+    p.add_argument("action", choices=["create", "list", "describe"])
+
+    for name, text in (("ingest", "run the ingest daemon"), ("enrich", "run the enrich daemon"),
+                       ("run", "run the ingest and enrich daemons in one process")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--port", type=int, help="metrics/health port (0 = any free port)")
+        p.add_argument("--max-events", type=int, help="stop after this many events (testing, backfills)")
+        p.add_argument("--idle-timeout", type=float, help="stop after this many idle seconds")
+        if name == "run":
+            p.add_argument("--embedded-broker", action="store_true",
+                           help="start the local broker first (data under broker.data_dir)")
+
+    p = sub.add_parser("parse", help="extract article events from local pages or text files (no Kafka)")
+    p.add_argument("paths", nargs="*")
+    p.add_argument("--url", help="the URL the page came from")
+    p.add_argument("--manifest", help='JSON lines of {"path": ..., "url": ...}')
+
+    p = sub.add_parser("enrich-file", help="enrich article events from a JSON lines file or - (no Kafka)")
+    p.add_argument("file")
+
+    p = sub.add_parser("tail", help="print a topic's events as JSON lines")
+    p.add_argument("topic", help="articles, enriched, dead-letters, ... or a full topic name")
+    p.add_argument("--from-beginning", action="store_true")
+    p.add_argument("-n", type=int, default=None, help="stop after N events")
+    p.add_argument("--follow", action="store_true", help="keep waiting for new events")
+
+    p = sub.add_parser("status", help="table of sources: last poll, last success, articles, errors, next poll")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+_ASYNC = {"topics": cmd_topics, "tail": cmd_tail, "ingest": cmd_daemon, "enrich": cmd_daemon,
+          "run": cmd_daemon, "status": cmd_status}
+_SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except NewswireError as exc:
+        print(f"newswire: configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.observe.log_format, settings.observe.log_level)
+    try:
+        if args.command in _SYNC:
+            return _SYNC[args.command](args, settings)
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(_ASYNC[args.command](args, settings))
+        return 130
+    except NewswireError as exc:
+        print(f"newswire {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The daemons: ingest and enrich, wired to Kafka, with lifecycle, signals and health.
+
+:func:`serve` runs one or both in this process behind one metrics/health endpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from newswire.config import Settings
+from newswire.daemons._runtime import Stopper, handle_signals
+from newswire.observe import Health, HealthServer
+from newswire.observe.metrics import set_top_hosts
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Stopper", "serve"]
+
+
+async def serve(settings: Settings, names: Sequence[str], *, port: int, stopper: Stopper | None = None,
+                **kwargs: Any) -> int:
+    """Run the named daemons until SIGTERM/SIGINT (or their ``max_events``/``idle_timeout_s``)."""
+    from newswire.daemons.enrich import EnrichDaemon
+    from newswire.daemons.ingest import IngestDaemon
+
+    stopper = stopper or Stopper()
+    set_top_hosts(settings.observe.top_hosts)
+    log.info("effective configuration", extra={"settings": settings.model_dump(mode="json")})
+    daemons: list[IngestDaemon | EnrichDaemon] = []
+    for name in names:
+        cls = IngestDaemon if name == "ingest" else EnrichDaemon
+        daemons.append(cls(settings, stopper=stopper, health=Health(name), **kwargs))
+    async with HealthServer([d.health for d in daemons], settings.observe.http_host, port):
+        with handle_signals(stopper):
+            tasks = [asyncio.create_task(d.run(), name=f"newswire-{n}") for d, n in zip(daemons, names, strict=True)]
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            stopper.stop()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in done:
+                task.result()  # re-raise a daemon's failure
+    return 0

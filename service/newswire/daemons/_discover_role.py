@@ -1,0 +1,242 @@
+"""Ingest's discovery role: own some partitions of ``sources``, poll those sources, publish candidate URLs.
+
+The configured sources live in the compacted ``sources`` topic (key: the
+source's id). Instances in one consumer group split its partitions; each reads
+its partitions from the beginning (no offsets are committed: the topic *is*
+the set of sources) and polls what it owns on the source's schedule. Candidate
+URLs go to ``urls`` keyed by host. Publishing a candidate twice is harmless:
+the fetch role dedups by URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
+from newswire.config import Settings, SourceSettings
+from newswire.daemons._runtime import Stopper
+from newswire.daemons._url_work import encode_candidate, url_key
+from newswire.errors import FetchError, SourceError
+from newswire.fetch import Fetcher, Validators
+from newswire.observe import Health
+from newswire.observe import metrics as m
+from newswire.sources import (
+    Candidate,
+    SourceSchedule,
+    cache_control_max_age,
+    parse_feed,
+    parse_opml,
+    parse_sitemap,
+    parse_url_list,
+    scan_files,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_CHILD_SITEMAPS = 200
+
+
+def source_key(source: SourceSettings) -> str:
+    """The id of a source in the sources topic."""
+    return source.name or f"{source.kind}:{source.url or source.path}"
+
+
+async def publish_sources(settings: Settings, sources: tuple[SourceSettings, ...] | list[SourceSettings]) -> None:
+    """Upsert sources into the compacted sources topic."""
+    if not sources:
+        return
+    producer = make_producer(settings)
+    await start_client(producer, settings.kafka.bootstrap_servers, "sources producer")
+    try:
+        await send_all(producer, [(settings.topic("sources"), source_key(src).encode(),
+                                   orjson.dumps(src.model_dump(mode="json")), []) for src in sources])
+    finally:
+        await producer.stop()
+
+
+class DiscoverRole:
+    """Polls owned sources; see the module docstring."""
+
+    def __init__(self, settings: Settings, fetcher: Fetcher, *, stopper: Stopper, health: Health) -> None:
+        self.settings = settings
+        self.fetcher = fetcher
+        self.stopper = stopper
+        self.health = health
+        self.schedule = SourceSchedule()
+        self._sources: dict[str, tuple[int, SourceSettings]] = {}
+        self._validators: dict[str, Validators] = {}
+        self._published_lastmod: OrderedDict[str, str] = OrderedDict()
+        self._owned: set[int] = set()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self.candidates_published = 0
+
+    @property
+    def group_id(self) -> str:
+        return f"{self.settings.ingest.group_id}-discover"
+
+    def owned_sources(self) -> list[SourceSettings]:
+        return [src for _, src in self._sources.values()]
+
+    async def run(self) -> None:
+        s = self.settings
+        tracker = PartitionTracker()
+        tracker.on_assign.append(self._on_assign)
+        tracker.on_revoke.append(self._on_revoke)
+        self._producer = make_producer(s, linger_ms=20)
+        await start_client(self._producer, s.kafka.bootstrap_servers, "ingest discover producer")
+        self._consumer = make_consumer(s, group_id=self.group_id)
+        self._consumer.subscribe([s.topic("sources")], listener=tracker)
+        try:
+            await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest discover consumer")
+            polls: set[asyncio.Task[None]] = set()
+            while not self.stopper.stopping:
+                self.health.tick()
+                with translate("reading sources", s.kafka.bootstrap_servers):
+                    batch = await self._consumer.getmany(timeout_ms=200)
+                for records in batch.values():
+                    for record in records:
+                        self._apply(record.partition, record.key, record.value)
+                now = time.time()
+                for key in self.schedule.due(now):
+                    if key in self._sources and not any(t.get_name() == key for t in polls):
+                        self.schedule.record_success(key, now)  # provisional: avoid double polls
+                        task = asyncio.create_task(self._poll(key), name=key)
+                        polls.add(task)
+                        task.add_done_callback(polls.discard)
+            for task in polls:
+                task.cancel()
+        finally:
+            await self._consumer.stop()
+            await self._producer.stop()
+
+    def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
+        if key is None:
+            return
+        name = key.decode()
+        if value is None:
+            self._sources.pop(name, None)
+            self.schedule.remove(name)
+            return
+        try:
+            source = SourceSettings.model_validate(orjson.loads(value))
+        except (ValueError, orjson.JSONDecodeError) as exc:
+            log.warning("ignoring invalid source %s: %s", name, exc)
+            return
+        self._sources[name] = (partition, source)
+        if name in self.schedule:
+            self.schedule.remove(name)
+        self.schedule.add(name, source.interval_s, time.time())
+
+    async def _on_assign(self, assigned: set[TopicPartition]) -> None:
+        assert self._consumer is not None
+        mine = {tp for tp in assigned if tp.topic == self.settings.topic("sources")}
+        self._owned |= {tp.partition for tp in mine}
+        if mine:
+            await self._consumer.seek_to_beginning(*mine)
+        log.info("discover role owns sources partitions %s", sorted(self._owned))
+
+    async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
+        gone = {tp.partition for tp in revoked}
+        self._owned -= gone
+        for name, (partition, _) in list(self._sources.items()):
+            if partition in gone:
+                del self._sources[name]
+                self.schedule.remove(name)
+
+    async def _poll(self, key: str) -> None:
+        _, source = self._sources[key]
+        started = time.time()
+        try:
+            candidates, ttl_s, max_age_s = await self._discover(key, source)
+            await self._publish(candidates)
+        except (FetchError, SourceError, OSError) as exc:
+            retry_at = self.schedule.record_failure(key, time.time(), str(exc))
+            m.SOURCE_POLLS.labels(source.kind, "failed").inc()
+            log.warning("source %s failed: %s (next try in %.0fs)", key, exc, retry_at - time.time())
+            return
+        except asyncio.CancelledError:
+            raise
+        self.schedule.record_success(key, started, ttl_s=ttl_s, max_age_s=max_age_s)
+        m.SOURCE_POLLS.labels(source.kind, "ok").inc()
+        m.CANDIDATES.labels(source.kind).inc(len(candidates))
+        log.info("polled %s: %d candidate URLs", key, len(candidates))
+
+    async def _fetch_body(self, key: str, url: str) -> tuple[bytes | None, float | None]:
+        result = await self.fetcher.fetch(url, validators=self._validators.get(url))
+        self._validators[url] = result.validators
+        max_age = cache_control_max_age(result.headers.get("cache-control"))
+        return (None if result.not_modified else result.content), max_age
+
+    async def _discover(self, key: str, source: SourceSettings) -> tuple[list[Candidate], float | None, float | None]:
+        kind = source.kind
+        if kind == "files":
+            assert source.path is not None
+            return [self._file_candidate(p, key) for p in scan_files(Path(source.path))], None, None
+        if kind == "urls" and source.path:
+            return parse_url_list(Path(source.path).read_text("utf-8"), key), None, None
+        if kind == "opml":
+            content = Path(source.path).read_bytes() if source.path else (await self._fetch_body(key, source.url or ""))[0]
+            if content:
+                await publish_sources(self.settings, [f.model_copy(update={"interval_s": source.interval_s})
+                                                      for f in parse_opml(content)])
+            return [], None, None
+        if not source.url:
+            raise SourceError(f"source {key} has no url")
+        content, max_age = await self._fetch_body(key, source.url)
+        if content is None:
+            return [], None, max_age
+        if kind == "feed":
+            feed = parse_feed(content, source.url)
+            return list(feed.candidates), feed.ttl_s, max_age
+        if kind == "urls":
+            return parse_url_list(content.decode("utf-8", "replace"), key), None, max_age
+        return await self._sitemap(key, source.url, content), None, max_age
+
+    async def _sitemap(self, key: str, url: str, content: bytes) -> list[Candidate]:
+        result = parse_sitemap(content, url)
+        candidates = list(result.candidates)
+        for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
+            try:
+                body, _ = await self._fetch_body(key, child)
+            except FetchError as exc:
+                log.warning("child sitemap %s of %s failed: %s", child, key, exc)
+                continue
+            if body is not None:
+                candidates += parse_sitemap(body, child).candidates
+        return candidates
+
+    @staticmethod
+    def _file_candidate(path: Path, key: str) -> Candidate:
+        resolved = path.resolve()
+        mtime = datetime.fromtimestamp(resolved.stat().st_mtime, UTC).isoformat()
+        return Candidate(url=resolved.as_uri(), source=key, lastmod=mtime)
+
+    async def _publish(self, candidates: list[Candidate]) -> None:
+        # A candidate whose lastmod has not moved since it was last published is not news.
+        fresh = []
+        for c in candidates:
+            if c.lastmod is not None and self._published_lastmod.get(c.url) == c.lastmod:
+                continue
+            fresh.append(c)
+            if c.lastmod is not None:
+                self._published_lastmod[c.url] = c.lastmod
+                self._published_lastmod.move_to_end(c.url)
+        while len(self._published_lastmod) > self.settings.ingest.seen_capacity:
+            self._published_lastmod.popitem(last=False)
+        candidates = fresh
+        if not candidates:
+            return
+        assert self._producer is not None
+        topic = self.settings.topic("urls")
+        await send_all(self._producer, [(topic, url_key(c.url), encode_candidate(c), []) for c in candidates])
+        self.candidates_published += len(candidates)
+

@@ -1,0 +1,273 @@
+"""Ingest's fetch role: own some partitions of ``urls``, fetch and extract them, publish transactionally.
+
+URLs are keyed by host, so the instance owning a partition owns its hosts:
+politeness, robots.txt, conditional-GET validators and URL dedup are decided
+in one place. Work runs concurrently (up to ``ingest.max_in_flight``), but
+commits go in offset order: every ``commit_interval_ms`` the done prefix of
+each partition is published in one transaction with its articles, its
+fetch-state updates and its consumed offsets. A crash loses only work that was
+never committed, which the partition's next owner redoes from the last
+committed offset, so each article is published exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
+from newswire.bus.clients import Record
+from newswire.config import Settings
+from newswire.daemons._runtime import Stopper
+from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
+from newswire.errors import BusError
+from newswire.observe import Health
+from newswire.observe import metrics as m
+from newswire.state import PartitionState
+
+log = logging.getLogger(__name__)
+
+
+class _Partition:
+    def __init__(self, capacity: int) -> None:
+        self.state = PartitionState(capacity)
+        self.pending: OrderedDict[int, Outcome | None] = OrderedDict()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.state_writes: list[tuple[bytes, bytes | None]] = []
+
+
+class FetchRole:
+    """Consumes candidate URLs; see the module docstring."""
+
+    def __init__(self, settings: Settings, worker: UrlWorker, *, stopper: Stopper, health: Health,
+                 transactional_id: str, max_events: int | None = None, idle_timeout_s: float | None = None) -> None:
+        self.settings = settings
+        self.worker = worker
+        self.stopper = stopper
+        self.health = health
+        self.transactional_id = transactional_id
+        self.max_events = max_events
+        self.idle_timeout_s = idle_timeout_s
+        self.done = 0
+        self.published = 0
+        self._parts: dict[TopicPartition, _Partition] = {}
+        self._lock = asyncio.Lock()
+        self._wakeup = asyncio.Event()
+        self._last_output = time.monotonic()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+
+    @property
+    def group_id(self) -> str:
+        return f"{self.settings.ingest.group_id}-fetch"
+
+    @property
+    def in_flight(self) -> int:
+        return sum(len(p.pending) for p in self._parts.values())
+
+    async def run(self) -> None:
+        s = self.settings
+        tracker = PartitionTracker()
+        tracker.on_assign.append(self._on_assign)
+        tracker.on_revoke.append(self._on_revoke)
+        self._producer = make_producer(s, transactional_id=self.transactional_id)
+        await start_client(self._producer, s.kafka.bootstrap_servers, "ingest fetch producer")
+        self._consumer = make_consumer(s, group_id=self.group_id, max_poll_records=s.ingest.max_in_flight)
+        self._consumer.subscribe([s.topic("urls")], listener=tracker)
+        try:
+            await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest fetch consumer")
+            await self._loop()
+            async with self._lock:
+                await self._drain_and_commit(timeout=s.shutdown_timeout_s)
+        finally:
+            for part in self._parts.values():
+                for task in part.tasks:
+                    task.cancel()
+            await self._consumer.stop()
+            await self._producer.stop()
+
+    async def _loop(self) -> None:
+        assert self._consumer is not None
+        s = self.settings
+        last_commit = time.monotonic()
+        self._last_output = time.monotonic()
+        while not self.stopper.stopping:
+            self.health.tick()
+            if self.max_events is not None and self.done >= self.max_events and self.in_flight == 0:
+                break
+            room = s.ingest.max_in_flight - self.in_flight
+            if room > 0:
+                with translate("consuming urls", s.kafka.bootstrap_servers):
+                    batch = await self._consumer.getmany(timeout_ms=50, max_records=room)
+                for tp, records in batch.items():
+                    for record in records:
+                        self._start(tp, record)
+            else:
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), s.ingest.commit_interval_ms / 1000)
+            m.IN_FLIGHT.labels("ingest").set(self.in_flight)
+            if time.monotonic() - last_commit >= s.ingest.commit_interval_ms / 1000:
+                async with self._lock:
+                    await self._commit()
+                last_commit = time.monotonic()
+            if (self.idle_timeout_s is not None and self.in_flight == 0
+                    and time.monotonic() - self._last_output > self.idle_timeout_s):
+                break
+
+    def _start(self, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> None:
+        part = self._parts.get(tp)
+        if part is None:  # assignment raced with the fetch; the owner will redo it
+            return
+        part.pending[record.offset] = None
+        task = asyncio.create_task(self._work(tp, part, record))
+        part.tasks.add(task)
+        task.add_done_callback(part.tasks.discard)
+
+    async def _work(self, tp: TopicPartition, part: _Partition, record: ConsumerRecord[Any, Any]) -> None:
+        raw: bytes = record.value or b""
+        try:
+            candidate, attempt, not_before = decode_candidate(raw)
+        except (ValueError, TypeError, KeyError) as exc:
+            outcome = self.worker.dead_letter(raw, f"not a candidate record: {exc}", "invalid_candidate", "?")
+        else:
+            if candidate.url in part.state.in_flight:
+                outcome = Outcome("in_flight_duplicate")
+            else:
+                part.state.in_flight.add(candidate.url)
+                try:
+                    outcome = await self.worker.handle(candidate, attempt, not_before, part.state, raw)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the one place that decides: dead-letter and go on
+                    log.exception("handling %s failed", candidate.url)
+                    outcome = self.worker.dead_letter(raw, f"internal error: {exc!r}", "internal_error", candidate.url)
+                finally:
+                    part.state.in_flight.discard(candidate.url)
+        if outcome.state is not None:
+            part.state_writes.append((outcome.state.url.encode(), outcome.state.encode()))
+            for evicted in part.state.put(outcome.state):
+                part.state_writes.append((evicted.encode(), None))
+        if not outcome.records:
+            m.URLS_SKIPPED.labels(outcome.reason).inc()
+        if self._parts.get(tp) is part:
+            part.pending[record.offset] = outcome
+            self._wakeup.set()
+
+    async def _commit(self) -> None:
+        assert self._producer is not None
+        s = self.settings
+        records: list[Record] = []
+        state_writes: dict[int, list[tuple[bytes, bytes | None]]] = {}
+        offsets: dict[TopicPartition, int] = {}
+        count = 0
+        for tp, part in self._parts.items():
+            while part.pending:
+                offset, outcome = next(iter(part.pending.items()))
+                if outcome is None:
+                    break
+                part.pending.popitem(last=False)
+                records += outcome.records
+                offsets[tp] = offset + 1
+                count += 1
+            if tp in offsets and part.state_writes:
+                state_writes[tp.partition] = part.state_writes
+                part.state_writes = []
+        if not offsets:
+            return
+        state_topic = s.topic("fetch-state")
+        try:
+            with translate("committing ingest transaction", s.kafka.bootstrap_servers):
+                async with self._producer.transaction():
+                    await send_all(self._producer, records)
+                    for partition, writes in state_writes.items():
+                        await send_all(self._producer, [(state_topic, k, v, []) for k, v in writes],
+                                       partition=partition)
+                    await self._producer.send_offsets_to_transaction(offsets, self.group_id)
+        except BusError:
+            m.TRANSACTIONS.labels("ingest", "aborted").inc()
+            log.exception("ingest transaction failed; redoing the affected partitions from their last commit")
+            await self._reset(set(offsets))
+            return
+        m.TRANSACTIONS.labels("ingest", "committed").inc()
+        if records:
+            self._last_output = time.monotonic()
+        self.done += count
+        self.published += sum(1 for r in records if r[0] == s.topic("articles"))
+
+    async def _drain_and_commit(self, timeout: float) -> None:
+        """On shutdown: let in-flight work finish (bounded), commit it, hand back the rest."""
+        tasks = [t for p in self._parts.values() for t in p.tasks]
+        if tasks:
+            log.info("finishing %d in-flight URLs (up to %.0fs)", len(tasks), timeout)
+            await asyncio.wait(tasks, timeout=timeout)
+        await self._commit()
+
+    async def _on_assign(self, assigned: set[TopicPartition]) -> None:
+        mine = {tp for tp in assigned if tp.topic == self.settings.topic("urls")}
+        for tp in mine:
+            self._parts[tp] = _Partition(max(1000, self.settings.ingest.seen_capacity // self.settings.kafka.partitions))
+        await self._rebuild(mine)
+        log.info("fetch role owns urls partitions %s", sorted(tp.partition for tp in self._parts))
+
+    async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
+        async with self._lock:
+            with contextlib.suppress(BusError):
+                await self._commit()
+            for tp in revoked:
+                part = self._parts.pop(tp, None)
+                if part is not None:
+                    for task in part.tasks:
+                        task.cancel()
+
+    async def _reset(self, tps: set[TopicPartition]) -> None:
+        assert self._consumer is not None
+        for tp in tps:
+            old = self._parts.get(tp)
+            if old is None:
+                continue
+            for task in old.tasks:
+                task.cancel()
+            self._parts[tp] = _Partition(old.state.capacity)
+        await self._rebuild(tps)
+        for tp in tps:
+            with contextlib.suppress(Exception):
+                committed = await self._consumer.committed(tp)
+                self._consumer.seek(tp, committed or 0)
+
+    async def _rebuild(self, tps: set[TopicPartition]) -> None:
+        """Read the fetch-state partitions matching ``tps`` from the beginning to their end."""
+        if not tps:
+            return
+        s = self.settings
+        started = time.monotonic()
+        state_tps = {TopicPartition(s.topic("fetch-state"), tp.partition): tp for tp in tps}
+        reader = make_consumer(s, group_id=None)
+        await start_client(reader, s.kafka.bootstrap_servers, "fetch-state reader")
+        try:
+            reader.assign(list(state_tps))
+            await reader.seek_to_beginning(*state_tps)
+            ends = await reader.end_offsets(list(state_tps))
+            remaining = {tp for tp, end in ends.items() if end > 0}
+            loaded = 0
+            while remaining:
+                batch = await reader.getmany(timeout_ms=500)
+                for stp, records in batch.items():
+                    part = self._parts.get(state_tps[stp])
+                    for record in records:
+                        if part is not None and record.key is not None:
+                            part.state.load(record.key, record.value)
+                            loaded += 1
+                for stp in list(remaining):
+                    if await reader.position(stp) >= ends[stp]:
+                        remaining.discard(stp)
+        finally:
+            await reader.stop()
+        log.info("rebuilt fetch state of partitions %s: %d records in %.2fs",
+                 sorted(tp.partition for tp in tps), loaded, time.monotonic() - started)

@@ -1,0 +1,87 @@
+"""What every daemon shares: the stop flag, signal handling, readiness checks and identity."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Iterator
+
+from newswire.bus import missing_topics
+from newswire.config import Settings
+from newswire.errors import BusError
+from newswire.observe import Health
+from newswire.observe.metrics import READY
+
+log = logging.getLogger(__name__)
+
+
+def instance_id(configured: str) -> str:
+    """The configured instance id, or ``hostname-pid``."""
+    return configured or f"{socket.gethostname()}-{os.getpid()}"
+
+
+class Stopper:
+    """A stop flag the daemons poll; signals only set it (a second Ctrl-C kills at once)."""
+
+    def __init__(self) -> None:
+        self.event = asyncio.Event()
+
+    @property
+    def stopping(self) -> bool:
+        return self.event.is_set()
+
+    def stop(self) -> None:
+        if not self.event.is_set():
+            log.info("stopping: finishing in-flight work (Ctrl-C again to kill)")
+        self.event.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """Sleep up to ``timeout``; True if asked to stop meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.event.wait(), timeout)
+        return self.event.is_set()
+
+
+@contextlib.contextmanager
+def handle_signals(stopper: Stopper) -> Iterator[None]:
+    """SIGTERM/SIGINT set the stop flag; the second SIGINT restores the default (kill)."""
+    loop = asyncio.get_running_loop()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if sig == signal.SIGINT and stopper.stopping:
+            loop.remove_signal_handler(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
+            return
+        stopper.stop()
+
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, on_signal, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError):  # not the main thread
+            pass
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def watch_readiness(settings: Settings, health: Health, stopper: Stopper, every_s: float = 5.0) -> None:
+    """Keep ``health.ready`` true only while Kafka answers and every topic exists."""
+    while not stopper.stopping:
+        try:
+            missing = await asyncio.wait_for(missing_topics(settings), timeout=every_s * 2)
+            if missing:
+                health.set_ready(False, f"missing topics: {', '.join(missing)}")
+            else:
+                health.set_ready(True)
+        except (BusError, TimeoutError) as exc:
+            health.set_ready(False, f"kafka unreachable: {exc}")
+        READY.labels(health.name).set(1 if health.ready else 0)
+        await stopper.wait(every_s)

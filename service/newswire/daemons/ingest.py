@@ -1,0 +1,91 @@
+"""The ingest daemon: sources → candidate URLs → fetch → extract → article events.
+
+Two roles run in every process, each a consumer group of its own, so ingest
+scales on Kafka alone: the discovery role splits the ``sources`` topic, the
+fetch role splits the ``urls`` topic (keyed by host). One process runs both on
+all partitions; more processes with the same ``ingest.group_id`` share them,
+and a dead process's partitions move to the survivors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+from newswire.bus import ensure_topics
+from newswire.config import Settings
+from newswire.daemons._discover_role import DiscoverRole, publish_sources
+from newswire.daemons._fetch_role import FetchRole
+from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.daemons._url_work import UrlWorker
+from newswire.fetch import Fetcher
+from newswire.observe import Health
+from newswire.observe import metrics as m
+
+log = logging.getLogger(__name__)
+
+
+def extraction_pool(workers: int) -> Executor | None:
+    """A process pool for CPU-bound extraction (``workers=0``: one per core); workers are recycled
+    after a number of pages so a leak in a parser cannot grow memory over a long run."""
+    count = workers or os.cpu_count() or 1
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=count, mp_context=context, max_tasks_per_child=2000)
+
+
+def _on_response(host: str, status_class: str, elapsed_s: float) -> None:
+    m.FETCHES.labels(m.host_label(host), status_class).inc()
+    m.FETCH_SECONDS.labels(status_class).observe(elapsed_s)
+
+
+class IngestDaemon:
+    """Discover, fetch, extract and publish; see the module docstring."""
+
+    def __init__(self, settings: Settings, *, stopper: Stopper | None = None, health: Health | None = None,
+                 max_events: int | None = None, idle_timeout_s: float | None = None,
+                 pool: Executor | None = None, inline_extraction: bool = False) -> None:
+        self.settings = settings
+        self.stopper = stopper or Stopper()
+        self.health = health or Health("ingest")
+        self.max_events = max_events
+        self.idle_timeout_s = idle_timeout_s
+        self._pool = pool
+        self._inline = inline_extraction
+        self.fetch_role: FetchRole | None = None
+        self.discover_role: DiscoverRole | None = None
+
+    async def run(self) -> int:
+        s = self.settings
+        await ensure_topics(s)
+        await publish_sources(s, s.sources)
+        ident = instance_id(s.ingest.instance_id)
+        own_pool = self._pool is None and not self._inline
+        pool = extraction_pool(s.ingest.extract_workers) if own_pool else self._pool
+        roots = tuple(Path(src.path) for src in s.sources if src.kind == "files" and src.path)
+        try:
+            async with Fetcher(s.fetch, on_response=_on_response) as fetcher:
+                worker = UrlWorker(s, fetcher, pool, source_id=f"/newswire/ingest/{ident}", file_roots=roots)
+                self.discover_role = DiscoverRole(s, fetcher, stopper=self.stopper, health=self.health)
+                self.fetch_role = FetchRole(s, worker, stopper=self.stopper, health=self.health,
+                                            transactional_id=f"{s.ingest.group_id}-fetch-{ident}",
+                                            max_events=self.max_events, idle_timeout_s=self.idle_timeout_s)
+                readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
+                discover = asyncio.create_task(self.discover_role.run(), name="discover")
+                try:
+                    await self.fetch_role.run()  # returns on stop, max_events or idle timeout
+                finally:
+                    for task in (discover, readiness):
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
+        finally:
+            if own_pool and pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        published = self.fetch_role.published if self.fetch_role else 0
+        log.info("ingest daemon stopped; published %d article events", published)
+        return published
