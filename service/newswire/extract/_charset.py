@@ -5,7 +5,8 @@ Order of evidence: byte-order mark, the HTTP ``Content-Type`` charset, a
 detection. A declaration is only trusted when the bytes decode under it
 without error; when the header and the page disagree and both decode, the
 detector arbitrates between just those two (servers often send a default
-charset that the page itself contradicts).
+charset that the page itself contradicts). One override: bytes that are
+valid, non-ASCII UTF-8 are decoded as UTF-8 even under a legacy label.
 """
 
 from __future__ import annotations
@@ -95,6 +96,14 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     for label in (header_charset(content_type), meta_charset(raw)):
         if label and label not in declared:
             declared.append(label)
+
+    # Bytes that are valid UTF-8 and not plain ASCII are UTF-8 whatever a label says:
+    # legacy-encoded text almost never forms valid multi-byte sequences by chance, while
+    # pages re-encoded to UTF-8 by a proxy, CMS or archive often keep their old label.
+    if declared and not raw.isascii() and not any(_is_utf8(codec) for codec in declared):
+        utf8 = _strict(raw, "utf-8")
+        if utf8 is not None:
+            return utf8
 
     decoded: list[tuple[str, str]] = []
     for codec in declared:
