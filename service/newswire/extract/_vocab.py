@@ -5,6 +5,7 @@ from __future__ import annotations
 # class/id tokens of containers that are never article text (matched whole, after splitting on
 # non-alphanumerics; prefixes such as "share"/"related" are matched in _body.py).
 BOILERPLATE_TOKENS = """
+tweet twitter instagram tiktok
 ad ads adv advert advertisement adslot adunit anzeige nav navbar menu tags tag tagging keywords meta
 date dateline time timestamp hidden print more related share shares sharing social comments comment
 caption credit credits copyright byline author authors authorbox breadcrumb breadcrumbs sidebar
