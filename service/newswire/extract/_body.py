@@ -74,6 +74,7 @@ _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href
 _CARD_MAX = 500
 _PROSE_ITEM = 150
 _LINK_ANCESTOR_LEVELS = 4
+_STORY_SHARE = 0.2
 _INTERRUPTION_PREFIX = (
     "cookie",
     "consent",
@@ -336,7 +337,26 @@ def _best_container(body: LexborNode) -> LexborNode | None:
             score *= _MARKER_BOOST
         if score > best_score:
             best, best_score = node, score
+    if best is not None:
+        best = _first_of_several(best, good)
     return best
+
+
+def _first_of_several(best: LexborNode, good: dict[int, float]) -> LexborNode:
+    """On pages that append the next story (infinite scroll), keep the first of several articles."""
+    total = good.get(best.mem_id, 0.0)
+    stories = [a for a in best.css("article") if good.get(a.mem_id, 0.0) >= _STORY_SHARE * total]
+    top_level = [a for a in stories if not any(o is not a and _contains(o, a) for o in stories)]
+    return top_level[0] if len(top_level) >= 2 else best
+
+
+def _contains(outer: LexborNode, inner: LexborNode) -> bool:
+    parent = inner.parent
+    while parent is not None:
+        if parent.mem_id == outer.mem_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _good_block(text: str, node: LexborNode) -> bool:
