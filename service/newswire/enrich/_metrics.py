@@ -28,7 +28,7 @@ import re
 from functools import cache
 
 WORDS_PER_MINUTE = 230
-LANGID_CHARS = 3000
+LANGID_CHARS = 1500
 
 _WORD = re.compile(r"[^\W_]+(?:['’.,\-][^\W_]+)*")
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")

@@ -21,7 +21,10 @@ What was measured on the 2-core build box (en_core_web_sm, ~740-token articles):
    exactly what it would be in the full document, and a window always starts
    outside any entity, so the transition system is in the same state. Runs of
    windows closer than :data:`MERGE_GAP` tokens are joined. Windows are cut from
-   the one tokenised document (``Span.as_doc``): no text is tokenised twice.
+   the one tokenised document (``Span.as_doc``): no text is tokenised twice. Cutting
+   costs time too (``as_doc`` copies), so a document whose windows cover more than
+   :data:`MAX_SHARE` of it is tagged whole. Name-dense text (the eval paragraphs)
+   is mostly tagged whole; long reports with few names gain most.
 4. **Batches.** Windows of a whole article batch go through ``ner.pipe`` together:
    the transition parser scores all open states of a batch in one matrix product per
    step, so many short windows per call amortise its per-step cost.
@@ -37,7 +40,7 @@ from typing import Any
 
 import numpy as np
 import spacy
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import IS_SPACE, LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CONTEXT = 5
 MERGE_GAP = 6
+MAX_SHARE = 0.8
 _SENTENCE_OPENERS = (".", "!", "?", "…", "“", '"', "‘", ":", "—", "–", "-", "(", "[", "•")
 
 
@@ -116,8 +120,8 @@ class NerRunner:
         n = len(doc)
         if self.context is None or n == 0:
             return [(0, n)] if n else []
-        arr = doc.to_array([ORTH, LOWER])
-        orth, lower = arr[:, 0], arr[:, 1]
+        arr = doc.to_array([ORTH, LOWER, IS_SPACE])
+        orth, lower, spaces = arr[:, 0], arr[:, 1], arr[:, 2].astype(bool)
         has_upper = orth != lower
         if not has_upper.any():
             return []
@@ -126,9 +130,7 @@ class NerRunner:
         prev[1:] = orth[:-1]
         opens = np.isin(prev, self._openers)
         opens[0] = True
-        spaces = np.fromiter((t.is_space for t in doc), dtype=bool, count=n) if "\n" in doc.text else None
-        if spaces is not None:
-            opens[1:] |= spaces[:-1]
+        opens[1:] |= spaces[:-1]
         candidate = has_upper & ~(opens & np.isin(lower, self._stop_lower))
         idx = np.flatnonzero(candidate)
         if idx.size == 0:
@@ -160,8 +162,8 @@ class NerRunner:
                     doc = proc(doc)
                 ranges = self.windows(doc)
                 self.tokens_seen += len(doc)
-                if len(ranges) == 1 and ranges[0] == (0, len(doc)):
-                    cut = [(doc, 0)]
+                if sum(b - a for a, b in ranges) > MAX_SHARE * len(doc):
+                    cut = [(doc, 0)]  # copying windows would cost more than tagging the rest
                 else:
                     cut = [(doc[a:b].as_doc(), doc[a].idx) for a, b in ranges]
                 for piece, offset in cut:

@@ -1,0 +1,290 @@
+"""The enrich stage: entities, canonicalisation, geo codes, metrics, error isolation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+
+import newswire.enrich
+from newswire import events
+from newswire.enrich import Enricher, _geo, _metrics, _tone, analysed_text
+from newswire.enrich._entities import Mention, acronym_of, build_entities, clean_surface
+from newswire.errors import EnrichError
+from newswire.events import ArticleEvent, EnrichedEvent
+
+SEED = Path("/work/shared/fixtures/seed-article.txt")
+NOW = datetime(2022, 1, 13, 20, 0, tzinfo=UTC)
+
+
+def _article(body: str, *, title: str | None = None, lead: str | None = None,
+             language: str | None = None, n: int = 0) -> ArticleEvent:
+    url = f"https://news.example/{n}"
+    return ArticleEvent(article_id=events.article_id_for(url), url=url, canonical_url=url, body=body,
+                        fetched="2022-01-13T19:59:50+00:00",
+                        fingerprint=events.content_fingerprint(title, body),
+                        title=title, lead=lead, language=language)
+
+
+def _valid(ev: EnrichedEvent) -> None:
+    events.validate("enriched", orjson.loads(events.encode_event(ev)))
+
+
+@pytest.fixture(scope="module")
+def enricher() -> Enricher:
+    return Enricher()
+
+
+@pytest.fixture(scope="module")
+def seed_event(enricher: Enricher) -> EnrichedEvent:
+    if not SEED.exists():
+        pytest.skip("shared seed article not present")
+    raw = SEED.read_text("utf-8")
+    body = raw[raw.index("The Baltic states have begun discussions"):].strip()
+    article = _article(body, title="Baltics in new NATO demand",
+                       lead="Estonia, Latvia and Lithuania want to increase deterrence against possible "
+                            "Russian military action")
+    return enricher.enrich_one(article, now=NOW)
+
+
+# ---------------------------------------------------------------- seed article
+
+
+def test_seed_locations_have_country_codes(seed_event: EnrichedEvent) -> None:
+    places = {e.name: e.country for e in seed_event.entities if e.type == "location"}
+    expected = {"Estonia": "EE", "Latvia": "LV", "Lithuania": "LT", "Russia": "RU", "Ukraine": "UA",
+                "Georgia": "GE", "Poland": "PL", "Brussels": "BE", "Moscow": "RU"}
+    for name, code in expected.items():
+        assert places.get(name) == code, (name, places)
+
+
+def test_seed_organisations_and_people(seed_event: EnrichedEvent) -> None:
+    orgs = {e.name for e in seed_event.entities if e.type == "organization"}
+    people = {e.name: e for e in seed_event.entities if e.type == "person"}
+    assert {"NATO", "Reuters"} <= orgs
+    assert {"Kaja Kallas", "Jens Stoltenberg", "Sergey Ryabkov", "Wendy Sherman"} <= set(people)
+    kallas = people["Kaja Kallas"]
+    assert "Kallas" in kallas.forms and kallas.mentions >= 2
+    assert "Kallas" not in people
+
+
+def test_seed_offsets_point_into_analysed_text(seed_event: EnrichedEvent) -> None:
+    text = analysed_text(seed_event.article)
+    for entity in seed_event.entities:
+        window = text[entity.first_offset:entity.first_offset + 80]
+        assert any(window.startswith(form) or window.lower().startswith("the " + form.lower())
+                   for form in entity.forms), (entity, window)
+    nato = next(e for e in seed_event.entities if e.name == "NATO")
+    assert nato.first_offset == text.index("NATO")
+
+
+def test_seed_metrics_and_schema(seed_event: EnrichedEvent) -> None:
+    m = seed_event.metrics
+    assert 300 <= m.words <= 320
+    assert m.reading_time_s == pytest.approx(m.words * 60 / 230, abs=0.1)
+    assert m.tone.negative > 0 and m.tone.polarity == pytest.approx(m.tone.positive + m.tone.negative)
+    assert m.language == "en" and m.language_confidence is not None and m.language_confidence > 0.9
+    assert m.quotes == 3 and m.paragraphs == 8
+    assert m.flesch_reading_ease is not None
+    assert "NATO" in m.keywords
+    assert m.latency_s == 10.0
+    assert seed_event.entity_tagged is True
+    assert seed_event.enriched == "2022-01-13T20:00:00.000+00:00"
+    _valid(seed_event)
+
+
+def test_windowed_ner_equals_full_ner_on_seed(seed_event: EnrichedEvent) -> None:
+    full = Enricher(context=None).enrich_one(seed_event.article, now=NOW)
+    assert [(e.name, e.type, e.mentions, e.first_offset) for e in full.entities] == \
+        [(e.name, e.type, e.mentions, e.first_offset) for e in seed_event.entities]
+
+
+# ---------------------------------------------------------------- canonicalisation
+
+
+def _m(text: str, label: str, start: int) -> Mention:
+    return Mention(text=text, label=label, start=start)
+
+
+def test_surname_merges_into_full_name() -> None:
+    ents = build_entities([_m("Kaja Kallas", "PERSON", 10), _m("Kallas", "PERSON", 50),
+                           _m("Kallas", "ORG", 90)])
+    assert len(ents) == 1
+    assert (ents[0].name, ents[0].mentions, ents[0].forms, ents[0].first_offset) == \
+        ("Kaja Kallas", 3, ["Kaja Kallas", "Kallas"], 10)
+
+
+def test_ambiguous_surname_stays_apart() -> None:
+    ents = build_entities([_m("Anna Smith", "PERSON", 0), _m("John Smith", "PERSON", 20),
+                           _m("Smith", "PERSON", 40)])
+    assert sorted(e.name for e in ents) == ["Anna Smith", "John Smith", "Smith"]
+
+
+def test_acronym_merges_into_long_organisation_name() -> None:
+    assert acronym_of("North Atlantic Treaty Organization") == "NATO"
+    assert acronym_of("Organization of the Petroleum Exporting Countries") == "OPEC"
+    ents = build_entities([_m("NATO", "ORG", 0), _m("the North Atlantic Treaty Organization", "ORG", 30),
+                           _m("NATO", "ORG", 80)])
+    assert len(ents) == 1
+    assert ents[0].name == "North Atlantic Treaty Organization"
+    assert ents[0].mentions == 3 and ents[0].first_offset == 0
+    assert set(ents[0].forms) == {"NATO", "the North Atlantic Treaty Organization"}
+
+
+def test_possessive_whitespace_and_country_type_fix() -> None:
+    assert clean_surface("Russia’s") == "Russia"
+    assert clean_surface("Reuters") == "Reuters"
+    ents = build_entities([_m("Russia's", "GPE", 0), _m("Russia", "ORG", 10),
+                           _m("Jens\n Stoltenberg", "PERSON", 20)])
+    by_name = {e.name: e for e in ents}
+    assert by_name["Russia"].type == "location" and by_name["Russia"].country == "RU"
+    assert by_name["Russia"].mentions == 2
+    assert "Jens Stoltenberg" in by_name
+
+
+def test_dropped_labels() -> None:
+    assert build_entities([_m("Wednesday", "DATE", 0), _m("100,000", "CARDINAL", 9)]) == []
+
+
+# ---------------------------------------------------------------- geo
+
+
+@pytest.mark.parametrize(("word", "code"), [
+    ("Russian", "RU"), ("American", "US"), ("Americans", "US"), ("Estonian", "EE"),
+    ("British", "GB"), ("Swiss", "CH"), ("Baltic", None), ("European", None), ("Western", None),
+])
+def test_demonyms(word: str, code: str | None) -> None:
+    assert _geo.demonym_country(word) == code
+
+
+@pytest.mark.parametrize(("name", "code"), [
+    ("Russia", "RU"), ("Russian Federation", "RU"), ("the United States", "US"), ("Britain", "GB"),
+    ("Georgia", "GE"), ("Brussels", "BE"), ("Moscow", "RU"), ("Tbilisi", "GE"), ("Texas", "US"),
+    ("Nowhere Special", None),
+])
+def test_places(name: str, code: str | None) -> None:
+    assert _geo.place_country(name) == code
+
+
+def test_demonym_entities_are_nationalities(enricher: Enricher) -> None:
+    text = "Russian and American diplomats met in Geneva on Monday."
+    ev = enricher.enrich_one(_article(text, language="en"), now=NOW)
+    nat = {e.name: e.country for e in ev.entities if e.type == "nationality"}
+    assert nat == {"Russian": "RU", "American": "US"}
+    assert any(e.name == "Geneva" and e.country == "CH" for e in ev.entities)
+
+
+# ---------------------------------------------------------------- languages
+
+
+GERMAN = ("Die Bundesregierung hat am Mittwoch in Berlin beschlossen, die Hilfen für die Ukraine "
+          "zu verlängern. Bundeskanzler Friedrich Merz sagte, Deutschland stehe fest an der Seite "
+          "seiner Partner.")
+
+
+def test_non_english_gets_metrics_but_no_entities(enricher: Enricher) -> None:
+    ev = enricher.enrich_one(_article(GERMAN, language="de"), now=NOW)
+    assert ev.entity_tagged is False and ev.entities == []
+    # 15 + 12 words, counted by hand
+    assert ev.metrics.language == "de" and ev.metrics.words == 27 and ev.metrics.sentences == 2
+    assert ev.metrics.flesch_reading_ease is None
+    assert ev.metrics.tone == _tone.ZERO
+    _valid(ev)
+
+
+def test_language_detected_when_missing(enricher: Enricher) -> None:
+    ev = enricher.enrich_one(_article(GERMAN), now=NOW)
+    assert ev.metrics.language == "de" and ev.entity_tagged is False
+    assert ev.metrics.language_confidence is not None and ev.metrics.language_confidence > 0.5
+
+
+def test_event_language_wins_and_subtag_dropped(enricher: Enricher) -> None:
+    ev = enricher.enrich_one(_article("Kaja Kallas spoke in Tallinn on Monday.", language="en-GB"), now=NOW)
+    assert ev.metrics.language == "en" and ev.entity_tagged is True
+    assert any(e.name == "Kaja Kallas" for e in ev.entities)
+
+
+# ---------------------------------------------------------------- metrics by hand
+
+SMALL = "He said: “It works.” Prices rose 3.5% in 2024.\n\nMr. Smith left. Did he?"
+
+
+def test_small_text_counts() -> None:
+    c = _metrics.count(SMALL)
+    # He said It works Prices rose 3.5 in 2024 | Mr Smith left Did he
+    assert len(c.words) == 14
+    assert c.numbers == 2  # 3.5, 2024
+    assert c.paragraphs == 2
+    assert c.sentences == 4  # "Mr." ends no sentence
+    assert c.quotes == 1
+    assert c.characters == len(SMALL)
+    assert _metrics.reading_time_s(14) == 3.7  # 14 / 230 * 60 = 3.65
+
+
+def test_sentences_and_paragraphs() -> None:
+    assert _metrics.sentence_count("The U.S. Deputy Secretary met J. Smith. Then she left") == 2
+    assert _metrics.sentence_count("“Why?” she asked.") == 1
+    assert _metrics.paragraphs_of("one\ntwo\n\n\nthree") == ["one\ntwo", "three"]
+    assert _metrics.paragraphs_of("one\ntwo\nthree") == ["one", "two", "three"]
+    assert _metrics.count("").words == [] and _metrics.count("   ").paragraphs == 0
+
+
+def test_words_and_syllables() -> None:
+    assert _metrics.words_of("Russia’s legally-binding 100,000 U.S. troops") == \
+        ["russia's", "legally-binding", "100,000", "u.s", "troops"]
+    assert [_metrics.syllables(w) for w in ("cat", "table", "make", "deterrence", "a")] == [1, 2, 1, 3, 1]
+
+
+def test_flesch_of_a_simple_sentence() -> None:
+    c = _metrics.count("The cat sat on the mat.")
+    # 6 words, 1 sentence, 6 syllables: 206.835 - 1.015*6 - 84.6*1
+    assert _metrics.flesch_reading_ease(c) == round(206.835 - 6.09 - 84.6, 2)
+
+
+def test_tone_as_gdelt() -> None:
+    t = _tone.tone(["good", "bad", "day", "day"])
+    assert (t.positive, t.negative, t.tone, t.polarity) == (25.0, 25.0, 0.0, 50.0)
+    assert _tone.tone([]) == _tone.ZERO
+
+
+# ---------------------------------------------------------------- batches and errors
+
+
+def test_batch_keeps_order_and_isolates_a_crash(enricher: Enricher) -> None:
+    good = _article("Jens Stoltenberg visited Warsaw.", language="en", n=1)
+    bad = _article("placeholder", language="en", n=2)
+    bad.body = None  # type: ignore[assignment]  # what a broken decoder could hand over
+    other = _article("Shares of Siemens rose in Frankfurt.", language="en", n=3)
+    results = enricher.enrich_batch([good, bad, other], now=NOW)
+    assert len(results) == 3
+    assert isinstance(results[0], EnrichedEvent) and isinstance(results[2], EnrichedEvent)
+    assert isinstance(results[1], EnrichError)
+    assert bad.article_id in str(results[1]) and "body" in str(results[1])
+    assert results[2].article is other
+    with pytest.raises(EnrichError):
+        enricher.enrich_one(bad, now=NOW)
+
+
+def test_empty_batch_and_empty_body(enricher: Enricher) -> None:
+    assert enricher.enrich_batch([], now=NOW) == []
+    ev = enricher.enrich_one(_article("", language="en"), now=NOW)
+    assert ev.metrics.words == 0 and ev.metrics.flesch_reading_ease is None and ev.entities == []
+    _valid(ev)
+
+
+def test_metrics_only_enricher() -> None:
+    ev = Enricher(entities=False).enrich_one(_article("Kaja Kallas spoke.", language="en"), now=NOW)
+    assert ev.entity_tagged is False and ev.entities == [] and ev.metrics.words == 3
+
+
+def test_analysed_text_skips_a_lead_the_body_repeats() -> None:
+    art = _article("Lead here. Then the body.", title="Title", lead="Lead here.")
+    assert analysed_text(art) == "Title\n\nLead here. Then the body."
+    art = _article("The body.", title="Title", lead="A lead.")
+    assert analysed_text(art) == "Title\n\nA lead.\n\nThe body."
+
+
+def test_public_api() -> None:
+    assert newswire.enrich.__all__ == ["Enricher", "analysed_text"]
