@@ -171,22 +171,6 @@ async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
             await asyncio.to_thread(broker.stop)
 
 
-async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.daemons.status import source_status
-
-    rows = await source_status(settings)
-    if args.json:
-        for row in rows:
-            _out(orjson.dumps(row))
-        return 0
-    header = f"{'source':<48} {'last poll':<20} {'last success':<20} {'articles/1h':>11} {'errors':>6} {'next poll':<20}"
-    _out(header)
-    for r in rows:
-        _out(f"{r['source'][:48]:<48} {r['last_poll'] or '-':<20} {r['last_success'] or '-':<20} "
-             f"{r['articles_last_hour']:>11} {r['error_rate']:>6.0%} {r['next_poll'] or '-':<20}")
-    return 0
-
-
 # ----------------------------------------------------------------- parser
 
 
@@ -229,13 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=None, help="stop after N events")
     p.add_argument("--follow", action="store_true", help="keep waiting for new events")
 
-    p = sub.add_parser("status", help="table of sources: last poll, last success, articles, errors, next poll")
-    p.add_argument("--json", action="store_true")
     return parser
 
 
 _ASYNC = {"topics": cmd_topics, "tail": cmd_tail, "ingest": cmd_daemon, "enrich": cmd_daemon,
-          "run": cmd_daemon, "status": cmd_status}
+          "run": cmd_daemon}
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
 
 
