@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/extract_corpus.py [--json OUT] [--only newswire|trafilatura] [--worst N]
 
-Each extractor runs in its own fresh process pinned to one CPU (os.sched_setaffinity),
-one after the other, over all pages of /work/shared/corpus/fundus (truth.jsonl). Pages are
-decompressed before timing; only the extraction calls are timed. Predictions are written as
-JSONL next to the results and scored with the corpus' score.py.
+Each extractor runs in its own fresh process pinned to one CPU (os.sched_setaffinity), one
+after the other, over all pages of /work/shared/corpus/fundus (truth.jsonl). Pages are
+decompressed before timing; only the extraction calls are timed. The machine is shared, so
+the pass is repeated --rounds times (extractors alternating) and the fastest pass of each
+counts. Predictions (first pass) are written as JSONL next to the results and scored with the
+corpus' score.py.
 """
 
 from __future__ import annotations
@@ -151,6 +153,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, default=RESULTS / "extract.json", help="where to write the results")
     ap.add_argument("--only", choices=("newswire", "trafilatura"))
     ap.add_argument("--worst", type=int, default=12, help="list this many worst pages per metric")
+    ap.add_argument("--rounds", type=int, default=3, help="timed passes per extractor; the fastest counts")
     args = ap.parse_args()
 
     score = _score_module()
@@ -159,8 +162,18 @@ def main() -> int:
     names = [args.only] if args.only else ["newswire", "trafilatura"]
     results: dict[str, Any] = {"corpus_pages": len(truth), "cpu": cpus[0], "extractors": {}}
     rows_by_name = {}
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    first: dict[str, tuple[list[dict[str, Any]], int]] = {}
+    for round_no in range(max(args.rounds, 1)):
+        order = names if round_no % 2 == 0 else list(reversed(names))
+        for name in order:
+            preds, elapsed, count = _measure(name, cpus[0])
+            timings[name].append(elapsed)
+            first.setdefault(name, (preds, count))
+    results["load_average"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     for name in names:
-        preds, elapsed, count = _measure(name, cpus[0])
+        preds, count = first[name]
+        elapsed = min(timings[name])
         out = RESULTS / f"predictions_{name}.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as fh:
@@ -171,7 +184,8 @@ def main() -> int:
         results["extractors"][name] = {
             "pages_per_s": round(count / elapsed, 2),
             "seconds": round(elapsed, 3),
-            "predictions": str(out),
+            "seconds_per_round": [round(t, 3) for t in timings[name]],
+            "predictions": str(out.relative_to(RESULTS.parent.parent)),
             "scores": summary,
         }
 

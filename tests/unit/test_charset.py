@@ -95,7 +95,8 @@ def test_undecodable_garbage_does_not_raise() -> None:
 def test_valid_utf8_wins_over_a_stale_legacy_label() -> None:
     # Re-encoded pages (proxies, archives) keep their old <meta charset>; decoding them as
     # latin-1 would turn every "ü" into "Ã¼".
-    raw = _page(FRENCH, "<meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'>").encode("utf-8")
+    stale = "<meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'>"
+    raw = _page(FRENCH, stale).encode("utf-8")
     text = decode_html(raw, None)
     assert FRENCH in text
     assert "Ã" not in text

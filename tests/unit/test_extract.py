@@ -325,3 +325,9 @@ def test_missing_url_is_an_extract_error() -> None:
         extract_html(_page("byline_only.html"), "")
     with pytest.raises(ExtractError):
         extract_text("Title\n\nSome body text that is long enough to count as an article paragraph.", "")
+
+
+def test_absurdly_deep_markup_still_yields_the_paragraph() -> None:
+    text = "Deep inside the markup there is still one real paragraph of article text to find here. " * 2
+    html = "<div>" * 5000 + f"<p>{text}</p>" + "</div>" * 5000
+    assert extract_html(html, "https://x.example/deep", fetched=FETCHED).body == text.strip()

@@ -75,6 +75,9 @@ _CARD_MAX = 500
 _PROSE_ITEM = 150
 _LINK_ANCESTOR_LEVELS = 4
 _STORY_SHARE = 0.2
+# Paragraphs credit at most this many ancestors: bounds the work on absurdly deep documents,
+# and no article container sits further above its paragraphs.
+_MAX_CONTAINER_LEVELS = 12
 _INTERRUPTION_PREFIX = (
     "cookie",
     "consent",
@@ -316,7 +319,9 @@ def _best_container(body: LexborNode) -> LexborNode | None:
     nodes: dict[int, LexborNode] = {}
     for para, weight, other in _good_paragraphs(body):
         parent = para.parent
-        while parent is not None and parent.tag not in {"html", "#document"}:
+        for _ in range(_MAX_CONTAINER_LEVELS):
+            if parent is None or parent.tag in {"html", "#document"}:
+                break
             key = parent.mem_id
             nodes[key] = parent
             good[key] = good.get(key, 0.0) + weight
