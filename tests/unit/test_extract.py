@@ -331,3 +331,24 @@ def test_absurdly_deep_markup_still_yields_the_paragraph() -> None:
     text = "Deep inside the markup there is still one real paragraph of article text to find here. " * 2
     html = "<div>" * 5000 + f"<p>{text}</p>" + "</div>" * 5000
     assert extract_html(html, "https://x.example/deep", fetched=FETCHED).body == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("date_line", "expected"),
+    [
+        ("13 Jan, 2022 19:23", "2022-01-13T19:23:00+00:00"),
+        ("January 13, 2022 7:23 pm EST", "2022-01-13T19:23:00-05:00"),
+        ("13.01.2022, 19:23 Uhr MEZ", "2022-01-13T19:23:00+01:00"),
+        ("2022-01-13T19:23:00+02:00", "2022-01-13T19:23:00+02:00"),
+        ("Thu, 13 Jan 2022 19:23:00 GMT", "2022-01-13T19:23:00+00:00"),
+        ("13. Januar 2022", "2022-01-13T00:00:00+00:00"),
+    ],
+)
+def test_text_dump_date_formats(date_line: str, expected: str) -> None:
+    dump = (
+        f"{date_line}\n\nMayor opens the new harbour\n\n"
+        "The mayor opened the new harbour on Thursday in front of a large crowd of residents.\n"
+    )
+    event = extract_text(dump, "https://x.example/harbour", fetched=FETCHED)
+    assert event.published == expected
+    assert event.title == "Mayor opens the new harbour"

@@ -38,9 +38,33 @@ for _number, _names in enumerate(
 _MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
 _TIME = (
     r"(?:[T\s,]+(?:at\s+|um\s+|à\s+)?(?P<h>\d{1,2})[:.h](?P<mi>\d{2})(?::(?P<s>\d{2}))?"
-    r"\s*(?P<ampm>[ap]\.?m\.?)?)?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*Uhr)?)?"
 )
-_ZONE = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}\b)?"
+# Zone abbreviations that are unambiguous enough to trust (IST, CST are not).
+_ABBREVIATIONS = {
+    "CET": 1,
+    "MEZ": 1,
+    "CEST": 2,
+    "MESZ": 2,
+    "BST": 1,
+    "WET": 0,
+    "WEST": 1,
+    "EET": 2,
+    "EEST": 3,
+    "MSK": 3,
+    "EST": -5,
+    "EDT": -4,
+    "PST": -8,
+    "PDT": -7,
+    "MST": -7,
+    "MDT": -6,
+    "JST": 9,
+    "KST": 9,
+    "AEST": 10,
+    "AEDT": 11,
+}
+_ZONE_NAMES = "|".join(sorted(_ABBREVIATIONS, key=len, reverse=True))
+_ZONE = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}\b|(?:" + _ZONE_NAMES + r")\b)?"
 
 _ISO = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
@@ -62,6 +86,7 @@ _MDY_NAME = re.compile(
     r"\b(?P<mon>" + _MONTH_RE + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b" + _TIME + _ZONE,
     re.IGNORECASE,
 )
+_RFC2822 = re.compile(r"^(?:[A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
 _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?=[/._-]|$)"
     r"|[/_-](?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)(?=[/._-]|$)"
@@ -75,6 +100,8 @@ def _zone(value: str | None) -> tzinfo | None:
     value = value.upper()
     if value in {"Z", "UTC", "GMT"}:
         return UTC
+    if value in _ABBREVIATIONS:
+        return timezone(timedelta(hours=_ABBREVIATIONS[value]))
     sign = -1 if value[0] == "-" else 1
     digits = value[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
@@ -123,7 +150,7 @@ def parse_datetime(value: str | None, tz: tzinfo = UTC) -> datetime | None:
     if match:
         groups = match.groupdict()
         return _build(groups, int(groups["m"]), tz)
-    if "," in text[:5] or text[:3].isalpha():
+    if _RFC2822.match(text):
         parsed: datetime | None
         try:
             parsed = parsedate_to_datetime(text)
