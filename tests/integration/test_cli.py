@@ -1,0 +1,98 @@
+"""The ``newswire`` command line, run as a user runs it (subprocesses)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from newswire.broker import free_port
+from newswire.events import decode_article
+from tests.conftest import SEED_ARTICLE
+
+CLI = [sys.executable, "-m", "newswire.cli"]
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
+        timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSWIRE_", "KAFKA_"))}
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=timeout, cwd=cwd, env=env,
+                          check=False)
+
+
+def test_help_lists_the_commands() -> None:
+    out = run("--help").stdout.decode()
+    for command in ("broker", "topics", "ingest", "enrich", "run", "parse", "enrich-file", "tail"):
+        assert command in out
+
+
+def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body></body></html>")
+    manifest = tmp_path / "manifest.jsonl"
+    manifest.write_bytes(orjson.dumps({"path": str(SEED_ARTICLE), "url": "https://rt.example/news/1"}) + b"\n")
+    result = run("parse", str(empty), "--manifest", str(manifest), cwd=tmp_path)
+    assert result.returncode == 1  # one input failed
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    article = decode_article(lines[0])
+    assert article.title == "Baltics in new NATO demand"
+    assert article.url == "https://rt.example/news/1"
+    assert "empty.html" in result.stderr.decode()
+
+
+def test_enrich_file_reads_events_and_writes_enriched_events(tmp_path: Path) -> None:
+    parsed = run("parse", str(SEED_ARTICLE), cwd=tmp_path)
+    assert parsed.returncode == 0
+    result = run("enrich-file", "-", stdin=parsed.stdout + b"{broken\n", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "line 2" in result.stderr.decode()
+    enriched = orjson.loads(result.stdout.splitlines()[0])
+    names = {e["name"] for e in enriched["entities"]}
+    assert {"NATO", "Kaja Kallas", "Estonia"} <= names
+
+
+def test_bad_config_is_one_clear_line_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[fetch]\nper_host_concurrency = -1\n")
+    result = run("--config", str(config), "topics", "list", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "fetch.per_host_concurrency" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
+
+
+def test_unreachable_broker_is_a_clear_error(tmp_path: Path) -> None:
+    result = run("--bootstrap", f"127.0.0.1:{free_port()}", "topics", "list", cwd=tmp_path, timeout=90)
+    assert result.returncode == 1
+    err = result.stderr.decode()
+    assert "Is the broker running" in err and "Traceback" not in err
+
+
+@pytest.mark.kafka
+def test_broker_command_is_ready_within_a_minute_then_topics_and_tail_work(tmp_path: Path) -> None:
+    port, controller = free_port(), free_port()
+    proc = subprocess.Popen([*CLI, "broker", "--port", str(port), "--controller-port", str(controller),
+                             "--data-dir", str(tmp_path / "data")], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=tmp_path)
+    try:
+        started = time.monotonic()
+        assert proc.stdout is not None
+        line = proc.stdout.readline().decode()  # printed once the broker accepts connections
+        assert f"127.0.0.1:{port}" in line and "ready" in line
+        assert time.monotonic() - started < 60
+        bootstrap = ("--bootstrap", f"127.0.0.1:{port}")
+        assert run(*bootstrap, "topics", "create", cwd=tmp_path).returncode == 0
+        listed = run(*bootstrap, "topics", "list", cwd=tmp_path).stdout.decode().split()
+        assert {"newswire.articles", "newswire.enriched", "newswire.dead-letters"} <= set(listed)
+        described = [orjson.loads(x) for x in run(*bootstrap, "topics", "describe", cwd=tmp_path).stdout.splitlines()]
+        assert all(d["exists"] for d in described)
+        tailed = run(*bootstrap, "tail", "articles", "--from-beginning", "-n", "1", cwd=tmp_path)
+        assert tailed.returncode == 0 and tailed.stdout == b""
+    finally:
+        proc.terminate()
+        assert proc.wait(60) == 0  # SIGTERM is a clean shutdown
