@@ -1,0 +1,171 @@
+"""The real ingest daemon against the fake news site and the real broker; topics are read back.
+
+Each test runs ``IngestDaemon`` until it has been idle for a few seconds (or
+to ``max_events``), then reads the topics it wrote with a read-committed
+consumer up to their end offsets: what a user of the topics would see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import TopicPartition
+
+from newswire.bus.clients import make_consumer, start_client
+from newswire.config import Settings
+from newswire.daemons.ingest import IngestDaemon
+from newswire.events import ArticleEvent, decode_article
+from tests.conftest import make_settings
+from tests.fakesite import SEED_SLUG, FakeSite
+
+pytestmark = pytest.mark.kafka
+
+IDLE_S = 4.0
+CE_HEADERS = {"ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type"}
+
+
+@dataclasses.dataclass
+class Rec:
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return orjson.loads(self.value)
+
+
+async def read_records(settings: Settings, name: str) -> list[Rec]:
+    """Every committed record of a topic, read up to its end offsets (no idle waiting)."""
+    topic = settings.topic(name)
+    consumer = make_consumer(settings, group_id=None)
+    await start_client(consumer, settings.kafka.bootstrap_servers, "test reader")
+    out: list[Rec] = []
+    try:
+        await consumer.topics()  # loads cluster metadata
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        # Under read_committed, end_offsets is the last stable offset: all committed data lies before it.
+        ends = await consumer.end_offsets(parts)
+        remaining = {tp for tp in parts if ends[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(timeout_ms=1000)
+            for records in batch.values():
+                for r in records:
+                    out.append(Rec(r.key, r.value or b"", {k: v.decode() for k, v in r.headers}))
+            for tp in list(remaining):
+                if await consumer.position(tp) >= ends[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return out
+
+
+async def articles(settings: Settings) -> list[ArticleEvent]:
+    return [decode_article(r.value) for r in await read_records(settings, "articles")]
+
+
+def site_settings(broker: Any, site: FakeSite, sources: list[dict[str, Any]], **sections: Any) -> Settings:
+    fetch = {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1, "backoff_base_s": 0.05,
+             "backoff_max_s": 0.2, "connect_timeout_s": 2, "read_timeout_s": 5, "total_timeout_s": 10,
+             **sections.pop("fetch", {})}
+    return make_settings(broker.bootstrap_servers, sources=[{"interval_s": 30, **s} for s in sources],
+                         fetch=fetch, **sections)
+
+
+async def run_daemon(settings: Settings, idle_s: float = IDLE_S) -> int:
+    return await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=idle_s).run()
+
+
+def article_requests(site: FakeSite) -> list[Any]:
+    with site.state.lock:
+        return [r for r in site.state.requests if r.path.startswith("/news/")]
+
+
+# ----------------------------------------------------------------- 1. feeds → articles
+
+
+def check_seed(article: ArticleEvent) -> None:
+    assert article.title == "Baltics in new NATO demand"
+    assert article.published is not None and article.published.startswith("2022-01-13T19:23")
+    assert article.lead == ("Estonia, Latvia and Lithuania want to increase deterrence against possible "
+                            "Russian military action")
+    paragraphs = article.body.split("\n\n")
+    if paragraphs[0] == article.lead:  # HTML extraction prepends the standfirst; see the xfail below
+        paragraphs = paragraphs[1:]
+    assert paragraphs[0].startswith("The Baltic states have begun discussions")
+    assert "icon" not in paragraphs[0]
+    assert "Baltics in new NATO demand" not in article.body
+    assert "bookmark-bicon" not in article.body
+
+
+async def test_rss_feed_gives_one_clean_article_event_per_article(broker, fake_site: FakeSite) -> None:
+    settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}])
+    published = await run_daemon(settings)
+
+    records = await read_records(settings, "articles")
+    events = [decode_article(r.value) for r in records]
+    expected = set(fake_site.article_urls())
+    assert published == len(expected) == 11
+    assert sorted(e.url for e in events) == sorted(expected)  # exactly one event per article
+    assert len({e.article_id for e in events}) == len(events)
+    for rec, event in zip(records, events, strict=True):
+        assert rec.key == event.article_id.encode()
+        assert set(rec.headers) >= CE_HEADERS, rec.headers
+        assert rec.headers["ce_specversion"] == "1.0"
+        assert rec.headers["ce_type"].endswith("created")
+        assert rec.headers["content-type"] == "application/json"
+        assert event.change == "created" and event.version == 1
+        assert event.title and event.published and event.body
+    by_url = {e.url: e for e in events}
+    for slug in ("harbour-bridge-reopens-after-repairs", "council-approves-budget-for-new-library"):
+        page = fake_site.article(slug)
+        event = by_url[fake_site.article_url(slug)]
+        assert event.title == page.title
+        assert event.authors == page.authors
+        assert page.body[0][:40] in event.body and page.body[-1][-40:] in event.body
+        assert event.lead == page.lede
+    check_seed(by_url[fake_site.article_url(SEED_SLUG)])
+    latest = await read_records(settings, "latest")
+    assert sorted(r.key for r in latest if r.key) == sorted(e.article_id.encode() for e in events)
+
+
+async def test_rss_and_atom_listing_the_same_articles_publish_each_once(broker, fake_site: FakeSite) -> None:
+    settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")},
+                                                 {"kind": "feed", "url": fake_site.url("/feeds/atom.xml")}])
+    await run_daemon(settings)
+    events = await articles(settings)
+    counts = Counter(e.url for e in events)
+    assert set(counts) == set(fake_site.article_urls())
+    assert max(counts.values()) == 1, counts.most_common(3)
+    # Each page was fetched at most once, even though two feeds listed it.
+    page_hits = Counter(r.path for r in article_requests(fake_site))
+    assert max(page_hits.values()) == 1, page_hits.most_common(3)
+
+
+@pytest.mark.parametrize("path", ["/sitemaps/news.xml", "/sitemap.xml"])
+async def test_sitemap_source_gives_one_article_event_per_article(broker, fake_site: FakeSite,
+                                                                  path: str) -> None:
+    settings = site_settings(broker, fake_site, [{"kind": "sitemap", "url": fake_site.url(path)}])
+    await run_daemon(settings)
+    events = await articles(settings)
+    assert sorted(e.url for e in events) == sorted(fake_site.article_urls())
+    for event in events:
+        assert event.title and event.published and event.body
+    check_seed(next(e for e in events if e.url == fake_site.article_url(SEED_SLUG)))
+
+
+@pytest.mark.xfail(strict=True, reason="extract_html prepends the standfirst to the body (extract/_html.py "
+                   "_with_lead) while the text-dump parser keeps lead and body apart; the seed page's body "
+                   "starts with the lede, not 'The Baltic states have begun discussions'")
+async def test_seed_page_body_starts_after_the_lede(broker, fake_site: FakeSite, tmp_path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(fake_site.article_url(SEED_SLUG) + "\n")
+    settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}])
+    await run_daemon(settings)
+    [event] = await articles(settings)
+    assert event.body.startswith("The Baltic states have begun discussions")
