@@ -22,6 +22,8 @@ _TRAILING = re.compile(
     re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
+# Job titles written right after the name in CJK bylines ("신현주 기자", "山田太郎記者").
+_ROLE = re.compile(r"\s*(?:기자|특파원|記者|特派員|编辑)$")
 _PAREN = re.compile(r"\s*\([^()]{0,40}\)")
 _MAX_LEN = 60
 _MAX_WORDS = 6
@@ -32,6 +34,7 @@ def clean_name(raw: str) -> str | None:
     text = _WS.sub(" ", raw).strip(" \t\n,;:|-–—·•")
     text = _PREFIX.sub("", text)
     text = _TRAILING.sub("", text).strip(" ,;:|-–—·•")
+    text = _ROLE.sub("", text).strip(" ,;:|-–—·•")
     if not text or _URL.search(text) or any(ch in text for ch in "@{}<>()[]"):
         return None
     if len(text) > _MAX_LEN or len(text.split()) > _MAX_WORDS or sum(ch.isdigit() for ch in text) > 0:

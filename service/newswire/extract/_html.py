@@ -59,6 +59,7 @@ _MODIFIED_META = (
 )
 _AUTHOR_META = (
     "author",
+    "twitter:misc:Written by",
     "article:author",
     "parsely-author",
     "sailthru.author",
@@ -167,6 +168,17 @@ def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None, site:
         orgs = orgs + named_site
     if people:
         return people
+    # Yoast-style "twitter:label1" = "Written by", "twitter:data1" = the name.
+    labelled = [
+        md.first(f"twitter:data{n}")
+        for n in (1, 2)
+        if (md.first(f"twitter:label{n}") or "").lower()
+        in {"written by", "geschrieben von", "verfasst von", "escrito por", "écrit par"}
+    ]
+    for value in labelled:
+        found = _authors.split_names(value or "")
+        if found:
+            return _authors.dedupe(found)
     for key in _AUTHOR_META:
         found = [n for v in md.all(key) for n in _authors.split_names(v)]
         if found:
