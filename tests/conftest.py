@@ -36,15 +36,22 @@ def make_settings(bootstrap: str, **sections: object) -> Settings:
     """Settings isolated to one test: a unique topic prefix and group ids, small partitions and timeouts."""
     tag = uuid.uuid4().hex[:10]
     base: dict[str, object] = {
-        "kafka": {"bootstrap_servers": bootstrap, "topic_prefix": f"t{tag}.", "partitions": 2,
-                  "transaction_timeout_ms": 10_000, "session_timeout_ms": 6_000},
+        "kafka": {
+            "bootstrap_servers": bootstrap,
+            "topic_prefix": f"t{tag}.",
+            "partitions": 2,
+            "transaction_timeout_ms": 10_000,
+            "session_timeout_ms": 6_000,
+        },
         "ingest": {"group_id": f"ingest-{tag}"},
         "enrich": {"group_id": f"enrich-{tag}"},
         "observe": {"ingest_port": 0, "enrich_port": 0},
     }
     for section, values in sections.items():
         current = base.get(section)
-        base[section] = {**current, **values} if isinstance(current, dict) and isinstance(values, dict) else values
+        base[section] = (
+            {**current, **values} if isinstance(current, dict) and isinstance(values, dict) else values
+        )
     return load_settings(environ={}, overrides=base, default_file=False)
 
 

@@ -43,9 +43,14 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.broker import EmbeddedBroker
 
     data_dir = Path(args.data_dir or settings.broker.data_dir)
-    broker = EmbeddedBroker(data_dir, port=args.port, controller_port=args.controller_port,
-                            kafka_version=settings.broker.kafka_version, libs_dir=settings.broker.libs_dir,
-                            heap=settings.broker.heap)
+    broker = EmbeddedBroker(
+        data_dir,
+        port=args.port,
+        controller_port=args.controller_port,
+        kafka_version=settings.broker.kafka_version,
+        libs_dir=settings.broker.libs_dir,
+        heap=settings.broker.heap,
+    )
     import signal
     import threading
 
@@ -82,7 +87,9 @@ async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.bus.tail import tail
 
     topic = args.topic if "." in args.topic else settings.topic(args.topic)
-    async for line in tail(settings, topic, from_beginning=args.from_beginning, limit=args.n, follow=args.follow):
+    async for line in tail(
+        settings, topic, from_beginning=args.from_beginning, limit=args.n, follow=args.follow
+    ):
         _out(line)
     return 0
 
@@ -120,14 +127,13 @@ def cmd_enrich_file(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.errors import EnrichError, EventError
     from newswire.events import decode_article, encode_event
 
-    stream = sys.stdin.buffer if args.file == "-" else Path(args.file).open("rb")
+    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    lines = [(n, raw) for n, raw in enumerate(data.splitlines(), 1) if raw.strip()]
     enricher = Enricher(entities=settings.enrich.entities, model=settings.enrich.model)
     failed = 0
-    with stream:
-        lines = [(n, raw) for n, raw in enumerate(stream, 1) if raw.strip()]
     batch_size = settings.enrich.batch_size
     for start in range(0, len(lines), batch_size):
-        chunk = lines[start:start + batch_size]
+        chunk = lines[start : start + batch_size]
         articles = []
         for n, raw in chunk:
             try:
@@ -152,20 +158,30 @@ async def _serve(settings: Settings, names: Sequence[str], port: int, **kwargs: 
 
 async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
     names = ["ingest", "enrich"] if args.command == "run" else [args.command]
-    port = args.port if args.port is not None else (
-        settings.observe.enrich_port if args.command == "enrich" else settings.observe.ingest_port)
+    port = (
+        args.port
+        if args.port is not None
+        else (settings.observe.enrich_port if args.command == "enrich" else settings.observe.ingest_port)
+    )
     broker = None
     if getattr(args, "embedded_broker", False):
         from newswire.broker import EmbeddedBroker
 
-        broker = EmbeddedBroker(Path(settings.broker.data_dir), port=9092, controller_port=9093,
-                                kafka_version=settings.broker.kafka_version, libs_dir=settings.broker.libs_dir,
-                                heap=settings.broker.heap)
+        broker = EmbeddedBroker(
+            Path(settings.broker.data_dir),
+            port=9092,
+            controller_port=9093,
+            kafka_version=settings.broker.kafka_version,
+            libs_dir=settings.broker.libs_dir,
+            heap=settings.broker.heap,
+        )
         log.info("starting the embedded Kafka broker (data in %s)", broker.data_dir)
         await asyncio.to_thread(broker.start)
         settings = settings.override(kafka={"bootstrap_servers": broker.bootstrap_servers})
     try:
-        return await _serve(settings, names, port, max_events=args.max_events, idle_timeout_s=args.idle_timeout)
+        return await _serve(
+            settings, names, port, max_events=args.max_events, idle_timeout_s=args.idle_timeout
+        )
     finally:
         if broker is not None:
             await asyncio.to_thread(broker.stop)
@@ -175,7 +191,9 @@ async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newswire", description="Kafka-native news ingestion and enrichment.")
+    parser = argparse.ArgumentParser(
+        prog="newswire", description="Kafka-native news ingestion and enrichment."
+    )
     parser.add_argument("--config", help="TOML config file (default: ./newswire.toml if present)")
     parser.add_argument("--bootstrap", help="Kafka bootstrap servers (overrides config and env)")
     parser.add_argument("--log-format", choices=["human", "json"], help="log lines as text or JSON")
@@ -189,15 +207,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("topics", help="create, list or describe newswire's topics")
     p.add_argument("action", choices=["create", "list", "describe"])
 
-    for name, text in (("ingest", "run the ingest daemon"), ("enrich", "run the enrich daemon"),
-                       ("run", "run the ingest and enrich daemons in one process")):
+    for name, text in (
+        ("ingest", "run the ingest daemon"),
+        ("enrich", "run the enrich daemon"),
+        ("run", "run the ingest and enrich daemons in one process"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--port", type=int, help="metrics/health port (0 = any free port)")
         p.add_argument("--max-events", type=int, help="stop after this many events (testing, backfills)")
         p.add_argument("--idle-timeout", type=float, help="stop after this many idle seconds")
         if name == "run":
-            p.add_argument("--embedded-broker", action="store_true",
-                           help="start the local broker first (data under broker.data_dir)")
+            p.add_argument(
+                "--embedded-broker",
+                action="store_true",
+                help="start the local broker first (data under broker.data_dir)",
+            )
 
     p = sub.add_parser("parse", help="extract article events from local pages or text files (no Kafka)")
     p.add_argument("paths", nargs="*")
@@ -216,8 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_ASYNC = {"topics": cmd_topics, "tail": cmd_tail, "ingest": cmd_daemon, "enrich": cmd_daemon,
-          "run": cmd_daemon}
+_ASYNC = {
+    "topics": cmd_topics,
+    "tail": cmd_tail,
+    "ingest": cmd_daemon,
+    "enrich": cmd_daemon,
+    "run": cmd_daemon,
+}
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
 
 

@@ -98,7 +98,9 @@ class FetchSettings(_Frozen):
     allow_private_networks: bool = False
     allowed_hosts: tuple[str, ...] = ()
     robots_ttl_s: float = Field(default=3600.0, gt=0)
-    robots_error_ttl_s: float = Field(default=600.0, gt=0, description="retry robots.txt after 5xx/unreachable")
+    robots_error_ttl_s: float = Field(
+        default=600.0, gt=0, description="retry robots.txt after 5xx/unreachable"
+    )
     max_crawl_delay_s: float = Field(default=60.0, ge=0, description="cap on a robots.txt Crawl-delay")
 
 
@@ -106,11 +108,14 @@ class IngestSettings(_Frozen):
     """The ingest daemon."""
 
     group_id: str = "newswire-ingest"
-    instance_id: str = Field(default="", description="stable id (e.g. pod name) for transactional fencing; "
-                             "empty = hostname-pid")
+    instance_id: str = Field(
+        default="", description="stable id (e.g. pod name) for transactional fencing; empty = hostname-pid"
+    )
     extract_workers: int = Field(default=0, ge=0, le=64, description="0 = one per core")
     max_in_flight: int = Field(default=256, ge=1)
-    recheck_after_s: float = Field(default=3600.0, ge=0, description="re-fetch a known URL at most this often")
+    recheck_after_s: float = Field(
+        default=3600.0, ge=0, description="re-fetch a known URL at most this often"
+    )
     commit_interval_ms: int = Field(default=200, ge=10)
     seen_capacity: int = Field(default=1_000_000, ge=1000)
     state_dir: Path = Path(".newswire/state")
@@ -121,8 +126,9 @@ class EnrichSettings(_Frozen):
     """The enrich daemon."""
 
     group_id: str = "newswire-enrich"
-    instance_id: str = Field(default="", description="stable id (e.g. pod name) for transactional fencing; "
-                             "empty = hostname-pid")
+    instance_id: str = Field(
+        default="", description="stable id (e.g. pod name) for transactional fencing; empty = hostname-pid"
+    )
     batch_size: int = Field(default=64, ge=1, le=10_000)
     batch_timeout_ms: int = Field(default=200, ge=1)
     entities: bool = True
@@ -152,8 +158,12 @@ class Settings(_Frozen):
     sources: tuple[SourceSettings, ...] = ()
     shutdown_timeout_s: float = Field(default=30.0, gt=0)
 
-    def topic(self, name: Literal["articles", "enriched", "dead-letters", "sources", "urls",
-                                  "fetch-state", "latest", "raw-pages"]) -> str:
+    def topic(
+        self,
+        name: Literal[
+            "articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages"
+        ],
+    ) -> str:
         """The full name of one of newswire's topics."""
         return f"{self.kafka.topic_prefix}{name}"
 
@@ -179,7 +189,7 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
-        section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
         if section not in Settings.model_fields or section == "sources":
             raise ConfigError(f"unknown section in environment variable {name}", key=section)
         out.setdefault(section, {})[key] = value
@@ -188,10 +198,14 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, *,
-                  environ: Mapping[str, str] | None = None,
-                  overrides: Mapping[str, Any] | None = None, default_file: bool = True) -> Settings:
-    """Build settings from ``path`` (or ``newswire.toml`` if present and ``default_file``), env and overrides."""
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    default_file: bool = True,
+) -> Settings:
+    """Build settings from ``path`` (or ``./newswire.toml`` if present and wanted), env, overrides."""
     environ = os.environ if environ is None else environ
     data: dict[str, Any] = {}
     file = Path(path) if path is not None else Path(DEFAULT_CONFIG_FILE if default_file else "")

@@ -37,8 +37,15 @@ class BrokerError(NewswireError):
 class FetchError(NewswireError):
     """A fetch failed. ``retryable`` says whether trying again later may help."""
 
-    def __init__(self, message: str, *, url: str, status: int | None = None, retryable: bool = False,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(f"{message} ({url})")
         self.url = url
         self.status = status

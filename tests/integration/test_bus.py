@@ -25,8 +25,15 @@ from tests.conftest import make_settings
 pytestmark = pytest.mark.kafka
 
 
-async def _drain(settings: Settings, topic: str, expected: int, *, group: str | None = None,
-                 read_committed: bool = True, timeout: float = 30.0) -> list[bytes]:
+async def _drain(
+    settings: Settings,
+    topic: str,
+    expected: int,
+    *,
+    group: str | None = None,
+    read_committed: bool = True,
+    timeout: float = 30.0,
+) -> list[bytes]:
     consumer = make_consumer(settings, topic, group_id=group, read_committed=read_committed)
     await start_client(consumer, settings.kafka.bootstrap_servers, "test consumer")
     values: list[bytes] = []
@@ -55,7 +62,10 @@ async def test_ensure_topics_creates_every_topic_with_its_policy(settings: Setti
     assert articles["configs"]["compression.type"] == "zstd"
     assert articles["configs"]["cleanup.policy"] == "delete"
     assert described[settings.topic("fetch-state")]["configs"]["cleanup.policy"] == "compact"
-    assert described[settings.topic("urls")]["partitions"] == described[settings.topic("fetch-state")]["partitions"]
+    assert (
+        described[settings.topic("urls")]["partitions"]
+        == described[settings.topic("fetch-state")]["partitions"]
+    )
 
 
 async def test_idempotent_produce_group_consume_and_commit(topics: Settings) -> None:

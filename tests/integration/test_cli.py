@@ -18,11 +18,13 @@ from tests.conftest import SEED_ARTICLE
 CLI = [sys.executable, "-m", "newswire.cli"]
 
 
-def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None,
-        timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+def run(
+    *args: str, stdin: bytes | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSWIRE_", "KAFKA_"))}
-    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=timeout, cwd=cwd, env=env,
-                          check=False)
+    return subprocess.run(
+        [*CLI, *args], input=stdin, capture_output=True, timeout=timeout, cwd=cwd, env=env, check=False
+    )
 
 
 def test_help_lists_the_commands() -> None:
@@ -35,7 +37,9 @@ def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: 
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body></body></html>")
     manifest = tmp_path / "manifest.jsonl"
-    manifest.write_bytes(orjson.dumps({"path": str(SEED_ARTICLE), "url": "https://rt.example/news/1"}) + b"\n")
+    manifest.write_bytes(
+        orjson.dumps({"path": str(SEED_ARTICLE), "url": "https://rt.example/news/1"}) + b"\n"
+    )
     result = run("parse", str(empty), "--manifest", str(manifest), cwd=tmp_path)
     assert result.returncode == 1  # one input failed
     lines = result.stdout.splitlines()
@@ -76,9 +80,21 @@ def test_unreachable_broker_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.kafka
 def test_broker_command_is_ready_within_a_minute_then_topics_and_tail_work(tmp_path: Path) -> None:
     port, controller = free_port(), free_port()
-    proc = subprocess.Popen([*CLI, "broker", "--port", str(port), "--controller-port", str(controller),
-                             "--data-dir", str(tmp_path / "data")], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [
+            *CLI,
+            "broker",
+            "--port",
+            str(port),
+            "--controller-port",
+            str(controller),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=tmp_path,
+    )
     try:
         started = time.monotonic()
         assert proc.stdout is not None
@@ -89,7 +105,9 @@ def test_broker_command_is_ready_within_a_minute_then_topics_and_tail_work(tmp_p
         assert run(*bootstrap, "topics", "create", cwd=tmp_path).returncode == 0
         listed = run(*bootstrap, "topics", "list", cwd=tmp_path).stdout.decode().split()
         assert {"newswire.articles", "newswire.enriched", "newswire.dead-letters"} <= set(listed)
-        described = [orjson.loads(x) for x in run(*bootstrap, "topics", "describe", cwd=tmp_path).stdout.splitlines()]
+        described = [
+            orjson.loads(x) for x in run(*bootstrap, "topics", "describe", cwd=tmp_path).stdout.splitlines()
+        ]
         assert all(d["exists"] for d in described)
         tailed = run(*bootstrap, "tail", "articles", "--from-beginning", "-n", "1", cwd=tmp_path)
         assert tailed.returncode == 0 and tailed.stdout == b""

@@ -60,14 +60,18 @@ async def read(settings: Settings, name: str) -> list[bytes]:
     return [v async for v in tail(settings, settings.topic(name), from_beginning=True, idle_ms=1500)]
 
 
-async def test_seed_article_is_enriched_and_poison_events_are_dead_lettered(topics: Settings,
-                                                                            enricher: Enricher) -> None:
+async def test_seed_article_is_enriched_and_poison_events_are_dead_lettered(
+    topics: Settings, enricher: Enricher
+) -> None:
     article = seed_article()
-    await publish(topics, [
-        (b"bad-json", b"{this is not json"),
-        (b"bad-schema", orjson.dumps({"article_id": "nope", "title": 3})),
-        (article.article_id.encode(), encode_event(article)),
-    ])
+    await publish(
+        topics,
+        [
+            (b"bad-json", b"{this is not json"),
+            (b"bad-schema", orjson.dumps({"article_id": "nope", "title": 3})),
+            (article.article_id.encode(), encode_event(article)),
+        ],
+    )
     daemon = EnrichDaemon(topics, enricher=enricher, idle_timeout_s=3)
     server = await HealthServer([daemon.health], port=0).start()
     try:
@@ -84,9 +88,17 @@ async def test_seed_article_is_enriched_and_poison_events_are_dead_lettered(topi
     event = enriched[0]
     assert event.article.article_id == article.article_id and event.entity_tagged
     by_name = {e.name: e for e in event.entities}
-    for name, code in [("Estonia", "EE"), ("Latvia", "LV"), ("Lithuania", "LT"), ("Russia", "RU"),
-                       ("Ukraine", "UA"), ("Georgia", "GE"), ("Poland", "PL"), ("Brussels", "BE"),
-                       ("Moscow", "RU")]:
+    for name, code in [
+        ("Estonia", "EE"),
+        ("Latvia", "LV"),
+        ("Lithuania", "LT"),
+        ("Russia", "RU"),
+        ("Ukraine", "UA"),
+        ("Georgia", "GE"),
+        ("Poland", "PL"),
+        ("Brussels", "BE"),
+        ("Moscow", "RU"),
+    ]:
         assert by_name[name].type == "location" and by_name[name].country == code, name
     for name in ("NATO", "Reuters"):
         assert by_name[name].type == "organization", name
@@ -103,8 +115,11 @@ async def test_seed_article_is_enriched_and_poison_events_are_dead_lettered(topi
     assert {d["payload"] for d in dead} == {"{this is not json", '{"article_id":"nope","title":3}'}
 
     # The counters this run incremented are visible over HTTP (process-global, so at least ours).
-    values = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
-              if line and not line.startswith("#")}
+    values = {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in metrics.splitlines()
+        if line and not line.startswith("#")
+    }
     assert values["newswire_enrich_events_in_total"] >= 3
     assert values["newswire_enrich_events_out_total"] >= 1
     assert values['newswire_enrich_events_failed_total{reason="invalid_event"}'] >= 2
@@ -134,7 +149,8 @@ def _write_config(path: Path, settings: Settings) -> None:
         f"partitions = {k.partitions}\ntransaction_timeout_ms = {k.transaction_timeout_ms}\n"
         f"session_timeout_ms = {k.session_timeout_ms}\n"
         f'[enrich]\ngroup_id = "{settings.enrich.group_id}"\nbatch_size = 8\n'
-        '[observe]\nenrich_port = 0\nlog_format = "json"\n')
+        '[observe]\nenrich_port = 0\nlog_format = "json"\n'
+    )
 
 
 async def test_killed_enrich_process_loses_and_duplicates_nothing(broker, tmp_path: Path) -> None:

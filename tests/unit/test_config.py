@@ -12,10 +12,13 @@ from newswire.errors import ConfigError
 
 def test_defaults_then_file_then_env(tmp_path: Path) -> None:
     config = tmp_path / "n.toml"
-    config.write_text('[kafka]\ntopic_prefix = "file."\npartitions = 3\n[[sources]]\nkind = "feed"\n'
-                      'url = "https://a.example/rss"\n')
-    settings = load_settings(config, environ={"NEWSWIRE_KAFKA__PARTITIONS": "9",
-                                              "KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092"})
+    config.write_text(
+        '[kafka]\ntopic_prefix = "file."\npartitions = 3\n[[sources]]\nkind = "feed"\n'
+        'url = "https://a.example/rss"\n'
+    )
+    settings = load_settings(
+        config, environ={"NEWSWIRE_KAFKA__PARTITIONS": "9", "KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092"}
+    )
     assert settings.kafka.topic_prefix == "file."
     assert settings.kafka.partitions == 9
     assert settings.kafka.bootstrap_servers == "k1:9092,k2:9092"
@@ -23,13 +26,16 @@ def test_defaults_then_file_then_env(tmp_path: Path) -> None:
     assert settings.sources[0].url == "https://a.example/rss"
 
 
-@pytest.mark.parametrize(("toml", "key"), [
-    ("[fetch]\nconcurrency = 0\n", "fetch.concurrency"),
-    ("[kafka]\nbootstrap_servers = \"nohostport\"\n", "kafka.bootstrap_servers"),
-    ("[ingest]\nno_such_key = 1\n", "ingest.no_such_key"),
-    ("[[sources]]\nkind = \"telepathy\"\n", "sources.0.kind"),
-    ("[kafka]\ncompression = \"brotli\"\n", "kafka.compression"),
-])
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ("[fetch]\nconcurrency = 0\n", "fetch.concurrency"),
+        ('[kafka]\nbootstrap_servers = "nohostport"\n', "kafka.bootstrap_servers"),
+        ("[ingest]\nno_such_key = 1\n", "ingest.no_such_key"),
+        ('[[sources]]\nkind = "telepathy"\n', "sources.0.kind"),
+        ('[kafka]\ncompression = "brotli"\n', "kafka.compression"),
+    ],
+)
 def test_bad_settings_name_the_key(tmp_path: Path, toml: str, key: str) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(toml)
@@ -42,7 +48,7 @@ def test_bad_settings_name_the_key(tmp_path: Path, toml: str, key: str) -> None:
 def test_bad_environment_and_files_are_clear(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown section"):
         load_settings(environ={"NEWSWIRE_NOPE__X": "1"}, default_file=False)
-    with pytest.raises(ConfigError, match="enrich.batch_size"):
+    with pytest.raises(ConfigError, match=r"enrich\.batch_size"):
         load_settings(environ={"NEWSWIRE_ENRICH__BATCH_SIZE": "lots"}, default_file=False)
     broken = tmp_path / "broken.toml"
     broken.write_text("[kafka\n")

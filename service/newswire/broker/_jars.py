@@ -17,13 +17,19 @@ log = logging.getLogger(__name__)
 
 DEFAULT_KAFKA_VERSION = "4.4.0"
 # log4j2 version each Kafka release ships with; the SLF4J bridge must match it.
-_LOG4J_FOR_KAFKA = {"4.4.0": "2.25.5", "4.3.0": "2.24.3", "4.2.0": "2.24.3", "4.1.1": "2.24.3", "4.1.0": "2.24.3"}
+_LOG4J_FOR_KAFKA = {
+    "4.4.0": "2.25.5",
+    "4.3.0": "2.24.3",
+    "4.2.0": "2.24.3",
+    "4.1.1": "2.24.3",
+    "4.1.0": "2.24.3",
+}
 _MARKER = ".newswire-complete"
 _ATTEMPTS = 3
 
 
 def default_libs_dir(version: str = DEFAULT_KAFKA_VERSION) -> Path:
-    """Where jars live unless configured: ``$NEWSWIRE_KAFKA_LIBS`` or ``~/.cache/newswire/kafka-<version>``."""
+    """Where jars live: ``$NEWSWIRE_KAFKA_LIBS``, else ``~/.cache/newswire/kafka-<version>``."""
     if configured := environment_flag("NEWSWIRE_KAFKA_LIBS"):
         return Path(configured)
     cache = environment_flag("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -62,11 +68,26 @@ def ensure_jars(version: str = DEFAULT_KAFKA_VERSION, libs_dir: Path | None = No
         for attempt in range(1, _ATTEMPTS + 1):
             shutil.rmtree(libs, ignore_errors=True)
             libs.mkdir(parents=True, exist_ok=True)
-            log.info("resolving Apache Kafka %s jars from Maven Central (attempt %d/%d)", version, attempt, _ATTEMPTS)
+            log.info(
+                "resolving Apache Kafka %s jars from Maven Central (attempt %d/%d)",
+                version,
+                attempt,
+                _ATTEMPTS,
+            )
             proc = subprocess.run(
-                [mvn, "-B", "-q", "-f", str(pom_file), "dependency:copy-dependencies",
-                 f"-DoutputDirectory={libs}", "-DincludeScope=runtime"],
-                capture_output=True, text=True, check=False,
+                [
+                    mvn,
+                    "-B",
+                    "-q",
+                    "-f",
+                    str(pom_file),
+                    "dependency:copy-dependencies",
+                    f"-DoutputDirectory={libs}",
+                    "-DincludeScope=runtime",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode == 0 and any(libs.glob("kafka_2.13-*.jar")):
                 marker.write_text(version)

@@ -80,9 +80,17 @@ class EmbeddedBroker:
     call :meth:`start` and :meth:`stop`.
     """
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, controller_port: int | None = None,
-                 kafka_version: str = DEFAULT_KAFKA_VERSION, libs_dir: Path | None = None,
-                 heap: str = "1g", cpus: str | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        controller_port: int | None = None,
+        kafka_version: str = DEFAULT_KAFKA_VERSION,
+        libs_dir: Path | None = None,
+        heap: str = "1g",
+        cpus: str | None = None,
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
         self.controller_port = controller_port or free_port()
@@ -108,9 +116,19 @@ class EmbeddedBroker:
     def _java_command(self, libs: Path, main: str, *args: str) -> list[str]:
         java = require_tool("java", "Install Java 17+ (Debian: apt-get install openjdk-17-jre-headless).")
         log4j = resources.files("newswire.broker").joinpath("log4j2.properties")
-        cmd = [java, f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-               "-Djava.awt.headless=true", f"-Dlog4j2.configurationFile={log4j}",
-               "-cp", f"{libs}/*", main, *args]
+        cmd = [
+            java,
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={log4j}",
+            "-cp",
+            f"{libs}/*",
+            main,
+            *args,
+        ]
         if self.cpus:
             cmd = ["taskset", "-c", self.cpus, *cmd]
         return cmd
@@ -122,12 +140,17 @@ class EmbeddedBroker:
         config.write_text(_properties(self.port, self.controller_port, log_dir), "utf-8")
         if not (log_dir / "meta.properties").exists():
             proc = subprocess.run(
-                self._java_command(libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
-                                   "-c", str(config)),
-                capture_output=True, text=True, check=False,
+                self._java_command(
+                    libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)
+                ),
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if proc.returncode != 0:
-                raise BrokerError(f"formatting {log_dir} failed: {(proc.stdout + proc.stderr).strip()[-2000:]}")
+                raise BrokerError(
+                    f"formatting {log_dir} failed: {(proc.stdout + proc.stderr).strip()[-2000:]}"
+                )
         return config
 
     def start(self, timeout: float = READY_TIMEOUT_S) -> Self:
@@ -139,7 +162,9 @@ class EmbeddedBroker:
         self._log = self.log_file.open("ab")
         self._proc = subprocess.Popen(
             self._java_command(libs, "kafka.Kafka", str(config)),
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         self._wait_ready(timeout)
@@ -151,7 +176,9 @@ class EmbeddedBroker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise BrokerError(f"broker exited with code {self._proc.returncode}; log tail:\n{self.log_tail()}")
+                raise BrokerError(
+                    f"broker exited with code {self._proc.returncode}; log tail:\n{self.log_tail()}"
+                )
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
                 return
             time.sleep(0.2)
@@ -201,6 +228,7 @@ class EmbeddedBroker:
     def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

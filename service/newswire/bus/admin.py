@@ -20,9 +20,11 @@ _TOPIC_ALREADY_EXISTS = 36
 
 
 def _admin(settings: Settings) -> AIOKafkaAdminClient:
-    return AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers,
-                               client_id=f"{settings.kafka.client_id}-admin",
-                               request_timeout_ms=settings.kafka.request_timeout_ms)
+    return AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        client_id=f"{settings.kafka.client_id}-admin",
+        request_timeout_ms=settings.kafka.request_timeout_ms,
+    )
 
 
 async def _with_admin(settings: Settings, action: str, timeout_s: float = 30.0) -> AIOKafkaAdminClient:
@@ -32,8 +34,10 @@ async def _with_admin(settings: Settings, action: str, timeout_s: float = 30.0) 
             await asyncio.wait_for(admin.start(), timeout_s)
         except TimeoutError:
             await admin.close()
-            raise BusError(f"{action}: no answer from Kafka at {settings.kafka.bootstrap_servers} within "
-                           f"{timeout_s:.0f}s. Is the broker running?") from None
+            raise BusError(
+                f"{action}: no answer from Kafka at {settings.kafka.bootstrap_servers} within "
+                f"{timeout_s:.0f}s. Is the broker running?"
+            ) from None
     return admin
 
 
@@ -58,7 +62,11 @@ async def ensure_topics(settings: Settings, specs: list[TopicSpec] | None = None
             if not missing:
                 return []
             response = await admin.create_topics(
-                [NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.configs) for s in missing])
+                [
+                    NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=s.configs)
+                    for s in missing
+                ]
+            )
         for name, code, *rest in response.topic_errors:
             if code not in (0, _TOPIC_ALREADY_EXISTS):
                 message = rest[0] if rest else ""
@@ -78,22 +86,32 @@ async def describe_topics(settings: Settings, names: list[str] | None = None) ->
         with translate("describing topics"):
             meta = {t["topic"]: t for t in await admin.describe_topics(names)}
             configs = await admin.describe_configs(
-                [ConfigResource(ConfigResourceType.TOPIC, name) for name in names])
+                [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
+            )
         settings_by_topic: dict[str, dict[str, str]] = {}
         for response in configs:
             for resource in response.to_object()["resources"]:
                 settings_by_topic[resource["resource_name"]] = {
-                    e["config_names"]: e["config_value"] for e in resource["config_entries"]}
+                    e["config_names"]: e["config_value"] for e in resource["config_entries"]
+                }
         out = []
         for name in names:
             topic = meta.get(name)
             if topic is None or topic.get("error_code"):
                 out.append({"topic": name, "exists": False})
                 continue
-            out.append({"topic": name, "exists": True, "partitions": len(topic["partitions"]),
-                        "configs": {k: v for k, v in settings_by_topic.get(name, {}).items()
-                                    if k in ("cleanup.policy", "retention.ms", "compression.type",
-                                             "max.message.bytes")}})
+            out.append(
+                {
+                    "topic": name,
+                    "exists": True,
+                    "partitions": len(topic["partitions"]),
+                    "configs": {
+                        k: v
+                        for k, v in settings_by_topic.get(name, {}).items()
+                        if k in ("cleanup.policy", "retention.ms", "compression.type", "max.message.bytes")
+                    },
+                }
+            )
         return out
     finally:
         await admin.close()

@@ -24,8 +24,9 @@ def _compression(settings: Settings) -> str | None:
     return None if settings.kafka.compression == "none" else settings.kafka.compression
 
 
-def make_producer(settings: Settings, *, transactional_id: str | None = None,
-                  linger_ms: int = 5) -> AIOKafkaProducer:
+def make_producer(
+    settings: Settings, *, transactional_id: str | None = None, linger_ms: int = 5
+) -> AIOKafkaProducer:
     """An idempotent producer (transactional when ``transactional_id`` is given)."""
     k = settings.kafka
     kwargs: dict[str, Any] = {}
@@ -45,8 +46,14 @@ def make_producer(settings: Settings, *, transactional_id: str | None = None,
     )
 
 
-def make_consumer(settings: Settings, *topics: str, group_id: str | None, read_committed: bool = True,
-                  max_poll_records: int = 500, **extra: Any) -> AIOKafkaConsumer:
+def make_consumer(
+    settings: Settings,
+    *topics: str,
+    group_id: str | None,
+    read_committed: bool = True,
+    max_poll_records: int = 500,
+    **extra: Any,
+) -> AIOKafkaConsumer:
     """A consumer with manual commits that starts at the earliest offset of a new group."""
     k = settings.kafka
     return AIOKafkaConsumer(
@@ -67,29 +74,36 @@ def make_consumer(settings: Settings, *topics: str, group_id: str | None, read_c
     )
 
 
-Record = tuple[str, bytes | None, bytes, Headers]  # topic, key, value, headers
+Record = tuple[str, bytes | None, bytes | None, Headers]  # topic, key, value (None: tombstone), headers
 
 
-async def send_all(producer: AIOKafkaProducer, records: Iterable[Record], *,
-                   partition: int | None = None) -> list[RecordMetadata]:
+async def send_all(
+    producer: AIOKafkaProducer, records: Iterable[Record], *, partition: int | None = None
+) -> list[RecordMetadata]:
     """Send records and wait until the broker has acknowledged every one of them."""
     with translate("publishing"):
-        futures = [await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
-                   for topic, key, value, headers in records]
+        futures = [
+            await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
+            for topic, key, value, headers in records
+        ]
         return list(await asyncio.gather(*futures))
 
 
-async def start_client(client: AIOKafkaProducer | AIOKafkaConsumer, bootstrap: str, what: str,
-                       timeout_s: float = 30.0) -> None:
+async def start_client(
+    client: AIOKafkaProducer | AIOKafkaConsumer, bootstrap: str, what: str, timeout_s: float = 30.0
+) -> None:
     """Start a client, translating failures and bounding the wait for an absent broker."""
     with translate(f"starting {what}", bootstrap):
         try:
             await asyncio.wait_for(client.start(), timeout_s)
         except TimeoutError:
             from newswire.errors import BusError
+
             await client.stop()
-            raise BusError(f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "
-                           "Is the broker running? Set KAFKA_BOOTSTRAP_SERVERS.") from None
+            raise BusError(
+                f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "
+                "Is the broker running? Set KAFKA_BOOTSTRAP_SERVERS."
+            ) from None
 
 
 class PartitionTracker(ConsumerRebalanceListener):  # type: ignore[misc]

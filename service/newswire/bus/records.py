@@ -23,8 +23,14 @@ CE_TYPE_ENRICHED = "io.newswire.article.enriched"
 CE_TYPE_DEAD_LETTER = "io.newswire.dead_letter"
 
 
-def cloudevent_headers(*, ce_type: str, source: str, subject: str | None = None, event_id: str | None = None,
-                       time: str | None = None) -> Headers:
+def cloudevent_headers(
+    *,
+    ce_type: str,
+    source: str,
+    subject: str | None = None,
+    event_id: str | None = None,
+    time: str | None = None,
+) -> Headers:
     """CloudEvents 1.0 binary-mode headers for one record."""
     headers = [
         ("ce_specversion", b"1.0"),
@@ -47,9 +53,17 @@ def header(headers: Headers | None, name: str) -> str | None:
     return None
 
 
-def dead_letter(*, stage: str, error: BaseException | str, payload: bytes | None, topic: str | None = None,
-                partition: int | None = None, offset: int | None = None, key: bytes | None = None,
-                context: dict[str, Any] | None = None) -> bytes:
+def dead_letter(
+    *,
+    stage: str,
+    error: BaseException | str,
+    payload: bytes | None,
+    topic: str | None = None,
+    partition: int | None = None,
+    offset: int | None = None,
+    key: bytes | None = None,
+    context: dict[str, Any] | None = None,
+) -> bytes:
     """A dead-letter record: the failed input, untouched, wrapped with why, where and when it failed.
 
     The payload is kept as text when it is valid UTF-8 and base64 otherwise,
@@ -60,8 +74,12 @@ def dead_letter(*, stage: str, error: BaseException | str, payload: bytes | None
         "error": str(error),
         "error_type": type(error).__name__ if isinstance(error, BaseException) else "Error",
         "failed_at": utc_now(),
-        "origin": {"topic": topic, "partition": partition, "offset": offset,
-                   "key": key.decode("utf-8", "replace") if key is not None else None},
+        "origin": {
+            "topic": topic,
+            "partition": partition,
+            "offset": offset,
+            "key": key.decode("utf-8", "replace") if key is not None else None,
+        },
         "context": context or {},
     }
     if payload is not None:

@@ -11,16 +11,24 @@ from newswire.bus.clients import make_consumer, start_client
 from newswire.config import Settings
 
 
-async def tail(settings: Settings, topic: str, *, from_beginning: bool = False, limit: int | None = None,
-               follow: bool = False, idle_ms: int = 2000) -> AsyncIterator[bytes]:
+async def tail(
+    settings: Settings,
+    topic: str,
+    *,
+    from_beginning: bool = False,
+    limit: int | None = None,
+    follow: bool = False,
+    idle_ms: int = 2000,
+) -> AsyncIterator[bytes]:
     """Yield each record's value as one JSON line (read committed, no consumer group).
 
     Without ``follow`` it stops once no record has arrived for ``idle_ms``.
     Values that are not JSON are wrapped as ``{"raw": ...}`` so the output
     stays one JSON document per line.
     """
-    consumer = make_consumer(settings, topic, group_id=None,
-                             auto_offset_reset="earliest" if from_beginning else "latest")
+    consumer = make_consumer(
+        settings, topic, group_id=None, auto_offset_reset="earliest" if from_beginning else "latest"
+    )
     await start_client(consumer, settings.kafka.bootstrap_servers, "tail consumer")
     seen = 0
     try:

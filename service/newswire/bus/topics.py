@@ -13,7 +13,9 @@ from typing import Literal
 
 from newswire.config import Settings
 
-TopicName = Literal["articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages"]
+TopicName = Literal[
+    "articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages"
+]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -31,7 +33,15 @@ class TopicSpec:
 
 
 _COMPACTED = ("sources", "fetch-state", "latest")
-_ALL: tuple[TopicName, ...] = ("articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest")
+_ALL: tuple[TopicName, ...] = (
+    "articles",
+    "enriched",
+    "dead-letters",
+    "sources",
+    "urls",
+    "fetch-state",
+    "latest",
+)
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:

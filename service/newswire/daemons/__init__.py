@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 __all__ = ["Stopper", "serve"]
 
 
-async def serve(settings: Settings, names: Sequence[str], *, port: int, stopper: Stopper | None = None,
-                **kwargs: Any) -> int:
+async def serve(
+    settings: Settings, names: Sequence[str], *, port: int, stopper: Stopper | None = None, **kwargs: Any
+) -> int:
     """Run the named daemons until SIGTERM/SIGINT (or their ``max_events``/``idle_timeout_s``)."""
     from newswire.daemons.enrich import EnrichDaemon
     from newswire.daemons.ingest import IngestDaemon
@@ -35,7 +36,10 @@ async def serve(settings: Settings, names: Sequence[str], *, port: int, stopper:
         daemons.append(cls(settings, stopper=stopper, health=Health(name), **kwargs))
     async with HealthServer([d.health for d in daemons], settings.observe.http_host, port):
         with handle_signals(stopper):
-            tasks = [asyncio.create_task(d.run(), name=f"newswire-{n}") for d, n in zip(daemons, names, strict=True)]
+            tasks = [
+                asyncio.create_task(d.run(), name=f"newswire-{n}")
+                for d, n in zip(daemons, names, strict=True)
+            ]
             done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             stopper.stop()
             await asyncio.gather(*pending, return_exceptions=True)

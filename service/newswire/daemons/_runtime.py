@@ -39,10 +39,10 @@ class Stopper:
             log.info("stopping: finishing in-flight work (Ctrl-C again to kill)")
         self.event.set()
 
-    async def wait(self, timeout: float) -> bool:
-        """Sleep up to ``timeout``; True if asked to stop meanwhile."""
+    async def wait(self, seconds: float) -> bool:
+        """Sleep up to ``seconds``; True if asked to stop meanwhile."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.event.wait(), timeout)
+            await asyncio.wait_for(self.event.wait(), seconds)
         return self.event.is_set()
 
 

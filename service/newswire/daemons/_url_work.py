@@ -245,7 +245,7 @@ class UrlWorker:
                            state=dataclasses.replace(prev, checked=now, removed=True, version=removed.version))
         if exc.retryable and attempt + 1 < MAX_ATTEMPTS:
             delay = max(exc.retry_after or 0.0, 30.0 * 2**attempt)
-            record = (self.settings.topic("urls"), url_key(url),
+            record: Record = (self.settings.topic("urls"), url_key(url),
                       encode_candidate(candidate, attempt=attempt + 1, not_before=now + delay), [])
             return Outcome("requeued", records=[record])
         return self.dead_letter(raw, exc, "fetch_failed", url)

@@ -52,24 +52,33 @@ STAGE = "enrich"
 
 
 class BatchEnricher(Protocol):
-    def enrich_batch(self, articles: Sequence[ArticleEvent], *,
-                     now: datetime | None = None) -> list[EnrichedEvent | EnrichError]: ...
+    def enrich_batch(
+        self, articles: Sequence[ArticleEvent], *, now: datetime | None = None
+    ) -> list[EnrichedEvent | EnrichError]: ...
 
 
 def default_enricher(settings: Settings) -> BatchEnricher:
     from newswire.enrich import Enricher
 
-    return Enricher(entities=settings.enrich.entities, model=settings.enrich.model,
-                    batch_size=settings.enrich.batch_size)
+    return Enricher(
+        entities=settings.enrich.entities, model=settings.enrich.model, batch_size=settings.enrich.batch_size
+    )
 
 
 class EnrichDaemon:
     """Consume article events, enrich them in batches, publish transactionally."""
 
-    def __init__(self, settings: Settings, *, enricher: BatchEnricher | None = None,
-                 enricher_factory: Callable[[Settings], BatchEnricher] = default_enricher,
-                 stopper: Stopper | None = None, health: Health | None = None,
-                 max_events: int | None = None, idle_timeout_s: float | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        enricher: BatchEnricher | None = None,
+        enricher_factory: Callable[[Settings], BatchEnricher] = default_enricher,
+        stopper: Stopper | None = None,
+        health: Health | None = None,
+        max_events: int | None = None,
+        idle_timeout_s: float | None = None,
+    ) -> None:
         self.settings = settings
         self._enricher = enricher
         self._enricher_factory = enricher_factory
@@ -85,15 +94,19 @@ class EnrichDaemon:
         self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
 
     async def run(self) -> int:
-        """Run until stopped (or ``max_events`` processed / idle for ``idle_timeout_s``). Returns events done."""
+        """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
         s = self.settings
-        enricher = self._enricher or await asyncio.to_thread(self._enricher_factory, s)
+        enricher = self._enricher
+        if enricher is None:
+            enricher = await asyncio.to_thread(self._enricher_factory, s)
         await ensure_topics(s)
         tracker = PartitionTracker()
         tracker.on_revoke.append(self._before_revoke)
         consumer = make_consumer(s, group_id=s.enrich.group_id, max_poll_records=s.enrich.batch_size)
         consumer.subscribe([s.topic("articles")], listener=tracker)
-        producer = make_producer(s, transactional_id=f"{s.enrich.group_id}-{instance_id(s.enrich.instance_id)}")
+        producer = make_producer(
+            s, transactional_id=f"{s.enrich.group_id}-{instance_id(s.enrich.instance_id)}"
+        )
         await start_client(producer, s.kafka.bootstrap_servers, "enrich producer")
         try:
             await start_client(consumer, s.kafka.bootstrap_servers, "enrich consumer")
@@ -120,8 +133,9 @@ class EnrichDaemon:
         async with self._txn_lock:
             pass
 
-    async def _loop(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer,
-                    enricher: BatchEnricher) -> None:
+    async def _loop(
+        self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, enricher: BatchEnricher
+    ) -> None:
         s = self.settings
         idle_since = time.monotonic()
         while not self.stopper.stopping:
@@ -129,8 +143,9 @@ class EnrichDaemon:
             if self.max_events is not None and self.processed >= self.max_events:
                 break
             with translate("consuming articles", s.kafka.bootstrap_servers):
-                batch = await consumer.getmany(timeout_ms=s.enrich.batch_timeout_ms,
-                                               max_records=s.enrich.batch_size)
+                batch = await consumer.getmany(
+                    timeout_ms=s.enrich.batch_timeout_ms, max_records=s.enrich.batch_size
+                )
             records = [r for tp_records in batch.values() for r in tp_records]
             self._update_lag(consumer)
             if not records:
@@ -141,8 +156,13 @@ class EnrichDaemon:
             async with self._txn_lock:
                 await self._process(consumer, producer, enricher, records)
 
-    async def _process(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, enricher: BatchEnricher,
-                       records: list[ConsumerRecord[Any, Any]]) -> None:
+    async def _process(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: AIOKafkaProducer,
+        enricher: BatchEnricher,
+        records: list[ConsumerRecord[Any, Any]],
+    ) -> None:
         s = self.settings
         m.ENRICH_IN.inc(len(records))
         m.ENRICH_BATCH.observe(len(records))
@@ -165,9 +185,12 @@ class EnrichDaemon:
             if isinstance(result, EnrichError):
                 out.append(self._dead_letter(record, result, "enrich_failed"))
                 continue
-            headers = cloudevent_headers(ce_type=CE_TYPE_ENRICHED, source=self._source,
-                                         subject=article.article_id,
-                                         event_id=f"{article.article_id}-{article.version}-enriched")
+            headers = cloudevent_headers(
+                ce_type=CE_TYPE_ENRICHED,
+                source=self._source,
+                subject=article.article_id,
+                event_id=f"{article.article_id}-{article.version}-enriched",
+            )
             out.append((enriched_topic, article.article_id.encode(), events.encode_event(result), headers))
             with contextlib.suppress(ValueError):
                 fetched = datetime.fromisoformat(article.fetched)
@@ -202,9 +225,16 @@ class EnrichDaemon:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
         m.ENRICH_FAILED.labels(reason).inc()
         m.DEAD_LETTERS.labels(STAGE).inc()
-        value = dead_letter(stage=STAGE, error=error, payload=record.value, topic=record.topic,
-                            partition=record.partition, offset=record.offset, key=record.key,
-                            context={"reason": reason})
+        value = dead_letter(
+            stage=STAGE,
+            error=error,
+            payload=record.value,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            context={"reason": reason},
+        )
         headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
         return (self.settings.topic("dead-letters"), record.key, value, headers)
 
@@ -213,4 +243,6 @@ class EnrichDaemon:
         for tp in consumer.assignment():
             high = consumer.highwater(tp)
             if high is not None and tp in self._positions:
-                m.CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(max(0, high - self._positions[tp]))
+                m.CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(
+                    max(0, high - self._positions[tp])
+                )

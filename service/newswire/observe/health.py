@@ -70,8 +70,9 @@ class HealthServer:
     async def __aenter__(self) -> Self:
         return await self.start()
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.stop()
 
     def _route(self, method: str, path: str) -> tuple[int, str, bytes]:
@@ -102,12 +103,20 @@ class HealthServer:
                     if len(line) > _MAX_REQUEST_LINE:
                         raise ValueError("header too long")
             parts = request_line.decode("latin-1").split()
-            status, ctype, body = (400, "text/plain", b"bad request\n") if len(parts) < 2 else \
-                self._route(parts[0], parts[1])
-            reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
-                      503: "Service Unavailable"}[status]
-            head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
-                    "Connection: close\r\n\r\n").encode()
+            status, ctype, body = (
+                (400, "text/plain", b"bad request\n") if len(parts) < 2 else self._route(parts[0], parts[1])
+            )
+            reason = {
+                200: "OK",
+                400: "Bad Request",
+                404: "Not Found",
+                405: "Method Not Allowed",
+                503: "Service Unavailable",
+            }[status]
+            head = (
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n"
+                "Connection: close\r\n\r\n"
+            ).encode()
             writer.write(head + (b"" if parts and parts[0] == "HEAD" else body))
             await writer.drain()
         except (TimeoutError, ValueError, ConnectionError, UnicodeDecodeError):

@@ -34,10 +34,13 @@ class HumanFormatter(logging.Formatter):
     """``time level logger: message key=value ...``."""
 
     def format(self, record: logging.LogRecord) -> str:
-        extras = " ".join(f"{k}={v}" for k, v in vars(record).items()
-                          if k not in _STANDARD and not k.startswith("_"))
-        line = (f"{datetime.fromtimestamp(record.created).strftime('%H:%M:%S')} {record.levelname:<7} "
-                f"{record.name}: {record.getMessage()}{' ' + extras if extras else ''}")
+        extras = " ".join(
+            f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")
+        )
+        line = (
+            f"{datetime.fromtimestamp(record.created).strftime('%H:%M:%S')} {record.levelname:<7} "
+            f"{record.name}: {record.getMessage()}{' ' + extras if extras else ''}"
+        )
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line

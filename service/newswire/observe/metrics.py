@@ -17,41 +17,63 @@ _DELAY = (60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600
 # --- sources and fetch (ingest)
 SOURCE_POLLS = Counter("newswire_source_polls_total", "Source polls by kind and outcome", ["kind", "outcome"])
 CANDIDATES = Counter("newswire_candidates_total", "Candidate article URLs discovered", ["kind"])
-FETCHES = Counter("newswire_fetches_total", "HTTP fetches by host and status class (2xx, 3xx, 304, 4xx, 5xx, error)",
-                  ["host", "status_class"])
-FETCH_SECONDS = Histogram("newswire_fetch_seconds", "Duration of one fetch including retries", ["status_class"],
-                          buckets=_LATENCY)
-ROBOTS_DENIED = Counter("newswire_robots_denied_total", "URLs skipped because robots.txt disallows them", ["host"])
-BLOCKED = Counter("newswire_fetch_blocked_total", "URLs refused by policy (address guard, scheme, size)", ["reason"])
+FETCHES = Counter(
+    "newswire_fetches_total",
+    "HTTP fetches by host and status class (2xx, 3xx, 304, 4xx, 5xx, error)",
+    ["host", "status_class"],
+)
+FETCH_SECONDS = Histogram(
+    "newswire_fetch_seconds", "Duration of one fetch including retries", ["status_class"], buckets=_LATENCY
+)
+ROBOTS_DENIED = Counter(
+    "newswire_robots_denied_total", "URLs skipped because robots.txt disallows them", ["host"]
+)
+BLOCKED = Counter(
+    "newswire_fetch_blocked_total", "URLs refused by policy (address guard, scheme, size)", ["reason"]
+)
 URLS_SKIPPED = Counter("newswire_urls_skipped_total", "Candidate URLs not fetched", ["reason"])
 
 # --- extract and publish (ingest)
-EXTRACT_SECONDS = Histogram("newswire_extract_seconds", "CPU-bound extraction time per page", buckets=_LATENCY)
-ARTICLES_PUBLISHED = Counter("newswire_articles_published_total", "Article events published", ["host", "change"])
+EXTRACT_SECONDS = Histogram(
+    "newswire_extract_seconds", "CPU-bound extraction time per page", buckets=_LATENCY
+)
+ARTICLES_PUBLISHED = Counter(
+    "newswire_articles_published_total", "Article events published", ["host", "change"]
+)
 PAYWALLED = Counter("newswire_paywalled_total", "Articles that declare they are not free to access", ["host"])
-FIELD_FILLED = Counter("newswire_extracted_field_filled_total",
-                       "Extracted articles whose field is non-empty (divide by articles_published for fill rate)",
-                       ["host", "field"])
-PUBLISH_DELAY = Histogram("newswire_publish_to_ingest_seconds", "Article published time -> fetched time", ["host"],
-                          buckets=_DELAY)
+FIELD_FILLED = Counter(
+    "newswire_extracted_field_filled_total",
+    "Extracted articles whose field is non-empty (divide by articles_published for fill rate)",
+    ["host", "field"],
+)
+PUBLISH_DELAY = Histogram(
+    "newswire_publish_to_ingest_seconds", "Article published time -> fetched time", ["host"], buckets=_DELAY
+)
 
 # --- enrich
 ENRICH_IN = Counter("newswire_enrich_events_in_total", "Article events consumed by enrich")
 ENRICH_OUT = Counter("newswire_enrich_events_out_total", "Enriched events published")
-ENRICH_FAILED = Counter("newswire_enrich_events_failed_total", "Events sent to the dead-letter topic by enrich",
-                        ["reason"])
-ENRICH_BATCH = Histogram("newswire_enrich_batch_size", "Articles per enrich batch",
-                         buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512))
-ENRICH_STAGE_SECONDS = Histogram("newswire_enrich_stage_seconds", "Enrichment time per batch and stage", ["stage"],
-                                 buckets=_LATENCY)
-ENRICH_LATENCY = Histogram("newswire_ingest_to_enriched_seconds", "Article fetched -> enriched event published",
-                           buckets=_LATENCY)
-CONSUMER_LAG = Gauge("newswire_consumer_lag", "Records behind the end of the partition", ["group", "topic", "partition"])
+ENRICH_FAILED = Counter(
+    "newswire_enrich_events_failed_total", "Events sent to the dead-letter topic by enrich", ["reason"]
+)
+ENRICH_BATCH = Histogram(
+    "newswire_enrich_batch_size", "Articles per enrich batch", buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+)
+ENRICH_STAGE_SECONDS = Histogram(
+    "newswire_enrich_stage_seconds", "Enrichment time per batch and stage", ["stage"], buckets=_LATENCY
+)
+ENRICH_LATENCY = Histogram(
+    "newswire_ingest_to_enriched_seconds", "Article fetched -> enriched event published", buckets=_LATENCY
+)
+CONSUMER_LAG = Gauge(
+    "newswire_consumer_lag", "Records behind the end of the partition", ["group", "topic", "partition"]
+)
 
 # --- both daemons
 DEAD_LETTERS = Counter("newswire_dead_letters_total", "Inputs sent to the dead-letter topic", ["stage"])
-TRANSACTIONS = Counter("newswire_kafka_transactions_total", "Kafka transactions by daemon and outcome",
-                       ["daemon", "outcome"])
+TRANSACTIONS = Counter(
+    "newswire_kafka_transactions_total", "Kafka transactions by daemon and outcome", ["daemon", "outcome"]
+)
 READY = Gauge("newswire_ready", "1 when the daemon is connected to Kafka and its topics exist", ["daemon"])
 IN_FLIGHT = Gauge("newswire_in_flight", "Work items accepted but not yet committed", ["daemon"])
 
