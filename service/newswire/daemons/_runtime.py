@@ -14,7 +14,6 @@ from newswire.bus import missing_topics
 from newswire.config import Settings
 from newswire.errors import BusError
 from newswire.observe import Health
-from newswire.observe.metrics import READY
 
 log = logging.getLogger(__name__)
 
@@ -83,5 +82,4 @@ async def watch_readiness(settings: Settings, health: Health, stopper: Stopper, 
                 health.set_ready(True)
         except (BusError, TimeoutError) as exc:
             health.set_ready(False, f"kafka unreachable: {exc}")
-        READY.labels(health.name).set(1 if health.ready else 0)
         await stopper.wait(every_s)

@@ -17,6 +17,8 @@ from typing import Self
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from newswire.observe.metrics import READY
+
 log = logging.getLogger(__name__)
 
 _MAX_REQUEST_LINE = 8192
@@ -39,6 +41,7 @@ class Health:
     def set_ready(self, ready: bool, reason: str = "") -> None:
         self.ready = ready
         self.not_ready_reason = reason
+        READY.labels(self.name).set(1 if ready else 0)
 
     @property
     def alive(self) -> bool:
