@@ -126,11 +126,11 @@ def trim_value_labels(ner: Any, drop: frozenset[str] = VALUE_LABELS) -> Any:
     new = BiluoPushDown(ner.vocab.strings, labels)
     old_names = [old.get_class_name(i) for i in range(old.n_moves)]
     rows = [old_names.index(new.get_class_name(i)) for i in range(new.n_moves)]
-    model = copy.deepcopy(ner.model)  # Model.copy() drops refs ("upper")
-    upper = model.get_ref("upper")
+    model: Any = copy.deepcopy(ner.model)  # Model.copy() drops refs ("upper")
+    upper: Any = model.get_ref("upper")
     if model.layers[-1] is not upper:
         return ner
-    smaller = Linear(nO=len(rows), nI=upper.get_dim("nI"), init_W=zero_init)
+    smaller: Any = Linear(nO=len(rows), nI=upper.get_dim("nI"), init_W=zero_init)
     smaller.set_param("W", np.ascontiguousarray(upper.get_param("W")[rows]))
     smaller.set_param("b", np.ascontiguousarray(upper.get_param("b")[rows]))
     model.layers[-1] = smaller
@@ -150,10 +150,11 @@ class NerRunner:
     def __init__(self, nlp: Language, *, batch_size: int = 64, context: int | None = DEFAULT_CONTEXT,
                  trim_labels: bool = True) -> None:
         self.nlp = nlp
-        self.ner: Any = nlp.get_pipe("ner")
+        loaded: Any = nlp.get_pipe("ner")
+        self.ner: Any = loaded
         if trim_labels:
-            self.ner = trim_value_labels(self.ner)
-            _use_ops(self.ner.model, nlp.get_pipe("ner").model.ops)
+            self.ner = trim_value_labels(loaded)
+            _use_ops(self.ner.model, loaded.model.ops)
         self.batch_size = batch_size
         self.context = context
         self._other_pipes = [(n, p) for n, p in nlp.pipeline if n != "ner"]
