@@ -103,6 +103,17 @@ class Metrics:
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
+class Story:
+    """The near-duplicate cluster of an article: syndicated copies and rewrites share ``story_id``."""
+
+    story_id: str
+    first_article_id: str
+    first_seen: str
+    size: int
+    similarity: float | None = None
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
 class EnrichedEvent:
     """An article with its entities and metrics, as published on the enriched topic."""
 
@@ -112,6 +123,7 @@ class EnrichedEvent:
     entity_tagged: bool
     enriched: str
     schema_version: str = SCHEMA_VERSION
+    story: Story | None = None
 
 
 # ---------------------------------------------------------------- identity
@@ -183,6 +195,7 @@ def validate(name: Literal["article", "enriched"], doc: Any) -> None:
 _ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(ArticleEvent))
 _ENTITY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entity))
 _METRIC_FIELDS = frozenset(f.name for f in dataclasses.fields(Metrics))
+_STORY_FIELDS = frozenset(f.name for f in dataclasses.fields(Story))
 
 
 def encode_event(event: ArticleEvent | EnrichedEvent) -> bytes:
@@ -215,6 +228,7 @@ def decode_enriched(data: bytes | str) -> EnrichedEvent:
     validate("enriched", doc)
     metrics = {k: v for k, v in doc["metrics"].items() if k in _METRIC_FIELDS}
     metrics["tone"] = Tone(**doc["metrics"]["tone"])
+    story = doc.get("story")
     return EnrichedEvent(
         article=article_from_dict(doc["article"]),
         entities=[Entity(**{k: v for k, v in e.items() if k in _ENTITY_FIELDS}) for e in doc["entities"]],
@@ -222,4 +236,5 @@ def decode_enriched(data: bytes | str) -> EnrichedEvent:
         entity_tagged=doc["entity_tagged"],
         enriched=doc["enriched"],
         schema_version=doc["schema_version"],
+        story=Story(**{k: v for k, v in story.items() if k in _STORY_FIELDS}) if story else None,
     )
