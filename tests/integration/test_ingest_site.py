@@ -7,8 +7,13 @@ consumer up to their end offsets: what a user of the topics would see.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import signal
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -282,3 +287,87 @@ async def test_robots_disallowed_urls_are_neither_fetched_nor_published(broker, 
     assert [e.url for e in await articles(settings)] == good
     assert fake_site.hits("/robots.txt") >= 1
     assert fake_site.hits("/private/payroll") == 0 and fake_site.hits("/private/staff-list") == 0
+
+
+# ----------------------------------------------------------------- 6. two processes, one killed
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return orjson.dumps(str(value)).decode()  # a JSON string is a valid TOML basic string
+
+
+def _toml(tables: dict[str, dict[str, Any]], sources: list[dict[str, Any]]) -> str:
+    out = []
+    for name, values in tables.items():
+        out.append(f"[{name}]")
+        out += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
+    for source in sources:
+        out.append("[[sources]]")
+        out += [f"{k} = {_toml_value(v)}" for k, v in source.items()]
+    return "\n".join(out) + "\n"
+
+
+async def _wait_for(condition: Any, timeout: float, what: str) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)  # polling a condition, not waiting for time to pass
+
+
+async def test_two_processes_one_killed_every_article_published_exactly_once(broker, tmp_path) -> None:
+    newswire_bin = Path(sys.executable).with_name("newswire")
+    # Crawl-delay paces the single host so the kill lands mid-run.
+    with FakeSite(n_generated=120, crawl_delay=0.05) as site:
+        settings = make_settings(broker.bootstrap_servers)
+        k = settings.kafka
+        sources = [{"kind": "sitemap", "url": site.url("/sitemaps/generated.xml.gz"), "interval_s": 300}]
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        for name in ("a", "b"):
+            config = tmp_path / f"{name}.toml"
+            config.write_text(_toml({
+                "kafka": {"bootstrap_servers": k.bootstrap_servers, "topic_prefix": k.topic_prefix,
+                          "partitions": k.partitions, "transaction_timeout_ms": k.transaction_timeout_ms,
+                          "session_timeout_ms": k.session_timeout_ms},
+                "ingest": {"group_id": settings.ingest.group_id, "instance_id": f"proc-{name}",
+                           "extract_workers": 1},
+                "observe": {"ingest_port": 0, "enrich_port": 0},
+                "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1,
+                          "backoff_base_s": 0.05, "user_agent": f"newswire-test/{name}"},
+            }, sources))
+            log = (tmp_path / f"{name}.log").open("wb")
+            procs[name] = subprocess.Popen(
+                [str(newswire_bin), "--config", str(config), "ingest", "--idle-timeout", "15"],
+                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            def fetched_by() -> Counter[str]:
+                with site.state.lock:
+                    return Counter(r.headers.get("user-agent", "") for r in site.state.requests
+                                   if r.path.startswith("/news/gen-"))
+
+            await _wait_for(lambda: sum(fetched_by().values()) >= 30, 60, "the first 30 article fetches")
+            [(owner_ua, _)] = fetched_by().most_common(1)
+            victim = owner_ua.rsplit("/", 1)[-1]
+            survivor = "b" if victim == "a" else "a"
+            procs[victim].send_signal(signal.SIGKILL)
+            procs[victim].wait(10)
+            code = await asyncio.to_thread(procs[survivor].wait, 90)
+            assert code == 0, (tmp_path / f"{survivor}.log").read_text()[-3000:]
+        finally:
+            for proc in procs.values():
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(10)
+        assert fetched_by()[f"newswire-test/{survivor}"] > 0  # the survivor took the host over
+
+    events = await articles(settings)
+    counts = Counter(e.article_id for e in events)
+    assert len(counts) == 120
+    assert max(counts.values()) == 1, counts.most_common(3)
+    assert {e.url for e in events} == set(site.generated_urls())
