@@ -21,6 +21,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 from types import ModuleType
 from typing import Any
 
@@ -122,7 +123,13 @@ def _measure(name: str, cpu: int) -> tuple[list[dict[str, Any]], float, int]:
     queue = ctx.Queue()
     proc = ctx.Process(target=_worker, args=(name, cpu, queue))
     proc.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=1.0)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise SystemExit(f"{name} worker died (exit code {proc.exitcode})") from None
     proc.join()
     return result  # type: ignore[no-any-return]
 

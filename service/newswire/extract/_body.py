@@ -74,6 +74,7 @@ _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href
 _CARD_MAX = 500
 _PROSE_ITEM = 150
 _LINK_ANCESTOR_LEVELS = 4
+
 _STORY_SHARE = 0.2
 # Paragraphs credit at most this many ancestors: bounds the work on absurdly deep documents,
 # and no article container sits further above its paragraphs.
@@ -93,6 +94,7 @@ _INTERRUPTION_PREFIX = (
     "regwall",
     "piano",
 )
+
 _LABEL_MAX = 80
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
@@ -134,19 +136,23 @@ def _names(classes: str | None, ident: str | None) -> str:
     return f"{' '.join(words)} {ident or ''}".lower()
 
 
-def _tokens(node: LexborNode) -> list[str]:
+def _kind(node: LexborNode) -> int:
+    """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
+    (consent banner, sign-up dialog) that goes even when wordy."""
     attrs = node.attributes
-    return [t for t in _TOKEN_SPLIT.split(_names(attrs.get("class"), attrs.get("id"))) if t]
+    kind = 0
+    for token in _TOKEN_SPLIT.split(_names(attrs.get("class"), attrs.get("id"))):
+        if not token:
+            continue
+        if token.startswith(_INTERRUPTION_PREFIX):
+            return 2
+        if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
+            kind = 1
+    return kind
 
 
 def _is_boilerplate(node: LexborNode) -> bool:
-    """Class/id words name a non-content box (share, related, ads, meta, ...)."""
-    return any(token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX) for token in _tokens(node))
-
-
-def _is_interruption(node: LexborNode) -> bool:
-    """Consent banners, sign-up dialogs and notification prompts: dropped even when wordy."""
-    return any(token.startswith(_INTERRUPTION_PREFIX) for token in _tokens(node))
+    return _kind(node) > 0
 
 
 def _holds_article(node: LexborNode) -> bool:
@@ -195,12 +201,10 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        tokens = _tokens(node)
-        interruption = any(t.startswith(_INTERRUPTION_PREFIX) for t in tokens)
-        boilerplate = interruption or any(t in _BOILER_EXACT or t.startswith(_BOILER_PREFIX) for t in tokens)
-        if not boilerplate or node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
+        kind = _kind(node)
+        if not kind or node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
             continue
-        if interruption or not _holds_article(node):
+        if kind == 2 or not _holds_article(node):
             node.decompose()
 
 

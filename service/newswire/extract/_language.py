@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
-_SAMPLE_CHARS = 2000
+_SAMPLE_CHARS = 1000
 _MIN_TEXT = 40
 # py3langid is trusted over a declaration only when it is this sure (normalised probability).
 _OVERRIDE = 0.95
