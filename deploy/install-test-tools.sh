@@ -20,11 +20,13 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+LOG=$(mktemp -t install-test-tools.XXXXXX)
+trap 'rm -f "$LOG"' EXIT
 attempt() {  # attempt DESCRIPTION CMD...: run CMD up to 3 times, 10s then 20s apart
     local what=$1; shift
     for i in 1 2 3; do
-        if "$@" >/tmp/install-test-tools.log 2>&1; then return 0; fi
-        [ "$i" = 3 ] && { tail -n 20 /tmp/install-test-tools.log >&2; die "$what failed 3 times (log above): check access to the Debian mirror"; }
+        if "$@" >"$LOG" 2>&1; then return 0; fi
+        [ "$i" = 3 ] && { tail -n 20 "$LOG" >&2; die "$what failed 3 times (log above): check access to the Debian mirror"; }
         echo "install-test-tools: $what failed; retrying in $((i * 10))s" >&2
         sleep $((i * 10))
     done
