@@ -209,7 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         "ner_token_share_tagged": round(tagged / seen, 3) if seen else None,
         "throughput": rows,
         "quality": quality,
-        "env": {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "spacy": spacy.__version__},
+        "env": {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "spacy": spacy.__version__,
+                "loadavg_1m_at_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
+        "speedup_vs_plain": round(min(timings["plain"]) / min(timings["enricher"]), 2),
     }
     _print_table(result)
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -227,6 +229,9 @@ def _print_table(result: dict[str, Any]) -> None:
         out(f"{name:<16}{row['articles_per_s']:>9.1f}{row['articles_per_s_median']:>10.1f}"
             f"{row['tokens_per_s']:>10}\n")
     q = result["quality"]
+    env = result["env"]
+    out(f"enricher / plain (best rounds): {result['speedup_vs_plain']}x; "
+        f"1-min load average at the end: {env['loadavg_1m_at_end']} on {env['cpus']} CPUs\n")
     out(f"\nentity quality on {q['documents']} gold paragraphs (form+type sets)\n")
     out(f"{'system':<16}{'P':>8}{'R':>8}{'F1':>8}\n")
     for name in ("plain", "enricher"):
