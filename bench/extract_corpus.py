@@ -6,8 +6,8 @@ Each extractor runs in its own fresh process pinned to one CPU (os.sched_setaffi
 after the other, over all pages of /work/shared/corpus/fundus (truth.jsonl). Pages are
 decompressed before timing; only the extraction calls are timed. The machine is shared, so
 the pass is repeated --rounds times (extractors alternating) and the fastest pass of each
-counts. Predictions (first pass) are written as JSONL next to the results and scored with the
-corpus' score.py.
+counts. Predictions (first pass) are written as JSONL (outside the repo by default: they hold
+publishers' text) and scored with the corpus' own score.py --json.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import importlib.util
 import json
 import multiprocessing as mp
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -134,25 +136,23 @@ def _measure(name: str, cpu: int) -> tuple[list[dict[str, Any]], float, int]:
     return result  # type: ignore[no-any-return]
 
 
-def _summarise(
+def _official_scores(predictions: Path) -> dict[str, dict[str, float]]:
+    """The corpus' own scorer, run as documented: score.py PREDICTIONS --json."""
+    done = subprocess.run(
+        [sys.executable, str(CORPUS / "score.py"), str(predictions), "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    summary: dict[str, dict[str, float]] = json.loads(done.stdout)
+    return summary
+
+
+def _page_scores(
     score: ModuleType, truth: list[dict[str, Any]], preds: list[dict[str, Any]]
-) -> tuple[dict[str, dict[str, float]], list[tuple[dict[str, Any], dict[str, float | None]]]]:
+) -> list[tuple[dict[str, Any], dict[str, float | None]]]:
     by_id = {p["id"]: p for p in preds}
-    rows = [(t, score.score_page(t, by_id.get(t["id"], {}))) for t in truth]
-    subsets = {
-        "all": rows,
-        "en": [r for r in rows if r[0].get("language") == "en"],
-        "de": [r for r in rows if r[0].get("language") == "de"],
-        "other": [r for r in rows if r[0].get("language") not in {"en", "de"}],
-    }
-    summary: dict[str, dict[str, float]] = {}
-    for name, sel in subsets.items():
-        out: dict[str, float] = {"pages": float(len(sel))}
-        for metric in METRICS:
-            values = [s[metric] for _, s in sel if s[metric] is not None]
-            out[metric] = round(sum(values) / len(values), 4) if values else 0.0
-        summary[name] = out
-    return summary, rows
+    return [(t, score.score_page(t, by_id.get(t["id"], {}))) for t in truth]
 
 
 def main() -> int:
@@ -161,6 +161,12 @@ def main() -> int:
     ap.add_argument("--only", choices=("newswire", "trafilatura"))
     ap.add_argument("--worst", type=int, default=12, help="list this many worst pages per metric")
     ap.add_argument("--rounds", type=int, default=3, help="timed passes per extractor; the fastest counts")
+    ap.add_argument(
+        "--predictions",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "newswire-bench",
+        help="where to write predictions_<extractor>.jsonl (they hold publishers' text: not for the repo)",
+    )
     args = ap.parse_args()
 
     score = _score_module()
@@ -181,18 +187,19 @@ def main() -> int:
     for name in names:
         preds, count = first[name]
         elapsed = min(timings[name])
-        out = RESULTS / f"predictions_{name}.jsonl"
+        out = args.predictions / f"predictions_{name}.jsonl"
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as fh:
             for pred in preds:
                 fh.write(json.dumps(pred, ensure_ascii=False) + "\n")
-        summary, rows = _summarise(score, truth, preds)
+        summary = _official_scores(out)
+        rows = _page_scores(score, truth, preds)
         rows_by_name[name] = rows
         results["extractors"][name] = {
             "pages_per_s": round(count / elapsed, 2),
             "seconds": round(elapsed, 3),
             "seconds_per_round": [round(t, 3) for t in timings[name]],
-            "predictions": str(out.relative_to(RESULTS.parent.parent)),
+            "predictions": str(out),
             "scores": summary,
         }
 
