@@ -352,3 +352,18 @@ def test_text_dump_date_formats(date_line: str, expected: str) -> None:
     event = extract_text(dump, "https://x.example/harbour", fetched=FETCHED)
     assert event.published == expected
     assert event.title == "Mayor opens the new harbour"
+
+
+def test_extraction_works_in_a_process_pool() -> None:
+    # The ingest daemon runs extract_html in worker processes: arguments, results and errors
+    # must cross the process boundary unchanged.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    raw = _page("jsonld_article.html")
+    local = extract_html(raw, "https://gazette.example/x", fetched=FETCHED)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        remote = pool.submit(extract_html, raw, "https://gazette.example/x", fetched=FETCHED).result()
+        failure = pool.submit(extract_html, b"", "https://gazette.example/empty").exception()
+    assert remote == local
+    assert isinstance(failure, ExtractError)
