@@ -220,7 +220,7 @@ def main() -> int:
     if "newswire" in rows_by_name:
         worst: dict[str, list[dict[str, Any]]] = {}
         for metric in METRICS:
-            scored = [(s[metric], t["id"]) for t, s in rows_by_name["newswire"] if s[metric] is not None]
+            scored = [(v, t["id"]) for t, s in rows_by_name["newswire"] if (v := s[metric]) is not None]
             worst[metric] = [
                 {"id": i, "score": round(v, 3)} for v, i in sorted(scored)[: args.worst] if v < 1.0
             ]
