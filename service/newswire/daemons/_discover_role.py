@@ -11,6 +11,7 @@ the fetch role dedups by URL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -22,9 +23,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._runtime import Stopper
+from newswire.daemons._runtime import Stopper, keep_running
 from newswire.daemons._url_work import encode_candidate, url_key
-from newswire.errors import FetchError, SourceError
+from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
 from newswire.observe import Health
 from newswire.observe import metrics as m
@@ -49,15 +50,27 @@ def source_key(source: SourceSettings) -> str:
     return source.name or f"{source.kind}:{source.url or source.path}"
 
 
-async def publish_sources(settings: Settings, sources: tuple[SourceSettings, ...] | list[SourceSettings]) -> None:
+async def publish_sources(
+    settings: Settings, sources: tuple[SourceSettings, ...] | list[SourceSettings]
+) -> None:
     """Upsert sources into the compacted sources topic."""
     if not sources:
         return
     producer = make_producer(settings)
     await start_client(producer, settings.kafka.bootstrap_servers, "sources producer")
     try:
-        await send_all(producer, [(settings.topic("sources"), source_key(src).encode(),
-                                   orjson.dumps(src.model_dump(mode="json")), []) for src in sources])
+        await send_all(
+            producer,
+            [
+                (
+                    settings.topic("sources"),
+                    source_key(src).encode(),
+                    orjson.dumps(src.model_dump(mode="json")),
+                    [],
+                )
+                for src in sources
+            ],
+        )
     finally:
         await producer.stop()
 
@@ -87,17 +100,21 @@ class DiscoverRole:
         return [src for _, src in self._sources.values()]
 
     async def run(self) -> None:
+        """Poll owned sources until stopped; reconnect with backoff if Kafka drops."""
+        await keep_running("ingest discover role", self._run_once, self.stopper, self.health)
+
+    async def _run_once(self) -> bool:
         s = self.settings
         tracker = PartitionTracker()
         tracker.on_assign.append(self._on_assign)
         tracker.on_revoke.append(self._on_revoke)
         self._producer = make_producer(s, linger_ms=20)
-        await start_client(self._producer, s.kafka.bootstrap_servers, "ingest discover producer")
         self._consumer = make_consumer(s, group_id=self.group_id)
         self._consumer.subscribe([s.topic("sources")], listener=tracker)
+        polls: set[asyncio.Task[None]] = set()
         try:
+            await start_client(self._producer, s.kafka.bootstrap_servers, "ingest discover producer")
             await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest discover consumer")
-            polls: set[asyncio.Task[None]] = set()
             while not self.stopper.stopping:
                 self.health.tick()
                 with translate("reading sources", s.kafka.bootstrap_servers):
@@ -112,11 +129,17 @@ class DiscoverRole:
                         task = asyncio.create_task(self._poll(key), name=key)
                         polls.add(task)
                         task.add_done_callback(polls.discard)
+            return True
+        finally:
             for task in polls:
                 task.cancel()
-        finally:
-            await self._consumer.stop()
-            await self._producer.stop()
+            self._sources.clear()
+            for name in [st.key for st in self.schedule.statuses()]:
+                self.schedule.remove(name)
+            with contextlib.suppress(Exception):
+                await self._consumer.stop()
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
         if key is None:
@@ -158,7 +181,7 @@ class DiscoverRole:
         try:
             candidates, ttl_s, max_age_s = await self._discover(key, source)
             await self._publish(candidates)
-        except (FetchError, SourceError, OSError) as exc:
+        except (FetchError, SourceError, BusError, OSError) as exc:
             retry_at = self.schedule.record_failure(key, time.time(), str(exc))
             m.SOURCE_POLLS.labels(source.kind, "failed").inc()
             log.warning("source %s failed: %s (next try in %.0fs)", key, exc, retry_at - time.time())
@@ -176,19 +199,23 @@ class DiscoverRole:
         max_age = cache_control_max_age(result.headers.get("cache-control"))
         return (None if result.not_modified else result.content), max_age
 
-    async def _discover(self, key: str, source: SourceSettings) -> tuple[list[Candidate], float | None, float | None]:
+    async def _discover(
+        self, key: str, source: SourceSettings
+    ) -> tuple[list[Candidate], float | None, float | None]:
         kind = source.kind
-        if kind == "files":
-            assert source.path is not None
-            return [self._file_candidate(p, key) for p in scan_files(Path(source.path))], None, None
-        if kind == "urls" and source.path:
-            return parse_url_list(Path(source.path).read_text("utf-8"), key), None, None
+        if source.path and kind in ("files", "urls", "opml"):
+            candidates, content = await asyncio.to_thread(self._read_local, key, source)
+        elif kind == "opml":
+            candidates, content = [], (await self._fetch_body(key, source.url or ""))[0]
+        else:
+            candidates, content = [], None
         if kind == "opml":
-            content = Path(source.path).read_bytes() if source.path else (await self._fetch_body(key, source.url or ""))[0]
             if content:
-                await publish_sources(self.settings, [f.model_copy(update={"interval_s": source.interval_s})
-                                                      for f in parse_opml(content)])
+                feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in parse_opml(content)]
+                await publish_sources(self.settings, feeds)
             return [], None, None
+        if source.path:
+            return candidates, None, None
         if not source.url:
             raise SourceError(f"source {key} has no url")
         content, max_age = await self._fetch_body(key, source.url)
@@ -213,6 +240,16 @@ class DiscoverRole:
             if body is not None:
                 candidates += parse_sitemap(body, child).candidates
         return candidates
+
+    def _read_local(self, key: str, source: SourceSettings) -> tuple[list[Candidate], bytes | None]:
+        """Blocking reads of a local source (run in a thread): candidates, or OPML bytes."""
+        assert source.path is not None
+        path = Path(source.path)
+        if source.kind == "files":
+            return [self._file_candidate(p, key) for p in scan_files(path)], None
+        if source.kind == "urls":
+            return parse_url_list(path.read_text("utf-8"), key), None
+        return [], path.read_bytes()
 
     @staticmethod
     def _file_candidate(path: Path, key: str) -> Candidate:
@@ -239,4 +276,3 @@ class DiscoverRole:
         topic = self.settings.topic("urls")
         await send_all(self._producer, [(topic, url_key(c.url), encode_candidate(c), []) for c in candidates])
         self.candidates_published += len(candidates)
-

@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
 from newswire.bus.clients import Record
 from newswire.config import Settings
-from newswire.daemons._runtime import Stopper
+from newswire.daemons._runtime import Stopper, keep_running
 from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
 from newswire.errors import BusError
 from newswire.observe import Health
@@ -45,8 +45,17 @@ class _Partition:
 class FetchRole:
     """Consumes candidate URLs; see the module docstring."""
 
-    def __init__(self, settings: Settings, worker: UrlWorker, *, stopper: Stopper, health: Health,
-                 transactional_id: str, max_events: int | None = None, idle_timeout_s: float | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        worker: UrlWorker,
+        *,
+        stopper: Stopper,
+        health: Health,
+        transactional_id: str,
+        max_events: int | None = None,
+        idle_timeout_s: float | None = None,
+    ) -> None:
         self.settings = settings
         self.worker = worker
         self.stopper = stopper
@@ -72,25 +81,33 @@ class FetchRole:
         return sum(len(p.pending) for p in self._parts.values())
 
     async def run(self) -> None:
+        """Consume until stopped, max_events or idle; on a Kafka outage reconnect, redo uncommitted work."""
+        await keep_running("ingest fetch role", self._run_once, self.stopper, self.health)
+
+    async def _run_once(self) -> bool:
         s = self.settings
         tracker = PartitionTracker()
         tracker.on_assign.append(self._on_assign)
         tracker.on_revoke.append(self._on_revoke)
         self._producer = make_producer(s, transactional_id=self.transactional_id)
-        await start_client(self._producer, s.kafka.bootstrap_servers, "ingest fetch producer")
         self._consumer = make_consumer(s, group_id=self.group_id, max_poll_records=s.ingest.max_in_flight)
         self._consumer.subscribe([s.topic("urls")], listener=tracker)
         try:
+            await start_client(self._producer, s.kafka.bootstrap_servers, "ingest fetch producer")
             await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest fetch consumer")
             await self._loop()
             async with self._lock:
-                await self._drain_and_commit(timeout=s.shutdown_timeout_s)
+                await self._drain_and_commit(seconds=s.shutdown_timeout_s)
+            return True
         finally:
             for part in self._parts.values():
                 for task in part.tasks:
                     task.cancel()
-            await self._consumer.stop()
-            await self._producer.stop()
+            self._parts.clear()
+            with contextlib.suppress(Exception):
+                await self._consumer.stop()
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
 
     async def _loop(self) -> None:
         assert self._consumer is not None
@@ -106,6 +123,11 @@ class FetchRole:
                 with translate("consuming urls", s.kafka.bootstrap_servers):
                     batch = await self._consumer.getmany(timeout_ms=50, max_records=room)
                 for tp, records in batch.items():
+                    if tp not in self._parts:
+                        # Its state is still being rebuilt (or it was just revoked): fetch these again later.
+                        with contextlib.suppress(Exception):
+                            self._consumer.seek(tp, records[0].offset)
+                        continue
                     for record in records:
                         self._start(tp, record)
             else:
@@ -117,14 +139,15 @@ class FetchRole:
                 async with self._lock:
                     await self._commit()
                 last_commit = time.monotonic()
-            if (self.idle_timeout_s is not None and self.in_flight == 0
-                    and time.monotonic() - self._last_output > self.idle_timeout_s):
+            if (
+                self.idle_timeout_s is not None
+                and self.in_flight == 0
+                and time.monotonic() - self._last_output > self.idle_timeout_s
+            ):
                 break
 
     def _start(self, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> None:
-        part = self._parts.get(tp)
-        if part is None:  # assignment raced with the fetch; the owner will redo it
-            return
+        part = self._parts[tp]
         part.pending[record.offset] = None
         task = asyncio.create_task(self._work(tp, part, record))
         part.tasks.add(task)
@@ -142,12 +165,16 @@ class FetchRole:
             else:
                 part.state.in_flight.add(candidate.url)
                 try:
-                    outcome = await self.worker.handle(candidate, attempt, not_before, part.state, raw)
+                    outcome = await self.worker.handle(
+                        candidate, part.state, raw, attempt=attempt, not_before=not_before
+                    )
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # the one place that decides: dead-letter and go on
                     log.exception("handling %s failed", candidate.url)
-                    outcome = self.worker.dead_letter(raw, f"internal error: {exc!r}", "internal_error", candidate.url)
+                    outcome = self.worker.dead_letter(
+                        raw, f"internal error: {exc!r}", "internal_error", candidate.url
+                    )
                 finally:
                     part.state.in_flight.discard(candidate.url)
         if outcome.state is not None:
@@ -187,12 +214,15 @@ class FetchRole:
                 async with self._producer.transaction():
                     await send_all(self._producer, records)
                     for partition, writes in state_writes.items():
-                        await send_all(self._producer, [(state_topic, k, v, []) for k, v in writes],
-                                       partition=partition)
+                        await send_all(
+                            self._producer, [(state_topic, k, v, []) for k, v in writes], partition=partition
+                        )
                     await self._producer.send_offsets_to_transaction(offsets, self.group_id)
-        except BusError:
+        except BusError as exc:
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
-            log.exception("ingest transaction failed; redoing the affected partitions from their last commit")
+            log.warning(
+                "ingest transaction failed (%s); redoing the affected partitions from the last commit", exc
+            )
             await self._reset(set(offsets))
             return
         m.TRANSACTIONS.labels("ingest", "committed").inc()
@@ -201,19 +231,19 @@ class FetchRole:
         self.done += count
         self.published += sum(1 for r in records if r[0] == s.topic("articles"))
 
-    async def _drain_and_commit(self, timeout: float) -> None:
+    async def _drain_and_commit(self, seconds: float) -> None:
         """On shutdown: let in-flight work finish (bounded), commit it, hand back the rest."""
         tasks = [t for p in self._parts.values() for t in p.tasks]
         if tasks:
-            log.info("finishing %d in-flight URLs (up to %.0fs)", len(tasks), timeout)
-            await asyncio.wait(tasks, timeout=timeout)
+            log.info("finishing %d in-flight URLs (up to %.0fs)", len(tasks), seconds)
+            await asyncio.wait(tasks, timeout=seconds)
         await self._commit()
 
     async def _on_assign(self, assigned: set[TopicPartition]) -> None:
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("urls")}
-        for tp in mine:
-            self._parts[tp] = _Partition(max(1000, self.settings.ingest.seen_capacity // self.settings.kafka.partitions))
-        await self._rebuild(mine)
+        capacity = max(1000, self.settings.ingest.seen_capacity // self.settings.kafka.partitions)
+        # Work on a partition starts only once its state is complete: install it after the rebuild.
+        self._parts.update(await self._rebuild({tp: _Partition(capacity) for tp in mine}))
         log.info("fetch role owns urls partitions %s", sorted(tp.partition for tp in self._parts))
 
     async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
@@ -227,47 +257,53 @@ class FetchRole:
                         task.cancel()
 
     async def _reset(self, tps: set[TopicPartition]) -> None:
+        """After a failed transaction: drop the partitions' work and state, rebuild, re-read from commit."""
         assert self._consumer is not None
+        fresh = {}
         for tp in tps:
-            old = self._parts.get(tp)
-            if old is None:
-                continue
-            for task in old.tasks:
-                task.cancel()
-            self._parts[tp] = _Partition(old.state.capacity)
-        await self._rebuild(tps)
-        for tp in tps:
-            with contextlib.suppress(Exception):
-                committed = await self._consumer.committed(tp)
-                self._consumer.seek(tp, committed or 0)
+            old = self._parts.pop(tp, None)
+            if old is not None:
+                for task in old.tasks:
+                    task.cancel()
+                fresh[tp] = _Partition(old.state.capacity)
+        for tp in fresh:
+            committed = await self._consumer.committed(tp)
+            self._consumer.seek(tp, committed or 0)
+        self._parts.update(await self._rebuild(fresh))
 
-    async def _rebuild(self, tps: set[TopicPartition]) -> None:
-        """Read the fetch-state partitions matching ``tps`` from the beginning to their end."""
-        if not tps:
-            return
+    async def _rebuild(self, parts: dict[TopicPartition, _Partition]) -> dict[TopicPartition, _Partition]:
+        """Fill ``parts`` from the matching fetch-state partitions, read from the beginning to their end."""
+        if not parts:
+            return parts
         s = self.settings
         started = time.monotonic()
-        state_tps = {TopicPartition(s.topic("fetch-state"), tp.partition): tp for tp in tps}
+        state_tps = {TopicPartition(s.topic("fetch-state"), tp.partition): parts[tp] for tp in parts}
         reader = make_consumer(s, group_id=None)
         await start_client(reader, s.kafka.bootstrap_servers, "fetch-state reader")
+        loaded = 0
         try:
             reader.assign(list(state_tps))
             await reader.seek_to_beginning(*state_tps)
             ends = await reader.end_offsets(list(state_tps))
             remaining = {tp for tp, end in ends.items() if end > 0}
-            loaded = 0
             while remaining:
-                batch = await reader.getmany(timeout_ms=500)
+                with translate("rebuilding fetch state", s.kafka.bootstrap_servers):
+                    batch = await reader.getmany(timeout_ms=500)
                 for stp, records in batch.items():
-                    part = self._parts.get(state_tps[stp])
+                    state = state_tps[stp].state
                     for record in records:
-                        if part is not None and record.key is not None:
-                            part.state.load(record.key, record.value)
+                        if record.key is not None:
+                            state.load(record.key, record.value)
                             loaded += 1
                 for stp in list(remaining):
                     if await reader.position(stp) >= ends[stp]:
                         remaining.discard(stp)
         finally:
             await reader.stop()
-        log.info("rebuilt fetch state of partitions %s: %d records in %.2fs",
-                 sorted(tp.partition for tp in tps), loaded, time.monotonic() - started)
+        log.info(
+            "rebuilt fetch state of partitions %s: %d records in %.2fs",
+            sorted(tp.partition for tp in parts),
+            loaded,
+            time.monotonic() - started,
+        )
+        return parts

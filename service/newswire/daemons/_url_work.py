@@ -11,6 +11,7 @@ import asyncio
 import dataclasses
 import hashlib
 import logging
+import os
 import time
 from concurrent.futures import Executor
 from datetime import datetime
@@ -67,15 +68,22 @@ def url_key(url: str) -> bytes:
 # ----------------------------------------------------------------- extraction jobs (run in a process pool)
 
 
-def extract_page(content: bytes, url: str, content_type: str | None, hints: dict[str, Any],
-                 fetched: str, source: str | None) -> tuple[ArticleEvent, float]:
+def extract_page(  # noqa: PLR0917 - a process-pool job: executors pass arguments by position
+    content: bytes,
+    url: str,
+    content_type: str | None,
+    hints: dict[str, Any],
+    fetched: str,
+    source: str | None,
+) -> tuple[ArticleEvent, float]:
     """Extract one fetched page; returns the event and the CPU seconds it took."""
     from newswire.extract import Hints, extract_html
 
     started = time.process_time()
     hints["authors"] = tuple(hints.get("authors") or ())
-    event = extract_html(content, url, content_type=content_type, hints=Hints(**hints), fetched=fetched,
-                         source=source)
+    event = extract_html(
+        content, url, content_type=content_type, hints=Hints(**hints), fetched=fetched, source=source
+    )
     return event, time.process_time() - started
 
 
@@ -110,8 +118,15 @@ def field_digests(article: ArticleEvent) -> dict[str, str]:
 class UrlWorker:
     """Turns candidates into outcomes with a shared Fetcher and extraction pool."""
 
-    def __init__(self, settings: Settings, fetcher: Fetcher, pool: Executor | None, *, source_id: str,
-                 file_roots: tuple[Path, ...] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        fetcher: Fetcher,
+        pool: Executor | None,
+        *,
+        source_id: str,
+        file_roots: tuple[Path, ...] = (),
+    ) -> None:
         self.settings = settings
         self.fetcher = fetcher
         self.pool = pool
@@ -123,8 +138,15 @@ class UrlWorker:
             return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
-    async def handle(self, candidate: Candidate, attempt: int, not_before: float | None,
-                     state: PartitionState, raw: bytes) -> Outcome:
+    async def handle(
+        self,
+        candidate: Candidate,
+        state: PartitionState,
+        raw: bytes,
+        *,
+        attempt: int = 0,
+        not_before: float | None = None,
+    ) -> Outcome:
         url = candidate.url
         prev = state.get(url)
         now = time.time()
@@ -148,32 +170,64 @@ class UrlWorker:
             m.BLOCKED.labels("policy").inc()
             return self.dead_letter(raw, exc, "blocked", url)
         except FetchError as exc:
-            return self._fetch_failed(candidate, attempt, prev, exc, raw, now)
+            return self._fetch_failed(candidate, prev, exc, raw, now=now, attempt=attempt)
         if result.not_modified and prev is not None:
             return Outcome("not_modified", state=dataclasses.replace(prev, checked=now))
-        hints = {"title": candidate.title, "published": candidate.published, "authors": candidate.authors,
-                 "summary": candidate.summary, "language": candidate.language}
+        hints = {
+            "title": candidate.title,
+            "published": candidate.published,
+            "authors": candidate.authors,
+            "summary": candidate.summary,
+            "language": candidate.language,
+        }
         try:
-            article, cpu_s = await self._run(extract_page, result.content, result.final_url, result.content_type,
-                                             hints, events.utc_now(), candidate.source)
+            article, cpu_s = await self._run(
+                extract_page,
+                result.content,
+                result.final_url,
+                result.content_type,
+                hints,
+                events.utc_now(),
+                candidate.source,
+            )
         except ExtractError as exc:
             out = self.dead_letter(raw, exc, "extract_failed", url)
-            out.state = UrlState(url=url, checked=now, etag=result.validators.etag,
-                                 last_modified=result.validators.last_modified, lastmod=candidate.lastmod)
+            out.state = UrlState(
+                url=url,
+                checked=now,
+                etag=result.validators.etag,
+                last_modified=result.validators.last_modified,
+                lastmod=candidate.lastmod,
+            )
             return out
         m.EXTRACT_SECONDS.observe(cpu_s)
-        base = UrlState(url=url, checked=now, etag=result.validators.etag,
-                        last_modified=result.validators.last_modified, lastmod=candidate.lastmod)
+        base = UrlState(
+            url=url,
+            checked=now,
+            etag=result.validators.etag,
+            last_modified=result.validators.last_modified,
+            lastmod=candidate.lastmod,
+        )
         return self._publish(article, prev, base, state)
 
-    async def _handle_file(self, candidate: Candidate, prev: UrlState | None, raw: bytes, now: float) -> Outcome:
-        path = Path(url2pathname(urlsplit(candidate.url).path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.file_roots):
-            return self.dead_letter(raw, f"{path} is not under a configured files source", "blocked", candidate.url)
+    @staticmethod
+    def _stat_local(url: str) -> tuple[Path, os.stat_result | OSError]:
+        path = Path(url2pathname(urlsplit(url).path)).resolve()
         try:
-            stat = path.stat()
+            return path, path.stat()
         except OSError as exc:
-            return self.dead_letter(raw, f"cannot read {path}: {exc}", "fetch_failed", candidate.url)
+            return path, exc
+
+    async def _handle_file(
+        self, candidate: Candidate, prev: UrlState | None, raw: bytes, now: float
+    ) -> Outcome:
+        path, stat = await asyncio.to_thread(self._stat_local, candidate.url)
+        if not any(path.is_relative_to(root) for root in self.file_roots):
+            return self.dead_letter(
+                raw, f"{path} is not under a configured files source", "blocked", candidate.url
+            )
+        if isinstance(stat, OSError):
+            return self.dead_letter(raw, f"cannot read {path}: {stat}", "fetch_failed", candidate.url)
         stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
         if prev is not None and prev.etag == stamp and not prev.removed:
             return Outcome("not_modified", state=dataclasses.replace(prev, checked=now))
@@ -187,8 +241,9 @@ class UrlWorker:
         base = UrlState(url=candidate.url, checked=now, etag=stamp, lastmod=candidate.lastmod)
         return self._publish(article, prev, base, None)
 
-    def _publish(self, article: ArticleEvent, prev: UrlState | None, base: UrlState,
-                 state: PartitionState | None) -> Outcome:
+    def _publish(
+        self, article: ArticleEvent, prev: UrlState | None, base: UrlState, state: PartitionState | None
+    ) -> Outcome:
         url = base.url
         owner = state.owner_of(article.fingerprint) if state is not None else None
         if owner is not None and owner != url:
@@ -196,16 +251,28 @@ class UrlWorker:
         digests = field_digests(article)
         if prev is not None and prev.article_id and not prev.removed:
             if prev.fingerprint == article.fingerprint:
-                return Outcome("unchanged", state=dataclasses.replace(
-                    prev, checked=base.checked, etag=base.etag, last_modified=base.last_modified,
-                    lastmod=base.lastmod))
+                return Outcome(
+                    "unchanged",
+                    state=dataclasses.replace(
+                        prev,
+                        checked=base.checked,
+                        etag=base.etag,
+                        last_modified=base.last_modified,
+                        lastmod=base.lastmod,
+                    ),
+                )
             article.version = prev.version + 1
             article.change = "updated"
             article.changed_fields = [f for f in TRACKED_FIELDS if prev.fields.get(f) != digests[f]]
         elif prev is not None and prev.article_id:
             article.version = prev.version + 1  # re-published after removal
-        new_state = dataclasses.replace(base, article_id=article.article_id, version=article.version,
-                                        fingerprint=article.fingerprint, fields=digests)
+        new_state = dataclasses.replace(
+            base,
+            article_id=article.article_id,
+            version=article.version,
+            fingerprint=article.fingerprint,
+            fields=digests,
+        )
         host = m.host_label(url_key(url).decode())
         self._observe(article, host)
         return Outcome(article.change, records=self._article_records(article), state=new_state)
@@ -213,11 +280,17 @@ class UrlWorker:
     def _article_records(self, article: ArticleEvent) -> list[Record]:
         value = events.encode_event(article)
         key = article.article_id.encode()
-        headers = cloudevent_headers(ce_type=CE_TYPE_ARTICLE.format(change=article.change), source=self.source_id,
-                                     subject=article.article_id,
-                                     event_id=f"{article.article_id}-v{article.version}", time=article.fetched)
-        return [(self.settings.topic("articles"), key, value, headers),
-                (self.settings.topic("latest"), key, value, headers)]
+        headers = cloudevent_headers(
+            ce_type=CE_TYPE_ARTICLE.format(change=article.change),
+            source=self.source_id,
+            subject=article.article_id,
+            event_id=f"{article.article_id}-v{article.version}",
+            time=article.fetched,
+        )
+        return [
+            (self.settings.topic("articles"), key, value, headers),
+            (self.settings.topic("latest"), key, value, headers),
+        ]
 
     def _observe(self, article: ArticleEvent, host: str) -> None:
         m.ARTICLES_PUBLISHED.labels(host, article.change).inc()
@@ -228,25 +301,48 @@ class UrlWorker:
             m.PAYWALLED.labels(host).inc()
         if article.published:
             try:
-                delay = (datetime.fromisoformat(article.fetched) - datetime.fromisoformat(article.published))
+                delay = datetime.fromisoformat(article.fetched) - datetime.fromisoformat(article.published)
                 m.PUBLISH_DELAY.labels(host).observe(max(0.0, delay.total_seconds()))
             except (ValueError, TypeError):
                 pass
 
-    def _fetch_failed(self, candidate: Candidate, attempt: int, prev: UrlState | None, exc: FetchError,
-                      raw: bytes, now: float) -> Outcome:
+    def _fetch_failed(
+        self,
+        candidate: Candidate,
+        prev: UrlState | None,
+        exc: FetchError,
+        raw: bytes,
+        *,
+        now: float,
+        attempt: int,
+    ) -> Outcome:
         url = candidate.url
         if exc.status in (404, 410) and prev is not None and prev.article_id and not prev.removed:
-            removed = ArticleEvent(article_id=prev.article_id, url=url, canonical_url=url, body="",
-                                   fetched=events.utc_now(), fingerprint=prev.fingerprint or "0" * 32,
-                                   version=prev.version + 1, change="removed", source=candidate.source)
+            removed = ArticleEvent(
+                article_id=prev.article_id,
+                url=url,
+                canonical_url=url,
+                body="",
+                fetched=events.utc_now(),
+                fingerprint=prev.fingerprint or "0" * 32,
+                version=prev.version + 1,
+                change="removed",
+                source=candidate.source,
+            )
             m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed").inc()
-            return Outcome("removed", records=self._article_records(removed),
-                           state=dataclasses.replace(prev, checked=now, removed=True, version=removed.version))
+            return Outcome(
+                "removed",
+                records=self._article_records(removed),
+                state=dataclasses.replace(prev, checked=now, removed=True, version=removed.version),
+            )
         if exc.retryable and attempt + 1 < MAX_ATTEMPTS:
             delay = max(exc.retry_after or 0.0, 30.0 * 2**attempt)
-            record: Record = (self.settings.topic("urls"), url_key(url),
-                      encode_candidate(candidate, attempt=attempt + 1, not_before=now + delay), [])
+            record: Record = (
+                self.settings.topic("urls"),
+                url_key(url),
+                encode_candidate(candidate, attempt=attempt + 1, not_before=now + delay),
+                [],
+            )
             return Outcome("requeued", records=[record])
         return self.dead_letter(raw, exc, "fetch_failed", url)
 
@@ -254,7 +350,12 @@ class UrlWorker:
         log.warning("dead-lettering %s: %s", url, error)
         m.DEAD_LETTERS.labels("ingest").inc()
         m.URLS_SKIPPED.labels(reason).inc()
-        value = dead_letter(stage="ingest", error=error, payload=raw, topic=self.settings.topic("urls"),
-                            context={"reason": reason, "url": url})
+        value = dead_letter(
+            stage="ingest",
+            error=error,
+            payload=raw,
+            topic=self.settings.topic("urls"),
+            context={"reason": reason, "url": url},
+        )
         headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
         return Outcome(reason, records=[(self.settings.topic("dead-letters"), url.encode(), value, headers)])

@@ -40,7 +40,7 @@ from newswire.bus import (
 )
 from newswire.bus.clients import Record
 from newswire.config import Settings
-from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.daemons._runtime import Stopper, instance_id, keep_running, watch_readiness
 from newswire.errors import BusError, EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
 from newswire.observe import Health
@@ -89,8 +89,6 @@ class EnrichDaemon:
         self.processed = 0
         self._txn_lock = asyncio.Lock()
         self._positions: dict[TopicPartition, int] = {}
-        self._consumer: AIOKafkaConsumer | None = None
-        self._producer: AIOKafkaProducer | None = None
         self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
 
     async def run(self) -> int:
@@ -100,33 +98,35 @@ class EnrichDaemon:
         if enricher is None:
             enricher = await asyncio.to_thread(self._enricher_factory, s)
         await ensure_topics(s)
-        tracker = PartitionTracker()
-        tracker.on_revoke.append(self._before_revoke)
-        consumer = make_consumer(s, group_id=s.enrich.group_id, max_poll_records=s.enrich.batch_size)
-        consumer.subscribe([s.topic("articles")], listener=tracker)
-        producer = make_producer(
-            s, transactional_id=f"{s.enrich.group_id}-{instance_id(s.enrich.instance_id)}"
-        )
-        await start_client(producer, s.kafka.bootstrap_servers, "enrich producer")
-        try:
-            await start_client(consumer, s.kafka.bootstrap_servers, "enrich consumer")
-        except BusError:
-            await producer.stop()
-            raise
-        self._consumer, self._producer = consumer, producer
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
-        log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
         try:
-            await self._loop(consumer, producer, enricher)
+            await keep_running("enrich", lambda: self._run_once(enricher), self.stopper, self.health)
         finally:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await readiness
-            await consumer.stop()  # commits nothing: offsets go with transactions
-            await producer.stop()
-            self._consumer = self._producer = None
-            log.info("enrich daemon stopped after %d events", self.processed)
+        log.info("enrich daemon stopped after %d events", self.processed)
         return self.processed
+
+    async def _run_once(self, enricher: BatchEnricher) -> bool:
+        """Connect, consume until done or a Kafka error; True when finished for good."""
+        s = self.settings
+        tracker = PartitionTracker()
+        tracker.on_revoke.append(self._before_revoke)
+        consumer = make_consumer(s, group_id=s.enrich.group_id, max_poll_records=s.enrich.batch_size)
+        consumer.subscribe([s.topic("articles")], listener=tracker)
+        txn_id = f"{s.enrich.group_id}-{instance_id(s.enrich.instance_id)}"
+        producer = make_producer(s, transactional_id=txn_id)
+        try:
+            await start_client(producer, s.kafka.bootstrap_servers, "enrich producer")
+            await start_client(consumer, s.kafka.bootstrap_servers, "enrich consumer")
+            log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
+            return await self._loop(consumer, producer, enricher)
+        finally:
+            with contextlib.suppress(Exception):
+                await consumer.stop()  # commits nothing: offsets go with transactions
+            with contextlib.suppress(Exception):
+                await producer.stop()
 
     async def _before_revoke(self, revoked: set[TopicPartition]) -> None:
         # Hold the rebalance until the batch in flight has committed or aborted.
@@ -135,7 +135,7 @@ class EnrichDaemon:
 
     async def _loop(
         self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, enricher: BatchEnricher
-    ) -> None:
+    ) -> bool:
         s = self.settings
         idle_since = time.monotonic()
         while not self.stopper.stopping:
@@ -150,11 +150,12 @@ class EnrichDaemon:
             self._update_lag(consumer)
             if not records:
                 if self.idle_timeout_s is not None and time.monotonic() - idle_since > self.idle_timeout_s:
-                    break
+                    return True
                 continue
             idle_since = time.monotonic()
             async with self._txn_lock:
                 await self._process(consumer, producer, enricher, records)
+        return True
 
     async def _process(
         self,
@@ -206,9 +207,9 @@ class EnrichDaemon:
                 async with producer.transaction():
                     await send_all(producer, out)
                     await producer.send_offsets_to_transaction(offsets, s.enrich.group_id)
-        except BusError:
+        except BusError as exc:
             m.TRANSACTIONS.labels("enrich", "aborted").inc()
-            log.exception("enrich transaction failed; re-reading the batch from the last commit")
+            log.warning("enrich transaction failed (%s); re-reading the batch from the last commit", exc)
             for tp, _ in offsets.items():
                 committed = await consumer.committed(tp)
                 with contextlib.suppress(Exception):

@@ -46,9 +46,17 @@ def _on_response(host: str, status_class: str, elapsed_s: float) -> None:
 class IngestDaemon:
     """Discover, fetch, extract and publish; see the module docstring."""
 
-    def __init__(self, settings: Settings, *, stopper: Stopper | None = None, health: Health | None = None,
-                 max_events: int | None = None, idle_timeout_s: float | None = None,
-                 pool: Executor | None = None, inline_extraction: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        stopper: Stopper | None = None,
+        health: Health | None = None,
+        max_events: int | None = None,
+        idle_timeout_s: float | None = None,
+        pool: Executor | None = None,
+        inline_extraction: bool = False,
+    ) -> None:
         self.settings = settings
         self.stopper = stopper or Stopper()
         self.health = health or Health("ingest")
@@ -71,9 +79,15 @@ class IngestDaemon:
             async with Fetcher(s.fetch, on_response=_on_response) as fetcher:
                 worker = UrlWorker(s, fetcher, pool, source_id=f"/newswire/ingest/{ident}", file_roots=roots)
                 self.discover_role = DiscoverRole(s, fetcher, stopper=self.stopper, health=self.health)
-                self.fetch_role = FetchRole(s, worker, stopper=self.stopper, health=self.health,
-                                            transactional_id=f"{s.ingest.group_id}-fetch-{ident}",
-                                            max_events=self.max_events, idle_timeout_s=self.idle_timeout_s)
+                self.fetch_role = FetchRole(
+                    s,
+                    worker,
+                    stopper=self.stopper,
+                    health=self.health,
+                    transactional_id=f"{s.ingest.group_id}-fetch-{ident}",
+                    max_events=self.max_events,
+                    idle_timeout_s=self.idle_timeout_s,
+                )
                 readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
                 discover = asyncio.create_task(self.discover_role.run(), name="discover")
                 try:

@@ -1,0 +1,98 @@
+"""Fault injection: the broker is SIGKILLed and restarted while ingest and enrich run.
+
+Afterwards every article of the site is in the articles topic and exactly once
+in the read-committed enriched topic: uncommitted work was redone, committed
+work was not repeated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from newswire.broker import EmbeddedBroker
+from newswire.bus.tail import tail
+from newswire.config import Settings
+from newswire.daemons import Stopper
+from newswire.daemons.enrich import EnrichDaemon
+from newswire.daemons.ingest import IngestDaemon
+from newswire.enrich import Enricher
+from tests.conftest import make_settings
+from tests.fakesite import FakeSite
+
+pytestmark = pytest.mark.kafka
+
+ARTICLES = 60
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
+    broker = EmbeddedBroker(tmp_path / "kafka", heap="512m").start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+async def ids(settings: Settings, topic: str, field: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    async for value in tail(settings, settings.topic(topic), from_beginning=True, idle_ms=2000):
+        doc = orjson.loads(value)
+        counts[doc["article"][field] if topic == "enriched" else doc[field]] += 1
+    return counts
+
+
+async def test_broker_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
+    own_broker: EmbeddedBroker,
+) -> None:
+    with FakeSite(n_generated=ARTICLES) as site:
+        settings = make_settings(
+            own_broker.bootstrap_servers,
+            sources=[{"kind": "sitemap", "url": site.url("/sitemaps/generated.xml.gz"), "interval_s": 3600}],
+            fetch={
+                "allowed_hosts": [site.host_port],
+                "per_host_delay_s": 0.05,
+                "per_host_concurrency": 2,
+                "retries": 1,
+                "backoff_base_s": 0.05,
+                "backoff_max_s": 1,
+            },
+            kafka={"request_timeout_ms": 5000, "session_timeout_ms": 6000},
+        )
+        stopper = Stopper()
+        ingest = IngestDaemon(settings, stopper=stopper, inline_extraction=True)
+        enrich = EnrichDaemon(settings, stopper=stopper, enricher=await asyncio.to_thread(Enricher))
+        tasks = [asyncio.create_task(ingest.run()), asyncio.create_task(enrich.run())]
+        try:
+            # Kill the broker once enrichment is under way, then bring it back on the same data dir.
+            async with asyncio.timeout(120):
+                while enrich.processed < 5:
+                    await asyncio.sleep(0.2)
+            own_broker.kill()
+            await asyncio.sleep(3)
+            await asyncio.to_thread(own_broker.start)
+            # Wait until every article has been enriched (or give up after a bound).
+            deadline = time.monotonic() + 150
+            while time.monotonic() < deadline:
+                if len(await ids(settings, "enriched", "url")) >= ARTICLES:
+                    break
+                await asyncio.sleep(2)
+        finally:
+            stopper.stop()
+            await asyncio.wait(tasks, timeout=60)
+        for task in tasks:
+            assert task.done() and task.exception() is None
+
+        generated = set(site.generated_urls())
+        articles = await ids(settings, "articles", "url")
+        enriched = await ids(settings, "enriched", "url")
+    assert set(articles) == generated, f"lost from articles: {sorted(generated - set(articles))[:5]}"
+    assert max(articles.values()) == 1, "an article was published twice"
+    assert set(enriched) == generated, f"lost from enriched: {sorted(generated - set(enriched))[:5]}"
+    assert max(enriched.values()) == 1, "an article was enriched twice"
