@@ -367,3 +367,20 @@ def test_extraction_works_in_a_process_pool() -> None:
         failure = pool.submit(extract_html, b"", "https://gazette.example/empty").exception()
     assert remote == local
     assert isinstance(failure, ExtractError)
+
+
+def test_standfirst_outside_the_text_container_leads_the_body() -> None:
+    para = "The committee met for six hours on Tuesday and heard from more than forty witnesses in total. "
+    html = (
+        "<html><head><meta property='og:description' content='Residents of the valley will vote in June on "
+        "whether the old…'></head><body><header class='article-header'><h1>Valley to vote on dam</h1>"
+        "<p class='standfirst'>Residents of the valley will vote in June on whether the old dam is torn "
+        "down, after a decade of dispute.</p></header>"
+        f"<div class='article-body'><p>{para * 2}</p><p>{para}</p><p>{para * 3}</p></div></body></html>"
+    )
+    event = extract_html(html, "https://x.example/dam", fetched=FETCHED)
+    assert event.body.split("\n\n")[0] == (
+        "Residents of the valley will vote in June on whether the old dam is torn down, "
+        "after a decade of dispute."
+    )
+    assert len(event.body.split("\n\n")) == 4

@@ -20,6 +20,11 @@ _WS = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _MAX_CHARS = 8_000_000
 _MIN_BODY = 1
+_MIN_LEAD = 40
+_LEAD_PROBE_WORDS = 6
+_MAX_LEAD_NODES = 50
+_MAX_LEAD_CHARS = 1500
+_INLINE_LEAD = frozenset({"span", "strong", "b", "em", "i", "a", "font", "-text"})
 _DATE_BEFORE_HEADLINE = 300
 _DATE_AFTER_HEADLINE = 1500
 _PUBLISHED_META = (
@@ -240,14 +245,36 @@ def _article_body(md: Metadata) -> list[str]:
     return [p for p in (_clean(x) for x in re.split(r"\n\s*\n|\r\n|\n", body)) if p]
 
 
-def _with_lead(paragraphs: list[str], lead: str | None, page_text: str) -> list[str]:
+def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> str | None:
+    """The block that shows the standfirst on the page, in its visible wording.
+
+    Descriptions are often a truncated or retouched copy of the visible lead; the
+    visible block is what readers (and the body) should get.
+    """
+    if not lead or len(lead) < _MIN_LEAD or tree.body is None:
+        return None
+    words = lead.split()[:_LEAD_PROBE_WORDS]
+    probe = " ".join(words)
+    if len(probe) < _MIN_LEAD // 2 or probe not in page_text or any(ch in probe for ch in '"\\'):
+        return None
+    for node in tree.body.css(f'*:lexbor-contains("{" ".join(words[:3])}")')[:_MAX_LEAD_NODES]:
+        block = node
+        while block.tag in _INLINE_LEAD and block.parent is not None:
+            block = block.parent
+        text = " ".join((block.text(deep=True) or "").split())
+        if text.startswith(probe) and len(text) <= _MAX_LEAD_CHARS:
+            return text
+    return lead if lead in page_text and not lead.endswith(("…", "...")) else None
+
+
+def _with_lead(paragraphs: list[str], visible: str | None) -> list[str]:
     """Prepend the standfirst when the page shows it but it sits outside the chosen container."""
-    if not lead or len(lead) < 40 or lead.endswith(("…", "...")) or lead not in page_text:
+    if not visible:
         return paragraphs
-    probe = lead[:60].casefold()
+    probe = visible[:60].casefold()
     if any(probe in p.casefold() for p in paragraphs[:4]):
         return paragraphs
-    return [lead, *paragraphs]
+    return [visible, *paragraphs]
 
 
 def _tokens(text: str) -> int:
@@ -337,8 +364,8 @@ def _extract(
     )
     authors = _authors_of(tree, md, hints, site)
 
-    paragraphs = _body.main_text(tree)
-    paragraphs = _with_lead(paragraphs, lead, page_text)
+    visible_lead = _visible_lead(tree, lead, page_text)
+    paragraphs = _with_lead(_body.main_text(tree), visible_lead)
     ld_body = _article_body(md)
     dom_tokens = sum(_tokens(p) for p in paragraphs)
     ld_tokens = sum(_tokens(p) for p in ld_body)
