@@ -41,8 +41,8 @@ class MinHashParams:
     """
 
     shingle: int = 3
-    bands: int = 32
-    rows: int = 4
+    bands: int = 64
+    rows: int = 2
     seed: int = 1
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ import numpy.typing as npt
 U64 = npt.NDArray[np.uint64]
 
 # Invisible characters parsers leave in text: soft hyphen, zero-width space/joiners, BOM, word joiner.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 
 _CHAR_SCRIPTS = (
     "\u0e00-\u0eff"  # Thai, Lao
@@ -41,7 +41,7 @@ _SHIFT = np.uint64(31)
 
 def normalise(text: str) -> str:
     """NFKC, case-folded, invisible characters removed."""
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).casefold()
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
 def tokens(text: str) -> list[str]:
@@ -63,7 +63,9 @@ def shingle_hashes(text: str, k: int = 3) -> U64:
     toks = tokens(text)
     if not toks:
         return np.empty(0, dtype=np.uint64)
-    hashes = np.fromiter((_token_hash(t) for t in toks), dtype=np.uint64, count=len(toks))
+    # News text repeats its words: hash each distinct token once.
+    known = {t: _token_hash(t) for t in set(toks)}
+    hashes = np.fromiter(map(known.__getitem__, toks), dtype=np.uint64, count=len(toks))
     k = min(k, len(toks))
     width = len(toks) - k + 1
     acc = np.zeros(width, dtype=np.uint64)
