@@ -187,6 +187,27 @@ async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
             await asyncio.to_thread(broker.stop)
 
 
+async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.daemons.status import source_status
+
+    rows = await source_status(settings)
+    if args.json:
+        for row in rows:
+            _out(orjson.dumps(row))
+        return 0
+    _out(
+        f"{'source':<50} {'last poll':<19} {'last success':<19} {'art/1h':>6} {'errors':>6} {'next poll':<19}"
+    )
+    for r in rows:
+        _out(
+            f"{r['source'][:50]:<50} {r['last_poll'] or '-':<19} {r['last_success'] or '-':<19} "
+            f"{r['articles_last_hour']:>6} {r['error_rate']:>6.0%} {r['next_poll'] or '-':<19}"
+        )
+    if not rows:
+        _out("(no source has been polled yet: is the ingest daemon running with this config?)")
+    return 0
+
+
 # ----------------------------------------------------------------- parser
 
 
@@ -237,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=None, help="stop after N events")
     p.add_argument("--follow", action="store_true", help="keep waiting for new events")
 
+    p = sub.add_parser(
+        "status", help="table of sources: last poll, last success, articles, errors, next poll"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object per source")
     return parser
 
 
@@ -246,6 +271,7 @@ _ASYNC = {
     "ingest": cmd_daemon,
     "enrich": cmd_daemon,
     "run": cmd_daemon,
+    "status": cmd_status,
 }
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
 

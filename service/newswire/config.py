@@ -161,7 +161,8 @@ class Settings(_Frozen):
     def topic(
         self,
         name: Literal[
-            "articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages"
+            "articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages",
+            "source-status",
         ],
     ) -> str:
         """The full name of one of newswire's topics."""

@@ -14,7 +14,15 @@ from typing import Literal
 from newswire.config import Settings
 
 TopicName = Literal[
-    "articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages"
+    "articles",
+    "enriched",
+    "dead-letters",
+    "sources",
+    "urls",
+    "fetch-state",
+    "latest",
+    "raw-pages",
+    "source-status",
 ]
 
 
@@ -32,7 +40,7 @@ class TopicSpec:
         return self.configs.get("cleanup.policy") == "compact"
 
 
-_COMPACTED = ("sources", "fetch-state", "latest")
+_COMPACTED = ("sources", "fetch-state", "latest", "source-status")
 _ALL: tuple[TopicName, ...] = (
     "articles",
     "enriched",
@@ -41,6 +49,7 @@ _ALL: tuple[TopicName, ...] = (
     "urls",
     "fetch-state",
     "latest",
+    "source-status",
 )
 
 

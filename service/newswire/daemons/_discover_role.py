@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections import OrderedDict
@@ -125,7 +126,6 @@ class DiscoverRole:
                 now = time.time()
                 for key in self.schedule.due(now):
                     if key in self._sources and not any(t.get_name() == key for t in polls):
-                        self.schedule.record_success(key, now)  # provisional: avoid double polls
                         task = asyncio.create_task(self._poll(key), name=key)
                         polls.add(task)
                         task.add_done_callback(polls.discard)
@@ -180,15 +180,17 @@ class DiscoverRole:
         started = time.time()
         try:
             candidates, ttl_s, max_age_s = await self._discover(key, source)
-            await self._publish(candidates)
+            await self._publish(key, candidates)
         except (FetchError, SourceError, BusError, OSError) as exc:
             retry_at = self.schedule.record_failure(key, time.time(), str(exc))
             m.SOURCE_POLLS.labels(source.kind, "failed").inc()
             log.warning("source %s failed: %s (next try in %.0fs)", key, exc, retry_at - time.time())
+            await self._publish_status(key, source, None)
             return
         except asyncio.CancelledError:
             raise
         self.schedule.record_success(key, started, ttl_s=ttl_s, max_age_s=max_age_s)
+        await self._publish_status(key, source, len(candidates))
         m.SOURCE_POLLS.labels(source.kind, "ok").inc()
         m.CANDIDATES.labels(source.kind).inc(len(candidates))
         log.info("polled %s: %d candidate URLs", key, len(candidates))
@@ -251,19 +253,38 @@ class DiscoverRole:
             return parse_url_list(path.read_text("utf-8"), key), None
         return [], path.read_bytes()
 
+    async def _publish_status(self, key: str, source: SourceSettings, candidates: int | None) -> None:
+        """Record the source's poll status in the compacted source-status topic (for ``newswire status``)."""
+        if self._producer is None:
+            return
+        status = self.schedule.status(key)
+        doc = {
+            "source": key,
+            "kind": source.kind,
+            "url": source.url or source.path,
+            "candidates_last_poll": candidates,
+            **dataclasses.asdict(status),
+        }
+        try:
+            await send_all(
+                self._producer, [(self.settings.topic("source-status"), key.encode(), orjson.dumps(doc), [])]
+            )
+        except BusError as exc:
+            log.warning("could not record the status of %s: %s", key, exc)
+
     @staticmethod
     def _file_candidate(path: Path, key: str) -> Candidate:
         resolved = path.resolve()
         mtime = datetime.fromtimestamp(resolved.stat().st_mtime, UTC).isoformat()
         return Candidate(url=resolved.as_uri(), source=key, lastmod=mtime)
 
-    async def _publish(self, candidates: list[Candidate]) -> None:
+    async def _publish(self, key: str, candidates: list[Candidate]) -> None:
         # A candidate whose lastmod has not moved since it was last published is not news.
         fresh = []
         for c in candidates:
             if c.lastmod is not None and self._published_lastmod.get(c.url) == c.lastmod:
                 continue
-            fresh.append(c)
+            fresh.append(c if c.source == key else dataclasses.replace(c, source=key))
             if c.lastmod is not None:
                 self._published_lastmod[c.url] = c.lastmod
                 self._published_lastmod.move_to_end(c.url)
