@@ -111,7 +111,7 @@ class _RecordingBackend(httpcore.AsyncNetworkBackend):
     def __init__(self) -> None:
         self.connected: list[tuple[str, int]] = []
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,  # noqa: ASYNC109
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: object = None) -> httpcore.AsyncNetworkStream:
         self.connected.append((host, port))
