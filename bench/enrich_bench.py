@@ -93,17 +93,30 @@ def _prf(gold_sets: list[set[tuple[str, str]]], pred_sets: list[set[tuple[str, s
     precision = tp / n_pred if n_pred else 0.0
     recall = tp / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-            "tp": tp, "predicted": n_pred, "gold": n_gold}
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "tp": tp,
+        "predicted": n_pred,
+        "gold": n_gold,
+    }
 
 
 def _article(body: str, i: int, title: str | None = TITLE) -> Any:
     from newswire.events import ArticleEvent, article_id_for, content_fingerprint
 
     url = f"https://bench.example/{i}"
-    return ArticleEvent(article_id=article_id_for(url), url=url, canonical_url=url, body=body,
-                        fetched="2026-01-01T00:00:00+00:00", fingerprint=content_fingerprint(title, body),
-                        title=title, language="en")
+    return ArticleEvent(
+        article_id=article_id_for(url),
+        url=url,
+        canonical_url=url,
+        body=body,
+        fetched="2026-01-01T00:00:00+00:00",
+        fingerprint=content_fingerprint(title, body),
+        title=title,
+        language="en",
+    )
 
 
 def evaluate(plain_nlp: Any, enricher: Any, gold: list[dict[str, Any]]) -> dict[str, Any]:
@@ -112,8 +125,13 @@ def evaluate(plain_nlp: Any, enricher: Any, gold: list[dict[str, Any]]) -> dict[
     gold_sets = [{(_norm(e["text"]), e["type"]) for e in g["entities"]} for g in gold]
     plain_sets = []
     for doc in plain_nlp.pipe([g["text"] for g in gold], batch_size=BATCH):
-        plain_sets.append({(_norm(e.text), LABEL_TYPES[e.label_]) for e in doc.ents
-                           if e.label_ in LABEL_TYPES and _norm(e.text)})
+        plain_sets.append(
+            {
+                (_norm(e.text), LABEL_TYPES[e.label_])
+                for e in doc.ents
+                if e.label_ in LABEL_TYPES and _norm(e.text)
+            }
+        )
     events = enricher.enrich_batch([_article(g["text"], i, None) for i, g in enumerate(gold)])
     ours_sets = []
     country_ok = country_total = 0
@@ -170,11 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     def batches(enricher: Any) -> Any:
         def run() -> None:
             for i in range(0, len(articles), BATCH):
-                enricher.enrich_batch(articles[i:i + BATCH])
+                enricher.enrich_batch(articles[i : i + BATCH])
+
         return run
 
-    systems = {"plain": run_plain, "enricher": batches(ours), "enricher-nowin": batches(nowin),
-               "metrics": batches(metrics_only)}
+    systems = {
+        "plain": run_plain,
+        "enricher": batches(ours),
+        "enricher-nowin": batches(nowin),
+        "metrics": batches(metrics_only),
+    }
     for _ in plain.pipe(texts[:8]):  # warm caches, lazy tables, BLAS buffers
         pass
     for enricher in (ours, nowin, metrics_only):
@@ -215,8 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         "ner_token_share_tagged": round(tagged / seen, 3) if seen else None,
         "throughput": rows,
         "quality": quality,
-        "env": {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"), "spacy": spacy.__version__,
-                "loadavg_1m_at_end": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()},
+        "env": {
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+            "spacy": spacy.__version__,
+            "loadavg_1m_at_end": round(os.getloadavg()[0], 2),
+            "cpus": os.cpu_count(),
+        },
         "speedup_vs_plain": round(min(timings["plain"]) / min(timings["enricher"]), 2),
     }
     _print_table(result)
@@ -228,16 +255,22 @@ def main(argv: list[str] | None = None) -> int:
 def _print_table(result: dict[str, Any]) -> None:
     out = sys.stdout.write
     wpa = result["words_per_article"]
-    out(f"{result['articles']} articles of {wpa['min']}-{wpa['max']} words (~{result['tokens_per_article']} "
-        f"tokens), one CPU (#{result['cpu']}), best of {result['rounds']} rounds\n\n")
+    out(
+        f"{result['articles']} articles of {wpa['min']}-{wpa['max']} words (~{result['tokens_per_article']} "
+        f"tokens), one CPU (#{result['cpu']}), best of {result['rounds']} rounds\n\n"
+    )
     out(f"{'system':<16}{'art/s':>9}{'(median)':>10}{'tokens/s':>10}{'art/cpu-s':>11}\n")
     for name, row in result["throughput"].items():
-        out(f"{name:<16}{row['articles_per_s']:>9.1f}{row['articles_per_s_median']:>10.1f}"
-            f"{row['tokens_per_s']:>10}{row['cpu_articles_per_s']:>11.1f}\n")
+        out(
+            f"{name:<16}{row['articles_per_s']:>9.1f}{row['articles_per_s_median']:>10.1f}"
+            f"{row['tokens_per_s']:>10}{row['cpu_articles_per_s']:>11.1f}\n"
+        )
     q = result["quality"]
     env = result["env"]
-    out(f"enricher / plain (best rounds): {result['speedup_vs_plain']}x; "
-        f"1-min load average at the end: {env['loadavg_1m_at_end']} on {env['cpus']} CPUs\n")
+    out(
+        f"enricher / plain (best rounds): {result['speedup_vs_plain']}x; "
+        f"1-min load average at the end: {env['loadavg_1m_at_end']} on {env['cpus']} CPUs\n"
+    )
     out(f"\nentity quality on {q['documents']} gold paragraphs (form+type sets)\n")
     out(f"{'system':<16}{'P':>8}{'R':>8}{'F1':>8}\n")
     for name in ("plain", "enricher"):

@@ -17,46 +17,56 @@ from newswire.events import ArticleEvent, EnrichedEvent
 
 # The shared seed article lives beside the repository (../shared in CI, /work/shared here).
 # Its body is also kept below so the test never silently skips; a test checks they agree.
-SEED_CANDIDATES = [Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "seed-article.txt",
-                   Path("/work/shared/fixtures/seed-article.txt")]
+SEED_CANDIDATES = [
+    Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "seed-article.txt",
+    Path("/work/shared/fixtures/seed-article.txt"),
+]
 SEED_BODY = (
-    'The Baltic states have begun discussions to increase the number of NATO soldiers on their '
-    'territories, due to a perceived threat posed by Russia, the Prime Minister of Estonia '
-    'revealed on Wednesday.\n\n'
-    'Speaking to news agency Reuters, Kaja Kallas explained that her nation has serious '
-    'concerns and wants to have extra troops on the ground as a means of deterrence. Alongside '
-    'Latvia and Lithuania, the three Baltic nations are former Soviet republics, and each '
-    'shares a border with Russia.\n\n'
-    '“Of course, we are discussing with our allies to increase their presence here to act as a '
-    'deterrent,” Kallas told Reuters. “If you look at the map, the Baltic states are a NATO '
-    'peninsula and, therefore, we have our worries.”\n\n'
-    'The Baltic state’s request comes as tensions between NATO and Russia remain high. Worries '
-    'over possible conflict have risen in recent months, with Moscow being accused of placing '
-    'around 100,000 troops on its Western border, near Ukraine. Some NATO leaders believe '
-    'Russia is preparing for war.\n\n'
-    'According to Reuters, the Baltic states laid out their demands at a meeting of the bloc '
-    'in Brussels on Wednesday.\n\n'
-    '“If Russia once again uses force against Ukraine and further invades Ukraine, then we '
-    'have to seriously look into the need to further increase our presence in the eastern part '
-    'of the alliance,” said Jens Stoltenberg, the Secretary-General of the US-led bloc.\n\n'
-    'NATO initially boosted its troop presence in Lithuania, Latvia, Estonia, and Poland in '
-    '2014, following Russia’s reabsorption of Crimea.\n\n'
-    'Earlier this week, Russia’s Deputy Foreign Minister Sergey Ryabkov met with US Deputy '
-    'Secretary of State Wendy Sherman to discuss a potential security deal. Moscow wants '
-    'American diplomats to sign a legally-binding document promising that NATO will not '
-    'further expand eastwards towards the Russian border, which would formally rule out '
-    'admitting both Ukraine and Georgia, two countries that both wish to join the bloc.'
+    "The Baltic states have begun discussions to increase the number of NATO soldiers on their "
+    "territories, due to a perceived threat posed by Russia, the Prime Minister of Estonia "
+    "revealed on Wednesday.\n\n"
+    "Speaking to news agency Reuters, Kaja Kallas explained that her nation has serious "
+    "concerns and wants to have extra troops on the ground as a means of deterrence. Alongside "
+    "Latvia and Lithuania, the three Baltic nations are former Soviet republics, and each "
+    "shares a border with Russia.\n\n"
+    "“Of course, we are discussing with our allies to increase their presence here to act as a "
+    "deterrent,” Kallas told Reuters. “If you look at the map, the Baltic states are a NATO "
+    "peninsula and, therefore, we have our worries.”\n\n"
+    "The Baltic state’s request comes as tensions between NATO and Russia remain high. Worries "
+    "over possible conflict have risen in recent months, with Moscow being accused of placing "
+    "around 100,000 troops on its Western border, near Ukraine. Some NATO leaders believe "
+    "Russia is preparing for war.\n\n"
+    "According to Reuters, the Baltic states laid out their demands at a meeting of the bloc "
+    "in Brussels on Wednesday.\n\n"
+    "“If Russia once again uses force against Ukraine and further invades Ukraine, then we "
+    "have to seriously look into the need to further increase our presence in the eastern part "
+    "of the alliance,” said Jens Stoltenberg, the Secretary-General of the US-led bloc.\n\n"
+    "NATO initially boosted its troop presence in Lithuania, Latvia, Estonia, and Poland in "
+    "2014, following Russia’s reabsorption of Crimea.\n\n"
+    "Earlier this week, Russia’s Deputy Foreign Minister Sergey Ryabkov met with US Deputy "
+    "Secretary of State Wendy Sherman to discuss a potential security deal. Moscow wants "
+    "American diplomats to sign a legally-binding document promising that NATO will not "
+    "further expand eastwards towards the Russian border, which would formally rule out "
+    "admitting both Ukraine and Georgia, two countries that both wish to join the bloc."
 )
 NOW = datetime(2022, 1, 13, 20, 0, tzinfo=UTC)
 
 
-def _article(body: str, *, title: str | None = None, lead: str | None = None,
-             language: str | None = None, n: int = 0) -> ArticleEvent:
+def _article(
+    body: str, *, title: str | None = None, lead: str | None = None, language: str | None = None, n: int = 0
+) -> ArticleEvent:
     url = f"https://news.example/{n}"
-    return ArticleEvent(article_id=events.article_id_for(url), url=url, canonical_url=url, body=body,
-                        fetched="2022-01-13T19:59:50+00:00",
-                        fingerprint=events.content_fingerprint(title, body),
-                        title=title, lead=lead, language=language)
+    return ArticleEvent(
+        article_id=events.article_id_for(url),
+        url=url,
+        canonical_url=url,
+        body=body,
+        fetched="2022-01-13T19:59:50+00:00",
+        fingerprint=events.content_fingerprint(title, body),
+        title=title,
+        lead=lead,
+        language=language,
+    )
 
 
 def _valid(ev: EnrichedEvent) -> None:
@@ -70,9 +80,12 @@ def enricher() -> Enricher:
 
 @pytest.fixture(scope="module")
 def seed_event(enricher: Enricher) -> EnrichedEvent:
-    article = _article(_seed_body(), title="Baltics in new NATO demand",
-                       lead="Estonia, Latvia and Lithuania want to increase deterrence against possible "
-                            "Russian military action")
+    article = _article(
+        _seed_body(),
+        title="Baltics in new NATO demand",
+        lead="Estonia, Latvia and Lithuania want to increase deterrence against possible "
+        "Russian military action",
+    )
     return enricher.enrich_one(article, now=NOW)
 
 
@@ -80,7 +93,7 @@ def _seed_body() -> str:
     for path in SEED_CANDIDATES:
         if path.exists():
             raw = path.read_text("utf-8")
-            return raw[raw.index("The Baltic states have begun discussions"):].strip()
+            return raw[raw.index("The Baltic states have begun discussions") :].strip()
     return SEED_BODY
 
 
@@ -93,8 +106,17 @@ def test_embedded_seed_matches_shared_copy() -> None:
 
 def test_seed_locations_have_country_codes(seed_event: EnrichedEvent) -> None:
     places = {e.name: e.country for e in seed_event.entities if e.type == "location"}
-    expected = {"Estonia": "EE", "Latvia": "LV", "Lithuania": "LT", "Russia": "RU", "Ukraine": "UA",
-                "Georgia": "GE", "Poland": "PL", "Brussels": "BE", "Moscow": "RU"}
+    expected = {
+        "Estonia": "EE",
+        "Latvia": "LV",
+        "Lithuania": "LT",
+        "Russia": "RU",
+        "Ukraine": "UA",
+        "Georgia": "GE",
+        "Poland": "PL",
+        "Brussels": "BE",
+        "Moscow": "RU",
+    }
     for name, code in expected.items():
         assert places.get(name) == code, (name, places)
 
@@ -112,9 +134,11 @@ def test_seed_organisations_and_people(seed_event: EnrichedEvent) -> None:
 def test_seed_offsets_point_into_analysed_text(seed_event: EnrichedEvent) -> None:
     text = analysed_text(seed_event.article)
     for entity in seed_event.entities:
-        window = text[entity.first_offset:entity.first_offset + 80]
-        assert any(window.startswith(form) or window.lower().startswith("the " + form.lower())
-                   for form in entity.forms), (entity, window)
+        window = text[entity.first_offset : entity.first_offset + 80]
+        assert any(
+            window.startswith(form) or window.lower().startswith("the " + form.lower())
+            for form in entity.forms
+        ), (entity, window)
     nato = next(e for e in seed_event.entities if e.name == "NATO")
     assert nato.first_offset == text.index("NATO")
 
@@ -136,8 +160,9 @@ def test_seed_metrics_and_schema(seed_event: EnrichedEvent) -> None:
 
 def test_windowed_ner_equals_full_ner_on_seed(seed_event: EnrichedEvent) -> None:
     full = Enricher(context=None).enrich_one(seed_event.article, now=NOW)
-    assert [(e.name, e.type, e.mentions, e.first_offset) for e in full.entities] == \
-        [(e.name, e.type, e.mentions, e.first_offset) for e in seed_event.entities]
+    assert [(e.name, e.type, e.mentions, e.first_offset) for e in full.entities] == [
+        (e.name, e.type, e.mentions, e.first_offset) for e in seed_event.entities
+    ]
 
 
 # ---------------------------------------------------------------- canonicalisation
@@ -148,24 +173,31 @@ def _m(text: str, label: str, start: int) -> Mention:
 
 
 def test_surname_merges_into_full_name() -> None:
-    ents = build_entities([_m("Kaja Kallas", "PERSON", 10), _m("Kallas", "PERSON", 50),
-                           _m("Kallas", "ORG", 90)])
+    ents = build_entities(
+        [_m("Kaja Kallas", "PERSON", 10), _m("Kallas", "PERSON", 50), _m("Kallas", "ORG", 90)]
+    )
     assert len(ents) == 1
-    assert (ents[0].name, ents[0].mentions, ents[0].forms, ents[0].first_offset) == \
-        ("Kaja Kallas", 3, ["Kaja Kallas", "Kallas"], 10)
+    assert (ents[0].name, ents[0].mentions, ents[0].forms, ents[0].first_offset) == (
+        "Kaja Kallas",
+        3,
+        ["Kaja Kallas", "Kallas"],
+        10,
+    )
 
 
 def test_ambiguous_surname_stays_apart() -> None:
-    ents = build_entities([_m("Anna Smith", "PERSON", 0), _m("John Smith", "PERSON", 20),
-                           _m("Smith", "PERSON", 40)])
+    ents = build_entities(
+        [_m("Anna Smith", "PERSON", 0), _m("John Smith", "PERSON", 20), _m("Smith", "PERSON", 40)]
+    )
     assert sorted(e.name for e in ents) == ["Anna Smith", "John Smith", "Smith"]
 
 
 def test_acronym_merges_into_long_organisation_name() -> None:
     assert acronym_of("North Atlantic Treaty Organization") == "NATO"
     assert acronym_of("Organization of the Petroleum Exporting Countries") == "OPEC"
-    ents = build_entities([_m("NATO", "ORG", 0), _m("the North Atlantic Treaty Organization", "ORG", 30),
-                           _m("NATO", "ORG", 80)])
+    ents = build_entities(
+        [_m("NATO", "ORG", 0), _m("the North Atlantic Treaty Organization", "ORG", 30), _m("NATO", "ORG", 80)]
+    )
     assert len(ents) == 1
     assert ents[0].name == "North Atlantic Treaty Organization"
     assert ents[0].mentions == 3 and ents[0].first_offset == 0
@@ -175,8 +207,9 @@ def test_acronym_merges_into_long_organisation_name() -> None:
 def test_possessive_whitespace_and_country_type_fix() -> None:
     assert clean_surface("Russia’s") == "Russia"
     assert clean_surface("Reuters") == "Reuters"
-    ents = build_entities([_m("Russia's", "GPE", 0), _m("Russia", "ORG", 10),
-                           _m("Jens\n Stoltenberg", "PERSON", 20)])
+    ents = build_entities(
+        [_m("Russia's", "GPE", 0), _m("Russia", "ORG", 10), _m("Jens\n Stoltenberg", "PERSON", 20)]
+    )
     by_name = {e.name: e for e in ents}
     assert by_name["Russia"].type == "location" and by_name["Russia"].country == "RU"
     assert by_name["Russia"].mentions == 2
@@ -190,19 +223,39 @@ def test_dropped_labels() -> None:
 # ---------------------------------------------------------------- geo
 
 
-@pytest.mark.parametrize(("word", "code"), [
-    ("Russian", "RU"), ("American", "US"), ("Americans", "US"), ("Estonian", "EE"),
-    ("British", "GB"), ("Swiss", "CH"), ("Baltic", None), ("European", None), ("Western", None),
-])
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [
+        ("Russian", "RU"),
+        ("American", "US"),
+        ("Americans", "US"),
+        ("Estonian", "EE"),
+        ("British", "GB"),
+        ("Swiss", "CH"),
+        ("Baltic", None),
+        ("European", None),
+        ("Western", None),
+    ],
+)
 def test_demonyms(word: str, code: str | None) -> None:
     assert _geo.demonym_country(word) == code
 
 
-@pytest.mark.parametrize(("name", "code"), [
-    ("Russia", "RU"), ("Russian Federation", "RU"), ("the United States", "US"), ("Britain", "GB"),
-    ("Georgia", "GE"), ("Brussels", "BE"), ("Moscow", "RU"), ("Tbilisi", "GE"), ("Texas", "US"),
-    ("Nowhere Special", None),
-])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Russia", "RU"),
+        ("Russian Federation", "RU"),
+        ("the United States", "US"),
+        ("Britain", "GB"),
+        ("Georgia", "GE"),
+        ("Brussels", "BE"),
+        ("Moscow", "RU"),
+        ("Tbilisi", "GE"),
+        ("Texas", "US"),
+        ("Nowhere Special", None),
+    ],
+)
 def test_places(name: str, code: str | None) -> None:
     assert _geo.place_country(name) == code
 
@@ -218,9 +271,11 @@ def test_demonym_entities_are_nationalities(enricher: Enricher) -> None:
 # ---------------------------------------------------------------- languages
 
 
-GERMAN = ("Die Bundesregierung hat am Mittwoch in Berlin beschlossen, die Hilfen für die Ukraine "
-          "zu verlängern. Bundeskanzler Friedrich Merz sagte, Deutschland stehe fest an der Seite "
-          "seiner Partner.")
+GERMAN = (
+    "Die Bundesregierung hat am Mittwoch in Berlin beschlossen, die Hilfen für die Ukraine "
+    "zu verlängern. Bundeskanzler Friedrich Merz sagte, Deutschland stehe fest an der Seite "
+    "seiner Partner."
+)
 
 
 def test_non_english_gets_metrics_but_no_entities(enricher: Enricher) -> None:
@@ -271,8 +326,13 @@ def test_sentences_and_paragraphs() -> None:
 
 
 def test_words_and_syllables() -> None:
-    assert _metrics.words_of("Russia’s legally-binding 100,000 U.S. troops") == \
-        ["russia's", "legally-binding", "100,000", "u.s", "troops"]
+    assert _metrics.words_of("Russia’s legally-binding 100,000 U.S. troops") == [
+        "russia's",
+        "legally-binding",
+        "100,000",
+        "u.s",
+        "troops",
+    ]
     assert [_metrics.syllables(w) for w in ("cat", "table", "make", "deterrence", "a")] == [1, 2, 1, 3, 1]
 
 

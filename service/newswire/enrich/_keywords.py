@@ -36,8 +36,9 @@ def stop_words(language: str | None) -> frozenset[str]:
     return frozenset(w.lower() for w in getattr(module, "STOP_WORDS", ()))
 
 
-def keywords(words: Sequence[str], entities: Sequence[Entity], language: str | None,
-             limit: int = MAX_KEYWORDS) -> list[str]:
+def keywords(
+    words: Sequence[str], entities: Sequence[Entity], language: str | None, limit: int = MAX_KEYWORDS
+) -> list[str]:
     """Top keywords from lower-cased words and merged entities."""
     stops = stop_words(language)
     scored: list[tuple[float, int, str]] = []

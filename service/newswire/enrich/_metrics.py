@@ -37,11 +37,47 @@ _NEXT_START = re.compile(r"\s+[\"“‘'(\[«„]?[A-Z0-9À-ÖØ-Þ]")
 _LAST_TOKEN = re.compile(r"(\S+)$")
 _QUOTE = re.compile(r"“[^“”\n]+”|\"[^\"\n]+\"|«[^«»\n]+»|„[^„“”\n]+[“”]")
 _VOWELS = re.compile(r"[aeiouy]+")
-_ABBREVIATIONS = frozenset({
-    "mr", "mrs", "ms", "dr", "prof", "st", "gen", "sen", "rep", "gov", "lt", "col", "sgt",
-    "capt", "jr", "sr", "no", "vs", "etc", "e.g", "i.e", "inc", "corp", "ltd", "co", "jan",
-    "feb", "aug", "sept", "oct", "nov", "dec", "fig", "approx", "est", "mt", "ft",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "jr",
+        "sr",
+        "no",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "inc",
+        "corp",
+        "ltd",
+        "co",
+        "jan",
+        "feb",
+        "aug",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "fig",
+        "approx",
+        "est",
+        "mt",
+        "ft",
+    }
+)
 
 
 @dataclasses.dataclass(slots=True)
@@ -94,8 +130,11 @@ def _is_abbreviation(before: str) -> bool:
     if token is None:
         return False
     last = token.group(1).lower().lstrip("(\"“'‘")
-    return (len(last) == 1 and last.isalpha()) or last in _ABBREVIATIONS or (
-        len(last) >= 3 and last[-2] == "." and last[-1].isalpha())  # "u.s" of "U.S."
+    return (
+        (len(last) == 1 and last.isalpha())
+        or last in _ABBREVIATIONS
+        or (len(last) >= 3 and last[-2] == "." and last[-1].isalpha())
+    )  # "u.s" of "U.S."
 
 
 def syllables(word: str) -> int:
@@ -152,7 +191,7 @@ def detect_language(text: str) -> tuple[str | None, dict[str, float]]:
 
 
 def primary_language(tag: str | None) -> str | None:
-    """"en-US" → "en"; None stays None."""
+    """ "en-US" → "en"; None stays None."""
     if not tag:
         return None
     return tag.replace("_", "-").split("-", 1)[0].lower() or None

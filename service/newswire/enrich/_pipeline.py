@@ -90,8 +90,19 @@ class MatmulOps(NumpyOps):  # type: ignore[misc]
         return out
 
 
-_NOT_NER = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer",
-            "trainable_lemmatizer", "textcat", "entity_ruler", "span_finder")
+_NOT_NER = (
+    "tok2vec",
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "senter",
+    "morphologizer",
+    "trainable_lemmatizer",
+    "textcat",
+    "entity_ruler",
+    "span_finder",
+)
 
 
 def load_ner(model: str, *, fast_blas: bool = True) -> Language:
@@ -130,8 +141,10 @@ def trim_value_labels(ner: Any, drop: frozenset[str] = VALUE_LABELS) -> Any:
     from thinc.api import Linear, zero_init
 
     old = ner.moves
-    labels = {action: {label: freq for label, freq in by_label.items() if label not in drop}
-              for action, by_label in old.labels.items()}
+    labels = {
+        action: {label: freq for label, freq in by_label.items() if label not in drop}
+        for action, by_label in old.labels.items()
+    }
     if labels == old.labels or not ner.model.attrs.get("has_upper") or ner.cfg.get("beam_width", 1) != 1:
         return ner
     new = BiluoPushDown(ner.vocab.strings, labels)
@@ -158,8 +171,14 @@ def _ner_listens(nlp: Language) -> bool:
 class NerRunner:
     """Tokenise once, cut candidate windows, run batched NER, return mentions."""
 
-    def __init__(self, nlp: Language, *, batch_size: int = 64, context: int | None = DEFAULT_CONTEXT,
-                 trim_labels: bool = True) -> None:
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        batch_size: int = 64,
+        context: int | None = DEFAULT_CONTEXT,
+        trim_labels: bool = True,
+    ) -> None:
         self.nlp = nlp
         loaded: Any = nlp.get_pipe("ner")
         self.ner: Any = loaded
@@ -170,10 +189,8 @@ class NerRunner:
         self.context = context
         self._other_pipes = [(n, p) for n, p in nlp.pipeline if n != "ner"]
         stops = nlp.Defaults.stop_words
-        self._stop_lower = np.array(sorted(nlp.vocab.strings.add(w.lower()) for w in stops),
-                                    dtype=np.uint64)
-        self._openers = np.array(sorted(nlp.vocab.strings.add(s) for s in _SENTENCE_OPENERS),
-                                 dtype=np.uint64)
+        self._stop_lower = np.array(sorted(nlp.vocab.strings.add(w.lower()) for w in stops), dtype=np.uint64)
+        self._openers = np.array(sorted(nlp.vocab.strings.add(s) for s in _SENTENCE_OPENERS), dtype=np.uint64)
         self._type_names = {int(nlp.vocab.strings.add(label)): label for label in LABEL_TYPES}
         self._wanted_types = np.array(sorted(self._type_names), dtype=np.uint64)
         self.tokens_seen = 0
@@ -227,7 +244,7 @@ class NerRunner:
         out: list[tuple[Doc, int]] = []
         for a, b in ranges:
             idx, length, space = arr[a:b, 0].tolist(), arr[a:b, 1].tolist(), arr[a:b, 2].tolist()
-            words = [text[i:i + n] for i, n in zip(idx, length, strict=True)]
+            words = [text[i : i + n] for i, n in zip(idx, length, strict=True)]
             out.append((Doc(self.nlp.vocab, words=words, spaces=[bool(x) for x in space]), idx[0]))
         return out
 
@@ -294,8 +311,9 @@ class NerRunner:
             out.append(Mention(text=text[first:last], label=label, start=offset + first))
         return out
 
-    def _one_by_one(self, pieces: list[Doc], owners: list[tuple[int, int]],
-                    results: list[list[Mention] | BaseException]) -> list[Doc | None]:
+    def _one_by_one(
+        self, pieces: list[Doc], owners: list[tuple[int, int]], results: list[list[Mention] | BaseException]
+    ) -> list[Doc | None]:
         out: list[Doc | None] = []
         for piece, (i, _) in zip(pieces, owners, strict=True):
             if isinstance(results[i], BaseException):

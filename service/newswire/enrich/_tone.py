@@ -59,5 +59,9 @@ def tone(words: list[str]) -> Tone:
             neg += 1
     positive = round(100.0 * pos / len(words), 3)
     negative = round(100.0 * neg / len(words), 3)
-    return Tone(tone=round(positive - negative, 3), positive=positive, negative=negative,
-                polarity=round(positive + negative, 3))
+    return Tone(
+        tone=round(positive - negative, 3),
+        positive=positive,
+        negative=negative,
+        polarity=round(positive + negative, 3),
+    )
