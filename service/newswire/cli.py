@@ -208,6 +208,28 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+
+    from newswire.daemons.replay import replay, stderr_progress
+
+    if not args.since and not args.article:
+        print("newswire replay: give --from TIMESTAMP or --article ID", file=sys.stderr)
+        return 2
+    since = None
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"newswire replay: --from wants an ISO 8601 time, got {args.since!r}", file=sys.stderr)
+            return 2
+    count = await replay(
+        settings, since=since, article_id=args.article, force=args.force, progress=stderr_progress
+    )
+    _out(f"queued {count} stored pages for re-extraction by the ingest daemon")
+    return 0
+
+
 # ----------------------------------------------------------------- parser
 
 
@@ -272,6 +294,7 @@ _ASYNC = {
     "enrich": cmd_daemon,
     "run": cmd_daemon,
     "status": cmd_status,
+    "replay": cmd_replay,
 }
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
 

@@ -21,6 +21,7 @@ Headers = list[tuple[str, bytes]]
 CE_TYPE_ARTICLE = "io.newswire.article.{change}"
 CE_TYPE_ENRICHED = "io.newswire.article.enriched"
 CE_TYPE_DEAD_LETTER = "io.newswire.dead_letter"
+CE_TYPE_RAW_PAGE = "io.newswire.raw_page"
 
 
 def cloudevent_headers(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
+from aiokafka import ConsumerRecord, TopicPartition
 
 from newswire.bus._errors import translate
 from newswire.bus.clients import make_consumer, start_client
@@ -50,3 +52,39 @@ async def tail(
                         return
     finally:
         await consumer.stop()
+
+
+async def read_topic(
+    settings: Settings, topic: str, since_ms: int | None = None
+) -> list[ConsumerRecord[Any, Any]]:
+    """Every committed record of ``topic`` up to its current end (from ``since_ms`` when given)."""
+    consumer = make_consumer(settings, group_id=None)
+    await start_client(consumer, settings.kafka.bootstrap_servers, f"reader of {topic}")
+    records: list[ConsumerRecord[Any, Any]] = []
+    try:
+        with translate(f"reading {topic}", settings.kafka.bootstrap_servers):
+            partitions = consumer.partitions_for_topic(topic) or set()
+            if not partitions:
+                await consumer._client.force_metadata_update()  # topic metadata is fetched lazily
+                partitions = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+            if not tps:
+                return []
+            consumer.assign(tps)
+            ends = await consumer.end_offsets(tps)
+            if since_ms is None:
+                await consumer.seek_to_beginning(*tps)
+            else:
+                starts = await consumer.offsets_for_times(dict.fromkeys(tps, since_ms))
+                for tp in tps:
+                    found = starts.get(tp)
+                    consumer.seek(tp, found.offset if found is not None else ends[tp])
+            remaining = {tp for tp in tps if await consumer.position(tp) < ends[tp]}
+            while remaining:
+                batch = await consumer.getmany(timeout_ms=500)
+                for got in batch.values():
+                    records += got
+                remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}
+    finally:
+        await consumer.stop()
+    return records

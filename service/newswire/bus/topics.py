@@ -50,6 +50,7 @@ _ALL: tuple[TopicName, ...] = (
     "fetch-state",
     "latest",
     "source-status",
+    "raw-pages",
 )
 
 

@@ -156,7 +156,8 @@ class FetchRole:
     async def _work(self, tp: TopicPartition, part: _Partition, record: ConsumerRecord[Any, Any]) -> None:
         raw: bytes = record.value or b""
         try:
-            candidate, attempt, not_before = decode_candidate(raw)
+            work = decode_candidate(raw)
+            candidate = work.candidate
         except (ValueError, TypeError, KeyError) as exc:
             outcome = self.worker.dead_letter(raw, f"not a candidate record: {exc}", "invalid_candidate", "?")
         else:
@@ -165,9 +166,7 @@ class FetchRole:
             else:
                 part.state.in_flight.add(candidate.url)
                 try:
-                    outcome = await self.worker.handle(
-                        candidate, part.state, raw, attempt=attempt, not_before=not_before
-                    )
+                    outcome = await self.worker.handle(work, part.state, raw)
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # the one place that decides: dead-letter and go on

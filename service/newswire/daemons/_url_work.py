@@ -8,11 +8,13 @@ commits outcomes in Kafka transactions, in offset order.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import hashlib
 import logging
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +25,13 @@ from urllib.request import url2pathname
 import orjson
 
 from newswire import events
-from newswire.bus import CE_TYPE_ARTICLE, CE_TYPE_DEAD_LETTER, cloudevent_headers, dead_letter
+from newswire.bus import (
+    CE_TYPE_ARTICLE,
+    CE_TYPE_DEAD_LETTER,
+    CE_TYPE_RAW_PAGE,
+    cloudevent_headers,
+    dead_letter,
+)
 from newswire.bus.clients import Record
 from newswire.config import Settings
 from newswire.errors import BlockedError, ExtractError, FetchError
@@ -42,20 +50,58 @@ FILE_HOST = "local-files"
 # ----------------------------------------------------------------- candidates on the wire
 
 
-def encode_candidate(candidate: Candidate, *, attempt: int = 0, not_before: float | None = None) -> bytes:
-    doc = dataclasses.asdict(candidate)
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Replay:
+    """A stored raw page to extract again instead of fetching (``newswire replay``)."""
+
+    content: bytes
+    final_url: str
+    content_type: str | None
+    force: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+class Work:
+    """One urls-topic record: a candidate, its retry bookkeeping, or a replay."""
+
+    candidate: Candidate
+    attempt: int = 0
+    not_before: float | None = None
+    replay: Replay | None = None
+
+
+def encode_candidate(
+    candidate: Candidate, *, attempt: int = 0, not_before: float | None = None, replay: Replay | None = None
+) -> bytes:
+    doc: dict[str, Any] = dataclasses.asdict(candidate)
     doc["attempt"] = attempt
     doc["not_before"] = not_before
+    if replay is not None:
+        doc["replay"] = {
+            "content": base64.b64encode(replay.content).decode(),
+            "final_url": replay.final_url,
+            "content_type": replay.content_type,
+            "force": replay.force,
+        }
     return orjson.dumps(doc)
 
 
-def decode_candidate(data: bytes) -> tuple[Candidate, int, float | None]:
+def decode_candidate(data: bytes) -> Work:
     """Parse a urls-topic record; ValueError/TypeError/KeyError when it is not one."""
     doc: dict[str, Any] = orjson.loads(data)
     attempt = int(doc.pop("attempt", 0) or 0)
     not_before = doc.pop("not_before", None)
+    replay_doc = doc.pop("replay", None)
     doc["authors"] = tuple(doc.get("authors") or ())
-    return Candidate(**doc), attempt, not_before
+    replay = None
+    if replay_doc is not None:
+        replay = Replay(
+            content=base64.b64decode(replay_doc["content"]),
+            final_url=replay_doc["final_url"],
+            content_type=replay_doc.get("content_type"),
+            force=bool(replay_doc.get("force")),
+        )
+    return Work(candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay)
 
 
 def url_key(url: str) -> bytes:
@@ -95,6 +141,12 @@ def extract_file(path: str, url: str) -> tuple[ArticleEvent, float]:
     return parse_path(Path(path), url=url), time.process_time() - started
 
 
+#: The signature of :func:`extract_page`; a replacement must be a picklable module-level function.
+ExtractJob = Callable[
+    [bytes, str, "str | None", dict[str, Any], str, "str | None"], tuple[ArticleEvent, float]
+]
+
+
 # ----------------------------------------------------------------- outcomes
 
 
@@ -126,8 +178,10 @@ class UrlWorker:
         *,
         source_id: str,
         file_roots: tuple[Path, ...] = (),
+        extract: ExtractJob = extract_page,
     ) -> None:
         self.settings = settings
+        self.extract = extract
         self.fetcher = fetcher
         self.pool = pool
         self.source_id = source_id
@@ -138,20 +192,26 @@ class UrlWorker:
             return fn(*args)
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
-    async def handle(
-        self,
-        candidate: Candidate,
-        state: PartitionState,
-        raw: bytes,
-        *,
-        attempt: int = 0,
-        not_before: float | None = None,
-    ) -> Outcome:
+    async def handle(self, work: Work, state: PartitionState, raw: bytes) -> Outcome:
+        candidate = work.candidate
         url = candidate.url
         prev = state.get(url)
         now = time.time()
-        if not_before is not None and not_before > now:
-            await asyncio.sleep(min(not_before - now, 60.0))
+        if work.replay is not None:
+            return await self._extract_and_publish(
+                candidate,
+                work.replay.content,
+                work.replay.final_url,
+                work.replay.content_type,
+                prev,
+                state,
+                raw,
+                now,
+                validators=Validators(prev.etag, prev.last_modified) if prev else Validators(),
+                force=work.replay.force,
+            )
+        if work.not_before is not None and work.not_before > now:
+            await asyncio.sleep(min(work.not_before - now, 60.0))
             now = time.time()
         if prev is not None and not prev.removed:
             if candidate.lastmod and prev.lastmod and candidate.lastmod <= prev.lastmod:
@@ -170,9 +230,36 @@ class UrlWorker:
             m.BLOCKED.labels("policy").inc()
             return self.dead_letter(raw, exc, "blocked", url)
         except FetchError as exc:
-            return self._fetch_failed(candidate, prev, exc, raw, now=now, attempt=attempt)
+            return self._fetch_failed(candidate, prev, exc, raw, now=now, attempt=work.attempt)
         if result.not_modified and prev is not None:
             return Outcome("not_modified", state=dataclasses.replace(prev, checked=now))
+        return await self._extract_and_publish(
+            candidate,
+            result.content,
+            result.final_url,
+            result.content_type,
+            prev,
+            state,
+            raw,
+            now,
+            validators=result.validators,
+        )
+
+    async def _extract_and_publish(  # noqa: PLR0917 - one step of handle(), all of its context
+        self,
+        candidate: Candidate,
+        content: bytes,
+        final_url: str,
+        content_type: str | None,
+        prev: UrlState | None,
+        state: PartitionState,
+        raw: bytes,
+        now: float,
+        *,
+        validators: Validators,
+        force: bool = False,
+    ) -> Outcome:
+        url = candidate.url
         hints = {
             "title": candidate.title,
             "published": candidate.published,
@@ -182,21 +269,15 @@ class UrlWorker:
         }
         try:
             article, cpu_s = await self._run(
-                extract_page,
-                result.content,
-                result.final_url,
-                result.content_type,
-                hints,
-                events.utc_now(),
-                candidate.source,
+                self.extract, content, final_url, content_type, hints, events.utc_now(), candidate.source
             )
         except ExtractError as exc:
             out = self.dead_letter(raw, exc, "extract_failed", url)
             out.state = UrlState(
                 url=url,
                 checked=now,
-                etag=result.validators.etag,
-                last_modified=result.validators.last_modified,
+                etag=validators.etag,
+                last_modified=validators.last_modified,
                 lastmod=candidate.lastmod,
             )
             return out
@@ -204,11 +285,38 @@ class UrlWorker:
         base = UrlState(
             url=url,
             checked=now,
-            etag=result.validators.etag,
-            last_modified=result.validators.last_modified,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
             lastmod=candidate.lastmod,
         )
-        return self._publish(article, prev, base, state)
+        outcome = self._publish(article, prev, base, state, force=force)
+        if self.settings.ingest.keep_raw and outcome.records and outcome.reason != "removed":
+            outcome.records.append(self._raw_record(article, candidate, content, final_url, content_type))
+        return outcome
+
+    def _raw_record(
+        self,
+        article: ArticleEvent,
+        candidate: Candidate,
+        content: bytes,
+        final_url: str,
+        content_type: str | None,
+    ) -> Record:
+        """The fetched page as it came, for ``newswire replay`` (keyed like the article)."""
+        headers = cloudevent_headers(
+            ce_type=CE_TYPE_RAW_PAGE,
+            source=self.source_id,
+            subject=article.article_id,
+            event_id=f"{article.article_id}-v{article.version}-raw",
+            time=article.fetched,
+        )
+        headers += [
+            ("nw_url", candidate.url.encode()),
+            ("nw_final_url", final_url.encode()),
+            ("nw_content_type", (content_type or "").encode()),
+            ("nw_source", (candidate.source or "").encode()),
+        ]
+        return (self.settings.topic("raw-pages"), article.article_id.encode(), content, headers)
 
     @staticmethod
     def _stat_local(url: str) -> tuple[Path, os.stat_result | OSError]:
@@ -242,7 +350,13 @@ class UrlWorker:
         return self._publish(article, prev, base, None)
 
     def _publish(
-        self, article: ArticleEvent, prev: UrlState | None, base: UrlState, state: PartitionState | None
+        self,
+        article: ArticleEvent,
+        prev: UrlState | None,
+        base: UrlState,
+        state: PartitionState | None,
+        *,
+        force: bool = False,
     ) -> Outcome:
         url = base.url
         owner = state.owner_of(article.fingerprint) if state is not None else None
@@ -250,7 +364,7 @@ class UrlWorker:
             return Outcome("duplicate_content", state=base)
         digests = field_digests(article)
         if prev is not None and prev.article_id and not prev.removed:
-            if prev.fingerprint == article.fingerprint:
+            if prev.fingerprint == article.fingerprint and not force:
                 return Outcome(
                     "unchanged",
                     state=dataclasses.replace(

@@ -22,7 +22,7 @@ from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
 from newswire.daemons._fetch_role import FetchRole
 from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
-from newswire.daemons._url_work import UrlWorker
+from newswire.daemons._url_work import ExtractJob, UrlWorker, extract_page
 from newswire.fetch import Fetcher
 from newswire.observe import Health
 from newswire.observe import metrics as m
@@ -56,6 +56,7 @@ class IngestDaemon:
         idle_timeout_s: float | None = None,
         pool: Executor | None = None,
         inline_extraction: bool = False,
+        extract: ExtractJob = extract_page,
     ) -> None:
         self.settings = settings
         self.stopper = stopper or Stopper()
@@ -64,6 +65,7 @@ class IngestDaemon:
         self.idle_timeout_s = idle_timeout_s
         self._pool = pool
         self._inline = inline_extraction
+        self._extract = extract
         self.fetch_role: FetchRole | None = None
         self.discover_role: DiscoverRole | None = None
 
@@ -77,7 +79,14 @@ class IngestDaemon:
         roots = tuple(Path(src.path) for src in s.sources if src.kind == "files" and src.path)
         try:
             async with Fetcher(s.fetch, on_response=_on_response) as fetcher:
-                worker = UrlWorker(s, fetcher, pool, source_id=f"/newswire/ingest/{ident}", file_roots=roots)
+                worker = UrlWorker(
+                    s,
+                    fetcher,
+                    pool,
+                    source_id=f"/newswire/ingest/{ident}",
+                    file_roots=roots,
+                    extract=self._extract,
+                )
                 self.discover_role = DiscoverRole(s, fetcher, stopper=self.stopper, health=self.health)
                 self.fetch_role = FetchRole(
                     s,

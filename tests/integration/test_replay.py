@@ -1,0 +1,78 @@
+"""Replay: after an extractor fix, stored raw pages are re-extracted and re-published, nothing fetched."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+import pytest
+
+from newswire.bus.tail import read_topic
+from newswire.daemons._url_work import extract_page
+from newswire.daemons.ingest import IngestDaemon
+from newswire.daemons.replay import replay
+from newswire.events import ArticleEvent, content_fingerprint
+from tests.fakesite import FakeSite
+from tests.integration.test_ingest_site import article_requests, site_settings
+
+pytestmark = pytest.mark.kafka
+
+
+def buggy_extract(
+    content: bytes,
+    url: str,
+    content_type: str | None,
+    hints: dict[str, Any],
+    fetched: str,
+    source: str | None,
+) -> tuple[ArticleEvent, float]:
+    """An extractor with a bug: it keeps only the first paragraph of the body."""
+    article, cpu = extract_page(content, url, content_type, hints, fetched, source)
+    article.body = article.body.split("\n\n")[0]
+    article.fingerprint = content_fingerprint(article.title, article.body)
+    return article, cpu
+
+
+async def test_replay_after_an_extractor_fix_republishes_with_a_higher_version(
+    broker, fake_site: FakeSite
+) -> None:
+    settings = site_settings(
+        broker,
+        fake_site,
+        [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}],
+        ingest={"keep_raw": True},
+    )
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    first = await IngestDaemon(
+        settings, inline_extraction=True, idle_timeout_s=4, extract=buggy_extract
+    ).run()
+    assert first == len(fake_site.article_urls())
+    fetched_pages = len(article_requests(fake_site))
+    raw = await read_topic(settings, settings.topic("raw-pages"))
+    assert len(raw) == first and all(r.value and r.value.lstrip().startswith(b"<") for r in raw)
+
+    progress: list[tuple[int, int]] = []
+    queued = await replay(
+        settings, since=started, progress=lambda done, total: progress.append((done, total))
+    )
+    assert queued == first and progress[-1] == (first, first)
+    republished = await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=4).run()
+
+    assert republished == first
+    assert len(article_requests(fake_site)) == fetched_pages, "replay must not fetch pages again"
+    events = [orjson.loads(r.value) for r in await read_topic(settings, settings.topic("articles"))]
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        by_id.setdefault(event["article_id"], []).append(event)
+    assert len(by_id) == first
+    for versions in by_id.values():
+        old, new = sorted(versions, key=lambda e: e["version"])
+        assert (old["version"], old["change"]) == (1, "created")
+        assert (new["version"], new["change"]) == (2, "updated")
+        assert "body" in new["changed_fields"] and "title" not in new["changed_fields"]
+        assert len(new["body"]) > len(old["body"])
+
+    # Replaying again with the fixed extractor changes nothing, unless forced.
+    assert await replay(settings, since=started) == first
+    assert await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=4).run() == 0
