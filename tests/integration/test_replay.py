@@ -19,7 +19,7 @@ from tests.integration.test_ingest_site import article_requests, site_settings
 pytestmark = pytest.mark.kafka
 
 
-def buggy_extract(
+def buggy_extract(  # noqa: PLR0917 - same signature as extract_page
     content: bytes,
     url: str,
     content_type: str | None,
