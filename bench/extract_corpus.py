@@ -74,12 +74,28 @@ def _run_newswire(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], fl
                     "id": page["id"],
                     "title": event.title,
                     "published": event.published,
-                    "body": event.body,
+                    "body": _article_text(event, page["raw"]),
                     "language": event.language,
                     "authors": event.authors,
                 }
             )
     return preds, elapsed
+
+
+def _article_text(event: Any, raw: bytes) -> str:
+    """What the corpus calls the body: the standfirst the page shows, then the text.
+
+    newswire keeps the standfirst in ``lead`` and the rest in ``body``; a lead that
+    is only a meta description (not shown on the page) is not article text.
+    """
+    if not event.lead:
+        return str(event.body)
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(raw)
+    shown = " ".join((tree.body.text(separator=" ") if tree.body is not None else "").split())
+    probe = " ".join(event.lead.split())[:60]
+    return f"{event.lead}\n\n{event.body}" if probe and probe in shown else str(event.body)
 
 
 def _run_trafilatura(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], float]:

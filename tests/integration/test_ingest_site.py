@@ -100,8 +100,6 @@ def check_seed(article: ArticleEvent) -> None:
     assert article.lead == ("Estonia, Latvia and Lithuania want to increase deterrence against possible "
                             "Russian military action")
     paragraphs = article.body.split("\n\n")
-    if paragraphs[0] == article.lead:  # HTML extraction prepends the standfirst; see the xfail below
-        paragraphs = paragraphs[1:]
     assert paragraphs[0].startswith("The Baltic states have begun discussions")
     assert "icon" not in paragraphs[0]
     assert "Baltics in new NATO demand" not in article.body
@@ -164,10 +162,6 @@ async def test_sitemap_source_gives_one_article_event_per_article(broker, fake_s
     check_seed(next(e for e in events if e.url == fake_site.article_url(SEED_SLUG)))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="extract_html prepends the standfirst to the body (extract/_html.py "
-                   "_with_lead) while the text-dump parser keeps lead and body apart; the seed page's body "
-                   "starts with the lede, not 'The Baltic states have begun discussions'")
 async def test_seed_page_body_starts_after_the_lede(broker, fake_site: FakeSite, tmp_path) -> None:
     listing = tmp_path / "urls.txt"
     listing.write_text(fake_site.article_url(SEED_SLUG) + "\n")

@@ -108,10 +108,12 @@ def test_og_fallback_page() -> None:
     assert event.language == "en"
     assert "cookies" not in event.body
     assert "Storm warning" not in event.body
-    assert event.body.startswith(
+    # The standfirst shown on the page is the lead, and the body is the text after it.
+    assert event.lead is not None and event.lead.startswith(
         "Planners have approved twelve turbines off the northern coast, ending a dispute"
     )
-    assert len(event.body.split("\n\n")) == 4
+    assert event.body.startswith("The decision was taken late on Thursday")
+    assert len(event.body.split("\n\n")) == 3
 
 
 def test_byline_page_without_metadata() -> None:
@@ -369,7 +371,7 @@ def test_extraction_works_in_a_process_pool() -> None:
     assert isinstance(failure, ExtractError)
 
 
-def test_standfirst_outside_the_text_container_leads_the_body() -> None:
+def test_visible_standfirst_is_the_lead_in_its_shown_wording_not_body_text() -> None:
     para = "The committee met for six hours on Tuesday and heard from more than forty witnesses in total. "
     html = (
         "<html><head><meta property='og:description' content='Residents of the valley will vote in June on "
@@ -379,8 +381,10 @@ def test_standfirst_outside_the_text_container_leads_the_body() -> None:
         f"<div class='article-body'><p>{para * 2}</p><p>{para}</p><p>{para * 3}</p></div></body></html>"
     )
     event = extract_html(html, "https://x.example/dam", fetched=FETCHED)
-    assert event.body.split("\n\n")[0] == (
+    # The description is truncated ("…"); the lead is the standfirst as the page shows it.
+    assert event.lead == (
         "Residents of the valley will vote in June on whether the old dam is torn down, "
         "after a decade of dispute."
     )
-    assert len(event.body.split("\n\n")) == 4
+    assert event.body.startswith("The committee met for six hours")
+    assert len(event.body.split("\n\n")) == 3

@@ -267,14 +267,15 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
 
 
-def _with_lead(paragraphs: list[str], visible: str | None) -> list[str]:
-    """Prepend the standfirst when the page shows it but it sits outside the chosen container."""
-    if not visible:
+def _without_lead(paragraphs: list[str], visible: str | None) -> list[str]:
+    """Drop the standfirst from the start of the body: it is the event's ``lead``, not body text."""
+    if not visible or not paragraphs:
         return paragraphs
     probe = visible[:60].casefold()
-    if any(probe in p.casefold() for p in paragraphs[:4]):
-        return paragraphs
-    return [visible, *paragraphs]
+    for i, paragraph in enumerate(paragraphs[:2]):
+        if paragraph.casefold().startswith(probe):
+            return paragraphs[:i] + paragraphs[i + 1:]
+    return paragraphs
 
 
 def _tokens(text: str) -> int:
@@ -365,13 +366,18 @@ def _extract(
     authors = _authors_of(tree, md, hints, site)
 
     visible_lead = _visible_lead(tree, lead, page_text)
-    paragraphs = _with_lead(_body.main_text(tree), visible_lead)
+    paragraphs = _body.main_text(tree)
     ld_body = _article_body(md)
     dom_tokens = sum(_tokens(p) for p in paragraphs)
     ld_tokens = sum(_tokens(p) for p in ld_body)
     if ld_tokens > 1.3 * dom_tokens and ld_tokens >= 30:
         paragraphs = ld_body
     paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
+    rest = _without_lead(paragraphs, visible_lead)
+    if sum(len(p) for p in rest) >= _MIN_BODY:
+        paragraphs = rest
+    elif visible_lead and not any(visible_lead[:60] in p for p in paragraphs[:2]):
+        paragraphs = [visible_lead, *paragraphs]  # a page that is all standfirst keeps it as its body
     body = "\n\n".join(paragraphs)
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")
@@ -393,7 +399,7 @@ def _extract(
         authors=authors,
         published=published,
         modified=modified,
-        lead=lead,
+        lead=visible_lead or lead,
         body=body,
         language=language,
         site=site,
