@@ -181,3 +181,44 @@ async def test_killed_enrich_process_loses_and_duplicates_nothing(broker, tmp_pa
     ids = Counter(orjson.loads(v)["article"]["article_id"] for v in await read(settings, "enriched"))
     assert set(ids) == {a.article_id for a in articles}, "an article was lost"
     assert max(ids.values()) == 1, f"duplicated: {[k for k, c in ids.items() if c > 1]}"
+
+
+async def test_two_publishers_carrying_one_wire_story_share_a_story_id(
+    topics: Settings, enricher: Enricher
+) -> None:
+    base = seed_article()
+    wire = dataclasses.replace(
+        base,
+        url="https://wire.example/baltics",
+        canonical_url="https://wire.example/baltics",
+        article_id=article_id_for("https://wire.example/baltics"),
+    )
+    paragraphs = base.body.split("\n\n")
+    rewrite_body = "\n\n".join([*paragraphs[1:], "This story was provided by Reuters."])  # edited copy
+    rewrite = dataclasses.replace(
+        base,
+        url="https://paper.example/nato",
+        canonical_url="https://paper.example/nato",
+        article_id=article_id_for("https://paper.example/nato"),
+        title="Baltic states ask NATO for more troops",
+        body=rewrite_body,
+    )
+    other_body = (
+        "The city council approved a new budget for public libraries on Monday, adding opening hours "
+        "on Sundays and funding for children's reading programmes across all districts. "
+    ) * 5
+    other = dataclasses.replace(
+        base,
+        url="https://paper.example/libraries",
+        canonical_url="https://paper.example/libraries",
+        article_id=article_id_for("https://paper.example/libraries"),
+        title="Libraries open on Sundays",
+        body=other_body,
+    )
+    await publish(topics, [(a.article_id.encode(), encode_event(a)) for a in (wire, rewrite, other)])
+    await EnrichDaemon(topics, enricher=enricher, idle_timeout_s=3).run()
+    stories = {e.article.article_id: e.story for e in map(decode_enriched, await read(topics, "enriched"))}
+    assert all(story is not None for story in stories.values())
+    assert stories[wire.article_id].story_id == stories[rewrite.article_id].story_id == wire.article_id
+    assert stories[rewrite.article_id].size == 2 and stories[rewrite.article_id].similarity
+    assert stories[other.article_id].story_id == other.article_id

@@ -87,7 +87,7 @@ class DiscoverRole:
         self.schedule = SourceSchedule()
         self._sources: dict[str, tuple[int, SourceSettings]] = {}
         self._validators: dict[str, Validators] = {}
-        self._published_lastmod: OrderedDict[str, str] = OrderedDict()
+        self._published_lastmod: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self._owned: set[int] = set()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
@@ -279,15 +279,19 @@ class DiscoverRole:
         return Candidate(url=resolved.as_uri(), source=key, lastmod=mtime)
 
     async def _publish(self, key: str, candidates: list[Candidate]) -> None:
-        # A candidate whose lastmod has not moved since it was last published is not news.
+        # A candidate seen before is handed on again when its lastmod (or, lacking one, its published
+        # date) moved, or once ingest.recheck_after_s has passed (pages change without telling feeds).
         fresh = []
+        now = time.time()
+        recheck = self.settings.ingest.recheck_after_s
         for c in candidates:
-            if c.lastmod is not None and self._published_lastmod.get(c.url) == c.lastmod:
+            marker = c.lastmod or c.published
+            seen = self._published_lastmod.get(c.url)
+            if seen is not None and seen[0] == marker and now - seen[1] < recheck:
                 continue
             fresh.append(c if c.source == key else dataclasses.replace(c, source=key))
-            if c.lastmod is not None:
-                self._published_lastmod[c.url] = c.lastmod
-                self._published_lastmod.move_to_end(c.url)
+            self._published_lastmod[c.url] = (marker, now)
+            self._published_lastmod.move_to_end(c.url)
         while len(self._published_lastmod) > self.settings.ingest.seen_capacity:
             self._published_lastmod.popitem(last=False)
         candidates = fresh

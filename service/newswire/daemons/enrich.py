@@ -45,6 +45,7 @@ from newswire.errors import BusError, EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
 from newswire.observe import Health
 from newswire.observe import metrics as m
+from newswire.stories import StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,12 @@ class EnrichDaemon:
         self.processed = 0
         self._txn_lock = asyncio.Lock()
         self._positions: dict[TopicPartition, int] = {}
+        e = settings.enrich
+        self._stories = (
+            StoryIndex(capacity=e.story_capacity, threshold=e.story_threshold, window_s=e.story_window_s)
+            if e.stories
+            else None
+        )
         self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
 
     async def run(self) -> int:
@@ -177,7 +184,7 @@ class EnrichDaemon:
                 out.append(self._dead_letter(record, exc, "invalid_event"))
         t1 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("decode").observe(t1 - t0)
-        results = await asyncio.to_thread(enricher.enrich_batch, [a for _, a in articles])
+        results = await asyncio.to_thread(self._enrich_and_cluster, enricher, [a for _, a in articles])
         t2 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("enrich").observe(t2 - t1)
         now = datetime.now(UTC)
@@ -221,6 +228,26 @@ class EnrichDaemon:
         published = sum(1 for topic, *_ in out if topic == enriched_topic)
         m.ENRICH_OUT.inc(published)
         self.processed += len(records)
+
+    def _enrich_and_cluster(
+        self, enricher: BatchEnricher, articles: list[ArticleEvent]
+    ) -> list[EnrichedEvent | EnrichError]:
+        """Enrich a batch, then put each article in its story (runs in a worker thread)."""
+        results = enricher.enrich_batch(articles)
+        if self._stories is None:
+            return results
+        started = time.perf_counter()
+        for article, result in zip(articles, results, strict=True):
+            if isinstance(result, EnrichedEvent):
+                try:
+                    seen_at = datetime.fromisoformat(article.fetched).timestamp()
+                except ValueError:
+                    seen_at = time.time()
+                result.story = self._stories.assign(
+                    article.article_id, article.body, article.title, seen_at=seen_at
+                ).to_event()
+        m.ENRICH_STAGE_SECONDS.labels("stories").observe(time.perf_counter() - started)
+        return results
 
     def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
