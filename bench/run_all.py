@@ -49,11 +49,53 @@ def machine() -> dict[str, Any]:
 
 
 def get(doc: dict[str, Any], path: str) -> Any:
+    node: Any = doc
     for part in path.split("."):
-        if not isinstance(doc, dict) or part not in doc:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
             return None
-        doc = doc[part]
-    return doc
+    return node
+
+
+HEADLINES = [
+    (
+        "extract pages/s (1 core)",
+        "extract.extractors.newswire.pages_per_s",
+        "trafilatura: extract.extractors.trafilatura.pages_per_s",
+    ),
+    ("extract body F1", "extract.extractors.newswire.scores.all.body", "goal 0.96"),
+    ("extract title exact", "extract.extractors.newswire.scores.all.title", "goal 0.90"),
+    ("extract date same day", "extract.extractors.newswire.scores.all.date", "goal 0.98"),
+    ("extract language", "extract.extractors.newswire.scores.all.language", "goal 0.99"),
+    ("extract authors F1", "extract.extractors.newswire.scores.all.authors", "goal 0.85"),
+    ("enrich articles/s (1 core, entities)", "enrich.throughput.enricher.articles_per_s", "goal 25"),
+    ("enrich entity F1", "enrich.quality.enricher.f1", "plain spaCy: enrich.quality.plain.f1"),
+    ("stories cluster pair precision", "stories.end_to_end.0.cluster_pair_precision", ""),
+    ("stories cluster pair recall", "stories.end_to_end.0.cluster_pair_recall", ""),
+    ("pipeline articles/s", "pipeline.articles_per_s", "goal 25"),
+    ("pipeline p99 latency s at 50%", "pipeline.latency_p99_s", "goal 2.0"),
+    ("ingest-only articles/s", "ingest.articles_per_s", "baseline: baseline.articles_per_s"),
+    ("ingest / baseline", "ingest.ratio_vs_baseline", "goal 3.0"),
+]
+
+
+def print_headlines(summary: dict[str, Any]) -> None:
+    print(f"\n{'figure':<40} {'value':>10}  note")
+    print("-" * 80)
+    for label, path, note in HEADLINES:
+        value = get(summary, path)
+        if value is None:
+            continue
+        shown = note
+        if ": " in note:
+            other_label, other_path = note.split(": ", 1)
+            other = get(summary, other_path)
+            shown = f"{other_label}: {other}" if other is not None else ""
+        text = f"{value:.3f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        print(f"{label:<40} {text:>10}  {shown}")
 
 
 def main() -> int:
@@ -82,9 +124,14 @@ def main() -> int:
             failed.append(name)
             print(f"== {name} failed with exit code {proc.returncode}", file=sys.stderr)
             continue
-        summary[name] = json.loads((RESULTS / result).read_text())
-        summary[name]["wall_s"] = round(time.monotonic() - started, 1)
+        doc = json.loads((RESULTS / result).read_text())
+        if name == "pipeline":  # its sections (pipeline, ingest, baseline, ...) are headline keys
+            summary.update({k: v for k, v in doc.items() if k != "machine"})
+        else:
+            summary[name] = doc
+        summary.setdefault("wall_s", {})[name] = round(time.monotonic() - started, 1)
     (RESULTS / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
+    print_headlines(summary)
     print(
         f"\nwrote {RESULTS / 'latest.json'}; machine: {summary['machine']['cpu']}, "
         f"{summary['machine']['cores']} cores"
