@@ -6,7 +6,14 @@ Only this package and ``daemons/`` import aiokafka. Errors leave it as
 
 from newswire.bus._errors import translate
 from newswire.bus.admin import describe_topics, ensure_topics, list_topics, missing_topics
-from newswire.bus.clients import PartitionTracker, make_consumer, make_producer, send_all, start_client
+from newswire.bus.clients import (
+    PartitionTracker,
+    make_consumer,
+    make_producer,
+    send_all,
+    start_client,
+    transact,
+)
 from newswire.bus.records import (
     CE_TYPE_ARTICLE,
     CE_TYPE_DEAD_LETTER,
@@ -39,5 +46,6 @@ __all__ = [
     "send_all",
     "start_client",
     "topic_specs",
+    "transact",
     "translate",
 ]

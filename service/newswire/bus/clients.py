@@ -18,6 +18,7 @@ from aiokafka.structs import RecordMetadata
 from newswire.bus._errors import translate
 from newswire.bus.records import Headers
 from newswire.config import Settings
+from newswire.errors import BusError
 
 
 def _compression(settings: Settings) -> str | None:
@@ -89,6 +90,31 @@ async def send_all(
         return list(await asyncio.gather(*futures))
 
 
+async def transact(
+    producer: AIOKafkaProducer,
+    records: Iterable[Record],
+    offsets: dict[TopicPartition, int],
+    group_id: str,
+    *,
+    partitioned: dict[int, list[Record]] | None = None,
+) -> None:
+    """Publish ``records`` (and ``partitioned`` ones to fixed partitions) and commit the consumed
+    ``offsets`` of ``group_id`` in one Kafka transaction.
+
+    Raises :class:`BusError` when the transaction did not commit; the producer may then be
+    unusable (aiokafka moves it to a fatal state on some broker errors), so callers reconnect.
+    """
+    try:
+        with translate("committing a transaction"):
+            async with producer.transaction():
+                await send_all(producer, records)
+                for partition, fixed in (partitioned or {}).items():
+                    await send_all(producer, fixed, partition=partition)
+                await producer.send_offsets_to_transaction(offsets, group_id)
+    except AssertionError as exc:  # aiokafka asserts on its transaction state machine
+        raise BusError(f"committing a transaction: the producer is in a fatal state ({exc})") from exc
+
+
 async def start_client(
     client: AIOKafkaProducer | AIOKafkaConsumer, bootstrap: str, what: str, timeout_s: float = 30.0
 ) -> None:
@@ -97,8 +123,6 @@ async def start_client(
         try:
             await asyncio.wait_for(client.start(), timeout_s)
         except TimeoutError:
-            from newswire.errors import BusError
-
             await client.stop()
             raise BusError(
                 f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "

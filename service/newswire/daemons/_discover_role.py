@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._runtime import Stopper, keep_running
+from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import encode_candidate, url_key
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
@@ -104,7 +104,7 @@ class DiscoverRole:
         """Poll owned sources until stopped; reconnect with backoff if Kafka drops."""
         await keep_running("ingest discover role", self._run_once, self.stopper, self.health)
 
-    async def _run_once(self) -> bool:
+    async def _run_once(self, connection: Connection) -> bool:
         s = self.settings
         tracker = PartitionTracker()
         tracker.on_assign.append(self._on_assign)
@@ -116,6 +116,7 @@ class DiscoverRole:
         try:
             await start_client(self._producer, s.kafka.bootstrap_servers, "ingest discover producer")
             await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest discover consumer")
+            connection.established()
             while not self.stopper.stopping:
                 self.health.tick()
                 with translate("reading sources", s.kafka.bootstrap_servers):

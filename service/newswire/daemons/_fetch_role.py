@@ -21,10 +21,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
-from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
+from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
 from newswire.bus.clients import Record
 from newswire.config import Settings
-from newswire.daemons._runtime import Stopper, keep_running
+from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
 from newswire.errors import BusError
 from newswire.observe import Health
@@ -84,7 +84,7 @@ class FetchRole:
         """Consume until stopped, max_events or idle; on a Kafka outage reconnect, redo uncommitted work."""
         await keep_running("ingest fetch role", self._run_once, self.stopper, self.health)
 
-    async def _run_once(self) -> bool:
+    async def _run_once(self, connection: Connection) -> bool:
         s = self.settings
         tracker = PartitionTracker()
         tracker.on_assign.append(self._on_assign)
@@ -95,6 +95,7 @@ class FetchRole:
         try:
             await start_client(self._producer, s.kafka.bootstrap_servers, "ingest fetch producer")
             await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest fetch consumer")
+            connection.established()
             await self._loop()
             async with self._lock:
                 await self._drain_and_commit(seconds=s.shutdown_timeout_s)
@@ -208,22 +209,16 @@ class FetchRole:
         if not offsets:
             return
         state_topic = s.topic("fetch-state")
+        partitioned: dict[int, list[Record]] = {
+            partition: [(state_topic, k, v, []) for k, v in writes]
+            for partition, writes in state_writes.items()
+        }
         try:
-            with translate("committing ingest transaction", s.kafka.bootstrap_servers):
-                async with self._producer.transaction():
-                    await send_all(self._producer, records)
-                    for partition, writes in state_writes.items():
-                        await send_all(
-                            self._producer, [(state_topic, k, v, []) for k, v in writes], partition=partition
-                        )
-                    await self._producer.send_offsets_to_transaction(offsets, self.group_id)
+            await transact(self._producer, records, offsets, self.group_id, partitioned=partitioned)
         except BusError as exc:
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
-            log.warning(
-                "ingest transaction failed (%s); redoing the affected partitions from the last commit", exc
-            )
-            await self._reset(set(offsets))
-            return
+            log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
+            raise
         m.TRANSACTIONS.labels("ingest", "committed").inc()
         if records:
             self._last_output = time.monotonic()
@@ -254,21 +249,6 @@ class FetchRole:
                 if part is not None:
                     for task in part.tasks:
                         task.cancel()
-
-    async def _reset(self, tps: set[TopicPartition]) -> None:
-        """After a failed transaction: drop the partitions' work and state, rebuild, re-read from commit."""
-        assert self._consumer is not None
-        fresh = {}
-        for tp in tps:
-            old = self._parts.pop(tp, None)
-            if old is not None:
-                for task in old.tasks:
-                    task.cancel()
-                fresh[tp] = _Partition(old.state.capacity)
-        for tp in fresh:
-            committed = await self._consumer.committed(tp)
-            self._consumer.seek(tp, committed or 0)
-        self._parts.update(await self._rebuild(fresh))
 
     async def _rebuild(self, parts: dict[TopicPartition, _Partition]) -> dict[TopicPartition, _Partition]:
         """Fill ``parts`` from the matching fetch-state partitions, read from the beginning to their end."""

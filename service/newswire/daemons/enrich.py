@@ -34,13 +34,13 @@ from newswire.bus import (
     ensure_topics,
     make_consumer,
     make_producer,
-    send_all,
     start_client,
+    transact,
     translate,
 )
 from newswire.bus.clients import Record
 from newswire.config import Settings
-from newswire.daemons._runtime import Stopper, instance_id, keep_running, watch_readiness
+from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
 from newswire.errors import BusError, EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
 from newswire.observe import Health
@@ -107,7 +107,9 @@ class EnrichDaemon:
         await ensure_topics(s)
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
         try:
-            await keep_running("enrich", lambda: self._run_once(enricher), self.stopper, self.health)
+            await keep_running(
+                "enrich", lambda connection: self._run_once(enricher, connection), self.stopper, self.health
+            )
         finally:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -115,7 +117,7 @@ class EnrichDaemon:
         log.info("enrich daemon stopped after %d events", self.processed)
         return self.processed
 
-    async def _run_once(self, enricher: BatchEnricher) -> bool:
+    async def _run_once(self, enricher: BatchEnricher, connection: Connection) -> bool:
         """Connect, consume until done or a Kafka error; True when finished for good."""
         s = self.settings
         tracker = PartitionTracker()
@@ -127,6 +129,7 @@ class EnrichDaemon:
         try:
             await start_client(producer, s.kafka.bootstrap_servers, "enrich producer")
             await start_client(consumer, s.kafka.bootstrap_servers, "enrich consumer")
+            connection.established()
             log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
             return await self._loop(consumer, producer, enricher)
         finally:
@@ -210,18 +213,11 @@ class EnrichDaemon:
         t3 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("encode").observe(t3 - t2)
         try:
-            with translate("committing enrich transaction", s.kafka.bootstrap_servers):
-                async with producer.transaction():
-                    await send_all(producer, out)
-                    await producer.send_offsets_to_transaction(offsets, s.enrich.group_id)
+            await transact(producer, out, offsets, s.enrich.group_id)
         except BusError as exc:
             m.TRANSACTIONS.labels("enrich", "aborted").inc()
-            log.warning("enrich transaction failed (%s); re-reading the batch from the last commit", exc)
-            for tp, _ in offsets.items():
-                committed = await consumer.committed(tp)
-                with contextlib.suppress(Exception):
-                    consumer.seek(tp, committed or 0)
-            return
+            log.warning("enrich transaction failed (%s); reconnecting to redo the batch", exc)
+            raise
         m.ENRICH_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - t3)
         m.TRANSACTIONS.labels("enrich", "committed").inc()
         self._positions.update(offsets)
