@@ -9,7 +9,7 @@ instance owns a partition, so state moves with partitions on a rebalance.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal
+from typing import Literal, get_args
 
 from newswire.config import Settings
 
@@ -41,17 +41,7 @@ class TopicSpec:
 
 
 _COMPACTED = ("sources", "fetch-state", "latest", "source-status")
-_ALL: tuple[TopicName, ...] = (
-    "articles",
-    "enriched",
-    "dead-letters",
-    "sources",
-    "urls",
-    "fetch-state",
-    "latest",
-    "source-status",
-    "raw-pages",
-)
+_ALL: tuple[TopicName, ...] = get_args(TopicName)
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
