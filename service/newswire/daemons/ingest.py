@@ -14,6 +14,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
@@ -35,7 +36,15 @@ def extraction_pool(workers: int) -> Executor | None:
     after a number of pages so a leak in a parser cannot grow memory over a long run."""
     count = workers or os.cpu_count() or 1
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=count, mp_context=context, max_tasks_per_child=2000)
+    return ProcessPoolExecutor(
+        max_workers=count, mp_context=context, max_tasks_per_child=2000, initializer=_worker_init
+    )
+
+
+def _worker_init() -> None:
+    """Extraction workers leave Ctrl-C to the daemon (it shuts the pool down) and load their models now."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import newswire.extract  # noqa: F401 - import cost paid before the first page, not during it
 
 
 def _on_response(host: str, status_class: str, elapsed_s: float) -> None:
