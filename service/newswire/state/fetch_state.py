@@ -80,8 +80,8 @@ class PartitionState:
         self._put(state)
         evicted = []
         while len(self._urls) > self.capacity:
-            url, _ = self._urls.popitem(last=False)
-            self._drop(url)
+            url = next(iter(self._urls))  # least recently checked
+            self._drop(url)  # also forgets its fingerprint, so the index stays bounded too
             evicted.append(url)
         return evicted
 
