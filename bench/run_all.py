@@ -101,6 +101,11 @@ def print_headlines(summary: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", help="run only these benchmarks")
+    parser.add_argument(
+        "--collect",
+        action="store_true",
+        help="run nothing: gather the results the scripts last wrote into latest.json",
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     summary: dict[str, Any] = {
@@ -115,21 +120,26 @@ def main() -> int:
         if not path.exists():
             print(f"== {name}: {script} not present, skipped", flush=True)
             continue
-        print(f"== {name}: {script}", flush=True)
-        started = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, str(path), "--json", str(RESULTS / result), *extra], check=False
-        )
-        if proc.returncode != 0:
-            failed.append(name)
-            print(f"== {name} failed with exit code {proc.returncode}", file=sys.stderr)
-            continue
+        if args.collect:
+            if not (RESULTS / result).exists():
+                continue
+        else:
+            print(f"== {name}: {script}", flush=True)
+            started = time.monotonic()
+            proc = subprocess.run(
+                [sys.executable, str(path), "--json", str(RESULTS / result), *extra], check=False
+            )
+            if proc.returncode != 0:
+                failed.append(name)
+                print(f"== {name} failed with exit code {proc.returncode}", file=sys.stderr)
+                continue
         doc = json.loads((RESULTS / result).read_text())
         if name == "pipeline":  # its sections (pipeline, ingest, baseline, ...) are headline keys
             summary.update({k: v for k, v in doc.items() if k != "machine"})
         else:
             summary[name] = doc
-        summary.setdefault("wall_s", {})[name] = round(time.monotonic() - started, 1)
+        if not args.collect:
+            summary.setdefault("wall_s", {})[name] = round(time.monotonic() - started, 1)
     (RESULTS / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
     print_headlines(summary)
     print(
