@@ -164,12 +164,11 @@ class EnrichDaemon:
                 continue
             idle_since = time.monotonic()
             async with self._txn_lock:
-                await self._process(consumer, producer, enricher, records)
+                await self._process(producer, enricher, records)
         return True
 
     async def _process(
         self,
-        consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         enricher: BatchEnricher,
         records: list[ConsumerRecord[Any, Any]],
