@@ -58,18 +58,26 @@ async def read_topic(
     settings: Settings, topic: str, since_ms: int | None = None
 ) -> list[ConsumerRecord[Any, Any]]:
     """Every committed record of ``topic`` up to its current end (from ``since_ms`` when given)."""
+    return [record async for record in iter_topic(settings, topic, since_ms=since_ms)]
+
+
+async def iter_topic(
+    settings: Settings, topic: str, *, since_ms: int | None = None, partitions: list[int] | None = None
+) -> AsyncIterator[ConsumerRecord[Any, Any]]:
+    """Yield the committed records of ``topic`` (or of some of its ``partitions``) from the beginning,
+    or from ``since_ms``, up to the end each partition had when reading started."""
     consumer = make_consumer(settings, group_id=None)
     await start_client(consumer, settings.kafka.bootstrap_servers, f"reader of {topic}")
-    records: list[ConsumerRecord[Any, Any]] = []
     try:
         with translate(f"reading {topic}", settings.kafka.bootstrap_servers):
-            partitions = consumer.partitions_for_topic(topic) or set()
-            if not partitions:
-                await consumer._client.force_metadata_update()  # topic metadata is fetched lazily
-                partitions = consumer.partitions_for_topic(topic) or set()
-            tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+            if partitions is None:
+                partitions = sorted(consumer.partitions_for_topic(topic) or ())
+                if not partitions:
+                    await consumer._client.force_metadata_update()  # topic metadata is fetched lazily
+                    partitions = sorted(consumer.partitions_for_topic(topic) or ())
+            tps = [TopicPartition(topic, p) for p in partitions]
             if not tps:
-                return []
+                return
             consumer.assign(tps)
             ends = await consumer.end_offsets(tps)
             if since_ms is None:
@@ -83,8 +91,8 @@ async def read_topic(
             while remaining:
                 batch = await consumer.getmany(timeout_ms=500)
                 for got in batch.values():
-                    records += got
+                    for record in got:
+                        yield record
                 remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
-    return records

@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
 from newswire.bus.clients import Record
+from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
@@ -254,34 +255,19 @@ class FetchRole:
         """Fill ``parts`` from the matching fetch-state partitions, read from the beginning to their end."""
         if not parts:
             return parts
-        s = self.settings
         started = time.monotonic()
-        state_tps = {TopicPartition(s.topic("fetch-state"), tp.partition): parts[tp] for tp in parts}
-        reader = make_consumer(s, group_id=None)
-        await start_client(reader, s.kafka.bootstrap_servers, "fetch-state reader")
+        by_partition = {tp.partition: part for tp, part in parts.items()}
         loaded = 0
-        try:
-            reader.assign(list(state_tps))
-            await reader.seek_to_beginning(*state_tps)
-            ends = await reader.end_offsets(list(state_tps))
-            remaining = {tp for tp, end in ends.items() if end > 0}
-            while remaining:
-                with translate("rebuilding fetch state", s.kafka.bootstrap_servers):
-                    batch = await reader.getmany(timeout_ms=500)
-                for stp, records in batch.items():
-                    state = state_tps[stp].state
-                    for record in records:
-                        if record.key is not None:
-                            state.load(record.key, record.value)
-                            loaded += 1
-                for stp in list(remaining):
-                    if await reader.position(stp) >= ends[stp]:
-                        remaining.discard(stp)
-        finally:
-            await reader.stop()
+        records = iter_topic(
+            self.settings, self.settings.topic("fetch-state"), partitions=sorted(by_partition)
+        )
+        async for record in records:
+            if record.key is not None:
+                by_partition[record.partition].state.load(record.key, record.value)
+                loaded += 1
         log.info(
             "rebuilt fetch state of partitions %s: %d records in %.2fs",
-            sorted(tp.partition for tp in parts),
+            sorted(by_partition),
             loaded,
             time.monotonic() - started,
         )
