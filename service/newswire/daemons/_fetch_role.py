@@ -72,6 +72,8 @@ class FetchRole:
         self._last_output = time.monotonic()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
+        # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
+        self._committed: dict[TopicPartition, int] = {}
 
     @property
     def group_id(self) -> str:
@@ -137,6 +139,7 @@ class FetchRole:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), s.ingest.commit_interval_ms / 1000)
             m.IN_FLIGHT.labels("ingest").set(self.in_flight)
+            self._update_lag()
             if time.monotonic() - last_commit >= s.ingest.commit_interval_ms / 1000:
                 async with self._lock:
                     await self._commit()
@@ -221,10 +224,20 @@ class FetchRole:
             log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
             raise
         m.TRANSACTIONS.labels("ingest", "committed").inc()
+        self._committed.update(offsets)
         if records:
             self._last_output = time.monotonic()
         self.done += count
         self.published += sum(1 for r in records if r[0] == s.topic("articles"))
+
+    def _update_lag(self) -> None:
+        """Export how far each owned urls partition is behind its end: the backlog an operator scales on."""
+        assert self._consumer is not None
+        for tp in self._consumer.assignment():
+            high = self._consumer.highwater(tp)
+            if high is not None and tp in self._committed:
+                lag = max(0, high - self._committed[tp])
+                m.CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(lag)
 
     async def _drain_and_commit(self, seconds: float) -> None:
         """On shutdown: let in-flight work finish (bounded), commit it, hand back the rest."""
@@ -246,6 +259,7 @@ class FetchRole:
             with contextlib.suppress(BusError):
                 await self._commit()
             for tp in revoked:
+                self._committed.pop(tp, None)  # its next owner commits from now on
                 part = self._parts.pop(tp, None)
                 if part is not None:
                     for task in part.tasks:
