@@ -415,7 +415,6 @@ def write_config(
     poll_s: float,
     extract_workers: int,
     tag: str,
-    state_dir: Path,
 ) -> None:
     path.write_text(f"""# written by bench/pipeline.py
 [kafka]
@@ -434,7 +433,6 @@ allowed_hosts = ["{site_host}"]
 group_id = "bench-ingest-{tag}"
 instance_id = "bench-ingest-{tag}"
 extract_workers = {extract_workers}
-state_dir = "{state_dir}"
 
 [enrich]
 group_id = "bench-enrich-{tag}"
@@ -570,7 +568,6 @@ def _newswire_setup(env: Env, label: str) -> tuple[str, str, Path]:
         poll_s=env.opts.poll_interval,
         extract_workers=workers,
         tag=tag,
-        state_dir=run_dir / "state",
     )
     return tag, prefix, config
 

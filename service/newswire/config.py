@@ -118,7 +118,6 @@ class IngestSettings(_Frozen):
     )
     commit_interval_ms: int = Field(default=200, ge=10)
     seen_capacity: int = Field(default=1_000_000, ge=1000)
-    state_dir: Path = Path(".newswire/state")
     keep_raw: bool = False
 
 

@@ -111,7 +111,7 @@ def daemon(broker: EmbeddedBroker, tmp_path_factory: pytest.TempPathFactory) -> 
         f'[kafka]\nbootstrap_servers = "{k.bootstrap_servers}"\ntopic_prefix = "{k.topic_prefix}"\n'
         f"partitions = {k.partitions}\ntransaction_timeout_ms = {k.transaction_timeout_ms}\n"
         f"session_timeout_ms = {k.session_timeout_ms}\n"
-        f'[ingest]\ngroup_id = "{s.ingest.group_id}"\nextract_workers = 1\nstate_dir = "{tmp / "state"}"\n'
+        f'[ingest]\ngroup_id = "{s.ingest.group_id}"\nextract_workers = 1\n'
         f'[enrich]\ngroup_id = "{s.enrich.group_id}"\nbatch_size = 8\n'
         '[observe]\nhttp_host = "127.0.0.1"\ningest_port = 0\nlog_format = "json"\n'
         f'[[sources]]\nname = "deploy-test"\nkind = "files"\npath = "{inbox}"\ninterval_s = 1\n'
