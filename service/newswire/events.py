@@ -27,10 +27,44 @@ import orjson
 
 from newswire.errors import EventError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: optional ``diff`` on updates
 
 Change = Literal["created", "updated", "removed"]
 EntityType = Literal["person", "organization", "location", "nationality", "event"]
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class FieldChange:
+    """A short text field of an update: its previous and its new value."""
+
+    old: str | list[str] | None
+    new: str | list[str] | None
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class ParagraphEdit:
+    """One step of a body edit script, against the previous version's paragraphs.
+
+    ``old_count`` paragraphs from ``old_start`` of the previous body are
+    replaced by (or, for ``insert``, preceded by) the paragraphs in ``text``,
+    which start at ``new_start`` in this version's body. ``delete`` has no text.
+    """
+
+    op: Literal["replace", "insert", "delete"]
+    old_start: int
+    old_count: int
+    new_start: int
+    text: list[str]
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class TextDiff:
+    """What an update changed in the text (see :mod:`newswire.revisions`); None means unchanged."""
+
+    title: FieldChange | None = None
+    authors: FieldChange | None = None
+    lead: FieldChange | None = None
+    body: list[ParagraphEdit] | None = None
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
@@ -46,6 +80,7 @@ class ArticleEvent:
     version: int = 1
     change: Change = "created"
     changed_fields: list[str] = dataclasses.field(default_factory=list)
+    diff: TextDiff | None = None  # updates only, when the previous version's text was remembered
     title: str | None = None
     authors: list[str] = dataclasses.field(default_factory=list)
     published: str | None = None
@@ -196,6 +231,7 @@ _ARTICLE_FIELDS = frozenset(f.name for f in dataclasses.fields(ArticleEvent))
 _ENTITY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entity))
 _METRIC_FIELDS = frozenset(f.name for f in dataclasses.fields(Metrics))
 _STORY_FIELDS = frozenset(f.name for f in dataclasses.fields(Story))
+_EDIT_FIELDS = frozenset(f.name for f in dataclasses.fields(ParagraphEdit))
 
 
 def encode_event(event: ArticleEvent | EnrichedEvent) -> bytes:
@@ -210,9 +246,28 @@ def _loads(data: bytes | str) -> Any:
         raise EventError(f"not valid JSON: {exc}") from None
 
 
+def _change(doc: dict[str, Any] | None) -> FieldChange | None:
+    return None if doc is None else FieldChange(old=doc["old"], new=doc["new"])
+
+
+def _diff_from_dict(doc: dict[str, Any]) -> TextDiff:
+    body = doc.get("body")
+    return TextDiff(
+        title=_change(doc.get("title")),
+        authors=_change(doc.get("authors")),
+        lead=_change(doc.get("lead")),
+        body=None
+        if body is None
+        else [ParagraphEdit(**{k: v for k, v in e.items() if k in _EDIT_FIELDS}) for e in body],
+    )
+
+
 def article_from_dict(doc: dict[str, Any]) -> ArticleEvent:
     """Build an :class:`ArticleEvent` from a validated dict (unknown keys are ignored)."""
-    return ArticleEvent(**{k: v for k, v in doc.items() if k in _ARTICLE_FIELDS})
+    fields = {k: v for k, v in doc.items() if k in _ARTICLE_FIELDS}
+    if fields.get("diff") is not None:
+        fields["diff"] = _diff_from_dict(fields["diff"])
+    return ArticleEvent(**fields)
 
 
 def decode_article(data: bytes | str) -> ArticleEvent:
