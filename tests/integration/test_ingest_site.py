@@ -20,7 +20,8 @@ import orjson
 import pytest
 from aiokafka import TopicPartition
 
-from newswire.bus import make_consumer, start_client, topic_specs
+from newswire.bus import make_consumer, make_producer, send_all, start_client, topic_specs
+from newswire.bus.tail import read_topic
 from newswire.config import Settings
 from newswire.daemons.ingest import IngestDaemon
 from newswire.events import ArticleEvent, decode_article
@@ -217,24 +218,79 @@ async def test_edit_publishes_an_update_and_removal_a_removed_event(broker, fake
     settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}],
                              ingest={"recheck_after_s": 0})
     assert await run_daemon(settings) == 11
-    edited, removed = "harbour-bridge-reopens-after-repairs", "fishing-fleet-record-catch"
-    fake_site.edit_article(edited, title="Harbour Bridge reopens to traffic after nine months of repairs")
+    retitled, corrected = "harbour-bridge-reopens-after-repairs", "council-approves-budget-for-new-library"
+    removed = "fishing-fleet-record-catch"
+    old_title = fake_site.article(retitled).title
+    fake_site.edit_article(retitled, title="Harbour Bridge reopens to traffic after nine months of repairs")
+    paragraphs = list(fake_site.article(corrected).body)
+    paragraphs[1] = paragraphs[1].replace("180,000 books", "210,000 books")
+    fake_site.edit_article(corrected, body=paragraphs)
     fake_site.remove_article(removed)
-    assert await run_daemon(settings) == 2
+    assert await run_daemon(settings) == 3
 
     events = await articles(settings)
-    assert len(events) == 13
+    assert len(events) == 14
     later = {e.url: e for e in events if e.change != "created"}
-    assert set(later) == {fake_site.article_url(edited), fake_site.article_url(removed)}
-    update = later[fake_site.article_url(edited)]
+    assert set(later) == {fake_site.article_url(u) for u in (retitled, corrected, removed)}
+    update = later[fake_site.article_url(retitled)]
     assert update.change == "updated" and update.version == 2
     assert "title" in update.changed_fields and "body" not in update.changed_fields
     assert update.title == "Harbour Bridge reopens to traffic after nine months of repairs"
+    # The diff says what the headline was and what it is now, and that the body did not change.
+    assert update.diff is not None
+    assert update.diff.title is not None
+    assert (update.diff.title.old, update.diff.title.new) == (old_title, update.title)
+    assert update.diff.body is None and update.diff.lead is None and update.diff.authors is None
+
+    fixed = later[fake_site.article_url(corrected)]
+    assert fixed.change == "updated" and fixed.version == 2 and "body" in fixed.changed_fields
+    assert fixed.diff is not None and fixed.diff.title is None
+    # One paragraph replaced, by its corrected text, at the place it has in the body.
+    assert fixed.body.split("\n\n") == paragraphs
+    [edit] = fixed.diff.body or []
+    assert (edit.op, edit.old_start, edit.old_count, edit.new_start) == ("replace", 1, 1, 1)
+    assert edit.text == [paragraphs[1]] and "210,000 books" in edit.text[0]
+
     gone = later[fake_site.article_url(removed)]
-    assert gone.change == "removed" and gone.version == 2
+    assert gone.change == "removed" and gone.version == 2 and gone.diff is None
     first = {e.url: e for e in events if e.change == "created"}
+    assert all(e.diff is None for e in first.values())
     assert update.article_id == first[update.url].article_id
     assert gone.article_id == first[gone.url].article_id
+
+
+async def test_state_from_before_diffs_gives_an_update_without_diff_then_diffs_again(
+        broker, fake_site: FakeSite, tmp_path) -> None:
+    slug = "storm-warning-coast"
+    url = fake_site.article_url(slug)
+    listing = tmp_path / "urls.txt"
+    listing.write_text(url + "\n")
+    settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}],
+                             ingest={"recheck_after_s": 0})
+    assert await run_daemon(settings) == 1
+    # Rewrite the URL's fetch-state record as an older newswire wrote it: no remembered text.
+    [record] = [r for r in await read_topic(settings, settings.topic("fetch-state")) if r.key == url.encode()]
+    doc = orjson.loads(record.value)
+    assert doc["text"]["title"] == fake_site.article(slug).title and doc["paragraphs"]
+    old_doc = {k: v for k, v in doc.items() if k not in ("text", "paragraphs")}
+    producer = make_producer(settings)
+    await start_client(producer, settings.kafka.bootstrap_servers, "test producer")
+    try:
+        await send_all(producer, [(settings.topic("fetch-state"), record.key, orjson.dumps(old_doc), [])],
+                       partition=record.partition)
+    finally:
+        await producer.stop()
+
+    fake_site.edit_article(slug, title="Red storm warning issued for the coast")
+    assert await run_daemon(settings) == 1
+    fake_site.edit_article(slug, title="Storm warning lifted for the coast")
+    assert await run_daemon(settings) == 1
+
+    _, first_update, second_update = sorted(await articles(settings), key=lambda e: e.version)
+    assert "title" in first_update.changed_fields and first_update.diff is None
+    assert second_update.diff is not None and second_update.diff.title is not None
+    assert second_update.diff.title.old == "Red storm warning issued for the coast"
+    assert second_update.diff.title.new == "Storm warning lifted for the coast"
 
 
 # ----------------------------------------------------------------- 4. hostile URLs

@@ -38,6 +38,7 @@ from newswire.errors import BlockedError, ExtractError, FetchError
 from newswire.events import ArticleEvent
 from newswire.fetch import Fetcher, Validators
 from newswire.observe import metrics as m
+from newswire.revisions import paragraph_digests, remember_text, text_diff
 from newswire.sources import Candidate
 from newswire.state import TRACKED_FIELDS, PartitionState, UrlState
 
@@ -378,6 +379,7 @@ class UrlWorker:
             article.version = prev.version + 1
             article.change = "updated"
             article.changed_fields = [f for f in TRACKED_FIELDS if prev.fields.get(f) != digests[f]]
+            article.diff = text_diff(prev.text, prev.paragraphs, article)
         elif prev is not None and prev.article_id:
             article.version = prev.version + 1  # re-published after removal
         new_state = dataclasses.replace(
@@ -386,6 +388,8 @@ class UrlWorker:
             version=article.version,
             fingerprint=article.fingerprint,
             fields=digests,
+            text=remember_text(article),
+            paragraphs=paragraph_digests(article.body),
         )
         host = m.host_label(url_key(url).decode())
         self._observe(article, host)

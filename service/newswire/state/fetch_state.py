@@ -1,4 +1,5 @@
-"""What ingest remembers about each URL: validators, fingerprint, version — per partition, bounded.
+"""What ingest remembers about each URL: validators, fingerprint, version, a digest of its text —
+per partition, bounded.
 
 The authoritative copy lives in the compacted ``fetch-state`` topic, keyed by
 canonical URL and co-partitioned with ``urls`` (the state of the URLs in
@@ -35,6 +36,11 @@ class UrlState:
     last_modified: str | None = None
     lastmod: str | None = None  # sitemap lastmod at the last fetch
     removed: bool = False
+    # What the published version said, for the next update's diff (newswire.revisions): short
+    # text fields verbatim and one 8-byte digest per body paragraph (base64). None in records
+    # written before diffs existed: the next update then carries changed_fields only.
+    text: dict[str, Any] | None = None
+    paragraphs: str | None = None
 
     def encode(self) -> bytes:
         return orjson.dumps(self)
