@@ -49,6 +49,9 @@ def test_sitemap_index_lists_children_once_resolved() -> None:
         "https://news.example.com/sitemaps/2024-06.xml.gz",
         "https://news.example.com/sitemaps/relative.xml",
     )
+    # The first listing of a child wins, lastmod included.
+    news = "https://news.example.com/sitemaps/news.xml"
+    assert result.sitemap_lastmod == {news: "2024-06-09T00:00:00+00:00"}
 
 
 def test_gzipped_urlset_and_lastmod_as_publication_hint() -> None:

@@ -43,7 +43,13 @@ class FeedResult:
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class SitemapResult:
-    """A parsed sitemap: article candidates of a urlset, child sitemaps of an index."""
+    """A parsed sitemap: article candidates of a urlset, child sitemaps of an index.
+
+    ``sitemap_lastmod`` maps a child sitemap to its ``<lastmod>`` in the index
+    (UTC ISO 8601), when the index gives one: a backfill skips children older
+    than it cares about without fetching them.
+    """
 
     candidates: tuple[Candidate, ...]
     sitemaps: tuple[str, ...] = ()
+    sitemap_lastmod: dict[str, str] = dataclasses.field(default_factory=dict)

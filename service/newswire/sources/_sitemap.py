@@ -52,8 +52,13 @@ def parse_sitemap(content: bytes, url: str) -> SitemapResult:
     root = parse_xml(content, what)
     kind = local_name(root)
     if kind == "sitemapindex":
-        children = (child_text(node, "loc") for node in root if local_name(node) == "sitemap")
-        return SitemapResult(candidates=(), sitemaps=tuple(dict.fromkeys(_urls(children, url))))
+        children: dict[str, str | None] = {}
+        for node in root:
+            if local_name(node) == "sitemap":
+                for child in _urls([child_text(node, "loc")], url):
+                    children.setdefault(child, from_w3c(child_text(node, "lastmod")))
+        lastmods = {child: when for child, when in children.items() if when}
+        return SitemapResult(candidates=(), sitemaps=tuple(children), sitemap_lastmod=lastmods)
     if kind == "urlset":
         found: dict[str, Candidate] = {}
         for node in root:
