@@ -8,6 +8,11 @@ each partition is published in one transaction with its articles, its
 fetch-state updates and its consumed offsets. A crash loses only work that was
 never committed, which the partition's next owner redoes from the last
 committed offset, so each article is published exactly once.
+
+The same bound is ingest's backpressure: a URL counts as in flight until its
+transaction commits, so when Kafka is unreachable the role fetches at most
+``max_in_flight`` more pages, then waits (the commit blocks, or fails and the
+role reconnects), holding no more than that in memory.
 """
 
 from __future__ import annotations
