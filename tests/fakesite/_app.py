@@ -11,6 +11,9 @@ Routes (all GET):
 ``/sitemap.xml``               sitemap index → ``/sitemaps/news.xml``, ``/sitemaps/articles.xml.gz``
                                (a gzip *file*, no Content-Encoding) and, with generated articles,
                                ``/sitemaps/generated.xml.gz``
+``/sitemaps/archive.xml``      the archive: a sitemap index (child ``<lastmod>`` = newest entry) of
+                               ``/sitemaps/archive-<k>.xml.gz``, each a gzip file listing
+                               ``state.archive_chunk`` generated articles, oldest first
 ``/news/<slug>``               article pages (ETag + Last-Modified, real 304s); removed → 410
 ``/private/<anything>``        a page robots.txt disallows
 ``/redirect/chain/<n>``        n redirects (301/302/307/308 in turn), then the newest article
@@ -97,6 +100,7 @@ class SiteState:
 
     articles: dict[str, Article]
     generated: list[Article] = field(default_factory=list)
+    archive_chunk: int = 10
     gone: set[str] = field(default_factory=set)
     crawl_delay: float | None = None
     robots_status: int = 200
@@ -197,6 +201,8 @@ class FakeSiteApp:
             if state.generated:
                 children.append(("/sitemaps/generated.xml.gz", None))
             return _Response(200, _render.sitemap_index(children, base).encode(), "application/xml")
+        if path == "/sitemaps/archive.xml" or path.startswith("/sitemaps/archive-"):
+            return self._archive(path)
         if path in ("/sitemaps/articles.xml.gz", "/sitemaps/generated.xml.gz"):
             articles = state.newest_first() if "articles" in path else state.generated
             body = gzip.compress(_render.urlset(articles, base).encode(), mtime=0)
@@ -229,6 +235,22 @@ class FakeSiteApp:
             code = int(path[8:])
             return _Response(code, _render.error_html(code, "Status").encode())
         return _Response(404, _render.error_html(404, "Not Found").encode())
+
+    def _archive(self, path: str) -> _Response:
+        """An archive sitemap index over the generated articles, ``archive_chunk`` per child."""
+        state = self.state
+        size = state.archive_chunk
+        chunks = [state.generated[i : i + size] for i in range(0, len(state.generated), size)]
+        if path == "/sitemaps/archive.xml":
+            children: list[tuple[str, datetime | None]] = [
+                (f"/sitemaps/archive-{k}.xml.gz", max(a.updated for a in chunk))
+                for k, chunk in enumerate(chunks)]
+            return _Response(200, _render.sitemap_index(children, self.base_url).encode(), "application/xml")
+        number = path.removeprefix("/sitemaps/archive-").removesuffix(".xml.gz")
+        if not number.isdigit() or int(number) >= len(chunks):
+            return _Response(404, _render.error_html(404, "Not Found").encode())
+        body = gzip.compress(_render.urlset(chunks[int(number)], self.base_url).encode(), mtime=0)
+        return _Response(200, body, "application/gzip", compressible=False)
 
     def _robots(self) -> _Response:
         state = self.state

@@ -40,9 +40,11 @@ class FakeSite:
     observe it with :meth:`hits`, :meth:`requests_to` and ``internal_hits``.
     """
 
-    def __init__(self, *, n_generated: int = 0, crawl_delay: float | None = None) -> None:
+    def __init__(self, *, n_generated: int = 0, crawl_delay: float | None = None,
+                 archive_chunk: int = 10) -> None:
         self.state = SiteState.fresh(n_generated)
         self.state.crawl_delay = crawl_delay
+        self.state.archive_chunk = archive_chunk
         self.app = FakeSiteApp(self.state)
         self._sock = _listening_socket()
         self._internal_sock = _listening_socket()
@@ -79,6 +81,11 @@ class FakeSite:
 
     def generated_urls(self) -> list[str]:
         return [self.url(a.path) for a in self.state.generated]
+
+    def archive_sitemaps(self) -> list[str]:
+        """Paths of the archive's child sitemaps (``/sitemaps/archive.xml`` lists them), oldest first."""
+        count = -(-len(self.state.generated) // self.state.archive_chunk)  # ceiling division
+        return [f"/sitemaps/archive-{k}.xml.gz" for k in range(count)]
 
     # -- mutation --------------------------------------------------------------------------
 
