@@ -230,6 +230,27 @@ async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+
+    from newswire.daemons import Stopper
+    from newswire.daemons._runtime import handle_signals
+    from newswire.daemons.backfill import backfill_sitemap, stderr_progress
+
+    try:
+        since = datetime.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"newswire backfill: --since wants an ISO date or time, got {args.since!r}", file=sys.stderr)
+        return 2
+    stopper = Stopper()
+    with handle_signals(stopper):
+        result = await backfill_sitemap(
+            settings, args.url, since=since, rate=args.rate, progress=stderr_progress(), stopper=stopper
+        )
+    _out(result.describe())
+    return 0 if result.complete else 1
+
+
 # ----------------------------------------------------------------- parser
 
 
@@ -284,6 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="table of sources: last poll, last success, articles, errors, next poll"
     )
     p.add_argument("--json", action="store_true", help="one JSON object per source")
+
+    p = sub.add_parser(
+        "backfill", help="queue every article URL of an archive sitemap once (resumable) for ingest"
+    )
+    p.add_argument("kind", choices=["sitemap"])
+    p.add_argument("url", help="a sitemap index (or urlset), gzip or not")
+    p.add_argument("--since", help="skip sitemaps and entries whose lastmod is older (ISO date or time)")
+    p.add_argument("--rate", type=float, help="queue at most this many URLs per second")
     return parser
 
 
@@ -295,6 +324,7 @@ _ASYNC = {
     "run": cmd_daemon,
     "status": cmd_status,
     "replay": cmd_replay,
+    "backfill": cmd_backfill,
 }
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
 

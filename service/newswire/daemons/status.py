@@ -26,8 +26,9 @@ async def source_status(settings: Settings) -> list[dict[str, Any]]:
     """One row per source: last poll, last success, articles in the last hour, error rate, next poll."""
     latest: dict[str, dict[str, Any]] = {}
     for value in [r.value for r in await read_topic(settings, settings.topic("source-status"))]:
-        doc = orjson.loads(value)
-        latest[doc["source"]] = doc
+        doc = orjson.loads(value) if value else {}
+        if "source" in doc:  # backfill checkpoints share the topic; backfill summaries are rows
+            latest[doc["source"]] = doc
     hour_ago_ms = int((time.time() - 3600) * 1000)
     per_source: Counter[str] = Counter()
     for value in [
