@@ -130,7 +130,10 @@ async def backfill_sitemap(
     stopper: Stopper | None = None,
 ) -> BackfillResult:
     """Queue every article URL of the sitemap (index) at ``url`` that earlier runs did not queue."""
-    url = canonicalize(url)
+    try:
+        url = canonicalize(url)
+    except ValueError as exc:
+        raise SourceError(f"cannot backfill {url!r}: {exc}") from None
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     await ensure_topics(settings)
