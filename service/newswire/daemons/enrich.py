@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -59,9 +60,14 @@ class BatchEnricher(Protocol):
 
 
 def default_enricher(settings: Settings) -> BatchEnricher:
-    from newswire.enrich import Enricher
+    """One in-process :class:`Enricher`, or a pool of ``enrich.workers`` processes."""
+    from newswire.enrich import Enricher, EnricherPool
 
-    return Enricher(entities=settings.enrich.entities, model=settings.enrich.model)
+    e = settings.enrich
+    workers = e.workers or len(os.sched_getaffinity(0))
+    if workers > 1:
+        return EnricherPool(workers, entities=e.entities, model=e.model)
+    return Enricher(entities=e.entities, model=e.model)
 
 
 class EnrichDaemon:
@@ -112,6 +118,8 @@ class EnrichDaemon:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await readiness
+            if self._enricher is None and hasattr(enricher, "close"):
+                await asyncio.to_thread(enricher.close)  # our own pool, not one handed in
         log.info("enrich daemon stopped after %d events", self.processed)
         return self.processed
 
