@@ -119,8 +119,14 @@ class FakeSite:
         return self.url(article.path)
 
     def edit_article(self, slug: str, *, title: str | None = None, lede: str | None = None,
-                     body: Iterable[str] | None = None, modified: datetime | None = None) -> Article:
-        """Change an article; its ``modified`` time (hence Last-Modified and ETag) moves forward."""
+                     body: Iterable[str] | None = None, authors: Iterable[str] | None = None,
+                     modified: datetime | None = None, silent: bool = False) -> Article:
+        """Change an article; its ``modified`` time (hence Last-Modified and ETag) moves forward.
+
+        ``silent=True`` is a quiet correction, as newsrooms fix a byline: the page's
+        dates (and Last-Modified) stay as they were and only the ETag changes, so
+        the edited fields are the only difference a crawler can see.
+        """
         with self.state.lock:
             old = self.state.articles[slug]
             stamp = modified or datetime.now(UTC).replace(microsecond=0)
@@ -128,7 +134,9 @@ class FakeSite:
                 stamp = old.updated.replace(microsecond=0) + timedelta(seconds=1)
             new = replace(old, title=title if title is not None else old.title,
                           lede=lede if lede is not None else old.lede,
-                          body=list(body) if body is not None else list(old.body), modified=stamp)
+                          body=list(body) if body is not None else list(old.body),
+                          authors=list(authors) if authors is not None else list(old.authors),
+                          modified=old.modified if silent else stamp)
             self.state.articles[slug] = new
             return new
 
