@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import os
-import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 
 from newswire.bus import ensure_topics
 from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
+from newswire.daemons._extract_pool import extraction_pool
 from newswire.daemons._fetch_role import FetchRole
 from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
 from newswire.daemons._url_work import ExtractJob, UrlWorker, extract_page
@@ -29,22 +27,6 @@ from newswire.observe import Health
 from newswire.observe import metrics as m
 
 log = logging.getLogger(__name__)
-
-
-def extraction_pool(workers: int) -> Executor | None:
-    """A process pool for CPU-bound extraction (``workers=0``: one per core); workers are recycled
-    after a number of pages so a leak in a parser cannot grow memory over a long run."""
-    count = workers or os.cpu_count() or 1
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(
-        max_workers=count, mp_context=context, max_tasks_per_child=2000, initializer=_worker_init
-    )
-
-
-def _worker_init() -> None:
-    """Extraction workers leave Ctrl-C to the daemon (it shuts the pool down) and load their models now."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import newswire.extract  # noqa: F401 - import cost paid before the first page, not during it
 
 
 def _on_response(host: str, status_class: str, elapsed_s: float) -> None:

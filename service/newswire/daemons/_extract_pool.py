@@ -1,0 +1,105 @@
+"""Ingest's extraction processes: a process pool that is renewed every N pages and after a crash.
+
+Why not ``ProcessPoolExecutor(max_tasks_per_child=N)``: on the CPython versions
+newswire runs on (3.11, and 3.12/3.13 before the gh-115634 fix), a worker that
+exits at its task limit while work is queued is not replaced. The pool then
+deadlocks with no worker left, and the interpreter hangs at exit joining it.
+The soak run hit exactly that: ingest stopped for good after 2000 pages and
+ignored SIGTERM. So recycling happens one level up: after ``recycle_after``
+submissions the whole executor is replaced by a fresh one, and the old one is
+shut down without waiting, which lets it finish the work it already has before
+its workers exit. Parser leaks still cannot grow memory over a long run.
+
+A worker that dies (killed for memory, a crash in a C parser) breaks a
+``ProcessPoolExecutor`` for good: every later submit raises
+``BrokenProcessPool``. Here the next submit starts a new pool instead, so a
+poison page costs the pages that were in flight with it, not every page after.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: Pages per worker before its pool is renewed.
+PAGES_PER_WORKER = 2000
+
+
+class RenewingPool(Executor):
+    """A process pool renewed after ``recycle_after`` submissions or when broken; see the module docstring."""
+
+    def __init__(
+        self,
+        workers: int,
+        *,
+        recycle_after: int,
+        mp_context: Any = None,
+        initializer: Callable[[], object] | None = None,
+    ) -> None:
+        self._workers = workers
+        self._recycle_after = recycle_after
+        self._context = mp_context
+        self._initializer = initializer
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+        self._submitted = 0
+        self._closed = False
+        self.renewals = 0  # how many times a fresh pool replaced the previous one
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self._workers, mp_context=self._context, initializer=self._initializer
+        )
+
+    def _renew(self) -> None:
+        # The retired pool runs what it was given, then its workers exit; nobody waits for it here.
+        retired, self._pool = self._pool, self._new_pool()
+        retired.shutdown(wait=False)
+        self._submitted = 0
+        self.renewals += 1
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot submit to a pool that was shut down")
+            if self._submitted >= self._recycle_after:
+                self._renew()
+            try:
+                future = self._pool.submit(fn, *args, **kwargs)
+            except BrokenProcessPool:  # a worker died: its pool is unusable, start over
+                self._renew()
+                future = self._pool.submit(fn, *args, **kwargs)
+            self._submitted += 1
+            return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._closed = True
+            pool = self._pool
+        pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def extraction_pool(workers: int) -> RenewingPool:
+    """The extraction pool of an ingest process (``workers=0``: one per core)."""
+    count = workers or os.cpu_count() or 1
+    return RenewingPool(
+        count,
+        recycle_after=PAGES_PER_WORKER * count,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_worker_init,
+    )
+
+
+def _worker_init() -> None:
+    """Extraction workers leave Ctrl-C to the daemon (it shuts the pool down) and load their models now."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import newswire.extract  # noqa: F401 - import cost paid before the first page, not during it
