@@ -259,6 +259,47 @@ async def test_edit_publishes_an_update_and_removal_a_removed_event(broker, fake
     assert gone.article_id == first[gone.url].article_id
 
 
+async def test_byline_or_standfirst_edit_alone_publishes_one_update_with_its_diff(
+        broker, fake_site: FakeSite, tmp_path) -> None:
+    # Quiet corrections: title, body (so the content fingerprint) and the page's dates stay as they were.
+    listing = tmp_path / "urls.txt"
+    listing.write_text("\n".join(fake_site.article_urls()) + "\n")
+    settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}],
+                             ingest={"recheck_after_s": 0})
+    assert await run_daemon(settings) == 11
+    bylined, restood, copied = ("council-approves-budget-for-new-library",
+                                "harbour-bridge-reopens-after-repairs", "storm-warning-coast")
+    old_authors, old_lede = fake_site.article(bylined).authors, fake_site.article(restood).lede
+    new_authors = [*old_authors, "Aileen Brody"]
+    new_lede = "Commuters in Port Alder regain their fastest route across the estuary, two weeks early."
+    fake_site.edit_article(bylined, authors=new_authors, silent=True)
+    fake_site.edit_article(restood, lede=new_lede, silent=True)
+    # The same story at a second URL, under another byline, is still the story already published.
+    copy = dataclasses.replace(fake_site.article(copied), slug=f"{copied}-syndicated", authors=["Wire desk"])
+    listing.write_text(listing.read_text() + fake_site.add_article(copy) + "\n")
+    assert await run_daemon(settings) == 2
+
+    updates = {e.url: e for e in await articles(settings) if e.change == "updated"}
+    assert set(updates) == {fake_site.article_url(bylined), fake_site.article_url(restood)}
+    byline = updates[fake_site.article_url(bylined)]
+    assert (byline.version, byline.changed_fields, byline.authors) == (2, ["authors"], new_authors)
+    assert byline.diff is not None and byline.diff.authors is not None
+    assert (byline.diff.authors.old, byline.diff.authors.new) == (old_authors, new_authors)
+    assert byline.diff.title is None and byline.diff.lead is None and byline.diff.body is None
+    standfirst = updates[fake_site.article_url(restood)]
+    assert (standfirst.version, standfirst.changed_fields, standfirst.lead) == (2, ["lead"], new_lede)
+    assert standfirst.diff is not None and standfirst.diff.lead is not None
+    assert (standfirst.diff.lead.old, standfirst.diff.lead.new) == (old_lede, new_lede)
+    assert standfirst.diff.title is None and standfirst.diff.authors is None and standfirst.diff.body is None
+
+    # Refetching the same pages again publishes nothing: the edits were told once.
+    mark = len(fake_site.state.requests)
+    assert await run_daemon(settings) == 0
+    assert {r.path for r in requests_since(fake_site, mark)} >= {f"/news/{bylined}", f"/news/{restood}"}
+    events = await articles(settings)
+    assert len(events) == 13 and fake_site.article_url(copy.slug) not in {e.url for e in events}
+
+
 async def test_state_from_before_diffs_gives_an_update_without_diff_then_diffs_again(
         broker, fake_site: FakeSite, tmp_path) -> None:
     slug = "storm-warning-coast"

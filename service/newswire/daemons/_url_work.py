@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
@@ -166,6 +166,27 @@ def _digest(value: object) -> str:
 
 def field_digests(article: ArticleEvent) -> dict[str, str]:
     return {name: _digest(getattr(article, name)) for name in TRACKED_FIELDS}
+
+
+#: The tracked fields ``ArticleEvent.fingerprint`` covers. It is blind to whitespace and case, so
+#: a refetch whose title and body differ only in those is re-rendering noise, not an edit.
+FINGERPRINTED = frozenset({"title", "body"})
+
+
+def edited_fields(prev: UrlState, article: ArticleEvent, digests: Mapping[str, str]) -> list[str]:
+    """The tracked fields in which ``article`` differs from the version ``prev`` published,
+    or ``[]`` when it is no edit.
+
+    A byline change or a new standfirst leaves the fingerprint alone, so the
+    fingerprint cannot decide this on its own: any other tracked field's digest
+    moving is an edit too. When it is one, every differing field is listed, so
+    ``changed_fields`` agrees with the event's ``diff``.
+    """
+    differ = [name for name in TRACKED_FIELDS if prev.fields.get(name) != digests[name]]
+    text_edited = prev.fingerprint != article.fingerprint
+    if text_edited or any(name not in FINGERPRINTED for name in differ):
+        return differ
+    return []
 
 
 class UrlWorker:
@@ -365,7 +386,8 @@ class UrlWorker:
             return Outcome("duplicate_content", state=base)
         digests = field_digests(article)
         if prev is not None and prev.article_id and not prev.removed:
-            if prev.fingerprint == article.fingerprint and not force:
+            changed = edited_fields(prev, article, digests)
+            if not changed and not force:
                 return Outcome(
                     "unchanged",
                     state=dataclasses.replace(
@@ -378,7 +400,7 @@ class UrlWorker:
                 )
             article.version = prev.version + 1
             article.change = "updated"
-            article.changed_fields = [f for f in TRACKED_FIELDS if prev.fields.get(f) != digests[f]]
+            article.changed_fields = changed
             article.diff = text_diff(prev.text, prev.paragraphs, article)
         elif prev is not None and prev.article_id:
             article.version = prev.version + 1  # re-published after removal
