@@ -213,11 +213,8 @@ async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
     from newswire.daemons.replay import replay, stderr_progress
 
-    if not args.since and not args.article:
-        print("newswire replay: give --from TIMESTAMP or --article ID", file=sys.stderr)
-        return 2
     since = None
-    if args.since:
+    if args.since is not None:  # "--from ''" is a mistake, not "everything"
         try:
             since = datetime.fromisoformat(args.since)
         except ValueError:
@@ -226,7 +223,12 @@ async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     count = await replay(
         settings, since=since, article_id=args.article, force=args.force, progress=stderr_progress
     )
-    _out(f"queued {count} stored pages for re-extraction by the ingest daemon")
+    _out(f"queued {count} stored page{'' if count == 1 else 's'} for re-extraction by the ingest daemon")
+    if not count:
+        print(
+            "newswire replay: no stored page matched (pages are kept with ingest.keep_raw = true)",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -305,6 +307,21 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="table of sources: last poll, last success, articles, errors, next poll"
     )
     p.add_argument("--json", action="store_true", help="one JSON object per source")
+
+    p = sub.add_parser(
+        "replay",
+        help="re-extract stored raw pages (ingest.keep_raw) and re-publish changed articles, no fetching",
+    )
+    # Exactly one selector: replaying everything ever stored is never what a user means by accident.
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--from",
+        dest="since",
+        metavar="TIMESTAMP",
+        help="pages stored since this ISO 8601 time (local time unless it carries an offset)",
+    )
+    which.add_argument("--article", metavar="ID", help="the newest stored page of one article_id")
+    p.add_argument("--force", action="store_true", help="re-publish even when the extraction is unchanged")
 
     p = sub.add_parser(
         "backfill", help="queue every article URL of an archive sitemap once (resumable) for ingest"

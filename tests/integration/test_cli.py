@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from newswire import cli
 from newswire.broker import free_port
 from newswire.events import decode_article
 from tests.conftest import SEED_ARTICLE
@@ -31,6 +33,20 @@ def test_help_lists_the_commands() -> None:
     out = run("--help").stdout.decode()
     for command in ("broker", "topics", "ingest", "enrich", "run", "parse", "enrich-file", "tail"):
         assert command in out
+
+
+def test_every_dispatched_command_has_a_parser_and_every_parser_a_handler(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A handler without a subparser is a command no one can run (``replay`` was one)."""
+    dispatched = set(cli._ASYNC) | set(cli._SYNC)
+    [subcommands] = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(subcommands.choices) == dispatched
+    for command in sorted(dispatched):
+        with pytest.raises(SystemExit) as exited:
+            cli.main([command, "--help"])
+        assert exited.value.code == 0, command
+        assert f"usage: newswire {command}" in capsys.readouterr().out
 
 
 def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -14,7 +15,8 @@ from newswire.daemons.ingest import IngestDaemon
 from newswire.daemons.replay import replay
 from newswire.events import ArticleEvent, content_fingerprint
 from tests.fakesite import FakeSite
-from tests.integration.test_ingest_site import article_requests, site_settings
+from tests.integration.test_cli import run
+from tests.integration.test_ingest_site import article_requests, articles, site_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -76,3 +78,44 @@ async def test_replay_after_an_extractor_fix_republishes_with_a_higher_version(
     # Replaying again with the fixed extractor changes nothing, unless forced.
     assert await replay(settings, since=started) == first
     assert await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=4).run() == 0
+
+
+async def test_newswire_replay_command_queues_stored_pages_and_ingest_republishes_them_without_fetching(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    settings = site_settings(
+        broker,
+        fake_site,
+        [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}],
+        ingest={"keep_raw": True},
+    )
+    config = tmp_path / "newswire.toml"
+    config.write_text(
+        f'[kafka]\nbootstrap_servers = "{settings.kafka.bootstrap_servers}"\n'
+        f'topic_prefix = "{settings.kafka.topic_prefix}"\n'
+    )
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    first = await IngestDaemon(
+        settings, inline_extraction=True, idle_timeout_s=4, extract=buggy_extract
+    ).run()
+    fetched_pages = len(article_requests(fake_site))
+
+    # After the extractor fix, the operator replays what was stored since the bad deploy.
+    result = run("--config", str(config), "replay", "--from", started.isoformat(), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert result.stdout.decode() == f"queued {first} stored pages for re-extraction by the ingest daemon\n"
+    assert f"] {first}/{first} articles" in result.stderr.decode()  # the progress bar's last state
+    assert await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=4).run() == first
+    fixed = {e.article_id: e for e in await articles(settings) if e.version == 2}
+    assert len(fixed) == first
+    assert all(e.change == "updated" and "body" in e.changed_fields for e in fixed.values())
+
+    # One article, forced: re-published although the extraction did not change.
+    chosen = sorted(fixed)[0]
+    result = run("--config", str(config), "replay", "--article", chosen, "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert result.stdout.startswith(b"queued 1 stored page for")
+    assert await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=4).run() == 1
+    [forced] = [e for e in await articles(settings) if e.version == 3]
+    assert (forced.article_id, forced.change, forced.changed_fields) == (chosen, "updated", [])
+    assert len(article_requests(fake_site)) == fetched_pages, "replay must not fetch pages again"
