@@ -3,6 +3,7 @@
     .venv/bin/python bench/pipeline.py            # full: 3 repetitions, ~10 minutes
     .venv/bin/python bench/pipeline.py --quick    # 1 repetition, ~2 minutes
     .venv/bin/python bench/pipeline.py --code HEAD   # run the daemons from a clean `git archive HEAD`
+    .venv/bin/python bench/pipeline.py --quick --profile /tmp/prof   # py-spy raw profile per burst
 
 What runs (all real processes, pinned with taskset the same way every run):
 
@@ -10,13 +11,17 @@ What runs (all real processes, pinned with taskset the same way every run):
 * the benchmark site (``bench/site/server.py``: asyncio HTTP/1.1, pages pre-rendered and
   gzipped from the fundus corpus into five publisher templates), CPU ``--pin-site`` (1);
 * ``python -m newswire.cli ingest`` and ``... enrich`` as subprocesses, CPUs
-  ``--pin-ingest`` (0) and ``--pin-enrich`` (0); the extraction pool gets one worker per
-  pinned CPU; fetch politeness is relaxed for the site only (``allowed_hosts``, no per-host
-  delay, per-host concurrency 64; robots.txt is fetched and allows all);
+  ``--pin-ingest`` (0,1) and ``--pin-enrich`` (0,1): the whole machine, shared with the
+  broker and site as it would be in production; the extraction pool and the enrich pool
+  (``enrich.workers``) get one worker per pinned CPU; fetch politeness is relaxed for the
+  site only (``allowed_hosts``, no per-host delay, ``--fetch-concurrency`` fetches in flight,
+  8 by default: on loopback 8 keep both extraction workers busy, and httpcore's pool spends
+  CPU per request in proportion to its connections (64 cost ingest 30 % more CPU per
+  article); robots.txt is fetched and allows all);
 * this script (site control, read_committed consumers that timestamp every record), CPU
   ``--pin-bench`` (1);
 * the baseline ``bench/baseline_feed_to_kafka.py`` (feedparser + httpx + trafilatura +
-  aiokafka), pinned like the ingest daemon.
+  aiokafka), pinned like the ingest daemon, with the same number of fetches in flight.
 
 Every newswire run polls one RSS feed of the site every ``--poll-interval`` seconds.
 
@@ -414,6 +419,8 @@ def write_config(
     feed: str,
     poll_s: float,
     extract_workers: int,
+    enrich_workers: int,
+    fetch_concurrency: int,
     tag: str,
 ) -> None:
     path.write_text(f"""# written by bench/pipeline.py
@@ -423,8 +430,8 @@ topic_prefix = "{prefix}"
 partitions = {partitions}
 
 [fetch]
-concurrency = 64
-per_host_concurrency = 64
+concurrency = {fetch_concurrency}
+per_host_concurrency = {fetch_concurrency}
 per_host_delay_s = 0
 obey_robots = true
 allowed_hosts = ["{site_host}"]
@@ -438,6 +445,7 @@ extract_workers = {extract_workers}
 group_id = "bench-enrich-{tag}"
 instance_id = "bench-enrich-{tag}"
 entities = true
+workers = {enrich_workers}
 
 [observe]
 log_level = "INFO"
@@ -474,6 +482,27 @@ async def start_daemon(
         env=daemon_env(code_dir),
     )
     return Proc(kind, popen, log_path, port)
+
+
+class Profile:
+    """``py-spy record`` attached to a daemon (and its workers) for one measured burst, with ``--profile``."""
+
+    def __init__(self, out_dir: Path | None, proc: Proc, label: str) -> None:
+        self.popen: subprocess.Popen[bytes] | None = None
+        if out_dir is None or not shutil.which("py-spy"):
+            return
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"{label}.txt"
+        cmd = ["py-spy", "record", "-p", str(proc.popen.pid), "--subprocesses", "-r", "100"]
+        self.popen = subprocess.Popen(
+            [*cmd, "-f", "raw", "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def stop(self) -> None:
+        if self.popen is not None:
+            self.popen.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(60)
 
 
 async def scrape(proc: Proc) -> dict[str, float]:
@@ -567,6 +596,8 @@ def _newswire_setup(env: Env, label: str) -> tuple[str, str, Path]:
         feed=env.site.feed_url(tag),
         poll_s=env.opts.poll_interval,
         extract_workers=workers,
+        enrich_workers=len(parse_cpus(env.opts.pin_enrich)) if env.opts.pin_enrich else 0,
+        fetch_concurrency=env.opts.fetch_concurrency,
         tag=tag,
     )
     return tag, prefix, config
@@ -597,6 +628,7 @@ async def pipeline_rep(env: Env, rep: int) -> dict[str, Any]:
         log(f"  warm: {o.warmup} articles through the pipeline after {out['startup_s']} s")
 
         # saturation: N at once
+        profiles = [Profile(o.profile, p, f"pipeline-{p.name}-{rep}") for p in procs]
         cpu0 = {p.name: p.cpu() for p in procs}
         m0 = {p.name: await scrape(p) for p in procs}
         bytes0 = (articles.bytes, enriched.bytes)
@@ -610,6 +642,8 @@ async def pipeline_rep(env: Env, rep: int) -> dict[str, Any]:
         ingest_done = [articles.seen[k] for k in keys if k in articles.seen]
         cpu1 = {p.name: p.cpu() for p in procs}
         m1 = {p.name: await scrape(p) for p in procs}
+        for profile in profiles:
+            profile.stop()
         n = len(done)
         sat_rate = n / (t_end - t0) if n else 0.0
         out["saturation"] = {
@@ -736,6 +770,8 @@ async def baseline_rep(env: Env, rep: int) -> dict[str, Any]:
             topic,
             "--interval",
             str(o.poll_interval),
+            "--concurrency",
+            str(o.fetch_concurrency),
         ],
         o.pin_ingest,
         run_dir / "baseline.log",
@@ -755,6 +791,7 @@ async def _timed_burst(env: Env, tag: str, watcher: Watcher, proc: Proc, label: 
     warm = await env.site.publish(tag, o.warmup)
     if not await wait_or_die(watcher, [path_key(u) for u, *_ in warm], o.startup_timeout, [proc]):
         raise RuntimeError(f"{label}: warm-up not done in {o.startup_timeout}s; log:\n{proc.log_tail()}")
+    profile = Profile(o.profile, proc, f"{label}-{tag}")
     cpu0 = proc.cpu()
     bytes0 = watcher.bytes
     items = await env.site.publish(tag, o.n_ingest, feed_limit=o.n_ingest + o.warmup + 100)
@@ -764,6 +801,7 @@ async def _timed_burst(env: Env, tag: str, watcher: Watcher, proc: Proc, label: 
     done = [watcher.seen[k] for k in keys if k in watcher.seen]
     t_end = max(done) if done else time.time()
     cpu = proc.cpu() - cpu0
+    profile.stop()
     rate = len(done) / (t_end - t0) if done else 0.0
     log(f"  {label}: {len(done)}/{len(keys)} articles in {t_end - t0:.1f} s = {rate:.1f} articles/s")
     return {
@@ -906,7 +944,11 @@ def summarise(
             "poll_interval_s": o.poll_interval,
             "partitions": o.partitions,
             "code": o.code or "worktree",
-            "fetch": {"concurrency": 64, "per_host_concurrency": 64, "per_host_delay_s": 0},
+            "fetch": {
+                "concurrency": o.fetch_concurrency,
+                "per_host_concurrency": o.fetch_concurrency,
+                "per_host_delay_s": 0,
+            },
         },
         "runs": {"pipeline": reps, "ingest": ingest, "baseline": base},
         **meta,
@@ -1036,8 +1078,9 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     base: list[dict[str, Any]] = []
     try:
         for rep in range(opts.runs):
-            log(f"repetition {rep + 1}/{opts.runs}: pipeline")
-            reps.append(await pipeline_rep(env, rep))
+            if not opts.ingest_only:
+                log(f"repetition {rep + 1}/{opts.runs}: pipeline")
+                reps.append(await pipeline_rep(env, rep))
             # alternate the order so slow drift in background load hits both alike
             order = [("ingest", ingest_rep, ingest), ("baseline", baseline_rep, base)]
             for label, fn, sink in order if rep % 2 == 0 else order[::-1]:
@@ -1052,6 +1095,8 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
             shutil.rmtree(workdir, ignore_errors=True)
     meta["loadavg_after"] = loadavg()
     meta["wall_s"] = round(time.monotonic() - started, 1)
+    if opts.ingest_only:
+        return {"ingest": ingest, "baseline": base, **meta}
     return summarise(reps, ingest, base, env, meta)
 
 
@@ -1082,14 +1127,23 @@ def main() -> int:
     )
     parser.add_argument("--partitions", type=int, default=3)
     parser.add_argument(
+        "--fetch-concurrency",
+        type=int,
+        default=8,
+        help="fetches in flight, newswire (fetch.concurrency, per host too) and baseline alike",
+    )
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="only the ingest and baseline bursts, for tuning; no JSON"
+    )
+    parser.add_argument(
         "--languages",
         default="en",
         help="corpus articles to re-render: en (default: every article gets NER), all, or en,de,...",
     )
     parser.add_argument("--pin-broker", default="1")
     parser.add_argument("--pin-site", default="1")
-    parser.add_argument("--pin-ingest", default="0", help="also the baseline's CPUs")
-    parser.add_argument("--pin-enrich", default="0")
+    parser.add_argument("--pin-ingest", default="0,1", help="also the baseline's CPUs")
+    parser.add_argument("--pin-enrich", default="0,1", help="enrich.workers = the number of these CPUs")
     parser.add_argument("--pin-bench", default="1")
     parser.add_argument(
         "--code", help="git ref to run the daemons from (git archive), e.g. HEAD; default: worktree"
@@ -1098,6 +1152,9 @@ def main() -> int:
     parser.add_argument("--phase-timeout", type=float, default=240.0, help="max wait for a saturation burst")
     parser.add_argument("--drain-timeout", type=float, default=30.0, help="max wait after a latency phase")
     parser.add_argument("--keep", action="store_true", help="keep the work dir (logs, configs, broker data)")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy raw profiles of each measured burst here (slows the run)"
+    )
     opts = parser.parse_args()
     q = opts.quick
     opts.runs = opts.runs or (1 if q else 3)
@@ -1115,6 +1172,12 @@ def main() -> int:
         doc = asyncio.run(run(opts))
     finally:
         kill_spawned()
+    if opts.ingest_only:
+        for label in ("ingest", "baseline"):
+            rates = [r["articles_per_s"] for r in doc[label]]
+            cpu = [r["cpu_s_per_article"] for r in doc[label]]
+            log(f"{label}: articles/s {rates} (median {median(rates)}), cpu s/article {cpu}")
+        return 0
     opts.json.parent.mkdir(parents=True, exist_ok=True)
     opts.json.write_text(json.dumps(doc, indent=2) + "\n")
     png = opts.png or opts.json.with_suffix(".png")
