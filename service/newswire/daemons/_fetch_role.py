@@ -168,7 +168,7 @@ class FetchRole:
         try:
             work = decode_candidate(raw)
             candidate = work.candidate
-        except (ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # whatever the bytes: left pending, a record would block its partition
             outcome = self.worker.dead_letter(raw, f"not a candidate record: {exc}", "invalid_candidate", "?")
         else:
             if candidate.url in part.state.in_flight:

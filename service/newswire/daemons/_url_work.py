@@ -90,6 +90,8 @@ def encode_candidate(
 def decode_candidate(data: bytes) -> Work:
     """Parse a urls-topic record; ValueError/TypeError/KeyError when it is not one."""
     doc: dict[str, Any] = orjson.loads(data)
+    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), str) for k in ("url", "source")):
+        raise TypeError("a candidate is a JSON object with string url and source")
     attempt = int(doc.pop("attempt", 0) or 0)
     not_before = doc.pop("not_before", None)
     replay_doc = doc.pop("replay", None)
