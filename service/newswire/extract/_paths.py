@@ -28,7 +28,7 @@ def parse_path(
         page_url = url or path.resolve().as_uri()
         raw = path.read_bytes()
         if name.endswith(".gz"):
-            raw = gzip.decompress(raw)[:_MAX_BYTES]
+            raw = zlib.decompressobj(wbits=31).decompress(raw, _MAX_BYTES)  # inflate no more than we keep
             name = name[:-3]
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
         raise ExtractError(f"cannot read {path}: {exc}") from exc

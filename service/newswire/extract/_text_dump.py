@@ -120,11 +120,12 @@ def _extract(text: str, url: str, fetched: str | None, source: str | None) -> Ar
         body_start = len(lines)
 
     skip = {title, lede}
-    rest = lines[body_start:]
-    while rest and (not rest[0] or rest[0] in skip or _is_ui(rest[0])):
-        rest = rest[1:]
-    while rest and (not rest[-1] or _is_ui(rest[-1])):
-        rest = rest[:-1]
+    start, end = body_start, len(lines)  # trim by index: slicing per line was quadratic on long dumps
+    while start < end and (not lines[start] or lines[start] in skip or _is_ui(lines[start])):
+        start += 1
+    while end > start and (not lines[end - 1] or _is_ui(lines[end - 1])):
+        end -= 1
+    rest = lines[start:end]
     paragraphs = [p for p in _paragraphs(rest) if not _is_ui(p)]
     if not paragraphs and lede:
         paragraphs = [lede]

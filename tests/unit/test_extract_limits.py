@@ -1,0 +1,44 @@
+"""Hostile local files the fuzz run found: they must cost bounded memory and time.
+
+A saved page ``.html.gz`` that inflates to gigabytes, and a text dump of a
+million short lines, are both a folder source away from the ingest daemon.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+import zlib
+from pathlib import Path
+
+import pytest
+
+from newswire.errors import ExtractError
+from newswire.extract import extract_text, parse_path
+
+
+def gzip_of_zeros(decoded_bytes: int) -> bytes:
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1 << 20)
+    return b"".join([*(deflate.compress(chunk) for _ in range(decoded_bytes >> 20)), deflate.flush()])
+
+
+def test_gzip_bomb_saved_page_is_inflated_only_as_far_as_it_is_read(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.html.gz"
+    bomb.write_bytes(gzip_of_zeros(1 << 30))  # 1 MiB on disk, 1 GiB inflated
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExtractError):
+            parse_path(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 400 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB for a 1 MiB file"
+
+
+def test_text_dump_of_a_million_lines_is_linear() -> None:
+    started = time.process_time()
+    with pytest.raises(ExtractError):
+        extract_text("line\n" * 1_000_000, "https://example.test/dump")
+    # Trimming one line at a time took about 20 s for 100k lines (quadratic); linear is about 1 s here.
+    assert time.process_time() - started < 15
