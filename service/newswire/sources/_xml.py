@@ -23,9 +23,11 @@ from lxml import etree
 
 from newswire.errors import SourceError
 
-# "<!ENTITY" as it appears in the ASCII-compatible encodings and in UTF-16/32.
+# "<!ENTITY" as it appears in the ASCII-compatible encodings, in UTF-16/32 and in EBCDIC (feedparser
+# reads an IBM037 feed; the two spellings of "!" cover the EBCDIC code pages Python knows).
 _ENTITY_MARKERS = tuple(
-    "<!ENTITY".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+    "<!ENTITY".encode(codec)
+    for codec in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp037", "cp500")
 )
 _HTML_START = re.compile(
     rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
