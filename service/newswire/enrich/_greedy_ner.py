@@ -83,6 +83,10 @@ def _maxout_weights(layer: Any) -> tuple[Any, Any, int]:
 def _maxout(x: Any, w_t: Any, b: Any, n_o: int) -> Any:
     y = x @ w_t
     y += b
+    return _pieces_max(y, n_o)
+
+
+def _pieces_max(y: Any, n_o: int) -> Any:
     best = np.maximum(y[:, :n_o], y[:, n_o : 2 * n_o])
     for piece in range(2, y.shape[1] // n_o):
         np.maximum(best, y[:, piece * n_o : (piece + 1) * n_o], out=best)
@@ -133,13 +137,24 @@ class _Tok2Vec:
                 "en_core_web_sm; choose such a model for enrich.model"
             )
         self.columns: list[str] = list(extractor.attrs["columns"])
-        self._embeds = []
-        for chain_ in embeds:
-            table = chain_.layers[1]
-            self._embeds.append(
-                (int(chain_.attrs["column"]), int(table.attrs["seed"]), np.asarray(table.get_param("E")))
-            )
         self._maxouts = [_maxout_weights(m) for m in maxouts]
+        # The mixing layer multiplies the concatenated embeddings by W. Each embedding is
+        # a sum of hashed table rows, so its product is the sum of the same rows of
+        # (table · W's block for that column): multiply the tables once here, and the
+        # layer's matrix product per token becomes 16 row lookups (a quarter of the
+        # model's multiply-adds gone).
+        mix_t, mix_b, mix_o = self._maxouts[0]
+        self._embeds = []
+        offset = 0
+        for chain_ in embeds:
+            table = np.asarray(chain_.layers[1].get_param("E"), dtype=np.float32)
+            width = table.shape[1]
+            projected = np.ascontiguousarray(table @ mix_t[offset : offset + width])
+            offset += width
+            self._embeds.append((int(chain_.attrs["column"]), int(chain_.layers[1].attrs["seed"]), projected))
+        if offset != mix_t.shape[0]:
+            raise EnrichError("the ner component's embedding widths do not match its mixing layer")
+        self._mix = (mix_b, mix_o)
         self._norms = [(np.asarray(n.get_param("G")), np.asarray(n.get_param("b"))) for n in norms]
         self._proj_t = np.ascontiguousarray(np.asarray(linears[0].get_param("W"), dtype=np.float32).T)
         self._proj_b = np.asarray(linears[0].get_param("b"), dtype=np.float32)
@@ -149,11 +164,14 @@ class _Tok2Vec:
         """Token vectors (tokens × width) of the windows, concatenated in order."""
         ids = np.ascontiguousarray(np.concatenate(features), dtype=np.uint64)
         ops = self._ops
-        parts = [
-            ops.gather_add(table, ops.hash(np.ascontiguousarray(ids[:, col]), seed) % table.shape[0])
-            for col, seed, table in self._embeds
-        ]
-        x = _layernorm(_maxout(np.concatenate(parts, axis=1), *self._maxouts[0]), *self._norms[0])
+        mixed: Any = None
+        for col, seed, projected in self._embeds:
+            keys = ops.hash(np.ascontiguousarray(ids[:, col]), seed) % len(projected)
+            rows = ops.gather_add(projected, keys)
+            mixed = rows if mixed is None else np.add(mixed, rows, out=mixed)
+        mix_b, mix_o = self._mix
+        mixed += mix_b
+        x = _layernorm(_pieces_max(mixed, mix_o), *self._norms[0])
         # Lay the windows end to end with _PAD zero rows before each and after the last.
         lengths = np.fromiter((len(f) for f in features), dtype=np.int64, count=len(features))
         starts = np.cumsum(lengths + _PAD) - lengths
