@@ -142,13 +142,13 @@ async def test_readiness_reports_kafka_and_topics(topics: Settings, enricher: En
         await server.stop()
 
 
-def _write_config(path: Path, settings: Settings) -> None:
+def _write_config(path: Path, settings: Settings, *, workers: int = 1) -> None:
     k = settings.kafka
     path.write_text(
         f'[kafka]\nbootstrap_servers = "{k.bootstrap_servers}"\ntopic_prefix = "{k.topic_prefix}"\n'
         f"partitions = {k.partitions}\ntransaction_timeout_ms = {k.transaction_timeout_ms}\n"
         f"session_timeout_ms = {k.session_timeout_ms}\n"
-        f'[enrich]\ngroup_id = "{settings.enrich.group_id}"\nbatch_size = 8\n'
+        f'[enrich]\ngroup_id = "{settings.enrich.group_id}"\nbatch_size = 8\nworkers = {workers}\n'
         '[observe]\nenrich_port = 0\nlog_format = "json"\n'
     )
 
@@ -158,12 +158,17 @@ async def test_killed_enrich_process_loses_and_duplicates_nothing(broker, tmp_pa
     await ensure_topics(settings)
     articles = article_copies(120)
     await publish(settings, [(a.article_id.encode(), encode_event(a)) for a in articles])
-    config = tmp_path / "newswire.toml"
-    _write_config(config, settings)
-    cli = [sys.executable, "-m", "newswire.cli", "--config", str(config), "enrich", "--idle-timeout", "12"]
+    # The survivor runs NER on a pool of 2 worker processes (enrich.workers); the victim in-process.
+    clis = []
+    for i, workers in enumerate((1, 2)):
+        config = tmp_path / f"newswire-{i}.toml"
+        _write_config(config, settings, workers=workers)
+        clis.append(
+            [sys.executable, "-m", "newswire.cli", "--config", str(config), "enrich", "--idle-timeout", "12"]
+        )
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     logs = [(tmp_path / f"p{i}.log").open("wb") for i in range(2)]
-    procs = [subprocess.Popen(cli, stdout=logs[i], stderr=subprocess.STDOUT, env=env) for i in range(2)]
+    procs = [subprocess.Popen(clis[i], stdout=logs[i], stderr=subprocess.STDOUT, env=env) for i in range(2)]
     try:
         # Kill one process once enriched events are flowing.
         async with asyncio.timeout(90):
