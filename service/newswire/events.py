@@ -281,15 +281,18 @@ def decode_enriched(data: bytes | str) -> EnrichedEvent:
     """Parse and validate an enriched event."""
     doc = _loads(data)
     validate("enriched", doc)
-    metrics = {k: v for k, v in doc["metrics"].items() if k in _METRIC_FIELDS}
-    metrics["tone"] = Tone(**doc["metrics"]["tone"])
-    story = doc.get("story")
-    return EnrichedEvent(
-        article=article_from_dict(doc["article"]),
-        entities=[Entity(**{k: v for k, v in e.items() if k in _ENTITY_FIELDS}) for e in doc["entities"]],
-        metrics=Metrics(**metrics),
-        entity_tagged=doc["entity_tagged"],
-        enriched=doc["enriched"],
-        schema_version=doc["schema_version"],
-        story=Story(**{k: v for k, v in story.items() if k in _STORY_FIELDS}) if story else None,
-    )
+    try:  # the schema admits documents the dataclasses do not (missing metrics, extra tone keys)
+        metrics = {k: v for k, v in doc["metrics"].items() if k in _METRIC_FIELDS}
+        metrics["tone"] = Tone(**doc["metrics"]["tone"])
+        story = doc.get("story")
+        return EnrichedEvent(
+            article=article_from_dict(doc["article"]),
+            entities=[Entity(**{k: v for k, v in e.items() if k in _ENTITY_FIELDS}) for e in doc["entities"]],
+            metrics=Metrics(**metrics),
+            entity_tagged=doc["entity_tagged"],
+            enriched=doc["enriched"],
+            schema_version=doc["schema_version"],
+            story=Story(**{k: v for k, v in story.items() if k in _STORY_FIELDS}) if story else None,
+        )
+    except (TypeError, KeyError) as exc:
+        raise EventError(f"enriched event does not fit its fields: {exc}") from None
