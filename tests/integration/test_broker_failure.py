@@ -15,8 +15,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from aiokafka import TopicPartition
 
 from newswire.broker import EmbeddedBroker
+from newswire.bus import make_consumer, start_client
 from newswire.bus.tail import tail
 from newswire.config import Settings
 from newswire.daemons import Stopper
@@ -48,9 +50,34 @@ async def ids(settings: Settings, topic: str, field: str) -> Counter[str]:
     return counts
 
 
-# Known rare failure (about 1 run in 10 here, tracked in the operations issue): after the SIGKILL a few
-# enriched events can stay invisible to read_committed readers, as if a transaction never ended. One
-# rerun keeps CI meaningful while that is investigated; two failures in a row still fail the suite.
+async def stable_and_high(settings: Settings, topic: str) -> dict[int, tuple[int, int]]:
+    """Per partition: (last stable offset, high watermark). LSO < HW long after the run means a
+    transaction nobody will end holds read_committed readers back (a hanging transaction)."""
+    ends = []
+    for read_committed in (True, False):
+        consumer = make_consumer(settings, group_id=None, read_committed=read_committed)
+        await start_client(consumer, settings.kafka.bootstrap_servers, "offsets reader")
+        try:
+            tps = [TopicPartition(topic, p) for p in range(settings.kafka.partitions)]
+            ends.append({tp.partition: offset for tp, offset in (await consumer.end_offsets(tps)).items()})
+        finally:
+            await consumer.stop()
+    return {p: (ends[0][p], ends[1][p]) for p in ends[0]}
+
+
+# Known rare failures (about 1 run in 10 here); one rerun keeps CI meaningful, two in a row still fail.
+# 1. Broker-side, reproduced: a crash of the only broker loses the commit/abort markers of the
+#    transaction it was completing (the client already has its commit). On restart the KRaft metadata
+#    first shows this broker as leader (the transaction coordinator loads the PREPARE_COMMIT state and
+#    sends its markers while its own listener is still closed), then as fenced with no partition
+#    leaders, and the marker sender drops markers for leaderless partitions as "likely deleted" and
+#    completes the transaction (broker.log: "Couldn't find leader endpoint for partitions ... can be
+#    skipped"). If the group's offsets missed their marker the batch is redone (a duplicate); if the
+#    enriched records missed theirs they stay invisible (LSO < HW) until the same producer's next marker
+#    on that partition: a commit shows them, the abort of the batch in flight at the crash aborts them too
+#    while their offsets stay committed ("lost from enriched"). No client can repair that.
+# 2. Seen once, not yet explained: after the restart ingest published nothing more for 150 s (10 of
+#    60 URLs in `urls` never fetched, fetch-state consistent with articles, LSO == HW everywhere).
 @pytest.mark.flaky(reruns=1)
 async def test_broker_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
     own_broker: EmbeddedBroker,
@@ -96,7 +123,14 @@ async def test_broker_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
         generated = set(site.generated_urls())
         articles = await ids(settings, "articles", "url")
         enriched = await ids(settings, "enriched", "url")
-    assert set(articles) == generated, f"lost from articles: {sorted(generated - set(articles))[:5]}"
+        lso_hw = {t: await stable_and_high(settings, settings.topic(t)) for t in ("articles", "enriched")}
+    assert set(articles) == generated, (
+        f"lost from articles: {len(generated - set(articles))}, e.g. {sorted(generated - set(articles))[:5]};"
+        f" (LSO, HW) per partition {lso_hw['articles']}; see broker.log in {own_broker.data_dir}"
+    )
     assert max(articles.values()) == 1, "an article was published twice"
-    assert set(enriched) == generated, f"lost from enriched: {sorted(generated - set(enriched))[:5]}"
+    assert set(enriched) == generated, (
+        f"lost from enriched: {len(generated - set(enriched))}, e.g. {sorted(generated - set(enriched))[:5]};"
+        f" (LSO, HW) per partition {lso_hw['enriched']}; see broker.log in {own_broker.data_dir}"
+    )
     assert max(enriched.values()) == 1, "an article was enriched twice"
