@@ -112,6 +112,9 @@ class IngestSettings(_Frozen):
         default="", description="stable id (e.g. pod name) for transactional fencing; empty = hostname-pid"
     )
     extract_workers: int = Field(default=0, ge=0, le=64, description="0 = one per core")
+    extract_timeout_s: float = Field(
+        default=30.0, gt=0, description="a page whose extraction takes longer is dead-lettered"
+    )
     max_in_flight: int = Field(default=256, ge=1)
     recheck_after_s: float = Field(
         default=3600.0, ge=0, description="re-fetch a known URL at most this often"

@@ -51,3 +51,31 @@ def test_shut_down_pool_refuses_work() -> None:
     pool.shutdown()
     with pytest.raises(RuntimeError):
         pool.submit(os.getpid)
+
+
+def _parse_deep_divs() -> int:
+    """A real hostile page: lexbor is quadratic in nesting depth (found by the fuzz run)."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = "<html><body>" + "<div>" * 200_000 + "deep" + "</div>" * 200_000
+    return len(LexborHTMLParser(html).html or "")
+
+
+async def test_a_page_that_hangs_the_parser_times_out_and_work_goes_on() -> None:
+    import asyncio
+    import time
+
+    pool = RenewingPool(2, recycle_after=1000, mp_context=FORKSERVER)
+    try:
+        started = time.monotonic()
+        hostile = asyncio.create_task(pool.run(2.0, _parse_deep_divs))
+        await asyncio.sleep(0.2)
+        beside = asyncio.create_task(pool.run(10.0, time.sleep, 2.5))  # still running when the pool is killed
+        with pytest.raises(TimeoutError):
+            await hostile
+        assert time.monotonic() - started < 5
+        assert await beside is None  # re-run in the fresh pool, not failed with the killed one
+        assert await pool.run(10.0, os.getpid) > 0
+        assert pool.renewals == 1
+    finally:
+        pool.shutdown(cancel_futures=True)

@@ -18,6 +18,8 @@ poison page costs the pages that were in flight with it, not every page after.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -80,6 +82,39 @@ class RenewingPool(Executor):
                 future = self._pool.submit(fn, *args, **kwargs)
             self._submitted += 1
             return future
+
+    def _kill(self, stuck: ProcessPoolExecutor) -> None:
+        """Replace ``stuck`` (if still current) and kill its workers: a job in it never returns."""
+        processes = list((getattr(stuck, "_processes", None) or {}).values())  # shutdown forgets them
+        with self._lock:
+            if self._pool is stuck:
+                self._renew()
+        for process in processes:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+    async def run(self, timeout_s: float, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(*args)`` in a worker, within ``timeout_s`` seconds.
+
+        A job that takes longer (a page that makes a C parser go quadratic: the fuzz
+        run's 200,000 nested ``<div>``) cannot be interrupted inside the worker, so its
+        pool is replaced and its workers killed, and ``TimeoutError`` is raised. Jobs
+        that were running beside it in the killed pool are run again once in the new
+        pool instead of failing with it.
+        """
+        for attempt in (1, 2):
+            with self._lock:
+                pool = self._pool
+            future = self.submit(fn, *args, **kwargs)
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future), timeout_s)
+            except TimeoutError:
+                self._kill(pool)
+                raise
+            except BrokenProcessPool:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:

@@ -34,6 +34,7 @@ from newswire.bus import (
 )
 from newswire.bus.clients import Record
 from newswire.config import Settings
+from newswire.daemons._extract_pool import RenewingPool
 from newswire.errors import BlockedError, ExtractError, FetchError
 from newswire.events import ArticleEvent
 from newswire.fetch import Fetcher, Validators
@@ -214,6 +215,14 @@ class UrlWorker:
     async def _run(self, fn: Any, *args: Any) -> Any:
         if self.pool is None:
             return fn(*args)
+        if isinstance(self.pool, RenewingPool):
+            try:
+                return await self.pool.run(self.settings.ingest.extract_timeout_s, fn, *args)
+            except TimeoutError:
+                limit = self.settings.ingest.extract_timeout_s
+                raise ExtractError(
+                    f"extraction took over ingest.extract_timeout_s={limit:g} s; the page is refused"
+                ) from None
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     async def handle(self, work: Work, state: PartitionState, raw: bytes) -> Outcome:
