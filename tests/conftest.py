@@ -32,6 +32,16 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]
         yield running
 
 
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
+    """A broker of the test's own, for tests that kill and restart it."""
+    broker = EmbeddedBroker(tmp_path / "kafka", heap="512m").start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
 def make_settings(bootstrap: str, **sections: object) -> Settings:
     """Settings isolated to one test: a unique topic prefix and group ids, small partitions and timeouts."""
     tag = uuid.uuid4().hex[:10]

@@ -9,6 +9,7 @@ its resident memory (and its extraction workers') from ``/proc``. Shared by
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
@@ -16,6 +17,8 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +59,20 @@ def write_config(path: Path, tables: dict[str, dict[str, Any]], sources: list[di
         lines += [f"{k} = {_toml_value(v)}" for k, v in source.items()]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+async def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """Poll ``condition`` (sync or async) until it is truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        await asyncio.sleep(0.05)  # polling a condition, not waiting for time to pass
 
 
 # ----------------------------------------------------------------- memory from /proc

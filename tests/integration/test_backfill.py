@@ -26,8 +26,9 @@ from newswire.config import Settings
 from newswire.daemons._url_work import decode_candidate
 from newswire.daemons.backfill import BackfillProgress, backfill_key, backfill_sitemap
 from newswire.daemons.status import source_status
+from tests.daemon_procs import wait_for, write_config
 from tests.fakesite import FakeSite
-from tests.integration.test_ingest_site import _toml, _wait_for, articles, run_daemon, site_settings
+from tests.integration.test_ingest_site import articles, run_daemon, site_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -96,12 +97,12 @@ async def test_since_skips_old_sitemaps_unfetched_and_rate_paces_the_queue(broke
 def _cli_config(tmp_path: Path, settings: Settings, site: FakeSite) -> Path:
     k = settings.kafka
     config = tmp_path / "newswire.toml"
-    config.write_text(_toml({
+    write_config(config, {
         "kafka": {"bootstrap_servers": k.bootstrap_servers, "topic_prefix": k.topic_prefix,
                   "partitions": k.partitions, "transaction_timeout_ms": k.transaction_timeout_ms},
         "ingest": {"group_id": settings.ingest.group_id},
         "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1},
-    }, []))
+    }, [])
     return config
 
 
@@ -119,7 +120,7 @@ async def test_killed_backfill_resumes_without_requeuing_finished_sitemaps(broke
         log = (tmp_path / "first.log").open("wb")
         first = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=_env())
         try:
-            await _wait_for(lambda: sum(sitemap_hits(site).values()) >= 4, 60, "four child sitemaps served")
+            await wait_for(lambda: sum(sitemap_hits(site).values()) >= 4, 60, "four child sitemaps served")
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(10)

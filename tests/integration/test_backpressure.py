@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,7 +22,7 @@ import pytest
 from newswire.broker import EmbeddedBroker
 from newswire.bus.tail import iter_topic
 from tests.conftest import make_settings
-from tests.daemon_procs import Daemon, free_port, write_config
+from tests.daemon_procs import Daemon, free_port, wait_for, write_config
 from tests.fakesite import FakeSite
 
 pytestmark = pytest.mark.kafka
@@ -34,29 +33,6 @@ SLACK = 2  # a retry of a page that was already being fetched when the broker di
 OUTAGE_S = 12.0  # how long the broker stays down once ingest has noticed
 OUTAGE_RSS_MIB = 16  # ingest's memory (workers included) may not grow more than this during the outage
 PAGE_DELAY_S = 0.05  # per-host delay: ~20 pages/s, so an unbounded crawl would fetch ~240 pages meanwhile
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
-    broker = EmbeddedBroker(tmp_path / "kafka", heap="512m").start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
-
-
-async def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    """Poll ``condition`` (sync or async) until it is truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        await asyncio.sleep(0.1)  # polling a condition, not waiting for time to pass
 
 
 async def test_ingest_stops_fetching_while_kafka_is_down_and_resumes_exactly_once(

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import orjson
 import pytest
@@ -31,15 +29,6 @@ from tests.fakesite import FakeSite
 pytestmark = pytest.mark.kafka
 
 ARTICLES = 60
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
-    broker = EmbeddedBroker(tmp_path / "kafka", heap="512m").start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
 
 
 async def ids(settings: Settings, topic: str, field: str) -> Counter[str]:

@@ -26,6 +26,7 @@ from newswire.config import Settings
 from newswire.daemons.ingest import IngestDaemon
 from newswire.events import ArticleEvent, decode_article
 from tests.conftest import make_settings
+from tests.daemon_procs import wait_for, write_config
 from tests.fakesite import SEED_SLUG, FakeSite
 
 pytestmark = pytest.mark.kafka
@@ -383,35 +384,6 @@ async def test_robots_disallowed_urls_are_neither_fetched_nor_published(broker, 
 # ----------------------------------------------------------------- 6. two processes, one killed
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return orjson.dumps(str(value)).decode()  # a JSON string is a valid TOML basic string
-
-
-def _toml(tables: dict[str, dict[str, Any]], sources: list[dict[str, Any]]) -> str:
-    out = []
-    for name, values in tables.items():
-        out.append(f"[{name}]")
-        out += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
-    for source in sources:
-        out.append("[[sources]]")
-        out += [f"{k} = {_toml_value(v)}" for k, v in source.items()]
-    return "\n".join(out) + "\n"
-
-
-async def _wait_for(condition: Any, timeout: float, what: str) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)  # polling a condition, not waiting for time to pass
-
-
 async def test_two_processes_one_killed_every_article_published_exactly_once(broker, tmp_path) -> None:
     newswire_bin = Path(sys.executable).with_name("newswire")
     # Crawl-delay paces the single host so the kill lands mid-run.
@@ -422,7 +394,7 @@ async def test_two_processes_one_killed_every_article_published_exactly_once(bro
         procs: dict[str, subprocess.Popen[bytes]] = {}
         for name in ("a", "b"):
             config = tmp_path / f"{name}.toml"
-            config.write_text(_toml({
+            write_config(config, {
                 "kafka": {"bootstrap_servers": k.bootstrap_servers, "topic_prefix": k.topic_prefix,
                           "partitions": k.partitions, "transaction_timeout_ms": k.transaction_timeout_ms,
                           "session_timeout_ms": k.session_timeout_ms},
@@ -431,7 +403,7 @@ async def test_two_processes_one_killed_every_article_published_exactly_once(bro
                 "observe": {"ingest_port": 0, "enrich_port": 0},
                 "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1,
                           "backoff_base_s": 0.05, "user_agent": f"newswire-test/{name}"},
-            }, sources))
+            }, sources)
             log = (tmp_path / f"{name}.log").open("wb")
             procs[name] = subprocess.Popen(
                 [str(newswire_bin), "--config", str(config), "ingest", "--idle-timeout", "15"],
@@ -442,7 +414,7 @@ async def test_two_processes_one_killed_every_article_published_exactly_once(bro
                     return Counter(r.headers.get("user-agent", "") for r in site.state.requests
                                    if r.path.startswith("/news/gen-"))
 
-            await _wait_for(lambda: sum(fetched_by().values()) >= 30, 60, "the first 30 article fetches")
+            await wait_for(lambda: sum(fetched_by().values()) >= 30, 60, "the first 30 article fetches")
             [(owner_ua, _)] = fetched_by().most_common(1)
             victim = owner_ua.rsplit("/", 1)[-1]
             survivor = "b" if victim == "a" else "a"
