@@ -300,21 +300,6 @@ class UrlWorker:
             "summary": candidate.summary,
             "language": candidate.language,
         }
-        try:
-            article, cpu_s = await self._run(
-                self.extract, content, final_url, content_type, hints, events.utc_now(), candidate.source
-            )
-        except ExtractError as exc:
-            out = self.dead_letter(raw, exc, "extract_failed", url)
-            out.state = UrlState(
-                url=url,
-                checked=now,
-                etag=validators.etag,
-                last_modified=validators.last_modified,
-                lastmod=candidate.lastmod,
-            )
-            return out
-        m.EXTRACT_SECONDS.observe(cpu_s)
         base = UrlState(
             url=url,
             checked=now,
@@ -322,6 +307,15 @@ class UrlWorker:
             last_modified=validators.last_modified,
             lastmod=candidate.lastmod,
         )
+        try:
+            article, cpu_s = await self._run(
+                self.extract, content, final_url, content_type, hints, events.utc_now(), candidate.source
+            )
+        except ExtractError as exc:
+            out = self.dead_letter(raw, exc, "extract_failed", url)
+            out.state = base
+            return out
+        m.EXTRACT_SECONDS.observe(cpu_s)
         outcome = self._publish(article, prev, base, state, force=force)
         if self.settings.ingest.keep_raw and outcome.records and outcome.reason != "removed":
             outcome.records.append(self._raw_record(article, candidate, content, final_url, content_type))
@@ -372,14 +366,14 @@ class UrlWorker:
         stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
         if prev is not None and prev.etag == stamp and not prev.removed:
             return Outcome("not_modified", state=dataclasses.replace(prev, checked=now))
+        base = UrlState(url=candidate.url, checked=now, etag=stamp, lastmod=candidate.lastmod)
         try:
             article, _ = await self._run(extract_file, str(path), candidate.url)
         except (ExtractError, OSError) as exc:
             out = self.dead_letter(raw, exc, "extract_failed", candidate.url)
-            out.state = UrlState(url=candidate.url, checked=now, etag=stamp, lastmod=candidate.lastmod)
+            out.state = base
             return out
         article.source = candidate.source
-        base = UrlState(url=candidate.url, checked=now, etag=stamp, lastmod=candidate.lastmod)
         return self._publish(article, prev, base, None)
 
     def _publish(
