@@ -153,6 +153,12 @@ class ObserveSettings(_Frozen):
     ingest_port: int = Field(default=9464, ge=0, le=65535)
     enrich_port: int = Field(default=9465, ge=0, le=65535)
     top_hosts: int = Field(default=50, ge=0)
+    stall_after_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="/healthz fails once the daemon's event loop has not run for this long "
+        "(blocked by synchronous work); waiting on Kafka is not a stall, /readyz reports it",
+    )
 
 
 class Settings(_Frozen):
@@ -170,7 +176,14 @@ class Settings(_Frozen):
     def topic(
         self,
         name: Literal[
-            "articles", "enriched", "dead-letters", "sources", "urls", "fetch-state", "latest", "raw-pages",
+            "articles",
+            "enriched",
+            "dead-letters",
+            "sources",
+            "urls",
+            "fetch-state",
+            "latest",
+            "raw-pages",
             "source-status",
         ],
     ) -> str:

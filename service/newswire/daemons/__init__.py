@@ -33,7 +33,8 @@ async def serve(
     daemons: list[IngestDaemon | EnrichDaemon] = []
     for name in names:
         cls = IngestDaemon if name == "ingest" else EnrichDaemon
-        daemons.append(cls(settings, stopper=stopper, health=Health(name), **kwargs))
+        health = Health(name, stall_after_s=settings.observe.stall_after_s)
+        daemons.append(cls(settings, stopper=stopper, health=health, **kwargs))
     async with HealthServer([d.health for d in daemons], settings.observe.http_host, port):
         with handle_signals(stopper):
             tasks = [
