@@ -132,8 +132,15 @@ class SiteState:
 
 
 class _Response:
-    def __init__(self, status: int, body: bytes = b"", content_type: str | None = "text/html; charset=utf-8",
-                 headers: dict[str, str] | None = None, *, compressible: bool = True) -> None:
+    def __init__(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str | None = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+        *,
+        compressible: bool = True,
+    ) -> None:
         self.status = status
         self.body = body
         self.headers = dict(headers or {})
@@ -176,8 +183,9 @@ class FakeSiteApp:
 
     # -- plain responses -------------------------------------------------------------------
 
-    async def _route(self, path: str, query: dict[str, str], query_string: str,
-                     headers: dict[str, str]) -> _Response:
+    async def _route(
+        self, path: str, query: dict[str, str], query_string: str, headers: dict[str, str]
+    ) -> _Response:
         state = self.state
         base = self.base_url
         if path == "/":
@@ -196,8 +204,10 @@ class FakeSiteApp:
             body = render(articles, base).encode()
             return self._conditional(headers, body, content_type, max(a.updated for a in articles))
         if path == "/sitemap.xml":
-            children: list[tuple[str, datetime | None]] = [("/sitemaps/news.xml", None),
-                                                           ("/sitemaps/articles.xml.gz", None)]
+            children: list[tuple[str, datetime | None]] = [
+                ("/sitemaps/news.xml", None),
+                ("/sitemaps/articles.xml.gz", None),
+            ]
             if state.generated:
                 children.append(("/sitemaps/generated.xml.gz", None))
             return _Response(200, _render.sitemap_index(children, base).encode(), "application/xml")
@@ -244,7 +254,8 @@ class FakeSiteApp:
         if path == "/sitemaps/archive.xml":
             children: list[tuple[str, datetime | None]] = [
                 (f"/sitemaps/archive-{k}.xml.gz", max(a.updated for a in chunk))
-                for k, chunk in enumerate(chunks)]
+                for k, chunk in enumerate(chunks)
+            ]
             return _Response(200, _render.sitemap_index(children, self.base_url).encode(), "application/xml")
         number = path.removeprefix("/sitemaps/archive-").removesuffix(".xml.gz")
         if not number.isdigit() or int(number) >= len(chunks):
@@ -259,8 +270,14 @@ class FakeSiteApp:
         lines = ["User-agent: *", "Disallow: /private/", "Disallow: /search"]
         if state.crawl_delay is not None:
             lines.append(f"Crawl-delay: {state.crawl_delay:g}")
-        lines += ["", "User-agent: GreedyBot", "Disallow: /", "",
-                  f"Sitemap: {self.base_url}/sitemap.xml", f"Sitemap: {self.base_url}/sitemaps/news.xml"]
+        lines += [
+            "",
+            "User-agent: GreedyBot",
+            "Disallow: /",
+            "",
+            f"Sitemap: {self.base_url}/sitemap.xml",
+            f"Sitemap: {self.base_url}/sitemaps/news.xml",
+        ]
         text = "\n".join(lines) + "\n" + state.robots_extra
         return _Response(200, text.encode(), "text/plain; charset=utf-8")
 
@@ -272,11 +289,18 @@ class FakeSiteApp:
             return _Response(404, _render.error_html(404, "Not Found").encode())
         related = [a for a in self.state.newest_first() if a.slug != slug][:4]
         body = _render.article_html(article, self.base_url, related).encode()
-        return self._conditional(headers, body, "text/html; charset=utf-8", article.updated,
-                                 etag=article.fingerprint())
+        return self._conditional(
+            headers, body, "text/html; charset=utf-8", article.updated, etag=article.fingerprint()
+        )
 
-    def _conditional(self, headers: dict[str, str], body: bytes, content_type: str, updated: datetime,
-                     etag: str | None = None) -> _Response:
+    def _conditional(
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        content_type: str,
+        updated: datetime,
+        etag: str | None = None,
+    ) -> _Response:
         tag = f'"{etag}"' if etag else f'"{zlib.crc32(body):08x}"'
         last_modified = _http_date(updated)
         validators = {"etag": tag, "last-modified": last_modified, "cache-control": "max-age=60"}
@@ -299,8 +323,7 @@ class FakeSiteApp:
         if rest.startswith("chain/") and rest[6:].isdigit():
             n = int(rest[6:])
             target = f"/redirect/chain/{n - 1}" if n > 1 else newest.path
-            return _Response(
-                (301, 302, 307, 308)[n % 4], b"", None, {"location": target})
+            return _Response((301, 302, 307, 308)[n % 4], b"", None, {"location": target})
         targets = {
             "loop": "/redirect/loop",
             "relative": f"../news/{newest.slug}",
@@ -333,8 +356,13 @@ class FakeSiteApp:
             headers = {**headers, "content-encoding": "gzip", "vary": "Accept-Encoding"}
         if response.status != 304:
             headers = {**headers, "content-length": str(len(body))}
-        await send({"type": "http.response.start", "status": response.status,
-                    "headers": [(k.encode(), v.encode()) for k, v in headers.items()]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(k.encode(), v.encode()) for k, v in headers.items()],
+            }
+        )
         await send({"type": "http.response.body", "body": body if response.status != 304 else b""})
 
     # -- streamed responses ----------------------------------------------------------------
@@ -359,16 +387,29 @@ class FakeSiteApp:
             return True
         if path == "/bomb":
             bomb = gzip_bomb()
-            await send({"type": "http.response.start", "status": 200, "headers": [
-                (b"content-type", b"text/html; charset=utf-8"), (b"content-encoding", b"gzip"),
-                (b"content-length", str(len(bomb)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [
+                        (b"content-type", b"text/html; charset=utf-8"),
+                        (b"content-encoding", b"gzip"),
+                        (b"content-length", str(len(bomb)).encode()),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": bomb})
             return True
         if path == "/drip":
             chunks = int(query.get("chunks", "20"))
             delay = float(query.get("delay", "0.2"))
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"text/html; charset=utf-8")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"text/html; charset=utf-8")],
+                }
+            )
             for i in range(chunks):
                 await send({"type": "http.response.body", "body": b"<p>drip</p>\n", "more_body": True})
                 if i < chunks - 1:

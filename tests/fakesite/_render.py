@@ -89,59 +89,87 @@ def article_html(article: Article, base_url: str, related: Sequence[Article]) ->
         "articleSection": article.section,
         "keywords": article.tags,
         "inLanguage": article.language,
-        "publisher": {"@type": "Organization", "name": SITE_NAME,
-                      "logo": {"@type": "ImageObject", "url": f"{base_url}/static/img/logo.png"}},
+        "publisher": {
+            "@type": "Organization",
+            "name": SITE_NAME,
+            "logo": {"@type": "ImageObject", "url": f"{base_url}/static/img/logo.png"},
+        },
     }
     if article.authors:
-        ld["author"] = [{"@type": "Person", "name": a, "url": f"{base_url}/authors/{_slug(a)}"}
-                        for a in article.authors]
+        ld["author"] = [
+            {"@type": "Person", "name": a, "url": f"{base_url}/authors/{_slug(a)}"} for a in article.authors
+        ]
     if image:
         ld["image"] = [image]
     breadcrumbs = {
-        "@context": "https://schema.org", "@type": "BreadcrumbList",
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
         "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": "Home", "item": f"{base_url}/"},
-            {"@type": "ListItem", "position": 2, "name": article.section,
-             "item": f"{base_url}/section/{article.section.lower()}"}],
+            {
+                "@type": "ListItem",
+                "position": 2,
+                "name": article.section,
+                "item": f"{base_url}/section/{article.section.lower()}",
+            },
+        ],
     }
     og = [
-        ("og:type", "article"), ("og:site_name", SITE_NAME), ("og:title", article.title),
-        ("og:description", article.lede), ("og:url", url), ("og:locale", "en_GB"),
+        ("og:type", "article"),
+        ("og:site_name", SITE_NAME),
+        ("og:title", article.title),
+        ("og:description", article.lede),
+        ("og:url", url),
+        ("og:locale", "en_GB"),
         ("article:published_time", _iso(article.published)),
-        ("article:modified_time", _iso(article.updated)), ("article:section", article.section),
-        *(("article:author", a) for a in article.authors), *(("article:tag", t) for t in article.tags),
+        ("article:modified_time", _iso(article.updated)),
+        ("article:section", article.section),
+        *(("article:author", a) for a in article.authors),
+        *(("article:tag", t) for t in article.tags),
     ]
     if image:
         og.append(("og:image", image))
-    head = "\n".join([
-        f'<meta name="description" content="{escape(article.lede)}">',
-        *(f'<meta name="author" content="{escape(a)}">' for a in article.authors),
-        f'<link rel="canonical" href="{url}">',
-        *(f'<meta property="{k}" content="{escape(v)}">' for k, v in og),
-        '<meta name="twitter:card" content="summary_large_image">',
-        '<meta name="twitter:site" content="@harbourledger">',
-        f'<meta name="twitter:title" content="{escape(article.title)}">',
-        f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
-        f'<script type="application/ld+json">{json.dumps(breadcrumbs)}</script>',
-    ])
+    head = "\n".join(
+        [
+            f'<meta name="description" content="{escape(article.lede)}">',
+            *(f'<meta name="author" content="{escape(a)}">' for a in article.authors),
+            f'<link rel="canonical" href="{url}">',
+            *(f'<meta property="{k}" content="{escape(v)}">' for k, v in og),
+            '<meta name="twitter:card" content="summary_large_image">',
+            '<meta name="twitter:site" content="@harbourledger">',
+            f'<meta name="twitter:title" content="{escape(article.title)}">',
+            f'<script type="application/ld+json">{json.dumps(ld, ensure_ascii=False)}</script>',
+            f'<script type="application/ld+json">{json.dumps(breadcrumbs)}</script>',
+        ]
+    )
     byline = ""
     if article.authors:
-        names = " and ".join(f'<a rel="author" href="/authors/{a.lower().replace(" ", "-")}">{escape(a)}</a>'
-                             for a in article.authors)
+        names = " and ".join(
+            f'<a rel="author" href="/authors/{a.lower().replace(" ", "-")}">{escape(a)}</a>'
+            for a in article.authors
+        )
         byline = f'<p class="byline">By <span class="author">{names}</span></p>'
-    dates = (f'<time class="published" datetime="{_iso(article.published)}">'
-             f'{article.published:%d %b, %Y %H:%M}</time>')
+    dates = (
+        f'<time class="published" datetime="{_iso(article.published)}">'
+        f"{article.published:%d %b, %Y %H:%M}</time>"
+    )
     if article.modified:
-        dates += f' · Updated <time class="modified" datetime="{_iso(article.modified)}">' \
-                 f'{article.modified:%d %b, %Y %H:%M}</time>'
+        dates += (
+            f' · Updated <time class="modified" datetime="{_iso(article.modified)}">'
+            f"{article.modified:%d %b, %Y %H:%M}</time>"
+        )
     figure = ""
     if image:
-        figure = (f'<figure class="lead-image"><img src="{image}" alt="{escape(article.title)}">'
-                  f'<figcaption>{escape(article.title)} <span class="credit">Photo: Ledger staff</span>'
-                  f'</figcaption></figure>')
-    share = ('<div class="share-bar" aria-label="Share"><span class="icon icon-bookmark">bookmark</span>'
-             '<span class="icon icon-fb">fb</span><span class="icon icon-tw">tw</span>'
-             '<span class="icon icon-mail">mail</span><span class="icon icon-share">share</span></div>')
+        figure = (
+            f'<figure class="lead-image"><img src="{image}" alt="{escape(article.title)}">'
+            f'<figcaption>{escape(article.title)} <span class="credit">Photo: Ledger staff</span>'
+            f"</figcaption></figure>"
+        )
+    share = (
+        '<div class="share-bar" aria-label="Share"><span class="icon icon-bookmark">bookmark</span>'
+        '<span class="icon icon-fb">fb</span><span class="icon icon-tw">tw</span>'
+        '<span class="icon icon-mail">mail</span><span class="icon icon-share">share</span></div>'
+    )
     paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in article.body)
     tags = "".join(f'<li><a href="/tag/{escape(t.lower())}">{escape(t)}</a></li>' for t in article.tags)
     rel = "".join(f'<li><a href="{r.path}">{escape(r.title)}</a></li>' for r in related)
@@ -169,19 +197,25 @@ def article_html(article: Article, base_url: str, related: Sequence[Article]) ->
 def home_html(articles: Sequence[Article]) -> str:
     items = "\n".join(
         f'<li class="teaser"><a href="{a.path}"><h2>{escape(a.title)}</h2></a><p>{escape(a.lede)}</p>'
-        f'<time datetime="{_iso(a.published)}">{a.published:%d %b %Y}</time></li>' for a in articles)
+        f'<time datetime="{_iso(a.published)}">{a.published:%d %b %Y}</time></li>'
+        for a in articles
+    )
     main = f'<h1 class="visually-hidden">{SITE_NAME}</h1>\n<ul class="front-page">\n{items}\n</ul>'
     head = '<meta name="description" content="News from Port Alder">'
     return _page(f"{SITE_NAME}: news from Port Alder", head, main)
 
 
 def error_html(status: int, message: str) -> str:
-    return _page(f"{status} {message} | {SITE_NAME}", "", f"<h1>{status}: {escape(message)}</h1>"
-                 "<p>Try the <a href=\"/\">front page</a>.</p>")
+    return _page(
+        f"{status} {message} | {SITE_NAME}",
+        "",
+        f'<h1>{status}: {escape(message)}</h1><p>Try the <a href="/">front page</a>.</p>',
+    )
 
 
 def rss(articles: Sequence[Article], base_url: str) -> str:
-    items = "\n".join(f"""  <item>
+    items = "\n".join(
+        f"""  <item>
     <title>{xml_escape(a.title)}</title>
     <link>{base_url}{a.path}</link>
     <guid isPermaLink="true">{base_url}{a.path}</guid>
@@ -189,7 +223,9 @@ def rss(articles: Sequence[Article], base_url: str) -> str:
     <description>{xml_escape(a.lede)}</description>
     {"".join(f"<dc:creator>{xml_escape(n)}</dc:creator>" for n in a.authors)}
     <category>{xml_escape(a.section)}</category>
-  </item>""" for a in articles)
+  </item>"""
+        for a in articles
+    )
     built = max((a.updated for a in articles), default=None)
     last = f"<lastBuildDate>{format_datetime(built, usegmt=True)}</lastBuildDate>" if built else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -209,7 +245,8 @@ def rss(articles: Sequence[Article], base_url: str) -> str:
 
 def atom(articles: Sequence[Article], base_url: str) -> str:
     updated = max((a.updated for a in articles), default=None)
-    entries = "\n".join(f"""  <entry>
+    entries = "\n".join(
+        f"""  <entry>
     <id>{base_url}{a.path}</id>
     <title>{xml_escape(a.title)}</title>
     <link rel="alternate" type="text/html" href="{base_url}{a.path}"/>
@@ -218,7 +255,9 @@ def atom(articles: Sequence[Article], base_url: str) -> str:
     {"".join(f"<author><name>{xml_escape(n)}</name></author>" for n in a.authors)}
     <category term="{xml_escape(a.section)}"/>
     <summary>{xml_escape(a.lede)}</summary>
-  </entry>""" for a in articles)
+  </entry>"""
+        for a in articles
+    )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
   <id>{base_url}/</id>
@@ -232,29 +271,44 @@ def atom(articles: Sequence[Article], base_url: str) -> str:
 
 
 def json_feed(articles: Sequence[Article], base_url: str) -> str:
-    return json.dumps({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": SITE_NAME,
-        "home_page_url": f"{base_url}/",
-        "feed_url": f"{base_url}/feeds/feed.json",
-        "language": "en-GB",
-        "items": [{
-            "id": f"{base_url}{a.path}", "url": f"{base_url}{a.path}", "title": a.title,
-            "summary": a.lede, "date_published": _iso(a.published), "date_modified": _iso(a.updated),
-            "authors": [{"name": n} for n in a.authors], "tags": a.tags,
-        } for a in articles],
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": SITE_NAME,
+            "home_page_url": f"{base_url}/",
+            "feed_url": f"{base_url}/feeds/feed.json",
+            "language": "en-GB",
+            "items": [
+                {
+                    "id": f"{base_url}{a.path}",
+                    "url": f"{base_url}{a.path}",
+                    "title": a.title,
+                    "summary": a.lede,
+                    "date_published": _iso(a.published),
+                    "date_modified": _iso(a.updated),
+                    "authors": [{"name": n} for n in a.authors],
+                    "tags": a.tags,
+                }
+                for a in articles
+            ],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def news_sitemap(articles: Sequence[Article], base_url: str) -> str:
-    urls = "\n".join(f"""  <url>
+    urls = "\n".join(
+        f"""  <url>
     <loc>{base_url}{a.path}</loc>
     <news:news>
       <news:publication><news:name>{SITE_NAME}</news:name><news:language>en</news:language></news:publication>
       <news:publication_date>{_iso(a.published)}</news:publication_date>
       <news:title>{xml_escape(a.title)}</news:title>
     </news:news>
-  </url>""" for a in articles)
+  </url>"""
+        for a in articles
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
         xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
@@ -264,8 +318,9 @@ def news_sitemap(articles: Sequence[Article], base_url: str) -> str:
 
 
 def urlset(articles: Sequence[Article], base_url: str) -> str:
-    urls = "\n".join(f"  <url><loc>{base_url}{a.path}</loc><lastmod>{_iso(a.updated)}</lastmod></url>"
-                     for a in articles)
+    urls = "\n".join(
+        f"  <url><loc>{base_url}{a.path}</loc><lastmod>{_iso(a.updated)}</lastmod></url>" for a in articles
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 {urls}
@@ -276,7 +331,10 @@ def urlset(articles: Sequence[Article], base_url: str) -> str:
 def sitemap_index(children: Sequence[tuple[str, datetime | None]], base_url: str) -> str:
     entries = "\n".join(
         f"  <sitemap><loc>{base_url}{path}</loc>"
-        + (f"<lastmod>{_iso(when)}</lastmod>" if when else "") + "</sitemap>" for path, when in children)
+        + (f"<lastmod>{_iso(when)}</lastmod>" if when else "")
+        + "</sitemap>"
+        for path, when in children
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 {entries}
@@ -287,23 +345,37 @@ def sitemap_index(children: Sequence[tuple[str, datetime | None]], base_url: str
 # -- pages in legacy charsets --------------------------------------------------------------
 
 CP1251_TITLE = "Новый мост через залив откроют весной"
-CP1251_TEXT = ("Строительство нового моста через залив Порт-Олдера завершится весной, сообщил мэр города. "
-               "Длина моста составит почти два километра, а движение по нему будет четырёхполосным.")
+CP1251_TEXT = (
+    "Строительство нового моста через залив Порт-Олдера завершится весной, сообщил мэр города. "
+    "Длина моста составит почти два километра, а движение по нему будет четырёхполосным."
+)
 LATIN1_TITLE = "Fête du port : la ville célèbre ses pêcheurs"
-LATIN1_TEXT = ("Des milliers de visiteurs sont attendus samedi sur les quais pour la fête annuelle du port. "
-               "Au programme : dégustation de crêpes, régates et bal populaire jusqu'à minuit. "
-               "« C'est notre façon de dire merci à ceux qui partent en mer », explique la maire.")
+LATIN1_TEXT = (
+    "Des milliers de visiteurs sont attendus samedi sur les quais pour la fête annuelle du port. "
+    "Au programme : dégustation de crêpes, régates et bal populaire jusqu'à minuit. "
+    "« C'est notre façon de dire merci à ceux qui partent en mer », explique la maire."
+)
 
 
 def cp1251_page() -> bytes:
     """A Russian article in windows-1251; the *meta* tag is right, the HTTP header will lie."""
-    html = _page(CP1251_TITLE, "", f"<article><h1>{CP1251_TITLE}</h1><p>{CP1251_TEXT}</p></article>",
-                 lang="ru", charset_meta="windows-1251")
+    html = _page(
+        CP1251_TITLE,
+        "",
+        f"<article><h1>{CP1251_TITLE}</h1><p>{CP1251_TEXT}</p></article>",
+        lang="ru",
+        charset_meta="windows-1251",
+    )
     return html.encode("cp1251", errors="xmlcharrefreplace")
 
 
 def latin1_page() -> bytes:
     """A French article in latin-1 with no charset anywhere (no header parameter, no meta)."""
-    html = _page(LATIN1_TITLE, "", f"<article><h1>{LATIN1_TITLE}</h1><p>{LATIN1_TEXT}</p></article>",
-                 lang="fr", charset_meta=None)
+    html = _page(
+        LATIN1_TITLE,
+        "",
+        f"<article><h1>{LATIN1_TITLE}</h1><p>{LATIN1_TEXT}</p></article>",
+        lang="fr",
+        charset_meta=None,
+    )
     return html.encode("latin-1", errors="xmlcharrefreplace")
