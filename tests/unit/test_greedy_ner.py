@@ -47,8 +47,13 @@ def _texts() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def nlp() -> Language:
-    return load_ner(MODEL)
+def runner() -> NerRunner:
+    return NerRunner(MODEL)
+
+
+@pytest.fixture(scope="module")
+def nlp(runner: NerRunner) -> Language:
+    return runner.nlp
 
 
 def _windows(nlp: Language, runner: NerRunner, texts: list[str]) -> Iterator[tuple[Any, Any, Any]]:
@@ -63,8 +68,7 @@ def _windows(nlp: Language, runner: NerRunner, texts: list[str]) -> Iterator[tup
             yield doc[a:b].as_doc(), arr[a:b, :n], spaces[a:b]
 
 
-def test_spans_equal_spacy_on_the_same_windows(nlp: Language) -> None:
-    runner = NerRunner(nlp)
+def test_spans_equal_spacy_on_the_same_windows(nlp: Language, runner: NerRunner) -> None:
     full = GreedyNer(nlp.get_pipe("ner"))  # every label, as spaCy decodes
     docs, features, spaces = zip(*_windows(nlp, runner, _texts()), strict=True)
     assert len(docs) > 200 and max(len(d) for d in docs) > 100  # short and long windows together
@@ -74,8 +78,7 @@ def test_spans_equal_spacy_on_the_same_windows(nlp: Language) -> None:
     assert got == expected
 
 
-def test_dropping_value_labels_changes_no_name(nlp: Language) -> None:
-    runner = NerRunner(nlp)
+def test_dropping_value_labels_changes_no_name(nlp: Language, runner: NerRunner) -> None:
     full = GreedyNer(nlp.get_pipe("ner"))
     _, features, spaces = zip(*_windows(nlp, runner, _texts()), strict=True)
     names = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT"}
@@ -90,20 +93,19 @@ def test_dropping_value_labels_changes_no_name(nlp: Language) -> None:
     assert kept(runner.decoder) == kept(full)
 
 
-def test_windows_in_one_batch_do_not_leak_into_each_other(nlp: Language) -> None:
-    runner = NerRunner(nlp)
+def test_windows_in_one_batch_do_not_leak_into_each_other(nlp: Language, runner: NerRunner) -> None:
     _, features, spaces = zip(*_windows(nlp, runner, _texts()[:12]), strict=True)
     together = runner.decoder.spans(list(features), list(spaces))
     alone = [runner.decoder.spans([f], [s])[0] for f, s in zip(features, spaces, strict=True)]
     assert together == alone
 
 
-def test_mentions_point_into_the_text(nlp: Language) -> None:
+def test_mentions_point_into_the_text(runner: NerRunner) -> None:
     text = (
         "EU foreign policy chief Kaja Kallas met NATO officials in Brussels on Monday.\n\n"
         "Later, the Kremlin in Moscow said nothing, Reuters reported."
     )
-    (mentions,) = NerRunner(nlp).mentions([text])
+    (mentions,) = runner.mentions([text])
     assert {(m.text, m.label) for m in mentions} >= {
         ("Kaja Kallas", "PERSON"),
         ("NATO", "ORG"),
@@ -127,3 +129,34 @@ def test_a_ner_listening_to_a_shared_tok2vec_is_refused() -> None:
 def test_an_unknown_model_is_a_clear_error() -> None:
     with pytest.raises(EnrichError, match="is its package installed"):
         load_ner("no_such_spacy_model")
+
+
+def _whole(runner: NerRunner, text: str) -> Any:
+    return runner.nlp.make_doc(text).to_array(runner._all_columns)
+
+
+def test_piecewise_tokens_equal_the_whole_documents(runner: NerRunner) -> None:
+    texts = _texts()
+    texts.append(
+        "U.S. officials said.  Two spaces. \n\n \tIndented (quoted.) \u201cHe's here.\u201d Mr. Smith!"
+    )
+    texts.append("")
+    texts.append("   ")
+    for text in texts:
+        whole, pieces = _whole(runner, text), runner.token_columns(text)
+        assert pieces.shape == whole.shape
+        assert (pieces == whole).all(), text[:80]
+
+
+def test_the_vocabulary_is_bounded() -> None:
+    bounded = NerRunner(MODEL)
+    fresh = len(bounded.nlp.vocab)
+    bounded.max_lexemes = fresh + 50
+    text = " ".join(f"Anna Zorblax{i} met Paul Quentin{i} in Paris on day {i}." for i in range(200))
+    (first,) = bounded.mentions([text])
+    assert bounded.tokenizer_reloads == 1
+    assert len(bounded.nlp.vocab) == fresh  # the new vocabulary starts empty again
+    (again,) = bounded.mentions([text])
+    assert bounded.tokenizer_reloads == 2
+    assert again == first  # the reloaded tokenizer finds the same entities
+    assert sum(m.text == "Paris" and m.label == "GPE" for m in first) > 150

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from newswire.enrich import _entities, _geo, _keywords, _metrics, _tone
-from newswire.enrich._pipeline import DEFAULT_CONTEXT, NerRunner, load_ner
+from newswire.enrich._pipeline import DEFAULT_CONTEXT, NerRunner
 from newswire.errors import EnrichError
 from newswire.events import ArticleEvent, EnrichedEvent, Entity, Metrics
 
@@ -72,7 +72,7 @@ class Enricher:
     ) -> None:
         self.entities = entities
         self.model = model
-        self._runner = NerRunner(load_ner(model), context=context) if entities else None
+        self._runner = NerRunner(model, context=context) if entities else None
         _geo.warm()
         _tone.lexicon()
 
