@@ -115,6 +115,12 @@ class IngestSettings(_Frozen):
     extract_timeout_s: float = Field(
         default=30.0, gt=0, description="a page whose extraction takes longer is dead-lettered"
     )
+    parse_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="a feed, sitemap, OPML file or URL list whose parsing takes longer fails that "
+        "source's poll (its parser process is killed)",
+    )
     max_in_flight: int = Field(default=256, ge=1)
     recheck_after_s: float = Field(
         default=3600.0, ge=0, description="re-fetch a known URL at most this often"

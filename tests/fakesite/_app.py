@@ -8,6 +8,7 @@ Routes (all GET):
                                ``state.crawl_delay`` is set; status overridable (``robots_status``)
 ``/feeds/rss.xml``             RSS 2.0; ``/feeds/atom.xml`` Atom; ``/feeds/feed.json`` JSON Feed 1.1
 ``/sitemaps/news.xml``         Google News sitemap
+``/feeds/huge.xml?items=N``    RSS 2.0 of N made-up items (2 MB at 8000: seconds of feedparser time)
 ``/sitemap.xml``               sitemap index → ``/sitemaps/news.xml``, ``/sitemaps/articles.xml.gz``
                                (a gzip *file*, no Content-Encoding) and, with generated articles,
                                ``/sitemaps/generated.xml.gz``
@@ -203,6 +204,9 @@ class FakeSiteApp:
             articles = state.newest_first()
             body = render(articles, base).encode()
             return self._conditional(headers, body, content_type, max(a.updated for a in articles))
+        if path == "/feeds/huge.xml":
+            body = _render.huge_rss(int(query.get("items", "8000")), base).encode()
+            return _Response(200, body, "application/rss+xml; charset=utf-8")
         if path == "/sitemap.xml":
             children: list[tuple[str, datetime | None]] = [
                 ("/sitemaps/news.xml", None),

@@ -7,6 +7,7 @@ sites carry (JSON-LD ``NewsArticle``, Open Graph, Twitter cards, canonical link)
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -241,6 +242,21 @@ def rss(articles: Sequence[Article], base_url: str) -> str:
 </channel>
 </rss>
 """
+
+
+@functools.lru_cache(maxsize=4)
+def huge_rss(items: int, base_url: str) -> str:
+    """An RSS feed of ``items`` made-up entries: well-formed, and slow to parse when long."""
+    entries = "".join(
+        f"<item><title>Dispatch {i}</title><link>{base_url}/news/huge-{i}</link>"
+        f"<description>{'Port Alder harbour news. ' * 4}</description>"
+        "<pubDate>Mon, 03 Jun 2024 10:00:00 GMT</pubDate></item>\n"
+        for i in range(items)
+    )
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>{SITE_NAME} wire</title>'
+        f"<link>{base_url}/</link><description>Everything</description>\n{entries}</channel></rss>\n"
+    )
 
 
 def atom(articles: Sequence[Article], base_url: str) -> str:

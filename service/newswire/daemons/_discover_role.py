@@ -6,6 +6,13 @@ its partitions from the beginning (no offsets are committed: the topic *is*
 the set of sources) and polls what it owns on the source's schedule. Candidate
 URLs go to ``urls`` keyed by host. Publishing a candidate twice is harmless:
 the fetch role dedups by URL.
+
+Fetched documents are parsed off the event loop, in the parser pool (a worker
+process), each within ``ingest.parse_timeout_s``: a 2 MB feed keeps feedparser
+busy for seconds, which on the loop would stall every other source, the fetch
+role and the heartbeat with it. A document that overruns fails its source's
+poll (counted, logged, retried on the failure schedule, its error in
+``source-status``); its worker is killed and the role carries on.
 """
 
 from __future__ import annotations
@@ -16,14 +23,18 @@ import dataclasses
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
 from newswire.config import Settings, SourceSettings
+from newswire.daemons._extract_pool import RenewingPool
 from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import encode_candidate, url_key
 from newswire.errors import BusError, FetchError, SourceError
@@ -44,6 +55,8 @@ from newswire.sources import (
 log = logging.getLogger(__name__)
 
 MAX_CHILD_SITEMAPS = 200
+
+T = TypeVar("T")
 
 
 def source_key(source: SourceSettings) -> str:
@@ -79,11 +92,23 @@ async def publish_sources(
 class DiscoverRole:
     """Polls owned sources; see the module docstring."""
 
-    def __init__(self, settings: Settings, fetcher: Fetcher, *, stopper: Stopper, health: Health) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        fetcher: Fetcher,
+        *,
+        stopper: Stopper,
+        health: Health,
+        parser: RenewingPool | None = None,
+    ) -> None:
+        """``parser``: the pool documents are parsed in; None parses them on the event loop (tests)."""
         self.settings = settings
         self.fetcher = fetcher
         self.stopper = stopper
         self.health = health
+        self.parser = parser
+        # One document per worker at a time: time spent queueing must not count against its bound.
+        self._parse_slots = asyncio.Semaphore(parser.workers if parser is not None else 1)
         self.schedule = SourceSchedule()
         self._sources: dict[str, tuple[int, SourceSettings]] = {}
         self._validators: dict[str, Validators] = {}
@@ -214,7 +239,8 @@ class DiscoverRole:
             candidates, content = [], None
         if kind == "opml":
             if content:
-                feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in parse_opml(content)]
+                subscriptions = await self._parse(f"OPML {key}", parse_opml, content)
+                feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in subscriptions]
                 await publish_sources(self.settings, feeds)
             return [], None, None
         if source.path:
@@ -225,14 +251,15 @@ class DiscoverRole:
         if content is None:
             return [], None, max_age
         if kind == "feed":
-            feed = parse_feed(content, source.url)
+            feed = await self._parse(f"feed {source.url}", parse_feed, content, source.url)
             return list(feed.candidates), feed.ttl_s, max_age
         if kind == "urls":
-            return parse_url_list(content.decode("utf-8", "replace"), key), None, max_age
+            text = content.decode("utf-8", "replace")
+            return await self._parse(f"URL list {source.url}", parse_url_list, text, key), None, max_age
         return await self._sitemap(key, source.url, content), None, max_age
 
     async def _sitemap(self, key: str, url: str, content: bytes) -> list[Candidate]:
-        result = parse_sitemap(content, url)
+        result = await self._parse(f"sitemap {url}", parse_sitemap, content, url)
         candidates = list(result.candidates)
         for child in result.sitemaps[:MAX_CHILD_SITEMAPS]:
             try:
@@ -241,8 +268,23 @@ class DiscoverRole:
                 log.warning("child sitemap %s of %s failed: %s", child, key, exc)
                 continue
             if body is not None:
-                candidates += parse_sitemap(body, child).candidates
+                candidates += (await self._parse(f"sitemap {child}", parse_sitemap, body, child)).candidates
         return candidates
+
+    async def _parse(self, what: str, parse: Callable[..., T], *args: object) -> T:
+        """``parse(*args)`` in the parser pool, within ``ingest.parse_timeout_s`` (else a SourceError)."""
+        if self.parser is None:
+            return parse(*args)
+        limit = self.settings.ingest.parse_timeout_s
+        async with self._parse_slots:
+            try:
+                return await self.parser.run(limit, parse, *args)
+            except TimeoutError:
+                raise SourceError(
+                    f"parsing {what} took over ingest.parse_timeout_s={limit:g} s; the document is refused"
+                ) from None
+            except BrokenProcessPool:
+                raise SourceError(f"the parser process died parsing {what}") from None
 
     def _read_local(self, key: str, source: SourceSettings) -> tuple[list[Candidate], bytes | None]:
         """Blocking reads of a local source (run in a thread): candidates, or OPML bytes."""

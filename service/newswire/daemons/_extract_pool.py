@@ -1,4 +1,10 @@
-"""Ingest's extraction processes: a process pool that is renewed every N pages and after a crash.
+"""Ingest's worker processes: a process pool that is renewed every N jobs, after a crash and when stuck.
+
+Ingest runs two: :func:`extraction_pool` extracts fetched pages, and
+:func:`parse_pool` parses the feeds, sitemaps and OPML files the discovery role
+fetched. Both kinds of work are CPU-bound and can go pathological on hostile
+input (a 2 MB feed keeps feedparser busy for seconds), so neither runs on the
+event loop, and both are bounded in time by :meth:`RenewingPool.run`.
 
 Why not ``ProcessPoolExecutor(max_tasks_per_child=N)``: on the CPython versions
 newswire runs on (3.11, and 3.12/3.13 before the gh-115634 fix), a worker that
@@ -47,7 +53,7 @@ class RenewingPool(Executor):
         mp_context: Any = None,
         initializer: Callable[[], object] | None = None,
     ) -> None:
-        self._workers = workers
+        self.workers = workers
         self._recycle_after = recycle_after
         self._context = mp_context
         self._initializer = initializer
@@ -59,7 +65,7 @@ class RenewingPool(Executor):
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self._workers, mp_context=self._context, initializer=self._initializer
+            max_workers=self.workers, mp_context=self._context, initializer=self._initializer
         )
 
     def _renew(self) -> None:
@@ -132,6 +138,27 @@ def extraction_pool(workers: int) -> RenewingPool:
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=_worker_init,
     )
+
+
+def parse_pool() -> RenewingPool:
+    """The discovery role's one parser process.
+
+    A pool of its own rather than a share of the extraction pool: a feed queued behind
+    hundreds of pages would spend its time bound waiting, and a feed that overruns
+    kills only this pool, not the pages being extracted beside it.
+    """
+    return RenewingPool(
+        1,
+        recycle_after=PAGES_PER_WORKER,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_parser_init,
+    )
+
+
+def _parser_init() -> None:
+    """Parser workers leave Ctrl-C to the daemon and import the parsers before the first document."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import newswire.sources  # noqa: F401 - import cost paid before the first document, not during it
 
 
 def _worker_init() -> None:

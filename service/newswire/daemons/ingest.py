@@ -18,7 +18,7 @@ from pathlib import Path
 from newswire.bus import ensure_topics
 from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
-from newswire.daemons._extract_pool import extraction_pool
+from newswire.daemons._extract_pool import extraction_pool, parse_pool
 from newswire.daemons._fetch_role import FetchRole
 from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
 from newswire.daemons._url_work import ExtractJob, UrlWorker, extract_page
@@ -35,7 +35,12 @@ def _on_response(host: str, status_class: str, elapsed_s: float) -> None:
 
 
 class IngestDaemon:
-    """Discover, fetch, extract and publish; see the module docstring."""
+    """Discover, fetch, extract and publish; see the module docstring.
+
+    Pages are extracted in ``pool`` (default: an extraction pool of ``ingest.extract_workers``)
+    and sources parsed in a parser process of their own; ``inline_extraction`` (tests) does both
+    in this process instead, on the event loop.
+    """
 
     def __init__(
         self,
@@ -67,6 +72,7 @@ class IngestDaemon:
         ident = instance_id(s.ingest.instance_id)
         own_pool = self._pool is None and not self._inline
         pool = extraction_pool(s.ingest.extract_workers) if own_pool else self._pool
+        parser = None if self._inline else parse_pool()
         roots = tuple(Path(src.path) for src in s.sources if src.kind == "files" and src.path)
         try:
             async with Fetcher(s.fetch, on_response=_on_response) as fetcher:
@@ -78,7 +84,9 @@ class IngestDaemon:
                     file_roots=roots,
                     extract=self._extract,
                 )
-                self.discover_role = DiscoverRole(s, fetcher, stopper=self.stopper, health=self.health)
+                self.discover_role = DiscoverRole(
+                    s, fetcher, stopper=self.stopper, health=self.health, parser=parser
+                )
                 self.fetch_role = FetchRole(
                     s,
                     worker,
@@ -100,6 +108,8 @@ class IngestDaemon:
         finally:
             if own_pool and pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
+            if parser is not None:
+                parser.shutdown(wait=False, cancel_futures=True)
         published = self.fetch_role.published if self.fetch_role else 0
         log.info("ingest daemon stopped; published %d article events", published)
         return published
