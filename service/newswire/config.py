@@ -58,7 +58,7 @@ class KafkaSettings(_Frozen):
 class BrokerSettings(_Frozen):
     """The embedded single-node broker used by ``make run`` and the tests."""
 
-    kafka_version: str = "4.4.0"
+    kafka_version: str = "4.2.2"
     data_dir: Path = Path(".newswire/kafka-data")
     libs_dir: Path | None = None
     heap: str = "1g"

@@ -8,15 +8,19 @@ work was not repeated.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import random
 import time
 from collections import Counter
+from typing import Any
 
 import orjson
 import pytest
 from aiokafka import TopicPartition
 
 from newswire.broker import EmbeddedBroker
-from newswire.bus import make_consumer, start_client
+from newswire.bus import ensure_topics, make_consumer, make_producer, send_all, start_client
 from newswire.bus.tail import tail
 from newswire.config import Settings
 from newswire.daemons import Stopper
@@ -29,6 +33,7 @@ from tests.fakesite import FakeSite
 pytestmark = pytest.mark.kafka
 
 ARTICLES = 60
+KILLS = 4
 
 
 async def ids(settings: Settings, topic: str, field: str) -> Counter[str]:
@@ -54,19 +59,10 @@ async def stable_and_high(settings: Settings, topic: str) -> dict[int, tuple[int
     return {p: (ends[0][p], ends[1][p]) for p in ends[0]}
 
 
-# Known rare failures (about 1 run in 10 here); one rerun keeps CI meaningful, two in a row still fail.
-# 1. Broker-side, reproduced: a crash of the only broker loses the commit/abort markers of the
-#    transaction it was completing (the client already has its commit). On restart the KRaft metadata
-#    first shows this broker as leader (the transaction coordinator loads the PREPARE_COMMIT state and
-#    sends its markers while its own listener is still closed), then as fenced with no partition
-#    leaders, and the marker sender drops markers for leaderless partitions as "likely deleted" and
-#    completes the transaction (broker.log: "Couldn't find leader endpoint for partitions ... can be
-#    skipped"). If the group's offsets missed their marker the batch is redone (a duplicate); if the
-#    enriched records missed theirs they stay invisible (LSO < HW) until the same producer's next marker
-#    on that partition: a commit shows them, the abort of the batch in flight at the crash aborts them too
-#    while their offsets stay committed ("lost from enriched"). No client can repair that.
-# 2. Seen once, not yet explained: after the restart ingest published nothing more for 150 s (10 of
-#    60 URLs in `urls` never fetched, fetch-state consistent with articles, LSO == HW everywhere).
+# A rare failure seen once, not yet explained: after the restart ingest published nothing more for
+# 150 s (10 of 60 URLs in `urls` never fetched, fetch-state consistent with articles, LSO == HW
+# everywhere). One rerun keeps CI meaningful; two in a row still fail.
+# (The other one, lost commit markers, was the broker's: see the test below.)
 @pytest.mark.flaky(reruns=1)
 async def test_broker_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
     own_broker: EmbeddedBroker,
@@ -123,3 +119,64 @@ async def test_broker_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
         f" (LSO, HW) per partition {lso_hw['enriched']}; see broker.log in {own_broker.data_dir}"
     )
     assert max(enriched.values()) == 1, "an article was enriched twice"
+
+
+async def test_commits_acknowledged_just_before_a_crash_survive_it(own_broker: EmbeddedBroker) -> None:
+    """Every transaction the broker acknowledged stays committed when the broker is killed.
+
+    The broker acknowledges EndTxn once PREPARE_COMMIT is in its transaction log and
+    writes the partitions' commit markers afterwards; a restart must finish them. A
+    producer commits small transactions back to back while the broker is SIGKILLed
+    mid-stream, a few times. Kafka 4.3.0-4.4.0 on a single node can skip those markers
+    on restart for partitions whose leader it does not know yet ("likely deleted");
+    the daemons' test above lost records that way about once in 18 kills, which is
+    why the embedded broker is 4.2.2 (``newswire.broker._jars``). This narrower test
+    did not hit that window in 4 runs on 4.4.0; it guards the guarantee itself.
+    """
+    settings = make_settings(own_broker.bootstrap_servers, kafka={"partitions": 6})
+    await ensure_topics(settings)
+    sink = settings.topic("articles")
+    acknowledged: list[bytes] = []
+    for n in range(KILLS):
+        producer = make_producer(settings, transactional_id=f"crash-{settings.kafka.topic_prefix}")
+        await start_client(producer, settings.kafka.bootstrap_servers, "transactional producer")
+
+        stop = asyncio.Event()
+
+        async def commit_until_stopped(
+            producer: Any = producer, n: int = n, stop: asyncio.Event = stop
+        ) -> None:
+            for i in itertools.count():
+                if stop.is_set():
+                    return
+                values = [f"{n}-{i}-{j}".encode() for j in range(6)]
+                async with producer.transaction():
+                    await send_all(producer, [(sink, v, v, []) for v in values])
+                acknowledged.extend(values)  # the commit returned: the broker acknowledged it
+
+        committer = asyncio.create_task(commit_until_stopped())
+        await asyncio.sleep(1.5 + random.random())
+        own_broker.kill()
+        await asyncio.to_thread(own_broker.start)
+        stop.set()  # the transaction in flight at the kill may still commit, or fail
+        await asyncio.wait([committer], timeout=60)
+        assert committer.done(), "the producer did not recover from the restart within 60 s"
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(producer.stop(), 30)
+    consumer = make_consumer(settings, sink, group_id=None, read_committed=True)
+    await start_client(consumer, settings.kafka.bootstrap_servers, "read_committed consumer")
+    seen: set[bytes] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while not seen >= set(acknowledged) and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=1000)
+            seen.update(m.value for msgs in batch.values() for m in msgs)
+    finally:
+        await consumer.stop()
+    lost = set(acknowledged) - seen
+    lso_hw = await stable_and_high(settings, sink)
+    assert len(acknowledged) > 100
+    assert not lost, (
+        f"{len(lost)} of {len(acknowledged)} acknowledged records unreadable, e.g. {sorted(lost)[:3]}; "
+        f"(LSO, HW) per partition {lso_hw}; see broker.log in {own_broker.data_dir}"
+    )
