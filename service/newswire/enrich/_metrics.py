@@ -35,6 +35,7 @@ _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 _SENT_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s|$)")
 _NEXT_START = re.compile(r"\s+[\"“‘'(\[«„]?[A-Z0-9À-ÖØ-Þ]")
 _LAST_TOKEN = re.compile(r"(\S+)$")
+_LONGEST_TOKEN = 64
 _QUOTE = re.compile(r"“[^“”\n]+”|\"[^\"\n]+\"|«[^«»\n]+»|„[^„“”\n]+[“”]")
 _VOWELS = re.compile(r"[aeiouy]+")
 _ABBREVIATIONS = frozenset(
@@ -115,7 +116,7 @@ def sentence_count(paragraph: str) -> int:
         end = match.end()
         if end < len(paragraph) and not _NEXT_START.match(paragraph, end):
             continue
-        if match.group()[0] == "." and _is_abbreviation(paragraph[: match.start()]):
+        if match.group()[0] == "." and _is_abbreviation(paragraph, match.start()):
             continue
         if _WORD.search(paragraph, tail_start, match.start()):
             count += 1
@@ -125,8 +126,11 @@ def sentence_count(paragraph: str) -> int:
     return count
 
 
-def _is_abbreviation(before: str) -> bool:
-    token = _LAST_TOKEN.search(before)
+def _is_abbreviation(paragraph: str, end: int) -> bool:
+    """Whether the token ending at ``end`` is an abbreviation whose full stop ends no sentence."""
+    # Only the token's last few characters decide, so look at a bounded tail: slicing
+    # and searching the whole prefix made long paragraphs quadratic.
+    token = _LAST_TOKEN.search(paragraph, max(0, end - _LONGEST_TOKEN), end)
     if token is None:
         return False
     last = token.group(1).lower().lstrip("(\"“'‘")
