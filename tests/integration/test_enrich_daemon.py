@@ -9,8 +9,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -227,3 +232,38 @@ async def test_two_publishers_carrying_one_wire_story_share_a_story_id(
     assert stories[wire.article_id].story_id == stories[rewrite.article_id].story_id == wire.article_id
     assert stories[rewrite.article_id].size == 2 and stories[rewrite.article_id].similarity
     assert stories[other.article_id].story_id == other.article_id
+
+
+class _Slow:
+    """An enricher that takes a while per batch, so batches are in flight when the group rebalances."""
+
+    def __init__(self, inner: Enricher, lock: threading.Lock) -> None:
+        self.inner, self.lock = inner, lock
+
+    def enrich_batch(self, articles: Sequence[ArticleEvent], *, now: datetime | None = None) -> list[Any]:
+        time.sleep(0.3)
+        with self.lock:  # one model shared by two daemons in this process
+            return self.inner.enrich_batch(articles, now=now)
+
+
+async def test_a_member_joining_mid_stream_loses_and_duplicates_nothing(broker, enricher: Enricher) -> None:
+    """Batches are enriched ahead of publishing; a rebalance must void the unpublished one, not commit it."""
+    settings = make_settings(broker.bootstrap_servers, kafka={"partitions": 4}, enrich={"batch_size": 8})
+    await ensure_topics(settings)
+    articles = article_copies(80)
+    await publish(settings, [(a.article_id.encode(), encode_event(a)) for a in articles])
+    lock = threading.Lock()
+    first = EnrichDaemon(settings, enricher=_Slow(enricher, lock), idle_timeout_s=8)
+    other = settings.model_copy(
+        update={"enrich": settings.enrich.model_copy(update={"instance_id": "second"})}
+    )
+    second = EnrichDaemon(other, enricher=_Slow(enricher, lock), idle_timeout_s=8)
+    running = asyncio.create_task(first.run())
+    async with asyncio.timeout(60):
+        while first.processed < 16:
+            await asyncio.sleep(0.1)
+    await asyncio.gather(running, second.run())
+    ids = Counter(orjson.loads(v)["article"]["article_id"] for v in await read(settings, "enriched"))
+    assert set(ids) == {a.article_id for a in articles}, "an article was lost"
+    assert max(ids.values()) == 1, f"duplicated: {[k for k, c in ids.items() if c > 1]}"
+    assert second.processed > 0, "the newcomer was given no partitions"

@@ -10,12 +10,22 @@ Scaling is the consumer group's: run N processes with the same
 ``enrich.group_id`` and the articles topic's partitions spread over them.
 A rebalance waits for the batch in flight to commit before giving up its
 partitions, so two owners never commit the same offsets.
+
+Batches are pipelined, two deep: while batch N is put into stories, encoded
+and committed, batch N+1 is already being enriched (in the enricher's worker
+processes, or a thread). Enrichment is pure, so starting early commits nothing:
+a batch fetched before a rebalance is dropped unpublished (its partitions'
+next owner, maybe this process, consumes it again from the committed offsets),
+and one in flight at a Kafka error or a crash is redone the same way. Before,
+the workers sat idle while the daemon published, and the daemon while they
+worked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import time
@@ -70,6 +80,17 @@ def default_enricher(settings: Settings) -> BatchEnricher:
     return Enricher(entities=e.entities, model=e.model)
 
 
+@dataclasses.dataclass(slots=True)
+class _Batch:
+    """Records fetched together, their decoded articles, and their enrichment under way."""
+
+    records: list[ConsumerRecord[Any, Any]]
+    articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]]
+    dead: list[Record]  # dead letters of events that did not decode
+    results: asyncio.Task[list[EnrichedEvent | EnrichError]]
+    generation: int  # EnrichDaemon._generation when fetched
+
+
 class EnrichDaemon:
     """Consume article events, enrich them in batches, publish transactionally."""
 
@@ -93,6 +114,7 @@ class EnrichDaemon:
         self.idle_timeout_s = idle_timeout_s
         self.processed = 0
         self._txn_lock = asyncio.Lock()
+        self._generation = 0  # bumped when partitions are revoked: older unpublished batches are void
         self._positions: dict[TopicPartition, int] = {}
         e = settings.enrich
         self._stories = (
@@ -145,59 +167,90 @@ class EnrichDaemon:
                 await producer.stop()
 
     async def _before_revoke(self, revoked: set[TopicPartition]) -> None:
-        # Hold the rebalance until the batch in flight has committed or aborted.
+        # Hold the rebalance until the batch being committed has committed or aborted;
+        # a batch still being enriched is void (see the module docstring).
         async with self._txn_lock:
-            pass
+            self._generation += 1
 
     async def _loop(
         self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, enricher: BatchEnricher
     ) -> bool:
         s = self.settings
         idle_since = time.monotonic()
-        while not self.stopper.stopping:
-            self.health.tick()
-            if self.max_events is not None and self.processed >= self.max_events:
-                break
-            with translate("consuming articles", s.kafka.bootstrap_servers):
-                batch = await consumer.getmany(
-                    timeout_ms=s.enrich.batch_timeout_ms, max_records=s.enrich.batch_size
-                )
-            records = [r for tp_records in batch.values() for r in tp_records]
-            self._update_lag(consumer)
-            if not records:
-                if self.idle_timeout_s is not None and time.monotonic() - idle_since > self.idle_timeout_s:
+        pending: _Batch | None = None  # being enriched, not yet published
+        try:
+            while not self.stopper.stopping:
+                self.health.tick()
+                if self.max_events is not None and self.processed >= self.max_events:
+                    break
+                if pending is not None:
+                    await pending.results  # one batch in the enricher at a time
+                with translate("consuming articles", s.kafka.bootstrap_servers):
+                    batch = await consumer.getmany(
+                        timeout_ms=s.enrich.batch_timeout_ms if pending is None else 0,
+                        max_records=s.enrich.batch_size,
+                    )
+                records = [r for tp_records in batch.values() for r in tp_records]
+                self._update_lag(consumer)
+                started = self._start(enricher, records) if records else None
+                if pending is not None:
+                    await self._finish(producer, pending)
+                pending = started
+                if records:
+                    idle_since = time.monotonic()
+                elif (
+                    pending is None
+                    and self.idle_timeout_s is not None
+                    and time.monotonic() - idle_since > self.idle_timeout_s
+                ):
                     return True
-                continue
-            idle_since = time.monotonic()
-            async with self._txn_lock:
-                await self._process(producer, enricher, records)
+            if pending is not None:  # stopping: publish what is already enriched
+                await self._finish(producer, pending)
+                pending = None
+        finally:
+            if pending is not None:  # a Kafka error: the batch is redone from the committed offsets
+                with contextlib.suppress(Exception):
+                    await pending.results
         return True
 
-    async def _process(
-        self,
-        producer: AIOKafkaProducer,
-        enricher: BatchEnricher,
-        records: list[ConsumerRecord[Any, Any]],
-    ) -> None:
-        s = self.settings
+    def _start(self, enricher: BatchEnricher, records: list[ConsumerRecord[Any, Any]]) -> _Batch:
+        """Decode a batch and start enriching it in the background."""
         m.ENRICH_IN.inc(len(records))
         m.ENRICH_BATCH.observe(len(records))
-        out: list[Record] = []
-        articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]] = []
         t0 = time.perf_counter()
+        dead: list[Record] = []
+        articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]] = []
         for record in records:
             try:
                 articles.append((record, events.decode_article(record.value)))
             except EventError as exc:
-                out.append(self._dead_letter(record, exc, "invalid_event"))
-        t1 = time.perf_counter()
-        m.ENRICH_STAGE_SECONDS.labels("decode").observe(t1 - t0)
-        results = await asyncio.to_thread(self._enrich_and_cluster, enricher, [a for _, a in articles])
+                dead.append(self._dead_letter(record, exc, "invalid_event"))
+        m.ENRICH_STAGE_SECONDS.labels("decode").observe(time.perf_counter() - t0)
+        work = asyncio.to_thread(self._enrich, enricher, [a for _, a in articles])
+        return _Batch(records, articles, dead, asyncio.create_task(work), self._generation)
+
+    async def _finish(self, producer: AIOKafkaProducer, batch: _Batch) -> None:
+        """Wait for a batch's enrichment, put it into stories and publish it in one transaction."""
+        results = await batch.results
+        async with self._txn_lock:
+            if batch.generation != self._generation:
+                log.info(
+                    "dropping a batch of %d fetched before a rebalance; it is consumed again",
+                    len(batch.records),
+                )
+                return
+            await self._publish(producer, batch, results)
+
+    async def _publish(
+        self, producer: AIOKafkaProducer, batch: _Batch, results: list[EnrichedEvent | EnrichError]
+    ) -> None:
+        s = self.settings
         t2 = time.perf_counter()
-        m.ENRICH_STAGE_SECONDS.labels("enrich").observe(t2 - t1)
+        await asyncio.to_thread(self._cluster, [a for _, a in batch.articles], results)
+        out: list[Record] = list(batch.dead)
         now = datetime.now(UTC)
         enriched_topic = s.topic("enriched")
-        for (record, article), result in zip(articles, results, strict=True):
+        for (record, article), result in zip(batch.articles, results, strict=True):
             if isinstance(result, EnrichError):
                 out.append(self._dead_letter(record, result, "enrich_failed"))
                 continue
@@ -212,7 +265,7 @@ class EnrichDaemon:
                 fetched = datetime.fromisoformat(article.fetched)
                 m.ENRICH_LATENCY.observe(max(0.0, (now - fetched).total_seconds()))
         offsets: dict[TopicPartition, int] = {}
-        for record in records:
+        for record in batch.records:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
         t3 = time.perf_counter()
@@ -228,15 +281,20 @@ class EnrichDaemon:
         self._positions.update(offsets)
         published = sum(1 for topic, *_ in out if topic == enriched_topic)
         m.ENRICH_OUT.inc(published)
-        self.processed += len(records)
+        self.processed += len(batch.records)
 
-    def _enrich_and_cluster(
-        self, enricher: BatchEnricher, articles: list[ArticleEvent]
-    ) -> list[EnrichedEvent | EnrichError]:
-        """Enrich a batch, then put each article in its story (runs in a worker thread)."""
+    @staticmethod
+    def _enrich(enricher: BatchEnricher, articles: list[ArticleEvent]) -> list[EnrichedEvent | EnrichError]:
+        """Enrich a batch (runs in a worker thread; the enricher may spread it over processes)."""
+        started = time.perf_counter()
         results = enricher.enrich_batch(articles)
+        m.ENRICH_STAGE_SECONDS.labels("enrich").observe(time.perf_counter() - started)
+        return results
+
+    def _cluster(self, articles: list[ArticleEvent], results: list[EnrichedEvent | EnrichError]) -> None:
+        """Put each enriched article in its story, in batch order (runs in a worker thread)."""
         if self._stories is None:
-            return results
+            return
         started = time.perf_counter()
         for article, result in zip(articles, results, strict=True):
             if isinstance(result, EnrichedEvent):
@@ -248,7 +306,6 @@ class EnrichDaemon:
                     article.article_id, article.body, article.title, seen_at=seen_at
                 ).to_event()
         m.ENRICH_STAGE_SECONDS.labels("stories").observe(time.perf_counter() - started)
-        return results
 
     def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
