@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
+
+from newswire import _langid
 
 WORDS_PER_MINUTE = 230
 LANGID_CHARS = 1500
@@ -178,21 +180,14 @@ def flesch_reading_ease(counts: Counts) -> float | None:
     return round(206.835 - 1.015 * n / counts.sentences - 84.6 * counts.syllables / n, 2)
 
 
-@cache
-def _identifier() -> object:
-    from py3langid import langid  # loads a 1 s model: lazily, once
-
-    return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE, norm_probs=True)
-
-
 def detect_language(text: str) -> tuple[str | None, dict[str, float]]:
     """py3langid's best language and normalised probabilities of the top five."""
     sample = text[:LANGID_CHARS]
     if not _WORD.search(sample):
         return None, {}
-    ranked = _identifier().rank(sample)  # type: ignore[attr-defined]
-    probs = {str(lang): float(p) for lang, p in ranked[:5]}
-    return str(ranked[0][0]), probs
+    ranked = _langid.rank(sample)  # the model loads on first use (~1 s), once per process
+    probs = dict(ranked[:5])
+    return ranked[0][0], probs
 
 
 def primary_language(tag: str | None) -> str | None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
 
 _CODE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_][a-zA-Z0-9]+)*$")
 _SAMPLE_CHARS = 1000
@@ -12,14 +10,6 @@ _MIN_TEXT = 40
 # py3langid is trusted over a declaration only when it is this sure (normalised probability).
 _OVERRIDE = 0.95
 _SYNONYMS = {"nb": "no", "nn": "no", "iw": "he", "in": "id", "ji": "yi"}
-
-
-@lru_cache(maxsize=1)
-def _identifier() -> Any:
-    # Loaded lazily, once per process (the model is a few MB; pool workers each load it once).
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def normalise(code: str | None) -> str | None:
@@ -39,8 +29,11 @@ def detect(text: str) -> tuple[str, float] | None:
     sample = text[:_SAMPLE_CHARS]
     if len(sample.strip()) < _MIN_TEXT:
         return None
-    lang, prob = _identifier().classify(sample)
-    return _SYNONYMS.get(str(lang), str(lang)), float(prob)
+    # Imported here: numpy and the model load on first use (once per process), not with extract.
+    from newswire import _langid
+
+    lang, prob = _langid.classify(sample)
+    return _SYNONYMS.get(lang, lang), prob
 
 
 def choose(declared: list[str | None], text: str) -> str | None:
