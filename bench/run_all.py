@@ -25,6 +25,7 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
     ("extract", "extract_corpus.py", "extract.json", []),
     ("enrich", "enrich_bench.py", "enrich.json", []),
     ("stories", "stories_eval.py", "stories.json", []),
+    ("langid", "langid_bench.py", "langid.json", []),
     ("pipeline", "pipeline.py", "pipeline.json", []),
 ]
 
@@ -73,6 +74,11 @@ HEADLINES = [
     ("extract authors F1", "extract.extractors.newswire.scores.all.authors", "goal 0.85"),
     ("enrich articles/s (1 core, entities)", "enrich.throughput.enricher.articles_per_s", "goal 25"),
     ("enrich entity F1", "enrich.quality.enricher.f1", "plain spaCy: enrich.quality.plain.f1"),
+    (
+        "language ID ms per 1000 chars",
+        "langid.cases.0.best_ms.newswire",
+        "py3langid: langid.cases.0.best_ms.py3langid",
+    ),
     ("stories cluster pair precision", "stories.end_to_end.0.cluster_pair_precision", ""),
     ("stories cluster pair recall", "stories.end_to_end.0.cluster_pair_recall", ""),
     ("pipeline articles/s", "pipeline.articles_per_s", "goal 25"),
