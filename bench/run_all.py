@@ -141,11 +141,11 @@ def main() -> int:
                 continue
         doc = json.loads((RESULTS / result).read_text())
         if name == "pipeline":  # its sections (pipeline, ingest, baseline, ...) are headline keys
-            summary.update({k: v for k, v in doc.items() if k != "machine"})
+            summary.update({k: v for k, v in doc.items() if k not in ("machine", "wall_s")})
         else:
             summary[name] = doc
         if not args.collect:
-            summary.setdefault("wall_s", {})[name] = round(time.monotonic() - started, 1)
+            summary.setdefault("bench_wall_s", {})[name] = round(time.monotonic() - started, 1)
     (RESULTS / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
     print_headlines(summary)
     print(

@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--fill", type=int, default=10_000, help="synthetic articles in the index before the stream"
     )
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--out", "--json", dest="out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     default = StoryIndex(capacity=1)
     docs = load(default.min_shingles + 2)
