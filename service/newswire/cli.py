@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import sys
@@ -358,8 +359,26 @@ def _one_blas_thread() -> None:
         os.environ.setdefault(name, "1")
 
 
+_M_ARENA_MAX = -8  # mallopt parameter, <malloc.h>
+
+
+def _two_malloc_arenas() -> None:
+    """At most two glibc malloc arenas unless ``MALLOC_ARENA_MAX`` says otherwise.
+
+    The enrich daemon enriches one batch in a thread while another thread clusters the
+    previous one; glibc gives each allocating thread an arena of its own, and the soak
+    run saw enrich's RSS climb 37 MiB over 2,000 articles that way (flat with two
+    arenas: +0.9 MiB, and the same throughput).
+    """
+    if os.environ.get("MALLOC_ARENA_MAX") or not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, 2)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _one_blas_thread()
+    _two_malloc_arenas()
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
