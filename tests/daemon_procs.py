@@ -48,6 +48,19 @@ def _toml_value(value: Any) -> str:
     return orjson.dumps(str(value)).decode()  # a JSON string is a valid TOML basic string
 
 
+def kafka_table(settings: Any) -> dict[str, object]:
+    """The ``[kafka]`` table of a daemon config that talks to the same broker and topics as ``settings``."""
+    k = settings.kafka
+    return {
+        "bootstrap_servers": k.bootstrap_servers,
+        "topic_prefix": k.topic_prefix,
+        "partitions": k.partitions,
+        "transaction_timeout_ms": k.transaction_timeout_ms,
+        "session_timeout_ms": k.session_timeout_ms,
+        "request_timeout_ms": k.request_timeout_ms,
+    }
+
+
 def write_config(path: Path, tables: dict[str, dict[str, Any]], sources: list[dict[str, Any]]) -> Path:
     """Write a newswire TOML config: ``tables`` are sections (``kafka``, ``fetch``, ...)."""
     lines: list[str] = []

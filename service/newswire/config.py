@@ -167,6 +167,20 @@ class ObserveSettings(_Frozen):
     )
 
 
+#: Every topic newswire uses; ``Settings.topic`` gives its full (prefixed) name.
+TopicName = Literal[
+    "articles",
+    "enriched",
+    "dead-letters",
+    "sources",
+    "urls",
+    "fetch-state",
+    "latest",
+    "raw-pages",
+    "source-status",
+]
+
+
 class Settings(_Frozen):
     """Everything a newswire process needs to know, validated once at start."""
 
@@ -179,20 +193,7 @@ class Settings(_Frozen):
     sources: tuple[SourceSettings, ...] = ()
     shutdown_timeout_s: float = Field(default=30.0, gt=0)
 
-    def topic(
-        self,
-        name: Literal[
-            "articles",
-            "enriched",
-            "dead-letters",
-            "sources",
-            "urls",
-            "fetch-state",
-            "latest",
-            "raw-pages",
-            "source-status",
-        ],
-    ) -> str:
+    def topic(self, name: TopicName) -> str:
         """The full name of one of newswire's topics."""
         return f"{self.kafka.topic_prefix}{name}"
 

@@ -22,7 +22,7 @@ import pytest
 from newswire.broker import EmbeddedBroker
 from newswire.bus.tail import iter_topic
 from tests.conftest import make_settings
-from tests.daemon_procs import Daemon, free_port, wait_for, write_config
+from tests.daemon_procs import Daemon, free_port, kafka_table, wait_for, write_config
 from tests.fakesite import FakeSite
 
 pytestmark = pytest.mark.kafka
@@ -40,18 +40,10 @@ async def test_ingest_stops_fetching_while_kafka_is_down_and_resumes_exactly_onc
 ) -> None:
     with FakeSite(n_generated=ARTICLES) as site:
         settings = make_settings(own_broker.bootstrap_servers, kafka={"request_timeout_ms": 5000})
-        k = settings.kafka
         config = write_config(
             tmp_path / "ingest.toml",
             {
-                "kafka": {
-                    "bootstrap_servers": k.bootstrap_servers,
-                    "topic_prefix": k.topic_prefix,
-                    "partitions": k.partitions,
-                    "transaction_timeout_ms": k.transaction_timeout_ms,
-                    "session_timeout_ms": k.session_timeout_ms,
-                    "request_timeout_ms": k.request_timeout_ms,
-                },
+                "kafka": kafka_table(settings),
                 "ingest": {
                     "group_id": settings.ingest.group_id,
                     "instance_id": "backpressure",

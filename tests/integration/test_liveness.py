@@ -26,25 +26,13 @@ from newswire.config import Settings
 from newswire.events import article_id_for, encode_event
 from newswire.extract import parse_path
 from tests.conftest import SEED_ARTICLE, make_settings
-from tests.daemon_procs import Daemon, free_port, metric_sum, wait_for, write_config
+from tests.daemon_procs import Daemon, free_port, kafka_table, metric_sum, wait_for, write_config
 from tests.fakesite import FakeSite
 
 pytestmark = pytest.mark.kafka
 
 STALL_AFTER_S = 2.0
 OUTAGE_S = 4 * STALL_AFTER_S  # watched after the daemon has noticed the outage
-
-
-def _kafka_table(settings: Settings) -> dict[str, object]:
-    k = settings.kafka
-    return {
-        "bootstrap_servers": k.bootstrap_servers,
-        "topic_prefix": k.topic_prefix,
-        "partitions": k.partitions,
-        "transaction_timeout_ms": k.transaction_timeout_ms,
-        "session_timeout_ms": k.session_timeout_ms,
-        "request_timeout_ms": k.request_timeout_ms,
-    }
 
 
 async def _publish_articles(settings: Settings, n: int) -> None:
@@ -91,7 +79,7 @@ async def test_enrich_stays_alive_with_its_commit_blocked_on_a_dead_broker(
     config = write_config(
         tmp_path / "enrich.toml",
         {
-            "kafka": _kafka_table(settings),
+            "kafka": kafka_table(settings),
             "enrich": {
                 "group_id": settings.enrich.group_id,
                 "batch_size": 4,
@@ -125,7 +113,7 @@ async def test_ingest_stays_alive_while_kafka_is_down(own_broker: EmbeddedBroker
         config = write_config(
             tmp_path / "ingest.toml",
             {
-                "kafka": _kafka_table(settings),
+                "kafka": kafka_table(settings),
                 "ingest": {
                     "group_id": settings.ingest.group_id,
                     "instance_id": "liveness",

@@ -9,21 +9,9 @@ instance owns a partition, so state moves with partitions on a rebalance.
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal, get_args
+from typing import get_args
 
-from newswire.config import Settings
-
-TopicName = Literal[
-    "articles",
-    "enriched",
-    "dead-letters",
-    "sources",
-    "urls",
-    "fetch-state",
-    "latest",
-    "raw-pages",
-    "source-status",
-]
+from newswire.config import Settings, TopicName
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
