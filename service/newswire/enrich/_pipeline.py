@@ -115,7 +115,7 @@ def load_ner(model: str) -> Language:
 
 
 def _cached_tokenizer(nlp: Language) -> Any:
-    tokenizer = nlp.tokenizer
+    tokenizer: Any = nlp.tokenizer  # spaCy types it as a plain callable
     tokenizer.max_cache_size = TOKEN_CACHE_CHUNKS
     return tokenizer
 
