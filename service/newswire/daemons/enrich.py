@@ -245,8 +245,8 @@ class EnrichDaemon:
         self, producer: AIOKafkaProducer, batch: _Batch, results: list[EnrichedEvent | EnrichError]
     ) -> None:
         s = self.settings
-        t2 = time.perf_counter()
         await asyncio.to_thread(self._cluster, [a for _, a in batch.articles], results)
+        t2 = time.perf_counter()
         out: list[Record] = list(batch.dead)
         now = datetime.now(UTC)
         enriched_topic = s.topic("enriched")
