@@ -36,8 +36,9 @@ What was measured on the 2-core build box (en_core_web_sm, ~1000-word articles):
    nothing past ``max_cache_size`` chunks (10,000). On ~1100-word news articles
    that left most chunks re-split by regex on every article: 11-13 ms of ~43 ms
    enrich CPU. The text is cut after sentence ends and line breaks (only where the
-   tokenizer itself splits, so the tokens are identical,
-   ``tests/unit/test_token_segments.py``), each piece is tokenised on its own, and
+   tokenizer itself splits, so the tokens are identical:
+   ``tests/unit/test_greedy_ner.py`` and ``tests/property/test_token_pieces_property.py``),
+   each piece is tokenised on its own, and
    the cache holds :data:`TOKEN_CACHE_CHUNKS`: 2.2-2.9 ms per article.
 6. **Bounded vocabulary.** spaCy 3.8 outside a memory zone keeps every new lexeme
    and string for good, so a daemon reading years of news grows without bound.
@@ -158,19 +159,17 @@ class NerRunner:
         for why the text is tokenised piece by piece.
         """
         tokenizer, columns = self._tokenizer, self._all_columns
+        idx = len(columns) - 2
+        ends = [match.end() for match in _SEGMENT_END.finditer(text)]
+        if not ends or ends[-1] < len(text):
+            ends.append(len(text))
         pieces: list[Any] = []
         start = 0
-        idx = len(columns) - 2
-        for match in _SEGMENT_END.finditer(text):
-            end = match.end()
+        for end in ends:
             arr = tokenizer(text[start:end]).to_array(columns)
             arr[:, idx] += start
             pieces.append(arr)
             start = end
-        if start < len(text) or not pieces:
-            arr = tokenizer(text[start:]).to_array(columns)
-            arr[:, idx] += start
-            pieces.append(arr)
         if len(self.nlp.vocab) > self.max_lexemes:
             self._reload_tokenizer()
         return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
