@@ -23,7 +23,9 @@ from aiokafka import TopicPartition
 from newswire.bus import make_consumer, make_producer, send_all, start_client, topic_specs
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
+from newswire.daemons._fetch_role import FetchRole
 from newswire.daemons.ingest import IngestDaemon
+from newswire.errors import BusError
 from newswire.events import ArticleEvent, decode_article
 from tests.conftest import make_settings
 from tests.daemon_procs import wait_for, write_config
@@ -195,6 +197,30 @@ async def test_restart_republishes_nothing_and_refetches_conditionally(broker, f
     refetched = [r for r in requests_since(fake_site, mark) if r.path.startswith("/news/")]
     assert sorted(r.path for r in refetched) == sorted(a.path for a in fake_site.state.newest_first())
     assert all("if-none-match" in r.headers for r in refetched), [r.headers for r in refetched]
+
+
+async def test_a_fetch_state_rebuild_that_fails_is_redone_not_left_stalled(
+    broker, fake_site: FakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker restarting while a newly assigned partition's fetch state is read: aiokafka would
+    log the error and keep the partition assigned but never loaded, so its URLs were never fetched
+    (the 150 s stall once seen in the broker-kill test). Ingest must reconnect and load it again."""
+    calls = 0
+    rebuild = FetchRole._rebuild
+
+    async def fails_once(self: FetchRole, parts: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise BusError("reading fetch-state: the broker went away (injected)")
+        return await rebuild(self, parts)
+
+    monkeypatch.setattr(FetchRole, "_rebuild", fails_once)
+    settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}])
+    published = await run_daemon(settings)
+    assert calls >= 2
+    assert published == 11
+    assert sorted(e.url for e in await articles(settings)) == sorted(fake_site.article_urls())
 
 
 async def test_restart_skips_sitemap_urls_whose_lastmod_has_not_moved(broker, fake_site: FakeSite) -> None:

@@ -9,6 +9,7 @@ are committed after processing, or inside the producing transaction.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,6 +20,8 @@ from newswire.bus._errors import translate
 from newswire.bus.records import Headers
 from newswire.config import Settings
 from newswire.errors import BusError
+
+log = logging.getLogger(__name__)
 
 
 def _compression(settings: Settings) -> str | None:
@@ -131,19 +134,46 @@ async def start_client(
 
 
 class PartitionTracker(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Remembers the assignment and lets daemons react to it (flush before revoke, rebuild after assign)."""
+    """Remembers the assignment and lets daemons react to it (flush before revoke, rebuild after assign).
+
+    aiokafka only logs an exception raised by a rebalance callback and keeps the
+    assignment, so a rebuild that failed (the broker restarting under it) would
+    leave a partition assigned but never loaded, and its work stalled for good.
+    Here a failed callback is remembered instead, and :meth:`check`, called by
+    the consumer's loop, raises it as a ``BusError``: the daemon reconnects, and
+    the new assignment runs the callbacks again.
+    """
 
     def __init__(self) -> None:
         self.assigned: set[TopicPartition] = set()
         self.on_revoke: list[Any] = []
         self.on_assign: list[Any] = []
+        self.failure: BaseException | None = None
 
     async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
         for callback in self.on_revoke:
-            await callback(set(revoked))
+            await self._call(callback, set(revoked), "revoked")
         self.assigned -= set(revoked)
 
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         self.assigned |= set(assigned)
         for callback in self.on_assign:
-            await callback(set(assigned))
+            await self._call(callback, set(assigned), "assigned")
+
+    async def _call(self, callback: Any, partitions: set[TopicPartition], what: str) -> None:
+        try:
+            await callback(partitions)
+        except Exception as exc:  # any failure must reach the loop, not only aiokafka's log
+            numbers = sorted(tp.partition for tp in partitions)
+            log.warning("handling partitions %s %s failed: %r", numbers, what, exc)
+            if self.failure is None:
+                self.failure = exc
+
+    def check(self) -> None:
+        """Raise ``BusError`` if handling an assignment or revocation failed since the consumer started."""
+        if self.failure is not None:
+            exc = self.failure
+            raise BusError(
+                f"handling a partition rebalance failed ({type(exc).__name__}: {exc}); "
+                "reconnecting so the partitions are assigned and loaded again"
+            ) from exc

@@ -146,6 +146,7 @@ class DiscoverRole:
                 self.health.tick()
                 with translate("reading sources", s.kafka.bootstrap_servers):
                     batch = await self._consumer.getmany(timeout_ms=200)
+                tracker.check()  # a partition whose sources could not be re-read would never poll
                 for records in batch.values():
                     for record in records:
                         self._apply(record.partition, record.key, record.value)

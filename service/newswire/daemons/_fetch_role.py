@@ -77,6 +77,7 @@ class FetchRole:
         self._last_output = time.monotonic()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
+        self._tracker = PartitionTracker()
         # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
         self._committed: dict[TopicPartition, int] = {}
 
@@ -94,7 +95,7 @@ class FetchRole:
 
     async def _run_once(self, connection: Connection) -> bool:
         s = self.settings
-        tracker = PartitionTracker()
+        self._tracker = tracker = PartitionTracker()
         tracker.on_assign.append(self._on_assign)
         tracker.on_revoke.append(self._on_revoke)
         self._producer = make_producer(s, transactional_id=self.transactional_id)
@@ -131,6 +132,7 @@ class FetchRole:
             if room > 0:
                 with translate("consuming urls", s.kafka.bootstrap_servers):
                     batch = await self._consumer.getmany(timeout_ms=50, max_records=room)
+                self._tracker.check()  # a partition whose state failed to load is never worked on
                 for tp, records in batch.items():
                     if tp not in self._parts:
                         # Its state is still being rebuilt (or it was just revoked): fetch these again later.
