@@ -26,6 +26,7 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
     ("enrich", "enrich_bench.py", "enrich.json", []),
     ("stories", "stories_eval.py", "stories.json", []),
     ("langid", "langid_bench.py", "langid.json", []),
+    ("http", "http_backend.py", "http_backend.json", []),
     ("pipeline", "pipeline.py", "pipeline.json", []),
 ]
 
@@ -78,6 +79,11 @@ HEADLINES = [
         "language ID ms per 1000 chars",
         "langid.cases.0.best_ms.newswire",
         "py3langid: langid.cases.0.best_ms.py3langid",
+    ),
+    (
+        "fetch CPU ms per page (asyncio backend)",
+        "http.best_cpu_ms_per_page.asyncio",
+        "anyio: http.best_cpu_ms_per_page.anyio",
     ),
     ("stories cluster pair precision", "stories.end_to_end.0.cluster_pair_precision", ""),
     ("stories cluster pair recall", "stories.end_to_end.0.cluster_pair_recall", ""),

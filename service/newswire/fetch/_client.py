@@ -49,6 +49,7 @@ from newswire.fetch._body import (
 )
 from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver
 from newswire.fetch._models import FetchResult, ResponseObserver, Validators
+from newswire.fetch._network import AsyncioBackend
 from newswire.fetch._politeness import HostLimiter
 from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
@@ -193,11 +194,12 @@ class Fetcher:
         transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
             trust_env=False)
-        # httpx has no public hook for the network backend; swap httpcore's before any
-        # connection exists. Guarded by isinstance so an httpx upgrade degrades loudly.
+        # httpx has no public hook for the network backend; swap httpcore's (anyio, slow: see
+        # _network.py) for the guarded asyncio one before any connection exists. Guarded by
+        # isinstance so an httpx upgrade degrades loudly.
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = GuardedNetworkBackend(self._guard, pool._network_backend)
+            pool._network_backend = GuardedNetworkBackend(self._guard, AsyncioBackend())
         else:  # pragma: no cover - depends on httpx internals
             log.warning("cannot pin connections to checked addresses; DNS rebinding is not prevented")
         return transport
