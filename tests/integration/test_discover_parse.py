@@ -20,11 +20,12 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
+from newswire._process_pool import RenewingPool
 from newswire.broker import EmbeddedBroker
 from newswire.bus import ensure_topics
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
-from newswire.daemons._extract_pool import RenewingPool, parse_pool
+from newswire.daemons._extract_pool import parse_pool
 from newswire.daemons._runtime import Stopper
 from newswire.fetch import Fetcher
 from newswire.observe import Health, HealthServer

@@ -53,12 +53,12 @@ def test_pool_gives_the_events_one_enricher_gives(pool: EnricherPool) -> None:
 
 
 def test_a_killed_worker_is_replaced_and_the_batch_still_enriched(pool: EnricherPool) -> None:
-    victim = next(iter(pool._pool._processes))  # a worker's pid
+    victim = next(iter(pool._pool.pids()))
     os.kill(victim, signal.SIGKILL)
     articles = _batch()[:10]
     got = pool.enrich_batch(articles, now=NOW)
     assert [r.article.article_id for r in got] == [a.article_id for a in articles]  # type: ignore[union-attr]
-    assert victim not in pool._pool._processes
+    assert victim not in pool._pool.pids()
 
 
 def test_split_balances_text_and_keeps_every_article() -> None:

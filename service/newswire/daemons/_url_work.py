@@ -25,6 +25,7 @@ from urllib.request import url2pathname
 import orjson
 
 from newswire import events
+from newswire._process_pool import RenewingPool
 from newswire.bus import (
     CE_TYPE_ARTICLE,
     CE_TYPE_DEAD_LETTER,
@@ -34,7 +35,6 @@ from newswire.bus import (
 )
 from newswire.bus.clients import Record
 from newswire.config import Settings
-from newswire.daemons._extract_pool import RenewingPool
 from newswire.errors import BlockedError, ExtractError, FetchError
 from newswire.events import ArticleEvent
 from newswire.fetch import Fetcher, Validators

@@ -8,10 +8,11 @@ each batch is still one Kafka transaction. (Several enrich processes in one
 consumer group also scale, but each has its own story index.)
 
 Workers are started with ``forkserver`` (a clean interpreter, no inherited Kafka
-sockets) and load the model before their first batch. A worker that dies (OOM
-kill) breaks the pool: it is rebuilt and the batch retried once; a second
-failure is raised, so the daemon aborts the batch's transaction and nothing is
-lost.
+sockets) and load the model before their first batch. They run on a
+:class:`~newswire._process_pool.RenewingPool`: a worker that dies (OOM kill)
+breaks the pool, the next submit starts a fresh one, and the batch is retried
+once; a second failure is raised, so the daemon aborts the batch's transaction
+and nothing is lost.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import logging
 import multiprocessing
 import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
+from newswire._process_pool import RenewingPool
 from newswire.enrich._enricher import Enricher
 from newswire.errors import EnrichError
 from newswire.events import ArticleEvent, EnrichedEvent
@@ -63,20 +64,17 @@ class EnricherPool:
         if workers < 2:
             raise ValueError("a pool needs at least 2 workers; use Enricher for one")
         self.workers = workers
-        self._entities = entities
-        self._model = model
-        self._pool = self._start()
-
-    def _start(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(
-            max_workers=self.workers,
+        self._pool = RenewingPool(
+            workers,
+            recycle_after=None,  # the NER runner bounds its own vocabulary; a reload costs seconds
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init,
-            initargs=(self._entities, self._model),
+            initargs=(entities, model),
         )
         # Load every worker's model now, not on the first batch.
-        list(pool.map(_run, [[] for _ in range(self.workers)], [datetime.now(UTC)] * self.workers))
-        return pool
+        warm = [self._pool.submit(_run, [], datetime.now(UTC)) for _ in range(workers)]
+        for future in warm:
+            future.result()
 
     def enrich_batch(
         self, articles: Sequence[ArticleEvent], *, now: datetime | None = None
@@ -92,10 +90,8 @@ class EnricherPool:
                     for i, result in zip(group, future.result(), strict=True):
                         results[i] = result
                 return [r for r in results if r is not None]
-            except BrokenProcessPool:
-                log.warning("an enrich worker died (attempt %d); restarting the pool", attempt)
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start()
+            except BrokenProcessPool:  # the next submit starts a fresh pool
+                log.warning("an enrich worker died (attempt %d); retrying the batch in new workers", attempt)
         raise RuntimeError("enrich workers died twice on the same batch")
 
     def close(self) -> None:

@@ -1,4 +1,6 @@
-"""Ingest's extraction pool keeps extracting through worker recycling and worker crashes.
+"""RenewingPool keeps working through worker recycling, crashes and stuck jobs.
+
+Ingest extracts pages and parses feeds on it, and enrich runs its NER workers on it.
 
 A plain ``ProcessPoolExecutor(max_tasks_per_child=N)`` deadlocks on this
 CPython once a worker retires with work queued (gh-115634): the soak run's
@@ -15,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from newswire.daemons._extract_pool import RenewingPool
+from newswire._process_pool import RenewingPool
 
 FORKSERVER = multiprocessing.get_context("forkserver")
 
