@@ -32,9 +32,9 @@ from typing import TypeVar
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from newswire._process_pool import RenewingPool
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._extract_pool import RenewingPool
 from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import encode_candidate, url_key
 from newswire.errors import BusError, FetchError, SourceError
@@ -112,6 +112,9 @@ class DiscoverRole:
         self.schedule = SourceSchedule()
         self._sources: dict[str, tuple[int, SourceSettings]] = {}
         self._validators: dict[str, Validators] = {}
+        # Validators got by a poll still under way, per source: kept only once its candidates are
+        # published, so a poll that fails after its fetch does not turn the next one into a 304.
+        self._pending_validators: dict[str, dict[str, Validators]] = {}
         self._published_lastmod: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self._owned: set[int] = set()
         self._consumer: AIOKafkaConsumer | None = None
@@ -205,6 +208,7 @@ class DiscoverRole:
     async def _poll(self, key: str) -> None:
         _, source = self._sources[key]
         started = time.time()
+        self._pending_validators[key] = {}
         try:
             candidates, ttl_s, max_age_s = await self._discover(key, source)
             await self._publish(key, candidates)
@@ -216,6 +220,9 @@ class DiscoverRole:
             return
         except asyncio.CancelledError:
             raise
+        finally:
+            pending = self._pending_validators.pop(key, {})
+        self._validators.update(pending)
         self.schedule.record_success(key, started, ttl_s=ttl_s, max_age_s=max_age_s)
         await self._publish_status(key, source, len(candidates))
         m.SOURCE_POLLS.labels(source.kind, "ok").inc()
@@ -224,7 +231,7 @@ class DiscoverRole:
 
     async def _fetch_body(self, key: str, url: str) -> tuple[bytes | None, float | None]:
         result = await self.fetcher.fetch(url, validators=self._validators.get(url))
-        self._validators[url] = result.validators
+        self._pending_validators.setdefault(key, {})[url] = result.validators
         max_age = cache_control_max_age(result.headers.get("cache-control"))
         return (None if result.not_modified else result.content), max_age
 
@@ -267,6 +274,8 @@ class DiscoverRole:
                 body, _ = await self._fetch_body(key, child)
             except FetchError as exc:
                 log.warning("child sitemap %s of %s failed: %s", child, key, exc)
+                # fetch the index in full next time, so the failed child is asked for again
+                self._pending_validators.get(key, {}).pop(url, None)
                 continue
             if body is not None:
                 candidates += (await self._parse(f"sitemap {child}", parse_sitemap, body, child)).candidates
@@ -326,6 +335,7 @@ class DiscoverRole:
         # A candidate seen before is handed on again when its lastmod (or, lacking one, its published
         # date) moved, or once ingest.recheck_after_s has passed (pages change without telling feeds).
         fresh = []
+        marks: dict[str, tuple[str | None, float]] = {}
         now = time.time()
         recheck = self.settings.ingest.recheck_after_s
         for c in candidates:
@@ -334,14 +344,15 @@ class DiscoverRole:
             if seen is not None and seen[0] == marker and now - seen[1] < recheck:
                 continue
             fresh.append(c if c.source == key else dataclasses.replace(c, source=key))
-            self._published_lastmod[c.url] = (marker, now)
-            self._published_lastmod.move_to_end(c.url)
+            marks[c.url] = (marker, now)
+        if fresh:
+            assert self._producer is not None
+            topic = self.settings.topic("urls")
+            await send_all(self._producer, [(topic, url_key(c.url), encode_candidate(c), []) for c in fresh])
+        # Marked as handed on only once they were: a failed send leaves them to the next poll.
+        for url, mark in marks.items():
+            self._published_lastmod[url] = mark
+            self._published_lastmod.move_to_end(url)
         while len(self._published_lastmod) > self.settings.ingest.seen_capacity:
             self._published_lastmod.popitem(last=False)
-        candidates = fresh
-        if not candidates:
-            return
-        assert self._producer is not None
-        topic = self.settings.topic("urls")
-        await send_all(self._producer, [(topic, url_key(c.url), encode_candidate(c), []) for c in candidates])
-        self.candidates_published += len(candidates)
+        self.candidates_published += len(fresh)
