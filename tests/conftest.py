@@ -76,13 +76,3 @@ async def topics(settings: Settings) -> AsyncIterator[Settings]:
     """Per-test settings whose topics already exist."""
     await ensure_topics(settings)
     yield settings
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print why a test that passed on its rerun failed first: rerunfailures only counts it."""
-    reruns = terminalreporter.stats.get("rerun", [])
-    if reruns:
-        terminalreporter.section("failures that passed on a rerun")
-        for report in reruns:
-            terminalreporter.write_line(f"{report.nodeid}:")
-            terminalreporter.write_line(report.longreprtext[-4000:])

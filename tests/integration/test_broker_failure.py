@@ -59,13 +59,11 @@ async def stable_and_high(settings: Settings, topic: str) -> dict[int, tuple[int
     return {p: (ends[0][p], ends[1][p]) for p in ends[0]}
 
 
-# Two rare failures were seen here. Lost commit markers were the broker's (see the test below).
-# The other, ingest publishing nothing more for 150 s after the restart with 10 of 60 URLs never
-# fetched, matches a fetch-state rebuild that failed during the restart: aiokafka logged it and kept
-# the partition assigned but unloaded. Such a failure now makes ingest reconnect
+# Two rare failures were once seen here, both explained and fixed. Lost commit markers were the
+# broker's (see the test below). Ingest publishing nothing more for 150 s after the restart, with
+# 10 of 60 URLs never fetched, was a fetch-state rebuild that failed during the restart: aiokafka
+# logged it and kept the partition assigned but unloaded. Ingest now reconnects instead
 # (test_ingest_site.py::test_a_fetch_state_rebuild_that_fails_is_redone_not_left_stalled).
-# One rerun stays until CI has shown no first-try failure for a while; conftest prints the cause.
-@pytest.mark.flaky(reruns=1)
 async def test_broker_killed_and_restarted_mid_run_loses_and_duplicates_nothing(
     own_broker: EmbeddedBroker,
 ) -> None:
