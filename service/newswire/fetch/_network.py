@@ -29,7 +29,7 @@ READ_HIGH_WATER = 256 * 1024
 
 
 class _Connection(asyncio.Protocol):
-    """Receives for one connection; :class:`AsyncioStream` reads from it."""
+    """One connection's transport, received bytes and flow control; :class:`AsyncioStream` reads from it."""
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
@@ -70,6 +70,19 @@ class _Connection(asyncio.Protocol):
         self.writing_paused = False
         _wake(self._drain_waiter)
 
+    def take(self, max_bytes: int) -> bytes:
+        """Up to ``max_bytes`` received bytes; reading resumes once half the high-water mark is left."""
+        if len(self.buffer) <= max_bytes:
+            data = bytes(self.buffer)
+            self.buffer.clear()
+        else:
+            data = bytes(self.buffer[:max_bytes])
+            del self.buffer[:max_bytes]
+        if self.reading_paused and len(self.buffer) <= READ_HIGH_WATER // 2 and self.transport is not None:
+            self.reading_paused = False
+            self.transport.resume_reading()
+        return data
+
     async def wait_for_data(self) -> None:
         self._data_waiter = asyncio.get_running_loop().create_future()
         try:
@@ -96,9 +109,14 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     (The ``timeout`` parameters are httpcore's interface, hence the ``noqa``.)
     """
 
-    def __init__(self, transport: asyncio.Transport, connection: _Connection) -> None:
-        self._transport = transport
+    def __init__(self, connection: _Connection) -> None:
         self._connection = connection
+
+    @property
+    def _transport(self) -> asyncio.Transport:
+        transport = self._connection.transport
+        assert transport is not None, "a connected protocol has its transport"
+        return transport
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
         conn = self._connection
@@ -113,16 +131,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             if conn.error is not None:
                 raise httpcore.ReadError(str(conn.error) or type(conn.error).__name__)
             return b""
-        if len(conn.buffer) <= max_bytes:
-            data = bytes(conn.buffer)
-            conn.buffer.clear()
-        else:
-            data = bytes(conn.buffer[:max_bytes])
-            del conn.buffer[:max_bytes]
-        if conn.reading_paused and len(conn.buffer) <= READ_HIGH_WATER // 2:
-            conn.reading_paused = False
-            self._transport.resume_reading()
-        return data
+        return conn.take(max_bytes)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
         if not buffer:
@@ -166,7 +175,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
         assert isinstance(transport, asyncio.Transport)
         self._connection.transport = transport
-        return AsyncioStream(transport, self._connection)
+        return AsyncioStream(self._connection)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
@@ -211,7 +220,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         if sock is not None:
             for option in socket_options or ():
                 sock.setsockopt(*option)
-        return AsyncioStream(transport, connection)
+        return AsyncioStream(connection)
 
     async def connect_unix_socket(
         self,
