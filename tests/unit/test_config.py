@@ -34,6 +34,7 @@ def test_defaults_then_file_then_env(tmp_path: Path) -> None:
         ("[ingest]\nno_such_key = 1\n", "ingest.no_such_key"),
         ('[[sources]]\nkind = "telepathy"\n', "sources.0.kind"),
         ('[kafka]\ncompression = "brotli"\n', "kafka.compression"),
+        ("[kafka]\nmax_message_bytes = 1048576\nbatch_bytes = 2097152\n", "kafka.batch_bytes"),
     ],
 )
 def test_bad_settings_name_the_key(tmp_path: Path, toml: str, key: str) -> None:

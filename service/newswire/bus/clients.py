@@ -44,6 +44,7 @@ def make_producer(
         enable_idempotence=True,
         compression_type=_compression(settings),
         max_request_size=k.max_message_bytes,
+        max_batch_size=k.batch_bytes,
         request_timeout_ms=k.request_timeout_ms,
         linger_ms=linger_ms,
         **kwargs,
