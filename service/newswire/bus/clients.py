@@ -87,11 +87,21 @@ async def send_all(
 ) -> list[RecordMetadata]:
     """Send records and wait until the broker has acknowledged every one of them."""
     with translate("publishing"):
-        futures = [
-            await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
-            for topic, key, value, headers in records
-        ]
-        return list(await asyncio.gather(*futures))
+        return list(await asyncio.gather(*await _enqueue(producer, ((r, partition) for r in records))))
+
+
+async def _enqueue(
+    producer: AIOKafkaProducer, placed: Iterable[tuple[Record, int | None]]
+) -> list[asyncio.Future[RecordMetadata]]:
+    """Hand (record, partition or None) pairs to the producer; their acknowledgements, to wait for.
+
+    Waiting once for all of them, not group by group, lets the producer put every
+    partition in one request (and, in a transaction, register them in one ``AddPartitionsToTxn``).
+    """
+    return [
+        await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
+        for (topic, key, value, headers), partition in placed
+    ]
 
 
 async def transact(
@@ -111,10 +121,14 @@ async def transact(
     try:
         with translate("committing a transaction"):
             async with producer.transaction():
-                await send_all(producer, records)
+                placed: list[tuple[Record, int | None]] = [(record, None) for record in records]
                 for partition, fixed in (partitioned or {}).items():
-                    await send_all(producer, fixed, partition=partition)
+                    placed += [(record, partition) for record in fixed]
+                acks = await _enqueue(producer, placed)
+                # The offsets go to the coordinator while the records are in flight; the
+                # commit (leaving this block) waits for both.
                 await producer.send_offsets_to_transaction(offsets, group_id)
+                await asyncio.gather(*acks)
     except AssertionError as exc:  # aiokafka asserts on its transaction state machine
         raise BusError(f"committing a transaction: the producer is in a fatal state ({exc})") from exc
 

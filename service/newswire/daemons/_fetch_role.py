@@ -3,9 +3,11 @@
 URLs are keyed by host, so the instance owning a partition owns its hosts:
 politeness, robots.txt, conditional-GET validators and URL dedup are decided
 in one place. Work runs concurrently (up to ``ingest.max_in_flight``), but
-commits go in offset order: every ``commit_interval_ms`` the done prefix of
-each partition is published in one transaction with its articles, its
-fetch-state updates and its consumed offsets. A crash loses only work that was
+commits go in offset order: every ``commit_interval_ms`` (or, when a
+transaction takes longer, as soon as the previous one is done) the done prefix
+of each partition is published in one transaction with its articles, its
+fetch-state updates and its consumed offsets. The transaction runs beside the
+consume loop, so new URLs are taken on while it is in flight. A crash loses only work that was
 never committed, which the partition's next owner redoes from the last
 committed offset, so each article is published exactly once.
 
@@ -78,6 +80,8 @@ class FetchRole:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._tracker = PartitionTracker()
+        self._committing: asyncio.Task[None] | None = None
+        self._committing_urls = 0
         # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
         self._committed: dict[TopicPartition, int] = {}
 
@@ -87,7 +91,8 @@ class FetchRole:
 
     @property
     def in_flight(self) -> int:
-        return sum(len(p.pending) for p in self._parts.values())
+        """URLs consumed and not yet committed: pending, or in the transaction being committed."""
+        return sum(len(p.pending) for p in self._parts.values()) + self._committing_urls
 
     async def run(self) -> None:
         """Consume until stopped, max_events or idle; on a Kafka outage reconnect, redo uncommitted work."""
@@ -106,10 +111,17 @@ class FetchRole:
             await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest fetch consumer")
             connection.established()
             await self._loop()
+            if self._committing is not None:
+                await self._committing
             async with self._lock:
                 await self._drain_and_commit(seconds=s.shutdown_timeout_s)
             return True
         finally:
+            if self._committing is not None:
+                self._committing.cancel()
+                with contextlib.suppress(BaseException):
+                    await self._committing
+                self._committing = None
             for part in self._parts.values():
                 for task in part.tasks:
                     task.cancel()
@@ -126,6 +138,10 @@ class FetchRole:
         self._last_output = time.monotonic()
         while not self.stopper.stopping:
             self.health.tick()
+            committing = self._committing
+            if committing is not None and committing.done():
+                self._committing = None
+                committing.result()  # a failed transaction raises BusError here: reconnect, redo
             if self.max_events is not None and self.done >= self.max_events and self.in_flight == 0:
                 break
             room = s.ingest.max_in_flight - self.in_flight
@@ -147,10 +163,12 @@ class FetchRole:
                     await asyncio.wait_for(self._wakeup.wait(), s.ingest.commit_interval_ms / 1000)
             m.IN_FLIGHT.labels("ingest").set(self.in_flight)
             self._update_lag()
-            if time.monotonic() - last_commit >= s.ingest.commit_interval_ms / 1000:
-                async with self._lock:
-                    await self._commit()
+            due = time.monotonic() - last_commit >= s.ingest.commit_interval_ms / 1000
+            if due and self._committing is None:
+                # In the background: consuming and starting work go on while the transaction
+                # is in flight (its round trips are most of a commit's time under load).
                 last_commit = time.monotonic()
+                self._committing = asyncio.create_task(self._locked_commit())
             if (
                 self.idle_timeout_s is not None
                 and self.in_flight == 0
@@ -198,6 +216,10 @@ class FetchRole:
             part.pending[record.offset] = outcome
             self._wakeup.set()
 
+    async def _locked_commit(self) -> None:
+        async with self._lock:
+            await self._commit()
+
     async def _commit(self) -> None:
         assert self._producer is not None
         s = self.settings
@@ -224,12 +246,15 @@ class FetchRole:
             partition: [(state_topic, k, v, []) for k, v in writes]
             for partition, writes in state_writes.items()
         }
+        self._committing_urls = count
         try:
             await transact(self._producer, records, offsets, self.group_id, partitioned=partitioned)
         except BusError as exc:
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
             log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
             raise
+        finally:
+            self._committing_urls = 0
         m.TRANSACTIONS.labels("ingest", "committed").inc()
         self._committed.update(offsets)
         if records:
