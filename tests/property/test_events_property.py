@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import orjson
 from hypothesis import given, settings
@@ -62,3 +63,18 @@ def test_valid_articles_round_trip(title: str, body: str, authors: list[str], ve
         fingerprint=content_fingerprint(title, body),
     )
     assert decode_article(orjson.dumps(article)) == article
+
+
+_SPACES = st.sampled_from([" ", "\t", "\n", "\r\n", "\u00a0", "\u2003", "\u3000", "\x1c", "\x85", "  "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=12) | _SPACES, max_size=30), st.lists(_SPACES, min_size=1, max_size=30))
+def test_the_fingerprint_ignores_whitespace_and_case(pieces: list[str], spaces: list[str]) -> None:
+    """Same words, any whitespace between them and any case: the same fingerprint (fetch-state keeps
+    them across versions, so they must also match the ``\\s+`` definition they were made with)."""
+    text = "".join(pieces)
+    respaced = "".join(w + spaces[i % len(spaces)] for i, w in enumerate(text.split()))
+    assert content_fingerprint("T", text) == content_fingerprint("t", respaced)
+    defined = re.sub(r"\s+", " ", f"T\n{text}").strip().lower()
+    assert content_fingerprint("T", text) == content_fingerprint(None, defined)
