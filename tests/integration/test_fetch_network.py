@@ -169,3 +169,29 @@ async def test_https_through_the_asyncio_backend(certificate: tuple[Path, Path])
         assert await https_get(port, trusted) == (200, b"over TLS /secure")
         with pytest.raises(httpcore.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
             await https_get(port, ssl.create_default_context())  # the system CAs do not know it
+
+
+async def test_cookies_a_site_sets_are_not_sent_back() -> None:
+    """Every fetch is a first visit: metered paywalls cannot count the crawler's reads."""
+    cookie_headers: list[bytes] = []
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                request = await reader.readuntil(b"\r\n\r\n")
+                lines = request.lower().split(b"\r\n")
+                cookie_headers.extend(line for line in lines if line.startswith(b"cookie:"))
+                body = b"article"
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nset-cookie: meter=1; Path=/\r\nset-cookie: session=abc\r\n"
+                    + f"content-length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+
+    async with serve(handler) as port, Fetcher(settings_for(port)) as fetcher:
+        for n in range(3):
+            assert (await fetcher.fetch(f"http://127.0.0.1:{port}/story-{n}")).content == b"article"
+    assert cookie_headers == []
