@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newswire import stories
 from newswire.events import Story
@@ -262,3 +264,34 @@ def test_memory_estimate_matches_a_full_index() -> None:
         index.assign(f"{i:032x}", _random_body(rng, 40), None, seen_at=float(i))
     assert len(index) == 300
     assert 0.8 < index.memory_bytes() / estimate_memory_bytes(300) < 1.25
+
+
+def test_token_hashes_are_the_same_from_a_cold_warm_or_just_emptied_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newswire.stories import _shingles
+
+    texts = [ORIGINAL, "Ein ganz anderer Text über etwas anderes, mit 東京 und 서울 darin.", ORIGINAL.upper()]
+    _shingles._KNOWN.clear()
+    cold = [shingle_hashes(t) for t in texts]
+    warm = [shingle_hashes(t) for t in texts]
+    monkeypatch.setattr(_shingles, "_KNOWN_MAX", 5)  # emptied before nearly every text
+    tiny = [shingle_hashes(t) for t in reversed(texts)][::-1]
+    for a, b, c in zip(cold, warm, tiny, strict=True):
+        assert np.array_equal(a, b)
+        assert np.array_equal(a, c)
+    assert len(_shingles._KNOWN) <= 5 + len(set(_shingles.tokens(texts[0])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80))
+def test_tokens_are_word_runs_and_single_characters_of_spaceless_scripts(text: str) -> None:
+    """The token rule, stated the slow way: a spaceless-script character alone, else a run of
+    word characters that are not (persisted signatures depend on it not drifting)."""
+    import re
+
+    from newswire.stories import _shingles
+
+    spaceless = f"[{_shingles._CHAR_SCRIPTS}]"
+    slow = re.compile(rf"{spaceless}|(?:(?!{spaceless})\w)+")
+    assert _shingles.tokens(text) == slow.findall(_shingles.normalise(text))

@@ -31,8 +31,10 @@ _CHAR_SCRIPTS = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # Han
     "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"  # Hangul
 )
-# One character of a spaceless script, or a run of other word characters (letters, digits, marks).
-_TOKEN = re.compile(rf"[{_CHAR_SCRIPTS}]|(?:(?![{_CHAR_SCRIPTS}])[\w])+")
+# One character of a spaceless script, or a run of other word characters (letters, digits, marks):
+# ``[^\W...]`` is "a word character outside those scripts" as one class, twice as fast as a
+# lookahead per character.
+_TOKEN = re.compile(rf"[{_CHAR_SCRIPTS}]|[^\W{_CHAR_SCRIPTS}]+")
 
 _KEY = b"newswire-stories-v1"
 _MUL = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplication by it is a bijection mod 2**64
@@ -54,6 +56,26 @@ def _token_hash(token: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+# Token hashes already computed: news articles share most of their words, so most tokens of
+# the next article are here (a keyed blake2b per token was a third of clustering's time).
+# Emptied when full rather than evicted one by one: the common words come straight back.
+_KNOWN: dict[str, int] = {}
+_KNOWN_MAX = 200_000
+
+
+def _token_hashes(distinct: set[str]) -> dict[str, int]:
+    known = _KNOWN
+    if len(known) > _KNOWN_MAX:
+        known.clear()
+    out = {}
+    for token in distinct:
+        value = known.get(token)
+        if value is None:
+            value = known[token] = _token_hash(token)
+        out[token] = value
+    return out
+
+
 def shingle_hashes(text: str, k: int = 3) -> U64:
     """64-bit hashes of the word k-shingles of ``text``, in text order (duplicates kept).
 
@@ -64,7 +86,7 @@ def shingle_hashes(text: str, k: int = 3) -> U64:
     if not toks:
         return np.empty(0, dtype=np.uint64)
     # News text repeats its words: hash each distinct token once.
-    known = {t: _token_hash(t) for t in set(toks)}
+    known = _token_hashes(set(toks))
     hashes = np.fromiter(map(known.__getitem__, toks), dtype=np.uint64, count=len(toks))
     k = min(k, len(toks))
     width = len(toks) - k + 1
