@@ -60,7 +60,7 @@ def _token_hash(token: str) -> int:
 # the next article are here (a keyed blake2b per token was a third of clustering's time).
 # Emptied when full rather than evicted one by one: the common words come straight back.
 _KNOWN: dict[str, int] = {}
-_KNOWN_MAX = 200_000
+_KNOWN_MAX = 50_000  # about 6 MB
 
 
 def _token_hashes(distinct: set[str]) -> dict[str, int]:
