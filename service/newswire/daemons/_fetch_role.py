@@ -47,7 +47,8 @@ class _Partition:
         self.state = PartitionState(capacity)
         self.pending: OrderedDict[int, Outcome | None] = OrderedDict()
         self.tasks: set[asyncio.Task[None]] = set()
-        self.state_writes: list[tuple[bytes, bytes | None]] = []
+        # Fetch-state records per consumed offset: they commit with that offset, never before it.
+        self.state_writes: dict[int, list[tuple[bytes, bytes | None]]] = {}
 
 
 class FetchRole:
@@ -206,13 +207,15 @@ class FetchRole:
                     )
                 finally:
                     part.state.in_flight.discard(candidate.url)
+        writes: list[tuple[bytes, bytes | None]] = []
         if outcome.state is not None:
-            part.state_writes.append((outcome.state.url.encode(), outcome.state.encode()))
-            for evicted in part.state.put(outcome.state):
-                part.state_writes.append((evicted.encode(), None))
+            writes.append((outcome.state.url.encode(), outcome.state.encode()))
+            writes += [(evicted.encode(), None) for evicted in part.state.put(outcome.state)]
         if not outcome.records:
             m.URLS_SKIPPED.labels(outcome.reason).inc()
         if self._parts.get(tp) is part:
+            if writes:
+                part.state_writes[record.offset] = writes
             part.pending[record.offset] = outcome
             self._wakeup.set()
 
@@ -234,11 +237,10 @@ class FetchRole:
                     break
                 part.pending.popitem(last=False)
                 records += outcome.records
+                if writes := part.state_writes.pop(offset, None):
+                    state_writes.setdefault(tp.partition, []).extend(writes)
                 offsets[tp] = offset + 1
                 count += 1
-            if tp in offsets and part.state_writes:
-                state_writes[tp.partition] = part.state_writes
-                part.state_writes = []
         if not offsets:
             return
         state_topic = s.topic("fetch-state")
