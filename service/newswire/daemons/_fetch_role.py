@@ -6,10 +6,12 @@ in one place. Work runs concurrently (up to ``ingest.max_in_flight``), but
 commits go in offset order: every ``commit_interval_ms`` (or, when a
 transaction takes longer, as soon as the previous one is done) the done prefix
 of each partition is published in one transaction with its articles, its
-fetch-state updates and its consumed offsets. The transaction runs beside the
-consume loop, so new URLs are taken on while it is in flight. A crash loses only work that was
-never committed, which the partition's next owner redoes from the last
-committed offset, so each article is published exactly once.
+fetch-state updates and its consumed offsets. A URL's fetch-state goes with
+its own offset even when it finished earlier, behind a URL still in flight.
+The transaction runs beside the consume loop, so new URLs are taken on while
+it is in flight. A crash loses only work that was never committed, which the
+partition's next owner redoes from the last committed offset, so each article
+is published exactly once.
 
 The same bound is ingest's backpressure: a URL counts as in flight until its
 transaction commits, so when Kafka is unreachable the role fetches at most
