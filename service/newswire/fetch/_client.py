@@ -131,7 +131,6 @@ def _parse_url(url: str) -> httpx.URL:
     return parsed
 
 
-
 class _NoCookies(http.cookiejar.CookieJar):
     """A cookie jar that keeps nothing: every fetch is a first visit.
 
@@ -145,6 +144,7 @@ class _NoCookies(http.cookiejar.CookieJar):
 
     def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
         return None
+
 
 class Fetcher:
     """Polite, SSRF-guarded, retrying HTTP GETs. Use as ``async with Fetcher(settings) as f``.
