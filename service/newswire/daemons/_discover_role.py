@@ -32,7 +32,7 @@ from typing import TypeVar
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from newswire._process_pool import RenewingPool
+from newswire._process_pool import WorkerPool
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._runtime import Connection, Stopper, keep_running
@@ -99,7 +99,7 @@ class DiscoverRole:
         *,
         stopper: Stopper,
         health: Health,
-        parser: RenewingPool | None = None,
+        parser: WorkerPool | None = None,
     ) -> None:
         """``parser``: the pool documents are parsed in; None parses them on the event loop (tests)."""
         self.settings = settings
@@ -220,6 +220,12 @@ class DiscoverRole:
             return
         except asyncio.CancelledError:
             raise
+        except Exception as exc:  # a bug, not the source's fault: back off, say so, keep the rest polling
+            log.exception("source %s: unexpected error while polling (a newswire bug: please report it)", key)
+            self.schedule.record_failure(key, time.time(), f"unexpected error: {exc!r}")
+            m.SOURCE_POLLS.labels(source.kind, "failed").inc()
+            await self._publish_status(key, source, None)
+            return
         finally:
             pending = self._pending_validators.pop(key, {})
         self._validators.update(pending)
