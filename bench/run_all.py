@@ -27,6 +27,7 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
     ("stories", "stories_eval.py", "stories.json", []),
     ("langid", "langid_bench.py", "langid.json", []),
     ("http", "http_backend.py", "http_backend.json", []),
+    ("pool", "process_pool.py", "process_pool.json", []),
     ("pipeline", "pipeline.py", "pipeline.json", []),
 ]
 
@@ -84,6 +85,11 @@ HEADLINES = [
         "fetch CPU ms per page (asyncio backend)",
         "http.best_cpu_ms_per_page.asyncio",
         "anyio: http.best_cpu_ms_per_page.anyio",
+    ),
+    (
+        "pool hand-off CPU ms per job (all procs)",
+        "pool.all_processes_cpu_ms_per_job.worker_pool.best",
+        "ProcessPoolExecutor: pool.all_processes_cpu_ms_per_job.executor.best",
     ),
     ("stories cluster pair precision", "stories.end_to_end.0.cluster_pair_precision", ""),
     ("stories cluster pair recall", "stories.end_to_end.0.cluster_pair_recall", ""),

@@ -1,4 +1,4 @@
-"""RenewingPool keeps working through worker recycling, crashes and stuck jobs.
+"""WorkerPool keeps working through worker recycling, crashes, stuck jobs and cancellations.
 
 Ingest extracts pages and parses feeds on it, and enrich runs its NER workers on it.
 
@@ -10,49 +10,33 @@ generation of workers takes, and bound every wait, so a deadlock fails them.
 
 from __future__ import annotations
 
-import multiprocessing
+import asyncio
 import os
-from concurrent.futures import wait
+import signal
+import threading
+import time
 from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from newswire._process_pool import RenewingPool
-
-FORKSERVER = multiprocessing.get_context("forkserver")
+from newswire._process_pool import RemoteTraceback, WorkerPool
 
 
-def test_queued_work_survives_many_renewals() -> None:
-    pool = RenewingPool(1, recycle_after=3, mp_context=FORKSERVER)
-    try:
-        futures = [pool.submit(os.getpid) for _ in range(30)]  # all queued at once, as ingest does
-        done, not_done = wait(futures, timeout=60)
-        assert not not_done, f"{len(not_done)} of 30 tasks never ran: the pool deadlocked"
-        pids = {f.result() for f in done}
-        assert len(pids) >= 5, f"workers were not renewed: {pids}"  # 10 generations of one worker
-        assert pool.renewals == 9
-    finally:
-        pool.shutdown(cancel_futures=True)
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
 
 
-def test_a_dead_worker_costs_its_own_tasks_not_every_later_one() -> None:
-    pool = RenewingPool(1, recycle_after=1000, mp_context=FORKSERVER)
-    try:
-        poison = pool.submit(os._exit, 3)  # a worker killed mid-page (out of memory, a crash in C)
-        with pytest.raises(BrokenProcessPool):
-            poison.result(timeout=60)
-        later = [pool.submit(os.getpid) for _ in range(5)]
-        done, not_done = wait(later, timeout=60)
-        assert not not_done and all(f.exception() is None for f in done)
-    finally:
-        pool.shutdown(cancel_futures=True)
+def _a_lock() -> threading.Lock:
+    return threading.Lock()  # cannot be pickled back to the caller
 
 
-def test_shut_down_pool_refuses_work() -> None:
-    pool = RenewingPool(1, recycle_after=10, mp_context=FORKSERVER)
-    pool.shutdown()
-    with pytest.raises(RuntimeError):
-        pool.submit(os.getpid)
+def _slow_start() -> None:
+    time.sleep(1.5)  # a model load
+
+
+def _failed_start() -> None:
+    raise ImportError("no module named 'the_model'")
 
 
 def _parse_deep_divs() -> int:
@@ -63,21 +47,120 @@ def _parse_deep_divs() -> int:
     return len(LexborHTMLParser(html).html or "")
 
 
-async def test_a_page_that_hangs_the_parser_times_out_and_work_goes_on() -> None:
-    import asyncio
-    import time
+async def test_queued_work_survives_many_renewals() -> None:
+    pool = WorkerPool(1, recycle_after=3)
+    try:
+        jobs = [pool.run(30, os.getpid) for _ in range(30)]  # all queued at once, as ingest does
+        pids = await asyncio.wait_for(asyncio.gather(*jobs), 60)
+        assert len(set(pids)) == 10, f"one worker should do 3 jobs, then a fresh one: {pids}"
+        assert pool.renewals == 10
+    finally:
+        pool.shutdown()
 
-    pool = RenewingPool(2, recycle_after=1000, mp_context=FORKSERVER)
+
+async def test_a_dead_worker_costs_its_own_job_not_every_later_one() -> None:
+    pool = WorkerPool(2, recycle_after=None)
+    try:
+        beside = asyncio.create_task(pool.run(30, _pid_after, 1.0))
+        await asyncio.sleep(0.1)
+        with pytest.raises(BrokenProcessPool, match="_exit"):  # died mid-page twice (OOM kill, C crash)
+            await pool.run(30, os._exit, 3)
+        assert await beside > 0  # the worker beside it finished its own job
+        later = await asyncio.wait_for(asyncio.gather(*(pool.run(30, os.getpid) for _ in range(6))), 60)
+        assert all(pid > 0 for pid in later)
+    finally:
+        pool.shutdown()
+
+
+async def test_a_page_that_hangs_the_parser_times_out_and_only_its_worker_goes() -> None:
+    pool = WorkerPool(2, recycle_after=None)
     try:
         started = time.monotonic()
         hostile = asyncio.create_task(pool.run(2.0, _parse_deep_divs))
         await asyncio.sleep(0.2)
-        beside = asyncio.create_task(pool.run(10.0, time.sleep, 2.5))  # still running when the pool is killed
+        beside = asyncio.create_task(pool.run(10.0, _pid_after, 2.5))  # running when the other is killed
         with pytest.raises(TimeoutError):
             await hostile
         assert time.monotonic() - started < 5
-        assert await beside is None  # re-run in the fresh pool, not failed with the killed one
+        survivor = await beside
+        assert survivor in pool.pids()  # not killed with the stuck one, not run again
         assert await pool.run(10.0, os.getpid) > 0
         assert pool.renewals == 1
     finally:
-        pool.shutdown(cancel_futures=True)
+        pool.shutdown()
+
+
+async def test_a_failing_job_raises_its_own_error_with_the_worker_traceback() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        first = await pool.run(10, os.getpid)
+        with pytest.raises(ValueError, match="invalid literal") as raised:
+            await pool.run(10, int, "not a number")
+        assert isinstance(raised.value.__cause__, RemoteTraceback)
+        assert "ValueError" in str(raised.value.__cause__)
+        with pytest.raises(TypeError, match="pickle"):
+            await pool.run(10, _a_lock)
+        assert await pool.run(10, os.getpid) == first  # the worker survived both
+    finally:
+        pool.shutdown()
+
+
+async def test_a_cancelled_job_does_not_hand_its_reply_to_the_next_one() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        slow = asyncio.create_task(pool.run(30, _pid_after, 0.5))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        assert await pool.run(30, int, "7") == 7
+    finally:
+        pool.shutdown()
+
+
+def test_run_all_runs_side_by_side_and_recovers_from_a_killed_worker() -> None:
+    pool = WorkerPool(2, recycle_after=None)
+    try:
+        started = time.monotonic()
+        pids = pool.run_all(30, [(_pid_after, (1.0,)), (_pid_after, (1.0,))])
+        assert time.monotonic() - started < 1.9  # in parallel, not one after the other
+        assert len(set(pids)) == 2 and set(pids) == pool.pids()
+        os.kill(pids[0], signal.SIGKILL)
+        with pytest.raises(BrokenProcessPool):
+            pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
+        again = pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
+        assert pids[0] not in again and len(set(again)) == 2
+    finally:
+        pool.shutdown()
+
+
+async def test_shut_down_pool_refuses_work_and_leaves_no_process() -> None:
+    pool = WorkerPool(2, recycle_after=10)
+    await asyncio.gather(pool.run(10, _pid_after, 0.2), pool.run(10, _pid_after, 0.2))
+    pids = pool.pids()
+    assert len(pids) == 2
+    pool.shutdown()
+    assert pool.pids() == set()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    with pytest.raises(RuntimeError, match="shut down"):
+        await pool.run(10, os.getpid)
+
+
+async def test_start_up_does_not_count_against_a_jobs_time_limit() -> None:
+    pool = WorkerPool(1, recycle_after=None, initializer=_slow_start)
+    try:
+        assert await pool.run(1.0, int, "3") == 3
+    finally:
+        pool.shutdown()
+
+
+async def test_a_worker_that_cannot_start_is_a_broken_pool_not_a_hang() -> None:
+    pool = WorkerPool(1, recycle_after=None, initializer=_failed_start)
+    try:
+        with pytest.raises(BrokenProcessPool, match="failed to start"):
+            await asyncio.wait_for(pool.run(10, os.getpid), 60)
+        assert pool.pids() == set()
+    finally:
+        pool.shutdown()

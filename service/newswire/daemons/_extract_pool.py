@@ -1,57 +1,43 @@
-"""Ingest's worker processes, each a :class:`~newswire._process_pool.RenewingPool`.
+"""Ingest's worker processes, each a :class:`~newswire._process_pool.WorkerPool`.
 
 Ingest runs two: :func:`extraction_pool` extracts fetched pages, and
 :func:`parse_pool` parses the feeds, sitemaps and OPML files the discovery role
 fetched. Both kinds of work are CPU-bound and can go pathological on hostile
 input (a 2 MB feed keeps feedparser busy for seconds), so neither runs on the
-event loop, and both are bounded in time by :meth:`RenewingPool.run`.
+event loop, and both are bounded in time by :meth:`WorkerPool.run`.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
 
-from newswire._process_pool import RenewingPool
+from newswire._process_pool import WorkerPool
 
 #: Pages per worker before its pool is renewed.
 PAGES_PER_WORKER = 2000
 
 
-def extraction_pool(workers: int) -> RenewingPool:
+def extraction_pool(workers: int) -> WorkerPool:
     """The extraction pool of an ingest process (``workers=0``: one per core)."""
     count = workers or os.cpu_count() or 1
-    return RenewingPool(
-        count,
-        recycle_after=PAGES_PER_WORKER * count,
-        mp_context=multiprocessing.get_context("forkserver"),
-        initializer=_worker_init,
-    )
+    return WorkerPool(count, recycle_after=PAGES_PER_WORKER * count, initializer=_worker_init)
 
 
-def parse_pool() -> RenewingPool:
+def parse_pool() -> WorkerPool:
     """The discovery role's one parser process.
 
     A pool of its own rather than a share of the extraction pool: a feed queued behind
     hundreds of pages would spend its time bound waiting, and a feed that overruns
     kills only this pool, not the pages being extracted beside it.
     """
-    return RenewingPool(
-        1,
-        recycle_after=PAGES_PER_WORKER,
-        mp_context=multiprocessing.get_context("forkserver"),
-        initializer=_parser_init,
-    )
+    return WorkerPool(1, recycle_after=PAGES_PER_WORKER, initializer=_parser_init)
 
 
 def _parser_init() -> None:
-    """Parser workers leave Ctrl-C to the daemon and import the parsers before the first document."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Parser workers import the parsers before the first document."""
     import newswire.sources  # noqa: F401 - import cost paid before the first document, not during it
 
 
 def _worker_init() -> None:
-    """Extraction workers leave Ctrl-C to the daemon (it shuts the pool down) and load their models now."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """Extraction workers load their models before the first page."""
     import newswire.extract  # noqa: F401 - import cost paid before the first page, not during it

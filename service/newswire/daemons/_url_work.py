@@ -15,7 +15,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from urllib.request import url2pathname
 import orjson
 
 from newswire import events
-from newswire._process_pool import RenewingPool
+from newswire._process_pool import WorkerPool
 from newswire.bus import (
     CE_TYPE_ARTICLE,
     CE_TYPE_DEAD_LETTER,
@@ -199,7 +198,7 @@ class UrlWorker:
         self,
         settings: Settings,
         fetcher: Fetcher,
-        pool: Executor | None,
+        pool: WorkerPool | None,
         *,
         source_id: str,
         file_roots: tuple[Path, ...] = (),
@@ -215,15 +214,13 @@ class UrlWorker:
     async def _run(self, fn: Any, *args: Any) -> Any:
         if self.pool is None:
             return fn(*args)
-        if isinstance(self.pool, RenewingPool):
-            try:
-                return await self.pool.run(self.settings.ingest.extract_timeout_s, fn, *args)
-            except TimeoutError:
-                limit = self.settings.ingest.extract_timeout_s
-                raise ExtractError(
-                    f"extraction took over ingest.extract_timeout_s={limit:g} s; the page is refused"
-                ) from None
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+        try:
+            return await self.pool.run(self.settings.ingest.extract_timeout_s, fn, *args)
+        except TimeoutError:
+            limit = self.settings.ingest.extract_timeout_s
+            raise ExtractError(
+                f"extraction took over ingest.extract_timeout_s={limit:g} s; the page is refused"
+            ) from None
 
     async def handle(self, work: Work, state: PartitionState, raw: bytes) -> Outcome:
         candidate = work.candidate

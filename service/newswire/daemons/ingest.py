@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from concurrent.futures import Executor
 from pathlib import Path
 
+from newswire._process_pool import WorkerPool
 from newswire.bus import ensure_topics
 from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
@@ -50,7 +50,7 @@ class IngestDaemon:
         health: Health | None = None,
         max_events: int | None = None,
         idle_timeout_s: float | None = None,
-        pool: Executor | None = None,
+        pool: WorkerPool | None = None,
         inline_extraction: bool = False,
         extract: ExtractJob = extract_page,
     ) -> None:
@@ -107,9 +107,9 @@ class IngestDaemon:
                             await task
         finally:
             if own_pool and pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+                pool.shutdown(wait=False)
             if parser is not None:
-                parser.shutdown(wait=False, cancel_futures=True)
+                parser.shutdown(wait=False)
         published = self.fetch_role.published if self.fetch_role else 0
         log.info("ingest daemon stopped; published %d article events", published)
         return published

@@ -9,22 +9,19 @@ consumer group also scale, but each has its own story index.)
 
 Workers are started with ``forkserver`` (a clean interpreter, no inherited Kafka
 sockets) and load the model before their first batch. They run on a
-:class:`~newswire._process_pool.RenewingPool`: a worker that dies (OOM kill)
-breaks the pool, the next submit starts a fresh one, and the batch is retried
-once; a second failure is raised, so the daemon aborts the batch's transaction
-and nothing is lost.
+:class:`~newswire._process_pool.WorkerPool`: a worker that dies (OOM kill) is
+replaced by a fresh one and the batch is retried once; a second failure is
+raised, so the daemon aborts the batch's transaction and nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import signal
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
-from newswire._process_pool import RenewingPool
+from newswire._process_pool import WorkerPool
 from newswire.enrich._enricher import Enricher
 from newswire.errors import EnrichError
 from newswire.events import ArticleEvent, EnrichedEvent
@@ -36,7 +33,6 @@ _worker: Enricher | None = None
 
 def _init(entities: bool, model: str) -> None:
     global _worker  # one enricher per worker process, built once
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the daemon handles Ctrl-C and shuts the pool down
     _worker = Enricher(entities=entities, model=model)
 
 
@@ -64,17 +60,14 @@ class EnricherPool:
         if workers < 2:
             raise ValueError("a pool needs at least 2 workers; use Enricher for one")
         self.workers = workers
-        self._pool = RenewingPool(
+        self._pool = WorkerPool(
             workers,
             recycle_after=None,  # the NER runner bounds its own vocabulary; a reload costs seconds
-            mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init,
             initargs=(entities, model),
         )
         # Load every worker's model now, not on the first batch.
-        warm = [self._pool.submit(_run, [], datetime.now(UTC)) for _ in range(workers)]
-        for future in warm:
-            future.result()
+        self._pool.run_all(None, [(_run, ([], datetime.now(UTC)))] * workers)
 
     def enrich_batch(
         self, articles: Sequence[ArticleEvent], *, now: datetime | None = None
@@ -84,16 +77,16 @@ class EnricherPool:
         groups = split(articles, self.workers)
         for attempt in (1, 2):
             try:
-                futures = [self._pool.submit(_run, [articles[i] for i in g], now) for g in groups]
+                parts = self._pool.run_all(None, [(_run, ([articles[i] for i in g], now)) for g in groups])
                 results: list[EnrichedEvent | EnrichError | None] = [None] * len(articles)
-                for group, future in zip(groups, futures, strict=True):
-                    for i, result in zip(group, future.result(), strict=True):
+                for group, part in zip(groups, parts, strict=True):
+                    for i, result in zip(group, part, strict=True):
                         results[i] = result
                 return [r for r in results if r is not None]
-            except BrokenProcessPool:  # the next submit starts a fresh pool
+            except BrokenProcessPool:  # fresh workers take the dead ones' places
                 log.warning("an enrich worker died (attempt %d); retrying the batch in new workers", attempt)
         raise RuntimeError("enrich workers died twice on the same batch")
 
     def close(self) -> None:
         """Stop the workers."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=True)
