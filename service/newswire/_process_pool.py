@@ -8,16 +8,20 @@ Each worker is a ``forkserver`` process with one end of a socket pair. A job is
 a length-prefixed pickle of ``(fn, args)`` written to it; the reply is a
 length-prefixed pickle of the result or the exception (its traceback attached
 as ``__cause__``, as :mod:`concurrent.futures` does). The event loop reads and
-writes the sockets itself (``loop.sock_sendall``/``sock_recv_into``).
+writes the sockets itself (``loop.sock_sendall``/``sock_recv_into``), and
+keeps a second job queued in each worker's socket, so a worker goes from one
+page to the next without waiting for a busy event loop to send it more (in
+ingest's bursts the two extraction workers had been idle about a tenth of the
+time). A job's time limit starts when the job before it has replied.
 
 Why not :class:`concurrent.futures.ProcessPoolExecutor`:
 
 * **hand-offs**: every job crossed two helper threads (the executor's queue
   feeder and its result manager) and a wake-up pipe per direction before it
   reached the event loop. A micro-benchmark with a 135 KB page in and an
-  event-sized result out (``bench/process_pool.py``) measured about twice the
-  CPU per job across all processes, and ingest's event-loop profile had 4.7 %
-  of its samples in the wake-up writes;
+  event-sized result out (``bench/process_pool.py``) measured 0.66 against
+  0.40 CPU ms per job across all processes, and ingest's event-loop profile
+  had 4.7 % of its samples in the wake-up writes;
 * **recycling**: on the CPython versions newswire runs on (3.11, and 3.12/3.13
   before the gh-115634 fix), a worker that exits at ``max_tasks_per_child``
   while work is queued is not replaced, and the pool deadlocks. The soak run
@@ -25,9 +29,10 @@ Why not :class:`concurrent.futures.ProcessPoolExecutor`:
   ``recycle_after`` jobs and a fresh one takes its place when next needed;
 * **failures**: a worker that dies breaks a ``ProcessPoolExecutor`` for good,
   and a stuck job can only be ended by killing the whole pool. Here a death
-  costs the one job that was in that worker (:class:`BrokenProcessPool`;
-  :meth:`WorkerPool.run` tries it once more in a fresh worker), and a job past
-  its time limit kills only its own worker.
+  costs the one job that was running in that worker (:class:`BrokenProcessPool`;
+  :meth:`WorkerPool.run` tries it once more in a fresh worker, and the job
+  queued behind it goes elsewhere), and a job past its time limit kills only
+  its own worker.
 """
 
 from __future__ import annotations
@@ -94,29 +99,65 @@ def _pickled_failure(exc: Exception) -> bytes:
         return pickle.dumps((False, RuntimeError(repr(exc)), text), protocol=5)
 
 
+class _Requeue(Exception):
+    """The job was queued behind another in a worker that failed before running it: try elsewhere."""
+
+
+class _Job:
+    __slots__ = ("abandoned", "timeout_s", "turn")
+
+    def __init__(self, turn: asyncio.Future[None] | None, timeout_s: float | None) -> None:
+        self.turn = turn  # resolved when the replies before this job's have been read
+        self.timeout_s = timeout_s
+        self.abandoned = False  # its caller was cancelled: the reply is read and dropped
+
+
 class _Worker:
-    __slots__ = ("jobs", "process", "sock")
+    __slots__ = ("ended", "jobs", "process", "queue", "retiring", "sending", "sock", "users")
 
     def __init__(self, process: Any, sock: socket.socket) -> None:
         self.process = process
         self.sock = sock
-        self.jobs = 0
+        self.jobs = 0  # jobs sent to it
+        self.queue: deque[_Job] = deque()  # sent, reply not read yet; in order
+        self.sending = asyncio.Lock()  # one frame at a time on the socket
+        self.retiring = False  # no more jobs: it ends once its queue is empty
+        self.ended = False
+        self.users = 0  # coroutines that may be waiting on the socket
 
-    def close(self, *, kill: bool) -> None:
-        """End the worker: closing its socket makes an idle one exit; ``kill`` ends a busy one."""
-        self.sock.close()
+    def end(self, *, kill: bool) -> None:
+        """End the worker: it reads end-of-file and exits (``kill``: at once, even mid-job).
+
+        The socket is shut down, which wakes anything waiting on it here, and closed
+        once nothing is (:meth:`release`): a socket closed under a waiting
+        ``sock_recv_into`` would leave it waiting forever.
+        """
+        self.ended = True
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)
         if kill:
             with contextlib.suppress(OSError, ValueError):
                 self.process.kill()
+        self.release()
+
+    def release(self) -> None:
+        if self.ended and self.users == 0:
+            self.sock.close()
 
 
 class WorkerPool:
     """``workers`` worker processes; see the module docstring.
 
     Jobs are module-level functions and picklable arguments. :meth:`run` is for
-    coroutines on one event loop; :meth:`run_all` for blocking callers (enrich
-    splits a batch from its worker thread). A pool serves one kind of caller.
+    coroutines on one event loop; it keeps up to :data:`DEPTH` jobs queued in
+    each worker, so a worker starts its next job as soon as it has sent a reply,
+    not when the event loop gets round to sending more. :meth:`run_all` is for
+    blocking callers (enrich splits a batch from its worker thread). A pool
+    serves one kind of caller.
     """
+
+    #: Jobs queued in one worker at a time (by :meth:`run`).
+    DEPTH = 2
 
     def __init__(
         self,
@@ -133,9 +174,11 @@ class WorkerPool:
         self._initializer = initializer
         self._initargs = initargs
         self._context = multiprocessing.get_context("forkserver")
-        self._idle: deque[_Worker] = deque()
-        self._all: set[_Worker] = set()
+        self._all: set[_Worker] = set()  # started and not ended
+        self._starting = 0
         self._slots: asyncio.Semaphore | None = None
+        self._room: asyncio.Event | None = None
+        self._drains: set[asyncio.Task[None]] = set()
         self._ended: list[Any] = []  # processes to release once they have exited
         self._closed = False
         self.renewals = 0  # workers replaced: retired after their share of jobs, died, or killed when stuck
@@ -145,24 +188,51 @@ class WorkerPool:
         return {worker.process.pid for worker in self._all}
 
     async def run(self, timeout_s: float | None, fn: Callable[..., T], /, *args: Any) -> T:
-        """``fn(*args)`` in a worker, within ``timeout_s`` seconds (None: no limit).
+        """``fn(*args)`` in a worker, within ``timeout_s`` seconds of starting (None: no limit).
 
         A job that takes longer (a page that makes a C parser go quadratic: the fuzz
         run's 200,000 nested ``<div>``) cannot be interrupted inside the worker, so the
-        worker is killed and ``TimeoutError`` raised. A job whose worker died is run
-        once more in a fresh worker; if that one dies too, :class:`BrokenProcessPool`.
+        worker is killed and ``TimeoutError`` raised; jobs queued behind it go to
+        other workers. A job whose worker died while running it is run once more in a
+        fresh worker; if that one dies too, :class:`BrokenProcessPool`.
         """
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.workers)
+        payload = _frame(fn, args)
+        if self._slots is None or self._room is None:
+            self._slots = asyncio.Semaphore(self.workers * self.DEPTH)
+            self._room = asyncio.Event()
         async with self._slots:
-            for attempt in (1, 2):
-                worker = self._idle.pop() if self._idle else await self._fresh()
+            attempts = 0
+            while True:
+                worker = await self._choose()
                 try:
-                    return await self._call(worker, timeout_s, fn, args)
+                    return await self._call(worker, timeout_s, fn, payload)
+                except _Requeue:
+                    continue
                 except BrokenProcessPool:
-                    if attempt == 2:
+                    attempts += 1
+                    if attempts == 2:
                         raise
-        raise AssertionError("unreachable")
+
+    async def _choose(self) -> _Worker:
+        """The worker with the fewest queued jobs, a fresh one if all are busy and there is room."""
+        assert self._room is not None
+        while True:
+            if self._closed:
+                raise RuntimeError("cannot run a job on a pool that was shut down")
+            open_ = [w for w in self._all if not w.retiring and len(w.queue) < self.DEPTH]
+            best = min(open_, key=lambda w: len(w.queue), default=None)
+            live = sum(1 for w in self._all if not w.retiring) + self._starting
+            if (best is None or best.queue) and live < self.workers:
+                self._starting += 1
+                try:
+                    return await self._fresh()
+                finally:
+                    self._starting -= 1
+                    self._room.set()
+                    self._room.clear()
+            if best is not None:
+                return best
+            await self._room.wait()
 
     def run_all(self, timeout_s: float | None, calls: Sequence[Call[T]]) -> list[T]:
         """Run ``calls`` (at most one per worker) at once and wait for all of them: blocking.
@@ -178,65 +248,125 @@ class WorkerPool:
         return asyncio.run(self._run_all(timeout_s, calls))
 
     async def _run_all(self, timeout_s: float | None, calls: Sequence[Call[T]]) -> list[T]:
-        idle = [self._idle.pop() for _ in range(min(len(calls), len(self._idle)))]
+        idle = [w for w in self._all if not w.queue and not w.retiring][: len(calls)]
         started = await asyncio.gather(
             *(self._fresh() for _ in range(len(calls) - len(idle))), return_exceptions=True
         )
         workers = idle + [w for w in started if isinstance(w, _Worker)]
         if len(workers) < len(calls):
-            self._idle.extend(workers)
             raise next(e for e in started if isinstance(e, BaseException))
-        outcomes = await asyncio.gather(
-            *(self._call(w, timeout_s, fn, args) for w, (fn, args) in zip(workers, calls, strict=True)),
-            return_exceptions=True,
-        )
+        pairs = zip(workers, calls, strict=True)
+        jobs = [self._call(worker, timeout_s, fn, _frame(fn, args)) for worker, (fn, args) in pairs]
+        outcomes = await asyncio.gather(*jobs, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
         return list(outcomes)  # type: ignore[arg-type]
 
     async def _call(
-        self, worker: _Worker, timeout_s: float | None, fn: Callable[..., T], args: tuple[Any, ...]
+        self, worker: _Worker, timeout_s: float | None, fn: Callable[..., T], payload: bytes
     ) -> T:
-        if self._closed:
-            self._end(worker, kill=False)
-            raise RuntimeError("cannot run a job on a pool that was shut down")
-        try:
-            payload = pickle.dumps((fn, args), protocol=5)
-        except Exception:
-            self._idle.append(worker)
-            raise
+        """Queue ``payload`` in ``worker``, wait for the replies before it, then read its own."""
         loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout_s):
-                await loop.sock_sendall(worker.sock, _HEADER.pack(len(payload)) + payload)
-                size = _HEADER.unpack(await _receive(loop, worker.sock, _HEADER.size))[0]
-                if size > _MAX_REPLY_BYTES:
-                    raise EOFError(f"the worker's reply header is corrupt ({size} bytes announced)")
-                reply = pickle.loads(await _receive(loop, worker.sock, size))
-        except TimeoutError:
-            self._end(worker, kill=True)
-            raise
-        except (EOFError, OSError) as exc:
-            self._end(worker, kill=True)
-            code = worker.process.exitcode
-            how = f"exit code {code}" if code is not None else repr(exc)
-            raise BrokenProcessPool(
-                f"worker process {worker.process.pid} died running {getattr(fn, '__name__', fn)!r} ({how})"
-            ) from None
-        except BaseException:  # cancelled mid-job: the reply would reach the worker's next caller
-            self._end(worker, kill=True)
-            raise
+        job = _Job(loop.create_future() if worker.queue else None, timeout_s)
+        worker.queue.append(job)
         worker.jobs += 1
-        if self._closed or (self._jobs_per_worker is not None and worker.jobs >= self._jobs_per_worker):
-            self._end(worker, kill=False)
-        else:
-            self._idle.append(worker)
+        if self._jobs_per_worker is not None and worker.jobs >= self._jobs_per_worker:
+            worker.retiring = True
+        worker.users += 1
+        try:
+            try:
+                async with worker.sending:
+                    await loop.sock_sendall(worker.sock, payload)
+            except OSError:  # the worker is gone: this job never reached it
+                self._fail(worker)
+                raise _Requeue from None
+            except BaseException:  # cancelled with a frame half sent: the stream is unusable
+                self._fail(worker)
+                raise
+            if job.turn is not None:
+                try:
+                    await job.turn
+                except asyncio.CancelledError:
+                    job.abandoned = True
+                    raise
+            reply = await self._read(worker, job, fn)
+        finally:
+            worker.users -= 1
+            worker.release()
         if reply[0]:
             return reply[1]  # type: ignore[no-any-return]
         failure: BaseException = reply[1]
         failure.__cause__ = RemoteTraceback(reply[2])
         raise failure
+
+    async def _read(self, worker: _Worker, job: _Job, fn: Any) -> Any:
+        """Read the head job's reply within its time limit; then hand the turn to the next job."""
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(job.timeout_s):
+                size = _HEADER.unpack(await _receive(loop, worker.sock, _HEADER.size))[0]
+                if size > _MAX_REPLY_BYTES:
+                    raise EOFError(f"the worker's reply header is corrupt ({size} bytes announced)")
+                reply = pickle.loads(await _receive(loop, worker.sock, size))
+        except TimeoutError:
+            self._fail(worker)
+            raise
+        except (EOFError, OSError) as exc:
+            self._fail(worker)
+            raise self._died(worker, fn, exc) from None
+        except BaseException:  # cancelled mid-reply: the rest of it would reach the next job
+            self._fail(worker)
+            raise
+        worker.queue.popleft()
+        self._advance(worker)
+        return reply
+
+    def _advance(self, worker: _Worker) -> None:
+        """Give the next queued job its turn (or drop an abandoned one's reply); retire an emptied worker."""
+        if self._room is not None:
+            self._room.set()
+            self._room.clear()
+        if not worker.queue:
+            if worker.retiring or self._closed:
+                self._end(worker, kill=False)
+            return
+        head = worker.queue[0]
+        if head.abandoned:
+            drain = asyncio.get_running_loop().create_task(self._drain(worker, head))
+            self._drains.add(drain)
+            drain.add_done_callback(self._drains.discard)
+        elif head.turn is not None and not head.turn.done():
+            head.turn.set_result(None)
+
+    async def _drain(self, worker: _Worker, job: _Job) -> None:
+        """Read and drop the reply of a job whose caller was cancelled while it waited its turn."""
+        worker.users += 1
+        try:
+            with contextlib.suppress(BaseException):  # the caller is gone; _read dealt with the worker
+                await self._read(worker, job, "a cancelled job")
+        finally:
+            worker.users -= 1
+            worker.release()
+
+    def _died(self, worker: _Worker, fn: Any, exc: BaseException) -> BrokenProcessPool:
+        code = worker.process.exitcode
+        how = f"exit code {code}" if code is not None else repr(exc)
+        name = fn if isinstance(fn, str) else repr(getattr(fn, "__name__", fn))
+        return BrokenProcessPool(f"worker process {worker.process.pid} died running {name} ({how})")
+
+    def _fail(self, worker: _Worker) -> None:
+        """Kill a worker whose stream broke; jobs queued behind the one at its head go elsewhere."""
+        if worker.ended:
+            return
+        for job in list(worker.queue)[1:]:
+            if job.turn is not None and not job.turn.done():
+                job.turn.set_exception(_Requeue())
+        worker.queue.clear()
+        self._end(worker, kill=True)
+        if self._room is not None:
+            self._room.set()
+            self._room.clear()
 
     def _start(self) -> _Worker:
         """A fresh worker, ready for jobs (blocking: the caller runs it off the event loop).
@@ -277,13 +407,13 @@ class WorkerPool:
         self._release_ended()
         worker = await asyncio.to_thread(self._start)
         if self._closed:  # shut down while it started
-            worker.close(kill=True)
+            worker.end(kill=True)
             raise RuntimeError("cannot run a job on a pool that was shut down")
         self._all.add(worker)
         return worker
 
     def _end(self, worker: _Worker, *, kill: bool) -> None:
-        worker.close(kill=kill)
+        worker.end(kill=kill)
         if worker in self._all:
             self._all.discard(worker)
             self._ended.append(worker.process)
@@ -302,10 +432,8 @@ class WorkerPool:
     def shutdown(self, wait: bool = True) -> None:
         """Stop every worker: idle ones exit, busy ones are killed; ``wait`` for them to be gone."""
         self._closed = True
-        idle = set(self._idle)
-        self._idle.clear()
         for worker in list(self._all):
-            self._end(worker, kill=worker not in idle)
+            self._end(worker, kill=bool(worker.queue))
         if wait:
             for process in self._ended:
                 process.join(5)
@@ -313,6 +441,11 @@ class WorkerPool:
                     process.kill()
                     process.join(5)
             self._release_ended()
+
+
+def _frame(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
+    payload = pickle.dumps((fn, args), protocol=5)
+    return _HEADER.pack(len(payload)) + payload
 
 
 async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:

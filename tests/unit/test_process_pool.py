@@ -164,3 +164,48 @@ async def test_a_worker_that_cannot_start_is_a_broken_pool_not_a_hang() -> None:
         assert pool.pids() == set()
     finally:
         pool.shutdown()
+
+
+async def test_a_job_queued_behind_a_stuck_one_moves_to_a_fresh_worker() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        first = await pool.run(10, os.getpid)
+        hostile = asyncio.create_task(pool.run(1.5, _parse_deep_divs))
+        await asyncio.sleep(0.1)
+        behind = asyncio.create_task(pool.run(10, os.getpid))  # queued in the same worker
+        with pytest.raises(TimeoutError):
+            await hostile
+        moved = await asyncio.wait_for(behind, 30)
+        assert moved != first and moved in pool.pids()
+    finally:
+        pool.shutdown()
+
+
+async def test_a_queued_jobs_time_limit_starts_when_its_turn_comes() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        await pool.run(10, os.getpid)
+        ahead = asyncio.create_task(pool.run(10, _pid_after, 1.5))
+        await asyncio.sleep(0.05)
+        assert await pool.run(1.0, int, "3") == 3  # waited 1.5 s in the queue, ran in far less than 1 s
+        await ahead
+    finally:
+        pool.shutdown()
+
+
+async def test_a_job_cancelled_in_the_queue_leaves_the_worker_and_the_next_reply_alone() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        first = await pool.run(10, os.getpid)
+        ahead = asyncio.create_task(pool.run(10, _pid_after, 0.5))
+        await asyncio.sleep(0.05)
+        queued = asyncio.create_task(pool.run(10, int, "5"))
+        await asyncio.sleep(0.05)
+        queued.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert await ahead == first
+        assert await pool.run(10, int, "7") == 7  # not the cancelled job's 5
+        assert await pool.run(10, os.getpid) == first  # the worker was not killed for it
+    finally:
+        pool.shutdown()
