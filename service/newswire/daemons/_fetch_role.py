@@ -3,10 +3,11 @@
 URLs are keyed by host, so the instance owning a partition owns its hosts:
 politeness, robots.txt, conditional-GET validators and URL dedup are decided
 in one place. Work runs concurrently (up to ``ingest.max_in_flight``), but
-commits go in offset order: every ``commit_interval_ms`` (or, when a
-transaction takes longer, as soon as the previous one is done) the done prefix
-of each partition is published in one transaction with its articles, its
-fetch-state updates and its consumed offsets. A URL's fetch-state goes with
+commits go in offset order: at most every ``commit_interval_ms`` (or, when a
+transaction takes longer, as soon as the previous one is done; and at once
+when a URL finishes after a quiet spell), the done prefix of each partition is
+published in one transaction with its articles, its fetch-state updates and
+its consumed offsets. A URL's fetch-state goes with
 its own offset even when it finished earlier, behind a URL still in flight.
 The transaction runs beside the consume loop, so new URLs are taken on while
 it is in flight. A crash loses only work that was never committed, which the
@@ -167,7 +168,7 @@ class FetchRole:
             m.IN_FLIGHT.labels("ingest").set(self.in_flight)
             self._update_lag()
             due = time.monotonic() - last_commit >= s.ingest.commit_interval_ms / 1000
-            if due and self._committing is None:
+            if due and self._committing is None and self._committable():
                 # In the background: consuming and starting work go on while the transaction
                 # is in flight (its round trips are most of a commit's time under load).
                 last_commit = time.monotonic()
@@ -220,6 +221,15 @@ class FetchRole:
                 part.state_writes[record.offset] = writes
             part.pending[record.offset] = outcome
             self._wakeup.set()
+
+    def _committable(self) -> bool:
+        """Whether some partition's oldest pending URL is done: a commit would publish something.
+
+        The interval runs from the last commit that did, so the first article after a
+        quiet spell is committed at once instead of at the next tick of a fixed clock.
+        """
+        heads = (next(iter(part.pending.values())) for part in self._parts.values() if part.pending)
+        return any(head is not None for head in heads)
 
     async def _locked_commit(self) -> None:
         async with self._lock:
