@@ -36,7 +36,8 @@ Measured, per repetition (median over ``--runs``):
   extraction workers included) and per stage from the daemons' Prometheus histograms;
   peak RSS (``VmHWM``); bytes on the broker's disk and bytes read by the consumers;
 * **ingest only vs baseline**: the ingest daemon alone, then the baseline script, on the same
-  site/broker/pinning: N articles at once, until the topic holds all of them.
+  site/broker/pinning: N articles at once, until the topic holds all of them; ``--ingest-runs``
+  pairs (5), in alternating order, the median of each side.
 
 Absolute numbers depend on the machine and on what else runs on it; the script records the
 load average before and after so noisy runs can be spotted.
@@ -958,6 +959,7 @@ def summarise(
         },
         "config": {
             "runs": o.runs,
+            "ingest_runs": o.ingest_runs,
             "quick": o.quick,
             "warmup": o.warmup,
             "saturation_articles": o.n_sat,
@@ -1102,14 +1104,17 @@ async def run(opts: argparse.Namespace) -> dict[str, Any]:
     ingest: list[dict[str, Any]] = []
     base: list[dict[str, Any]] = []
     try:
-        for rep in range(opts.runs):
-            if not opts.ingest_only:
-                log(f"repetition {rep + 1}/{opts.runs}: pipeline")
+        pipeline_runs = 0 if opts.ingest_only else opts.runs
+        for rep in range(max(pipeline_runs, opts.ingest_runs)):
+            if rep < pipeline_runs:
+                log(f"repetition {rep + 1}/{pipeline_runs}: pipeline")
                 reps.append(await pipeline_rep(env, rep))
+            if rep >= opts.ingest_runs:
+                continue
             # alternate the order so slow drift in background load hits both alike
             order = [("ingest", ingest_rep, ingest), ("baseline", baseline_rep, base)]
             for label, fn, sink in order if rep % 2 == 0 else order[::-1]:
-                log(f"repetition {rep + 1}/{opts.runs}: {label} only")
+                log(f"repetition {rep + 1}/{opts.ingest_runs}: {label} only")
                 sink.append(await fn(env, rep))
         meta["site"] = await site.stats()
     finally:
@@ -1133,6 +1138,12 @@ def main() -> int:
     parser.add_argument("--png", type=Path, default=None, help="plot (default: next to --json, .png)")
     parser.add_argument("--quick", action="store_true", help="one small repetition (~2 minutes)")
     parser.add_argument("--runs", type=int, help="repetitions; each figure is the median (3, quick: 1)")
+    parser.add_argument(
+        "--ingest-runs",
+        type=int,
+        help="ingest-only/baseline pairs, alternating order (5, quick: 1): short bursts on a shared "
+        "box vary more than the pipeline runs, so they get more repetitions",
+    )
     parser.add_argument("--saturation-articles", dest="n_sat", type=int, help="(600, quick: 100)")
     parser.add_argument(
         "--ingest-articles", dest="n_ingest", type=int, help="ingest-only/baseline burst (400, quick: 150)"
@@ -1183,6 +1194,7 @@ def main() -> int:
     opts = parser.parse_args()
     q = opts.quick
     opts.runs = opts.runs or (1 if q else 3)
+    opts.ingest_runs = opts.ingest_runs or (1 if q else max(5, opts.runs))
     opts.n_sat = opts.n_sat or (100 if q else 600)
     opts.n_ingest = opts.n_ingest or (150 if q else 400)
     opts.phase_s = opts.phase_s or (6.0 if q else 15.0)
