@@ -259,6 +259,8 @@ class WorkerPool:
         jobs = [self._call(worker, timeout_s, fn, _frame(fn, args)) for worker, (fn, args) in pairs]
         outcomes = await asyncio.gather(*jobs, return_exceptions=True)
         for outcome in outcomes:
+            if isinstance(outcome, _Requeue):
+                raise BrokenProcessPool("a worker process was gone before its job reached it")
             if isinstance(outcome, BaseException):
                 raise outcome
         return list(outcomes)  # type: ignore[arg-type]
@@ -275,21 +277,17 @@ class WorkerPool:
             worker.retiring = True
         worker.users += 1
         try:
+            # The send goes on if this caller is cancelled: a frame cut short would corrupt
+            # the stream under the job running in the worker.
+            sending = loop.create_task(self._send(worker, payload))
+            sending.add_done_callback(_retrieved)
             try:
-                async with worker.sending:
-                    await loop.sock_sendall(worker.sock, payload)
-            except OSError:  # the worker is gone: this job never reached it
-                self._fail(worker)
-                raise _Requeue from None
-            except BaseException:  # cancelled with a frame half sent: the stream is unusable
-                self._fail(worker)
-                raise
-            if job.turn is not None:
-                try:
+                await asyncio.shield(sending)
+                if job.turn is not None:
                     await job.turn
-                except asyncio.CancelledError:
-                    job.abandoned = True
-                    raise
+            except asyncio.CancelledError:
+                self._abandon(worker, job)
+                raise
             reply = await self._read(worker, job, fn)
         finally:
             worker.users -= 1
@@ -300,6 +298,18 @@ class WorkerPool:
         failure.__cause__ = RemoteTraceback(reply[2])
         raise failure
 
+    async def _send(self, worker: _Worker, payload: bytes) -> None:
+        worker.users += 1
+        try:
+            async with worker.sending:
+                await asyncio.get_running_loop().sock_sendall(worker.sock, payload)
+        except OSError:  # the worker is gone: this job never reached it
+            self._fail(worker)
+            raise _Requeue from None
+        finally:
+            worker.users -= 1
+            worker.release()
+
     async def _read(self, worker: _Worker, job: _Job, fn: Any) -> Any:
         """Read the head job's reply within its time limit; then hand the turn to the next job."""
         loop = asyncio.get_running_loop()
@@ -308,7 +318,7 @@ class WorkerPool:
                 size = _HEADER.unpack(await _receive(loop, worker.sock, _HEADER.size))[0]
                 if size > _MAX_REPLY_BYTES:
                     raise EOFError(f"the worker's reply header is corrupt ({size} bytes announced)")
-                reply = pickle.loads(await _receive(loop, worker.sock, size))
+                data = await _receive(loop, worker.sock, size)
         except TimeoutError:
             self._fail(worker)
             raise
@@ -318,9 +328,10 @@ class WorkerPool:
         except BaseException:  # cancelled mid-reply: the rest of it would reach the next job
             self._fail(worker)
             raise
-        worker.queue.popleft()
-        self._advance(worker)
-        return reply
+        if worker.queue and worker.queue[0] is job:  # not if the worker failed meanwhile
+            worker.queue.popleft()
+            self._advance(worker)
+        return pickle.loads(data)  # a reply that does not unpickle leaves the stream intact
 
     def _advance(self, worker: _Worker) -> None:
         """Give the next queued job its turn (or drop an abandoned one's reply); retire an emptied worker."""
@@ -333,21 +344,29 @@ class WorkerPool:
             return
         head = worker.queue[0]
         if head.abandoned:
-            drain = asyncio.get_running_loop().create_task(self._drain(worker, head))
-            self._drains.add(drain)
-            drain.add_done_callback(self._drains.discard)
+            self._drain(worker, head)
         elif head.turn is not None and not head.turn.done():
             head.turn.set_result(None)
 
-    async def _drain(self, worker: _Worker, job: _Job) -> None:
-        """Read and drop the reply of a job whose caller was cancelled while it waited its turn."""
-        worker.users += 1
-        try:
-            with contextlib.suppress(BaseException):  # the caller is gone; _read dealt with the worker
-                await self._read(worker, job, "a cancelled job")
-        finally:
-            worker.users -= 1
-            worker.release()
+    def _abandon(self, worker: _Worker, job: _Job) -> None:
+        """A caller was cancelled before reading its reply: drop the reply when its turn comes."""
+        job.abandoned = True
+        if worker.queue and worker.queue[0] is job:  # its turn has come already
+            self._drain(worker, job)
+
+    def _drain(self, worker: _Worker, job: _Job) -> None:
+        async def read_and_drop() -> None:
+            worker.users += 1
+            try:
+                with contextlib.suppress(BaseException):  # nobody wants it; _read dealt with the worker
+                    await self._read(worker, job, "a cancelled job")
+            finally:
+                worker.users -= 1
+                worker.release()
+
+        task = asyncio.get_running_loop().create_task(read_and_drop())
+        self._drains.add(task)
+        task.add_done_callback(self._drains.discard)
 
     def _died(self, worker: _Worker, fn: Any, exc: BaseException) -> BrokenProcessPool:
         code = worker.process.exitcode
@@ -362,6 +381,7 @@ class WorkerPool:
         for job in list(worker.queue)[1:]:
             if job.turn is not None and not job.turn.done():
                 job.turn.set_exception(_Requeue())
+                _retrieved(job.turn)  # its caller may be gone
         worker.queue.clear()
         self._end(worker, kill=True)
         if self._room is not None:
@@ -408,6 +428,7 @@ class WorkerPool:
         worker = await asyncio.to_thread(self._start)
         if self._closed:  # shut down while it started
             worker.end(kill=True)
+            await asyncio.to_thread(worker.process.join, 5)
             raise RuntimeError("cannot run a job on a pool that was shut down")
         self._all.add(worker)
         return worker
@@ -432,6 +453,8 @@ class WorkerPool:
     def shutdown(self, wait: bool = True) -> None:
         """Stop every worker: idle ones exit, busy ones are killed; ``wait`` for them to be gone."""
         self._closed = True
+        if self._room is not None:  # callers waiting for a worker: there will be none
+            self._room.set()
         for worker in list(self._all):
             self._end(worker, kill=bool(worker.queue))
         if wait:
@@ -441,6 +464,12 @@ class WorkerPool:
                     process.kill()
                     process.join(5)
             self._release_ended()
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark ``future``'s exception as seen: it is raised where someone waits, not logged where nobody does."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _frame(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:

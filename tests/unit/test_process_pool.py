@@ -31,6 +31,26 @@ def _a_lock() -> threading.Lock:
     return threading.Lock()  # cannot be pickled back to the caller
 
 
+def _reply_then_die(value: int) -> int:
+    threading.Timer(0.05, os._exit, (9,)).start()  # the worker dies just after sending the reply
+    return value
+
+
+def _length(data: bytes) -> int:
+    return len(data)
+
+
+class _KeywordOnlyError(Exception):
+    """Pickles, but does not unpickle (the default reduce passes args by position)."""
+
+    def __init__(self, *, url: str) -> None:
+        super().__init__(f"cannot fetch {url}")
+
+
+def _raise_keyword_only() -> None:
+    raise _KeywordOnlyError(url="https://example.org/")
+
+
 def _slow_start() -> None:
     time.sleep(1.5)  # a model load
 
@@ -45,6 +65,17 @@ def _parse_deep_divs() -> int:
 
     html = "<html><body>" + "<div>" * 200_000 + "deep" + "</div>" * 200_000
     return len(LexborHTMLParser(html).html or "")
+
+
+def _wait_gone(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} still alive")
 
 
 async def test_queued_work_survives_many_renewals() -> None:
@@ -126,6 +157,7 @@ def test_run_all_runs_side_by_side_and_recovers_from_a_killed_worker() -> None:
         assert time.monotonic() - started < 1.9  # in parallel, not one after the other
         assert len(set(pids)) == 2 and set(pids) == pool.pids()
         os.kill(pids[0], signal.SIGKILL)
+        _wait_gone(pids[0])  # dead before the job is sent: the send fails, not the read
         with pytest.raises(BrokenProcessPool):
             pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
         again = pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
@@ -207,5 +239,70 @@ async def test_a_job_cancelled_in_the_queue_leaves_the_worker_and_the_next_reply
         assert await ahead == first
         assert await pool.run(10, int, "7") == 7  # not the cancelled job's 5
         assert await pool.run(10, os.getpid) == first  # the worker was not killed for it
+    finally:
+        pool.shutdown()
+
+
+async def test_a_job_cancelled_just_as_its_turn_comes_does_not_stall_the_worker() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        first = await pool.run(10, os.getpid)
+        ahead = asyncio.create_task(pool.run(10, _pid_after, 0.3))
+        await asyncio.sleep(0.05)
+        queued = asyncio.create_task(pool.run(10, int, "5"))
+        await asyncio.sleep(0.05)
+        [worker] = pool._all
+        turn = worker.queue[1].turn
+        assert turn is not None
+        while not turn.done():  # the reply ahead was read and the turn handed on ...
+            await asyncio.sleep(0)
+        queued.cancel()  # ... but its caller is cancelled before it reads its own reply
+        assert await ahead == first
+        with pytest.raises(asyncio.CancelledError):
+            await queued
+        assert await asyncio.wait_for(pool.run(10, int, "7"), 10) == 7
+        assert await pool.run(10, os.getpid) == first
+    finally:
+        pool.shutdown()
+
+
+async def test_a_reply_read_after_its_worker_died_still_reaches_its_caller() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        await pool.run(10, os.getpid)
+        replied = asyncio.create_task(pool.run(10, _reply_then_die, 42))
+        await asyncio.sleep(0.05)
+        time.sleep(0.5)  # noqa: ASYNC251 - a busy event loop: the reply waits, the worker dies
+        behind = asyncio.create_task(pool.run(10, int, "2"))  # its send fails: the worker is gone
+        assert await replied == 42
+        assert await behind == 2  # in a fresh worker
+    finally:
+        pool.shutdown()
+
+
+async def test_cancelling_a_queued_job_spares_the_one_running() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        first = await pool.run(10, os.getpid)
+        running = asyncio.create_task(pool.run(10, _pid_after, 0.5))
+        await asyncio.sleep(0.05)
+        big = asyncio.create_task(pool.run(10, _length, b"x" * (8 << 20)))  # more than a socket buffer
+        await asyncio.sleep(0.01)
+        big.cancel()  # mid-send
+        with pytest.raises(asyncio.CancelledError):
+            await big
+        assert await running == first  # not killed for it
+        assert await pool.run(10, os.getpid) == first
+    finally:
+        pool.shutdown()
+
+
+async def test_an_error_that_cannot_be_unpickled_fails_its_job_not_the_worker() -> None:
+    pool = WorkerPool(1, recycle_after=None)
+    try:
+        first = await pool.run(10, os.getpid)
+        with pytest.raises(TypeError):
+            await pool.run(10, _raise_keyword_only)
+        assert await pool.run(10, os.getpid) == first
     finally:
         pool.shutdown()
