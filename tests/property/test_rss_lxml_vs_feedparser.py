@@ -34,7 +34,8 @@ NAMESPACES = (
     'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/" '
     'xmlns:atom="http://www.w3.org/2005/Atom" '
     'xmlns:x="urn:example:unknown" '
-    'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+    'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
 )
 
 texts = st.sampled_from([
@@ -46,7 +47,8 @@ links = st.sampled_from([
     "https://news.example.com/a/1", "/relative/path", "relative", "https://news.example.com/q?a=1&amp;b=2",
     "https://news.example.com/q?a=1&amp;amp;b=2", "https://news.example.com/q?x=1&amp;y;=2", "",
     "  https://news.example.com/ws  ", "javascript:alert(1)", "mailto:a@b.c",
-    "https://news.example.com/caf%C3%A9", "https://news.example.com/café",
+    "https://news.example.com/caf%C3%A9", "https://news.example.com/café", "https:///news.example.com/3s",
+    "http://[::1", "HTTPS://News.Example.com/Up",
 ])
 dates = st.sampled_from([
     "Sat, 01 Jun 2024 14:30:00 +0200", "Sat, 01 Jun 2024 14:30:00 GMT", "01 Jun 2024 14:30:00 GMT",
@@ -67,6 +69,11 @@ people = st.sampled_from([
 langs = st.sampled_from([None, "en", "en_GB", "", "fr-CA", "DE"])
 
 
+def rarely(*attributes: str) -> st.SearchStrategy[str]:
+    """No attribute most of the time, else one of ``attributes`` (so most feeds stay on the fast path)."""
+    return st.sampled_from([""] * (3 * len(attributes)) + list(attributes))
+
+
 def attr_lang(lang: str | None) -> str:
     return "" if lang is None else f' xml:lang="{lang}"'
 
@@ -77,11 +84,13 @@ def items(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         parts.append(f"<title{attr_lang(draw(langs))}>{draw(texts)}</title>")
     if draw(st.booleans()):
-        parts.append(f"<link>{draw(links)}</link>")
+        attribute = draw(rarely(' href="https://news.example.com/h"', ' rel="alternate"'))
+        parts.append(f"<link{attribute}>{draw(links)}</link>")
     if draw(st.booleans()):
         permalink = draw(st.sampled_from(["", "true", "false", "True"]))
-        guid = draw(st.sampled_from(["id-1", "https://news.example.com/g/1", "/g/rel"]))
-        attribute = f' isPermaLink="{permalink}"' if permalink else ""
+        guid = draw(st.sampled_from(["id-1", "https://news.example.com/g/1", "/g/rel", "https:///news.example.com/g"]))
+        spelling = draw(st.sampled_from(["isPermaLink"] * 8 + ["isPermalink", "ispermalink"]))
+        attribute = f' {spelling}="{permalink}"' if permalink else ""
         parts.append(f"<guid{attribute}>{guid}</guid>")
     if draw(st.booleans()):
         parts.append(f"<pubDate>{draw(dates)}</pubDate>")
@@ -93,7 +102,8 @@ def items(draw: st.DrawFn) -> str:
     summaries = draw(st.sampled_from(["", "d", "c", "dc", "cd"]))
     for kind in summaries:
         if kind == "d":
-            parts.append(f"<description{attr_lang(draw(langs))}>{draw(texts)}</description>")
+            mode = draw(rarely(' mode="base64"', ' Lang="fr"'))
+            parts.append(f"<description{attr_lang(draw(langs))}{mode}>{draw(texts)}</description>")
         else:
             parts.append(f"<content:encoded>{draw(texts)}</content:encoded>")
     extras = draw(st.lists(st.sampled_from([
@@ -118,7 +128,11 @@ def items(draw: st.DrawFn) -> str:
     ]), max_size=3))
     parts += extras
     order = draw(st.permutations(parts))
-    return f"<item{attr_lang(draw(langs))}>{''.join(order)}</item>"
+    attributes = draw(rarely(
+        ' base="https://other.example/"', ' href="https://news.example.com/item-href"',
+        ' rdf:about="https://news.example.com/about"', ' Lang="de"',
+    ))
+    return f"<item{attr_lang(draw(langs))}{attributes}>{''.join(order)}</item>"
 
 
 @st.composite
@@ -136,6 +150,7 @@ def feeds(draw: st.DrawFn) -> bytes:
         "<link>https://news.example.com/</link>", "<description>All the news</description>",
         "<image><url>https://news.example.com/logo.png</url><title>Logo title</title>"
         "<link>https://news.example.com/</link></image>",
+        "<image><foo/><title>Logo after an unknown element</title></image>",
         '<atom:link rel="self" href="https://news.example.com/feeds/main.xml" type="application/rss+xml"/>',
         "<generator>WordPress</generator>", "<managingEditor>ed@example.com (Ed)</managingEditor>",
         "<title>Second channel title</title>", "<dc:language>nl</dc:language>",
@@ -158,7 +173,7 @@ def by_lxml(content: bytes) -> FeedResult | None:
     return None if parsed is None else feed_result(parsed, URL)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feeds())
 @example(b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><item><title>a</title>'
          b"<link>https://news.example.com/a</link></item></channel></rss>")

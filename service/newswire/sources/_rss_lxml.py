@@ -12,7 +12,9 @@ reproduce:
 
 * XML that is not well-formed, not UTF-8, or not an ``<rss><channel>`` document
   (RSS 1.0, Atom, RSS 0.9x in the UserLand namespace);
-* ``xml:base``;
+* ``xml:base`` (or a plain ``base`` attribute), an attribute feedparser reads
+  on the root, the channel, an item or one of its fields (``href``,
+  ``rdf:about``, ``mode``, ``isPermalink`` spelt otherwise);
 * an element feedparser has a handler for that is not one of the handful read
   here (``title``, ``link``, ``guid``, ``pubDate``, ``description``,
   ``content:encoded``, ``author``, ``dc:creator``, ``dc:date`` in an item) or
@@ -40,6 +42,7 @@ from typing import Any
 
 from feedparser import datetimes as _feedparser_datetimes
 from feedparser import mixin as _feedparser_mixin
+from feedparser import urls as _feedparser_urls
 from lxml import etree
 
 from newswire.errors import SourceError
@@ -48,6 +51,8 @@ from newswire.sources._xml import parse_xml
 #: feedparser's element handlers and namespace table: what it reads, and by which names.
 _FEEDPARSER: Any = getattr(_feedparser_mixin, "_FeedParserMixin", None)
 _parse_date: Any = getattr(_feedparser_datetimes, "_parse_date", None)
+#: feedparser's URI clean-up, applied to links and permalink guids (collapses "https:///x").
+_urljoin: Any = getattr(_feedparser_urls, "_urljoin", None)
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: Namespace URI (lower-case) → the prefix feedparser names elements by; "" for RSS and Atom.
@@ -76,6 +81,10 @@ _CHANNEL_HARMLESS = frozenset({
 _IMAGE_PARTS = frozenset({"title", "url", "link", "width", "height", "description"})
 
 _C1 = re.compile("[\x80-\x9f]")
+_BASE = re.compile(rb"[\s:]base\s*=", re.IGNORECASE)
+_LANG_ATTRIBUTES = frozenset({_XML_LANG, "lang"})
+_GUID_ATTRIBUTES = _LANG_ATTRIBUTES | {"isPermaLink"}
+_ROOT_ATTRIBUTES = _LANG_ATTRIBUTES | {"version"}
 _LINK_ENTITY = re.compile(r"&([A-Za-z0-9_]+);")
 
 
@@ -85,21 +94,21 @@ class _Unsure(Exception):
 
 def read_rss(content: bytes) -> dict[str, Any] | None:
     """``content`` as feedparser would give it (the keys newswire reads), or None if unsure."""
-    if _FEEDPARSER is None or _parse_date is None:  # feedparser changed: let it read everything
-        return None
-    if b"xml:base" in content:
+    if _FEEDPARSER is None or _parse_date is None or _urljoin is None:
+        return None  # feedparser changed: let it read everything
+    if _BASE.search(content):  # xml:base, or a plain base="…", which feedparser honours too
         return None
     try:
         root = parse_xml(content, "feed")
     except SourceError:  # feedparser reads broken XML too, and words the error
         return None
-    if root.tag != "rss":
+    if root.tag != "rss" or not _plain(root, _ROOT_ATTRIBUTES):
         return None
     encoding = (root.getroottree().docinfo.encoding or "").lower()
     if encoding not in ("utf-8", "utf8"):
         return None
     channels = [child for child in root if child.tag == "channel"]
-    if len(channels) != 1 or len(root) != 1:
+    if len(channels) != 1 or len(root) != 1 or not _plain(channels[0], _LANG_ATTRIBUTES):
         return None
     try:
         return _channel(channels[0], _lang(root, None))
@@ -117,6 +126,8 @@ def _channel(channel: etree._Element, root_lang: str | None) -> dict[str, Any]:
     for child in channel:
         name = _name(child)
         if name == "item":
+            if not _plain(child, _LANG_ATTRIBUTES):  # rdf:about, href: feedparser reads them
+                raise _Unsure
             entries.append(_item(child, _lang(child, lang)))
         elif name in _CHANNEL_FIELDS:
             _field(child, name)
@@ -125,10 +136,9 @@ def _channel(channel: etree._Element, root_lang: str | None) -> dict[str, Any]:
             seen.add(name)
             feed[name] = _text(child)
         elif name == "image":
-            for part in child:
-                _leaf(part)
-                if _name(part) not in _IMAGE_PARTS:
-                    _check_harmless(part, _CHANNEL_HARMLESS)
+            for part in child:  # anything else in it ends feedparser's image context early
+                if len(part) or _name(part) not in _IMAGE_PARTS:
+                    raise _Unsure
         else:
             _check_harmless(child, _CHANNEL_HARMLESS)
     return {"version": "rss20", "feed": feed, "entries": entries}
@@ -157,13 +167,14 @@ def _item(item: etree._Element, lang: str | None) -> dict[str, Any]:
     if authors:
         entry["authors"] = authors
     if (link := fields.get("link")) is not None:
-        href = _LINK_ENTITY.sub(r"&\g<1>", _text(link).replace("&amp;", "&"))
+        href = _LINK_ENTITY.sub(r"&\g<1>", _urljoin("", _text(link)).replace("&amp;", "&"))
         entry["link"] = href
         entry["links"] = [{"rel": "alternate", "type": "text/html", "href": href}] if href else [
             {"rel": "alternate", "type": "text/html"}]
     if (guid := fields.get("guid")) is not None:
-        entry["id"] = _text(guid)
-        if "link" not in entry and guid.get("isPermaLink", "true") == "true":
+        permalink = guid.get("isPermaLink", "true") == "true"
+        entry["id"] = _urljoin("", _text(guid)) if permalink else _text(guid)
+        if "link" not in entry and permalink:
             entry["link"] = entry["id"]
     if (title := fields.get("title")) is not None:
         entry["title"] = _text(title)
@@ -211,15 +222,19 @@ def _handled_by_feedparser(name: str) -> bool:
 
 
 def _field(element: etree._Element, name: str) -> None:
-    """Raise _Unsure unless ``element`` is a plain-text RSS field (``<atom:link>`` in an item is not)."""
-    _leaf(element)
-    if ("_" in name) != element.tag.startswith("{"):
+    """Raise _Unsure unless ``element`` is a plain-text RSS field.
+
+    Not ``<atom:link>`` in an item, not ``<link href=…>``, ``<description
+    mode="base64">``, ``<guid isPermalink=…>`` (feedparser lower-cases attribute
+    names): any attribute but the language, and a guid's ``isPermaLink``.
+    """
+    allowed = _GUID_ATTRIBUTES if name == "guid" else _LANG_ATTRIBUTES
+    if len(element) or ("_" in name) != element.tag.startswith("{") or not _plain(element, allowed):
         raise _Unsure
 
 
-def _leaf(element: etree._Element) -> None:
-    if len(element) or element.attrib.get("type") is not None:
-        raise _Unsure
+def _plain(element: etree._Element, allowed: frozenset[str]) -> bool:
+    return all(key in allowed for key in element.attrib)
 
 
 def _text(element: etree._Element) -> str:
