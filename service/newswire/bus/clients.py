@@ -136,10 +136,24 @@ async def transact(
 async def start_client(
     client: AIOKafkaProducer | AIOKafkaConsumer, bootstrap: str, what: str, timeout_s: float = 30.0
 ) -> None:
-    """Start a client, translating failures and bounding the wait for an absent broker."""
+    """Start a client, translating failures and bounding the wait for an absent broker.
+
+    A transactional producer is started only once it has its producer id. The
+    coordinator gives it only after finishing any transaction this
+    ``transactional_id`` left open: a commit under way when the broker died is
+    completed when it comes back. The daemons start their producer before their
+    consumer, so the consumer then reads committed offsets that include that
+    commit. aiokafka's OffsetFetch predates KIP-447's "require stable", so an
+    offset still pending would otherwise read as the older one, and the batch
+    would be done twice. The broker-kill test saw that once: one article
+    enriched twice.
+    """
     with translate(f"starting {what}", bootstrap):
         try:
             await asyncio.wait_for(client.start(), timeout_s)
+            txn = getattr(client, "_txn_manager", None)
+            if isinstance(client, AIOKafkaProducer) and txn is not None and txn.transactional_id:
+                await asyncio.wait_for(txn.wait_for_pid(), timeout_s)
         except TimeoutError:
             await client.stop()
             raise BusError(
