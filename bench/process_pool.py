@@ -102,7 +102,7 @@ async def executor_round(n: int) -> tuple[float, float]:
 
 
 async def worker_pool_round(n: int) -> tuple[float, float]:
-    pool = WorkerPool(WORKERS, recycle_after=None)
+    pool = WorkerPool(WORKERS, jobs_per_worker=None)
 
     async def call(i: int) -> Any:
         return await pool.run(30.0, extract_stand_in, PAGE, i)

@@ -25,8 +25,8 @@ Why not :class:`concurrent.futures.ProcessPoolExecutor`:
 * **recycling**: on the CPython versions newswire runs on (3.11, and 3.12/3.13
   before the gh-115634 fix), a worker that exits at ``max_tasks_per_child``
   while work is queued is not replaced, and the pool deadlocks. The soak run
-  hit exactly that. Here each worker is retired after its share of
-  ``recycle_after`` jobs and a fresh one takes its place when next needed;
+  hit exactly that. Here each worker is retired after ``jobs_per_worker``
+  jobs and a fresh one takes its place when next needed;
 * **failures**: a worker that dies breaks a ``ProcessPoolExecutor`` for good,
   and a stuck job can only be ended by killing the whole pool. Here a death
   costs the one job that was running in that worker (:class:`BrokenProcessPool`;
@@ -163,14 +163,14 @@ class WorkerPool:
         self,
         workers: int,
         *,
-        recycle_after: int | None,
+        jobs_per_worker: int | None,
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
     ) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.workers = workers
-        self._jobs_per_worker = None if recycle_after is None else max(1, recycle_after // workers)
+        self._jobs_per_worker = jobs_per_worker  # then the worker is replaced (None: never)
         self._initializer = initializer
         self._initargs = initargs
         self._context = multiprocessing.get_context("forkserver")

@@ -79,7 +79,7 @@ def _wait_gone(pid: int) -> None:
 
 
 async def test_queued_work_survives_many_renewals() -> None:
-    pool = WorkerPool(1, recycle_after=3)
+    pool = WorkerPool(1, jobs_per_worker=3)
     try:
         jobs = [pool.run(30, os.getpid) for _ in range(30)]  # all queued at once, as ingest does
         pids = await asyncio.wait_for(asyncio.gather(*jobs), 60)
@@ -90,7 +90,7 @@ async def test_queued_work_survives_many_renewals() -> None:
 
 
 async def test_a_dead_worker_costs_its_own_job_not_every_later_one() -> None:
-    pool = WorkerPool(2, recycle_after=None)
+    pool = WorkerPool(2, jobs_per_worker=None)
     try:
         beside = asyncio.create_task(pool.run(30, _pid_after, 1.0))
         await asyncio.sleep(0.1)
@@ -104,7 +104,7 @@ async def test_a_dead_worker_costs_its_own_job_not_every_later_one() -> None:
 
 
 async def test_a_page_that_hangs_the_parser_times_out_and_only_its_worker_goes() -> None:
-    pool = WorkerPool(2, recycle_after=None)
+    pool = WorkerPool(2, jobs_per_worker=None)
     try:
         started = time.monotonic()
         hostile = asyncio.create_task(pool.run(2.0, _parse_deep_divs))
@@ -122,7 +122,7 @@ async def test_a_page_that_hangs_the_parser_times_out_and_only_its_worker_goes()
 
 
 async def test_a_failing_job_raises_its_own_error_with_the_worker_traceback() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         first = await pool.run(10, os.getpid)
         with pytest.raises(ValueError, match="invalid literal") as raised:
@@ -137,7 +137,7 @@ async def test_a_failing_job_raises_its_own_error_with_the_worker_traceback() ->
 
 
 async def test_a_cancelled_job_does_not_hand_its_reply_to_the_next_one() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         slow = asyncio.create_task(pool.run(30, _pid_after, 0.5))
         await asyncio.sleep(0.2)
@@ -150,7 +150,7 @@ async def test_a_cancelled_job_does_not_hand_its_reply_to_the_next_one() -> None
 
 
 def test_run_all_runs_side_by_side_and_recovers_from_a_killed_worker() -> None:
-    pool = WorkerPool(2, recycle_after=None)
+    pool = WorkerPool(2, jobs_per_worker=None)
     try:
         started = time.monotonic()
         pids = pool.run_all(30, [(_pid_after, (1.0,)), (_pid_after, (1.0,))])
@@ -167,7 +167,7 @@ def test_run_all_runs_side_by_side_and_recovers_from_a_killed_worker() -> None:
 
 
 async def test_shut_down_pool_refuses_work_and_leaves_no_process() -> None:
-    pool = WorkerPool(2, recycle_after=10)
+    pool = WorkerPool(2, jobs_per_worker=5)
     await asyncio.gather(pool.run(10, _pid_after, 0.2), pool.run(10, _pid_after, 0.2))
     pids = pool.pids()
     assert len(pids) == 2
@@ -181,7 +181,7 @@ async def test_shut_down_pool_refuses_work_and_leaves_no_process() -> None:
 
 
 async def test_start_up_does_not_count_against_a_jobs_time_limit() -> None:
-    pool = WorkerPool(1, recycle_after=None, initializer=_slow_start)
+    pool = WorkerPool(1, jobs_per_worker=None, initializer=_slow_start)
     try:
         assert await pool.run(1.0, int, "3") == 3
     finally:
@@ -189,7 +189,7 @@ async def test_start_up_does_not_count_against_a_jobs_time_limit() -> None:
 
 
 async def test_a_worker_that_cannot_start_is_a_broken_pool_not_a_hang() -> None:
-    pool = WorkerPool(1, recycle_after=None, initializer=_failed_start)
+    pool = WorkerPool(1, jobs_per_worker=None, initializer=_failed_start)
     try:
         with pytest.raises(BrokenProcessPool, match="failed to start"):
             await asyncio.wait_for(pool.run(10, os.getpid), 60)
@@ -199,7 +199,7 @@ async def test_a_worker_that_cannot_start_is_a_broken_pool_not_a_hang() -> None:
 
 
 async def test_a_job_queued_behind_a_stuck_one_moves_to_a_fresh_worker() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         first = await pool.run(10, os.getpid)
         hostile = asyncio.create_task(pool.run(1.5, _parse_deep_divs))
@@ -214,7 +214,7 @@ async def test_a_job_queued_behind_a_stuck_one_moves_to_a_fresh_worker() -> None
 
 
 async def test_a_queued_jobs_time_limit_starts_when_its_turn_comes() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         await pool.run(10, os.getpid)
         ahead = asyncio.create_task(pool.run(10, _pid_after, 1.5))
@@ -226,7 +226,7 @@ async def test_a_queued_jobs_time_limit_starts_when_its_turn_comes() -> None:
 
 
 async def test_a_job_cancelled_in_the_queue_leaves_the_worker_and_the_next_reply_alone() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         first = await pool.run(10, os.getpid)
         ahead = asyncio.create_task(pool.run(10, _pid_after, 0.5))
@@ -244,7 +244,7 @@ async def test_a_job_cancelled_in_the_queue_leaves_the_worker_and_the_next_reply
 
 
 async def test_a_job_cancelled_just_as_its_turn_comes_does_not_stall_the_worker() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         first = await pool.run(10, os.getpid)
         ahead = asyncio.create_task(pool.run(10, _pid_after, 0.3))
@@ -267,7 +267,7 @@ async def test_a_job_cancelled_just_as_its_turn_comes_does_not_stall_the_worker(
 
 
 async def test_a_reply_read_after_its_worker_died_still_reaches_its_caller() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         await pool.run(10, os.getpid)
         replied = asyncio.create_task(pool.run(10, _reply_then_die, 42))
@@ -281,7 +281,7 @@ async def test_a_reply_read_after_its_worker_died_still_reaches_its_caller() -> 
 
 
 async def test_cancelling_a_queued_job_spares_the_one_running() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         first = await pool.run(10, os.getpid)
         running = asyncio.create_task(pool.run(10, _pid_after, 0.5))
@@ -298,7 +298,7 @@ async def test_cancelling_a_queued_job_spares_the_one_running() -> None:
 
 
 async def test_an_error_that_cannot_be_unpickled_fails_its_job_not_the_worker() -> None:
-    pool = WorkerPool(1, recycle_after=None)
+    pool = WorkerPool(1, jobs_per_worker=None)
     try:
         first = await pool.run(10, os.getpid)
         with pytest.raises(TypeError):

@@ -13,14 +13,14 @@ import os
 
 from newswire._process_pool import WorkerPool
 
-#: Pages per worker before its pool is renewed.
+#: Pages (or documents) a worker extracts before a fresh one replaces it.
 PAGES_PER_WORKER = 2000
 
 
 def extraction_pool(workers: int) -> WorkerPool:
     """The extraction pool of an ingest process (``workers=0``: one per core)."""
     count = workers or os.cpu_count() or 1
-    return WorkerPool(count, recycle_after=PAGES_PER_WORKER * count, initializer=_worker_init)
+    return WorkerPool(count, jobs_per_worker=PAGES_PER_WORKER, initializer=_worker_init)
 
 
 def parse_pool() -> WorkerPool:
@@ -30,7 +30,7 @@ def parse_pool() -> WorkerPool:
     hundreds of pages would spend its time bound waiting, and a feed that overruns
     kills only this pool, not the pages being extracted beside it.
     """
-    return WorkerPool(1, recycle_after=PAGES_PER_WORKER, initializer=_parser_init)
+    return WorkerPool(1, jobs_per_worker=PAGES_PER_WORKER, initializer=_parser_init)
 
 
 def _parser_init() -> None:

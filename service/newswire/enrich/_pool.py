@@ -62,7 +62,7 @@ class EnricherPool:
         self.workers = workers
         self._pool = WorkerPool(
             workers,
-            recycle_after=None,  # the NER runner bounds its own vocabulary; a reload costs seconds
+            jobs_per_worker=None,  # the NER runner bounds its own vocabulary; a reload costs seconds
             initializer=_init,
             initargs=(entities, model),
         )
