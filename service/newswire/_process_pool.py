@@ -218,7 +218,7 @@ class WorkerPool:
         assert self._room is not None
         while True:
             if self._closed:
-                raise RuntimeError("cannot run a job on a pool that was shut down")
+                raise _shut_down()
             open_ = [w for w in self._all if not w.retiring and len(w.queue) < self.DEPTH]
             best = min(open_, key=lambda w: len(w.queue), default=None)
             live = sum(1 for w in self._all if not w.retiring) + self._starting
@@ -228,8 +228,7 @@ class WorkerPool:
                     return await self._fresh()
                 finally:
                     self._starting -= 1
-                    self._room.set()
-                    self._room.clear()
+                    self._wake_choosers()
             if best is not None:
                 return best
             await self._room.wait()
@@ -335,9 +334,7 @@ class WorkerPool:
 
     def _advance(self, worker: _Worker) -> None:
         """Give the next queued job its turn (or drop an abandoned one's reply); retire an emptied worker."""
-        if self._room is not None:
-            self._room.set()
-            self._room.clear()
+        self._wake_choosers()
         if not worker.queue:
             if worker.retiring or self._closed:
                 self._end(worker, kill=False)
@@ -347,6 +344,12 @@ class WorkerPool:
             self._drain(worker, head)
         elif head.turn is not None and not head.turn.done():
             head.turn.set_result(None)
+
+    def _wake_choosers(self) -> None:
+        """A worker has room, started or ended: callers waiting in :meth:`_choose` look again."""
+        if self._room is not None:
+            self._room.set()
+            self._room.clear()
 
     def _abandon(self, worker: _Worker, job: _Job) -> None:
         """A caller was cancelled before reading its reply: drop the reply when its turn comes."""
@@ -384,9 +387,7 @@ class WorkerPool:
                 _retrieved(job.turn)  # its caller may be gone
         worker.queue.clear()
         self._end(worker, kill=True)
-        if self._room is not None:
-            self._room.set()
-            self._room.clear()
+        self._wake_choosers()
 
     def _start(self) -> _Worker:
         """A fresh worker, ready for jobs (blocking: the caller runs it off the event loop).
@@ -395,7 +396,7 @@ class WorkerPool:
         time limit measures the job alone.
         """
         if self._closed:
-            raise RuntimeError("cannot run a job on a pool that was shut down")
+            raise _shut_down()
         ours, theirs = socket.socketpair()
         for end in (ours, theirs):  # a whole page in one write, a whole event in one read
             end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _BUFFER_BYTES)
@@ -429,7 +430,7 @@ class WorkerPool:
         if self._closed:  # shut down while it started
             worker.end(kill=True)
             await asyncio.to_thread(worker.process.join, 5)
-            raise RuntimeError("cannot run a job on a pool that was shut down")
+            raise _shut_down()
         self._all.add(worker)
         return worker
 
@@ -464,6 +465,10 @@ class WorkerPool:
                     process.kill()
                     process.join(5)
             self._release_ended()
+
+
+def _shut_down() -> RuntimeError:
+    return RuntimeError("cannot run a job on a pool that was shut down")
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:
