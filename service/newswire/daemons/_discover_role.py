@@ -212,18 +212,18 @@ class DiscoverRole:
         try:
             candidates, ttl_s, max_age_s = await self._discover(key, source)
             await self._publish(key, candidates)
-        except (FetchError, SourceError, BusError, OSError) as exc:
-            retry_at = self.schedule.record_failure(key, time.time(), str(exc))
+        except Exception as exc:
+            # Any other error is a bug, not the source's fault: it is backed off the same way
+            # (the other sources keep polling) and logged with its traceback.
+            expected = isinstance(exc, (FetchError, SourceError, BusError, OSError))
+            retry_at = self.schedule.record_failure(
+                key, time.time(), str(exc) if expected else f"unexpected error: {exc!r}"
+            )
             m.SOURCE_POLLS.labels(source.kind, "failed").inc()
-            log.warning("source %s failed: %s (next try in %.0fs)", key, exc, retry_at - time.time())
-            await self._publish_status(key, source, None)
-            return
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a bug, not the source's fault: back off, say so, keep the rest polling
-            log.exception("source %s: unexpected error while polling (a newswire bug: please report it)", key)
-            self.schedule.record_failure(key, time.time(), f"unexpected error: {exc!r}")
-            m.SOURCE_POLLS.labels(source.kind, "failed").inc()
+            if expected:
+                log.warning("source %s failed: %s (next try in %.0fs)", key, exc, retry_at - time.time())
+            else:
+                log.exception("source %s: unexpected error polling (a newswire bug: please report it)", key)
             await self._publish_status(key, source, None)
             return
         finally:
