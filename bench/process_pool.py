@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "service"))
 
 from newswire._process_pool import WorkerPool  # noqa: E402
+from pipeline import tree_cpu  # noqa: E402 - the same /proc accounting as the pipeline bench
 
-TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.urandom(135_000)
 IN_FLIGHT = 8
 WORKERS = 2
@@ -44,35 +44,6 @@ def extract_stand_in(content: bytes, n: int) -> dict[str, Any]:
     """An article event's worth of result for a page, at no extraction cost."""
     body = content[:6_000].hex()
     return {"n": n, "title": "x" * 80, "body": body, "paragraphs": ["p" * 200] * 30}
-
-
-def _cpu_s(pid: int) -> float:
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = raw[raw.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def _family_cpu_s(pids: set[int]) -> float:
-    """CPU of this process, the workers ``pids`` and this process's forkserver (which forks them)."""
-    total = _cpu_s(os.getpid())
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        pid = int(entry)
-        if pid in pids:
-            total += _cpu_s(pid)
-            continue
-        try:
-            raw = Path(f"/proc/{pid}/stat").read_text()
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if int(raw[raw.rindex(")") + 2 :].split()[1]) == os.getpid() and b"forkserver" in cmdline:
-            total += _cpu_s(pid)
-    return total
 
 
 async def _jobs(call: Any, n: int) -> None:
@@ -95,8 +66,7 @@ async def executor_round(n: int) -> tuple[float, float]:
 
     try:
         await _jobs(call, 2 * IN_FLIGHT)  # workers started and warm
-        pids = set((pool._processes or {}).keys())  # type: ignore[attr-defined]
-        return await _measure(call, n, pids)
+        return await _measure(call, n)
     finally:
         pool.shutdown()
 
@@ -109,15 +79,16 @@ async def worker_pool_round(n: int) -> tuple[float, float]:
 
     try:
         await _jobs(call, 2 * IN_FLIGHT)
-        return await _measure(call, n, pool.pids())
+        return await _measure(call, n)
     finally:
         pool.shutdown()
 
 
-async def _measure(call: Any, n: int, pids: set[int]) -> tuple[float, float]:
-    own0, all0 = time.process_time(), _family_cpu_s(pids)
+async def _measure(call: Any, n: int) -> tuple[float, float]:
+    """(caller, all processes) CPU ms per job: this process, its forkserver and the workers it forked."""
+    own0, all0 = time.process_time(), tree_cpu(os.getpid())
     await _jobs(call, n)
-    own1, all1 = time.process_time(), _family_cpu_s(pids)
+    own1, all1 = time.process_time(), tree_cpu(os.getpid())
     return (own1 - own0) * 1000 / n, (all1 - all0) * 1000 / n
 
 
