@@ -122,6 +122,11 @@ class EmbeddedBroker:
             f"-Xmx{self.heap}",
             "-XX:+UseG1GC",
             "-XX:MaxGCPauseMillis=20",
+            # C1 only. This broker serves tests, benchmarks and one-box runs: with C2 as well, on
+            # a 2-core machine, HotSpot spent more CPU compiling the broker than the broker spent
+            # serving requests (15.7 vs 8.7 CPU-s in 2.5 minutes of bench/pipeline.py), and ready
+            # took 6 s instead of 4.6 s; C1's code serves a small broker's load as cheaply.
+            "-XX:TieredStopAtLevel=1",
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={log4j}",
             "-cp",
