@@ -333,19 +333,26 @@ def _best_container(body: LexborNode) -> LexborNode | None:
             parent = parent.parent
     if not good:
         return None
-    best: LexborNode | None = None
-    best_score = float("-inf")
     top = max(good.values())
-    for key, value in good.items():
-        if value <= 0 or value < _MIN_SHARE * top:
-            continue
-        node = nodes[key]
-        total = _size(_text(node))
-        score = value - _NOISE * max(total - value - neutral[key], 0.0)
-        if _is_body_marker(node):
-            score *= _MARKER_BOOST
-        if score > best_score:
-            best, best_score = node, score
+    # A container's score is at most its good text (boosted if marked), so containers are scored
+    # best bound first and the rest skipped once none can reach the best score: a container's
+    # whole text is the costly part. Among equal scores the first found wins, as when every
+    # container was scored in the order found.
+    candidates = []
+    for rank, (key, value) in enumerate(good.items()):
+        if value > 0 and value >= _MIN_SHARE * top:
+            boost = _MARKER_BOOST if _is_body_marker(nodes[key]) else 1.0
+            candidates.append((value * boost, rank, key, value, boost))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    best: LexborNode | None = None
+    best_score, best_rank = float("-inf"), len(good)
+    for bound, rank, key, value, boost in candidates:
+        if bound < best_score:
+            break
+        total = _size(_text(nodes[key]))
+        score = (value - _NOISE * max(total - value - neutral[key], 0.0)) * boost
+        if score > best_score or (score == best_score and rank < best_rank):
+            best, best_score, best_rank = nodes[key], score, rank
     if best is not None:
         best = _first_of_several(best, good)
     return best
