@@ -109,8 +109,8 @@ def test_a_tie_goes_to_the_container_found_first_even_when_scored_later() -> Non
     para = "<p>" + " ".join(["report"] * 16) + "</p>"
 
     def score(node: LexborNode, found: list[tuple[LexborNode, int, int]]) -> float:
-        good = sum(w for p, w, _ in found if p.parent is not None and _inside(p, node))
-        other = sum(o for p, _, o in found if p.parent is not None and _inside(p, node))
+        good = sum(w for p, w, _ in found if _body._contains(node, p))
+        other = sum(o for p, _, o in found if _body._contains(node, p))
         noise = max(_body._size(_body._text(node)) - good - other, 0)
         boost = _body._MARKER_BOOST if _body._is_body_marker(node) else 1.0
         return (good - _body._NOISE * noise) * boost
@@ -134,11 +134,3 @@ def test_a_tie_goes_to_the_container_found_first_even_when_scored_later() -> Non
     slow = exhaustive_best(LexborHTMLParser(html).body)
     assert slow is not None and slow.html == best.html
 
-
-def _inside(node: LexborNode, container: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id == container.mem_id:
-            return True
-        parent = parent.parent
-    return False
