@@ -132,14 +132,21 @@ def path_key(url: str) -> str:
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _proc_stat(pid: int) -> tuple[int, float] | None:
-    """(ppid, cpu seconds incl. reaped children) of one process."""
+def _stat_fields(path: str) -> list[str] | None:
+    """The fields of a ``/proc/.../stat`` file after the command name: [0] is field 3 (state)."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
+        raw = Path(path).read_text()
     except OSError:
         return None
-    fields = raw[raw.rindex(")") + 2 :].split()
-    # fields[0] is field 3 (state): ppid=4, utime=14, stime=15, cutime=16, cstime=17
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(ppid, cpu seconds incl. reaped children) of one process."""
+    fields = _stat_fields(f"/proc/{pid}/stat")
+    if fields is None:
+        return None
+    # ppid=4, utime=14, stime=15, cutime=16, cstime=17
     return int(fields[1]), sum(int(fields[i]) for i in (11, 12, 13, 14)) / TICK
 
 
@@ -173,14 +180,13 @@ def jvm_cpu(pid: int) -> tuple[float, float]:
     jit = 0.0
     with contextlib.suppress(OSError):
         for tid in os.listdir(f"/proc/{pid}/task"):
+            task = f"/proc/{pid}/task/{tid}"
             try:
-                if not Path(f"/proc/{pid}/task/{tid}/comm").read_text().startswith(JIT_THREADS):
-                    continue
-                raw = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
-            except OSError:
+                name = Path(f"{task}/comm").read_text()
+            except OSError:  # the thread is gone
                 continue
-            fields = raw[raw.rindex(")") + 2 :].split()
-            jit += (int(fields[11]) + int(fields[12])) / TICK
+            if name.startswith(JIT_THREADS) and (fields := _stat_fields(f"{task}/stat")) is not None:
+                jit += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
     return (st[1] if st else 0.0), jit
 
 
