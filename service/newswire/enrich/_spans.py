@@ -1,0 +1,200 @@
+"""Model spans → the names as the text writes them, with a few more found.
+
+The NER model's spans are token-aligned but often wider or narrower than the
+name: "the Bank of England", "Russia's", "Arsenal 2-1", "CANBERRA - Australian",
+a span running over a line break in a results table, "Winger Cheslin Kolbe".
+News-NER convention (CoNLL-2003, which held-out news benchmarks follow) writes the
+name alone. This module, on character offsets into the analysed text:
+
+1. **cuts** a span at line breaks and at spaced dashes (" - ", " — "), which never
+   sit inside a name;
+2. **trims** each piece: edge quotes, brackets and commas; a leading article
+   ("the"); a trailing possessive ("'s", or the apostrophe of "Blacks'"); numbers
+   and what follows them ("Apple 500 million", "Spain 4-6 6") and numbers before
+   the name ("66 Ryan Gerard"); for people, leading titles and roles ("Dr.",
+   "President", "Winger"). Periods are never trimmed: the tokenizer already splits
+   a sentence's full stop from the word, so a period still in a span belongs to an
+   abbreviation ("U.S.", "N.M.", "Corp.");
+3. **reads datelines**: the all-capitals place that opens a wire story line
+   ("BERLIN, March 3 (Reuters) -", "SEOUL -") is a place, whatever the model said
+   or whether it saw it;
+4. **spreads names over the document**: a name the model found once is found at
+   its other occurrences in the same text when the model left them untagged, and
+   a lone surname of a person named in full is that person, whatever label the
+   model gave it ("Kallas told Reuters").
+
+All steps are general; ``bench/enrich_bench.py`` measures each against the plain
+model on the development set (``docs/entities.md``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+
+PERSON = "PERSON"
+PLACE = "GPE"
+
+#: Labels that name something a reader may look for elsewhere in the text.
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PER", "MISC"})
+#: Labels whose repeated occurrences are worth spreading (people, organisations, places).
+SPREAD_LABELS = frozenset({"PERSON", "PER", "ORG", "GPE", "LOC", "FAC"})
+
+_CUT = re.compile(r"\s*\n\s*|\s+[-–—]+\s+")
+_EDGE = "\"'“”‘’«»()[]{},;:!?-–—*•/\\ \t\n"
+_LEADING_ARTICLE = re.compile(r"(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+_PLURAL_POSSESSIVE = re.compile(r"(?<=[sS])['’]$")
+#: A word with a digit and no letter ("2-1", "4,500", "1996-08-30", "65").
+_NUMBER_WORD = re.compile(r"[^\sA-Za-zÀ-ÿ]*\d[^\sA-Za-zÀ-ÿ]*")
+_WORD = re.compile(r"\S+")
+#: Honorifics and roles written before a person's name; compared without the period.
+_TITLES_TEXT = """mr mrs ms miss dr prof sir dame lord lady rev fr sen rep gov gen lt col capt sgt adm maj
+cmdr president vice prime minister chancellor secretary king queen prince princess pope judge justice
+coach manager captain skipper winger striker midfielder defender goalkeeper keeper forward chairman
+chairwoman chief executive ceo governor senator congressman congresswoman mayor ambassador envoy
+spokesman spokeswoman premier sheikh emir sultan saint st"""
+_TITLES = frozenset(_TITLES_TEXT.split())
+#: A dateline: capitalised place words opening a line, then a comma, "(Agency)" or a dash.
+_DATELINE = re.compile(r"(?m)^([A-Z][A-Z.'’]*(?:[ -][A-Z][A-Z.'’]*){0,3})(?=,\s|\s+\(|\s+[-–—]\s|\s+\d)")
+
+
+@dataclasses.dataclass(slots=True, frozen=True)
+class Span:
+    """A name in the analysed text: ``text[start:end]`` with a spaCy-style label."""
+
+    start: int
+    end: int
+    label: str
+
+
+def repair(text: str, spans: Iterable[Span]) -> list[Span]:
+    """Cut, trim, add datelines, spread names; sorted by start, never overlapping."""
+    pieces: list[Span] = []
+    for span in spans:
+        for piece in _cut(text, span):
+            trimmed = _trim(text, piece)
+            if trimmed is not None:
+                pieces.append(trimmed)
+    return _spread(text, _datelines(text, pieces))
+
+
+def _cut(text: str, span: Span) -> list[Span]:
+    out: list[Span] = []
+    start = span.start
+    for match in _CUT.finditer(text, span.start, span.end):
+        if match.start() > start:
+            out.append(Span(start, match.start(), span.label))
+        start = match.end()
+    if span.end > start:
+        out.append(Span(start, span.end, span.label))
+    return out
+
+
+def _trim(text: str, span: Span) -> Span | None:
+    start, end = span.start, span.end
+    for _ in range(4):  # each pass may uncover another edge ("the 'Blues'")
+        before = (start, end)
+        while start < end and text[start] in _EDGE:
+            start += 1
+        while start < end and text[end - 1] in _EDGE and not _PLURAL_POSSESSIVE.search(text[start:end]):
+            end -= 1
+        match = _LEADING_ARTICLE.match(text, start, end)
+        if match and match.end() < end:
+            start = match.end()
+        piece = text[start:end]
+        if _POSSESSIVE.search(piece):
+            end -= 2
+        elif _PLURAL_POSSESSIVE.search(piece):
+            end -= 1
+        start, end = _drop_numbers(text, start, end)
+        if span.label in (PERSON, "PER"):
+            start = _drop_titles(text, start, end)
+        if (start, end) == before:
+            break
+    if start >= end or not any(ch.isalpha() for ch in text[start:end]):
+        return None
+    return Span(start, end, span.label)
+
+
+def _drop_numbers(text: str, start: int, end: int) -> tuple[int, int]:
+    words = list(_WORD.finditer(text, start, end))
+    first = 0
+    while first < len(words) and _NUMBER_WORD.fullmatch(words[first].group()):
+        first += 1
+    if first == len(words):
+        return start, start
+    for i in range(first + 1, len(words)):
+        if _NUMBER_WORD.fullmatch(words[i].group()):
+            return words[first].start(), words[i - 1].end()
+    return words[first].start(), end
+
+
+def _drop_titles(text: str, start: int, end: int) -> int:
+    words = list(_WORD.finditer(text, start, end))
+    first = 0
+    while first < len(words) - 1 and words[first].group().rstrip(".").lower() in _TITLES:
+        first += 1
+    return words[first].start() if words else start
+
+
+def _datelines(text: str, spans: list[Span]) -> list[Span]:
+    """The opening place of a wire story line is a place (see the module docstring, 3.)."""
+    out = list(spans)
+    for match in _DATELINE.finditer(text):
+        line_end = text.find("\n", match.end())
+        line = text[match.end() : line_end if line_end >= 0 else len(text)]
+        letters = [ch for ch in line if ch.isalpha()]
+        if not letters or sum(ch.isupper() for ch in letters) > 0.5 * len(letters):
+            continue  # an all-capitals headline ("RUGBY UNION - SOUTH AFRICA CRUSH ..."), not a dateline
+        start, end = match.span(1)
+        out = [s for s in out if s.end <= start or s.start >= end]
+        out.append(Span(start, end, PLACE))
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+def _spread(text: str, spans: list[Span]) -> list[Span]:
+    """Tag untagged repeats of found names and lone surnames (module docstring, 4.)."""
+    labels: dict[str, str] = {}
+    for span in spans:
+        if span.label in SPREAD_LABELS:
+            labels.setdefault(text[span.start : span.end], span.label)
+    surnames: dict[str, set[str]] = {}
+    for name, label in labels.items():
+        words = name.split()
+        if label in (PERSON, "PER") and len(words) > 1 and words[-1][:1].isupper():
+            surnames.setdefault(words[-1], set()).add(name)
+    relabelled: list[Span] = []
+    for span in spans:
+        name = text[span.start : span.end]
+        if span.label not in (PERSON, "PER") and len(surnames.get(name, ())) == 1:
+            span = Span(span.start, span.end, PERSON)  # noqa: PLW2901 - the surname of one person
+        relabelled.append(span)
+    wanted = dict(labels)
+    for surname, owners in surnames.items():
+        if len(owners) == 1:
+            wanted.setdefault(surname, PERSON)
+    if not wanted:
+        return relabelled
+    covered = [False] * (len(text) + 1)
+    for span in relabelled:
+        for i in range(span.start, span.end):
+            covered[i] = True
+    added: list[Span] = []
+    pattern = re.compile(
+        r"(?<![\w.&'’-])(?:"
+        + "|".join(re.escape(n) for n in sorted(wanted, key=len, reverse=True))
+        + r")(?![\w&-])"
+    )
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        if any(covered[start:end]):
+            continue
+        added.append(Span(start, end, wanted[match.group()]))
+        for i in range(start, end):
+            covered[i] = True
+    out = relabelled + added
+    out.sort(key=lambda s: s.start)
+    return out
