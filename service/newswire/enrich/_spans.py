@@ -49,6 +49,10 @@ _PLURAL_POSSESSIVE = re.compile(r"(?<=[sS])['’]$")
 #: A word with a digit and no letter ("2-1", "4,500", "1996-08-30", "65").
 _NUMBER_WORD = re.compile(r"[^\sA-Za-zÀ-ÿ]*\d[^\sA-Za-zÀ-ÿ]*")
 _WORD = re.compile(r"\S+")
+#: Whatever :func:`_trim` may remove shows up as one of these.
+_MAY_TRIM = re.compile(
+    "^[" + re.escape(_EDGE) + "]|[" + re.escape(_EDGE) + r"]$|^(?:the|The|THE)\s|['’][sS]?$|\d"
+)
 #: Honorifics and roles written before a person's name; compared without the period.
 _TITLES_TEXT = """mr mrs ms miss dr prof sir dame lord lady rev fr sen rep gov gen lt col capt sgt adm maj
 cmdr president vice prime minister chancellor secretary king queen prince princess pope judge justice
@@ -58,6 +62,11 @@ spokesman spokeswoman premier sheikh emir sultan saint st"""
 _TITLES = frozenset(_TITLES_TEXT.split())
 #: A dateline: capitalised place words opening a line, then a comma, "(Agency)" or a dash.
 _DATELINE = re.compile(r"(?m)^([A-Z][A-Z.'’]*(?:[ -][A-Z][A-Z.'’]*){0,3})(?=,\s|\s+\(|\s+[-–—]\s|\s+\d)")
+
+
+#: Characters that, next to a repeat of a name, make it part of a longer word.
+_WORD_BEFORE = frozenset("_.&'’-")
+_WORD_AFTER = frozenset("_&-")
 
 
 @dataclasses.dataclass(slots=True, frozen=True)
@@ -94,6 +103,11 @@ def _cut(text: str, span: Span) -> list[Span]:
 
 def _trim(text: str, span: Span) -> Span | None:
     start, end = span.start, span.end
+    piece = text[start:end]
+    if not _MAY_TRIM.search(piece) and (
+        span.label not in (PERSON, "PER") or piece.split(" ", 1)[0].rstrip(".").lower() not in _TITLES
+    ):
+        return span  # most spans: nothing at either edge to trim
     for _ in range(4):  # each pass may uncover another edge ("the 'Blues'")
         before = (start, end)
         while start < end and text[start] in _EDGE:
@@ -178,23 +192,24 @@ def _spread(text: str, spans: list[Span]) -> list[Span]:
             wanted.setdefault(surname, PERSON)
     if not wanted:
         return relabelled
-    covered = [False] * (len(text) + 1)
+    covered = bytearray(len(text))
     for span in relabelled:
-        for i in range(span.start, span.end):
-            covered[i] = True
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     added: list[Span] = []
-    pattern = re.compile(
-        r"(?<![\w.&'’-])(?:"
-        + "|".join(re.escape(n) for n in sorted(wanted, key=len, reverse=True))
-        + r")(?![\w&-])"
-    )
-    for match in pattern.finditer(text):
-        start, end = match.span()
-        if any(covered[start:end]):
-            continue
-        added.append(Span(start, end, wanted[match.group()]))
-        for i in range(start, end):
-            covered[i] = True
+    for name in sorted(wanted, key=len, reverse=True):  # longer names first: "Kaja Kallas" before "Kallas"
+        start = text.find(name)
+        while start >= 0:
+            end = start + len(name)
+            if (
+                covered.find(1, start, end) < 0
+                and (start == 0 or text[start - 1] not in _WORD_BEFORE)
+                and (end == len(text) or text[end] not in _WORD_AFTER)
+                and not (start and text[start - 1].isalnum())
+                and not (end < len(text) and text[end].isalnum())
+            ):
+                added.append(Span(start, end, wanted[name]))
+                covered[start:end] = b"\x01" * (end - start)
+            start = text.find(name, end)
     out = relabelled + added
     out.sort(key=lambda s: s.start)
     return out
