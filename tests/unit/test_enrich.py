@@ -143,6 +143,44 @@ def test_seed_offsets_point_into_analysed_text(seed_event: EnrichedEvent) -> Non
     assert nato.first_offset == text.index("NATO")
 
 
+def test_seed_mentions_slice_back_to_their_fields(seed_event: EnrichedEvent) -> None:
+    article = seed_event.article
+    for entity in seed_event.entities:
+        assert entity.count == len(entity.mentions)
+        for mention in entity.mentions:
+            assert getattr(article, mention.field)[mention.start : mention.end] == mention.text
+        assert {" ".join(m.text.split()) for m in entity.mentions} == set(entity.forms)
+    nato = next(e for e in seed_event.entities if e.name == "NATO")
+    assert [m.field for m in nato.mentions][:2] == ["title", "body"]
+    assert nato.mentions[0].start == article.title.index("NATO")  # type: ignore[union-attr]
+
+
+def test_mentions_of_an_untrimmed_title_and_lead_index_the_raw_fields(enricher: Enricher) -> None:
+    article = _article(
+        "Officials in Warsaw said NATO would meet.",
+        title="  NATO meets in Warsaw ",
+        lead="\n Poland hosts the talks.",
+    )
+    event = enricher.enrich_one(article, now=NOW)
+    found = {(m.field, m.text) for e in event.entities for m in e.mentions}
+    assert {("title", "NATO"), ("title", "Warsaw"), ("lead", "Poland"), ("body", "Warsaw")} <= found
+    for entity in event.entities:
+        for m in entity.mentions:
+            assert getattr(article, m.field)[m.start : m.end] == m.text
+
+
+def test_french_articles_are_tagged_with_the_french_model(enricher: Enricher) -> None:
+    body = (
+        "Le président Emmanuel Macron a reçu mardi à Paris le chancelier allemand Friedrich Merz. "
+        "Les deux dirigeants se rendront ensuite à Bruxelles pour un sommet de l'Union européenne."
+    )
+    event = enricher.enrich_one(_article(body, language="fr"), now=NOW)
+    assert event.entity_tagged is True
+    found = {(e.name, e.type) for e in event.entities}
+    assert {("Emmanuel Macron", "person"), ("Friedrich Merz", "person"), ("Paris", "location")} <= found
+    assert event.metrics.flesch_reading_ease is None  # the readability formula is English
+
+
 def test_seed_metrics_and_schema(seed_event: EnrichedEvent) -> None:
     m = seed_event.metrics
     assert 300 <= m.words <= 320
