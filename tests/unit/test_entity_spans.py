@@ -90,3 +90,26 @@ def test_a_surname_shared_by_two_people_is_left_alone() -> None:
     text = "Anna Smith and John Smith met. Smith left."
     found = _spans(text, ("Anna Smith", "PERSON"), ("John Smith", "PERSON"))
     assert _named(text, repair(text, found)) == [("Anna Smith", "PERSON"), ("John Smith", "PERSON")]
+
+
+def test_capitals_headlines_get_names_found_below_and_country_names() -> None:
+    text = "SINNER BEATS ALCARAZ IN FINAL IN SOUTH AFRICA\nJannik Sinner beat Carlos Alcaraz on Sunday."
+    found = _spans(text, ("Jannik Sinner", "PERSON"), ("Carlos Alcaraz", "PERSON"))
+    named = _named(text, repair(text, found))
+    assert named[:3] == [("SINNER", "PERSON"), ("ALCARAZ", "PERSON"), ("SOUTH AFRICA", "GPE")]
+
+
+def test_a_lone_city_the_model_took_for_a_person_is_a_place() -> None:
+    text = "Zelenskiy rejected it during a visit to Odesa. Kyiv said no."
+    found = _spans(text, ("Zelenskiy", "PERSON"), ("Kyiv", "PERSON"))
+    assert _named(text, repair(text, found)) == [("Zelenskiy", "PERSON"), ("Kyiv", "GPE")]
+
+
+def test_french_elided_article_and_lower_case_roles_are_trimmed() -> None:
+    text = "Il a reçu à l'Elysée le Premier ministre Pedro Sánchez et Charles de Gaulle."
+    found = _spans(text, ("l'Elysée", "LOC"), ("ministre Pedro Sánchez", "PER"), ("de Gaulle", "PER"))
+    assert _named(text, repair(text, found)) == [
+        ("Elysée", "LOC"),
+        ("Pedro Sánchez", "PER"),
+        ("de Gaulle", "PER"),
+    ]

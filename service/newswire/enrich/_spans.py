@@ -33,6 +33,8 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
+from newswire.enrich import _geo
+
 PERSON = "PERSON"
 PLACE = "GPE"
 
@@ -43,7 +45,7 @@ SPREAD_LABELS = frozenset({"PERSON", "PER", "ORG", "GPE", "LOC", "FAC"})
 
 _CUT = re.compile(r"\s*\n\s*|\s+[-–—]+\s+")
 _EDGE = "\"'“”‘’«»()[]{},;:!?-–—*•/\\ \t\n"
-_LEADING_ARTICLE = re.compile(r"(?:the|The|THE)\s+")
+_LEADING_ARTICLE = re.compile(r"(?:the|The|THE)\s+|[lL]['’](?=\w)")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 _PLURAL_POSSESSIVE = re.compile(r"(?<=[sS])['’]$")
 #: A word with a digit and no letter ("2-1", "4,500", "1996-08-30", "65").
@@ -51,15 +53,38 @@ _NUMBER_WORD = re.compile(r"[^\sA-Za-zÀ-ÿ]*\d[^\sA-Za-zÀ-ÿ]*")
 _WORD = re.compile(r"\S+")
 #: Whatever :func:`_trim` may remove shows up as one of these.
 _MAY_TRIM = re.compile(
-    "^[" + re.escape(_EDGE) + "]|[" + re.escape(_EDGE) + r"]$|^(?:the|The|THE)\s|['’][sS]?$|\d"
+    "^[" + re.escape(_EDGE) + "]|[" + re.escape(_EDGE) + r"]$|^(?:the|The|THE)\s|^[lL]['’]|['’][sS]?$|\d"
 )
 #: Honorifics and roles written before a person's name; compared without the period.
 _TITLES_TEXT = """mr mrs ms miss dr prof sir dame lord lady rev fr sen rep gov gen lt col capt sgt adm maj
 cmdr president vice prime minister chancellor secretary king queen prince princess pope judge justice
 coach manager captain skipper winger striker midfielder defender goalkeeper keeper forward chairman
 chairwoman chief executive ceo governor senator congressman congresswoman mayor ambassador envoy
-spokesman spokeswoman premier sheikh emir sultan saint st"""
+spokesman spokeswoman premier sheikh emir sultan saint st
+m mme mlle président présidente ministre chancelier chancelière maire roi reine pape juge procureur"""
 _TITLES = frozenset(_TITLES_TEXT.split())
+#: Lower-case words a person's name may start with ("de Gaulle", "van Gogh").
+_NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "al",
+        "el",
+        "bin",
+        "ben",
+        "ibn",
+    ]
+)
 #: A dateline: capitalised place words opening a line, then a comma, "(Agency)" or a dash.
 _DATELINE = re.compile(r"(?m)^([A-Z][A-Z.'’]*(?:[ -][A-Z][A-Z.'’]*){0,3})(?=,\s|\s+\(|\s+[-–—]\s|\s+\d)")
 
@@ -104,8 +129,10 @@ def _cut(text: str, span: Span) -> list[Span]:
 def _trim(text: str, span: Span) -> Span | None:
     start, end = span.start, span.end
     piece = text[start:end]
+    first = piece.split(" ", 1)[0]
     if not _MAY_TRIM.search(piece) and (
-        span.label not in (PERSON, "PER") or piece.split(" ", 1)[0].rstrip(".").lower() not in _TITLES
+        span.label not in (PERSON, "PER")
+        or (first.rstrip(".").lower() not in _TITLES and not (first[:1].islower() and " " in piece))
     ):
         return span  # most spans: nothing at either edge to trim
     for _ in range(4):  # each pass may uncover another edge ("the 'Blues'")
@@ -148,7 +175,10 @@ def _drop_numbers(text: str, start: int, end: int) -> tuple[int, int]:
 def _drop_titles(text: str, start: int, end: int) -> int:
     words = list(_WORD.finditer(text, start, end))
     first = 0
-    while first < len(words) - 1 and words[first].group().rstrip(".").lower() in _TITLES:
+    while first < len(words) - 1 and (
+        words[first].group().rstrip(".").lower() in _TITLES
+        or (words[first].group()[:1].islower() and words[first].group() not in _NAME_PARTICLES)
+    ):
         first += 1
     return words[first].start() if words else start
 
@@ -185,31 +215,79 @@ def _spread(text: str, spans: list[Span]) -> list[Span]:
         name = text[span.start : span.end]
         if span.label not in (PERSON, "PER") and len(surnames.get(name, ())) == 1:
             span = Span(span.start, span.end, PERSON)  # noqa: PLW2901 - the surname of one person
+        elif (
+            span.label in (PERSON, "PER")
+            and " " not in name
+            and name not in surnames
+            and _geo.place_country(name)
+        ):
+            span = Span(span.start, span.end, PLACE)  # noqa: PLW2901 - a lone "Kyiv" is the city
         relabelled.append(span)
-    wanted = dict(labels)
+    wanted = {text[s.start : s.end]: s.label for s in relabelled if s.label in SPREAD_LABELS}
     for surname, owners in surnames.items():
         if len(owners) == 1:
             wanted.setdefault(surname, PERSON)
-    if not wanted:
-        return relabelled
     covered = bytearray(len(text))
     for span in relabelled:
         covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     added: list[Span] = []
+    capitals = _capital_lines(text)
     for name in sorted(wanted, key=len, reverse=True):  # longer names first: "Kaja Kallas" before "Kallas"
-        start = text.find(name)
-        while start >= 0:
-            end = start + len(name)
-            if (
-                covered.find(1, start, end) < 0
-                and (start == 0 or text[start - 1] not in _WORD_BEFORE)
-                and (end == len(text) or text[end] not in _WORD_AFTER)
-                and not (start and text[start - 1].isalnum())
-                and not (end < len(text) and text[end].isalnum())
-            ):
-                added.append(Span(start, end, wanted[name]))
-                covered[start:end] = b"\x01" * (end - start)
-            start = text.find(name, end)
+        added.extend(_repeats(text, name, wanted[name], covered))
+        if capitals and name != name.upper():
+            added.extend(_repeats(text, name.upper(), wanted[name], covered, within=capitals))
+    for start, end in capitals:
+        added.extend(_countries_in(text, start, end, covered))
     out = relabelled + added
     out.sort(key=lambda s: s.start)
     return out
+
+
+def _repeats(
+    text: str, name: str, label: str, covered: bytearray, within: list[tuple[int, int]] | None = None
+) -> list[Span]:
+    """Untagged whole-word occurrences of ``name`` (only inside ``within`` ranges, if given)."""
+    found: list[Span] = []
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (
+            covered.find(1, start, end) < 0
+            and not (start and (text[start - 1] in _WORD_BEFORE or text[start - 1].isalnum()))
+            and not (end < len(text) and (text[end] in _WORD_AFTER or text[end].isalnum()))
+            and (within is None or any(a <= start and end <= b for a, b in within))
+        ):
+            found.append(Span(start, end, label))
+            covered[start:end] = b"\x01" * (end - start)
+        start = text.find(name, end)
+    return found
+
+
+def _capital_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of lines written in capitals (headlines), where the model sees little."""
+    lines: list[tuple[int, int]] = []
+    start = 0
+    for line in text.splitlines(keepends=True):
+        letters = sum(ch.isalpha() for ch in line)
+        if letters >= 8 and sum(ch.isupper() for ch in line) >= 0.8 * letters:
+            lines.append((start, start + len(line)))
+        start += len(line)
+    return lines
+
+
+_CAPS_RUN = re.compile(r"[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+){0,3}")
+
+
+def _countries_in(text: str, start: int, end: int, covered: bytearray) -> list[Span]:
+    """Untagged country names ("INDONESIA", "SOUTH AFRICA") in a capitals line."""
+    found: list[Span] = []
+    for run in _CAPS_RUN.finditer(text, start, end):
+        words = list(_WORD.finditer(run.group()))
+        for size in range(len(words), 0, -1):
+            for first in range(len(words) - size + 1):
+                a = run.start() + words[first].start()
+                b = run.start() + words[first + size - 1].end()
+                if covered.find(1, a, b) < 0 and _geo.country_code(text[a:b]):
+                    found.append(Span(a, b, PLACE))
+                    covered[a:b] = b"\x01" * (b - a)
+    return found
