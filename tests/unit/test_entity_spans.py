@@ -113,3 +113,22 @@ def test_french_elided_article_and_lower_case_roles_are_trimmed() -> None:
         ("Pedro Sánchez", "PER"),
         ("de Gaulle", "PER"),
     ]
+
+
+def test_teams_in_results_and_standings_rows() -> None:
+    text = (
+        "Results on Saturday:\n"
+        "Aston Villa 1 Everton 1\n"
+        "Japan 2 Syria 1\n"
+        "Standings (won, lost, percentage):\n"
+        "Boston Celtics 41 12 .774\n"
+        "Shares rose 2 percent on Friday."
+    )
+    found = _spans(text, ("Villa 1 Everton", "ORG"), ("Japan", "GPE"), ("Syria", "PERSON"))
+    assert _named(text, repair(text, found)) == [
+        ("Aston Villa", "ORG"),
+        ("Everton", "ORG"),
+        ("Japan", "GPE"),
+        ("Syria", "GPE"),
+        ("Boston Celtics", "ORG"),
+    ]

@@ -18,13 +18,20 @@ name alone. This module, on character offsets into the analysed text:
 3. **reads datelines**: the all-capitals place that opens a wire story line
    ("BERLIN, March 3 (Reuters) -", "SEOUL -") is a place, whatever the model said
    or whether it saw it;
-4. **spreads names over the document**: a name the model found once is found at
+4. **reads sports tables**: in a results row ("Aston Villa 1 Everton 1") or a
+   standings row ("Boston Celtics 41 12 .774") the names are teams: places when
+   they are country names (national sides), organisations otherwise;
+5. **spreads names over the document**: a name the model found once is found at
    its other occurrences in the same text when the model left them untagged, and
    a lone surname of a person named in full is that person, whatever label the
-   model gave it ("Kallas told Reuters").
+   model gave it ("Kallas told Reuters"); capitals headlines, which the model
+   reads poorly, get the names found in the mixed-case text below them and
+   country names; a lone one-word "person" that is a country or a large city, and
+   nobody's surname, is a place ("Kyiv").
 
-All steps are general; ``bench/enrich_bench.py`` measures each against the plain
-model on the development set (``docs/entities.md``).
+All steps are general (no names of particular entities); ``bench/enrich_bench.py``
+measures the result against the plain model on the development sets, and
+``docs/entities.md`` says what each step gained.
 """
 
 from __future__ import annotations
@@ -38,8 +45,6 @@ from newswire.enrich import _geo
 PERSON = "PERSON"
 PLACE = "GPE"
 
-#: Labels that name something a reader may look for elsewhere in the text.
-NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "EVENT", "PER", "MISC"})
 #: Labels whose repeated occurrences are worth spreading (people, organisations, places).
 SPREAD_LABELS = frozenset({"PERSON", "PER", "ORG", "GPE", "LOC", "FAC"})
 
@@ -111,7 +116,7 @@ def repair(text: str, spans: Iterable[Span]) -> list[Span]:
             trimmed = _trim(text, piece)
             if trimmed is not None:
                 pieces.append(trimmed)
-    return _spread(text, _datelines(text, pieces))
+    return _spread(text, _table_rows(text, _datelines(text, pieces)))
 
 
 def _cut(text: str, span: Span) -> list[Span]:
@@ -195,6 +200,32 @@ def _datelines(text: str, spans: list[Span]) -> list[Span]:
         start, end = match.span(1)
         out = [s for s in out if s.end <= start or s.start >= end]
         out.append(Span(start, end, PLACE))
+    out.sort(key=lambda s: s.start)
+    return out
+
+
+_TEAM = r"[A-Z][\w.'’&-]*(?: (?:[A-Z][\w.'’&-]*|de|of|am|la))*"
+#: A results row ("Aston Villa 1 Everton 1") or a standings row ("Boston Celtics 41 12 .774").
+_RESULT_ROW = re.compile(rf"(?m)^({_TEAM}) \d+ ({_TEAM}) \d+(?: \(\d+\))?[ \t]*$")
+_STANDINGS_ROW = re.compile(rf"(?m)^({_TEAM})(?: [\d.-]+){{2,}}[ \t]*$")
+
+
+def _table_rows(text: str, spans: list[Span]) -> list[Span]:
+    """Teams in sports results and standings rows, where the model reads numbers as names.
+
+    A team named as a country is a place (a national side, as news NER writes it),
+    any other an organisation (a club).
+    """
+    found: list[tuple[int, int]] = []
+    for match in _RESULT_ROW.finditer(text):
+        found += [match.span(1), match.span(2)]
+    for match in _STANDINGS_ROW.finditer(text):
+        found.append(match.span(1))
+    if not found:
+        return spans
+    out = [s for s in spans if not any(s.start < b and a < s.end for a, b in found)]
+    for a, b in found:
+        out.append(Span(a, b, PLACE if _geo.country_code(text[a:b]) else "ORG"))
     out.sort(key=lambda s: s.start)
     return out
 
