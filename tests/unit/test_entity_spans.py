@@ -132,3 +132,9 @@ def test_teams_in_results_and_standings_rows() -> None:
         ("Syria", "GPE"),
         ("Boston Celtics", "ORG"),
     ]
+
+
+def test_leading_lower_case_words_are_not_part_of_a_name() -> None:
+    text = "Rubio is expected to meet European Union officials."
+    found = _spans(text, ("meet European Union", "ORG"))
+    assert _named(text, repair(text, found)) == [("European Union", "ORG")]

@@ -11,7 +11,8 @@ name alone. This module, on character offsets into the analysed text:
 2. **trims** each piece: edge quotes, brackets and commas; a leading article
    ("the"); a trailing possessive ("'s", or the apostrophe of "Blacks'"); numbers
    and what follows them ("Apple 500 million", "Spain 4-6 6") and numbers before
-   the name ("66 Ryan Gerard"); for people, leading titles and roles ("Dr.",
+   the name ("66 Ryan Gerard"); leading lower-case words ("meet European Union";
+   name particles such as "de" stay); for people, leading titles and roles ("Dr.",
    "President", "Winger"). Periods are never trimmed: the tokenizer already splits
    a sentence's full stop from the word, so a period still in a span belongs to an
    abbreviation ("U.S.", "N.M.", "Corp.");
@@ -135,9 +136,10 @@ def _trim(text: str, span: Span) -> Span | None:
     start, end = span.start, span.end
     piece = text[start:end]
     first = piece.split(" ", 1)[0]
-    if not _MAY_TRIM.search(piece) and (
-        span.label not in (PERSON, "PER")
-        or (first.rstrip(".").lower() not in _TITLES and not (first[:1].islower() and " " in piece))
+    if (
+        not _MAY_TRIM.search(piece)
+        and not (first[:1].islower() and " " in piece)
+        and (span.label not in (PERSON, "PER") or first.rstrip(".").lower() not in _TITLES)
     ):
         return span  # most spans: nothing at either edge to trim
     for _ in range(4):  # each pass may uncover another edge ("the 'Blues'")
@@ -155,8 +157,7 @@ def _trim(text: str, span: Span) -> Span | None:
         elif _PLURAL_POSSESSIVE.search(piece):
             end -= 1
         start, end = _drop_numbers(text, start, end)
-        if span.label in (PERSON, "PER"):
-            start = _drop_titles(text, start, end)
+        start = _drop_titles(text, start, end, titles=span.label in (PERSON, "PER"))
         if (start, end) == before:
             break
     if start >= end or not any(ch.isalpha() for ch in text[start:end]):
@@ -177,11 +178,12 @@ def _drop_numbers(text: str, start: int, end: int) -> tuple[int, int]:
     return words[first].start(), end
 
 
-def _drop_titles(text: str, start: int, end: int) -> int:
+def _drop_titles(text: str, start: int, end: int, *, titles: bool) -> int:
+    """Start after leading lower-case words (and, for people, titles and roles)."""
     words = list(_WORD.finditer(text, start, end))
     first = 0
     while first < len(words) - 1 and (
-        words[first].group().rstrip(".").lower() in _TITLES
+        (titles and words[first].group().rstrip(".").lower() in _TITLES)
         or (words[first].group()[:1].islower() and words[first].group() not in _NAME_PARTICLES)
     ):
         first += 1
