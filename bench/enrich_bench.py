@@ -23,12 +23,18 @@ best round is the headline number and the median is printed beside it):
 ``art/s`` is wall-clock; ``art/cpu-s`` divides by the process's CPU time (one
 pinned thread), which neighbours on a shared box disturb less. Both are printed.
 
-Entity quality: each gold paragraph is one document; predictions and gold are
-sets of (normalised surface form, type) per document, normalised as the enricher
-does (whitespace, possessive, leading "the", case). For (a) spaCy labels are mapped
-to our types with the same table and nothing else; for (b) every form of every
-merged entity counts. Country accuracy is over gold items with a country whose
-form (b) found with the right type.
+Entity quality, on the hand-annotated development sets
+``tests/fixtures/entities_dev_en.jsonl`` (split ``dev`` and the ``check`` slice
+kept aside; also the news documents of both, sport left out) and
+``entities_dev_fr.jsonl``: per document, the *multiset* of
+(surface form as written, type) over PER/ORG/LOC, scored by P/R/F1 per type and
+overall (``docs/entities.md``). (a) is the plain model's ``nlp(text).ents``
+mapped PERSON/PER→PER, ORG→ORG, GPE/LOC/FAC→LOC; (b) is every mention of the
+enricher's entities (person→PER, organization→ORG, location→LOC). Country
+accuracy is over the 40 older gold paragraphs (``entities_gold.jsonl``).
+
+French throughput: ``Enricher()`` on French articles of ~600 words built the
+same way from the French development paragraphs, beside the plain French model.
 """
 
 from __future__ import annotations
@@ -39,13 +45,20 @@ import random
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "fixtures" / "entities_gold.jsonl"
+DEV = {lang: ROOT / "tests" / "fixtures" / f"entities_dev_{lang}.jsonl" for lang in ("en", "fr")}
+PLAIN_TYPES = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+OUR_TYPES = {"person": "PER", "organization": "ORG", "location": "LOC"}
+SCORED = ("PER", "ORG", "LOC")
+FR_MODEL = "fr_core_news_sm"
 DEFAULT_OUT = ROOT / "bench" / "results" / "enrich.json"
 TITLE = "World news digest"
+TITLE_FR = "Les nouvelles du monde"
 MIN_WORDS = 600
 BATCH = 64
 
@@ -54,21 +67,28 @@ def _pin(cpu: int) -> None:
     os.sched_setaffinity(0, {cpu})
 
 
-def _load_gold() -> list[dict[str, Any]]:
+def _load_gold(path: Path = GOLD) -> list[dict[str, Any]]:
     import orjson
 
-    return [orjson.loads(line) for line in GOLD.read_text("utf-8").splitlines() if line.strip()]
+    return [orjson.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
 
 def build_articles(gold: list[dict[str, Any]], n: int, seed: int = 7) -> list[str]:
-    """Bodies of about 600 words from shuffled gold paragraphs."""
+    """Bodies of about 600 words from shuffled gold paragraphs.
+
+    A run left short at the end of one shuffle is dropped, unless the whole set is
+    shorter than an article (the French one): then runs go on into the next shuffle.
+    """
     rng = random.Random(seed)
     bodies: list[str] = []
+    carry = sum(len(g["text"].split()) for g in gold) < 2 * MIN_WORDS
+    run: list[str] = []
+    words = 0
     while len(bodies) < n:
         paras = [g["text"] for g in gold]
         rng.shuffle(paras)
-        run: list[str] = []
-        words = 0
+        if not carry:
+            run, words = [], 0
         for para in paras:
             run.append(para)
             words += len(para.split())
@@ -86,10 +106,24 @@ def _norm(text: str) -> str:
     return canonical_key(clean_surface(text)).lower()
 
 
-def _prf(gold_sets: list[set[tuple[str, str]]], pred_sets: list[set[tuple[str, str]]]) -> dict[str, float]:
-    tp = sum(len(g & p) for g, p in zip(gold_sets, pred_sets, strict=True))
-    n_pred = sum(len(p) for p in pred_sets)
-    n_gold = sum(len(g) for g in gold_sets)
+Bag = Counter[tuple[str, str]]
+
+
+def score(gold: list[Bag], pred: list[Bag]) -> dict[str, dict[str, float]]:
+    """P/R/F1 per type and overall of per-document multisets of (form, type)."""
+    out: dict[str, dict[str, float]] = {}
+    for kind in (*SCORED, "all"):
+
+        def only(bag: Bag, kind: str = kind) -> Bag:
+            return bag if kind == "all" else Counter({k: v for k, v in bag.items() if k[1] == kind})
+
+        gs, ps = [only(g) for g in gold], [only(p) for p in pred]
+        tp = sum(sum((g & p).values()) for g, p in zip(gs, ps, strict=True))
+        out[kind] = _ratios(tp, sum(sum(p.values()) for p in ps), sum(sum(g.values()) for g in gs))
+    return out
+
+
+def _ratios(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
     precision = tp / n_pred if n_pred else 0.0
     recall = tp / n_gold if n_gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -103,7 +137,27 @@ def _prf(gold_sets: list[set[tuple[str, str]]], pred_sets: list[set[tuple[str, s
     }
 
 
-def _article(body: str, i: int, title: str | None = TITLE) -> Any:
+def dev_quality(plain_nlp: Any, enricher: Any, docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Plain model vs enricher on annotated documents (module docstring)."""
+    gold = [Counter((e["text"], e["type"]) for e in d["entities"]) for d in docs]
+    plain = [
+        Counter((e.text, PLAIN_TYPES[e.label_]) for e in doc.ents if e.label_ in PLAIN_TYPES)
+        for doc in plain_nlp.pipe([d["text"] for d in docs], batch_size=BATCH)
+    ]
+    events = enricher.enrich_batch([_article(d["text"], i, None, d["language"]) for i, d in enumerate(docs)])
+    ours = [
+        Counter(
+            (m.text, OUR_TYPES[ent.type])
+            for ent in ev.entities
+            if ent.type in OUR_TYPES
+            for m in ent.mentions
+        )
+        for ev in events
+    ]
+    return {"plain": score(gold, plain), "enricher": score(gold, ours), "documents": len(docs)}
+
+
+def _article(body: str, i: int, title: str | None = TITLE, language: str = "en") -> Any:
     from newswire.events import ArticleEvent, article_id_for, content_fingerprint
 
     url = f"https://bench.example/{i}"
@@ -115,41 +169,22 @@ def _article(body: str, i: int, title: str | None = TITLE) -> Any:
         fetched="2026-01-01T00:00:00+00:00",
         fingerprint=content_fingerprint(title, body),
         title=title,
-        language="en",
+        language=language,
     )
 
 
-def evaluate(plain_nlp: Any, enricher: Any, gold: list[dict[str, Any]]) -> dict[str, Any]:
-    from newswire.enrich._entities import LABEL_TYPES
-
-    gold_sets = [{(_norm(e["text"]), e["type"]) for e in g["entities"]} for g in gold]
-    plain_sets = []
-    for doc in plain_nlp.pipe([g["text"] for g in gold], batch_size=BATCH):
-        plain_sets.append(
-            {
-                (_norm(e.text), LABEL_TYPES[e.label_])
-                for e in doc.ents
-                if e.label_ in LABEL_TYPES and _norm(e.text)
-            }
-        )
+def country_accuracy(enricher: Any, gold: list[dict[str, Any]]) -> dict[str, Any]:
+    """Share of gold countries right, over gold items the enricher found with the right type."""
     events = enricher.enrich_batch([_article(g["text"], i, None) for i, g in enumerate(gold)])
-    ours_sets = []
-    country_ok = country_total = 0
+    ok = total = 0
     for g, ev in zip(gold, events, strict=True):
         found = {(_norm(form), ent.type): ent.country for ent in ev.entities for form in ent.forms}
-        ours_sets.append(set(found))
         for e in g["entities"]:
             key = (_norm(e["text"]), e["type"])
             if e["country"] and key in found:
-                country_total += 1
-                country_ok += found[key] == e["country"]
-    return {
-        "plain": _prf(gold_sets, plain_sets),
-        "enricher": _prf(gold_sets, ours_sets),
-        "enricher_country_accuracy": round(country_ok / country_total, 4) if country_total else None,
-        "enricher_country_checked": country_total,
-        "documents": len(gold),
-    }
+                total += 1
+                ok += found[key] == e["country"]
+    return {"accuracy": round(ok / total, 4) if total else None, "checked": total}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,9 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     gold = _load_gold()
     bodies = build_articles(gold, args.articles)
     articles = [_article(b, i) for i, b in enumerate(bodies)]
+    dev = {lang: _load_gold(path) for lang, path in DEV.items()}
+    fr_bodies = build_articles(dev["fr"], args.articles)
+    fr_articles = [_article(b, i, TITLE_FR, "fr") for i, b in enumerate(fr_bodies)]
+    fr_texts = [f"{TITLE_FR}\n\n{b}" for b in fr_bodies]
 
     t0 = time.perf_counter()
     plain = spacy.load(model, exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+    plain_fr = spacy.load(
+        FR_MODEL, exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer"]
+    )
     ours = Enricher()
     nowin = Enricher(context=None)
     metrics_only = Enricher(entities=False)
@@ -185,10 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         for _ in plain.pipe(texts, batch_size=BATCH):
             pass
 
-    def batches(enricher: Any) -> Any:
+    def run_plain_fr() -> None:
+        for _ in plain_fr.pipe(fr_texts, batch_size=BATCH):
+            pass
+
+    def batches(enricher: Any, items: list[Any] = articles) -> Any:
         def run() -> None:
-            for i in range(0, len(articles), BATCH):
-                enricher.enrich_batch(articles[i : i + BATCH])
+            for i in range(0, len(items), BATCH):
+                enricher.enrich_batch(items[i : i + BATCH])
 
         return run
 
@@ -197,11 +243,16 @@ def main(argv: list[str] | None = None) -> int:
         "enricher": batches(ours),
         "enricher-nowin": batches(nowin),
         "metrics": batches(metrics_only),
+        "plain-fr": run_plain_fr,
+        "enricher-fr": batches(ours, fr_articles),
     }
     for _ in plain.pipe(texts[:8]):  # warm caches, lazy tables, BLAS buffers
         pass
+    for _ in plain_fr.pipe(fr_texts[:8]):
+        pass
     for enricher in (ours, nowin, metrics_only):
         enricher.enrich_batch(articles[:8])
+    ours.enrich_batch(fr_articles[:8])  # loads the French model
     timings: dict[str, list[float]] = {name: [] for name in systems}
     cpu_times: dict[str, list[float]] = {name: [] for name in systems}
     for _ in range(args.rounds):
@@ -225,7 +276,16 @@ def main(argv: list[str] | None = None) -> int:
             "seconds_best": round(best, 3),
             "seconds_all": [round(t, 3) for t in times],
         }
-    quality = evaluate(plain, ours, gold)
+    runs = {
+        "dev": [d for d in dev["en"] if d["split"] == "dev"],
+        "check": [d for d in dev["en"] if d["split"] == "check"],
+    }
+    quality: dict[str, Any] = {name: dev_quality(plain, ours, docs) for name, docs in runs.items()}
+    quality["news"] = dev_quality(plain, ours, [d for d in dev["en"] if d["genre"] != "sport"])
+    quality["fr"] = dev_quality(plain_fr, ours, dev["fr"])
+    quality["plain"] = quality["dev"]["plain"]["all"]  # the headline pair bench/run_all.py reads
+    quality["enricher"] = quality["dev"]["enricher"]["all"]
+    quality["country"] = country_accuracy(ours, gold)
     result = {
         "command": "bench/enrich_bench.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "cpu": args.cpu,
@@ -271,12 +331,26 @@ def _print_table(result: dict[str, Any]) -> None:
         f"enricher / plain (best rounds): {result['speedup_vs_plain']}x; "
         f"1-min load average at the end: {env['loadavg_1m_at_end']} on {env['cpus']} CPUs\n"
     )
-    out(f"\nentity quality on {q['documents']} gold paragraphs (form+type sets)\n")
-    out(f"{'system':<16}{'P':>8}{'R':>8}{'F1':>8}\n")
-    for name in ("plain", "enricher"):
-        m = q[name]
-        out(f"{name:<16}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}\n")
-    out(f"enricher country accuracy: {q['enricher_country_accuracy']} over {q['enricher_country_checked']}\n")
+    for run, label in (
+        ("dev", "English dev"),
+        ("check", "English check slice"),
+        ("news", "English news, no sport (dev + check)"),
+        ("fr", "French"),
+    ):
+        part = q[run]
+        n_gold = part["plain"]["all"]["gold"]
+        out(f"\nentities, {label}: {part['documents']} documents, {n_gold} gold (form, type), P/R/F1\n")
+        out(f"{'system':<10}" + "".join(f"{kind:>20}" for kind in (*SCORED, "all")) + "\n")
+        for name in ("plain", "enricher"):
+            cells = [part[name][kind] for kind in (*SCORED, "all")]
+            out(
+                f"{name:<10}"
+                + "".join(
+                    f"{c['precision']:>8.3f}/{c['recall']:.3f}/{c['f1']:.3f}"[-20:].rjust(20) for c in cells
+                )
+                + "\n"
+            )
+    out(f"enricher country accuracy: {q['country']['accuracy']} over {q['country']['checked']}\n")
     out(f"share of tokens NER saw with windows: {result['ner_token_share_tagged']}\n")
 
 

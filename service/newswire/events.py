@@ -26,7 +26,7 @@ import orjson
 
 from newswire.errors import EventError
 
-SCHEMA_VERSION = "1.1"  # 1.1: optional ``diff`` on updates
+SCHEMA_VERSION = "1.2"  # 1.1: optional ``diff`` on updates; 1.2: entity ``mentions`` list + ``count``
 
 Change = Literal["created", "updated", "removed"]
 EntityType = Literal["person", "organization", "location", "nationality", "event"]
@@ -95,16 +95,35 @@ class ArticleEvent:
     schema_version: str = SCHEMA_VERSION
 
 
+MentionField = Literal["title", "lead", "body"]
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class EntityMention:
+    """Where an entity is named: ``article.<field>[start:end] == text``."""
+
+    field: MentionField
+    start: int
+    end: int
+    text: str
+
+
 @dataclasses.dataclass(slots=True, kw_only=True)
 class Entity:
-    """A named entity of an article, merged over its mentions."""
+    """A named entity of an article, merged over its mentions.
+
+    Since schema 1.2 ``mentions`` lists every mention and ``count`` is their number;
+    1.0 and 1.1 events carried the number itself in ``mentions``. They still decode:
+    the number moves to ``count`` and ``mentions`` is empty.
+    """
 
     name: str
     type: EntityType
     forms: list[str]
-    mentions: int
+    count: int
     first_offset: int
     country: str | None = None
+    mentions: list[EntityMention] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
@@ -161,7 +180,6 @@ class EnrichedEvent:
 
 
 # ---------------------------------------------------------------- identity
-
 
 
 def _digest(text: str) -> str:
@@ -276,6 +294,18 @@ def decode_article(data: bytes | str) -> ArticleEvent:
     return article_from_dict(doc)
 
 
+def entity_from_dict(doc: dict[str, Any]) -> Entity:
+    """Build an :class:`Entity` from a validated dict of any 1.x schema (see :class:`Entity`)."""
+    fields = {k: v for k, v in doc.items() if k in _ENTITY_FIELDS}
+    mentions = fields.get("mentions")
+    if isinstance(mentions, int):  # schema 1.0/1.1: the number of mentions
+        fields["count"] = mentions
+        fields["mentions"] = []
+    else:
+        fields["mentions"] = [EntityMention(**m) for m in mentions or []]
+    return Entity(**fields)
+
+
 def decode_enriched(data: bytes | str) -> EnrichedEvent:
     """Parse and validate an enriched event."""
     doc = _loads(data)
@@ -286,7 +316,7 @@ def decode_enriched(data: bytes | str) -> EnrichedEvent:
         story = doc.get("story")
         return EnrichedEvent(
             article=article_from_dict(doc["article"]),
-            entities=[Entity(**{k: v for k, v in e.items() if k in _ENTITY_FIELDS}) for e in doc["entities"]],
+            entities=[entity_from_dict(e) for e in doc["entities"]],
             metrics=Metrics(**metrics),
             entity_tagged=doc["entity_tagged"],
             enriched=doc["enriched"],

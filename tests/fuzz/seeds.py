@@ -193,7 +193,7 @@ def _enriched(article: ArticleEvent) -> EnrichedEvent:
         article=article,
         entities=[
             events.Entity(
-                name="Port Alder", type="location", forms=["Port Alder"], mentions=2, first_offset=5
+                name="Port Alder", type="location", forms=["Port Alder"], count=2, first_offset=5
             ),
         ],
         metrics=Metrics(

@@ -77,6 +77,28 @@ def test_enrich_file_reads_events_and_writes_enriched_events(tmp_path: Path) -> 
     assert {"NATO", "Kaja Kallas", "Estonia"} <= names
 
 
+def test_parse_then_enrich_file_gives_seed_mentions_that_slice_back(tmp_path: Path) -> None:
+    """``newswire parse seed | newswire enrich-file -``: every mention is where it says."""
+    parsed = run("parse", str(SEED_ARTICLE), cwd=tmp_path)
+    result = run("enrich-file", "-", stdin=parsed.stdout, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    enriched = orjson.loads(result.stdout)
+    article = enriched["article"]
+    by_type: dict[str, set[str]] = {}
+    for entity in enriched["entities"]:
+        assert entity["count"] == len(entity["mentions"]) >= 1
+        for mention in entity["mentions"]:
+            assert article[mention["field"]][mention["start"] : mention["end"]] == mention["text"]
+            by_type.setdefault(entity["type"], set()).add(mention["text"])
+    assert {"Kaja Kallas", "Kallas", "Jens Stoltenberg", "Sergey Ryabkov", "Wendy Sherman"} <= by_type[
+        "person"
+    ]
+    assert {"NATO", "Reuters"} <= by_type["organization"]
+    assert {"Estonia", "Latvia", "Lithuania", "Russia", "Ukraine", "Poland", "Georgia"} <= by_type["location"]
+    fields = {m["field"] for e in enriched["entities"] for m in e["mentions"]}
+    assert fields == {"title", "lead", "body"}
+
+
 def test_bad_config_is_one_clear_line_naming_the_key(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text("[fetch]\nper_host_concurrency = -1\n")

@@ -1,11 +1,13 @@
 """From raw NER mentions to canonical, merged :class:`~newswire.events.Entity` values.
 
-The model gives spans with spaCy labels. This module:
+The model gives spans with spaCy labels, already cut to the names as written by
+:mod:`newswire.enrich._spans`. This module:
 
-1. maps labels to our types (PERSON→person, ORG→organization, GPE/LOC/FAC→location,
-   NORP→nationality, EVENT→event; everything else is dropped);
-2. cleans each surface form: collapses whitespace, drops a possessive ("Russia's"),
-   a leading "the" and stray punctuation;
+1. maps labels to our types (PERSON/PER→person, ORG→organization,
+   GPE/LOC/FAC→location, NORP→nationality, EVENT→event; everything else, such as
+   the French model's MISC, is dropped);
+2. keys each surface form by its whitespace-collapsed text (without a leading
+   "the", which spans no longer carry but older callers may pass);
 3. fixes types the small model commonly gets wrong, with general rules only: an exact
    country name is a location whatever the label, a demonym is a nationality, and a
    one-word ORG/GPE/NORP that is the first or last word of a person named in the same
@@ -15,19 +17,23 @@ The model gives spans with spaCy labels. This module:
    the multi-word organisation whose initials it spells ("NATO" → "North Atlantic
    Treaty Organization"); the canonical name is then the longer form;
 5. attaches ISO 3166-1 alpha-2 codes to countries, cities and demonyms.
+
+Every mention is kept with its offsets, so ``forms`` are the texts as written and
+``mentions`` say where each one is.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from newswire.enrich import _geo
-from newswire.events import Entity, EntityType
+from newswire.events import Entity, EntityMention, EntityType
 
 LABEL_TYPES: dict[str, EntityType] = {
     "PERSON": "person",
+    "PER": "person",
     "ORG": "organization",
     "GPE": "location",
     "LOC": "location",
@@ -37,8 +43,6 @@ LABEL_TYPES: dict[str, EntityType] = {
 }
 
 _WS = re.compile(r"\s+")
-_POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
-_EDGE_PUNCT = "\"'“”‘’«»()[]{},;:!?.-–— "
 _LOWER_LINKS = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "von", "van", "der", "&"})
 
 
@@ -50,29 +54,42 @@ class Mention:
     label: str
     start: int
 
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+#: Maps a mention's (start, end) in the analysed text to where it is in the article.
+Locate = Callable[[int, int], EntityMention]
+
 
 @dataclasses.dataclass(slots=True)
 class _Group:
     name: str
     type: EntityType
     forms: list[str]
-    mentions: int
-    first_offset: int
+    spans: list[tuple[int, int]]
+
+    def add(self, surface: str, start: int, end: int) -> None:
+        if surface not in self.forms:
+            self.forms.append(surface)
+        self.spans.append((start, end))
 
     def absorb(self, other: _Group) -> None:
         for form in other.forms:
             if form not in self.forms:
                 self.forms.append(form)
-        self.mentions += other.mentions
-        self.first_offset = min(self.first_offset, other.first_offset)
+        self.spans.extend(other.spans)
 
 
 def clean_surface(text: str) -> str:
-    """Whitespace-collapsed surface form without possessive or edge punctuation."""
-    text = _WS.sub(" ", text).strip(_EDGE_PUNCT)
-    if _POSSESSIVE.search(text) and not text.endswith("ss'"):
-        text = text[:-2] if text[-2] in "'’" else text[:-1]
-    return text.strip(_EDGE_PUNCT)
+    """Whitespace-collapsed surface form.
+
+    Spans are trimmed to the name by :mod:`newswire.enrich._spans`; only the
+    whitespace inside a name spread over a line break is normalised here, and
+    periods are kept ("U.S.").
+    """
+    return _WS.sub(" ", text).strip()
 
 
 def canonical_key(text: str) -> str:
@@ -101,8 +118,8 @@ def _retype(surface: str, etype: EntityType) -> EntityType:
     return etype
 
 
-def build_entities(mentions: Iterable[Mention]) -> list[Entity]:
-    """Merge raw mentions into entities, ordered by first mention."""
+def build_entities(mentions: Iterable[Mention], locate: Locate) -> list[Entity]:
+    """Merge mentions into entities, ordered by first mention; ``locate`` places each."""
     groups: dict[tuple[EntityType, str], _Group] = {}
     for mention in mentions:
         etype = LABEL_TYPES.get(mention.label)
@@ -115,27 +132,24 @@ def build_entities(mentions: Iterable[Mention]) -> list[Entity]:
         key = (etype, canonical_key(surface))
         group = groups.get(key)
         if group is None:
-            groups[key] = _Group(
-                name=key[1], type=etype, forms=[surface], mentions=1, first_offset=mention.start
-            )
-        else:
-            group.mentions += 1
-            group.first_offset = min(group.first_offset, mention.start)
-            if surface not in group.forms:
-                group.forms.append(surface)
+            group = groups[key] = _Group(name=key[1], type=etype, forms=[], spans=[])
+        group.add(surface, mention.start, mention.end)
     _merge_person_parts(groups)
     _merge_acronyms(groups)
-    entities = [
-        Entity(
-            name=g.name,
-            type=g.type,
-            forms=g.forms,
-            mentions=g.mentions,
-            first_offset=g.first_offset,
-            country=_country(g),
+    entities = []
+    for g in groups.values():
+        g.spans.sort()
+        entities.append(
+            Entity(
+                name=g.name,
+                type=g.type,
+                forms=g.forms,
+                count=len(g.spans),
+                first_offset=g.spans[0][0],
+                country=_country(g),
+                mentions=[locate(start, end) for start, end in g.spans],
+            )
         )
-        for g in groups.values()
-    ]
     entities.sort(key=lambda e: (e.first_offset, e.name))
     return entities
 

@@ -46,7 +46,7 @@ def keywords(
     for rank, entity in enumerate(entities):
         if entity.type == "nationality":
             continue
-        scored.append((entity.mentions * ENTITY_WEIGHT, -1_000_000 + rank, entity.name))
+        scored.append((entity.count * ENTITY_WEIGHT, -1_000_000 + rank, entity.name))
         for form in entity.forms:
             covered.update(form.lower().replace("’", "'").split())
     counts = Counter(w for w in words if len(w) >= 3 and w.isalpha() and w not in stops)
