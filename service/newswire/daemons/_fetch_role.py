@@ -33,6 +33,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
 from newswire.bus.clients import Record
+from newswire.bus.limits import RecordGuard
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons._runtime import Connection, Stopper, keep_running
@@ -84,6 +85,7 @@ class FetchRole:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._tracker = PartitionTracker()
+        self._guard = RecordGuard(settings, "ingest", worker.source_id)
         self._committing: asyncio.Task[None] | None = None
         self._committing_urls = 0
         # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
@@ -262,7 +264,9 @@ class FetchRole:
         }
         self._committing_urls = count
         try:
-            await transact(self._producer, records, offsets, self.group_id, partitioned=partitioned)
+            await transact(
+                self._producer, records, offsets, self.group_id, partitioned=partitioned, guard=self._guard
+            )
         except BusError as exc:
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
             log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)

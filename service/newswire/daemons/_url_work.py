@@ -33,6 +33,7 @@ from newswire.bus import (
     dead_letter,
 )
 from newswire.bus.clients import Record
+from newswire.bus.limits import fit_article, record_budget, record_size
 from newswire.config import Settings
 from newswire.errors import BlockedError, ExtractError, FetchError
 from newswire.events import ArticleEvent
@@ -420,7 +421,6 @@ class UrlWorker:
         return Outcome(article.change, records=self._article_records(article), state=new_state)
 
     def _article_records(self, article: ArticleEvent) -> list[Record]:
-        value = events.encode_event(article)
         key = article.article_id.encode()
         headers = cloudevent_headers(
             ce_type=CE_TYPE_ARTICLE.format(change=article.change),
@@ -429,6 +429,19 @@ class UrlWorker:
             event_id=f"{article.article_id}-v{article.version}",
             time=article.fetched,
         )
+        # Cut to fit by the documented rule; one that cannot fit at all is dead-lettered
+        # as too_large when the transaction is put together.
+        fitted = fit_article(article, record_budget(self.settings) - record_size(key, b"", headers))
+        if fitted is not None and fitted is not article:
+            m.ARTICLES_TRUNCATED.inc()
+            log.warning(
+                "article %s: body of %d characters cut to %d to fit kafka.max_message_bytes",
+                article.url,
+                len(article.body),
+                len(fitted.body),
+            )
+            article = fitted
+        value = events.encode_event(article)
         return [
             (self.settings.topic("articles"), key, value, headers),
             (self.settings.topic("latest"), key, value, headers),
@@ -492,12 +505,13 @@ class UrlWorker:
         log.warning("dead-lettering %s: %s", url, error)
         m.DEAD_LETTERS.labels("ingest").inc()
         m.URLS_SKIPPED.labels(reason).inc()
+        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
         value = dead_letter(
             stage="ingest",
             error=error,
             payload=raw,
             topic=self.settings.topic("urls"),
             context={"reason": reason, "url": url},
+            max_bytes=record_budget(self.settings) - record_size(url.encode(), b"", headers),
         )
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
         return Outcome(reason, records=[(self.settings.topic("dead-letters"), url.encode(), value, headers)])

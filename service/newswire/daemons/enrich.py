@@ -50,6 +50,7 @@ from newswire.bus import (
     translate,
 )
 from newswire.bus.clients import Record
+from newswire.bus.limits import RecordGuard, record_size
 from newswire.config import Settings
 from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
 from newswire.errors import BusError, EnrichError, EventError
@@ -123,6 +124,7 @@ class EnrichDaemon:
             else None
         )
         self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
+        self._guard = RecordGuard(settings, STAGE, self._source)
 
     async def run(self) -> int:
         """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
@@ -221,6 +223,13 @@ class EnrichDaemon:
         dead: list[Record] = []
         articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]] = []
         for record in records:
+            size = len(record.value or b"")
+            if size > self._guard.budget:
+                # Its enriched event holds the whole article, so it could never be written.
+                m.RECORDS_REJECTED.labels(STAGE, "too_large").inc()
+                error = f"{size} bytes, over the limit of {self._guard.budget} (kafka.max_message_bytes)"
+                dead.append(self._dead_letter(record, error, "too_large"))
+                continue
             try:
                 articles.append((record, events.decode_article(record.value)))
             except EventError as exc:
@@ -271,7 +280,7 @@ class EnrichDaemon:
         t3 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("encode").observe(t3 - t2)
         try:
-            await transact(producer, out, offsets, s.enrich.group_id)
+            await transact(producer, out, offsets, s.enrich.group_id, guard=self._guard)
         except BusError as exc:
             m.TRANSACTIONS.labels("enrich", "aborted").inc()
             log.warning("enrich transaction failed (%s); reconnecting to redo the batch", exc)
@@ -307,10 +316,11 @@ class EnrichDaemon:
                 ).to_event()
         m.ENRICH_STAGE_SECONDS.labels("stories").observe(time.perf_counter() - started)
 
-    def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception, reason: str) -> Record:
+    def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception | str, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
         m.ENRICH_FAILED.labels(reason).inc()
         m.DEAD_LETTERS.labels(STAGE).inc()
+        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
         value = dead_letter(
             stage=STAGE,
             error=error,
@@ -320,8 +330,8 @@ class EnrichDaemon:
             offset=record.offset,
             key=record.key,
             context={"reason": reason},
+            max_bytes=self._guard.budget - record_size(record.key, b"", headers),
         )
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
         return (self.settings.topic("dead-letters"), record.key, value, headers)
 
     def _update_lag(self, consumer: AIOKafkaConsumer) -> None:

@@ -71,6 +71,14 @@ CONSUMER_LAG = Gauge(
 
 # --- both daemons
 DEAD_LETTERS = Counter("newswire_dead_letters_total", "Inputs sent to the dead-letter topic", ["stage"])
+RECORDS_REJECTED = Counter(
+    "newswire_records_rejected_total",
+    "Records that could not be written (too large, invalid) and were dead-lettered instead",
+    ["stage", "reason"],
+)
+ARTICLES_TRUNCATED = Counter(
+    "newswire_articles_truncated_total", "Article events whose body was cut to fit kafka.max_message_bytes"
+)
 TRANSACTIONS = Counter(
     "newswire_kafka_transactions_total", "Kafka transactions by daemon and outcome", ["daemon", "outcome"]
 )
