@@ -71,7 +71,7 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.bus import describe_topics, ensure_topics, list_topics
+    from newswire.bus import describe_topics, ensure_topics, limit_mismatches, list_topics
 
     if args.action == "create":
         created = await ensure_topics(settings)
@@ -80,8 +80,11 @@ async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
         for name in await list_topics(settings):
             _out(name)
     else:
-        for doc in await describe_topics(settings):
+        described = await describe_topics(settings)
+        for doc in described:
             _out(orjson.dumps(doc))
+        for problem in await limit_mismatches(settings, described):
+            log.warning("mismatch: %s", problem)
     return 0
 
 

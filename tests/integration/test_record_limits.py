@@ -18,7 +18,7 @@ from collections import Counter
 import orjson
 import pytest
 
-from newswire.bus import ensure_topics, make_producer, send_all, start_client
+from newswire.bus import ensure_topics, limit_mismatches, make_producer, send_all, start_client, topic_specs
 from newswire.bus.clients import Record
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
@@ -28,6 +28,7 @@ from newswire.enrich import Enricher
 from newswire.events import decode_article, decode_enriched, encode_event
 from tests.conftest import make_settings
 from tests.fakesite import Article, FakeSite
+from tests.integration.test_cli import run
 from tests.integration.test_enrich_daemon import article_copies
 from tests.integration.test_ingest_site import site_settings
 
@@ -86,6 +87,9 @@ async def test_a_huge_and_a_garbage_record_in_articles_are_dead_lettered_and_enr
         kafka={"topic_prefix": writer.kafka.topic_prefix},
         enrich={"group_id": writer.enrich.group_id},
     )
+    mismatches = await limit_mismatches(settings)
+    assert len(mismatches) == len(topic_specs(settings))
+    assert all("dead-lettered as too_large" in m for m in mismatches)
     huge = encode_event(article_copies(1)[0]).replace(b'"body":"', b'"body":"' + b"x" * (5 * 1024 * 1024), 1)
     # Not an article: bytes whose header declares a 50 MB payload that is not there.
     garbage = b"NWZ\x00" + (50 * 1024 * 1024).to_bytes(8, "big") + os.urandom(4_500_000)
@@ -124,3 +128,21 @@ async def test_a_huge_and_a_garbage_record_in_articles_are_dead_lettered_and_enr
 @pytest.fixture(scope="module")
 def enricher() -> Enricher:
     return Enricher()
+
+
+async def test_topics_describe_flags_a_topic_whose_size_limit_disagrees(broker, tmp_path) -> None:
+    small = make_settings(broker.bootstrap_servers, kafka={"max_message_bytes": 512 * 1024})
+    await ensure_topics(small)  # created by someone with a smaller limit than ours
+    config = tmp_path / "newswire.toml"
+    config.write_text(
+        f'[kafka]\nbootstrap_servers = "{broker.bootstrap_servers}"\n'
+        f'topic_prefix = "{small.kafka.topic_prefix}"\n'
+    )
+
+    described = run("--config", str(config), "topics", "describe", cwd=tmp_path)
+
+    assert described.returncode == 0
+    warnings = [line for line in described.stderr.decode().splitlines() if "mismatch" in line]
+    assert len(warnings) == len(topic_specs(small))
+    assert all("max.message.bytes is 524288 but kafka.max_message_bytes is 4194304" in w for w in warnings)
+    assert all("refuses records" in w for w in warnings)

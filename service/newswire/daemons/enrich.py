@@ -49,6 +49,7 @@ from newswire.bus import (
     transact,
     translate,
 )
+from newswire.bus.admin import warn_about_mismatches
 from newswire.bus.clients import Record
 from newswire.bus.limits import RecordGuard, record_size
 from newswire.config import Settings
@@ -133,6 +134,7 @@ class EnrichDaemon:
         if enricher is None:
             enricher = await asyncio.to_thread(self._enricher_factory, s)
         await ensure_topics(s)
+        await warn_about_mismatches(s)
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
         try:
             await keep_running(
