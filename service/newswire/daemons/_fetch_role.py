@@ -36,6 +36,7 @@ from newswire.bus.clients import Record
 from newswire.bus.limits import RecordGuard
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
+from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
 from newswire.errors import BusError
@@ -86,6 +87,7 @@ class FetchRole:
         self._producer: AIOKafkaProducer | None = None
         self._tracker = PartitionTracker()
         self._guard = RecordGuard(settings, "ingest", worker.source_id)
+        self._redo = RedoWatch("ingest", health)
         self._committing: asyncio.Task[None] | None = None
         self._committing_urls = 0
         # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
@@ -243,6 +245,7 @@ class FetchRole:
         records: list[Record] = []
         state_writes: dict[int, list[tuple[bytes, bytes | None]]] = {}
         offsets: dict[TopicPartition, int] = {}
+        starts: dict[TopicPartition, int] = {}
         count = 0
         for tp, part in self._parts.items():
             while part.pending:
@@ -250,6 +253,7 @@ class FetchRole:
                 if outcome is None:
                     break
                 part.pending.popitem(last=False)
+                starts.setdefault(tp, offset)
                 records += outcome.records
                 if writes := part.state_writes.pop(offset, None):
                     state_writes.setdefault(tp.partition, []).extend(writes)
@@ -270,9 +274,11 @@ class FetchRole:
         except BusError as exc:
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
             log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
+            self._redo.failed(starts, exc)
             raise
         finally:
             self._committing_urls = 0
+        self._redo.committed()
         m.TRANSACTIONS.labels("ingest", "committed").inc()
         self._committed.update(offsets)
         if records:

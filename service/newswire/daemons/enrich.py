@@ -53,6 +53,7 @@ from newswire.bus.admin import warn_about_mismatches
 from newswire.bus.clients import Record
 from newswire.bus.limits import RecordGuard, record_size
 from newswire.config import Settings
+from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
 from newswire.errors import BusError, EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
@@ -126,6 +127,7 @@ class EnrichDaemon:
         )
         self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
         self._guard = RecordGuard(settings, STAGE, self._source)
+        self._redo = RedoWatch(STAGE, self.health)
 
     async def run(self) -> int:
         """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
@@ -276,9 +278,11 @@ class EnrichDaemon:
                 fetched = datetime.fromisoformat(article.fetched)
                 m.ENRICH_LATENCY.observe(max(0.0, (now - fetched).total_seconds()))
         offsets: dict[TopicPartition, int] = {}
+        starts: dict[TopicPartition, int] = {}
         for record in batch.records:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+            starts[tp] = min(starts.get(tp, record.offset), record.offset)
         t3 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("encode").observe(t3 - t2)
         try:
@@ -286,7 +290,9 @@ class EnrichDaemon:
         except BusError as exc:
             m.TRANSACTIONS.labels("enrich", "aborted").inc()
             log.warning("enrich transaction failed (%s); reconnecting to redo the batch", exc)
+            self._redo.failed(starts, exc)
             raise
+        self._redo.committed()
         m.ENRICH_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - t3)
         m.TRANSACTIONS.labels("enrich", "committed").inc()
         self._positions.update(offsets)

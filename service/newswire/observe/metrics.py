@@ -82,6 +82,17 @@ ARTICLES_TRUNCATED = Counter(
 TRANSACTIONS = Counter(
     "newswire_kafka_transactions_total", "Kafka transactions by daemon and outcome", ["daemon", "outcome"]
 )
+REDO_STREAK = Gauge(
+    "newswire_redo_streak",
+    "Times in a row the daemon's current batch failed to commit and is being redone (0 when it moves)",
+    ["daemon"],
+)
+STUCK_OFFSET = Gauge(
+    "newswire_stuck_offset",
+    "The offset a partition is stuck at: its batch failed to commit more than newswire's redo limit "
+    "times in a row (no series while nothing is stuck)",
+    ["daemon", "topic", "partition"],
+)
 READY = Gauge("newswire_ready", "1 when the daemon is connected to Kafka and its topics exist", ["daemon"])
 IN_FLIGHT = Gauge("newswire_in_flight", "Work items accepted but not yet committed", ["daemon"])
 
