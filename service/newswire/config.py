@@ -138,6 +138,12 @@ class IngestSettings(_Frozen):
         default=3600.0, ge=0, description="re-fetch a known URL at most this often"
     )
     commit_interval_ms: int = Field(default=200, ge=10)
+    park_after_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="a URL in flight this long while later URLs of its partition are done is parked "
+        "(its offset released, its fetch going on), so it never holds them back",
+    )
     seen_capacity: int = Field(default=1_000_000, ge=1000)
     keep_raw: bool = False
 

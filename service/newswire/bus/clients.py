@@ -158,7 +158,8 @@ async def transact(
                 acks = await _enqueue(producer, placed, guard)
                 # The offsets go to the coordinator while the records are in flight; the
                 # commit (leaving this block) waits for both.
-                await producer.send_offsets_to_transaction(offsets, group_id)
+                if offsets:  # a transaction may carry only records (ingest's parked URLs)
+                    await producer.send_offsets_to_transaction(offsets, group_id)
                 await asyncio.gather(*acks)
     except AssertionError as exc:  # aiokafka asserts on its transaction state machine
         raise BusError(f"committing a transaction: the producer is in a fatal state ({exc})") from exc

@@ -31,6 +31,10 @@ ROBOTS_DENIED = Counter(
 BLOCKED = Counter(
     "newswire_fetch_blocked_total", "URLs refused by policy (address guard, scheme, size)", ["reason"]
 )
+URLS_PARKED = Counter(
+    "newswire_urls_parked_total",
+    "URLs still in flight whose offset was released so the URLs behind them commit",
+)
 URLS_SKIPPED = Counter("newswire_urls_skipped_total", "Candidate URLs not fetched", ["reason"])
 
 # --- extract and publish (ingest)
