@@ -69,7 +69,7 @@ class IngestDaemon:
         s = self.settings
         await ensure_topics(s)
         await warn_about_mismatches(s)
-        await publish_sources(s, s.sources)
+        await publish_sources(s, s.sources, configured=True)
         ident = instance_id(s.ingest.instance_id)
         own_pool = self._pool is None and not self._inline
         pool = extraction_pool(s.ingest.extract_workers) if own_pool else self._pool

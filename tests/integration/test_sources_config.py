@@ -1,0 +1,95 @@
+"""Sources and fetch exemptions are checked at start, and the configuration is the truth about
+which sources exist: one removed from it is tombstoned in the sources topic and no longer polled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from newswire.bus.tail import iter_topic
+from newswire.config import Settings, load_settings
+from newswire.daemons._discover_role import CONFIGURED_KEY
+from newswire.daemons.ingest import IngestDaemon
+from tests.fakesite import FakeSite
+from tests.integration.test_cli import run
+from tests.integration.test_ingest_site import site_settings
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ('kind = "feed"\nname = "no-url"', "no-url"),
+        ('kind = "feed"\nurl = "ftp://example.com/feed.xml"', "ftp://example.com/feed.xml"),
+        ('kind = "sitemap"\nurl = "ht!tp://exa mple"', "ht!tp://exa mple"),
+        ('kind = "files"\nname = "inbox"', "inbox"),
+        ('kind = "feed"\nurl = "https://example.com:99999/feed"', "https://example.com:99999/feed"),
+    ],
+)
+def test_a_source_that_cannot_be_polled_stops_the_start_with_exit_2_naming_it(
+    broker, tmp_path: Path, source: str, named: str
+) -> None:
+    config = tmp_path / "newswire.toml"
+    config.write_text(
+        f'[kafka]\nbootstrap_servers = "{broker.bootstrap_servers}"\n'
+        f'[[sources]]\nkind = "feed"\nurl = "https://example.com/ok.xml"\n[[sources]]\n{source}\n'
+    )
+    result = run("--config", str(config), "ingest", "--idle-timeout", "1", cwd=tmp_path, timeout=60)
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert "sources.1" in err and named in err
+
+
+def test_a_bare_host_in_allowed_hosts_is_refused_with_the_form_to_use(tmp_path: Path) -> None:
+    config = tmp_path / "newswire.toml"
+    config.write_text('[fetch]\nallowed_hosts = ["127.0.0.1"]\n')
+    result = run("--config", str(config), "ingest", cwd=tmp_path, timeout=60)
+    err = result.stderr.decode()
+    assert result.returncode == 2
+    assert "fetch.allowed_hosts" in err and "'127.0.0.1' has no port" in err and "host:port" in err
+
+
+def test_group_ids_follow_the_topic_prefix_unless_set() -> None:
+    staging = load_settings(environ={"NEWSWIRE_KAFKA__TOPIC_PREFIX": "staging."}, default_file=False)
+    default = load_settings(environ={}, default_file=False)
+    assert (staging.ingest.group_id, staging.enrich.group_id) == ("staging-ingest", "staging-enrich")
+    assert (default.ingest.group_id, default.enrich.group_id) == ("newswire-ingest", "newswire-enrich")
+
+
+async def live_sources(settings: Settings) -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    async for record in iter_topic(settings, settings.topic("sources")):
+        if record.key != CONFIGURED_KEY:
+            out[record.key.decode()] = record.value is not None
+    return out
+
+
+async def test_a_source_removed_from_the_config_is_tombstoned_and_no_longer_polled(
+    broker, fake_site: FakeSite
+) -> None:
+    rss = {"kind": "feed", "name": "rss", "url": fake_site.url("/feeds/rss.xml")}
+    atom = {"kind": "feed", "name": "atom", "url": fake_site.url("/feeds/atom.xml")}
+    first = site_settings(broker, fake_site, [rss, atom])
+    await IngestDaemon(first, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(first) == {"rss": True, "atom": True}
+
+    same_deployment = {
+        "kafka": {"topic_prefix": first.kafka.topic_prefix},
+        "ingest": {"group_id": first.ingest.group_id},
+    }
+    second = site_settings(broker, fake_site, [rss], **same_deployment)
+    atom_polls = fake_site.hits("/feeds/atom.xml")
+    await IngestDaemon(second, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(second) == {"rss": True, "atom": False}
+    assert fake_site.hits("/feeds/atom.xml") == atom_polls
+
+    third = site_settings(broker, fake_site, [], **same_deployment)
+    rss_polls = fake_site.hits("/feeds/rss.xml")
+    await IngestDaemon(third, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(third) == {"rss": False, "atom": False}
+    assert fake_site.hits("/feeds/rss.xml") == rss_polls
+    configured = [r async for r in iter_topic(third, third.topic("sources")) if r.key == CONFIGURED_KEY]
+    assert orjson.loads(configured[-1].value) == []
