@@ -8,6 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from newswire.broker import free_port
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings, load_settings
 from newswire.daemons._discover_role import CONFIGURED_KEY
@@ -93,3 +94,29 @@ async def test_a_source_removed_from_the_config_is_tombstoned_and_no_longer_poll
     assert fake_site.hits("/feeds/rss.xml") == rss_polls
     configured = [r async for r in iter_topic(third, third.topic("sources")) if r.key == CONFIGURED_KEY]
     assert orjson.loads(configured[-1].value) == []
+
+
+def test_tail_of_a_missing_topic_says_so_at_once(broker, tmp_path: Path) -> None:
+    result = run("--bootstrap", broker.bootstrap_servers, "tail", "nosuchtopic", cwd=tmp_path, timeout=60)
+    err = result.stderr.decode()
+    assert result.returncode == 1
+    assert "topic newswire.nosuchtopic does not exist" in err
+    assert len(err.splitlines()) <= 3 and "Unclosed" not in err
+
+
+def test_tail_and_status_without_a_broker_leave_no_unclosed_client(tmp_path: Path) -> None:
+    nowhere = ("--bootstrap", f"127.0.0.1:{free_port()}")
+    for command in (["tail", "articles"], ["status"]):
+        result = run(*nowhere, *command, cwd=tmp_path, timeout=90)
+        err = result.stderr.decode()
+        assert result.returncode != 0, err
+        assert "cannot reach Kafka" in err or "no answer from Kafka" in err, err
+        assert "Unclosed" not in err, err
+
+
+def test_infinite_and_nan_numbers_are_refused(tmp_path: Path) -> None:
+    config = tmp_path / "newswire.toml"
+    config.write_text("[fetch]\ntotal_timeout_s = 1e400\n")
+    result = run("--config", str(config), "ingest", cwd=tmp_path, timeout=60)
+    assert result.returncode == 2
+    assert "fetch.total_timeout_s" in result.stderr.decode() and "finite" in result.stderr.decode()

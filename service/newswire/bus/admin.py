@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -38,6 +39,10 @@ async def _with_admin(settings: Settings, action: str, timeout_s: float = 30.0) 
                 f"{action}: no answer from Kafka at {settings.kafka.bootstrap_servers} within "
                 f"{timeout_s:.0f}s. Is the broker running?"
             ) from None
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await admin.close()
+            raise
     return admin
 
 

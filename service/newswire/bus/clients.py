@@ -9,6 +9,7 @@ are committed after processing, or inside the producing transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -209,6 +210,10 @@ async def start_client(
                 f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "
                 "Is the broker running? Set KAFKA_BOOTSTRAP_SERVERS."
             ) from None
+        except BaseException:
+            with contextlib.suppress(Exception):  # else aiokafka warns "Unclosed AIOKafkaConsumer"
+                await client.stop()
+            raise
 
 
 class PartitionTracker(ConsumerRebalanceListener):  # type: ignore[misc]
