@@ -20,12 +20,16 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from prometheus_client import REGISTRY
 
 from newswire.bus import ensure_topics, topic_specs
+from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons.enrich import EnrichDaemon
+from newswire.daemons.ingest import IngestDaemon
 from newswire.enrich import Enricher
 from newswire.events import encode_event
 from newswire.observe import HealthServer
+from tests.fakesite import FakeSite
 from tests.integration.test_enrich_daemon import publish, read, seed_article
+from tests.integration.test_ingest_site import site_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -93,3 +97,39 @@ async def test_a_batch_that_keeps_failing_is_reported_once_and_clears_when_it_co
     assert len(await read(settings, "enriched")) == 1  # committed once, after all the redos
     errors = [r for r in caplog.records if r.levelno == logging.ERROR and "is stuck" in r.getMessage()]
     assert len(errors) == 1
+
+
+def published_total() -> float:
+    return sum(
+        s.value
+        for metric in REGISTRY.collect()
+        if metric.name == "newswire_articles_published"
+        for s in metric.samples
+        if s.name == "newswire_articles_published_total"
+    )
+
+
+async def test_ingest_stuck_on_a_refused_article_reports_it_and_counts_nothing_published(
+    broker, fake_site: FakeSite
+) -> None:
+    settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}])
+    small = {settings.topic("articles"), settings.topic("latest")}
+    specs = [
+        dataclasses.replace(s, configs={**s.configs, "max.message.bytes": "2048"}) if s.name in small else s
+        for s in topic_specs(settings)
+    ]
+    await ensure_topics(settings, specs)
+    before = published_total()
+    daemon = IngestDaemon(settings, inline_extraction=True)
+    task = asyncio.create_task(daemon.run())
+    try:
+        async with asyncio.timeout(90):
+            while "stuck" not in daemon.health.not_ready_reason:
+                await asyncio.sleep(0.2)
+        assert not daemon.health.ready and settings.topic("urls") in daemon.health.not_ready_reason
+        visible = [r async for r in iter_topic(settings, settings.topic("articles"))]
+        assert len(visible) < len(fake_site.article_urls())  # the refused ones are not
+        assert published_total() - before == len(visible)  # counted only once committed
+    finally:
+        daemon.stopper.stop()
+        await task

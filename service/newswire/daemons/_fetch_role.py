@@ -36,6 +36,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -319,6 +320,7 @@ class FetchRole:
         state_writes: dict[int, list[Write]] = {}
         offsets: dict[TopicPartition, int] = {}
         starts: dict[TopicPartition, int] = {}
+        on_commit: list[Callable[[], None]] = []
         count = 0
         for tp, part in self._parts.items():
             self._park(part)
@@ -329,6 +331,7 @@ class FetchRole:
                 part.pending.popitem(last=False)
                 starts.setdefault(tp, offset)
                 records += outcome.records
+                on_commit += outcome.on_commit
                 if writes := part.state_writes.pop(offset, None):
                     state_writes.setdefault(tp.partition, []).extend(writes)
                 offsets[tp] = offset + 1
@@ -337,6 +340,7 @@ class FetchRole:
                 if result is not None:
                     del part.floating[url]
                     records += result[0].records
+                    on_commit += result[0].on_commit
                     state_writes.setdefault(tp.partition, []).extend(result[1])
                     count += 1
         if not offsets and not state_writes and not records:
@@ -359,6 +363,8 @@ class FetchRole:
         finally:
             self._committing_urls = 0
         self._redo.committed()
+        for observe in on_commit:
+            observe()
         m.TRANSACTIONS.labels("ingest", "committed").inc()
         self._committed.update(offsets)
         if records:

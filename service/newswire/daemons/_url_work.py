@@ -161,6 +161,8 @@ class Outcome:
     reason: str
     records: list[Record] = dataclasses.field(default_factory=list)
     state: UrlState | None = None
+    # Metrics about what the records publish: counted once their transaction has committed.
+    on_commit: list[Callable[[], None]] = dataclasses.field(default_factory=list)
 
 
 def _digest(value: object) -> str:
@@ -417,8 +419,12 @@ class UrlWorker:
             paragraphs=paragraph_digests(article.body),
         )
         host = m.host_label(url_key(url).decode())
-        self._observe(article, host)
-        return Outcome(article.change, records=self._article_records(article), state=new_state)
+        return Outcome(
+            article.change,
+            records=self._article_records(article),
+            state=new_state,
+            on_commit=[lambda: self._observe(article, host)],
+        )
 
     def _article_records(self, article: ArticleEvent) -> list[Record]:
         key = article.article_id.encode()
@@ -484,11 +490,12 @@ class UrlWorker:
                 change="removed",
                 source=candidate.source,
             )
-            m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed").inc()
+            counter = m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed")
             return Outcome(
                 "removed",
                 records=self._article_records(removed),
                 state=dataclasses.replace(prev, checked=now, removed=True, version=removed.version),
+                on_commit=[counter.inc],
             )
         if exc.retryable and attempt + 1 < MAX_ATTEMPTS:
             delay = max(exc.retry_after or 0.0, 30.0 * 2**attempt)
