@@ -127,3 +127,15 @@ def _utf8_head(payload: bytes, size: int) -> bytes:
             continue
         return head[: len(head) - trim] if trim else head
     return head
+
+
+def with_origin(letter: bytes, *, partition: int, offset: int, key: bytes | None) -> bytes:
+    """A dead letter from :func:`dead_letter` with its origin's partition, offset and key filled in
+    (for stages that build the letter before they know which record it came from)."""
+    doc = orjson.loads(letter)
+    doc["origin"].update(
+        partition=partition,
+        offset=offset,
+        key=key.decode("utf-8", "replace")[:1024] if key is not None else None,
+    )
+    return orjson.dumps(doc)

@@ -44,6 +44,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
 from newswire.bus.clients import Record
 from newswire.bus.limits import RecordGuard
+from newswire.bus.records import with_origin
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons._redo import RedoWatch
@@ -212,6 +213,13 @@ class FetchRole:
 
     async def _work(self, tp: TopicPartition, part: _Partition, record: ConsumerRecord[Any, Any]) -> None:
         outcome, writes = await self._handle(part, record.value or b"", record.offset)
+        letters = self.settings.topic("dead-letters")
+        outcome.records = [
+            (t, k, with_origin(v, partition=record.partition, offset=record.offset, key=record.key), h)
+            if t == letters and v is not None
+            else (t, k, v, h)
+            for t, k, v, h in outcome.records
+        ]
         if self._parts.get(tp) is not part:
             return
         part.started.pop(record.offset, None)
