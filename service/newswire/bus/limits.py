@@ -56,6 +56,15 @@ def record_size(key: bytes | None, value: bytes | None, headers: Headers) -> int
     return int(DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers))
 
 
+#: The record's and the value's length prefixes are varints: they grow with the value.
+_LENGTH_PREFIXES = 10
+
+
+def value_room(settings: Settings, key: bytes | None, headers: Headers) -> int:
+    """The largest value a record with this key and these headers may carry."""
+    return record_budget(settings) - record_size(key, b"", headers) - _LENGTH_PREFIXES
+
+
 def fit_article(article: ArticleEvent, room: int) -> ArticleEvent | None:
     """``article`` if its encoding fits in ``room`` bytes, else a copy cut by the rule above.
 
@@ -126,7 +135,6 @@ class RecordGuard:
             return None
         m.DEAD_LETTERS.labels(self.stage).inc()
         headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
-        envelope = record_size(key, b"", headers)
         letter = dead_letter(
             stage=self.stage,
             error=f"{reason}: {error}",
@@ -134,6 +142,6 @@ class RecordGuard:
             topic=topic,
             key=key,
             context={"reason": reason},
-            max_bytes=self.budget - envelope,
+            max_bytes=value_room(self.settings, key, headers),
         )
         return (letters, key, letter, headers)

@@ -33,7 +33,7 @@ from newswire.bus import (
     dead_letter,
 )
 from newswire.bus.clients import Record
-from newswire.bus.limits import fit_article, record_budget, record_size
+from newswire.bus.limits import fit_article, value_room
 from newswire.config import Settings
 from newswire.errors import BlockedError, ExtractError, FetchError
 from newswire.events import ArticleEvent
@@ -437,7 +437,7 @@ class UrlWorker:
         )
         # Cut to fit by the documented rule; one that cannot fit at all is dead-lettered
         # as too_large when the transaction is put together.
-        fitted = fit_article(article, record_budget(self.settings) - record_size(key, b"", headers))
+        fitted = fit_article(article, value_room(self.settings, key, headers))
         if fitted is not None and fitted is not article:
             m.ARTICLES_TRUNCATED.inc()
             log.warning(
@@ -519,6 +519,6 @@ class UrlWorker:
             payload=raw,
             topic=self.settings.topic("urls"),
             context={"reason": reason, "url": url},
-            max_bytes=record_budget(self.settings) - record_size(url.encode(), b"", headers),
+            max_bytes=value_room(self.settings, url.encode(), headers),
         )
         return Outcome(reason, records=[(self.settings.topic("dead-letters"), url.encode(), value, headers)])

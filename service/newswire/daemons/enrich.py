@@ -51,7 +51,7 @@ from newswire.bus import (
 )
 from newswire.bus.admin import warn_about_mismatches
 from newswire.bus.clients import Record
-from newswire.bus.limits import RecordGuard, record_size
+from newswire.bus.limits import RecordGuard, value_room
 from newswire.config import Settings
 from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
@@ -338,7 +338,7 @@ class EnrichDaemon:
             offset=record.offset,
             key=record.key,
             context={"reason": reason},
-            max_bytes=self._guard.budget - record_size(record.key, b"", headers),
+            max_bytes=value_room(self.settings, record.key, headers),
         )
         return (self.settings.topic("dead-letters"), record.key, value, headers)
 
