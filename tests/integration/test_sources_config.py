@@ -3,6 +3,10 @@ which sources exist: one removed from it is tombstoned in the sources topic and 
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import time
 from pathlib import Path
 
 import orjson
@@ -14,7 +18,7 @@ from newswire.config import Settings, load_settings
 from newswire.daemons._discover_role import CONFIGURED_KEY
 from newswire.daemons.ingest import IngestDaemon
 from tests.fakesite import FakeSite
-from tests.integration.test_cli import run
+from tests.integration.test_cli import CLI, run
 from tests.integration.test_ingest_site import site_settings
 
 pytestmark = pytest.mark.kafka
@@ -120,3 +124,32 @@ def test_infinite_and_nan_numbers_are_refused(tmp_path: Path) -> None:
     result = run("--config", str(config), "ingest", cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert "fetch.total_timeout_s" in result.stderr.decode() and "finite" in result.stderr.decode()
+
+
+@pytest.mark.timeout(240)
+def test_a_sigkilled_broker_command_takes_its_jvm_with_it(tmp_path: Path) -> None:
+    port, controller = free_port(), free_port()
+    command = [
+        "broker",
+        "--port",
+        str(port),
+        "--controller-port",
+        str(controller),
+        "--data-dir",
+        str(tmp_path),
+    ]
+    proc = subprocess.Popen([*CLI, *command], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    assert proc.stdout is not None
+    assert "ready" in proc.stdout.readline().decode()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _accepts(port):
+        time.sleep(0.5)
+    assert not _accepts(port), "the broker's JVM outlived the SIGKILLed newswire broker"
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
