@@ -3,6 +3,7 @@ which sources exist: one removed from it is tombstoned in the sources topic and 
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import subprocess
@@ -153,3 +154,29 @@ def _accepts(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+async def test_two_deployments_with_their_own_prefixes_do_not_share_consumer_groups(
+    broker, fake_site: FakeSite
+) -> None:
+    feed = {"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}
+    deployments = []
+    for _ in range(2):
+        made = site_settings(broker, fake_site, [feed])
+        # As a user would configure them: only the topic prefix differs, group ids left unset.
+        deployments.append(made.override(ingest={"group_id": ""}, enrich={"group_id": ""}))
+    deployments = [
+        load_settings(default_file=False, environ={}, overrides=d.model_dump()) for d in deployments
+    ]
+    assert len({d.ingest.group_id for d in deployments}) == 2
+
+    published = await asyncio.gather(
+        *(IngestDaemon(d, inline_extraction=True, idle_timeout_s=4.0).run() for d in deployments)
+    )
+
+    expected = sorted(fake_site.article_urls())
+    assert published == [len(expected), len(expected)]
+    for settings in deployments:
+        urls = [orjson.loads(r.value)["url"] async for r in iter_topic(settings, settings.topic("articles"))]
+        assert sorted(urls) == expected  # each deployment published each article once
+    assert fake_site.hits("/feeds/rss.xml") <= 4  # one poll each (two with a rebalance), no storm
