@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from newswire.config import Settings, load_settings
-from newswire.errors import NewswireError
+from newswire.errors import BusError, NewswireError
 from newswire.observe import setup_logging
 
 log = logging.getLogger("newswire")
@@ -89,9 +89,12 @@ async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.bus import list_topics
     from newswire.bus.tail import tail
 
     topic = args.topic if "." in args.topic else settings.topic(args.topic)
+    if topic not in await list_topics(settings):  # else the consumer logs an error per metadata refresh
+        raise BusError(f"topic {topic} does not exist (`newswire topics list` shows the ones that do)")
     async for line in tail(
         settings, topic, from_beginning=args.from_beginning, limit=args.n, follow=args.follow
     ):

@@ -9,10 +9,8 @@ import orjson
 from aiokafka import ConsumerRecord, TopicPartition
 
 from newswire.bus._errors import translate
-from newswire.bus.admin import list_topics
 from newswire.bus.clients import make_consumer, start_client
 from newswire.config import Settings
-from newswire.errors import BusError
 
 
 async def tail(
@@ -30,8 +28,6 @@ async def tail(
     Values that are not JSON are wrapped as ``{"raw": ...}`` so the output
     stays one JSON document per line.
     """
-    if topic not in await list_topics(settings):  # else the consumer logs an error per metadata refresh
-        raise BusError(f"topic {topic} does not exist (`newswire topics list` shows the ones that do)")
     consumer = make_consumer(
         settings, topic, group_id=None, auto_offset_reset="earliest" if from_beginning else "latest"
     )
