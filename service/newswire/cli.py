@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from newswire.config import Settings, load_settings
-from newswire.errors import NewswireError
+from newswire.errors import BusError, NewswireError
 from newswire.observe import setup_logging
 
 log = logging.getLogger("newswire")
@@ -71,7 +71,7 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.bus import describe_topics, ensure_topics, list_topics
+    from newswire.bus import describe_topics, ensure_topics, limit_mismatches, list_topics
 
     if args.action == "create":
         created = await ensure_topics(settings)
@@ -80,15 +80,21 @@ async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
         for name in await list_topics(settings):
             _out(name)
     else:
-        for doc in await describe_topics(settings):
+        described = await describe_topics(settings)
+        for doc in described:
             _out(orjson.dumps(doc))
+        for problem in await limit_mismatches(settings, described):
+            log.warning("mismatch: %s", problem)
     return 0
 
 
 async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.bus import list_topics
     from newswire.bus.tail import tail
 
     topic = args.topic if "." in args.topic else settings.topic(args.topic)
+    if topic not in await list_topics(settings):  # else the consumer logs an error per metadata refresh
+        raise BusError(f"topic {topic} does not exist (`newswire topics list` shows the ones that do)")
     async for line in tail(
         settings, topic, from_beginning=args.from_beginning, limit=args.n, follow=args.follow
     ):

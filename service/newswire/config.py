@@ -17,8 +17,17 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from newswire.errors import ConfigError
 
@@ -27,7 +36,7 @@ ENV_PREFIX = "NEWSWIRE_"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class KafkaSettings(_Frozen):
@@ -90,6 +99,28 @@ class SourceSettings(_Frozen):
     def _path(cls, value: str | None) -> str | None:
         return value if value is None else os.path.expanduser(value)
 
+    @model_validator(mode="after")
+    def _where(self) -> SourceSettings:
+        """A source can be polled: it has what its kind needs, and its URL is a fetchable one."""
+        what = f"source {self.name or self.url or self.path or self.kind!r}"
+        if self.kind in ("feed", "sitemap") and not self.url:
+            raise ValueError(f"{what}: a {self.kind} source needs a url")
+        if self.kind == "files" and not self.path:
+            raise ValueError(f"{what}: a files source needs a path")
+        if self.kind in ("urls", "opml") and not (self.url or self.path):
+            raise ValueError(f"{what}: a {self.kind} source needs a url or a path")
+        if self.url is not None:
+            parts = urlsplit(self.url)
+            try:
+                port = parts.port
+            except ValueError:
+                port = -1
+            if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
+                raise ValueError(f"{what}: url {self.url!r} is not an http(s) URL with a host")
+            if any(c.isspace() for c in self.url):
+                raise ValueError(f"{what}: url {self.url!r} contains whitespace")
+        return self
+
 
 class FetchSettings(_Frozen):
     """How politely and how safely pages are fetched."""
@@ -110,6 +141,20 @@ class FetchSettings(_Frozen):
     allow_private_networks: bool = False
     allowed_hosts: tuple[str, ...] = ()
     robots_ttl_s: float = Field(default=3600.0, gt=0)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_ports(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            host, sep, port = entry.strip().rpartition(":")
+            bare_v6 = not entry.strip().startswith("[") and ":" in host
+            if not sep or not host or not port.isdigit() or bare_v6:
+                raise ValueError(
+                    f"{entry!r} has no port: write host:port (e.g. 127.0.0.1:8080, [::1]:8080); "
+                    "a bare host would allow every port of it, the broker's and the metrics' included"
+                )
+        return value
+
     robots_error_ttl_s: float = Field(
         default=600.0, gt=0, description="retry robots.txt after 5xx/unreachable"
     )
@@ -119,7 +164,9 @@ class FetchSettings(_Frozen):
 class IngestSettings(_Frozen):
     """The ingest daemon."""
 
-    group_id: str = "newswire-ingest"
+    group_id: str = Field(
+        default="", description="empty = derived from kafka.topic_prefix: newswire. -> newswire-ingest"
+    )
     instance_id: str = Field(
         default="", description="stable id (e.g. pod name) for transactional fencing; empty = hostname-pid"
     )
@@ -138,6 +185,12 @@ class IngestSettings(_Frozen):
         default=3600.0, ge=0, description="re-fetch a known URL at most this often"
     )
     commit_interval_ms: int = Field(default=200, ge=10)
+    park_after_s: float = Field(
+        default=1.0,
+        gt=0,
+        description="a URL in flight this long while later URLs of its partition are done is parked "
+        "(its offset released, its fetch going on), so it never holds them back",
+    )
     seen_capacity: int = Field(default=1_000_000, ge=1000)
     keep_raw: bool = False
 
@@ -145,7 +198,9 @@ class IngestSettings(_Frozen):
 class EnrichSettings(_Frozen):
     """The enrich daemon."""
 
-    group_id: str = "newswire-enrich"
+    group_id: str = Field(
+        default="", description="empty = derived from kafka.topic_prefix: newswire. -> newswire-enrich"
+    )
     instance_id: str = Field(
         default="", description="stable id (e.g. pod name) for transactional fencing; empty = hostname-pid"
     )
@@ -204,6 +259,25 @@ class Settings(_Frozen):
     observe: ObserveSettings = ObserveSettings()
     sources: tuple[SourceSettings, ...] = ()
     shutdown_timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _group_ids(cls, data: Any) -> Any:
+        """Unset group ids follow the topic prefix, so two deployments on one broker never share one."""
+        if not isinstance(data, dict):
+            return data
+        kafka = data.get("kafka") or {}
+        prefix = kafka.topic_prefix if isinstance(kafka, KafkaSettings) else kafka.get("topic_prefix")
+        base = str(prefix if prefix is not None else KafkaSettings().topic_prefix).rstrip("._-") or "newswire"
+        data = dict(data)
+        for section in ("ingest", "enrich"):
+            value = data.get(section) or {}
+            if isinstance(value, BaseModel):
+                if not getattr(value, "group_id", ""):
+                    data[section] = value.model_copy(update={"group_id": f"{base}-{section}"})
+            elif isinstance(value, dict) and not value.get("group_id"):
+                data[section] = {**value, "group_id": f"{base}-{section}"}
+        return data
 
     def topic(self, name: TopicName) -> str:
         """The full name of one of newswire's topics."""

@@ -92,6 +92,8 @@ class ArticleEvent:
     image: str | None = None
     free_access: bool | None = None
     source: str | None = None
+    truncated: bool = False  # the body was cut to fit kafka.max_message_bytes (see bus/limits.py)
+    original_body_chars: int | None = None  # the body's length before it was cut
     schema_version: str = SCHEMA_VERSION
 
 

@@ -23,6 +23,7 @@ from newswire.events import ArticleEvent, EnrichedEvent, Metrics, Story, Tone
 from newswire.sources import Candidate
 from tests.fakesite import _render
 from tests.fakesite._articles import Article, generated, handwritten, seed_article
+from tests.fuzz import records
 
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = ROOT / "tests" / "fixtures" / "feeds"
@@ -31,7 +32,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "fundus"
 BASE = "https://harbour-ledger.example"
 
-KINDS = ("feed", "sitemap", "opml", "html", "text", "event", "candidate")
+KINDS = ("feed", "sitemap", "opml", "html", "text", "event", "candidate", "record")
 
 
 # ----------------------------------------------------------------- hostile documents
@@ -160,6 +161,8 @@ def hostile(kind: str) -> dict[str, bytes]:
             f"{kind}-invalid-utf8": b'{"url": "\xff\xfe"}',
             f"{kind}-huge-string": b'{"body": "' + b"x" * 20_000_000 + b'"}',
         }
+    if kind == "record":
+        return records.boundary_inputs(_article_events()[0])
     raise ValueError(kind)
 
 
@@ -265,6 +268,8 @@ def seeds(kind: str) -> list[bytes]:
             *(events.encode_event(a) for a in articles),
             *(events.encode_event(_enriched(a)) for a in articles[:3]),
         ]
+    if kind == "record":
+        return [events.encode_event(a) for a in _article_events()]
     if kind == "candidate":
         candidates = [
             Candidate(url=f"{BASE}{a.path}", source=f"{BASE}/rss", title=a.title, authors=tuple(a.authors))

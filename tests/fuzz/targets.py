@@ -21,6 +21,7 @@ from newswire.errors import EventError, ExtractError, SourceError
 from newswire.events import decode_article, decode_enriched, validate
 from newswire.extract import parse_path
 from newswire.sources import Candidate, parse_feed, parse_opml, parse_sitemap
+from tests.fuzz import records
 
 URL = "https://fuzz.example/2024/05/03/article"
 
@@ -37,6 +38,7 @@ DOCUMENTED: dict[str, tuple[type[BaseException], ...]] = {
         TypeError,
         KeyError,
     ),  # decode_candidate's docstring; the fetch role catches these
+    "record": (),  # nothing: every record must end written, cut to fit or dead-lettered
 }
 
 _CONTENT_TYPES = [
@@ -139,6 +141,11 @@ def _call(kind: str, data: bytes, rng: random.Random, workdir: Path, name: str |
         work = decode_candidate(data)
         if not (isinstance(work.candidate.url, str) and isinstance(work.candidate.source, str)):
             raise BadResult(f"candidate with non-string url/source: {work.candidate!r:.200}")
+    elif kind == "record":
+        try:
+            records.check(data)
+        except records.Stall as exc:
+            raise BadResult(f"stall: {exc}") from None
     else:
         raise ValueError(kind)
 

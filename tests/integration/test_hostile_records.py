@@ -62,6 +62,12 @@ async def test_undecodable_candidates_are_dead_lettered_and_the_partition_keeps_
     assert len(letters) == len(GARBAGE)
     assert {d["context"]["reason"] for d in letters} == {"invalid_candidate"}
     assert sorted(payload(d) for d in letters) == sorted(GARBAGE)  # each one, as it was on the topic
+    # ... and where it was: each letter names its record's partition, offset and key
+    assert sorted(d["origin"]["offset"] for d in letters) == list(range(len(GARBAGE)))
+    assert {(d["origin"]["topic"], d["origin"]["key"]) for d in letters} == {
+        (settings.topic("urls"), key.decode())
+    }
+    assert all(isinstance(d["origin"]["partition"], int) for d in letters)
 
 
 def payload(letter: dict[str, str]) -> bytes:

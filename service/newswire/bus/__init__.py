@@ -5,7 +5,7 @@ Only this package and ``daemons/`` import aiokafka. Errors leave it as
 """
 
 from newswire.bus._errors import translate
-from newswire.bus.admin import describe_topics, ensure_topics, list_topics, missing_topics
+from newswire.bus.admin import describe_topics, ensure_topics, limit_mismatches, list_topics, missing_topics
 from newswire.bus.clients import (
     PartitionTracker,
     make_consumer,
@@ -39,6 +39,7 @@ __all__ = [
     "describe_topics",
     "ensure_topics",
     "header",
+    "limit_mismatches",
     "list_topics",
     "make_consumer",
     "make_producer",

@@ -9,17 +9,30 @@ are committed after processing, or inside the producing transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.structs import RecordMetadata
 
 from newswire.bus._errors import translate
-from newswire.bus.records import Headers
+from newswire.bus.limits import RecordGuard, record_size
+from newswire.bus.records import Record
 from newswire.config import Settings
 from newswire.errors import BusError
+
+__all__ = [
+    "PartitionTracker",
+    "Record",
+    "make_consumer",
+    "make_producer",
+    "send_all",
+    "start_client",
+    "transact",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +92,6 @@ def make_consumer(
     )
 
 
-Record = tuple[str, bytes | None, bytes | None, Headers]  # topic, key, value (None: tombstone), headers
-
-
 async def send_all(
     producer: AIOKafkaProducer, records: Iterable[Record], *, partition: int | None = None
 ) -> list[RecordMetadata]:
@@ -91,17 +101,31 @@ async def send_all(
 
 
 async def _enqueue(
-    producer: AIOKafkaProducer, placed: Iterable[tuple[Record, int | None]]
+    producer: AIOKafkaProducer,
+    placed: Iterable[tuple[Record, int | None]],
+    guard: RecordGuard | None = None,
 ) -> list[asyncio.Future[RecordMetadata]]:
     """Hand (record, partition or None) pairs to the producer; their acknowledgements, to wait for.
 
     Waiting once for all of them, not group by group, lets the producer put every
     partition in one request (and, in a transaction, register them in one ``AddPartitionsToTxn``).
+    A record the producer refuses before sending goes to ``guard`` when there is one.
     """
-    return [
-        await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
-        for (topic, key, value, headers), partition in placed
-    ]
+    acks = []
+    for record, partition in placed:
+        topic, key, value, headers = record
+        try:
+            acks.append(
+                await producer.send(topic, value=value, key=key, headers=headers, partition=partition)
+            )
+        except (MessageSizeTooLargeError, TypeError, ValueError) as exc:
+            if guard is None:
+                raise
+            reason = "too_large" if isinstance(exc, MessageSizeTooLargeError) else "invalid"
+            if (replacement := guard.reject(record, reason, str(exc))) is not None:
+                t, k, v, h = replacement
+                acks.append(await producer.send(t, value=v, key=k, headers=h))
+    return acks
 
 
 async def transact(
@@ -111,26 +135,52 @@ async def transact(
     group_id: str,
     *,
     partitioned: dict[int, list[Record]] | None = None,
+    guard: RecordGuard | None = None,
 ) -> None:
     """Publish ``records`` (and ``partitioned`` ones to fixed partitions) and commit the consumed
     ``offsets`` of ``group_id`` in one Kafka transaction.
 
+    With a ``guard``, a record that cannot be written (larger than the limit, or refused
+    by the producer as too large or invalid) is replaced by the guard's dead letter in this
+    same transaction, so it never holds back the offsets behind it (see
+    :mod:`newswire.bus.limits`).
+
     Raises :class:`BusError` when the transaction did not commit; the producer may then be
     unusable (aiokafka moves it to a fatal state on some broker errors), so callers reconnect.
     """
+    placed: list[tuple[Record, int | None]] = [(record, None) for record in records]
+    for partition, fixed in (partitioned or {}).items():
+        placed += [(record, partition) for record in fixed]
+    if guard is not None:
+        placed = _within_limits(placed, guard)
     try:
         with translate("committing a transaction"):
             async with producer.transaction():
-                placed: list[tuple[Record, int | None]] = [(record, None) for record in records]
-                for partition, fixed in (partitioned or {}).items():
-                    placed += [(record, partition) for record in fixed]
-                acks = await _enqueue(producer, placed)
+                acks = await _enqueue(producer, placed, guard)
                 # The offsets go to the coordinator while the records are in flight; the
                 # commit (leaving this block) waits for both.
-                await producer.send_offsets_to_transaction(offsets, group_id)
+                if offsets:  # a transaction may carry only records (ingest's parked URLs)
+                    await producer.send_offsets_to_transaction(offsets, group_id)
                 await asyncio.gather(*acks)
     except AssertionError as exc:  # aiokafka asserts on its transaction state machine
         raise BusError(f"committing a transaction: the producer is in a fatal state ({exc})") from exc
+
+
+def _within_limits(
+    placed: list[tuple[Record, int | None]], guard: RecordGuard
+) -> list[tuple[Record, int | None]]:
+    """``placed`` with each record over the guard's budget replaced by what the guard says."""
+    out: list[tuple[Record, int | None]] = []
+    for record, partition in placed:
+        if guard.fits(record):
+            out.append((record, partition))
+            continue
+        _, key, value, headers = record
+        size = record_size(key, value, headers)
+        replacement = guard.reject(record, "too_large", f"{size} bytes, over the limit of {guard.budget}")
+        if replacement is not None:
+            out.append((replacement, None))
+    return out
 
 
 async def start_client(
@@ -160,6 +210,10 @@ async def start_client(
                 f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "
                 "Is the broker running? Set KAFKA_BOOTSTRAP_SERVERS."
             ) from None
+        except BaseException:
+            with contextlib.suppress(Exception):  # else aiokafka warns "Unclosed AIOKafkaConsumer"
+                await client.stop()
+            raise
 
 
 class PartitionTracker(ConsumerRebalanceListener):  # type: ignore[misc]

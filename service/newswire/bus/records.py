@@ -9,6 +9,7 @@ on them without parsing the JSON.
 from __future__ import annotations
 
 import base64
+import hashlib
 import uuid
 from typing import Any
 
@@ -17,6 +18,7 @@ import orjson
 from newswire.events import utc_now
 
 Headers = list[tuple[str, bytes]]
+Record = tuple[str, bytes | None, bytes | None, Headers]  # topic, key, value (None: tombstone), headers
 
 CE_TYPE_ARTICLE = "io.newswire.article.{change}"
 CE_TYPE_ENRICHED = "io.newswire.article.enriched"
@@ -64,30 +66,76 @@ def dead_letter(
     offset: int | None = None,
     key: bytes | None = None,
     context: dict[str, Any] | None = None,
+    max_bytes: int | None = None,
 ) -> bytes:
-    """A dead-letter record: the failed input, untouched, wrapped with why, where and when it failed.
+    """A dead-letter record: the failed input, wrapped with why, where and when it failed.
 
-    The payload is kept as text when it is valid UTF-8 and base64 otherwise,
-    so nothing is lost and the record itself is always valid JSON.
+    The payload is kept as text when it is valid UTF-8 and base64 otherwise, so
+    the record itself is always valid JSON. Its size and SHA-256 digest are always
+    given. When the whole record would exceed ``max_bytes``, only the head of the
+    payload is kept (``payload_truncated: true``), so a dead letter always fits
+    where it goes.
     """
     doc: dict[str, Any] = {
         "stage": stage,
-        "error": str(error),
+        "error": str(error)[:4096],
         "error_type": type(error).__name__ if isinstance(error, BaseException) else "Error",
         "failed_at": utc_now(),
         "origin": {
             "topic": topic,
             "partition": partition,
             "offset": offset,
-            "key": key.decode("utf-8", "replace") if key is not None else None,
+            "key": key.decode("utf-8", "replace")[:1024] if key is not None else None,
         },
         "context": context or {},
     }
-    if payload is not None:
+    if payload is None:
+        return orjson.dumps(doc)
+    doc["payload_bytes"] = len(payload)
+    doc["payload_sha256"] = hashlib.sha256(payload).hexdigest()
+    doc["payload_truncated"] = False
+    encoded = _with_payload(doc, payload)
+    if max_bytes is None or len(encoded) <= max_bytes:
+        return encoded
+    doc["payload_truncated"] = True
+    head = max(0, max_bytes - len(_with_payload(doc, b"")))
+    while True:  # JSON escapes can make text longer than its bytes: shrink until it fits
+        encoded = _with_payload(doc, _utf8_head(payload, head))
+        if len(encoded) <= max_bytes or head == 0:
+            return encoded
+        head = head * max_bytes // len(encoded) - 16 if head > 64 else 0
+        head = max(head, 0)
+
+
+def _with_payload(doc: dict[str, Any], payload: bytes) -> bytes:
+    try:
+        doc["payload"] = payload.decode("utf-8")
+        doc["payload_encoding"] = "utf-8"
+    except UnicodeDecodeError:
+        doc["payload"] = base64.b64encode(payload).decode()
+        doc["payload_encoding"] = "base64"
+    return orjson.dumps(doc)
+
+
+def _utf8_head(payload: bytes, size: int) -> bytes:
+    """The first ``size`` bytes, less a multi-byte character cut in two at the end."""
+    head = payload[:size]
+    for trim in range(4):
         try:
-            doc["payload"] = payload.decode("utf-8")
-            doc["payload_encoding"] = "utf-8"
+            (head[: len(head) - trim] if trim else head).decode("utf-8")
         except UnicodeDecodeError:
-            doc["payload"] = base64.b64encode(payload).decode()
-            doc["payload_encoding"] = "base64"
+            continue
+        return head[: len(head) - trim] if trim else head
+    return head
+
+
+def with_origin(letter: bytes, *, partition: int, offset: int, key: bytes | None) -> bytes:
+    """A dead letter from :func:`dead_letter` with its origin's partition, offset and key filled in
+    (for stages that build the letter before they know which record it came from)."""
+    doc = orjson.loads(letter)
+    doc["origin"].update(
+        partition=partition,
+        offset=offset,
+        key=key.decode("utf-8", "replace")[:1024] if key is not None else None,
+    )
     return orjson.dumps(doc)

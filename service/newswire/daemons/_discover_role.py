@@ -34,6 +34,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from newswire._process_pool import WorkerPool
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
+from newswire.bus.clients import Record
+from newswire.bus.tail import iter_topic
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import encode_candidate, url_key
@@ -64,29 +66,54 @@ def source_key(source: SourceSettings) -> str:
     return source.name or f"{source.kind}:{source.url or source.path}"
 
 
+#: Key of the sources-topic record listing the keys the configuration had at the last start.
+CONFIGURED_KEY = b"\x00configured"
+
+
 async def publish_sources(
-    settings: Settings, sources: tuple[SourceSettings, ...] | list[SourceSettings]
+    settings: Settings,
+    sources: tuple[SourceSettings, ...] | list[SourceSettings],
+    *,
+    configured: bool = False,
 ) -> None:
-    """Upsert sources into the compacted sources topic."""
-    if not sources:
+    """Upsert sources into the compacted sources topic.
+
+    ``configured``: these are the whole configuration (ingest's start). Sources the previous
+    configuration had and this one has not are then tombstoned, so they stop being polled.
+    The previous configuration is the :data:`CONFIGURED_KEY` record; without one (a topic
+    written before it existed), every source on the topic counts as configured. Feeds found
+    in an OPML source are not in it and stay, re-published by that source's next poll.
+    """
+    keys = [source_key(src) for src in sources]
+    records: list[Record] = [
+        (settings.topic("sources"), key.encode(), orjson.dumps(src.model_dump(mode="json")), [])
+        for key, src in zip(keys, sources, strict=True)
+    ]
+    if configured:
+        removed = await _previous_configuration(settings) - set(keys)
+        for key in sorted(removed):
+            log.info("source %s is no longer configured: removing it from %s", key, settings.topic("sources"))
+        records += [(settings.topic("sources"), key.encode(), None, []) for key in sorted(removed)]
+        records.append((settings.topic("sources"), CONFIGURED_KEY, orjson.dumps(sorted(keys)), []))
+    if not records:
         return
     producer = make_producer(settings)
     await start_client(producer, settings.kafka.bootstrap_servers, "sources producer")
     try:
-        await send_all(
-            producer,
-            [
-                (
-                    settings.topic("sources"),
-                    source_key(src).encode(),
-                    orjson.dumps(src.model_dump(mode="json")),
-                    [],
-                )
-                for src in sources
-            ],
-        )
+        await send_all(producer, records)
     finally:
         await producer.stop()
+
+
+async def _previous_configuration(settings: Settings) -> set[str]:
+    present: dict[str, bool] = {}
+    listed: set[str] | None = None
+    async for record in iter_topic(settings, settings.topic("sources")):
+        if record.key == CONFIGURED_KEY:
+            listed = set(orjson.loads(record.value)) if record.value is not None else set()
+        elif record.key is not None:
+            present[record.key.decode()] = record.value is not None
+    return listed if listed is not None else {key for key, alive in present.items() if alive}
 
 
 class DiscoverRole:
@@ -172,7 +199,7 @@ class DiscoverRole:
                 await self._producer.stop()
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
-        if key is None:
+        if key is None or key == CONFIGURED_KEY:
             return
         name = key.decode()
         if value is None:
@@ -206,6 +233,10 @@ class DiscoverRole:
                 self.schedule.remove(name)
 
     async def _poll(self, key: str) -> None:
+        # A rebalance or a tombstone can take the source away between the schedule and here,
+        # or while it is polled: then there is nothing to record (its new owner polls it).
+        if key not in self._sources:
+            return
         _, source = self._sources[key]
         started = time.time()
         self._pending_validators[key] = {}
@@ -215,6 +246,9 @@ class DiscoverRole:
         except Exception as exc:
             # Any other error is a bug, not the source's fault: it is backed off the same way
             # (the other sources keep polling) and logged with its traceback.
+            if key not in self.schedule:
+                log.info("source %s was removed while it was polled (%s)", key, exc)
+                return
             expected = isinstance(exc, (FetchError, SourceError, BusError, OSError))
             retry_at = self.schedule.record_failure(
                 key, time.time(), str(exc) if expected else f"unexpected error: {exc!r}"
@@ -229,6 +263,9 @@ class DiscoverRole:
         finally:
             pending = self._pending_validators.pop(key, {})
         self._validators.update(pending)
+        if key not in self.schedule:
+            log.info("source %s was removed while it was polled", key)
+            return
         self.schedule.record_success(key, started, ttl_s=ttl_s, max_age_s=max_age_s)
         await self._publish_status(key, source, len(candidates))
         m.SOURCE_POLLS.labels(source.kind, "ok").inc()

@@ -14,6 +14,15 @@ it is in flight. A crash loses only work that was never committed, which the
 partition's next owner redoes from the last committed offset, so each article
 is published exactly once.
 
+A slow URL never holds back the ones behind it. Once a URL has been in flight
+for ``ingest.park_after_s`` while later URLs of its partition are done, the
+next commit *parks* it: its urls record goes into ``fetch-state`` (key
+``\x00parked\x00<url>``) in the same transaction that releases its offset.
+The fetch goes on; its outcome is committed by a later transaction together
+with a tombstone for that marker. If the partition moves or the process dies
+first, the next owner finds the marker when it rebuilds the partition's state
+and handles the URL again, so parking keeps exactly-once.
+
 The same bound is ingest's backpressure: a URL counts as in flight until its
 transaction commits, so when Kafka is unreachable the role fetches at most
 ``max_in_flight`` more pages, then waits (the commit blocks, or fails and the
@@ -27,22 +36,30 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
 from newswire.bus.clients import Record
+from newswire.bus.limits import RecordGuard
+from newswire.bus.records import with_origin
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
+from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
 from newswire.errors import BusError
 from newswire.observe import Health
 from newswire.observe import metrics as m
 from newswire.state import PartitionState
+from newswire.state.fetch_state import parked_key
 
 log = logging.getLogger(__name__)
+
+
+Write = tuple[bytes, bytes | None]  # a fetch-state record: key, value (None: tombstone)
 
 
 class _Partition:
@@ -51,7 +68,11 @@ class _Partition:
         self.pending: OrderedDict[int, Outcome | None] = OrderedDict()
         self.tasks: set[asyncio.Task[None]] = set()
         # Fetch-state records per consumed offset: they commit with that offset, never before it.
-        self.state_writes: dict[int, list[tuple[bytes, bytes | None]]] = {}
+        self.state_writes: dict[int, list[Write]] = {}
+        # Parking (module docstring): when each offset's URL started, and its url and record.
+        self.started: dict[int, tuple[float, str, bytes]] = {}
+        self.parked_offsets: dict[int, str] = {}  # released offset -> its URL, still in flight
+        self.floating: dict[str, tuple[Outcome, list[Write]] | None] = {}  # parked URL -> result once done
 
 
 class FetchRole:
@@ -84,6 +105,8 @@ class FetchRole:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._tracker = PartitionTracker()
+        self._guard = RecordGuard(settings, "ingest", worker.source_id)
+        self._redo = RedoWatch("ingest", health)
         self._committing: asyncio.Task[None] | None = None
         self._committing_urls = 0
         # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
@@ -96,7 +119,8 @@ class FetchRole:
     @property
     def in_flight(self) -> int:
         """URLs consumed and not yet committed: pending, or in the transaction being committed."""
-        return sum(len(p.pending) for p in self._parts.values()) + self._committing_urls
+        parts = self._parts.values()
+        return sum(len(p.pending) + len(p.floating) for p in parts) + self._committing_urls
 
     async def run(self) -> None:
         """Consume until stopped, max_events or idle; on a Kafka outage reconnect, redo uncommitted work."""
@@ -188,7 +212,34 @@ class FetchRole:
         task.add_done_callback(part.tasks.discard)
 
     async def _work(self, tp: TopicPartition, part: _Partition, record: ConsumerRecord[Any, Any]) -> None:
-        raw: bytes = record.value or b""
+        outcome, writes = await self._handle(part, record.value or b"", record.offset)
+        letters = self.settings.topic("dead-letters")
+        outcome.records = [
+            (t, k, with_origin(v, partition=record.partition, offset=record.offset, key=record.key), h)
+            if t == letters and v is not None
+            else (t, k, v, h)
+            for t, k, v, h in outcome.records
+        ]
+        if self._parts.get(tp) is not part:
+            return
+        part.started.pop(record.offset, None)
+        url = part.parked_offsets.pop(record.offset, None)
+        if url is not None:  # its offset was released meanwhile: commit the result on its own
+            part.floating[url] = (outcome, [*writes, (parked_key(url), None)])
+        else:
+            if writes:
+                part.state_writes[record.offset] = writes
+            part.pending[record.offset] = outcome
+        self._wakeup.set()
+
+    async def _resume(self, tp: TopicPartition, part: _Partition, url: str, raw: bytes) -> None:
+        """Handle a URL found parked when the partition's state was rebuilt (its offset is gone)."""
+        outcome, writes = await self._handle(part, raw, None)
+        if self._parts.get(tp) is part:
+            part.floating[url] = (outcome, [*writes, (parked_key(url), None)])
+            self._wakeup.set()
+
+    async def _handle(self, part: _Partition, raw: bytes, offset: int | None) -> tuple[Outcome, list[Write]]:
         try:
             work = decode_candidate(raw)
             candidate = work.candidate
@@ -199,6 +250,8 @@ class FetchRole:
                 outcome = Outcome("in_flight_duplicate")
             else:
                 part.state.in_flight.add(candidate.url)
+                if offset is not None:
+                    part.started[offset] = (time.monotonic(), candidate.url, raw)
                 try:
                     outcome = await self.worker.handle(work, part.state, raw)
                 except asyncio.CancelledError:
@@ -210,17 +263,44 @@ class FetchRole:
                     )
                 finally:
                     part.state.in_flight.discard(candidate.url)
-        writes: list[tuple[bytes, bytes | None]] = []
+        writes: list[Write] = []
         if outcome.state is not None:
             writes.append((outcome.state.url.encode(), outcome.state.encode()))
             writes += [(evicted.encode(), None) for evicted in part.state.put(outcome.state)]
         if not outcome.records:
             m.URLS_SKIPPED.labels(outcome.reason).inc()
-        if self._parts.get(tp) is part:
-            if writes:
-                part.state_writes[record.offset] = writes
-            part.pending[record.offset] = outcome
-            self._wakeup.set()
+        return outcome, writes
+
+    def _parkable(self, part: _Partition) -> list[int]:
+        """Offsets of URLs in flight for ``park_after_s`` that hold back done ones."""
+        done = [offset for offset, outcome in part.pending.items() if outcome is not None]
+        if not done:
+            return []
+        since = time.monotonic() - self.settings.ingest.park_after_s
+        return [
+            offset
+            for offset, outcome in part.pending.items()
+            if outcome is None
+            and offset < done[-1]
+            and offset in part.started
+            and part.started[offset][0] <= since
+        ]
+
+    def _park(self, part: _Partition) -> None:
+        """Release the offsets of :meth:`_parkable` URLs; their fetches go on (module docstring)."""
+        now = time.monotonic()
+        for offset in self._parkable(part):
+            started, url, raw = part.started[offset]
+            part.pending[offset] = Outcome("parked")
+            part.state_writes[offset] = [(parked_key(url), raw)]
+            part.parked_offsets[offset] = url
+            part.floating[url] = None
+            m.URLS_PARKED.inc()
+            log.info(
+                "parking %s (in flight %.1fs): the URLs behind it are committed meanwhile",
+                url,
+                now - started,
+            )
 
     def _committable(self) -> bool:
         """Whether some partition's oldest pending URL is done: a commit would publish something.
@@ -228,8 +308,14 @@ class FetchRole:
         The interval runs from the last commit that did, so the first article after a
         quiet spell is committed at once instead of at the next tick of a fixed clock.
         """
-        heads = (next(iter(part.pending.values())) for part in self._parts.values() if part.pending)
-        return any(head is not None for head in heads)
+        parts = self._parts.values()
+        heads = (next(iter(part.pending.values())) for part in parts if part.pending)
+        floating = (result for part in parts for result in part.floating.values())
+        return (
+            any(head is not None for head in heads)
+            or any(r is not None for r in floating)
+            or any(self._parkable(part) for part in parts)
+        )
 
     async def _locked_commit(self) -> None:
         async with self._lock:
@@ -239,21 +325,33 @@ class FetchRole:
         assert self._producer is not None
         s = self.settings
         records: list[Record] = []
-        state_writes: dict[int, list[tuple[bytes, bytes | None]]] = {}
+        state_writes: dict[int, list[Write]] = {}
         offsets: dict[TopicPartition, int] = {}
+        starts: dict[TopicPartition, int] = {}
+        on_commit: list[Callable[[], None]] = []
         count = 0
         for tp, part in self._parts.items():
+            self._park(part)
             while part.pending:
                 offset, outcome = next(iter(part.pending.items()))
                 if outcome is None:
                     break
                 part.pending.popitem(last=False)
+                starts.setdefault(tp, offset)
                 records += outcome.records
+                on_commit += outcome.on_commit
                 if writes := part.state_writes.pop(offset, None):
                     state_writes.setdefault(tp.partition, []).extend(writes)
                 offsets[tp] = offset + 1
-                count += 1
-        if not offsets:
+                count += outcome.reason != "parked"  # counted when its own result commits
+            for url, result in list(part.floating.items()):
+                if result is not None:
+                    del part.floating[url]
+                    records += result[0].records
+                    on_commit += result[0].on_commit
+                    state_writes.setdefault(tp.partition, []).extend(result[1])
+                    count += 1
+        if not offsets and not state_writes and not records:
             return
         state_topic = s.topic("fetch-state")
         partitioned: dict[int, list[Record]] = {
@@ -262,13 +360,19 @@ class FetchRole:
         }
         self._committing_urls = count
         try:
-            await transact(self._producer, records, offsets, self.group_id, partitioned=partitioned)
+            await transact(
+                self._producer, records, offsets, self.group_id, partitioned=partitioned, guard=self._guard
+            )
         except BusError as exc:
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
             log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
+            self._redo.failed(starts, exc)
             raise
         finally:
             self._committing_urls = 0
+        self._redo.committed()
+        for observe in on_commit:
+            observe()
         m.TRANSACTIONS.labels("ingest", "committed").inc()
         self._committed.update(offsets)
         if records:
@@ -297,7 +401,15 @@ class FetchRole:
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("urls")}
         capacity = max(1000, self.settings.ingest.seen_capacity // self.settings.kafka.partitions)
         # Work on a partition starts only once its state is complete: install it after the rebuild.
-        self._parts.update(await self._rebuild({tp: _Partition(capacity) for tp in mine}))
+        rebuilt = await self._rebuild({tp: _Partition(capacity) for tp in mine})
+        self._parts.update(rebuilt)
+        for tp, part in rebuilt.items():
+            for url, raw in part.state.parked.items():  # parked by an owner that did not finish them
+                part.floating[url] = None
+                task = asyncio.create_task(self._resume(tp, part, url, raw))
+                part.tasks.add(task)
+                task.add_done_callback(part.tasks.discard)
+            part.state.parked.clear()
         log.info("fetch role owns urls partitions %s", sorted(tp.partition for tp in self._parts))
 
     async def _on_revoke(self, revoked: set[TopicPartition]) -> None:

@@ -33,6 +33,7 @@ from newswire.bus import (
     dead_letter,
 )
 from newswire.bus.clients import Record
+from newswire.bus.limits import fit_article, value_room
 from newswire.config import Settings
 from newswire.errors import BlockedError, ExtractError, FetchError
 from newswire.events import ArticleEvent
@@ -160,6 +161,8 @@ class Outcome:
     reason: str
     records: list[Record] = dataclasses.field(default_factory=list)
     state: UrlState | None = None
+    # Metrics about what the records publish: counted once their transaction has committed.
+    on_commit: list[Callable[[], None]] = dataclasses.field(default_factory=list)
 
 
 def _digest(value: object) -> str:
@@ -416,11 +419,14 @@ class UrlWorker:
             paragraphs=paragraph_digests(article.body),
         )
         host = m.host_label(url_key(url).decode())
-        self._observe(article, host)
-        return Outcome(article.change, records=self._article_records(article), state=new_state)
+        return Outcome(
+            article.change,
+            records=self._article_records(article),
+            state=new_state,
+            on_commit=[lambda: self._observe(article, host)],
+        )
 
     def _article_records(self, article: ArticleEvent) -> list[Record]:
-        value = events.encode_event(article)
         key = article.article_id.encode()
         headers = cloudevent_headers(
             ce_type=CE_TYPE_ARTICLE.format(change=article.change),
@@ -429,6 +435,19 @@ class UrlWorker:
             event_id=f"{article.article_id}-v{article.version}",
             time=article.fetched,
         )
+        # Cut to fit by the documented rule; one that cannot fit at all is dead-lettered
+        # as too_large when the transaction is put together.
+        fitted = fit_article(article, value_room(self.settings, key, headers))
+        if fitted is not None and fitted is not article:
+            m.ARTICLES_TRUNCATED.inc()
+            log.warning(
+                "article %s: body of %d characters cut to %d to fit kafka.max_message_bytes",
+                article.url,
+                len(article.body),
+                len(fitted.body),
+            )
+            article = fitted
+        value = events.encode_event(article)
         return [
             (self.settings.topic("articles"), key, value, headers),
             (self.settings.topic("latest"), key, value, headers),
@@ -471,11 +490,12 @@ class UrlWorker:
                 change="removed",
                 source=candidate.source,
             )
-            m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed").inc()
+            counter = m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed")
             return Outcome(
                 "removed",
                 records=self._article_records(removed),
                 state=dataclasses.replace(prev, checked=now, removed=True, version=removed.version),
+                on_commit=[counter.inc],
             )
         if exc.retryable and attempt + 1 < MAX_ATTEMPTS:
             delay = max(exc.retry_after or 0.0, 30.0 * 2**attempt)
@@ -492,12 +512,13 @@ class UrlWorker:
         log.warning("dead-lettering %s: %s", url, error)
         m.DEAD_LETTERS.labels("ingest").inc()
         m.URLS_SKIPPED.labels(reason).inc()
+        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
         value = dead_letter(
             stage="ingest",
             error=error,
             payload=raw,
             topic=self.settings.topic("urls"),
             context={"reason": reason, "url": url},
+            max_bytes=value_room(self.settings, url.encode(), headers),
         )
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
         return Outcome(reason, records=[(self.settings.topic("dead-letters"), url.encode(), value, headers)])

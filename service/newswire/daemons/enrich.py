@@ -49,8 +49,11 @@ from newswire.bus import (
     transact,
     translate,
 )
+from newswire.bus.admin import warn_about_mismatches
 from newswire.bus.clients import Record
+from newswire.bus.limits import RecordGuard, value_room
 from newswire.config import Settings
+from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
 from newswire.errors import BusError, EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
@@ -123,6 +126,8 @@ class EnrichDaemon:
             else None
         )
         self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
+        self._guard = RecordGuard(settings, STAGE, self._source)
+        self._redo = RedoWatch(STAGE, self.health)
 
     async def run(self) -> int:
         """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
@@ -131,6 +136,7 @@ class EnrichDaemon:
         if enricher is None:
             enricher = await asyncio.to_thread(self._enricher_factory, s)
         await ensure_topics(s)
+        await warn_about_mismatches(s)
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
         try:
             await keep_running(
@@ -221,6 +227,13 @@ class EnrichDaemon:
         dead: list[Record] = []
         articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]] = []
         for record in records:
+            size = len(record.value or b"")
+            if size > self._guard.budget:
+                # Its enriched event holds the whole article, so it could never be written.
+                m.RECORDS_REJECTED.labels(STAGE, "too_large").inc()
+                error = f"{size} bytes, over the limit of {self._guard.budget} (kafka.max_message_bytes)"
+                dead.append(self._dead_letter(record, error, "too_large"))
+                continue
             try:
                 articles.append((record, events.decode_article(record.value)))
             except EventError as exc:
@@ -265,17 +278,21 @@ class EnrichDaemon:
                 fetched = datetime.fromisoformat(article.fetched)
                 m.ENRICH_LATENCY.observe(max(0.0, (now - fetched).total_seconds()))
         offsets: dict[TopicPartition, int] = {}
+        starts: dict[TopicPartition, int] = {}
         for record in batch.records:
             tp = TopicPartition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+            starts[tp] = min(starts.get(tp, record.offset), record.offset)
         t3 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("encode").observe(t3 - t2)
         try:
-            await transact(producer, out, offsets, s.enrich.group_id)
+            await transact(producer, out, offsets, s.enrich.group_id, guard=self._guard)
         except BusError as exc:
             m.TRANSACTIONS.labels("enrich", "aborted").inc()
             log.warning("enrich transaction failed (%s); reconnecting to redo the batch", exc)
+            self._redo.failed(starts, exc)
             raise
+        self._redo.committed()
         m.ENRICH_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - t3)
         m.TRANSACTIONS.labels("enrich", "committed").inc()
         self._positions.update(offsets)
@@ -307,10 +324,11 @@ class EnrichDaemon:
                 ).to_event()
         m.ENRICH_STAGE_SECONDS.labels("stories").observe(time.perf_counter() - started)
 
-    def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception, reason: str) -> Record:
+    def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception | str, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
         m.ENRICH_FAILED.labels(reason).inc()
         m.DEAD_LETTERS.labels(STAGE).inc()
+        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
         value = dead_letter(
             stage=STAGE,
             error=error,
@@ -320,8 +338,8 @@ class EnrichDaemon:
             offset=record.offset,
             key=record.key,
             context={"reason": reason},
+            max_bytes=value_room(self.settings, record.key, headers),
         )
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
         return (self.settings.topic("dead-letters"), record.key, value, headers)
 
     def _update_lag(self, consumer: AIOKafkaConsumer) -> None:

@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from newswire._process_pool import WorkerPool
-from newswire.bus import ensure_topics
+from newswire.bus.admin import ensure_topics, warn_about_mismatches
 from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
 from newswire.daemons._extract_pool import extraction_pool, parse_pool
@@ -68,7 +68,8 @@ class IngestDaemon:
     async def run(self) -> int:
         s = self.settings
         await ensure_topics(s)
-        await publish_sources(s, s.sources)
+        await warn_about_mismatches(s)
+        await publish_sources(s, s.sources, configured=True)
         ident = instance_id(s.ingest.instance_id)
         own_pool = self._pool is None and not self._inline
         pool = extraction_pool(s.ingest.extract_workers) if own_pool else self._pool

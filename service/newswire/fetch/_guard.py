@@ -26,8 +26,10 @@ Residual risks, documented rather than hidden:
   resolves names and this guard could not see where requests go.
 
 Exemptions: ``fetch.allow_private_networks`` switches the guard off;
-``fetch.allowed_hosts`` lists ``host`` or ``host:port`` entries (``[::1]:8080``
-for IPv6) that may be internal, e.g. the test site on ``127.0.0.1:<port>``.
+``fetch.allowed_hosts`` lists ``host:port`` entries (``[::1]:8080`` for IPv6)
+that may be internal, e.g. the test site on ``127.0.0.1:<port>``. The settings
+refuse a bare host there: it would open every port of that host (the broker's,
+the metrics endpoint's) to a redirect or a feed item.
 """
 
 from __future__ import annotations

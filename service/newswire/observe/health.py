@@ -52,6 +52,8 @@ class Health:
         self._last_tick = now
         self.ready = False
         self.not_ready_reason = "starting"
+        self._connection: tuple[bool, str] = (False, "starting")
+        self._stuck: str | None = None
 
     def beat(self) -> None:
         """Record that the daemon's event loop ran (the heartbeat task calls this)."""
@@ -62,9 +64,22 @@ class Health:
         self._last_tick = time.monotonic()
 
     def set_ready(self, ready: bool, reason: str = "") -> None:
-        self.ready = ready
-        self.not_ready_reason = reason
-        READY.labels(self.name).set(1 if ready else 0)
+        """Whether the daemon is connected and its topics exist (the readiness watcher says)."""
+        self._connection = (ready, reason)
+        self._publish()
+
+    def set_stuck(self, reason: str | None) -> None:
+        """Mark the daemon not ready because its work makes no progress (None: it moves again).
+
+        This holds whatever the connection says: a daemon redoing the same batch over and
+        over is connected, yet gets nothing done.
+        """
+        self._stuck = reason
+        self._publish()
+
+    def _publish(self) -> None:
+        self.ready, self.not_ready_reason = (False, self._stuck) if self._stuck else self._connection
+        READY.labels(self.name).set(1 if self.ready else 0)
 
     @property
     def loop_silent_s(self) -> float:

@@ -31,6 +31,10 @@ ROBOTS_DENIED = Counter(
 BLOCKED = Counter(
     "newswire_fetch_blocked_total", "URLs refused by policy (address guard, scheme, size)", ["reason"]
 )
+URLS_PARKED = Counter(
+    "newswire_urls_parked_total",
+    "URLs still in flight whose offset was released so the URLs behind them commit",
+)
 URLS_SKIPPED = Counter("newswire_urls_skipped_total", "Candidate URLs not fetched", ["reason"])
 
 # --- extract and publish (ingest)
@@ -71,8 +75,27 @@ CONSUMER_LAG = Gauge(
 
 # --- both daemons
 DEAD_LETTERS = Counter("newswire_dead_letters_total", "Inputs sent to the dead-letter topic", ["stage"])
+RECORDS_REJECTED = Counter(
+    "newswire_records_rejected_total",
+    "Records that could not be written (too large, invalid) and were dead-lettered instead",
+    ["stage", "reason"],
+)
+ARTICLES_TRUNCATED = Counter(
+    "newswire_articles_truncated_total", "Article events whose body was cut to fit kafka.max_message_bytes"
+)
 TRANSACTIONS = Counter(
     "newswire_kafka_transactions_total", "Kafka transactions by daemon and outcome", ["daemon", "outcome"]
+)
+REDO_STREAK = Gauge(
+    "newswire_redo_streak",
+    "Times in a row the daemon's current batch failed to commit and is being redone (0 when it moves)",
+    ["daemon"],
+)
+STUCK_OFFSET = Gauge(
+    "newswire_stuck_offset",
+    "The offset a partition is stuck at: its batch failed to commit more than newswire's redo limit "
+    "times in a row (no series while nothing is stuck)",
+    ["daemon", "topic", "partition"],
 )
 READY = Gauge("newswire_ready", "1 when the daemon is connected to Kafka and its topics exist", ["daemon"])
 IN_FLIGHT = Gauge("newswire_in_flight", "Work items accepted but not yet committed", ["daemon"])

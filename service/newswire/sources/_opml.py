@@ -27,10 +27,10 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
         raw = attrs.get("xmlurl", "").strip()
         if not raw:
             continue
+        name = (attrs.get("title") or attrs.get("text") or "").strip() or None
         try:
             url = canonicalize(raw)
-        except ValueError:
+            found.setdefault(url, SourceSettings(kind="feed", url=url, name=name))
+        except ValueError:  # not a URL, or not one newswire polls (validation says why)
             continue
-        name = (attrs.get("title") or attrs.get("text") or "").strip() or None
-        found.setdefault(url, SourceSettings(kind="feed", url=url, name=name))
     return list(found.values())

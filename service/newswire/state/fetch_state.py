@@ -54,6 +54,15 @@ class UrlState:
 _FIELDS = frozenset(f.name for f in dataclasses.fields(UrlState))
 
 
+#: Key prefix of a parked URL's record in ``fetch-state``: its value is the urls record whose
+#: offset was released while the URL was still being fetched (see ``daemons/_fetch_role.py``).
+PARKED_PREFIX = b"\x00parked\x00"
+
+
+def parked_key(url: str) -> bytes:
+    return PARKED_PREFIX + url.encode()
+
+
 class PartitionState:
     """URL states of one partition, with an index of published fingerprints, bounded in size."""
 
@@ -62,6 +71,7 @@ class PartitionState:
         self._urls: OrderedDict[str, UrlState] = OrderedDict()
         self._fingerprints: dict[str, str] = {}  # fingerprint -> url that published it
         self.in_flight: set[str] = set()
+        self.parked: dict[str, bytes] = {}  # url -> its urls record, while parked (read on rebuild)
 
     def __len__(self) -> int:
         return len(self._urls)
@@ -75,6 +85,13 @@ class PartitionState:
 
     def load(self, key: bytes, value: bytes | None) -> None:
         """Apply one record of the fetch-state topic while rebuilding (tombstones delete)."""
+        if key.startswith(PARKED_PREFIX):
+            url = key[len(PARKED_PREFIX) :].decode()
+            if value is None:
+                self.parked.pop(url, None)
+            else:
+                self.parked[url] = value
+            return
         url = key.decode()
         if value is None:
             self._drop(url)
