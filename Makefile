@@ -28,11 +28,12 @@ $(JARS_STAMP): $(STAMP)
 test: install
 	$(VENV)/bin/pytest
 
+# The local broker unless KAFKA_BOOTSTRAP_SERVERS names one; the demo site newswire.toml ingests.
 run: install
 	@if [ -z "$$KAFKA_BOOTSTRAP_SERVERS" ]; then \
-	  exec $(VENV)/bin/newswire run --embedded-broker; \
+	  exec $(VENV)/bin/newswire run --embedded-broker --demo-site; \
 	else \
-	  exec $(VENV)/bin/newswire run; \
+	  exec $(VENV)/bin/newswire run --demo-site; \
 	fi
 
 broker: install

@@ -165,28 +165,40 @@ async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
         if args.port is not None
         else (settings.observe.enrich_port if args.command == "enrich" else settings.observe.ingest_port)
     )
-    broker = None
-    if getattr(args, "embedded_broker", False):
-        from newswire.broker import EmbeddedBroker
+    demo = None
+    if getattr(args, "demo_site", None):
+        from newswire.demo import DemoSite
 
-        broker = EmbeddedBroker(
-            Path(settings.broker.data_dir),
-            port=9092,
-            controller_port=9093,
-            kafka_version=settings.broker.kafka_version,
-            libs_dir=settings.broker.libs_dir,
-            heap=settings.broker.heap,
-        )
-        log.info("starting the embedded Kafka broker (data in %s)", broker.data_dir)
-        await asyncio.to_thread(broker.start)
-        settings = settings.override(kafka={"bootstrap_servers": broker.bootstrap_servers})
+        demo = DemoSite(args.demo_site).start()
+    broker = None
     try:
+        if getattr(args, "embedded_broker", False):
+            from newswire.broker import EmbeddedBroker
+
+            embedded = EmbeddedBroker(
+                Path(settings.broker.data_dir),
+                port=9092,
+                controller_port=9093,
+                kafka_version=settings.broker.kafka_version,
+                libs_dir=settings.broker.libs_dir,
+                heap=settings.broker.heap,
+            )
+            log.info("starting the embedded Kafka broker (data in %s)", embedded.data_dir)
+            await asyncio.to_thread(embedded.start)
+            broker = embedded
+            settings = settings.override(kafka={"bootstrap_servers": broker.bootstrap_servers})
+        if args.command == "run":
+            from newswire.observe.banner import log_banner
+
+            log_banner(settings, port, broker=broker, demo=demo)
         return await _serve(
             settings, names, port, max_events=args.max_events, idle_timeout_s=args.idle_timeout
         )
     finally:
         if broker is not None:
             await asyncio.to_thread(broker.stop)
+        if demo is not None:
+            demo.stop()
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -289,6 +301,14 @@ def build_parser() -> argparse.ArgumentParser:
                 "--embedded-broker",
                 action="store_true",
                 help="start the local broker first (data under broker.data_dir)",
+            )
+            p.add_argument(
+                "--demo-site",
+                nargs="?",
+                const="127.0.0.1:8642",
+                metavar="HOST:PORT",
+                help="serve the bundled demo news site on loopback (default 127.0.0.1:8642), "
+                "which the default newswire.toml ingests",
             )
 
     p = sub.add_parser("parse", help="extract article events from local pages or text files (no Kafka)")
