@@ -201,6 +201,12 @@ async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
             demo.stop()
 
 
+async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.commands.doctor import run_checks
+
+    return await run_checks(settings, args.config, _out)
+
+
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.daemons.status import source_status
 
@@ -325,6 +331,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-n", type=int, default=None, help="stop after N events")
     p.add_argument("--follow", action="store_true", help="keep waiting for new events")
 
+    sub.add_parser(
+        "doctor",
+        help="check config, sources, Kafka, topics, Java and jars, NER model and data dir; say what to fix",
+    )
+
     p = sub.add_parser(
         "status", help="table of sources: last poll, last success, articles, errors, next poll"
     )
@@ -362,6 +373,7 @@ _ASYNC = {
     "enrich": cmd_daemon,
     "run": cmd_daemon,
     "status": cmd_status,
+    "doctor": cmd_doctor,
     "replay": cmd_replay,
     "backfill": cmd_backfill,
 }
@@ -403,6 +415,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
     except NewswireError as exc:
+        if args.command == "doctor":  # a bad config is the doctor's first finding, not a crash
+            from newswire.commands.doctor import config_failure
+
+            _out(config_failure(exc, args.config).line())
+            return 1
         print(f"newswire: configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.observe.log_format, settings.observe.log_level)

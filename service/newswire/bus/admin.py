@@ -170,3 +170,16 @@ async def missing_topics(settings: Settings) -> list[str]:
     """Which of newswire's topics do not exist (empty when all are there)."""
     present = set(await list_topics(settings))
     return [s.name for s in topic_specs(settings) if s.name not in present]
+
+
+async def cluster_info(settings: Settings, timeout_s: float = 10.0) -> dict[str, Any]:
+    """The cluster id and broker count, or a :class:`BusError` saying why Kafka did not answer."""
+    admin = await _with_admin(settings, "connecting to Kafka", timeout_s)
+    try:
+        with translate("describing the cluster", settings.kafka.bootstrap_servers):
+            cluster = await asyncio.wait_for(admin.describe_cluster(), timeout_s)
+        return {"cluster_id": cluster.get("cluster_id"), "brokers": len(cluster.get("brokers") or [])}
+    except TimeoutError:
+        raise BusError(f"Kafka at {settings.kafka.bootstrap_servers} did not describe its cluster") from None
+    finally:
+        await admin.close()
