@@ -432,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewswireError as exc:
         print(f"newswire {args.command}: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `newswire tail enriched | head`: the reader has had enough
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

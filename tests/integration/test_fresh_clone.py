@@ -109,6 +109,26 @@ async def test_a_fresh_clone_runs_the_demo_to_enriched_events_and_logs_no_error(
     assert {"Rotterdam", "Nairobi", "Lisbon"} <= names, names
     for bad in ("ERROR", "WARNING", "Traceback"):
         assert bad not in output, output
+
+    # What the banner tells the user to run, piped the way users do. A reader that has gone
+    # (`true` exits before tail has connected) ends tail quietly, without a BrokenPipeError.
+    def tail_into(reader: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            f"set -o pipefail; {sys.executable} -m newswire.cli tail enriched --from-beginning | {reader}",
+            shell=True,
+            executable="/bin/bash",
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    shown = tail_into("head -n 2")
+    assert [orjson.loads(line)["entities"] for line in shown.stdout.splitlines()][1], shown.stderr
+    gone = tail_into("true")
+    assert gone.returncode == 0 and not gone.stderr, gone.stderr
     # The banner and the readable configuration a newcomer sees first.
     assert "newswire is starting the ingest and enrich daemons" in output
     assert "newswire tail enriched --from-beginning" in output
