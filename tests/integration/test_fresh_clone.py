@@ -2,8 +2,10 @@
 bundled demo site, enriched events appear within a minute, and the logs hold no error.
 
 The clone is the repository's tracked files copied into an empty folder (no ``../shared``), run
-with this environment's interpreter (its code imported from the copy) against the session
-broker rather than a second embedded one, on free ports, so that it runs beside other brokers.
+with this environment's interpreter (its code imported from the copy) against a broker started
+for the test, as ``make run`` starts one: new, so no topic, group coordinator or transaction
+coordinator exists yet (the start the issue saw errors on). Ports are free ones, so the test
+runs beside a ``make run``.
 """
 
 from __future__ import annotations
@@ -51,8 +53,9 @@ def reader(bootstrap: str, prefix: str) -> Settings:
 
 
 async def test_a_fresh_clone_runs_the_demo_to_enriched_events_and_logs_no_error(
-    broker: EmbeddedBroker, tmp_path: Path
+    own_broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
+    broker = own_broker
     clone = copy_tracked_files(tmp_path / "newswire")
     assert not (tmp_path / "shared").exists()
     # The shipped config names the demo site's address twice (the feed and the guard's allow
