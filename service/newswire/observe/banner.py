@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from newswire.config import Settings
+from newswire.demo import DEFAULT_ADDRESS
 
 if TYPE_CHECKING:
     from newswire.broker import EmbeddedBroker
@@ -35,6 +36,10 @@ def banner_lines(
     ]
     if demo is not None:
         lines.append(f"  demo site    {demo.url}/ (fictional articles bundled with newswire)")
+    elif any((s.url or "").startswith(f"http://{DEFAULT_ADDRESS}/") for s in settings.sources):
+        lines.append(
+            f"  demo site    NOT served: a source reads {DEFAULT_ADDRESS}; add --demo-site (make run does)"
+        )
     lines += [
         f"  metrics      {metrics}  (and /healthz, /readyz)",
         "  see events   .venv/bin/newswire tail enriched --from-beginning   (in another terminal)",
