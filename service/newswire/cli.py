@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from newswire.config import Settings, load_settings
+from newswire.demo import DEFAULT_ADDRESS as DEMO_ADDRESS
 from newswire.errors import NewswireError
 from newswire.observe import setup_logging
 
@@ -311,9 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--demo-site",
                 nargs="?",
-                const="127.0.0.1:8642",
+                const=DEMO_ADDRESS,
                 metavar="HOST:PORT",
-                help="serve the bundled demo news site on loopback (default 127.0.0.1:8642), "
+                help=f"serve the bundled demo news site on loopback (default {DEMO_ADDRESS}), "
                 "which the default newswire.toml ingests",
             )
 
