@@ -14,6 +14,7 @@ from aiokafka.errors import (
     KafkaError,
     TransactionalIdAuthorizationFailed,
 )
+from aiokafka.protocol.offset import OffsetRequest
 
 from newswire.bus._errors import translate
 from newswire.bus.topics import TopicSpec, topic_specs
@@ -113,13 +114,35 @@ async def _wait_until_serving(
                 waiting = ("group", "transaction")[kind] + " coordinator"
                 await _find_coordinator(admin, f"{probe_id}-readiness-probe", kind)
             waiting = "partition leaders"
-            if all(_served(t) for t in await admin.describe_topics([*topics, *_INTERNAL_TOPICS])):
+            described = await admin.describe_topics([*topics, *_INTERNAL_TOPICS])
+            if all(_served(t) for t in described) and await _leaders_answer(admin, described, topics):
                 return
         except KafkaError as exc:
             if isinstance(exc, KafkaConnectionError):
                 raise BusError(f"waiting for Kafka to serve newswire's topics: {exc}") from exc
         await asyncio.sleep(0.2)
     log.info("Kafka still has no %s after %.0fs; the clients will keep retrying", waiting, timeout_s)
+
+
+async def _leaders_answer(
+    admin: AIOKafkaAdminClient, described: list[dict[str, Any]], topics: list[str]
+) -> bool:
+    """Whether each partition's leader answers a ListOffsets request for it, as a consumer's first
+    request does: the metadata names a new partition's leader a moment before that broker serves it
+    (NotLeaderForPartition). aiokafka's admin client has no ListOffsets call, so this sends the
+    protocol request itself, to each leader."""
+    by_leader: dict[int, dict[str, list[tuple[int, int]]]] = {}
+    for topic in described:
+        if topic["topic"] in topics:
+            for p in topic["partitions"]:
+                by_leader.setdefault(p["leader"], {}).setdefault(topic["topic"], []).append(
+                    (p["partition"], -1)
+                )
+    for leader, wanted in by_leader.items():
+        response = await admin._send_request_to_node(leader, OffsetRequest(-1, 0, list(wanted.items())))
+        if any(error for _, parts in response.topics for _, error, *_ in parts):
+            return False
+    return True
 
 
 async def _find_coordinator(admin: AIOKafkaAdminClient, key: str, kind: int) -> None:
