@@ -84,7 +84,6 @@ _INTERRUPTION_PREFIX = (
     "consent",
     "onetrust",
     "gdpr",
-    "cmp",
     "newsletter",
     "modal",
     "popup",
@@ -109,6 +108,10 @@ _MAX_LINK_DENSITY = 0.5
 _MAX_LINK_DENSITY_P = 0.8
 _KEEP_PARAGRAPH = 150
 _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
+# An overlay or consent box never wraps the headline; a layout box whose name only sounds
+# like one ("dialog-off-canvas-main-canvas") does.
+_NEVER_INSIDE_INTERRUPTION = "h1, main, article, [itemprop=articleBody], [role=main]"
+_RUN_HOLDERS = "div, td, section, article, font, span"
 _KEEP_PARAGRAPHS = 2
 _NOISE = 0.5
 _MIN_SHARE = 0.3
@@ -156,7 +159,11 @@ def _is_boilerplate(node: LexborNode) -> bool:
 
 
 def _holds_article(node: LexborNode) -> bool:
-    """Whether a container has several long, mostly unlinked paragraphs (teasers are short)."""
+    """Whether a container has several long, mostly unlinked paragraphs (teasers are short).
+
+    Paragraphs are ``<p>`` elements or, on pages that write their text as ``<br>`` runs
+    inside ``<div>``s, long runs of text directly inside a block.
+    """
     long_ones = 0
     for para in node.css("p"):
         size = _size(_text(para))
@@ -164,6 +171,15 @@ def _holds_article(node: LexborNode) -> bool:
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
+    if _size(_text(node)) < _KEEP_PARAGRAPHS * _KEEP_PARAGRAPH:
+        return False
+    for block in (node, *node.css(_RUN_HOLDERS)):
+        for text, links in _runs(block):
+            size = _size(text)
+            if size >= _KEEP_PARAGRAPH and links < 0.3 * size:
+                long_ones += 1
+                if long_ones >= _KEEP_PARAGRAPHS:
+                    return True
     return False
 
 
@@ -202,9 +218,12 @@ def clean_tree(tree: LexborHTMLParser) -> None:
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
         kind = _kind(node)
-        if not kind or node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
+        if not kind:
             continue
-        if kind == 2 or not _holds_article(node):
+        if kind == 2:
+            if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
+                node.decompose()
+        elif node.css_first(_NEVER_INSIDE_BOILERPLATE) is None and not _holds_article(node):
             node.decompose()
 
 
