@@ -45,7 +45,7 @@ def visible_lead_body(event: Any, raw: bytes) -> str:
     newswire keeps the standfirst in ``lead`` and the rest in ``body``; a lead that
     is only a meta description (not shown on the page) is not article text.
     """
-    if not event.lead or event.body.startswith(event.lead[:60]):
+    if not event.lead or event.lead[:60] in event.body:
         return str(event.body)
     from selectolax.lexbor import LexborHTMLParser
 

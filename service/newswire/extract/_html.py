@@ -267,17 +267,6 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
 
 
-def _without_lead(paragraphs: list[str], visible: str | None) -> list[str]:
-    """Drop the standfirst from the start of the body: it is the event's ``lead``, not body text."""
-    if not visible or not paragraphs:
-        return paragraphs
-    probe = visible[:60].casefold()
-    for i, paragraph in enumerate(paragraphs[:2]):
-        if paragraph.casefold().startswith(probe):
-            return paragraphs[:i] + paragraphs[i + 1:]
-    return paragraphs
-
-
 def _tokens(text: str) -> int:
     return len(text.split())
 
@@ -377,11 +366,8 @@ def _extract(
     if ld_tokens > 1.3 * dom_tokens and ld_tokens >= 30:
         paragraphs = ld_body
     paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
-    rest = _without_lead(paragraphs, visible_lead)
-    if sum(len(p) for p in rest) >= _MIN_BODY:
-        paragraphs = rest
-    elif visible_lead and not any(visible_lead[:60] in p for p in paragraphs[:2]):
-        paragraphs = [visible_lead, *paragraphs]  # a page that is all standfirst keeps it as its body
+    if not paragraphs and visible_lead:
+        paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
     body = "\n\n".join(paragraphs)
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")
