@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -335,8 +336,44 @@ def _is_body_marker(node: LexborNode) -> bool:
     return False
 
 
+@dataclasses.dataclass(slots=True)
+class Candidate:
+    """A scored container: what ``--explain`` prints and what the confidence is read from."""
+
+    node: LexborNode
+    good: float  # unlinked paragraph text below it
+    neutral: float  # linked or credit text below it
+    total: float  # all its text
+    boost: float  # body marker (itemprop/class) multiplier
+    score: float | None  # None: skipped, its bound could not beat the best
+
+
+@dataclasses.dataclass(slots=True)
+class Choice:
+    """The winning container, the page's good text and every candidate looked at."""
+
+    best: LexborNode | None
+    page_good: float
+    candidates: list[Candidate]
+
+    @property
+    def share(self) -> float:
+        """Share of the page's good paragraph text inside the winner: 1 when nothing competes."""
+        if self.best is None or not self.page_good:
+            return 0.0
+        for cand in self.candidates:
+            if cand.node.mem_id == self.best.mem_id:
+                return min(cand.good / self.page_good, 1.0)
+        return 1.0  # the winner is an <article> inside the scored container (several stories)
+
+
 def _best_container(body: LexborNode) -> LexborNode | None:
     """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
+    return choose_container(body).best
+
+
+def choose_container(body: LexborNode) -> Choice:
+    """Score the containers of paragraph text; see :func:`_best_container`."""
     good: dict[int, float] = {}
     neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
@@ -351,7 +388,7 @@ def _best_container(body: LexborNode) -> LexborNode | None:
             neutral[key] = neutral.get(key, 0.0) + other
             parent = parent.parent
     if not good:
-        return None
+        return Choice(None, 0.0, [])
     top = max(good.values())
     # A container's score is at most its good text (boosted if marked), so containers are scored
     # best bound first and the rest skipped once none can reach the best score: a container's
@@ -365,16 +402,19 @@ def _best_container(body: LexborNode) -> LexborNode | None:
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best: LexborNode | None = None
     best_score, best_rank = float("-inf"), len(good)
+    looked: list[Candidate] = []
     for bound, rank, key, value, boost in candidates:
         if bound < best_score:
-            break
+            looked.append(Candidate(nodes[key], value, neutral[key], float("nan"), boost, None))
+            continue
         total = _size(_text(nodes[key]))
         score = (value - _NOISE * max(total - value - neutral[key], 0.0)) * boost
+        looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
         if score > best_score or (score == best_score and rank < best_rank):
             best, best_score, best_rank = nodes[key], score, rank
     if best is not None:
         best = _first_of_several(best, good)
-    return best
+    return Choice(best, top, looked)
 
 
 def _first_of_several(best: LexborNode, good: dict[int, float]) -> LexborNode:
@@ -483,11 +523,21 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
 
 def main_text(tree: LexborHTMLParser) -> list[str]:
     """The paragraphs of the article's main text (possibly empty)."""
+    return main_text_scored(tree)[0]
+
+
+def main_text_scored(tree: LexborHTMLParser) -> tuple[list[str], float]:
+    """The main text's paragraphs and the share of the page's paragraph text they came from (0-1)."""
     body = tree.body
     if body is None:
-        return []
+        return [], 0.0
     clean_tree(tree)
-    best = _best_container(body)
+    choice = choose_container(body)
+    return container_text(choice.best), choice.share
+
+
+def container_text(best: LexborNode | None) -> list[str]:
+    """The blocks of the chosen container, in document order."""
     if best is None:
         return []
     out: list[str] = []

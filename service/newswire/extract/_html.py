@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
-from newswire.events import ArticleEvent, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _authors, _body, _dates, _language, _title
+from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
+from newswire.extract import _authors, _body, _dates, _language, _strategy, _title
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
@@ -267,10 +267,6 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
 
 
-def _tokens(text: str) -> int:
-    return len(text.split())
-
-
 def extract_html(
     content: bytes | str,
     url: str,
@@ -359,15 +355,11 @@ def _extract(
     authors = _authors_of(tree, md, hints, site)
 
     visible_lead = _visible_lead(tree, lead, page_text)
-    paragraphs = _body.main_text(tree)
-    ld_body = _article_body(md)
-    dom_tokens = sum(_tokens(p) for p in paragraphs)
-    ld_tokens = sum(_tokens(p) for p in ld_body)
-    if ld_tokens > 1.3 * dom_tokens and ld_tokens >= 30:
-        paragraphs = ld_body
+    paragraphs, extraction = _strategy.choose_body(tree, html, _article_body(md))
     paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
+        extraction = Extraction(method="lead", confidence=0.1)
     body = "\n\n".join(paragraphs)
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")
@@ -399,5 +391,6 @@ def _extract(
         free_access=_free_access(md),
         fetched=fetched or utc_now(),
         source=source,
+        extraction=extraction,
         fingerprint=content_fingerprint(title, body),
     )

@@ -1,0 +1,43 @@
+"""Which body the event gets: the main container, the fallback's densest run, or JSON-LD.
+
+The container strategy runs on every page. When it is unsure (no container, or a
+winner holding a small share of the page's paragraph text) the densest-run strategy
+runs too, and the longer of the two bodies wins, since both already exclude linked
+and short boilerplate, the one that kept more prose is the one that missed less.
+A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
+render the text with scripts).
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser
+
+from newswire.events import Extraction
+from newswire.extract import _body, _density
+
+# Below this share of the page's paragraph text in the winning container, look again.
+UNSURE_SHARE = 0.5
+# The fallback must keep this much more text to replace the container's body.
+FALLBACK_GAIN = 1.5
+_LD_GAIN = 1.3
+_LD_MIN_TOKENS = 30
+
+
+def _tokens(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def choose_body(tree: LexborHTMLParser, html: str, ld_body: list[str]) -> tuple[list[str], Extraction]:
+    """The body paragraphs and how they were found. ``tree`` is cleaned in place."""
+    paragraphs, share = _body.main_text_scored(tree)
+    method = "container"
+    confidence = round(share, 3)
+    if not paragraphs or share < UNSURE_SHARE:
+        dense = _density.densest_run(html)
+        if _tokens(dense) > FALLBACK_GAIN * _tokens(paragraphs):
+            paragraphs, method = dense, "blocks"
+            confidence = round(min(share, 0.5), 3)
+    ld_tokens = _tokens(ld_body)
+    if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
+        return ld_body, Extraction(method="json-ld", confidence=0.9)
+    return paragraphs, Extraction(method=method, confidence=confidence)  # type: ignore[arg-type]
