@@ -77,6 +77,7 @@ _PROSE_ITEM = 150
 _LINK_ANCESTOR_LEVELS = 4
 
 _STORY_SHARE = 0.2
+_SIBLING_SHARE = 0.2
 # Paragraphs credit at most this many ancestors: bounds the work on absurdly deep documents,
 # and no article container sits further above its paragraphs.
 _MAX_CONTAINER_LEVELS = 12
@@ -355,6 +356,7 @@ class Choice:
     best: LexborNode | None
     page_good: float
     candidates: list[Candidate]
+    siblings: list[LexborNode] = dataclasses.field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -412,9 +414,30 @@ def choose_container(body: LexborNode) -> Choice:
         looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
         if score > best_score or (score == best_score and rank < best_rank):
             best, best_score, best_rank = nodes[key], score, rank
-    if best is not None:
-        best = _first_of_several(best, good)
-    return Choice(best, top, looked)
+    if best is None:
+        return Choice(None, top, looked)
+    best = _first_of_several(best, good)
+    return Choice(best, top, looked, _text_siblings(best, good, neutral))
+
+
+def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
+    """Siblings of the winner that continue the article (a body split over several boxes).
+
+    A sibling counts when its unlinked paragraph text is a fair share of the winner's and
+    outweighs its linked text; teaser and comment boxes are link-heavy or were removed.
+    """
+    parent = best.parent
+    own = good.get(best.mem_id, 0.0)
+    if parent is None or parent.tag in {"body", "html"} or not own:
+        return []
+    found = []
+    for child in parent.iter():
+        if child.mem_id == best.mem_id:
+            continue
+        value = good.get(child.mem_id, 0.0)
+        if value >= _SIBLING_SHARE * own and value > neutral.get(child.mem_id, 0.0) and child.tag not in _SKIP:
+            found.append(child)
+    return found
 
 
 def _first_of_several(best: LexborNode, good: dict[int, float]) -> LexborNode:
@@ -533,7 +556,15 @@ def main_text_scored(tree: LexborHTMLParser) -> tuple[list[str], float]:
         return [], 0.0
     clean_tree(tree)
     choice = choose_container(body)
-    return container_text(choice.best), choice.share
+    if choice.best is None or not choice.siblings:
+        return container_text(choice.best), choice.share
+    out: list[str] = []
+    parent = choice.best.parent
+    keep = {n.mem_id for n in (choice.best, *choice.siblings)}
+    for child in parent.iter() if parent is not None else ():
+        if child.mem_id in keep:
+            out.extend(container_text(child))
+    return out, choice.share
 
 
 def container_text(best: LexborNode | None) -> list[str]:
