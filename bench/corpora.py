@@ -85,7 +85,9 @@ class Scorer:
         precision, recall, *_ = self.web.page_scores(truth.get("body"), pred.get("body"))
         return {"precision": precision, "recall": recall}
 
-    def aggregate(self, truth_rows: list[dict[str, Any]], rows: list[dict[str, float | None]]) -> dict[str, Any]:
+    def aggregate(
+        self, truth_rows: list[dict[str, Any]], rows: list[dict[str, float | None]]
+    ) -> dict[str, Any]:
         """Corpus figures for one group of pages of one corpus."""
         if not rows:
             return {"pages": 0}

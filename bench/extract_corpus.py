@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpora import WEB_SOURCES, Scorer, load_pages, page_url  # noqa: E402
+from corpora import WEB_SOURCES, Scorer, load_pages, page_url
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CORPORA = ("fundus", "web")
@@ -166,8 +166,10 @@ def _line(key: str, figures: dict[str, dict[str, Any]]) -> str:
     cells = []
     for name, fig in figures.items():
         if "f1" in fig:
-            cells.append(f"{name} F1 {fig['f1']:.3f} P {fig['precision']:.3f} R {fig['recall']:.3f} "
-                         f"empty {fig['empty_predictions']:>3}")
+            cells.append(
+                f"{name} F1 {fig['f1']:.3f} P {fig['precision']:.3f} R {fig['recall']:.3f} "
+                f"empty {fig['empty_predictions']:>3}"
+            )
         else:
             cells.append(f"{name} body {fig['body']:.3f} title {fig['title']:.3f}")
     pages = next(iter(figures.values()))["pages"]
@@ -214,9 +216,7 @@ def main() -> int:
         with out.open("w", encoding="utf-8") as fh:
             for pred in first[name]:
                 fh.write(json.dumps(pred, ensure_ascii=False) + "\n")
-        speed = {
-            c: round(counts[c] / min(t[c] for t in timings[name]), 2) for c in CORPORA
-        }
+        speed = {c: round(counts[c] / min(t[c] for t in timings[name]), 2) for c in CORPORA}
         results["extractors"][name] = {
             "pages_per_s": speed,
             "seconds_per_round": [{c: round(t[c], 3) for c in CORPORA} for t in timings[name]],
@@ -248,7 +248,9 @@ def main() -> int:
             for c in CORPORA
         }
         results["speedup"] = ratio
-        lines.append("speed-up newswire / trafilatura: " + ", ".join(f"{c} {v:.2f}x" for c, v in ratio.items()))
+        lines.append(
+            "speed-up newswire / trafilatura: " + ", ".join(f"{c} {v:.2f}x" for c, v in ratio.items())
+        )
     sys.stdout.write("\n".join(lines) + "\n")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

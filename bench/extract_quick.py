@@ -20,8 +20,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpora import Scorer, load_pages, page_url  # noqa: E402
-from extract_corpus import visible_lead_body  # noqa: E402
+from corpora import Scorer, load_pages, page_url
+from extract_corpus import visible_lead_body
 
 
 def newswire_predictions(pages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -94,7 +94,9 @@ def main() -> int:
                 s = scorer.page(page, pred)
                 recall = s.get("recall", s.get("body"))
                 precision = s.get("precision", s.get("body"))
-                rows.append((recall if recall is not None else 0.0, precision, page["id"], pred.get("method")))
+                rows.append(
+                    (recall if recall is not None else 0.0, precision, page["id"], pred.get("method"))
+                )
             for recall, precision, pid, method in sorted(rows, key=lambda r: r[0]):
                 fh.write(f"{pid}\t{recall:.3f}\t{precision}\t{method}\n")
     return 0

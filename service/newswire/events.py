@@ -172,7 +172,6 @@ class EnrichedEvent:
 # ---------------------------------------------------------------- identity
 
 
-
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 

@@ -435,7 +435,11 @@ def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, 
         if child.mem_id == best.mem_id:
             continue
         value = good.get(child.mem_id, 0.0)
-        if value >= _SIBLING_SHARE * own and value > neutral.get(child.mem_id, 0.0) and child.tag not in _SKIP:
+        if (
+            value >= _SIBLING_SHARE * own
+            and value > neutral.get(child.mem_id, 0.0)
+            and child.tag not in _SKIP
+        ):
             found.append(child)
     return found
 

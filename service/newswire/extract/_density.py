@@ -16,7 +16,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newswire.extract._body import container_text, _size
+from newswire.extract._body import _size, container_text
 
 _NEVER_TEXT = (
     "script, style, noscript, template, svg, iframe, button, select, textarea, input, canvas, "
