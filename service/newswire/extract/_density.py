@@ -7,7 +7,8 @@ gives each a weight (+its length for a prose block, a fixed cost for a short or
 link-heavy one) and keeps the contiguous run with the largest total, the
 maximum-subsequence segmentation of body text extraction (Finn et al., 2001).
 Prose blocks next to each other win over menus and teaser lists because those
-are short or linked.
+are short or linked. ``<noscript>`` content stays: it is what a reader without
+scripts is shown, and some pages put their only copy of the text there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 from newswire.extract._body import _size, container_text
 
 _NEVER_TEXT = (
-    "script, style, noscript, template, svg, iframe, button, select, textarea, input, canvas, "
+    "script, style, template, svg, iframe, button, select, textarea, input, canvas, "
     "object, embed, nav, footer, aside, form, figure, figcaption, dialog, "
     "[hidden], [aria-hidden=true], [role=navigation], [role=contentinfo]"
 )
