@@ -73,7 +73,7 @@ _BLOCK_SELECTOR = (
 _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
-_PROSE_ITEM = 150
+_MAX_LIST_LINKS = 0.3
 _LINK_ANCESTOR_LEVELS = 4
 
 _STORY_SHARE = 0.2
@@ -480,18 +480,18 @@ def _blocks(root: LexborNode, out: list[str]) -> None:
 
 
 def _prose_list(node: LexborNode) -> bool:
-    """Whether a list is part of the text: it wraps paragraphs, or its items are long prose.
+    """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
-    Short bullet lists are mostly summaries, link lists and fact boxes, which
-    news bodies (and the dev corpus' truth) leave out.
+    Link lists (related stories, tags) are link-dense; teaser lists carry headings,
+    images or times. Bullet points of the article itself are neither.
     """
     if _holds_article(node):
         return True
     items = node.css("li")
     if not items or node.css_first("h2, h3, h4, h5, h6, img, time, figure") is not None:
         return False
-    sizes = [_size(_text(item)) for item in items]
-    return sum(sizes) / len(sizes) >= _PROSE_ITEM and _link_chars(node) < 0.3 * (sum(sizes) or 1)
+    size = sum(_size(_text(item)) for item in items)
+    return _link_chars(node) < _MAX_LIST_LINKS * (size or 1)
 
 
 def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
