@@ -34,6 +34,8 @@ _USUALLY_DROP = (
     "[style*='display:none'], [style*='display: none']"
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# Whole class words that name one post or article (microformats, CMS post classes).
+_POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
 _BOILER_EXACT = frozenset(BOILERPLATE_TOKENS.split())
 _BOILER_PREFIX = (
     "share",
@@ -146,13 +148,16 @@ def _kind(node: LexborNode) -> int:
     (consent banner, sign-up dialog) that goes even when wordy."""
     attrs = node.attributes
     kind = 0
-    for token in _TOKEN_SPLIT.split(_names(attrs.get("class"), attrs.get("id"))):
+    names = _names(attrs.get("class"), attrs.get("id"))
+    for token in _TOKEN_SPLIT.split(names):
         if not token:
             continue
         if token.startswith(_INTERRUPTION_PREFIX):
             return 2
         if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
             kind = 1
+    if kind and not _POST_NAMES.isdisjoint(names.split()):
+        return 0  # a post's own box, whose taxonomy classes ("author-admin", "tag-video") only sound like boilerplate
     return kind
 
 
