@@ -68,7 +68,7 @@ _BOILER_PREFIX = (
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | _HEADINGS
 _INLINE = frozenset(INLINE_TAGS.split())
-_SKIP = frozenset({"h1", "table", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
+_SKIP = frozenset({"h1", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
 _BLOCK_SELECTOR = (
     "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
 )
@@ -499,6 +499,15 @@ def _prose_list(node: LexborNode) -> bool:
     return _link_chars(node) < _MAX_LIST_LINKS * (size or 1)
 
 
+def _text_table(node: LexborNode) -> bool:
+    """Whether a table is part of the text (a layout table around it, or data the article shows).
+
+    Tables of links (navigation, "more stories") are not.
+    """
+    size = _size(_text(node))
+    return size > 0 and _link_chars(node) < _MAX_LIST_LINKS * size
+
+
 def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
     """Emit the blocks below ``node`` in document order."""
     if depth > _MAX_DEPTH:
@@ -546,6 +555,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             tag in _SKIP
             or (tag == "article" and child.mem_id in cards)
             or (tag in {"ul", "ol"} and not _prose_list(child))
+            or (tag == "table" and not _text_table(child))
         ):
             continue
         else:
