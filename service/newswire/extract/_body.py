@@ -34,6 +34,9 @@ _USUALLY_DROP = (
     "[style*='display:none'], [style*='display: none']"
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
+# them from it: their box goes like an overlay does.
+_COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
 # Whole class words that name one post or article (microformats, CMS post classes).
 _POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
 _BOILER_EXACT = frozenset(BOILERPLATE_TOKENS.split())
@@ -145,14 +148,14 @@ def _names(classes: str | None, ident: str | None) -> str:
 
 def _kind(node: LexborNode) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
-    (consent banner, sign-up dialog) that goes even when wordy."""
+    (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
     attrs = node.attributes
     kind = 0
     names = _names(attrs.get("class"), attrs.get("id"))
     for token in _TOKEN_SPLIT.split(names):
         if not token:
             continue
-        if token.startswith(_INTERRUPTION_PREFIX):
+        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS:
             return 2
         if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
             kind = 1
