@@ -175,14 +175,16 @@ def _holds_article(node: LexborNode) -> bool:
     inside ``<div>``s, long runs of text directly inside a block.
     """
     long_ones = 0
+    in_paragraphs = 0
     for para in node.css("p"):
         size = _size(_text(para))
+        in_paragraphs += size
         if size >= _KEEP_PARAGRAPH and _link_chars(para) < 0.3 * size:
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
-    if _size(_text(node)) < _KEEP_PARAGRAPHS * _KEEP_PARAGRAPH:
-        return False
+    if _size(_text(node)) - in_paragraphs < (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH:
+        return False  # too little text outside <p> for the missing long paragraphs
     for block in (node, *node.css(_RUN_HOLDERS)):
         for text, links in _runs(block):
             size = _size(text)
