@@ -160,7 +160,8 @@ def _kind(node: LexborNode) -> int:
         if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
             kind = 1
     if kind and not _POST_NAMES.isdisjoint(names.split()):
-        return 0  # a post's own box, whose taxonomy classes ("author-admin", "tag-video") only sound like boilerplate
+        # A post's own box: its taxonomy classes ("author-admin", "tag-video") only sound like boilerplate.
+        return 0
     return kind
 
 
