@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -196,11 +197,22 @@ def _holds_article(node: LexborNode) -> bool:
     return False
 
 
-def _drop_cards(body: LexborNode) -> None:
+def _same_page(href: str, url: str | None) -> bool:
+    """Whether a link points at the page itself (a blog post's permalink headline)."""
+    if not url:
+        return False
+    there, here = urlsplit(urljoin(url, href)), urlsplit(url)
+    return (there.netloc.removeprefix("www."), there.path.rstrip("/")) == (
+        here.netloc.removeprefix("www."),
+        here.path.rstrip("/"),
+    )
+
+
+def _drop_cards(body: LexborNode, url: str | None = None) -> None:
     """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away)."""
     for link in body.css(_CARD_LINK):
         href = link.attributes.get("href") or ""
-        if href.startswith("#") or link.parent is None:
+        if href.startswith("#") or link.parent is None or _same_page(href, url):
             continue
         card = link
         while card.tag not in _HEADINGS and card.tag != "a" and card.parent is not None:
@@ -216,8 +228,8 @@ def _drop_cards(body: LexborNode) -> None:
             card.decompose()
 
 
-def clean_tree(tree: LexborHTMLParser) -> None:
-    """Remove non-content elements in place."""
+def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
+    """Remove non-content elements in place. ``url`` is the page's own address, if known."""
     body = tree.body
     if body is None:
         return
@@ -226,7 +238,7 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css(_USUALLY_DROP):
         if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not _holds_article(node):
             node.decompose()
-    _drop_cards(body)
+    _drop_cards(body, url)
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
@@ -569,17 +581,17 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
     flush()
 
 
-def main_text(tree: LexborHTMLParser) -> list[str]:
+def main_text(tree: LexborHTMLParser, url: str | None = None) -> list[str]:
     """The paragraphs of the article's main text (possibly empty)."""
-    return main_text_scored(tree)[0]
+    return main_text_scored(tree, url)[0]
 
 
-def main_text_scored(tree: LexborHTMLParser) -> tuple[list[str], float]:
+def main_text_scored(tree: LexborHTMLParser, url: str | None = None) -> tuple[list[str], float]:
     """The main text's paragraphs and the share of the page's paragraph text they came from (0-1)."""
     body = tree.body
     if body is None:
         return [], 0.0
-    clean_tree(tree)
+    clean_tree(tree, url)
     choice = choose_container(body)
     if choice.best is None or not choice.siblings:
         return container_text(choice.best), choice.share

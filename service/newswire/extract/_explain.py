@@ -30,7 +30,7 @@ def explain_path(path: Path, url: str | None = None) -> str:
     body = tree.body
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
-    _body.clean_tree(tree)
+    _body.clean_tree(tree, url)
     choice = _body.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
     lines.append(

@@ -355,7 +355,7 @@ def _extract(
     authors = _authors_of(tree, md, hints, site)
 
     visible_lead = _visible_lead(tree, lead, page_text)
-    paragraphs, extraction = _strategy.choose_body(tree, html, _article_body(md))
+    paragraphs, extraction = _strategy.choose_body(tree, html, _article_body(md), url)
     paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body

@@ -27,9 +27,11 @@ def _tokens(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
-def choose_body(tree: LexborHTMLParser, html: str, ld_body: list[str]) -> tuple[list[str], Extraction]:
+def choose_body(
+    tree: LexborHTMLParser, html: str, ld_body: list[str], url: str | None = None
+) -> tuple[list[str], Extraction]:
     """The body paragraphs and how they were found. ``tree`` is cleaned in place."""
-    paragraphs, share = _body.main_text_scored(tree)
+    paragraphs, share = _body.main_text_scored(tree, url)
     method = "container"
     confidence = round(share, 3)
     if not paragraphs or share < UNSURE_SHARE:
