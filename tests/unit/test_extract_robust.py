@@ -126,3 +126,15 @@ def test_extraction_block_round_trips_and_old_events_still_decode() -> None:
 def test_page_with_no_text_anywhere_is_still_an_error() -> None:
     with pytest.raises(ExtractError, match="no article text"):
         _event(_page(f"<nav>{_menu(5)}</nav>"))
+
+
+def test_permalink_heading_is_not_a_teaser_card() -> None:
+    # A short blog post whose headline links to the post itself: a card only when it links away.
+    post = (
+        f'<div class="post"><h2><a href="{URL}">Harbour plan approved</a></h2>'
+        f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></div>"
+    )
+    assert _event(_page(post)).body.split("\n\n") == SENTENCES[:2]
+    elsewhere = post.replace(f'href="{URL}"', 'href="https://other.example/story"')
+    teaser_only = _page(f"<article>{_paragraphs(SENTENCES[2:])}</article>{elsewhere}")
+    assert SENTENCES[0] not in _event(teaser_only).body
