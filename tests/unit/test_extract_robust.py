@@ -47,17 +47,21 @@ def _menu(n: int) -> str:
 
 def test_br_runs_in_a_box_named_like_a_widget_are_kept() -> None:
     # Blog templates name the post column "widget blog" and write paragraphs as <br> runs.
-    text = "<br><br>".join(SENTENCES)
+    paragraphs = [f"{a} {b}" for a, b in zip(SENTENCES[::2], SENTENCES[1::2], strict=True)]
+    text = "<br><br>".join(paragraphs)
     html = _page(f'<div class="widget blog" id="Blog1"><h2>Harbour plan approved</h2><div>{text}</div></div>')
     event = _event(html)
-    assert event.body.split("\n\n") == SENTENCES
+    assert event.body.split("\n\n") == paragraphs
+    assert event.extraction is not None and event.extraction.method == "container"
 
 
 def test_comments_with_more_text_than_the_article_do_not_win() -> None:
-    comments = "".join(f'<div class="comment"><p>{s} I disagree entirely.</p></div>' for s in SENTENCES * 2)
+    # Long comments: by text amount alone the section would pass as the article.
+    # The items carry no name of their own (WordPress: <ol class="commentlist"><li class="even">).
+    comments = "".join(f'<li class="even"><p>{s} {s} I disagree.</p></li>' for s in SENTENCES * 2)
     html = _page(
         f"<article><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}</article>"
-        f'<section class="comments"><h2>Comments</h2>{comments}</section>'
+        f'<section id="comments"><h2>12 Comments</h2><ol class="commentlist">{comments}</ol></section>'
     )
     event = _event(html)
     assert event.body.split("\n\n") == SENTENCES[:3]
@@ -134,7 +138,9 @@ def test_permalink_heading_is_not_a_teaser_card() -> None:
         f'<div class="post"><h2><a href="{URL}">Harbour plan approved</a></h2>'
         f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></div>"
     )
-    assert _event(_page(post)).body.split("\n\n") == SENTENCES[:2]
+    event = _event(_page(post))
+    assert event.body.split("\n\n") == SENTENCES[:2]
+    assert event.extraction is not None and event.extraction.method == "container"
     elsewhere = post.replace(f'href="{URL}"', 'href="https://other.example/story"')
     teaser_only = _page(f"<article>{_paragraphs(SENTENCES[2:])}</article>{elsewhere}")
     assert SENTENCES[0] not in _event(teaser_only).body
