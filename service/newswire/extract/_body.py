@@ -102,7 +102,7 @@ _INTERRUPTION_PREFIX = (
     "piano",
 )
 
-_LABEL_MAX = 80
+_LABEL_WORDS = 3
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
@@ -629,7 +629,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
         folded = para.casefold()
         if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
             continue
-        if len(para) <= _LABEL_MAX and para.endswith(":"):
+        if para.endswith(":") and len(para.split()) <= _LABEL_WORDS:
             continue
         out.append(para)
     kept = list(out)
