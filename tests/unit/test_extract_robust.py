@@ -144,3 +144,11 @@ def test_permalink_heading_is_not_a_teaser_card() -> None:
     elsewhere = post.replace(f'href="{URL}"', 'href="https://other.example/story"')
     teaser_only = _page(f"<article>{_paragraphs(SENTENCES[2:])}</article>{elsewhere}")
     assert SENTENCES[0] not in _event(teaser_only).body
+
+
+def test_mojibake_saved_in_the_page_bytes_is_repaired_in_the_body() -> None:
+    text = [f"{s} It’s done." for s in SENTENCES[:3]]
+    garbled = "".join(f"<p>{t.encode('utf-8').decode('latin-1')}</p>" for t in text)
+    html = f'<html><head><meta charset="utf-8"></head><body><article>{garbled}</article></body></html>'
+    event = extract_html(html.encode("utf-8"), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.body.split("\n\n") == text

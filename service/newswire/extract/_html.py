@@ -15,6 +15,7 @@ from newswire.extract import _authors, _body, _dates, _language, _strategy, _tit
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
+from newswire.extract._text import repair
 
 _WS = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -356,7 +357,8 @@ def _extract(
 
     visible_lead = _visible_lead(tree, lead, page_text)
     paragraphs, extraction = _strategy.choose_body(tree, html, _article_body(md), url)
-    paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
+    # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
+    paragraphs = _body.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
         extraction = Extraction(method="lead", confidence=0.1)
