@@ -70,7 +70,7 @@ class TextDiff:
 class Extraction:
     """How the body was found: which strategy produced it and how sure the extractor is (0-1)."""
 
-    method: Literal["container", "blocks", "json-ld", "lead"]
+    method: Literal["container", "blocks", "json-ld", "script", "lead"]
     confidence: float
 
 

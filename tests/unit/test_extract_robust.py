@@ -152,3 +152,13 @@ def test_mojibake_saved_in_the_page_bytes_is_repaired_in_the_body() -> None:
     html = f'<html><head><meta charset="utf-8"></head><body><article>{garbled}</article></body></html>'
     event = extract_html(html.encode("utf-8"), URL, fetched="2026-12-04T12:00:00+00:00")
     assert event.body.split("\n\n") == text
+
+
+def test_text_only_in_script_data_of_a_single_page_app() -> None:
+    # Next.js app router: the article is an escaped JSON string inside a JS string, the body empty.
+    inner = json.dumps({"article": {"title": "Harbour plan approved", "html": _paragraphs(SENTENCES)}})
+    push = json.dumps([1, inner])
+    html = _page(f'<div id="__next"></div><script>self.__next_f.push({push})</script>')
+    event = _event(html)
+    assert event.body.split("\n\n") == SENTENCES
+    assert event.extraction is not None and event.extraction.method == "script"

@@ -5,7 +5,8 @@ winner holding a small share of the page's paragraph text) the densest-run strat
 runs too, and the longer of the two bodies wins, since both already exclude linked
 and short boilerplate, the one that kept more prose is the one that missed less.
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
-render the text with scripts).
+render the text with scripts). A page with no text at all gets the most prose-like
+string of its inline script data (single-page apps), the ``script`` method.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.events import Extraction
-from newswire.extract import _body, _density
+from newswire.extract import _body, _density, _script_data
 
 # Below this share of the page's paragraph text in the winning container, look again.
 UNSURE_SHARE = 0.5
@@ -42,4 +43,8 @@ def choose_body(
     ld_tokens = _tokens(ld_body)
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
+    if not paragraphs:
+        scripted = _script_data.script_text(html)
+        if scripted:
+            return scripted, Extraction(method="script", confidence=0.3)
     return paragraphs, Extraction(method=method, confidence=confidence)  # type: ignore[arg-type]

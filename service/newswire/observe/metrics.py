@@ -44,7 +44,7 @@ PAYWALLED = Counter("newswire_paywalled_total", "Articles that declare they are 
 EXTRACT_FALLBACK = Counter(
     "newswire_extract_fallback_total",
     "Articles whose body did not come from the main container strategy (extraction.method is "
-    "blocks, json-ld or lead): the extractor was unsure of the page",
+    "blocks, json-ld, script or lead): the extractor was unsure of the page",
     ["host"],
 )
 FIELD_FILLED = Counter(
