@@ -30,6 +30,7 @@ def explain_path(path: Path, url: str | None = None) -> str:
     body = tree.body
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
+    page_words = len((body.text(deep=True) or "").split())
     _body.clean_tree(tree, url)
     choice = _body.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
@@ -56,9 +57,16 @@ def explain_path(path: Path, url: str | None = None) -> str:
         )
         if choice.siblings:
             lines.append("  plus sibling boxes: " + ", ".join(_label(n) for n in choice.siblings))
-    if choice.best is None or choice.share < _strategy.UNSURE_SHARE:
+    words = sum(len(p.split()) for p in _body.container_text(choice.best))
+    lines.append(f"container text: {words} words of the {page_words} the page shows")
+    if (
+        choice.best is None
+        or choice.share < _strategy.UNSURE_SHARE
+        or words < _strategy.UNSURE_VISIBLE * page_words
+    ):
         lines.append(
-            f"unsure (share < {_strategy.UNSURE_SHARE:.0%} or no winner): the densest-run fallback runs "
+            f"unsure (no winner, share < {_strategy.UNSURE_SHARE:.0%}, or under "
+            f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
             f"and wins when it keeps > {_strategy.FALLBACK_GAIN}x the words"
         )
     try:

@@ -356,7 +356,9 @@ def _extract(
     authors = _authors_of(tree, md, hints, site)
 
     visible_lead = _visible_lead(tree, lead, page_text)
-    paragraphs, extraction = _strategy.choose_body(tree, html, _article_body(md), url)
+    paragraphs, extraction = _strategy.choose_body(
+        tree, html, _article_body(md), url, page_words=page_text.count(" ") + 1
+    )
     # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
     paragraphs = _body.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
     if not paragraphs and visible_lead:

@@ -1,7 +1,8 @@
 """Which body the event gets: the main container, the fallback's densest run, or JSON-LD.
 
-The container strategy runs on every page. When it is unsure (no container, or a
-winner holding a small share of the page's paragraph text) the densest-run strategy
+The container strategy runs on every page. When it is unsure (no container, a winner
+holding a small share of the page's paragraph text, or a body that is a tiny part of
+the words the page shows) the densest-run strategy
 runs too, and the longer of the two bodies wins, since both already exclude linked
 and short boilerplate, the one that kept more prose is the one that missed less.
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
@@ -18,6 +19,8 @@ from newswire.extract import _body, _density, _script_data
 
 # Below this share of the page's paragraph text in the winning container, look again.
 UNSURE_SHARE = 0.5
+# ... or when the body is this small a part of the words the page shows.
+UNSURE_VISIBLE = 0.03
 # The fallback must keep this much more text to replace the container's body.
 FALLBACK_GAIN = 1.5
 _LD_GAIN = 1.3
@@ -29,13 +32,17 @@ def _tokens(paragraphs: list[str]) -> int:
 
 
 def choose_body(
-    tree: LexborHTMLParser, html: str, ld_body: list[str], url: str | None = None
+    tree: LexborHTMLParser, html: str, ld_body: list[str], url: str | None = None, page_words: int = 0
 ) -> tuple[list[str], Extraction]:
-    """The body paragraphs and how they were found. ``tree`` is cleaned in place."""
+    """The body paragraphs and how they were found. ``tree`` is cleaned in place.
+
+    ``page_words`` counts the words of the page's visible text (before cleaning).
+    """
     paragraphs, share = _body.main_text_scored(tree, url)
     method = "container"
     confidence = round(share, 3)
-    if not paragraphs or share < UNSURE_SHARE:
+    words = _tokens(paragraphs)
+    if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         dense = _density.densest_run(html)
         if _tokens(dense) > FALLBACK_GAIN * _tokens(paragraphs):
             paragraphs, method = dense, "blocks"
