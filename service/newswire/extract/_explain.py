@@ -67,7 +67,7 @@ def explain_path(path: Path, url: str | None = None) -> str:
         lines.append(
             f"unsure (no winner, share < {_strategy.UNSURE_SHARE:.0%}, or under "
             f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
-            f"and wins when it keeps > {_strategy.FALLBACK_GAIN}x the words"
+            f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
         )
     try:
         event = parse_path(path, url=url)

@@ -2,15 +2,16 @@
 
 The container strategy runs on every page. When it is unsure (no container, a winner
 holding a small share of the page's paragraph text, or a body that is a tiny part of
-the words the page shows) the densest-run strategy
-runs too, and the longer of the two bodies wins, since both already exclude linked
-and short boilerplate, the one that kept more prose is the one that missed less.
+the words the page shows) the densest-run strategy runs too, and it wins when it holds
+clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
 render the text with scripts). A page with no text at all gets the most prose-like
 string of its inline script data (single-page apps), the ``script`` method.
 """
 
 from __future__ import annotations
+
+import re
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -21,14 +22,26 @@ from newswire.extract import _body, _density, _script_data
 UNSURE_SHARE = 0.5
 # ... or when the body is this small a part of the words the page shows.
 UNSURE_VISIBLE = 0.03
-# The fallback must keep this much more text to replace the container's body.
+# The fallback's prose score must be this many times the container's to replace its body.
 FALLBACK_GAIN = 1.5
+_PROSE = 80
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»)]\s*$")
 _LD_GAIN = 1.3
 _LD_MIN_TOKENS = 30
 
 
 def _tokens(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
+
+
+def prose_score(paragraphs: list[str]) -> int:
+    """Characters in prose paragraphs (long, ending like a sentence) minus those in the rest.
+
+    The criterion between two candidate bodies: the one that kept more running text and
+    less menu, label and teaser text is the one that missed less of the article.
+    """
+    prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE and _SENTENCE_END.search(p))
+    return 2 * prose - sum(len(p) for p in paragraphs)
 
 
 def choose_body(
@@ -44,7 +57,7 @@ def choose_body(
     words = _tokens(paragraphs)
     if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         dense = _density.densest_run(html)
-        if _tokens(dense) > FALLBACK_GAIN * _tokens(paragraphs):
+        if prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0):
             paragraphs, method = dense, "blocks"
             confidence = round(min(share, 0.5), 3)
     ld_tokens = _tokens(ld_body)
