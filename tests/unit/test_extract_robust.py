@@ -162,3 +162,11 @@ def test_text_only_in_script_data_of_a_single_page_app() -> None:
     event = _event(html)
     assert event.body.split("\n\n") == SENTENCES
     assert event.extraction is not None and event.extraction.method == "script"
+
+
+def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
+    replies = _paragraphs([f"{s} Totally agree with this." for s in SENTENCES[3:]])
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>3 Comments</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]

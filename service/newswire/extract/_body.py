@@ -105,6 +105,12 @@ _INTERRUPTION_PREFIX = (
 _LABEL_WORDS = 3
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
+# The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
+_COMMENTS_HEADING = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|responses?|replies|thoughts? on\b|reader comments|leave a (?:reply|comment)|"
+    r"add (?:a|your) comment|post a comment|join the discussion|kommentare|commentaires|comentarios)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
@@ -625,7 +631,10 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     names = {a.casefold() for a in authors}
     headline = (title or "").casefold()
     out: list[str] = []
-    for para in paragraphs:
+    for index, para in enumerate(paragraphs):
+        if index and len(para) <= _TAIL_HEADING_MAX and _COMMENTS_HEADING.match(para):
+            break  # readers' comments follow: the article ended above
+
         folded = para.casefold()
         if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
             continue
