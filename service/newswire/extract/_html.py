@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _authors, _body, _dates, _language, _strategy, _title
+from newswire.extract import _authors, _dates, _language, _strategy, _tidy, _title
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
@@ -360,7 +360,7 @@ def _extract(
         tree, html, _article_body(md), url, page_words=page_text.count(" ") + 1
     )
     # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
-    paragraphs = _body.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
+    paragraphs = _tidy.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
         extraction = Extraction(method="lead", confidence=0.1)
