@@ -119,6 +119,16 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     if not inputs:
         print("newswire parse: give at least one PATH or --manifest FILE", file=sys.stderr)
         return 2
+    if args.explain:
+        from newswire.extract._explain import explain_path
+
+        for path, url in inputs:
+            try:
+                _out(explain_path(path, url))
+            except NewswireError as exc:
+                print(f"newswire parse: {path}: {exc}", file=sys.stderr)
+                return 1
+        return 0
     failed = 0
     for path, url in inputs:
         try:
@@ -328,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*")
     p.add_argument("--url", help="the URL the page came from")
     p.add_argument("--manifest", help='JSON lines of {"path": ..., "url": ...}')
+    p.add_argument(
+        "--explain", action="store_true", help="print the candidate containers, their scores and the winner"
+    )
 
     p = sub.add_parser("enrich-file", help="enrich article events from a JSON lines file or - (no Kafka)")
     p.add_argument("file")

@@ -45,6 +45,12 @@ ARTICLES_PUBLISHED = Counter(
     "newswire_articles_published_total", "Article events published", ["host", "change"]
 )
 PAYWALLED = Counter("newswire_paywalled_total", "Articles that declare they are not free to access", ["host"])
+EXTRACT_FALLBACK = Counter(
+    "newswire_extract_fallback_total",
+    "Articles whose body did not come from the main container strategy (extraction.method is "
+    "blocks, json-ld, script or lead): the extractor was unsure of the page",
+    ["host"],
+)
 FIELD_FILLED = Counter(
     "newswire_extracted_field_filled_total",
     "Extracted articles whose field is non-empty (divide by articles_published for fill rate)",
