@@ -9,6 +9,7 @@ import orjson
 import pytest
 from prometheus_client import REGISTRY
 
+from newswire.broker import EmbeddedBroker
 from newswire.bus.tail import tail
 from newswire.config import Settings
 from newswire.daemons.ingest import IngestDaemon
@@ -76,7 +77,9 @@ def _html(title: str, body: str) -> str:
     return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
 
 
-async def test_a_page_the_main_strategy_cannot_read_counts_as_a_fallback(broker, tmp_path: Path) -> None:
+async def test_a_page_the_main_strategy_cannot_read_counts_as_a_fallback(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
     # Operators watch newswire_extract_fallback_total{host} to see which sites the extractor is unsure
     # of: a page in ordinary article markup does not count, one whose text only a reader without
     # scripts sees (<noscript>) does, and its event says how the body was found.
