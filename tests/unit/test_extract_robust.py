@@ -115,6 +115,20 @@ def test_unsure_container_falls_back_to_the_densest_run() -> None:
     assert event.extraction.method == "blocks" and event.extraction.confidence <= 0.5
 
 
+def test_container_holding_a_tiny_part_of_the_visible_text_is_second_guessed() -> None:
+    # The only paragraph the container scorer keeps is a one-line teaser in an <article>, so it
+    # holds all the paragraph text left after cleaning (the share test passes); the story, in
+    # boxes named like share bars, is the rest of what the page shows. A body under 3% of the
+    # visible words is reason enough to look again.
+    story = [f"{a} {b}" for a in SENTENCES for b in SENTENCES[:3]]
+    boxes = "".join(f'<div class="share-wrap"><p>{s}</p></div>' for s in story)
+    teaser = "How the harbour board voted on the new quay, and what it costs the port"
+    teaser = f"<article><h2>Related</h2><p>{teaser}</p></article>"
+    event = _event(_page(f"<main-wrapper>{teaser}{_menu(8)}{boxes}{_menu(8)}</main-wrapper>"))
+    assert event.body.split("\n\n") == story
+    assert event.extraction is not None and event.extraction.method == "blocks"
+
+
 def test_extraction_block_round_trips_and_old_events_still_decode() -> None:
     event = _event(_page(f"<article>{_paragraphs(SENTENCES)}</article>"))
     assert event.extraction is not None and event.extraction.method == "container"
