@@ -159,6 +159,10 @@ class FetchSettings(_Frozen):
         default=600.0, gt=0, description="retry robots.txt after 5xx/unreachable"
     )
     max_crawl_delay_s: float = Field(default=60.0, ge=0, description="cap on a robots.txt Crawl-delay")
+    blocked_backoff_s: float = Field(
+        default=300.0, ge=0, description="pause a host after a bot challenge; doubles per repeat"
+    )
+    blocked_backoff_max_s: float = Field(default=6 * 3600.0, ge=0, description="cap on that pause")
 
 
 class IngestSettings(_Frozen):

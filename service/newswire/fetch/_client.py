@@ -10,8 +10,9 @@ What happens in ``fetch(url)``, in order, for every attempt and every redirect h
 5. the request goes out with ``follow_redirects=False``; a 3xx with ``Location``
    loops back to 1 for the next hop, at most ``max_redirects`` times;
 6. the final response: 2xx → body read within ``max_body_bytes`` *decoded*
-   (``_body``); 304 → ``not_modified``; 429/5xx/408 → retryable; other
-   4xx → ``FetchError(retryable=False)``.
+   (``_body``); 304 → ``not_modified``; a bot-protection vendor's refusal
+   (``_page_kind.refusal_kind``) → ``NotArticleError(kind="blocked")``, not
+   retried; 429/5xx/408 → retryable; other 4xx → ``FetchError(retryable=False)``.
 
 Retryable failures (timeouts, connection errors, 429, 5xx) are retried
 ``fetch.retries`` times with full-jitter back-off or the server's
@@ -41,7 +42,7 @@ import httpcore
 import httpx
 
 from newswire.config import FetchSettings
-from newswire.errors import BlockedError, FetchError
+from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import (
     ACCEPT_ENCODING,
     BodyTooLargeError,
@@ -51,6 +52,7 @@ from newswire.fetch._body import (
 from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver
 from newswire.fetch._models import FetchResult, ResponseObserver, Validators
 from newswire.fetch._network import AsyncioBackend
+from newswire.fetch._page_kind import refusal_kind
 from newswire.fetch._politeness import HostLimiter
 from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
@@ -61,6 +63,9 @@ ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,application/rss
           "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # as Google does
+#: Refusals whose body is read (up to REFUSAL_MAX_BYTES) to tell a bot challenge from a plain error.
+REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
+REFUSAL_MAX_BYTES = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -116,6 +121,15 @@ def _translated(url: str, *, limit: int) -> Iterator[None]:
         raise FetchError(f"unsupported Content-Encoding {exc}", url=url) from None
     except zlib.error as exc:
         raise FetchError(f"corrupt compressed body: {exc}", url=url) from None
+
+
+async def _refusal_body(response: httpx.Response) -> bytes:
+    """The start of a refusal's body, to recognise a challenge by; an unreadable one is empty."""
+    try:
+        return await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
+                                  REFUSAL_MAX_BYTES, truncate=True)
+    except (UnsupportedEncodingError, zlib.error):
+        return b""
 
 
 def _parse_url(url: str) -> httpx.URL:
@@ -256,6 +270,10 @@ class Fetcher:
             else:
                 return replace(result, retry_count=attempt, elapsed_s=time.monotonic() - started)
 
+    def hold_off(self, host: str, seconds: float) -> None:
+        """Start no request to ``host`` for ``seconds`` (a host that answers with bot challenges)."""
+        self._limiter.defer(host, seconds)
+
     def _gave_up(self, url: str, exc: FetchError, attempt: int) -> FetchError:
         # The server's own Retry-After is passed on uncapped: the cap only bounds how long a
         # fetch sleeps in-process; a scheduler may well wait as long as the server asked.
@@ -292,6 +310,10 @@ class Fetcher:
                                content=b"" if not_modified else hop.content, not_modified=not_modified,
                                validators=got, elapsed_s=0.0, content_type=hop.headers.get("content-type"),
                                redirect_count=len(history), history=tuple(history))
+        verdict = refusal_kind(status, hop.headers, hop.content)
+        if verdict is not None:  # a bot wall: retrying at once would only hammer it
+            raise NotArticleError(f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind,
+                                  status=status)
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
         raise FetchError(f"HTTP {status}", url=hop.url, status=status,
                          retryable=is_retryable_status(status), retry_after=retry_after)
@@ -357,6 +379,8 @@ class Fetcher:
                                        url=str(url))
                 content = await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
                                              body_limit, truncate=truncate)
+            elif response.status_code in REFUSAL_STATUSES:
+                content = await _refusal_body(response)
             return _Hop(str(url), response.status_code, response.headers, content)
         finally:
             await response.aclose()

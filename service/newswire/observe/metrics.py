@@ -45,6 +45,11 @@ ARTICLES_PUBLISHED = Counter(
     "newswire_articles_published_total", "Article events published", ["host", "change"]
 )
 PAYWALLED = Counter("newswire_paywalled_total", "Articles that declare they are not free to access", ["host"])
+NOT_ARTICLE = Counter(
+    "newswire_not_article_total",
+    "Pages that were not articles: blocked, consent_wall, login_wall, soft_404, paywalled",
+    ["host", "kind"],
+)
 FIELD_FILLED = Counter(
     "newswire_extracted_field_filled_total",
     "Extracted articles whose field is non-empty (divide by articles_published for fill rate)",
