@@ -66,8 +66,9 @@ _CHALLENGE_MARKUP: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "Akamai denial",
         _rx(
-            r"<title>\s*access denied\s*</title>[\s\S]{0,2000}errors\.edgesuite\.net",
-            r"you don't have permission to access[\s\S]{0,400}reference\s*#",
+            # Akamai writes its reference and error host with character references.
+            r"<title>\s*access denied\s*</title>[\s\S]{0,2000}errors(\.|&#46;)edgesuite(\.|&#46;)net",
+            r"you don't have permission to access[\s\S]{0,400}reference(\s|&#32;)*(#|&#35;)",
         ),
     ),
     ("Imperva/Incapsula challenge", _rx(r"_incapsula_resource", r"incapsula incident id")),
@@ -196,7 +197,7 @@ def refusal_kind(status: int, headers: Mapping[str, str], body: bytes) -> Verdic
     if found is not None:
         return found
     server = headers.get("server", "").lower()
-    if status == 403 and server.startswith("akamaighost"):
+    if status == 403 and "akamaighost" in server:
         return Verdict("blocked", "Akamai denial (Server: AkamaiGHost)")
     if status in (403, 429) and _ROBOT_PHRASES.search(_visible_text(_markup(body))):
         return Verdict("blocked", f"HTTP {status} bot check")
