@@ -54,6 +54,7 @@ from newswire.fetch._models import FetchResult, ResponseObserver, Validators
 from newswire.fetch._network import AsyncioBackend
 from newswire.fetch._page_kind import refusal_kind
 from newswire.fetch._politeness import HostLimiter
+from newswire.fetch._proxy import proxy_for
 from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
 
@@ -67,6 +68,7 @@ ROBOTS_MAX_REDIRECTS = 5  # as Google does
 REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
 REFUSAL_MAX_BYTES = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PROXY_PORTS = {**_DEFAULT_PORTS, "socks5": 1080, "socks5h": 1080}
 
 
 @dataclass
@@ -165,7 +167,9 @@ class Fetcher:
 
     ``transport`` replaces the network layer (e.g. ``httpx.MockTransport``); the
     address guard's URL check still runs, but connections are not pinned to the
-    checked address (see ``_guard``). ``on_response(host, status_class, elapsed_s)``
+    checked address (see ``_guard``), and proxies are not used. Otherwise each
+    URL goes directly or through the proxy ``_proxy.proxy_for`` picks, robots.txt
+    included. ``on_response(host, status_class, elapsed_s)``
     is called once per HTTP exchange for metrics. ``resolver`` and ``rng`` exist for
     tests (fake DNS answers, deterministic jitter).
 
@@ -182,13 +186,15 @@ class Fetcher:
         self._transport = transport
         self._on_response = on_response
         self._rng = rng
+        self._resolver = resolver
         self._guard = AddressGuard(allow_private_networks=s.allow_private_networks,
                                    allowed_hosts=s.allowed_hosts, resolver=resolver)
         self._limiter = HostLimiter(total=s.concurrency, per_host=s.per_host_concurrency)
         self._robots = RobotsCache(self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s,
                                    error_ttl_s=s.robots_error_ttl_s)
         self._policy = RetryPolicy(retries=s.retries, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None  # the direct route
+        self._proxied: dict[str, httpx.AsyncClient] = {}  # proxy URL -> its route, opened on first use
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -197,17 +203,20 @@ class Fetcher:
         if self._closed:
             raise RuntimeError("this Fetcher is closed; create a new one")
         if self._client is None:
-            s = self.settings
-            self._client = httpx.AsyncClient(
-                transport=self._transport or self._pinned_transport(),
-                timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
-                                      write=s.read_timeout_s, pool=s.total_timeout_s),
-                follow_redirects=False,
-                cookies=_NoCookies(),
-                trust_env=False,  # an env proxy would resolve names where the guard cannot see
-                headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
-            )
+            self._client = self._new_client(self._transport or self._pinned_transport(None))
         return self
+
+    def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        s = self.settings
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
+                                  write=s.read_timeout_s, pool=s.total_timeout_s),
+            follow_redirects=False,
+            cookies=_NoCookies(),
+            trust_env=False,  # proxies from the environment are routed by _proxy, after the guard
+            headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        )
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -216,30 +225,53 @@ class Fetcher:
     async def aclose(self) -> None:
         """Close connections. Idempotent."""
         self._closed = True
-        if self._client is not None:
-            client, self._client = self._client, None
+        clients = [*self._proxied.values(), *([self._client] if self._client is not None else [])]
+        self._client = None
+        self._proxied = {}
+        for client in clients:
             await client.aclose()
 
-    def _pinned_transport(self) -> httpx.AsyncHTTPTransport:
+    def _pinned_transport(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
+        """The transport of one route: direct, or through ``proxy``.
+
+        Through a proxy, the connections go to the proxy, so it is the proxy's
+        address that is exempt from the guard here; each target URL is still
+        checked by ``_hop`` before it is requested (the proxy resolves it again).
+        """
         s = self.settings
+        guard = self._guard
+        if proxy is not None:
+            url = httpx.URL(proxy)
+            port = url.port or _PROXY_PORTS[url.scheme]
+            host = f"[{url.host}]" if ":" in url.host else url.host
+            guard = AddressGuard(allow_private_networks=s.allow_private_networks,
+                                 allowed_hosts=(*s.allowed_hosts, f"{host}:{port}"), resolver=self._resolver)
         transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
+            proxy=httpx.Proxy(proxy) if proxy is not None else None,
             trust_env=False)
         # httpx has no public hook for the network backend; swap httpcore's (anyio, slow: see
         # _network.py) for the guarded asyncio one before any connection exists. Guarded by
         # isinstance so an httpx upgrade degrades loudly.
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = GuardedNetworkBackend(self._guard, AsyncioBackend())
+            pool._network_backend = GuardedNetworkBackend(guard, AsyncioBackend())
         else:  # pragma: no cover - depends on httpx internals
             log.warning("cannot pin connections to checked addresses; DNS rebinding is not prevented")
         return transport
 
-    def _require_client(self) -> httpx.AsyncClient:
+    def _require_client(self, url: httpx.URL | None = None) -> httpx.AsyncClient:
+        """The client of ``url``'s route (see ``_proxy``); a caller-supplied transport is the only route."""
         if self._client is None:
             state = "closed" if self._closed else "not open"
             raise RuntimeError(f"Fetcher is {state}; use 'async with Fetcher(settings) as fetcher'")
-        return self._client
+        proxy = proxy_for(url.scheme, url.host, self.settings) if url is not None else None
+        if proxy is None or self._transport is not None:
+            return self._client
+        client = self._proxied.get(proxy)
+        if client is None:
+            client = self._proxied[proxy] = self._new_client(self._pinned_transport(proxy))
+        return client
 
     # -- the public operation --------------------------------------------------------------
 
@@ -360,7 +392,7 @@ class Fetcher:
 
     async def _exchange(self, url: httpx.URL, headers: dict[str, str], body_limit: int,
                         truncate: bool) -> _Hop:
-        client = self._require_client()
+        client = self._require_client(url)
         request = client.build_request("GET", url, headers=headers)
         started = time.monotonic()
         status_class = "error"
