@@ -7,13 +7,16 @@ from a list, and the topics are read back as a user of them would.
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 import orjson
 import pytest
 from prometheus_client import REGISTRY
 
+from newswire import cli
 from newswire.config import Settings
+from newswire.daemons.status import host_status
 from newswire.observe import metrics as m
 from tests.conftest import make_settings
 from tests.integration.test_ingest_site import articles, read_records, run_daemon
@@ -40,7 +43,8 @@ def not_article_count(kind: str) -> float:
     return REGISTRY.get_sample_value("newswire_not_article_total", labels) or 0.0
 
 
-async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(broker, tmp_path) -> None:
+async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(broker, tmp_path,
+                                                                                  capsys) -> None:
     with serve_walls() as site:
         urls = {site.wall_url(w): w for w in WALLS}
         listing = tmp_path / "urls.txt"
@@ -67,6 +71,16 @@ async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(b
     for wall in WALLS:
         expected[wall.kind] = expected.get(wall.kind, 0) + 1
     assert {k: not_article_count(k) - before[k] for k in expected} == expected
+    # `newswire status --hosts` tells the same story for the host.
+    [row] = await host_status(settings, window_s=600)
+    assert (row["host"], row["articles"], row["updates"]) == ("127.0.0.1", 1, 0)
+    assert row["dead_letters"] == expected and row["last_success"] == published[0].fetched
+    assert row["blocked_share"] == pytest.approx(expected["blocked"] / (len(WALLS) + 1))
+    await cli.cmd_status(argparse.Namespace(hosts=True, json=False, hours=0.2), settings)
+    [header, line] = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["host", "articles", "updates", "blocked"]
+    assert line.split()[:4] == ["127.0.0.1", "1", "0", f"{expected['blocked'] / (len(WALLS) + 1):.0%}"]
+    assert f"blocked {expected['blocked']}" in line and "consent_wall 2" in line and "paywalled 1" in line
     # A challenge is not retried on the spot: each blocked URL was asked for exactly once.
     blocked_paths = [f"/news/{w.name}" for w in WALLS if w.kind == "blocked"]
     assert sorted(p for p, _ in site.hits() if p in blocked_paths) == sorted(blocked_paths)
