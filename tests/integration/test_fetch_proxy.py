@@ -13,7 +13,9 @@ import pytest
 from newswire.config import Settings, load_settings
 from newswire.errors import BlockedError, FetchError
 from newswire.fetch import Fetcher
-from tests.support.forward_proxy import forward_proxy
+from tests.conftest import make_settings
+from tests.integration.test_ingest_site import articles, run_daemon
+from tests.support.forward_proxy import forward_proxy, socks5_proxy
 from tests.support.wall_site import ARTICLE_PATH, WallSite, serve_walls
 
 USER, PASSWORD = "crawler", "s3cret-pass"
@@ -98,3 +100,30 @@ async def test_a_host_pattern_picks_its_own_route(site: WallSite) -> None:
         await fetch_article(settings(site, proxy=default.url(), proxy_hosts={"127.0.0.1": "direct"}), site)
         assert default.seen == [] and special.seen == []
     assert len(site.hits("/news/")) == 2  # each fetch reached the site
+
+
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h"])
+async def test_pages_and_robots_go_through_a_socks5_proxy(site: WallSite, scheme: str) -> None:
+    async with socks5_proxy((USER, PASSWORD)) as proxy:
+        content = await fetch_article(settings(site, proxy=proxy.url(USER, PASSWORD, scheme)), site)
+        assert b"Cookie banners, paywalls and bot checks" in content
+        assert proxy.seen == [site.host_port, site.host_port] and proxy.refused == 0  # robots.txt, page
+        with pytest.raises(FetchError) as caught:
+            wrong = proxy.url(USER, "wrong", scheme)
+            await fetch_article(settings(site, proxy=wrong, obey_robots=False), site)
+    assert PASSWORD not in str(caught.value) and proxy.refused == 1
+    assert [p for p, _ in site.hits("/")] == ["/robots.txt", ARTICLE_PATH]
+
+
+@pytest.mark.kafka
+async def test_the_ingest_daemon_publishes_what_it_fetched_through_the_proxy(broker, site: WallSite,
+                                                                            tmp_path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(site.url(ARTICLE_PATH) + "\n")
+    async with forward_proxy((USER, PASSWORD)) as proxy:
+        s = make_settings(broker.bootstrap_servers, sources=[{"kind": "urls", "path": str(listing)}],
+                          fetch={"allowed_hosts": [site.host_port], "per_host_delay_s": 0,
+                                 "proxy": proxy.url(USER, PASSWORD)})
+        await run_daemon(s)
+    assert [a.url for a in await articles(s)] == [site.url(ARTICLE_PATH)]
+    assert proxy.seen == [("GET", site.url("/robots.txt")), ("GET", site.url(ARTICLE_PATH))]

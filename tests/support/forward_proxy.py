@@ -100,3 +100,78 @@ async def forward_proxy(credentials: tuple[str, str] | None = None) -> AsyncIter
     finally:
         server.close()
         await server.wait_closed()
+
+
+@dataclass
+class Socks5Proxy:
+    """A SOCKS5 proxy (RFC 1928, CONNECT only) with username/password auth (RFC 1929) when asked."""
+
+    credentials: tuple[str, str] | None = None
+    seen: list[str] = field(default_factory=list)  # host:port of each authorised CONNECT
+    refused: int = 0
+    port: int = 0
+
+    def url(self, user: str | None = None, password: str | None = None, scheme: str = "socks5") -> str:
+        auth = f"{user}:{password}@" if user is not None else ""
+        return f"{scheme}://{auth}127.0.0.1:{self.port}"
+
+    async def _authenticate(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
+        _, count = await reader.readexactly(2)
+        methods = await reader.readexactly(count)
+        if self.credentials is None:
+            writer.write(b"\x05\x00")
+            return True
+        if 2 not in methods:
+            writer.write(b"\x05\xff")
+            return False
+        writer.write(b"\x05\x02")
+        _, ulen = await reader.readexactly(2)
+        user = (await reader.readexactly(ulen)).decode()
+        plen = (await reader.readexactly(1))[0]
+        password = (await reader.readexactly(plen)).decode()
+        ok = (user, password) == self.credentials
+        writer.write(b"\x01\x00" if ok else b"\x01\x01")
+        return ok
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if not await self._authenticate(reader, writer):
+                self.refused += 1
+                return
+            _, command, _, kind = await reader.readexactly(4)
+            if kind == 1:
+                host = ".".join(str(b) for b in await reader.readexactly(4))
+            elif kind == 3:
+                host = (await reader.readexactly((await reader.readexactly(1))[0])).decode()
+            else:
+                writer.write(b"\x05\x08\x00\x01\x00\x00\x00\x00\x00\x00")  # address type not supported
+                return
+            port = int.from_bytes(await reader.readexactly(2), "big")
+            if command != 1:
+                writer.write(b"\x05\x07\x00\x01\x00\x00\x00\x00\x00\x00")  # command not supported
+                return
+            self.seen.append(f"{host}:{port}")
+            up_reader, up_writer = await asyncio.open_connection(host, port)
+            writer.write(b"\x05\x00\x00\x01\x7f\x00\x00\x01" + port.to_bytes(2, "big"))
+            await writer.drain()
+            await asyncio.gather(ForwardProxy._pipe(reader, up_writer), ForwardProxy._pipe(up_reader, writer))
+            up_writer.close()
+        except (asyncio.IncompleteReadError, ConnectionError, ValueError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+
+@contextlib.asynccontextmanager
+async def socks5_proxy(credentials: tuple[str, str] | None = None) -> AsyncIterator[Socks5Proxy]:
+    """Run a :class:`Socks5Proxy` on 127.0.0.1 (a free port) in the running loop."""
+    proxy = Socks5Proxy(credentials)
+    server = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
+    proxy.port = server.sockets[0].getsockname()[1]
+    try:
+        yield proxy
+    finally:
+        server.close()
+        await server.wait_closed()
