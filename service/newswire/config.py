@@ -95,6 +95,20 @@ class SourceSettings(_Frozen):
     url: str | None = None
     path: str | None = None
     interval_s: float = Field(default=300.0, gt=0)
+    #: This source's feed, its pages and their robots.txt go through this proxy ("direct": none),
+    #: whatever fetch.proxy says. Kept in the local configuration only: the sources topic gets it masked.
+    proxy: SecretStr | None = None
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_proxy(value.get_secret_value(), direct_ok=True)
+        return value
+
+    @field_serializer("proxy")
+    def _masked(self, value: SecretStr | None) -> str | None:
+        return None if value is None else masked_proxy(value.get_secret_value())
 
     @field_validator("path")
     @classmethod

@@ -14,7 +14,7 @@ from newswire.config import Settings, load_settings
 from newswire.errors import BlockedError, FetchError
 from newswire.fetch import Fetcher
 from tests.conftest import make_settings
-from tests.integration.test_ingest_site import articles, run_daemon
+from tests.integration.test_ingest_site import articles, read_records, run_daemon
 from tests.support.forward_proxy import forward_proxy, socks5_proxy
 from tests.support.wall_site import ARTICLE_PATH, WallSite, serve_walls
 
@@ -127,3 +127,26 @@ async def test_the_ingest_daemon_publishes_what_it_fetched_through_the_proxy(bro
         await run_daemon(s)
     assert [a.url for a in await articles(s)] == [site.url(ARTICLE_PATH)]
     assert proxy.seen == [("GET", site.url("/robots.txt")), ("GET", site.url(ARTICLE_PATH))]
+
+
+@pytest.mark.kafka
+async def test_a_source_with_its_own_proxy_fetches_through_it_and_others_do_not(broker, site: WallSite,
+                                                                                tmp_path) -> None:
+    proxied, direct = tmp_path / "proxied.txt", tmp_path / "direct.txt"
+    proxied.write_text(site.url(ARTICLE_PATH) + "\n")
+    direct.write_text(site.url("/news/soft-404") + "\n")
+    async with forward_proxy((USER, PASSWORD)) as proxy:
+        s = make_settings(
+            broker.bootstrap_servers,
+            sources=[
+                {"kind": "urls", "path": str(proxied), "name": "proxied", "proxy": proxy.url(USER, PASSWORD)},
+                {"kind": "urls", "path": str(direct), "name": "direct"},
+            ],
+            fetch={"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "obey_robots": False},
+        )
+        await run_daemon(s)
+    assert [a.url for a in await articles(s)] == [site.url(ARTICLE_PATH)]
+    assert proxy.seen == [("GET", site.url(ARTICLE_PATH))]  # the other source's page went directly
+    assert sorted(p for p, _ in site.hits()) == sorted([ARTICLE_PATH, "/news/soft-404"])
+    stored = b"".join(r.value for r in await read_records(s, "sources"))
+    assert b"127.0.0.1" in stored and PASSWORD.encode() not in stored  # the topic keeps it masked

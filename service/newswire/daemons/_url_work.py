@@ -34,7 +34,7 @@ from newswire.bus import (
 )
 from newswire.bus.clients import Record
 from newswire.bus.limits import fit_article, value_room
-from newswire.config import Settings
+from newswire.config import Settings, SourceSettings
 from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError
 from newswire.events import ArticleEvent
 from newswire.fetch import Fetcher, Validators, page_kind, redirect_kind
@@ -106,6 +106,16 @@ def decode_candidate(data: bytes) -> Work:
             force=bool(replay_doc.get("force")),
         )
     return Work(candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay)
+
+
+def source_key(source: SourceSettings) -> str:
+    """The id of a source in the sources topic, and the ``source`` of its candidates."""
+    return source.name or f"{source.kind}:{source.url or source.path}"
+
+
+def source_proxies(settings: Settings) -> dict[str, str]:
+    """Source key -> its own proxy URL (or ``direct``), for the sources that set one."""
+    return {source_key(s): s.proxy.get_secret_value() for s in settings.sources if s.proxy is not None}
 
 
 def url_key(url: str) -> bytes:
@@ -226,6 +236,7 @@ class UrlWorker:
         self.pool = pool
         self.source_id = source_id
         self.file_roots = tuple(p.resolve() for p in file_roots)
+        self.proxies = source_proxies(settings)
         self.blocked_strikes: dict[str, int] = {}  # host -> bot challenges since its last article
 
     async def _run(self, fn: Any, *args: Any) -> Any:
@@ -269,7 +280,9 @@ class UrlWorker:
             return await self._handle_file(candidate, prev, raw, now)
         validators = Validators(prev.etag, prev.last_modified) if prev and not prev.removed else None
         try:
-            result = await self.fetcher.fetch(url, validators=validators)
+            result = await self.fetcher.fetch(
+                url, validators=validators, proxy=self.proxies.get(candidate.source)
+            )
         except NotArticleError as exc:
             return self._not_article(exc, url, prev, raw, now)
         except BlockedError as exc:

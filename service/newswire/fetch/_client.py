@@ -28,6 +28,7 @@ callers only ever see ``FetchError``/``BlockedError``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import http.cookiejar
 import logging
 import random
@@ -41,7 +42,7 @@ from types import TracebackType
 import httpcore
 import httpx
 
-from newswire.config import FetchSettings
+from newswire.config import DIRECT, FetchSettings
 from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import (
     ACCEPT_ENCODING,
@@ -69,6 +70,8 @@ REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
 REFUSAL_MAX_BYTES = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _PROXY_PORTS = {**_DEFAULT_PORTS, "socks5": 1080, "socks5h": 1080}
+#: The route one ``fetch(proxy=...)`` asked for, seen by all its hops and its robots.txt loads.
+_ROUTE: contextvars.ContextVar[str | None] = contextvars.ContextVar("newswire_fetch_route", default=None)
 
 
 @dataclass
@@ -265,7 +268,9 @@ class Fetcher:
         if self._client is None:
             state = "closed" if self._closed else "not open"
             raise RuntimeError(f"Fetcher is {state}; use 'async with Fetcher(settings) as fetcher'")
-        proxy = proxy_for(url.scheme, url.host, self.settings) if url is not None else None
+        proxy = _ROUTE.get() or (proxy_for(url.scheme, url.host, self.settings) if url is not None else None)
+        if proxy == DIRECT:
+            proxy = None
         if proxy is None or self._transport is not None:
             return self._client
         client = self._proxied.get(proxy)
@@ -275,8 +280,12 @@ class Fetcher:
 
     # -- the public operation --------------------------------------------------------------
 
-    async def fetch(self, url: str, *, validators: Validators | None = None) -> FetchResult:
+    async def fetch(self, url: str, *, validators: Validators | None = None, proxy: str | None = None
+                    ) -> FetchResult:
         """GET ``url`` politely; see the module docstring for the steps and errors.
+
+        ``proxy`` (a proxy URL, or ``direct``) overrides the configured route for this
+        fetch, robots.txt included: a source's own ``proxy``.
 
         Raises ``BlockedError`` (policy: scheme, guard, robots.txt, size),
         ``FetchError(retryable=False)`` (other 4xx, bad URL, too many redirects) or
@@ -284,6 +293,13 @@ class Fetcher:
         (``retry_after`` is the server's ``Retry-After`` if it sent one, else a back-off hint).
         """
         self._require_client()
+        token = _ROUTE.set(proxy)  # for this fetch's hops and robots.txt loads only
+        try:
+            return await self._fetch(url, validators)
+        finally:
+            _ROUTE.reset(token)
+
+    async def _fetch(self, url: str, validators: Validators | None) -> FetchResult:
         started = time.monotonic()
         _parse_url(url)
         attempt = 0
