@@ -51,28 +51,30 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 
 # --- bot challenges: markers only the challenge page carries -------------------------------------
 
-_CHALLENGE_MARKUP: tuple[tuple[str, re.Pattern[str]], ...] = (
+#: Literal markers, looked for in the lower-cased markup (substring search: a page costs microseconds).
+_CHALLENGE_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "Cloudflare challenge",
-        _rx(
-            r"window\._cf_chl_opt",
-            r"<title>\s*(just a moment|attention required! \| cloudflare)",
-            r"cf-browser-verification",
-            r'id="challenge-error-text"',
+        (
+            "window._cf_chl_opt",
+            "cf-browser-verification",
+            'id="challenge-error-text"',
+            "<title>just a moment...</title>",
+            "<title>attention required! | cloudflare</title>",
         ),
     ),
-    ("DataDome captcha", _rx(r"geo\.captcha-delivery\.com", r"ct\.captcha-delivery\.com")),
-    ("PerimeterX captcha", _rx(r'id="px-captcha"', r"captcha\.px-cdn\.net", r"_pxCaptcha")),
-    (
-        "Akamai denial",
-        _rx(
-            # Akamai writes its reference and error host with character references.
-            r"<title>\s*access denied\s*</title>[\s\S]{0,2000}errors(\.|&#46;)edgesuite(\.|&#46;)net",
-            r"you don't have permission to access[\s\S]{0,400}reference(\s|&#32;)*(#|&#35;)",
-        ),
-    ),
-    ("Imperva/Incapsula challenge", _rx(r"_incapsula_resource", r"incapsula incident id")),
-    ("AWS WAF challenge", _rx(r"awswaf\.com/[^\"']*challenge", r"AwsWafIntegration\.getToken")),
+    ("DataDome captcha", ("geo.captcha-delivery.com", "ct.captcha-delivery.com")),
+    ("PerimeterX captcha", ('id="px-captcha"', "captcha.px-cdn.net", "_pxcaptcha")),
+    ("Imperva/Incapsula challenge", ("_incapsula_resource", "incapsula incident id")),
+    ("AWS WAF challenge", ("awswafintegration.gettoken", "token.awswaf.com")),
+)
+#: Akamai's denial page: its title and text, with the reference it writes as character references.
+_AKAMAI_TEXT = ("<title>access denied</title>", "you don't have permission to access")
+_AKAMAI_REFERENCE = (
+    "errors.edgesuite.net",
+    "errors&#46;edgesuite&#46;net",
+    "reference #",
+    "reference&#32;&#35;",
 )
 _ROBOT_PHRASES = _rx(
     r"are you a (ro)?bot",
@@ -168,13 +170,16 @@ _SCRIPT = re.compile(r"<(script|style|noscript)[^>]*>.*?</\1\s*>", re.IGNORECASE
 
 
 def _markup(html: bytes) -> str:
-    return html[:_SCAN_BYTES].decode("utf-8", "replace")
+    """The start of a page, lower-cased: every marker and pattern here is lower-case."""
+    return html[:_SCAN_BYTES].decode("utf-8", "replace").lower()
 
 
 def _challenge(markup: str) -> Verdict | None:
-    for vendor, pattern in _CHALLENGE_MARKUP:
-        if pattern.search(markup):
+    for vendor, markers in _CHALLENGE_MARKERS:
+        if any(marker in markup for marker in markers):
             return Verdict("blocked", vendor)
+    if all(text in markup for text in _AKAMAI_TEXT) and any(ref in markup for ref in _AKAMAI_REFERENCE):
+        return Verdict("blocked", "Akamai denial")
     return None
 
 
@@ -266,7 +271,7 @@ def _thin_page_kind(
         return Verdict("consent_wall", f"consent text instead of article text: {consent.group(0)!r}")
     if free_access is False and text:
         return Verdict("paywalled", "not free to access and only a teaser is served")
-    paywall = _PAYWALL_PHRASES.search(visible)
-    if paywall and small and (free_access is False or len(text) < THIN_BODY_CHARS // 2):
+    paywall = _PAYWALL_PHRASES.search(visible) if small else None
+    if paywall and (free_access is False or len(text) < THIN_BODY_CHARS // 2):
         return Verdict("paywalled", f"paywall text on a teaser: {paywall.group(0)!r}")
     return None
