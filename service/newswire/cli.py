@@ -337,8 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="table of sources: last poll, last success, articles, errors, next poll"
     )
     p.add_argument("--json", action="store_true", help="one JSON object per source")
-    p.add_argument("--hosts", action="store_true",
-                   help="per host: articles, updates, blocked share, last success, dead letters by reason")
+    p.add_argument(
+        "--hosts",
+        action="store_true",
+        help="per host: articles, updates, blocked share, last success, dead letters by reason",
+    )
     p.add_argument("--hours", type=float, default=24.0, help="window of --hosts (default 24)")
 
     p = sub.add_parser(
