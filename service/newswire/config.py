@@ -367,12 +367,18 @@ class Settings(_Frozen):
         return _build(data)
 
 
+#: Settings whose values are never repeated in an error message.
+_SECRET_KEYS = frozenset({"proxy", "http_proxy", "https_proxy", "proxy_hosts"})
+
+
 def _build(data: Mapping[str, Any]) -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
+        if _SECRET_KEYS & {str(p) for p in first["loc"]}:  # a proxy URL may hold a password
+            raise ConfigError(first["msg"], key=key) from None
         raise ConfigError(f"{first['msg']} (got {first.get('input')!r})", key=key) from None
 
 
