@@ -65,15 +65,25 @@ def get(doc: dict[str, Any], path: str) -> Any:
 
 HEADLINES = [
     (
-        "extract pages/s (1 core)",
-        "extract.extractors.newswire.pages_per_s",
-        "trafilatura: extract.extractors.trafilatura.pages_per_s",
+        "extract pages/s (1 core, fundus)",
+        "extract.extractors.newswire.pages_per_s.fundus",
+        "trafilatura: extract.extractors.trafilatura.pages_per_s.fundus",
     ),
-    ("extract body F1", "extract.extractors.newswire.scores.all.body", "goal 0.96"),
-    ("extract title exact", "extract.extractors.newswire.scores.all.title", "goal 0.90"),
-    ("extract date same day", "extract.extractors.newswire.scores.all.date", "goal 0.98"),
-    ("extract language", "extract.extractors.newswire.scores.all.language", "goal 0.99"),
-    ("extract authors F1", "extract.extractors.newswire.scores.all.authors", "goal 0.85"),
+    (
+        "extract pages/s (1 core, corpus-web)",
+        "extract.extractors.newswire.pages_per_s.web",
+        "trafilatura: extract.extractors.trafilatura.pages_per_s.web",
+    ),
+    (
+        "extract body F1 (corpus-web)",
+        "extract.extractors.newswire.scores.web/all/all.f1",
+        "trafilatura: extract.extractors.trafilatura.scores.web/all/all.f1",
+    ),
+    ("extract body F1 (fundus)", "extract.extractors.newswire.scores.fundus/fundus/all.body", "goal 0.96"),
+    ("extract title exact", "extract.extractors.newswire.scores.fundus/fundus/all.title", "goal 0.90"),
+    ("extract date same day", "extract.extractors.newswire.scores.fundus/fundus/all.date", "goal 0.98"),
+    ("extract language", "extract.extractors.newswire.scores.fundus/fundus/all.language", "goal 0.99"),
+    ("extract authors F1", "extract.extractors.newswire.scores.fundus/fundus/all.authors", "goal 0.85"),
     ("enrich articles/s (1 core, entities)", "enrich.throughput.enricher.articles_per_s", "goal 25"),
     ("enrich entity F1", "enrich.quality.enricher.f1", "plain spaCy: enrich.quality.plain.f1"),
     (

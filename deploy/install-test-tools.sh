@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the deploy tests need: promtool and prometheus (Debian's `prometheus` package).
 # Idempotent and quiet: does nothing when promtool is already on PATH. Needs root (or sudo) and apt.
-# Call it from .ci/run before `make test`; tests/deploy skip the promtool tests when it is absent.
+# `make test` calls it (target test-tools), so the deploy tests run on a fresh machine too.
 set -euo pipefail
 
 if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then

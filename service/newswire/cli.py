@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from newswire.config import Settings, load_settings
+from newswire.demo import DEFAULT_ADDRESS as DEMO_ADDRESS
 from newswire.errors import BusError, NewswireError
 from newswire.observe import setup_logging
 
@@ -118,6 +119,16 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     if not inputs:
         print("newswire parse: give at least one PATH or --manifest FILE", file=sys.stderr)
         return 2
+    if args.explain:
+        from newswire.extract._explain import explain_path
+
+        for path, url in inputs:
+            try:
+                _out(explain_path(path, url))
+            except NewswireError as exc:
+                print(f"newswire parse: {path}: {exc}", file=sys.stderr)
+                return 1
+        return 0
     failed = 0
     for path, url in inputs:
         try:
@@ -171,28 +182,46 @@ async def cmd_daemon(args: argparse.Namespace, settings: Settings) -> int:
         if args.port is not None
         else (settings.observe.enrich_port if args.command == "enrich" else settings.observe.ingest_port)
     )
-    broker = None
-    if getattr(args, "embedded_broker", False):
-        from newswire.broker import EmbeddedBroker
+    demo = None
+    if getattr(args, "demo_site", None):
+        from newswire.demo import DemoSite
 
-        broker = EmbeddedBroker(
-            Path(settings.broker.data_dir),
-            port=9092,
-            controller_port=9093,
-            kafka_version=settings.broker.kafka_version,
-            libs_dir=settings.broker.libs_dir,
-            heap=settings.broker.heap,
-        )
-        log.info("starting the embedded Kafka broker (data in %s)", broker.data_dir)
-        await asyncio.to_thread(broker.start)
-        settings = settings.override(kafka={"bootstrap_servers": broker.bootstrap_servers})
+        demo = DemoSite(args.demo_site).start()
+    broker = None
     try:
+        if getattr(args, "embedded_broker", False):
+            from newswire.broker import EmbeddedBroker
+
+            embedded = EmbeddedBroker(
+                Path(settings.broker.data_dir),
+                port=9092,
+                controller_port=9093,
+                kafka_version=settings.broker.kafka_version,
+                libs_dir=settings.broker.libs_dir,
+                heap=settings.broker.heap,
+            )
+            log.info("starting the embedded Kafka broker (data in %s)", embedded.data_dir)
+            await asyncio.to_thread(embedded.start)
+            broker = embedded
+            settings = settings.override(kafka={"bootstrap_servers": broker.bootstrap_servers})
+        if args.command == "run":
+            from newswire.observe.banner import log_banner
+
+            log_banner(settings, port, broker=broker, demo=demo)
         return await _serve(
             settings, names, port, max_events=args.max_events, idle_timeout_s=args.idle_timeout
         )
     finally:
         if broker is not None:
             await asyncio.to_thread(broker.stop)
+        if demo is not None:
+            demo.stop()
+
+
+async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.commands.doctor import run_checks
+
+    return await run_checks(settings, args.config, _out)
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -318,11 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="start the local broker first (data under broker.data_dir)",
             )
+            p.add_argument(
+                "--demo-site",
+                nargs="?",
+                const=DEMO_ADDRESS,
+                metavar="HOST:PORT",
+                help=f"serve the bundled demo news site on loopback (default {DEMO_ADDRESS}), "
+                "which the default newswire.toml ingests",
+            )
 
     p = sub.add_parser("parse", help="extract article events from local pages or text files (no Kafka)")
     p.add_argument("paths", nargs="*")
     p.add_argument("--url", help="the URL the page came from")
     p.add_argument("--manifest", help='JSON lines of {"path": ..., "url": ...}')
+    p.add_argument(
+        "--explain", action="store_true", help="print the candidate containers, their scores and the winner"
+    )
 
     p = sub.add_parser("enrich-file", help="enrich article events from a JSON lines file or - (no Kafka)")
     p.add_argument("file")
@@ -332,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from-beginning", action="store_true")
     p.add_argument("-n", type=int, default=None, help="stop after N events")
     p.add_argument("--follow", action="store_true", help="keep waiting for new events")
+
+    sub.add_parser(
+        "doctor",
+        help="check config, sources, Kafka, topics, Java and jars, NER model and data dir; say what to fix",
+    )
 
     p = sub.add_parser(
         "status", help="table of sources: last poll, last success, articles, errors, next poll"
@@ -376,6 +421,7 @@ _ASYNC = {
     "enrich": cmd_daemon,
     "run": cmd_daemon,
     "status": cmd_status,
+    "doctor": cmd_doctor,
     "replay": cmd_replay,
     "backfill": cmd_backfill,
 }
@@ -417,6 +463,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = _settings(args)
     except NewswireError as exc:
+        if args.command == "doctor":  # a bad config is the doctor's first finding, not a crash
+            from newswire.commands.doctor import config_failure
+
+            _out(config_failure(exc, args.config).line())
+            return 1
         print(f"newswire: configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.observe.log_format, settings.observe.log_level)
@@ -429,6 +480,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NewswireError as exc:
         print(f"newswire {args.command}: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `newswire tail enriched | head`: the reader has had enough
+        # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ import orjson
 
 from newswire.errors import EventError
 
-SCHEMA_VERSION = "1.2"  # 1.1: optional ``diff`` on updates; 1.2: entity ``mentions`` list + ``count``
+#: 1.1: optional ``diff`` on updates; 1.2: entity ``mentions`` as a list plus ``count``, and the
+#: article's optional ``extraction``, ``truncated`` and ``original_body_chars``.
+SCHEMA_VERSION = "1.2"
 
 Change = Literal["created", "updated", "removed"]
 EntityType = Literal["person", "organization", "location", "nationality", "event"]
@@ -67,6 +69,14 @@ class TextDiff:
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
+class Extraction:
+    """How the body was found: which strategy produced it and how sure the extractor is (0-1)."""
+
+    method: Literal["container", "blocks", "json-ld", "script", "lead"]
+    confidence: float
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
 class ArticleEvent:
     """One article, as published on the articles topic."""
 
@@ -94,6 +104,7 @@ class ArticleEvent:
     source: str | None = None
     truncated: bool = False  # the body was cut to fit kafka.max_message_bytes (see bus/limits.py)
     original_body_chars: int | None = None  # the body's length before it was cut
+    extraction: Extraction | None = None  # since 1.2; absent in older events
     schema_version: str = SCHEMA_VERSION
 
 
@@ -286,6 +297,9 @@ def article_from_dict(doc: dict[str, Any]) -> ArticleEvent:
     fields = {k: v for k, v in doc.items() if k in _ARTICLE_FIELDS}
     if fields.get("diff") is not None:
         fields["diff"] = _diff_from_dict(fields["diff"])
+    if fields.get("extraction") is not None:
+        block = fields["extraction"]
+        fields["extraction"] = Extraction(method=block["method"], confidence=block["confidence"])
     return ArticleEvent(**fields)
 
 

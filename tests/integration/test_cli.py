@@ -49,6 +49,25 @@ def test_every_dispatched_command_has_a_parser_and_every_parser_a_handler(
         assert f"usage: newswire {command}" in capsys.readouterr().out
 
 
+def test_parse_explain_names_the_winning_container_and_the_method(tmp_path: Path) -> None:
+    text = "".join(
+        f"<p>Paragraph {i} of the report says the harbour plan was approved after a long and close vote.</p>"
+        for i in range(5)
+    )
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><nav><a href='/a'>Home</a></nav>"
+        f"<div class='article-body' id='story'>{text}</div>"
+        "<div class='sidebar'><a href='/b'>More</a></div></body></html>"
+    )
+    result = run("parse", "--explain", str(page), "--url", "https://news.example/a", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "candidates" in out
+    assert "winner: <div#story.article-body>" in out
+    assert "result: method container (confidence 1.00), " in out
+
+
 def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: Path) -> None:
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body></body></html>")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from newswire.config import load_settings
+from newswire.demo import DEFAULT_ADDRESS as DEMO_ADDRESS
 from newswire.errors import ConfigError
 
 
@@ -61,4 +62,7 @@ def test_bad_environment_and_files_are_clear(tmp_path: Path) -> None:
 
 def test_the_shipped_default_config_is_valid() -> None:
     settings = load_settings(Path(__file__).resolve().parents[2] / "newswire.toml", environ={})
-    assert settings.sources and settings.sources[0].kind == "files"
+    # A fresh clone ingests the bundled demo site, which the fetcher may reach on loopback.
+    (source,) = settings.sources
+    assert source.kind == "feed" and source.url == f"http://{DEMO_ADDRESS}/feed.xml"
+    assert DEMO_ADDRESS in settings.fetch.allowed_hosts

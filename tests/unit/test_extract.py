@@ -108,12 +108,15 @@ def test_og_fallback_page() -> None:
     assert event.language == "en"
     assert "cookies" not in event.body
     assert "Storm warning" not in event.body
-    # The standfirst shown on the page is the lead, and the body is the text after it.
+    # The standfirst shown on the page is the lead, and, being article text readers see, the
+    # body's first paragraph too.
     assert event.lead is not None and event.lead.startswith(
         "Planners have approved twelve turbines off the northern coast, ending a dispute"
     )
-    assert event.body.startswith("The decision was taken late on Thursday")
-    assert len(event.body.split("\n\n")) == 3
+    first, second, *_ = event.body.split("\n\n")
+    assert first == event.lead
+    assert second.startswith("The decision was taken late on Thursday")
+    assert len(event.body.split("\n\n")) == 4
 
 
 def test_byline_page_without_metadata() -> None:

@@ -5,7 +5,14 @@ is given, the test suite and the benchmarks. Production deployments point
 newswire at their own Kafka cluster instead.
 """
 
-from newswire.broker._jars import DEFAULT_KAFKA_VERSION, default_libs_dir, ensure_jars
+from newswire.broker._jars import DEFAULT_KAFKA_VERSION, default_libs_dir, ensure_jars, resolved_jars
 from newswire.broker._server import EmbeddedBroker, free_port
 
-__all__ = ["DEFAULT_KAFKA_VERSION", "EmbeddedBroker", "default_libs_dir", "ensure_jars", "free_port"]
+__all__ = [
+    "DEFAULT_KAFKA_VERSION",
+    "EmbeddedBroker",
+    "default_libs_dir",
+    "ensure_jars",
+    "free_port",
+    "resolved_jars",
+]

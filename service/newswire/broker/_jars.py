@@ -52,6 +52,13 @@ def require_tool(name: str, hint: str) -> str:
     return found
 
 
+def resolved_jars(version: str = DEFAULT_KAFKA_VERSION, libs_dir: Path | None = None) -> Path | None:
+    """The folder of Kafka ``version``'s jars if they were resolved completely, else None."""
+    libs = libs_dir or default_libs_dir(version)
+    marker = libs / _MARKER
+    return libs if marker.is_file() and marker.read_text().strip() == version else None
+
+
 def ensure_jars(version: str = DEFAULT_KAFKA_VERSION, libs_dir: Path | None = None) -> Path:
     """Return a folder holding every runtime jar of Kafka ``version``, downloading it if needed.
 
@@ -59,10 +66,10 @@ def ensure_jars(version: str = DEFAULT_KAFKA_VERSION, libs_dir: Path | None = No
     stale jars, and two versions on one classpath break the broker) and marked
     complete only after a successful copy. Network failures are retried.
     """
+    if (resolved := resolved_jars(version, libs_dir)) is not None:
+        return resolved
     libs = libs_dir or default_libs_dir(version)
     marker = libs / _MARKER
-    if marker.is_file() and marker.read_text().strip() == version:
-        return libs
     if version not in _LOG4J_FOR_KAFKA:
         raise BrokerError(f"unsupported Kafka version {version}; use one of {sorted(_LOG4J_FOR_KAFKA)}")
     mvn = require_tool("mvn", "Install Maven (Debian: apt-get install maven).")

@@ -5,7 +5,14 @@ Only this package and ``daemons/`` import aiokafka. Errors leave it as
 """
 
 from newswire.bus._errors import translate
-from newswire.bus.admin import describe_topics, ensure_topics, limit_mismatches, list_topics, missing_topics
+from newswire.bus.admin import (
+    cluster_info,
+    describe_topics,
+    ensure_topics,
+    limit_mismatches,
+    list_topics,
+    missing_topics,
+)
 from newswire.bus.clients import (
     PartitionTracker,
     make_consumer,
@@ -35,6 +42,7 @@ __all__ = [
     "PartitionTracker",
     "TopicSpec",
     "cloudevent_headers",
+    "cluster_info",
     "dead_letter",
     "describe_topics",
     "ensure_topics",

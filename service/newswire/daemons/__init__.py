@@ -13,6 +13,7 @@ from typing import Any
 from newswire.config import Settings
 from newswire.daemons._runtime import Stopper, handle_signals
 from newswire.observe import Health, HealthServer
+from newswire.observe.config_log import log_effective_config
 from newswire.observe.metrics import set_top_hosts
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ async def serve(
 
     stopper = stopper or Stopper()
     set_top_hosts(settings.observe.top_hosts)
-    log.info("effective configuration", extra={"settings": settings.model_dump(mode="json")})
+    log_effective_config(settings)
     daemons: list[IngestDaemon | EnrichDaemon] = []
     for name in names:
         cls = IngestDaemon if name == "ingest" else EnrichDaemon

@@ -496,6 +496,8 @@ class UrlWorker:
                 m.FIELD_FILLED.labels(host, name).inc()
         if article.free_access is False:
             m.PAYWALLED.labels(host).inc()
+        if article.extraction is not None and article.extraction.method != "container":
+            m.EXTRACT_FALLBACK.labels(host).inc()
         if article.published:
             try:
                 delay = datetime.fromisoformat(article.fetched) - datetime.fromisoformat(article.published)

@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -33,6 +35,11 @@ _USUALLY_DROP = (
     "[style*='display:none'], [style*='display: none']"
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
+# them from it: their box goes like an overlay does.
+_COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
+# Whole class words that name one post or article (microformats, CMS post classes).
+_POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
 _BOILER_EXACT = frozenset(BOILERPLATE_TOKENS.split())
 _BOILER_PREFIX = (
     "share",
@@ -65,17 +72,18 @@ _BOILER_PREFIX = (
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | _HEADINGS
 _INLINE = frozenset(INLINE_TAGS.split())
-_SKIP = frozenset({"h1", "table", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
+_SKIP = frozenset({"h1", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
 _BLOCK_SELECTOR = (
     "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
 )
 _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
-_PROSE_ITEM = 150
+_MAX_LIST_LINKS = 0.3
 _LINK_ANCESTOR_LEVELS = 4
 
 _STORY_SHARE = 0.2
+_SIBLING_SHARE = 0.2
 # Paragraphs credit at most this many ancestors: bounds the work on absurdly deep documents,
 # and no article container sits further above its paragraphs.
 _MAX_CONTAINER_LEVELS = 12
@@ -84,7 +92,6 @@ _INTERRUPTION_PREFIX = (
     "consent",
     "onetrust",
     "gdpr",
-    "cmp",
     "newsletter",
     "modal",
     "popup",
@@ -95,13 +102,6 @@ _INTERRUPTION_PREFIX = (
     "piano",
 )
 
-_LABEL_MAX = 80
-_BYLINE_MAX = 120
-_TAIL_HEADING_MAX = 60
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
-_BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
-_BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
-_WS = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _MIN_PARAGRAPH = 25
 _MAX_LINK_DENSITY = 0.5
@@ -109,6 +109,10 @@ _MAX_LINK_DENSITY = 0.5
 _MAX_LINK_DENSITY_P = 0.8
 _KEEP_PARAGRAPH = 150
 _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
+# An overlay or consent box never wraps the headline; a layout box whose name only sounds
+# like one ("dialog-off-canvas-main-canvas") does.
+_NEVER_INSIDE_INTERRUPTION = "h1, main, article, [itemprop=articleBody], [role=main]"
+_RUN_HOLDERS = "div, td, section, article, font, span"
 _KEEP_PARAGRAPHS = 2
 _NOISE = 0.5
 _MIN_SHARE = 0.3
@@ -138,16 +142,20 @@ def _names(classes: str | None, ident: str | None) -> str:
 
 def _kind(node: LexborNode) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
-    (consent banner, sign-up dialog) that goes even when wordy."""
+    (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
     attrs = node.attributes
     kind = 0
-    for token in _TOKEN_SPLIT.split(_names(attrs.get("class"), attrs.get("id"))):
+    names = _names(attrs.get("class"), attrs.get("id"))
+    for token in _TOKEN_SPLIT.split(names):
         if not token:
             continue
-        if token.startswith(_INTERRUPTION_PREFIX):
+        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS:
             return 2
         if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
             kind = 1
+    if kind and not _POST_NAMES.isdisjoint(names.split()):
+        # A post's own box: its taxonomy classes ("author-admin", "tag-video") only sound like boilerplate.
+        return 0
     return kind
 
 
@@ -156,22 +164,48 @@ def _is_boilerplate(node: LexborNode) -> bool:
 
 
 def _holds_article(node: LexborNode) -> bool:
-    """Whether a container has several long, mostly unlinked paragraphs (teasers are short)."""
+    """Whether a container has several long, mostly unlinked paragraphs (teasers are short).
+
+    Paragraphs are ``<p>`` elements or, on pages that write their text as ``<br>`` runs
+    inside ``<div>``s, long runs of text directly inside a block.
+    """
     long_ones = 0
+    in_paragraphs = 0
     for para in node.css("p"):
         size = _size(_text(para))
+        in_paragraphs += size
         if size >= _KEEP_PARAGRAPH and _link_chars(para) < 0.3 * size:
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
+    if _size(_text(node)) - in_paragraphs < (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH:
+        return False  # too little text outside <p> for the missing long paragraphs
+    for block in (node, *node.css(_RUN_HOLDERS)):
+        for text, links in _runs(block):
+            size = _size(text)
+            if size >= _KEEP_PARAGRAPH and links < 0.3 * size:
+                long_ones += 1
+                if long_ones >= _KEEP_PARAGRAPHS:
+                    return True
     return False
 
 
-def _drop_cards(body: LexborNode) -> None:
+def _same_page(href: str, url: str | None) -> bool:
+    """Whether a link points at the page itself (a blog post's permalink headline)."""
+    if not url:
+        return False
+    there, here = urlsplit(urljoin(url, href)), urlsplit(url)
+    return (there.netloc.removeprefix("www."), there.path.rstrip("/")) == (
+        here.netloc.removeprefix("www."),
+        here.path.rstrip("/"),
+    )
+
+
+def _drop_cards(body: LexborNode, url: str | None = None) -> None:
     """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away)."""
     for link in body.css(_CARD_LINK):
         href = link.attributes.get("href") or ""
-        if href.startswith("#") or link.parent is None:
+        if href.startswith("#") or link.parent is None or _same_page(href, url):
             continue
         card = link
         while card.tag not in _HEADINGS and card.tag != "a" and card.parent is not None:
@@ -187,8 +221,8 @@ def _drop_cards(body: LexborNode) -> None:
             card.decompose()
 
 
-def clean_tree(tree: LexborHTMLParser) -> None:
-    """Remove non-content elements in place."""
+def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
+    """Remove non-content elements in place. ``url`` is the page's own address, if known."""
     body = tree.body
     if body is None:
         return
@@ -197,14 +231,17 @@ def clean_tree(tree: LexborHTMLParser) -> None:
     for node in body.css(_USUALLY_DROP):
         if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not _holds_article(node):
             node.decompose()
-    _drop_cards(body)
+    _drop_cards(body, url)
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
         kind = _kind(node)
-        if not kind or node.css_first(_NEVER_INSIDE_BOILERPLATE) is not None:
+        if not kind:
             continue
-        if kind == 2 or not _holds_article(node):
+        if kind == 2:
+            if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
+                node.decompose()
+        elif node.css_first(_NEVER_INSIDE_BOILERPLATE) is None and not _holds_article(node):
             node.decompose()
 
 
@@ -316,8 +353,45 @@ def _is_body_marker(node: LexborNode) -> bool:
     return False
 
 
+@dataclasses.dataclass(slots=True)
+class Candidate:
+    """A scored container: what ``--explain`` prints and what the confidence is read from."""
+
+    node: LexborNode
+    good: float  # unlinked paragraph text below it
+    neutral: float  # linked or credit text below it
+    total: float  # all its text
+    boost: float  # body marker (itemprop/class) multiplier
+    score: float | None  # None: skipped, its bound could not beat the best
+
+
+@dataclasses.dataclass(slots=True)
+class Choice:
+    """The winning container, the page's good text and every candidate looked at."""
+
+    best: LexborNode | None
+    page_good: float
+    candidates: list[Candidate]
+    siblings: list[LexborNode] = dataclasses.field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        """Share of the page's good paragraph text inside the winner: 1 when nothing competes."""
+        if self.best is None or not self.page_good:
+            return 0.0
+        for cand in self.candidates:
+            if cand.node.mem_id == self.best.mem_id:
+                return min(cand.good / self.page_good, 1.0)
+        return 1.0  # the winner is an <article> inside the scored container (several stories)
+
+
 def _best_container(body: LexborNode) -> LexborNode | None:
     """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
+    return choose_container(body).best
+
+
+def choose_container(body: LexborNode) -> Choice:
+    """Score the containers of paragraph text; see :func:`_best_container`."""
     good: dict[int, float] = {}
     neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
@@ -332,7 +406,7 @@ def _best_container(body: LexborNode) -> LexborNode | None:
             neutral[key] = neutral.get(key, 0.0) + other
             parent = parent.parent
     if not good:
-        return None
+        return Choice(None, 0.0, [])
     top = max(good.values())
     # A container's score is at most its good text (boosted if marked), so containers are scored
     # best bound first and the rest skipped once none can reach the best score: a container's
@@ -346,16 +420,44 @@ def _best_container(body: LexborNode) -> LexborNode | None:
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best: LexborNode | None = None
     best_score, best_rank = float("-inf"), len(good)
+    looked: list[Candidate] = []
     for bound, rank, key, value, boost in candidates:
         if bound < best_score:
-            break
+            looked.append(Candidate(nodes[key], value, neutral[key], float("nan"), boost, None))
+            continue
         total = _size(_text(nodes[key]))
         score = (value - _NOISE * max(total - value - neutral[key], 0.0)) * boost
+        looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
         if score > best_score or (score == best_score and rank < best_rank):
             best, best_score, best_rank = nodes[key], score, rank
-    if best is not None:
-        best = _first_of_several(best, good)
-    return best
+    if best is None:
+        return Choice(None, top, looked)
+    best = _first_of_several(best, good)
+    return Choice(best, top, looked, _text_siblings(best, good, neutral))
+
+
+def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
+    """Siblings of the winner that continue the article (a body split over several boxes).
+
+    A sibling counts when its unlinked paragraph text is a fair share of the winner's and
+    outweighs its linked text; teaser and comment boxes are link-heavy or were removed.
+    """
+    parent = best.parent
+    own = good.get(best.mem_id, 0.0)
+    if parent is None or parent.tag in {"body", "html"} or not own:
+        return []
+    found = []
+    for child in parent.iter():
+        if child.mem_id == best.mem_id:
+            continue
+        value = good.get(child.mem_id, 0.0)
+        if (
+            value >= _SIBLING_SHARE * own
+            and value > neutral.get(child.mem_id, 0.0)
+            and child.tag not in _SKIP
+        ):
+            found.append(child)
+    return found
 
 
 def _first_of_several(best: LexborNode, good: dict[int, float]) -> LexborNode:
@@ -394,18 +496,27 @@ def _blocks(root: LexborNode, out: list[str]) -> None:
 
 
 def _prose_list(node: LexborNode) -> bool:
-    """Whether a list is part of the text: it wraps paragraphs, or its items are long prose.
+    """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
-    Short bullet lists are mostly summaries, link lists and fact boxes, which
-    news bodies (and the dev corpus' truth) leave out.
+    Link lists (related stories, tags) are link-dense; teaser lists carry headings,
+    images or times. Bullet points of the article itself are neither.
     """
     if _holds_article(node):
         return True
     items = node.css("li")
     if not items or node.css_first("h2, h3, h4, h5, h6, img, time, figure") is not None:
         return False
-    sizes = [_size(_text(item)) for item in items]
-    return sum(sizes) / len(sizes) >= _PROSE_ITEM and _link_chars(node) < 0.3 * (sum(sizes) or 1)
+    size = sum(_size(_text(item)) for item in items)
+    return _link_chars(node) < _MAX_LIST_LINKS * (size or 1)
+
+
+def _text_table(node: LexborNode) -> bool:
+    """Whether a table is part of the text (a layout table around it, or data the article shows).
+
+    Tables of links (navigation, "more stories") are not.
+    """
+    size = _size(_text(node))
+    return size > 0 and _link_chars(node) < _MAX_LIST_LINKS * size
 
 
 def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
@@ -455,6 +566,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             tag in _SKIP
             or (tag == "article" and child.mem_id in cards)
             or (tag in {"ul", "ol"} and not _prose_list(child))
+            or (tag == "table" and not _text_table(child))
         ):
             continue
         else:
@@ -462,13 +574,31 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
     flush()
 
 
-def main_text(tree: LexborHTMLParser) -> list[str]:
+def main_text(tree: LexborHTMLParser, url: str | None = None) -> list[str]:
     """The paragraphs of the article's main text (possibly empty)."""
+    return main_text_scored(tree, url)[0]
+
+
+def main_text_scored(tree: LexborHTMLParser, url: str | None = None) -> tuple[list[str], float]:
+    """The main text's paragraphs and the share of the page's paragraph text they came from (0-1)."""
     body = tree.body
     if body is None:
-        return []
-    clean_tree(tree)
-    best = _best_container(body)
+        return [], 0.0
+    clean_tree(tree, url)
+    choice = choose_container(body)
+    if choice.best is None or not choice.siblings:
+        return container_text(choice.best), choice.share
+    out: list[str] = []
+    parent = choice.best.parent
+    keep = {n.mem_id for n in (choice.best, *choice.siblings)}
+    for child in parent.iter() if parent is not None else ():
+        if child.mem_id in keep:
+            out.extend(container_text(child))
+    return out, choice.share
+
+
+def container_text(best: LexborNode | None) -> list[str]:
+    """The blocks of the chosen container, in document order."""
     if best is None:
         return []
     out: list[str] = []
@@ -479,32 +609,3 @@ def main_text(tree: LexborHTMLParser) -> list[str]:
     else:
         _blocks(best, out)
     return out
-
-
-def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> list[str]:
-    """Drop what survives container choice but is not text: the headline again, byline lines,
-    dangling "Read more:" labels, and headings left at the very end with nothing below them.
-    """
-    names = {a.casefold() for a in authors}
-    headline = (title or "").casefold()
-    out: list[str] = []
-    for para in paragraphs:
-        folded = para.casefold()
-        if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
-            continue
-        if len(para) <= _LABEL_MAX and para.endswith(":"):
-            continue
-        out.append(para)
-    kept = list(out)
-    while out and len(out[-1]) <= _TAIL_HEADING_MAX and not _SENTENCE_END.search(out[-1]):
-        out.pop()
-    return out or kept
-
-
-def _byline_only(folded: str, names: set[str]) -> bool:
-    if not names:
-        return False
-    stripped = _BYLINE_PREFIX.sub("", folded).strip(" ,.|·-–")
-    return stripped in names or all(
-        part.strip() in names for part in _BYLINE_JOIN.split(stripped) if part.strip()
-    )

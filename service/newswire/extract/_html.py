@@ -10,11 +10,12 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
-from newswire.events import ArticleEvent, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _authors, _body, _dates, _language, _title
+from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
+from newswire.extract import _authors, _dates, _language, _strategy, _tidy, _title
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
+from newswire.extract._text import repair
 
 _WS = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -267,21 +268,6 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
 
 
-def _without_lead(paragraphs: list[str], visible: str | None) -> list[str]:
-    """Drop the standfirst from the start of the body: it is the event's ``lead``, not body text."""
-    if not visible or not paragraphs:
-        return paragraphs
-    probe = visible[:60].casefold()
-    for i, paragraph in enumerate(paragraphs[:2]):
-        if paragraph.casefold().startswith(probe):
-            return paragraphs[:i] + paragraphs[i + 1:]
-    return paragraphs
-
-
-def _tokens(text: str) -> int:
-    return len(text.split())
-
-
 def extract_html(
     content: bytes | str,
     url: str,
@@ -370,18 +356,14 @@ def _extract(
     authors = _authors_of(tree, md, hints, site)
 
     visible_lead = _visible_lead(tree, lead, page_text)
-    paragraphs = _body.main_text(tree)
-    ld_body = _article_body(md)
-    dom_tokens = sum(_tokens(p) for p in paragraphs)
-    ld_tokens = sum(_tokens(p) for p in ld_body)
-    if ld_tokens > 1.3 * dom_tokens and ld_tokens >= 30:
-        paragraphs = ld_body
-    paragraphs = _body.tidy(paragraphs, title=title, authors=authors)
-    rest = _without_lead(paragraphs, visible_lead)
-    if sum(len(p) for p in rest) >= _MIN_BODY:
-        paragraphs = rest
-    elif visible_lead and not any(visible_lead[:60] in p for p in paragraphs[:2]):
-        paragraphs = [visible_lead, *paragraphs]  # a page that is all standfirst keeps it as its body
+    paragraphs, extraction = _strategy.choose_body(
+        tree, html, _article_body(md), url, page_words=page_text.count(" ") + 1
+    )
+    # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
+    paragraphs = _tidy.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
+    if not paragraphs and visible_lead:
+        paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
+        extraction = Extraction(method="lead", confidence=0.1)
     body = "\n\n".join(paragraphs)
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")
@@ -413,5 +395,6 @@ def _extract(
         free_access=_free_access(md),
         fetched=fetched or utc_now(),
         source=source,
+        extraction=extraction,
         fingerprint=content_fingerprint(title, body),
     )

@@ -15,6 +15,18 @@ from newswire.extract._text_dump import extract_text
 _MAX_BYTES = 64 * 1024 * 1024
 
 
+def read_page(path: Path) -> str:
+    """The text of a saved HTML page (.html, .htm, .html.gz), decoded as a fetched page would be."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        if path.name.lower().endswith(".gz"):
+            raw = zlib.decompressobj(wbits=31).decompress(raw, _MAX_BYTES)
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
+        raise ExtractError(f"cannot read {path}: {exc}") from exc
+    return decode_html(raw, None)
+
+
 def parse_path(
     path: Path, url: str | None = None, *, fetched: str | None = None, source: str | None = None
 ) -> ArticleEvent:

@@ -46,10 +46,36 @@ class HumanFormatter(logging.Formatter):
         return line
 
 
+class RetriedProduceFilter(logging.Filter):
+    """Demote aiokafka's warning for a produce request it is about to retry to DEBUG.
+
+    aiokafka warns on every retry of a batch the broker refused for a passing reason: a
+    partition whose leader is not known yet, or (Kafka 3.6+ verifying transactions) a partition
+    whose previous transaction is still writing its commit markers, which the broker reports to
+    older clients as ``NotEnoughReplicasError``. Both happen on a healthy start and after every
+    rebalance, and the sender retries them itself; a batch that never gets through fails its
+    transaction, which newswire logs as an error of its own.
+    """
+
+    _RETRIED = ("NotLeaderForPartitionError", "NotEnoughReplicasError")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            record.levelno == logging.WARNING
+            and record.name == "aiokafka.producer.sender"
+            and record.msg.startswith("Got error produce response on topic-partition")
+            and any(name in str(record.args) for name in self._RETRIED)
+        ):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
 def setup_logging(log_format: str = "human", level: str = "INFO") -> None:
     """Configure the root logger once (stderr); quiet chatty libraries."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else HumanFormatter())
+    handler.addFilter(RetriedProduceFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

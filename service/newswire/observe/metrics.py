@@ -50,6 +50,12 @@ NOT_ARTICLE = Counter(
     "Pages that were not articles: blocked, consent_wall, login_wall, soft_404, paywalled",
     ["host", "kind"],
 )
+EXTRACT_FALLBACK = Counter(
+    "newswire_extract_fallback_total",
+    "Articles whose body did not come from the main container strategy (extraction.method is "
+    "blocks, json-ld, script or lead): the extractor was unsure of the page",
+    ["host"],
+)
 FIELD_FILLED = Counter(
     "newswire_extracted_field_filled_total",
     "Extracted articles whose field is non-empty (divide by articles_published for fill rate)",

@@ -1,0 +1,81 @@
+"""``newswire parse --explain``: why the extractor chose the body it chose, for developers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from newswire.errors import ExtractError
+from newswire.extract import _body, _strategy
+from newswire.extract._paths import parse_path, read_page
+
+_SHOWN = 10
+
+
+def _label(node: LexborNode) -> str:
+    attrs = node.attributes
+    ident = f"#{attrs['id']}" if attrs.get("id") else ""
+    classes = "".join(f".{c}" for c in (attrs.get("class") or "").split()[:3])
+    return f"<{node.tag}{ident}{classes}>"
+
+
+def explain_path(path: Path, url: str | None = None) -> str:
+    """A report on one saved page: candidate containers with scores, the winner and the method."""
+    html = read_page(path)
+    tree = LexborHTMLParser(html)
+    for node in tree.css("script, style"):
+        node.decompose()
+    lines = [f"page: {path}"]
+    body = tree.body
+    if body is None:
+        return "\n".join([*lines, "no <body>: nothing to score"])
+    page_words = len((body.text(deep=True) or "").split())
+    _body.clean_tree(tree, url)
+    choice = _body.choose_container(body)
+    ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
+    lines.append(
+        "candidates (score = (good - 0.5 x other text) x marker boost; skipped = its bound cannot beat the "
+        "winner; "
+        f"page paragraph text {choice.page_good:.0f}):"
+    )
+    for cand in ranked[:_SHOWN]:
+        score = "  skipped" if cand.score is None else f"{cand.score:9.0f}"
+        total = "      -" if cand.score is None else f"{cand.total:7.0f}"
+        lines.append(
+            f"  {score}  good {cand.good:7.0f}  linked {cand.neutral:6.0f}  total {total}  "
+            f"boost {cand.boost:.1f}  {_label(cand.node)}"
+        )
+    if choice.best is None:
+        lines.append("winner: none (no paragraph text left after removing boilerplate)")
+    else:
+        scored = [c for c in ranked if c.score is not None]
+        runner_up = f"{scored[1].score:.0f} ({_label(scored[1].node)})" if len(scored) > 1 else "none"
+        lines.append(
+            f"winner: {_label(choice.best)}, the highest score; runner-up {runner_up}; "
+            f"holds {choice.share:.0%} of the page's paragraph text"
+        )
+        if choice.siblings:
+            lines.append("  plus sibling boxes: " + ", ".join(_label(n) for n in choice.siblings))
+    words = sum(len(p.split()) for p in _body.container_text(choice.best))
+    lines.append(f"container text: {words} words of the {page_words} the page shows")
+    if (
+        choice.best is None
+        or choice.share < _strategy.UNSURE_SHARE
+        or words < _strategy.UNSURE_VISIBLE * page_words
+    ):
+        lines.append(
+            f"unsure (no winner, share < {_strategy.UNSURE_SHARE:.0%}, or under "
+            f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
+            f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
+        )
+    try:
+        event = parse_path(path, url=url)
+    except ExtractError as exc:
+        lines.append(f"result: {exc}")
+    else:
+        ext = event.extraction
+        method = f"{ext.method} (confidence {ext.confidence:.2f})" if ext else "?"
+        paragraphs = len(event.body.split("\n\n"))
+        lines.append(f"result: method {method}, {len(event.body.split())} words in {paragraphs} paragraphs")
+    return "\n".join(lines)

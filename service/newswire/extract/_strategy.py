@@ -1,0 +1,70 @@
+"""Which body the event gets: the main container, the fallback's densest run, or JSON-LD.
+
+The container strategy runs on every page. When it is unsure (no container, a winner
+holding a small share of the page's paragraph text, or a body that is a tiny part of
+the words the page shows) the densest-run strategy runs too, and it wins when it holds
+clearly more prose (:func:`prose_score`).
+A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
+render the text with scripts). A page with no text at all gets the most prose-like
+string of its inline script data (single-page apps), the ``script`` method.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from newswire.events import Extraction
+from newswire.extract import _body, _density, _script_data
+
+# Below this share of the page's paragraph text in the winning container, look again.
+UNSURE_SHARE = 0.5
+# ... or when the body is this small a part of the words the page shows.
+UNSURE_VISIBLE = 0.03
+# The fallback's prose score must be this many times the container's to replace its body.
+FALLBACK_GAIN = 1.5
+_PROSE = 80
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»)]\s*$")
+_LD_GAIN = 1.3
+_LD_MIN_TOKENS = 30
+
+
+def _tokens(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def prose_score(paragraphs: list[str]) -> int:
+    """Characters in prose paragraphs (long, ending like a sentence) minus those in the rest.
+
+    The criterion between two candidate bodies: the one that kept more running text and
+    less menu, label and teaser text is the one that missed less of the article.
+    """
+    prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE and _SENTENCE_END.search(p))
+    return 2 * prose - sum(len(p) for p in paragraphs)
+
+
+def choose_body(
+    tree: LexborHTMLParser, html: str, ld_body: list[str], url: str | None = None, page_words: int = 0
+) -> tuple[list[str], Extraction]:
+    """The body paragraphs and how they were found. ``tree`` is cleaned in place.
+
+    ``page_words`` counts the words of the page's visible text (before cleaning).
+    """
+    paragraphs, share = _body.main_text_scored(tree, url)
+    method = "container"
+    confidence = round(share, 3)
+    words = _tokens(paragraphs)
+    if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
+        dense = _density.densest_run(html)
+        if prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0):
+            paragraphs, method = dense, "blocks"
+            confidence = round(min(share, 0.5), 3)
+    ld_tokens = _tokens(ld_body)
+    if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
+        return ld_body, Extraction(method="json-ld", confidence=0.9)
+    if not paragraphs:
+        scripted = _script_data.script_text(html)
+        if scripted:
+            return scripted, Extraction(method="script", confidence=0.3)
+    return paragraphs, Extraction(method=method, confidence=confidence)  # type: ignore[arg-type]

@@ -1,0 +1,57 @@
+"""Clean-up of the body's paragraphs once the container is chosen.
+
+Drops what survives container choice but is not article text: the headline again,
+byline lines, dangling "Read more:" labels, readers' comments after a comment-section
+heading, and headings left at the very end with nothing below them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LABEL_WORDS = 3
+_BYLINE_MAX = 120
+_TAIL_HEADING_MAX = 60
+# The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
+_COMMENTS_HEADING = re.compile(
+    r"^(?:(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|kommentare|commentaires|comentarios)"
+    r"\s*(?:\(\d+\))?:?"
+    r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
+    r"|(?:leave a (?:reply|comment)|add (?:a|your) comment|post a comment|join the discussion)\b.*)$",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
+_BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
+
+
+def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> list[str]:
+    """Drop what survives container choice but is not text: the headline again, byline lines,
+    dangling "Read more:" labels, and headings left at the very end with nothing below them.
+    """
+    names = {a.casefold() for a in authors}
+    headline = (title or "").casefold()
+    out: list[str] = []
+    for index, para in enumerate(paragraphs):
+        if index and len(para) <= _TAIL_HEADING_MAX and _COMMENTS_HEADING.match(para):
+            break  # readers' comments follow: the article ended above
+
+        folded = para.casefold()
+        if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
+            continue
+        if para.endswith(":") and len(para.split()) <= _LABEL_WORDS:
+            continue
+        out.append(para)
+    kept = list(out)
+    while out and len(out[-1]) <= _TAIL_HEADING_MAX and not _SENTENCE_END.search(out[-1]):
+        out.pop()
+    return out or kept
+
+
+def _byline_only(folded: str, names: set[str]) -> bool:
+    if not names:
+        return False
+    stripped = _BYLINE_PREFIX.sub("", folded).strip(" ,.|·-–")
+    return stripped in names or all(
+        part.strip() in names for part in _BYLINE_JOIN.split(stripped) if part.strip()
+    )

@@ -1,0 +1,96 @@
+"""The effective configuration in the start-up log: one line per section, or one JSON object;
+secrets masked either way. And the retried-produce warnings a healthy start no longer shows."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import orjson
+import pytest
+
+from newswire.config import Settings, load_settings
+from newswire.observe.config_log import MASK, config_lines, log_effective_config, masked
+from newswire.observe.logging import RetriedProduceFilter, setup_logging
+
+SECRET_URL = "https://reader:hunter2@feeds.example/rss"
+
+
+def settings_with_secrets(log_format: str = "human") -> Settings:
+    return load_settings(
+        environ={},
+        overrides={
+            "observe": {"log_format": log_format},
+            "sources": [{"name": "paid", "kind": "feed", "url": SECRET_URL}],
+        },
+        default_file=False,
+    )
+
+
+def test_human_format_is_one_readable_line_per_section_and_source_with_credentials_masked() -> None:
+    lines = config_lines(settings_with_secrets())
+    sections = [line.split(" ", 1)[0] for line in lines]
+    assert sections == [
+        "shutdown_timeout_s=30.0",
+        "[kafka]",
+        "[broker]",
+        "[fetch]",
+        "[ingest]",
+        "[enrich]",
+        "[observe]",
+        "[[sources]]",
+    ]
+    assert "[kafka] bootstrap_servers=127.0.0.1:9092 " in lines[1]
+    assert f"url=https://{MASK}@feeds.example/rss" in lines[-1]
+    assert all("hunter2" not in line and len(line) < 600 for line in lines)
+
+
+def test_masking_covers_secret_named_keys_at_any_depth() -> None:
+    doc = {
+        "kafka": {"sasl_password": "s3cret", "api_key": "k", "bootstrap_servers": "b:1"},
+        "n": [{"token": "t"}],
+    }
+    assert masked(doc) == {
+        "kafka": {"sasl_password": MASK, "api_key": MASK, "bootstrap_servers": "b:1"},
+        "n": [{"token": MASK}],
+    }
+
+
+@pytest.mark.parametrize("log_format", ["human", "json"])
+def test_the_logged_configuration_never_shows_the_secret(log_format: str) -> None:
+    stream = io.StringIO()
+    setup_logging(log_format)
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    try:
+        log_effective_config(settings_with_secrets(log_format))
+    finally:
+        setup_logging()
+    out = stream.getvalue()
+    assert "hunter2" not in out
+    if log_format == "json":
+        (line,) = out.splitlines()  # one record, the configuration as an object
+        doc = orjson.loads(line)
+        assert doc["settings"]["kafka"]["partitions"] == 6
+        assert doc["settings"]["sources"][0]["url"] == f"https://{MASK}@feeds.example/rss"
+    else:
+        assert len(out.splitlines()) == 8
+
+
+def _record(level: int, name: str, error: str) -> logging.LogRecord:
+    return logging.LogRecord(
+        name,
+        level,
+        __file__,
+        1,
+        "Got error produce response on topic-partition %s, retrying. Error: %s",
+        ("TopicPartition(topic='t', partition=3)", f"<class 'aiokafka.errors.{error}'>"),
+        None,
+    )
+
+
+def test_retried_produce_refusals_are_demoted_and_other_warnings_kept() -> None:
+    keep = RetriedProduceFilter()
+    for passing in ("NotLeaderForPartitionError", "NotEnoughReplicasError"):
+        assert not keep.filter(_record(logging.WARNING, "aiokafka.producer.sender", passing))
+    assert keep.filter(_record(logging.WARNING, "aiokafka.producer.sender", "MessageSizeTooLargeError"))
+    assert keep.filter(_record(logging.WARNING, "newswire.daemons", "NotEnoughReplicasError"))

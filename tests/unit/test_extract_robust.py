@@ -1,0 +1,172 @@
+"""Body extraction on layouts the container scorer alone gets wrong: each test is one mechanism."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser
+
+from newswire.errors import ExtractError
+from newswire.events import decode_article, encode_event
+from newswire.extract import extract_html
+from newswire.extract._body import choose_container, clean_tree
+
+URL = "https://news.example/2026/12/04/harbour-plan"
+SENTENCES = [
+    "The harbour board approved the new quay on Thursday after a vote that ran late into the"
+    " evening and split the members.",
+    "Fishermen had argued for two years that the old quay was unsafe in winter storms and too"
+    " short for the larger boats.",
+    "The plan costs forty million and will be paid for by the port, the region and a loan from"
+    " the national infrastructure fund.",
+    "Work starts in the spring and the first berths should open before the summer season of"
+    " the following year, officials said.",
+    "Residents near the waterfront asked for limits on night work, and the board agreed to"
+    " stop the pile driving after eight.",
+    "An appeal is still possible, but the board's lawyers said they expected the decision to"
+    " hold in court if it came to that.",
+]
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head><title>Harbour plan approved</title>{head}</head><body>{body}</body></html>"
+
+
+def _event(html: str):  # type: ignore[no-untyped-def]
+    return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+
+
+def _paragraphs(sentences: list[str]) -> str:
+    return "".join(f"<p>{s}</p>" for s in sentences)
+
+
+def _menu(n: int) -> str:
+    return "<ul>" + "".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(n)) + "</ul>"
+
+
+def test_br_runs_in_a_box_named_like_a_widget_are_kept() -> None:
+    # Blog templates name the post column "widget blog" and write paragraphs as <br> runs.
+    paragraphs = [f"{a} {b}" for a, b in zip(SENTENCES[::2], SENTENCES[1::2], strict=True)]
+    text = "<br><br>".join(paragraphs)
+    html = _page(f'<div class="widget blog" id="Blog1"><h2>Harbour plan approved</h2><div>{text}</div></div>')
+    event = _event(html)
+    assert event.body.split("\n\n") == paragraphs
+    assert event.extraction is not None and event.extraction.method == "container"
+
+
+def test_comments_with_more_text_than_the_article_do_not_win() -> None:
+    # Long comments: by text amount alone the section would pass as the article.
+    # The items carry no name of their own (WordPress: <ol class="commentlist"><li class="even">).
+    comments = "".join(f'<li class="even"><p>{s} {s} I disagree.</p></li>' for s in SENTENCES * 2)
+    html = _page(
+        f"<article><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}</article>"
+        f'<section id="comments"><h2>12 Comments</h2><ol class="commentlist">{comments}</ol></section>'
+    )
+    event = _event(html)
+    assert event.body.split("\n\n") == SENTENCES[:3]
+    assert event.extraction is not None and event.extraction.method == "container"
+
+
+def test_article_split_over_sibling_boxes_keeps_every_box() -> None:
+    # Two text boxes with a gallery strip of short captions between them: the strip's noise
+    # makes the common parent lose to the first box, and the second box is its sibling.
+    strip = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
+    html = _page(
+        f"<div class='story'><div class='part'>{_paragraphs(SENTENCES[:3])}</div>"
+        f"<div class='strip'>{strip}</div>"
+        f"<div class='part'>{_paragraphs(SENTENCES[3:5])}</div></div>"
+    )
+    tree = LexborHTMLParser(html)
+    clean_tree(tree)
+    assert tree.body is not None
+    choice = choose_container(tree.body)
+    assert choice.best is not None and choice.best.attributes.get("class") == "part"
+    assert len(choice.siblings) == 1
+    assert _event(html).body.split("\n\n") == SENTENCES[:5]
+
+
+def test_text_only_in_json_ld_article_body() -> None:
+    ld = {"@type": "NewsArticle", "headline": "Harbour plan approved", "articleBody": "\n\n".join(SENTENCES)}
+    html = _page(
+        "<div id='app'>Loading…</div>", f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    )
+    event = _event(html)
+    assert event.body.split("\n\n") == SENTENCES
+    assert event.extraction is not None and event.extraction.method == "json-ld"
+
+
+def test_text_only_in_noscript_is_found_by_the_fallback() -> None:
+    html = _page(f"<div id='app'></div><noscript><div>{_paragraphs(SENTENCES)}</div></noscript>")
+    event = _event(html)
+    assert event.body.split("\n\n") == SENTENCES
+    assert event.extraction is not None and event.extraction.method == "blocks"
+
+
+def test_unsure_container_falls_back_to_the_densest_run() -> None:
+    # Every paragraph sits in its own box named like a share bar, so cleaning removes the
+    # boxes one by one (none holds two long paragraphs) and no container is left; the
+    # fallback, which ignores names, finds the run of prose.
+    boxes = "".join(f'<div class="share-wrap"><p>{s}</p></div>' for s in SENTENCES)
+    html = _page(f"<main-wrapper>{_menu(8)}{boxes}{_menu(8)}</main-wrapper>")
+    event = _event(html)
+    assert event.body.split("\n\n") == SENTENCES
+    assert event.extraction is not None
+    assert event.extraction.method == "blocks" and event.extraction.confidence <= 0.5
+
+
+def test_extraction_block_round_trips_and_old_events_still_decode() -> None:
+    event = _event(_page(f"<article>{_paragraphs(SENTENCES)}</article>"))
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert event.extraction.confidence == 1.0
+    again = decode_article(encode_event(event))
+    assert again.extraction == event.extraction
+    old = json.loads(encode_event(event))
+    del old["extraction"]
+    old["schema_version"] = "1.1"
+    assert decode_article(json.dumps(old)).extraction is None
+
+
+def test_page_with_no_text_anywhere_is_still_an_error() -> None:
+    with pytest.raises(ExtractError, match="no article text"):
+        _event(_page(f"<nav>{_menu(5)}</nav>"))
+
+
+def test_permalink_heading_is_not_a_teaser_card() -> None:
+    # A short blog post whose headline links to the post itself: a card only when it links away.
+    post = (
+        f'<div class="post"><h2><a href="{URL}">Harbour plan approved</a></h2>'
+        f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></div>"
+    )
+    event = _event(_page(post))
+    assert event.body.split("\n\n") == SENTENCES[:2]
+    assert event.extraction is not None and event.extraction.method == "container"
+    elsewhere = post.replace(f'href="{URL}"', 'href="https://other.example/story"')
+    teaser_only = _page(f"<article>{_paragraphs(SENTENCES[2:])}</article>{elsewhere}")
+    assert SENTENCES[0] not in _event(teaser_only).body
+
+
+def test_mojibake_saved_in_the_page_bytes_is_repaired_in_the_body() -> None:
+    text = [f"{s} It’s done." for s in SENTENCES[:3]]
+    garbled = "".join(f"<p>{t.encode('utf-8').decode('latin-1')}</p>" for t in text)
+    html = f'<html><head><meta charset="utf-8"></head><body><article>{garbled}</article></body></html>'
+    event = extract_html(html.encode("utf-8"), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.body.split("\n\n") == text
+
+
+def test_text_only_in_script_data_of_a_single_page_app() -> None:
+    # Next.js app router: the article is an escaped JSON string inside a JS string, the body empty.
+    inner = json.dumps({"article": {"title": "Harbour plan approved", "html": _paragraphs(SENTENCES)}})
+    push = json.dumps([1, inner])
+    html = _page(f'<div id="__next"></div><script>self.__next_f.push({push})</script>')
+    event = _event(html)
+    assert event.body.split("\n\n") == SENTENCES
+    assert event.extraction is not None and event.extraction.method == "script"
+
+
+def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
+    replies = _paragraphs([f"{s} Totally agree with this." for s in SENTENCES[3:]])
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>3 Comments</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
