@@ -227,6 +227,8 @@ async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.daemons.status import source_status
 
+    if args.hosts:
+        return await _host_status(args, settings)
     rows = await source_status(settings)
     if args.json:
         for row in rows:
@@ -242,6 +244,26 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         )
     if not rows:
         _out("(no source has been polled yet: is the ingest daemon running with this config?)")
+    return 0
+
+
+async def _host_status(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.daemons.status import host_status
+
+    rows = await host_status(settings, window_s=args.hours * 3600)
+    if args.json:
+        for row in rows:
+            _out(orjson.dumps(row))
+        return 0
+    _out(f"{'host':<40} {'articles':>8} {'updates':>7} {'blocked':>7} {'last success':<25} dead letters")
+    for r in rows:
+        letters = ", ".join(f"{reason} {n}" for reason, n in r["dead_letters"].items()) or "-"
+        _out(
+            f"{r['host'][:40]:<40} {r['articles']:>8} {r['updates']:>7} {r['blocked_share']:>7.0%} "
+            f"{r['last_success'] or '-':<25} {letters}"
+        )
+    if not rows:
+        _out(f"(no article or dead letter in the last {args.hours:g} h)")
     return 0
 
 
@@ -360,6 +382,12 @@ def build_parser() -> argparse.ArgumentParser:
         "status", help="table of sources: last poll, last success, articles, errors, next poll"
     )
     p.add_argument("--json", action="store_true", help="one JSON object per source")
+    p.add_argument(
+        "--hosts",
+        action="store_true",
+        help="per host: articles, updates, blocked share, last success, dead letters by reason",
+    )
+    p.add_argument("--hours", type=float, default=24.0, help="window of --hosts (default 24)")
 
     p = sub.add_parser(
         "replay",

@@ -23,8 +23,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SecretStr,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -93,6 +95,20 @@ class SourceSettings(_Frozen):
     url: str | None = None
     path: str | None = None
     interval_s: float = Field(default=300.0, gt=0)
+    #: This source's feed, its pages and their robots.txt go through this proxy ("direct": none),
+    #: whatever fetch.proxy says. Kept in the local configuration only: the sources topic gets it masked.
+    proxy: SecretStr | None = None
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_proxy(value.get_secret_value(), direct_ok=True)
+        return value
+
+    @field_serializer("proxy")
+    def _masked(self, value: SecretStr | None) -> str | None:
+        return None if value is None else masked_proxy(value.get_secret_value())
 
     @field_validator("path")
     @classmethod
@@ -159,6 +175,66 @@ class FetchSettings(_Frozen):
         default=600.0, gt=0, description="retry robots.txt after 5xx/unreachable"
     )
     max_crawl_delay_s: float = Field(default=60.0, ge=0, description="cap on a robots.txt Crawl-delay")
+    blocked_backoff_s: float = Field(
+        default=300.0, ge=0, description="pause a host after a bot challenge; doubles per repeat"
+    )
+    blocked_backoff_max_s: float = Field(default=6 * 3600.0, ge=0, description="cap on that pause")
+    # Proxies (http://, https://, socks5:// or socks5h:// URLs; user:password@ allowed, never logged).
+    # Route of a URL: the first ``proxy_hosts`` pattern its host matches ("direct" for none), else
+    # none if ``no_proxy`` lists the host, else ``proxy``, else the scheme's ``http(s)_proxy``; the
+    # last three default to HTTP_PROXY/HTTPS_PROXY/NO_PROXY from the environment when ``proxy`` is unset.
+    proxy: SecretStr | None = None
+    proxy_hosts: dict[str, SecretStr] = Field(default_factory=dict)
+    http_proxy: SecretStr | None = None
+    https_proxy: SecretStr | None = None
+    no_proxy: tuple[str, ...] = ()
+
+    @field_validator("proxy", "http_proxy", "https_proxy")
+    @classmethod
+    def _proxy_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            _check_proxy(value.get_secret_value(), direct_ok=False)
+        return value
+
+    @field_validator("proxy_hosts")
+    @classmethod
+    def _proxy_routes(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        for pattern, url in value.items():
+            if not pattern.strip():
+                raise ValueError("a proxy_hosts key is a host pattern such as '*.example.com'")
+            _check_proxy(url.get_secret_value(), direct_ok=True)
+        return value
+
+    @field_serializer("proxy", "http_proxy", "https_proxy")
+    def _masked(self, value: SecretStr | None) -> str | None:
+        return None if value is None else masked_proxy(value.get_secret_value())
+
+    @field_serializer("proxy_hosts")
+    def _masked_routes(self, value: dict[str, SecretStr]) -> dict[str, str]:
+        return {pattern: masked_proxy(url.get_secret_value()) for pattern, url in value.items()}
+
+
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+DIRECT = "direct"
+
+
+def _check_proxy(url: str, *, direct_ok: bool) -> None:
+    if direct_ok and url == DIRECT:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+        # The URL itself may hold a password: name only its scheme.
+        raise ValueError(
+            f"a proxy is a {'/'.join(PROXY_SCHEMES)} URL with a host, not a {parts.scheme!r} URL"
+        )
+
+
+def masked_proxy(url: str) -> str:
+    """``url`` with its user and password replaced by ``***``: what logs and status may show."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
 
 
 class IngestSettings(_Frozen):
@@ -291,12 +367,18 @@ class Settings(_Frozen):
         return _build(data)
 
 
+#: Settings whose values are never repeated in an error message.
+_SECRET_KEYS = frozenset({"proxy", "http_proxy", "https_proxy", "proxy_hosts"})
+
+
 def _build(data: Mapping[str, Any]) -> Settings:
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
+        if _SECRET_KEYS & {str(p) for p in first["loc"]}:  # a proxy URL may hold a password
+            raise ConfigError(first["msg"], key=key) from None
         raise ConfigError(f"{first['msg']} (got {first.get('input')!r})", key=key) from None
 
 
@@ -312,6 +394,18 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     if servers := environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         out.setdefault("kafka", {})["bootstrap_servers"] = servers
     return out
+
+
+def _env_proxies(fetch: dict[str, Any], environ: Mapping[str, str]) -> None:
+    """Fill ``fetch``'s proxies from HTTP_PROXY/HTTPS_PROXY/NO_PROXY (either case) if ``proxy`` is unset."""
+    if fetch.get("proxy"):
+        return
+    for key in ("http_proxy", "https_proxy", "no_proxy"):
+        value = environ.get(key) or environ.get(key.upper())
+        if value and key not in fetch:
+            fetch[key] = (
+                tuple(h.strip() for h in value.split(",") if h.strip()) if key == "no_proxy" else value
+            )
 
 
 def load_settings(
@@ -340,6 +434,8 @@ def load_settings(
             if not isinstance(data.get(section, {}), dict):
                 raise ConfigError("must be a table", key=section)
             data[section] = {**data.get(section, {}), **values}
+    if isinstance(data.setdefault("fetch", {}), dict):
+        _env_proxies(data["fetch"], environ)
     return _build(data)
 
 

@@ -4,7 +4,8 @@
     ├── ConfigError            bad configuration; names the offending key
     ├── BrokerError            the embedded Kafka broker could not be set up or started
     ├── FetchError             an HTTP fetch failed (``url``, ``status``, ``retryable``)
-    │   └── BlockedError       refused by policy: robots.txt, address guard, scheme, size
+    │   ├── BlockedError       refused by policy: robots.txt, address guard, scheme, size
+    │   └── NotArticleError    a bot challenge, consent/login wall, soft 404 or paywall (``kind``)
     ├── SourceError            a feed, sitemap or URL list could not be read
     ├── ExtractError           a page or text dump gave no article
     ├── EventError             an event is not valid JSON or breaks the schema
@@ -58,6 +59,27 @@ class BlockedError(FetchError):
 
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message, url=url, retryable=False)
+
+
+class NotArticleError(FetchError):
+    """The site answered, but with a page that is not the article; never retried at once.
+
+    ``kind`` is one of ``blocked``, ``consent_wall``, ``login_wall``,
+    ``soft_404``, ``paywalled`` (see ``newswire.fetch.page_kind``).
+    """
+
+    def __init__(self, message: str, *, url: str, kind: str, status: int | None = None) -> None:
+        super().__init__(message, url=url, status=status, retryable=False)
+        self.kind = kind
+        self.message = message
+
+    def __reduce__(self) -> tuple[object, tuple[str, str, str, int | None]]:
+        # Raised inside extraction worker processes: keyword-only arguments need their own recipe.
+        return _not_article, (self.message, self.url, self.kind, self.status)
+
+
+def _not_article(message: str, url: str, kind: str, status: int | None) -> NotArticleError:
+    return NotArticleError(message, url=url, kind=kind, status=status)
 
 
 class SourceError(NewswireError):

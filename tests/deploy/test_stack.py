@@ -267,7 +267,7 @@ def test_prometheus_answers_every_dashboard_query(daemon: Daemon, prometheus: ht
         "enrich": "1",
     }
     rules = prometheus.get("/api/v1/rules").json()["data"]["groups"]
-    assert sum(len(g["rules"]) for g in rules) == 8, "Prometheus did not load deploy/prometheus/alerts.yml"
+    assert sum(len(g["rules"]) for g in rules) == 9, "Prometheus did not load deploy/prometheus/alerts.yml"
 
     exprs = dashboard_exprs()
     assert len(exprs) >= 20

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newswire.daemons._url_work import decode_candidate, extract_page
-from newswire.errors import EventError, ExtractError, SourceError
+from newswire.errors import EventError, ExtractError, NotArticleError, SourceError
 from newswire.events import decode_article, decode_enriched, validate
 from newswire.extract import parse_path
 from newswire.sources import Candidate, parse_feed, parse_opml, parse_sitemap
@@ -30,7 +30,7 @@ DOCUMENTED: dict[str, tuple[type[BaseException], ...]] = {
     "feed": (SourceError,),
     "sitemap": (SourceError,),
     "opml": (SourceError,),
-    "html": (ExtractError,),
+    "html": (ExtractError, NotArticleError),  # a wall instead of an article is refused, not published
     "text": (ExtractError, OSError),  # the ingest daemon's file handler catches both
     "event": (EventError,),
     "candidate": (

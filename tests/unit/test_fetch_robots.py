@@ -151,6 +151,7 @@ async def test_host_limiter_global_cap_and_defer() -> None:
 
 def test_public_api() -> None:
     assert sorted(newswire.fetch.__all__) == [
-        "FetchResult", "Fetcher", "ResponseObserver", "RobotsUnavailableError", "Validators"]
+        "FetchResult", "Fetcher", "PAGE_KINDS", "PageKind", "ResponseObserver", "RobotsUnavailableError",
+        "Validators", "Verdict", "page_kind", "redirect_kind", "refusal_kind"]
     for name in newswire.fetch.__all__:
         assert getattr(newswire.fetch, name) is not None

@@ -38,7 +38,7 @@ from newswire.bus.clients import Record
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._runtime import Connection, Stopper, keep_running
-from newswire.daemons._url_work import encode_candidate, url_key
+from newswire.daemons._url_work import encode_candidate, source_key, source_proxies, url_key
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
 from newswire.observe import Health
@@ -59,11 +59,6 @@ log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 200
 
 T = TypeVar("T")
-
-
-def source_key(source: SourceSettings) -> str:
-    """The id of a source in the sources topic."""
-    return source.name or f"{source.kind}:{source.url or source.path}"
 
 
 #: Key of the sources-topic record listing the keys the configuration had at the last start.
@@ -139,6 +134,7 @@ class DiscoverRole:
         self.schedule = SourceSchedule()
         self._sources: dict[str, tuple[int, SourceSettings]] = {}
         self._validators: dict[str, Validators] = {}
+        self._proxies = source_proxies(settings)  # from the local configuration, never from the topic
         # Validators got by a poll still under way, per source: kept only once its candidates are
         # published, so a poll that fails after its fetch does not turn the next one into a 304.
         self._pending_validators: dict[str, dict[str, Validators]] = {}
@@ -273,7 +269,8 @@ class DiscoverRole:
         log.info("polled %s: %d candidate URLs", key, len(candidates))
 
     async def _fetch_body(self, key: str, url: str) -> tuple[bytes | None, float | None]:
-        result = await self.fetcher.fetch(url, validators=self._validators.get(url))
+        validators, proxy = self._validators.get(url), self._proxies.get(key)
+        result = await self.fetcher.fetch(url, validators=validators, proxy=proxy)
         self._pending_validators.setdefault(key, {})[url] = result.validators
         max_age = cache_control_max_age(result.headers.get("cache-control"))
         return (None if result.not_modified else result.content), max_age

@@ -34,10 +34,10 @@ from newswire.bus import (
 )
 from newswire.bus.clients import Record
 from newswire.bus.limits import fit_article, value_room
-from newswire.config import Settings
-from newswire.errors import BlockedError, ExtractError, FetchError
+from newswire.config import Settings, SourceSettings
+from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError
 from newswire.events import ArticleEvent
-from newswire.fetch import Fetcher, Validators
+from newswire.fetch import Fetcher, Validators, page_kind, redirect_kind
 from newswire.observe import metrics as m
 from newswire.revisions import paragraph_digests, remember_text, text_diff
 from newswire.sources import Candidate
@@ -108,6 +108,16 @@ def decode_candidate(data: bytes) -> Work:
     return Work(candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay)
 
 
+def source_key(source: SourceSettings) -> str:
+    """The id of a source in the sources topic, and the ``source`` of its candidates."""
+    return source.name or f"{source.kind}:{source.url or source.path}"
+
+
+def source_proxies(settings: Settings) -> dict[str, str]:
+    """Source key -> its own proxy URL (or ``direct``), for the sources that set one."""
+    return {source_key(s): s.proxy.get_secret_value() for s in settings.sources if s.proxy is not None}
+
+
 def url_key(url: str) -> bytes:
     """The urls-topic key: the host, so one instance owns each host's politeness and state."""
     if url.startswith("file:"):
@@ -126,14 +136,27 @@ def extract_page(  # noqa: PLR0917 - a process-pool job: executors pass argument
     fetched: str,
     source: str | None,
 ) -> tuple[ArticleEvent, float]:
-    """Extract one fetched page; returns the event and the CPU seconds it took."""
+    """Extract one fetched page; returns the event and the CPU seconds it took.
+
+    Raises ``NotArticleError`` for a bot challenge, consent or login wall, error
+    page or paywall teaser (``page_kind``), whether or not extraction found text in it.
+    """
     from newswire.extract import Hints, extract_html
 
     started = time.process_time()
     hints["authors"] = tuple(hints.get("authors") or ())
-    event = extract_html(
-        content, url, content_type=content_type, hints=Hints(**hints), fetched=fetched, source=source
-    )
+    try:
+        event = extract_html(
+            content, url, content_type=content_type, hints=Hints(**hints), fetched=fetched, source=source
+        )
+    except ExtractError:
+        verdict = page_kind(content, body=None)
+        if verdict is None:
+            raise
+        raise NotArticleError(verdict.why, url=url, kind=verdict.kind) from None
+    verdict = page_kind(content, body=event.body, free_access=event.free_access)
+    if verdict is not None:
+        raise NotArticleError(verdict.why, url=url, kind=verdict.kind)
     return event, time.process_time() - started
 
 
@@ -213,6 +236,8 @@ class UrlWorker:
         self.pool = pool
         self.source_id = source_id
         self.file_roots = tuple(p.resolve() for p in file_roots)
+        self.proxies = source_proxies(settings)
+        self.blocked_strikes: dict[str, int] = {}  # host -> bot challenges since its last article
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         if self.pool is None:
@@ -255,7 +280,11 @@ class UrlWorker:
             return await self._handle_file(candidate, prev, raw, now)
         validators = Validators(prev.etag, prev.last_modified) if prev and not prev.removed else None
         try:
-            result = await self.fetcher.fetch(url, validators=validators)
+            result = await self.fetcher.fetch(
+                url, validators=validators, proxy=self.proxies.get(candidate.source)
+            )
+        except NotArticleError as exc:
+            return self._not_article(exc, url, prev, raw, now)
         except BlockedError as exc:
             if "robots.txt" in str(exc):
                 m.ROBOTS_DENIED.labels(m.host_label(url_key(url).decode())).inc()
@@ -307,10 +336,16 @@ class UrlWorker:
             last_modified=validators.last_modified,
             lastmod=candidate.lastmod,
         )
+        redirect = redirect_kind(url, final_url)
+        if redirect is not None:
+            refused = NotArticleError(redirect.why, url=final_url, kind=redirect.kind)
+            return self._not_article(refused, url, prev, raw, now, base=base)
         try:
             article, cpu_s = await self._run(
                 self.extract, content, final_url, content_type, hints, events.utc_now(), candidate.source
             )
+        except NotArticleError as exc:
+            return self._not_article(exc, url, prev, raw, now, base=base)
         except ExtractError as exc:
             out = self.dead_letter(raw, exc, "extract_failed", url)
             out.state = base
@@ -418,6 +453,7 @@ class UrlWorker:
             text=remember_text(article),
             paragraphs=paragraph_digests(article.body),
         )
+        self.blocked_strikes.pop(url_key(url).decode(), None)
         host = m.host_label(url_key(url).decode())
         return Outcome(
             article.change,
@@ -509,6 +545,42 @@ class UrlWorker:
             )
             return Outcome("requeued", records=[record])
         return self.dead_letter(raw, exc, "fetch_failed", url)
+
+    def _not_article(
+        self,
+        exc: NotArticleError,
+        url: str,
+        prev: UrlState | None,
+        raw: bytes,
+        now: float,
+        *,
+        base: UrlState | None = None,
+    ) -> Outcome:
+        """Dead-letter a wall under its own reason; after a bot challenge, leave its host alone a while.
+
+        The URL counts as checked (so it waits ``ingest.recheck_after_s`` like any
+        other) and keeps what it last published, so a later real answer is an
+        update, not a new article.
+        """
+        host = url_key(url).decode()
+        m.NOT_ARTICLE.labels(m.host_label(host), exc.kind).inc()
+        if exc.kind == "blocked":
+            strikes = self.blocked_strikes[host] = self.blocked_strikes.get(host, 0) + 1
+            fetch = self.settings.fetch
+            pause = min(fetch.blocked_backoff_max_s, fetch.blocked_backoff_s * 2.0 ** (strikes - 1))
+            self.fetcher.hold_off(host, pause)
+            log.warning(
+                "%s answers with a bot challenge (%d in a row): no request to it for %.0f s",
+                host,
+                strikes,
+                pause,
+            )
+        out = self.dead_letter(raw, exc, exc.kind, url)
+        if prev is not None:
+            out.state = dataclasses.replace(prev, checked=now)
+        else:
+            out.state = base or UrlState(url=url, checked=now)
+        return out
 
     def dead_letter(self, raw: bytes, error: BaseException | str, reason: str, url: str) -> Outcome:
         log.warning("dead-lettering %s: %s", url, error)

@@ -1,8 +1,10 @@
-"""``newswire status``: what every source did lately, read back from Kafka.
+"""``newswire status``: what every source and every host did lately, read back from Kafka.
 
 The discover role records each poll in the compacted ``source-status`` topic;
 articles per source in the last hour are counted from the ``articles`` topic,
-starting at the offsets of one hour ago.
+starting at the offsets of one hour ago. Per host (:func:`host_status`),
+articles and updates come from ``articles`` and dead letters by reason (``blocked``,
+``consent_wall``, ``fetch_failed``, ...) from ``dead-letters``, over a window.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -55,3 +58,41 @@ async def source_status(settings: Settings) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _host(url: object) -> str:
+    return (urlsplit(url).hostname or "?") if isinstance(url, str) and url else "?"
+
+
+def _new_host_row(host: str) -> dict[str, Any]:
+    return {"host": host, "articles": 0, "updates": 0, "dead_letters": Counter(), "last_success": None}
+
+
+async def host_status(settings: Settings, *, window_s: float = 24 * 3600) -> list[dict[str, Any]]:
+    """One row per host seen in the last ``window_s``: articles, updates, dead letters by reason,
+    the share of its answers that were bot challenges (``blocked_share``), its last article."""
+    since_ms = int((time.time() - window_s) * 1000)
+    rows: dict[str, dict[str, Any]] = {}
+    for record in await read_topic(settings, settings.topic("articles"), since_ms=since_ms):
+        doc = orjson.loads(record.value) if record.value else {}
+        row = rows.setdefault(_host(doc.get("url")), _new_host_row(_host(doc.get("url"))))
+        change = doc.get("change")
+        if change in ("created", "updated"):
+            row["articles" if change == "created" else "updates"] += 1
+            row["last_success"] = max(row["last_success"] or "", doc.get("fetched") or "") or None
+    for record in await read_topic(settings, settings.topic("dead-letters"), since_ms=since_ms):
+        doc = orjson.loads(record.value) if record.value else {}
+        context = doc.get("context") or {}
+        if doc.get("stage") != "ingest" or "reason" not in context:
+            continue
+        host = _host(context.get("url"))
+        rows.setdefault(host, _new_host_row(host))["dead_letters"][context["reason"]] += 1
+    out = []
+    for host in sorted(rows):
+        row = rows[host]
+        letters: Counter[str] = row["dead_letters"]
+        answered = row["articles"] + row["updates"] + letters.total()
+        row["blocked_share"] = letters["blocked"] / answered if answered else 0.0
+        row["dead_letters"] = dict(letters.most_common())
+        out.append(row)
+    return out

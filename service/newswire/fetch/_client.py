@@ -10,8 +10,9 @@ What happens in ``fetch(url)``, in order, for every attempt and every redirect h
 5. the request goes out with ``follow_redirects=False``; a 3xx with ``Location``
    loops back to 1 for the next hop, at most ``max_redirects`` times;
 6. the final response: 2xx → body read within ``max_body_bytes`` *decoded*
-   (``_body``); 304 → ``not_modified``; 429/5xx/408 → retryable; other
-   4xx → ``FetchError(retryable=False)``.
+   (``_body``); 304 → ``not_modified``; a bot-protection vendor's refusal
+   (``_page_kind.refusal_kind``) → ``NotArticleError(kind="blocked")``, not
+   retried; 429/5xx/408 → retryable; other 4xx → ``FetchError(retryable=False)``.
 
 Retryable failures (timeouts, connection errors, 429, 5xx) are retried
 ``fetch.retries`` times with full-jitter back-off or the server's
@@ -27,6 +28,7 @@ callers only ever see ``FetchError``/``BlockedError``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import http.cookiejar
 import logging
 import random
@@ -40,8 +42,8 @@ from types import TracebackType
 import httpcore
 import httpx
 
-from newswire.config import FetchSettings
-from newswire.errors import BlockedError, FetchError
+from newswire.config import DIRECT, FetchSettings
+from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import (
     ACCEPT_ENCODING,
     BodyTooLargeError,
@@ -51,7 +53,9 @@ from newswire.fetch._body import (
 from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver
 from newswire.fetch._models import FetchResult, ResponseObserver, Validators
 from newswire.fetch._network import AsyncioBackend
+from newswire.fetch._page_kind import refusal_kind
 from newswire.fetch._politeness import HostLimiter
+from newswire.fetch._proxy import proxy_for
 from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
 
@@ -61,7 +65,13 @@ ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,application/rss
           "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # as Google does
+#: Refusals whose body is read (up to REFUSAL_MAX_BYTES) to tell a bot challenge from a plain error.
+REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
+REFUSAL_MAX_BYTES = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PROXY_PORTS = {**_DEFAULT_PORTS, "socks5": 1080, "socks5h": 1080}
+#: The route one ``fetch(proxy=...)`` asked for, seen by all its hops and its robots.txt loads.
+_ROUTE: contextvars.ContextVar[str | None] = contextvars.ContextVar("newswire_fetch_route", default=None)
 
 
 @dataclass
@@ -118,6 +128,15 @@ def _translated(url: str, *, limit: int) -> Iterator[None]:
         raise FetchError(f"corrupt compressed body: {exc}", url=url) from None
 
 
+async def _refusal_body(response: httpx.Response) -> bytes:
+    """The start of a refusal's body, to recognise a challenge by; an unreadable one is empty."""
+    try:
+        return await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
+                                  REFUSAL_MAX_BYTES, truncate=True)
+    except (UnsupportedEncodingError, zlib.error):
+        return b""
+
+
 def _parse_url(url: str) -> httpx.URL:
     try:
         parsed = httpx.URL(url)
@@ -151,7 +170,9 @@ class Fetcher:
 
     ``transport`` replaces the network layer (e.g. ``httpx.MockTransport``); the
     address guard's URL check still runs, but connections are not pinned to the
-    checked address (see ``_guard``). ``on_response(host, status_class, elapsed_s)``
+    checked address (see ``_guard``), and proxies are not used. Otherwise each
+    URL goes directly or through the proxy ``_proxy.proxy_for`` picks, robots.txt
+    included. ``on_response(host, status_class, elapsed_s)``
     is called once per HTTP exchange for metrics. ``resolver`` and ``rng`` exist for
     tests (fake DNS answers, deterministic jitter).
 
@@ -168,13 +189,15 @@ class Fetcher:
         self._transport = transport
         self._on_response = on_response
         self._rng = rng
+        self._resolver = resolver
         self._guard = AddressGuard(allow_private_networks=s.allow_private_networks,
                                    allowed_hosts=s.allowed_hosts, resolver=resolver)
         self._limiter = HostLimiter(total=s.concurrency, per_host=s.per_host_concurrency)
         self._robots = RobotsCache(self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s,
                                    error_ttl_s=s.robots_error_ttl_s)
         self._policy = RetryPolicy(retries=s.retries, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = None  # the direct route
+        self._proxied: dict[str, httpx.AsyncClient] = {}  # proxy URL -> its route, opened on first use
         self._closed = False
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -183,17 +206,20 @@ class Fetcher:
         if self._closed:
             raise RuntimeError("this Fetcher is closed; create a new one")
         if self._client is None:
-            s = self.settings
-            self._client = httpx.AsyncClient(
-                transport=self._transport or self._pinned_transport(),
-                timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
-                                      write=s.read_timeout_s, pool=s.total_timeout_s),
-                follow_redirects=False,
-                cookies=_NoCookies(),
-                trust_env=False,  # an env proxy would resolve names where the guard cannot see
-                headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
-            )
+            self._client = self._new_client(self._transport or self._pinned_transport(None))
         return self
+
+    def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
+        s = self.settings
+        return httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
+                                  write=s.read_timeout_s, pool=s.total_timeout_s),
+            follow_redirects=False,
+            cookies=_NoCookies(),
+            trust_env=False,  # proxies from the environment are routed by _proxy, after the guard
+            headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
+        )
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
@@ -202,35 +228,64 @@ class Fetcher:
     async def aclose(self) -> None:
         """Close connections. Idempotent."""
         self._closed = True
-        if self._client is not None:
-            client, self._client = self._client, None
+        clients = [*self._proxied.values(), *([self._client] if self._client is not None else [])]
+        self._client = None
+        self._proxied = {}
+        for client in clients:
             await client.aclose()
 
-    def _pinned_transport(self) -> httpx.AsyncHTTPTransport:
+    def _pinned_transport(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
+        """The transport of one route: direct, or through ``proxy``.
+
+        Through a proxy, the connections go to the proxy, so it is the proxy's
+        address that is exempt from the guard here; each target URL is still
+        checked by ``_hop`` before it is requested (the proxy resolves it again).
+        """
         s = self.settings
+        guard = self._guard
+        if proxy is not None:
+            url = httpx.URL(proxy)
+            port = url.port or _PROXY_PORTS[url.scheme]
+            host = f"[{url.host}]" if ":" in url.host else url.host
+            guard = AddressGuard(allow_private_networks=s.allow_private_networks,
+                                 allowed_hosts=(*s.allowed_hosts, f"{host}:{port}"), resolver=self._resolver)
         transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
+            proxy=httpx.Proxy(proxy) if proxy is not None else None,
             trust_env=False)
         # httpx has no public hook for the network backend; swap httpcore's (anyio, slow: see
         # _network.py) for the guarded asyncio one before any connection exists. Guarded by
         # isinstance so an httpx upgrade degrades loudly.
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = GuardedNetworkBackend(self._guard, AsyncioBackend())
+            pool._network_backend = GuardedNetworkBackend(guard, AsyncioBackend())
         else:  # pragma: no cover - depends on httpx internals
             log.warning("cannot pin connections to checked addresses; DNS rebinding is not prevented")
         return transport
 
-    def _require_client(self) -> httpx.AsyncClient:
+    def _require_client(self, url: httpx.URL | None = None) -> httpx.AsyncClient:
+        """The client of ``url``'s route (see ``_proxy``); a caller-supplied transport is the only route."""
         if self._client is None:
             state = "closed" if self._closed else "not open"
             raise RuntimeError(f"Fetcher is {state}; use 'async with Fetcher(settings) as fetcher'")
-        return self._client
+        proxy = _ROUTE.get() or (proxy_for(url.scheme, url.host, self.settings) if url is not None else None)
+        if proxy == DIRECT:
+            proxy = None
+        if proxy is None or self._transport is not None:
+            return self._client
+        client = self._proxied.get(proxy)
+        if client is None:
+            client = self._proxied[proxy] = self._new_client(self._pinned_transport(proxy))
+        return client
 
     # -- the public operation --------------------------------------------------------------
 
-    async def fetch(self, url: str, *, validators: Validators | None = None) -> FetchResult:
+    async def fetch(self, url: str, *, validators: Validators | None = None, proxy: str | None = None
+                    ) -> FetchResult:
         """GET ``url`` politely; see the module docstring for the steps and errors.
+
+        ``proxy`` (a proxy URL, or ``direct``) overrides the configured route for this
+        fetch, robots.txt included: a source's own ``proxy``.
 
         Raises ``BlockedError`` (policy: scheme, guard, robots.txt, size),
         ``FetchError(retryable=False)`` (other 4xx, bad URL, too many redirects) or
@@ -238,6 +293,13 @@ class Fetcher:
         (``retry_after`` is the server's ``Retry-After`` if it sent one, else a back-off hint).
         """
         self._require_client()
+        token = _ROUTE.set(proxy)  # for this fetch's hops and robots.txt loads only
+        try:
+            return await self._fetch(url, validators)
+        finally:
+            _ROUTE.reset(token)
+
+    async def _fetch(self, url: str, validators: Validators | None) -> FetchResult:
         started = time.monotonic()
         _parse_url(url)
         attempt = 0
@@ -255,6 +317,10 @@ class Fetcher:
                 attempt += 1
             else:
                 return replace(result, retry_count=attempt, elapsed_s=time.monotonic() - started)
+
+    def hold_off(self, host: str, seconds: float) -> None:
+        """Start no request to ``host`` for ``seconds`` (a host that answers with bot challenges)."""
+        self._limiter.defer(host, seconds)
 
     def _gave_up(self, url: str, exc: FetchError, attempt: int) -> FetchError:
         # The server's own Retry-After is passed on uncapped: the cap only bounds how long a
@@ -292,6 +358,10 @@ class Fetcher:
                                content=b"" if not_modified else hop.content, not_modified=not_modified,
                                validators=got, elapsed_s=0.0, content_type=hop.headers.get("content-type"),
                                redirect_count=len(history), history=tuple(history))
+        verdict = refusal_kind(status, hop.headers, hop.content)
+        if verdict is not None:  # a bot wall: retrying at once would only hammer it
+            raise NotArticleError(f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind,
+                                  status=status)
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
         raise FetchError(f"HTTP {status}", url=hop.url, status=status,
                          retryable=is_retryable_status(status), retry_after=retry_after)
@@ -338,7 +408,7 @@ class Fetcher:
 
     async def _exchange(self, url: httpx.URL, headers: dict[str, str], body_limit: int,
                         truncate: bool) -> _Hop:
-        client = self._require_client()
+        client = self._require_client(url)
         request = client.build_request("GET", url, headers=headers)
         started = time.monotonic()
         status_class = "error"
@@ -357,6 +427,8 @@ class Fetcher:
                                        url=str(url))
                 content = await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
                                              body_limit, truncate=truncate)
+            elif response.status_code in REFUSAL_STATUSES:
+                content = await _refusal_body(response)
             return _Hop(str(url), response.status_code, response.headers, content)
         finally:
             await response.aclose()

@@ -22,8 +22,9 @@ Residual risks, documented rather than hidden:
   1 applies, so a rebinding resolver could still win the race there;
 * connections are pooled per origin, so a kept-alive connection is reused without
   a new check (it was checked when it was opened);
-* environment proxies are ignored (``trust_env=False``): with a proxy, the proxy
-  resolves names and this guard could not see where requests go.
+* through a proxy (``fetch.proxy``, see ``_proxy``) check 2 pins the connection
+  to the proxy, and the proxy resolves the target again: check 1 still refuses
+  internal targets, but a rebinding name could win that race at the proxy.
 
 Exemptions: ``fetch.allow_private_networks`` switches the guard off;
 ``fetch.allowed_hosts`` lists ``host:port`` entries (``[::1]:8080`` for IPv6)

@@ -45,6 +45,11 @@ ARTICLES_PUBLISHED = Counter(
     "newswire_articles_published_total", "Article events published", ["host", "change"]
 )
 PAYWALLED = Counter("newswire_paywalled_total", "Articles that declare they are not free to access", ["host"])
+NOT_ARTICLE = Counter(
+    "newswire_not_article_total",
+    "Pages that were not articles: blocked, consent_wall, login_wall, soft_404, paywalled",
+    ["host", "kind"],
+)
 EXTRACT_FALLBACK = Counter(
     "newswire_extract_fallback_total",
     "Articles whose body did not come from the main container strategy (extraction.method is "
