@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from newswire.config import Settings, load_settings
-from newswire.observe.config_log import MASK, config_lines, log_effective_config, masked
+from newswire.observe.config_log import MASK, WRAP_AT, config_lines, log_effective_config, masked
 from newswire.observe.logging import RetriedProduceFilter, setup_logging
 
 SECRET_URL = "https://reader:hunter2@feeds.example/rss"
@@ -27,9 +27,9 @@ def settings_with_secrets(log_format: str = "human") -> Settings:
     )
 
 
-def test_human_format_is_one_readable_line_per_section_and_source_with_credentials_masked() -> None:
+def test_human_format_is_readable_lines_per_section_and_source_with_credentials_masked() -> None:
     lines = config_lines(settings_with_secrets())
-    sections = [line.split(" ", 1)[0] for line in lines]
+    sections = list(dict.fromkeys(line.split(" ", 1)[0] for line in lines))
     assert sections == [
         "shutdown_timeout_s=30.0",
         "[kafka]",
@@ -42,7 +42,15 @@ def test_human_format_is_one_readable_line_per_section_and_source_with_credentia
     ]
     assert "[kafka] bootstrap_servers=127.0.0.1:9092 " in lines[1]
     assert f"url=https://{MASK}@feeds.example/rss" in lines[-1]
-    assert all("hunter2" not in line and len(line) < 600 for line in lines)
+    assert all("hunter2" not in line and len(line) <= WRAP_AT for line in lines)
+    # A wrapped section repeats its header and loses no key.
+    fetch = " ".join(line.removeprefix("[fetch] ") for line in lines if line.startswith("[fetch] "))
+    assert {pair.split("=", 1)[0] for pair in fetch.split(" ") if "=" in pair} >= {
+        "user_agent",
+        "concurrency",
+        "allowed_hosts",
+        "proxy",
+    }
 
 
 def test_masking_covers_secret_named_keys_at_any_depth() -> None:
@@ -73,7 +81,7 @@ def test_the_logged_configuration_never_shows_the_secret(log_format: str) -> Non
         assert doc["settings"]["kafka"]["partitions"] == 6
         assert doc["settings"]["sources"][0]["url"] == f"https://{MASK}@feeds.example/rss"
     else:
-        assert len(out.splitlines()) == 8
+        assert len(out.splitlines()) == len(config_lines(settings_with_secrets(log_format)))
 
 
 def _record(level: int, name: str, error: str) -> logging.LogRecord:
