@@ -457,6 +457,14 @@ def _two_malloc_arenas() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; Ctrl-C at any point after the imports exits 130 without a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     _one_blas_thread()
     _two_malloc_arenas()
     args = build_parser().parse_args(argv)
