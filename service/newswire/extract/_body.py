@@ -80,6 +80,8 @@ _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
 _MAX_LIST_LINKS = 0.3
+# Average characters per item of a list with headings that is article text, not teasers.
+_LISTICLE_ITEM = 80
 _LINK_ANCESTOR_LEVELS = 4
 
 _STORY_SHARE = 0.2
@@ -498,16 +500,19 @@ def _blocks(root: LexborNode, out: list[str]) -> None:
 def _prose_list(node: LexborNode) -> bool:
     """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
-    Link lists (related stories, tags) are link-dense; teaser lists carry headings,
-    images or times. Bullet points of the article itself are neither.
+    Link lists (related stories, tags) are link-dense; teaser lists carry images or times,
+    or headings over a line of text. Bullet points of the article itself are neither, and
+    a listicle's items (a heading over a paragraph or more each) are long.
     """
     if _holds_article(node):
         return True
     items = node.css("li")
-    if not items or node.css_first("h2, h3, h4, h5, h6, img, time, figure") is not None:
+    if not items or node.css_first("img, time, figure") is not None:
         return False
     size = sum(_size(_text(item)) for item in items)
-    return _link_chars(node) < _MAX_LIST_LINKS * (size or 1)
+    if _link_chars(node) >= _MAX_LIST_LINKS * (size or 1):
+        return False
+    return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
 
 
 def _text_table(node: LexborNode) -> bool:
