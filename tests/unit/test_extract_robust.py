@@ -184,3 +184,33 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
         f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>3 Comments</h3>{replies}</div>"
     )
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_listicle_items_with_headings_are_kept_and_teaser_lists_are_not() -> None:
+    # A listicle's items are a heading over a paragraph each; a teaser list has linked headings
+    # over a line. Both sit inside the article box.
+    items = "".join(f"<li><h3>Point {i}</h3><p>{s}</p></li>" for i, s in enumerate(SENTENCES[2:5]))
+    teasers = "".join(
+        f'<li><h3><a href="/2026/other-{i}">Other story {i}</a></h3><span>Short line</span></li>'
+        for i in range(4)
+    )
+    html = _page(f"<article>{_paragraphs(SENTENCES[:2])}<ol>{items}</ol><ul>{teasers}</ul></article>")
+    body = _event(html).body
+    for sentence in SENTENCES[:5]:
+        assert sentence in body
+    assert "Other story" not in body
+
+
+def test_standfirst_in_the_article_header_is_body_and_headline_byline_are_not() -> None:
+    standfirst = (
+        "The board's decision ends two years of argument over the quay and opens the way to work in spring."
+    )
+    header = (
+        "<header><h1>Harbour plan approved</h1>"
+        f"<p>{standfirst}</p><p>By Ann Example, harbour reporter</p></header>"
+    )
+    html = _page(f"<article>{header}{_paragraphs(SENTENCES)}</article>")
+    body = _event(html).body
+    assert body.split("\n\n")[0] == standfirst
+    assert "Ann Example" not in body
+    assert not body.startswith("Harbour plan approved")
