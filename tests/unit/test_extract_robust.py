@@ -214,3 +214,16 @@ def test_standfirst_in_the_article_header_is_body_and_headline_byline_are_not() 
     assert body.split("\n\n")[0] == standfirst
     assert "Ann Example" not in body
     assert not body.startswith("Harbour plan approved")
+
+
+def test_boxes_whose_overflow_or_label_is_hidden_keep_their_text() -> None:
+    # Drupal fields hide their label, CSS utilities their overflow: the text itself shows.
+    html = _page(
+        '<article><div class="field field--name-summary field--label-hidden">'
+        f"<p>{SENTENCES[0]}</p></div>"
+        f'<div class="relative overflow-hidden"><p>{SENTENCES[1]}</p></div>'
+        '<div class="hidden"><p>Only shown to screen readers, this line is not article text.</p></div>'
+        f"{_paragraphs(SENTENCES[2:])}</article>"
+    )
+    body = _event(html).body
+    assert body.split("\n\n") == SENTENCES

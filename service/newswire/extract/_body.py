@@ -35,6 +35,9 @@ _USUALLY_DROP = (
     "[style*='display:none'], [style*='display: none']"
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# "hidden" in these names hides something else than the box's text: its overflow (a CSS
+# utility) or its field label (Drupal's "field--label-hidden").
+_LAYOUT_HIDDEN = re.compile(r"(?:overflow|label)[-_]*hidden")
 # Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
 # them from it: their box goes like an overlay does.
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
@@ -148,7 +151,7 @@ def _kind(node: LexborNode) -> int:
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
     attrs = node.attributes
     kind = 0
-    names = _names(attrs.get("class"), attrs.get("id"))
+    names = _LAYOUT_HIDDEN.sub(" ", _names(attrs.get("class"), attrs.get("id")))
     for token in _TOKEN_SPLIT.split(names):
         if not token:
             continue
