@@ -227,3 +227,21 @@ def test_boxes_whose_overflow_or_label_is_hidden_keep_their_text() -> None:
     )
     body = _event(html).body
     assert body.split("\n\n") == SENTENCES
+
+
+def test_page_builder_blocks_are_not_widgets_but_their_share_buttons_are() -> None:
+    # Elementor names every block "elementor-widget ..."; its share bar is one of them.
+    block = (
+        '<div class="elementor-widget elementor-widget-{kind}">'
+        '<div class="elementor-widget-container">{inner}</div></div>'
+    )
+    html = _page(
+        "<main>"
+        + block.format(kind="text-editor", inner=f"<p>{SENTENCES[0]}</p>")
+        + block.format(
+            kind="share-buttons", inner="<p>Share this story with your friends and family today.</p>"
+        )
+        + block.format(kind="text-editor", inner=_paragraphs(SENTENCES[1:]))
+        + "</main>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES

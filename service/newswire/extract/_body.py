@@ -35,9 +35,11 @@ _USUALLY_DROP = (
     "[style*='display:none'], [style*='display: none']"
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-# "hidden" in these names hides something else than the box's text: its overflow (a CSS
-# utility) or its field label (Drupal's "field--label-hidden").
-_LAYOUT_HIDDEN = re.compile(r"(?:overflow|label)[-_]*hidden")
+# Layout names that only sound like boilerplate: "hidden" that hides something else than the
+# box's text (its overflow, a CSS utility; its field label, Drupal's "field--label-hidden"),
+# and a page builder's name for every block ("elementor-widget-text-editor"; the rest of
+# the name, "-share-buttons", still counts).
+_LAYOUT_NAMES = re.compile(r"(?:overflow|label)[-_]*hidden|elementor-widget")
 # Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
 # them from it: their box goes like an overlay does.
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
@@ -151,7 +153,7 @@ def _kind(node: LexborNode) -> int:
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
     attrs = node.attributes
     kind = 0
-    names = _LAYOUT_HIDDEN.sub(" ", _names(attrs.get("class"), attrs.get("id")))
+    names = _LAYOUT_NAMES.sub(" ", _names(attrs.get("class"), attrs.get("id")))
     for token in _TOKEN_SPLIT.split(names):
         if not token:
             continue
