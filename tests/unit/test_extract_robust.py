@@ -245,3 +245,16 @@ def test_page_builder_blocks_are_not_widgets_but_their_share_buttons_are() -> No
         + "</main>"
     )
     assert _event(html).body.split("\n\n") == SENTENCES
+
+
+def test_a_table_wrapped_in_a_figure_is_kept_and_its_image_figures_are_not() -> None:
+    table = (
+        '<figure class="wp-block-table"><table><tr><td>Berths before the works</td><td>twelve</td></tr>'
+        "<tr><td>Berths after the works</td><td>twenty</td></tr></table>"
+        "<figcaption>Source: harbour board</figcaption></figure>"
+    )
+    photo = '<figure><img src="/quay.jpg"><figcaption>The old quay in a winter storm</figcaption></figure>'
+    html = _page(f"<article>{_paragraphs(SENTENCES[:3])}{table}{photo}{_paragraphs(SENTENCES[3:])}</article>")
+    body = _event(html).body
+    assert ["Berths after the works", "twenty"] == body.split("\n\n")[5:7]
+    assert "Source: harbour board" not in body and "winter storm" not in body

@@ -34,6 +34,7 @@ _USUALLY_DROP = (
     "[hidden], [aria-hidden=true], [role=navigation], [role=complementary], [role=contentinfo], "
     "[style*='display:none'], [style*='display: none']"
 )
+_FIGURE_TEXT = "table"
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 # Layout names that only sound like boilerplate: "hidden" that hides something else than the
 # box's text (its overflow, a CSS utility; its field label, Drupal's "field--label-hidden"),
@@ -237,6 +238,8 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     for node in body.css(_ALWAYS_DROP):
         node.decompose()
     for node in body.css(_USUALLY_DROP):
+        if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
+            continue  # a table the article shows (WordPress wraps tables in <figure>)
         if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not _holds_article(node):
             node.decompose()
     _drop_cards(body, url)
