@@ -256,5 +256,5 @@ def test_a_table_wrapped_in_a_figure_is_kept_and_its_image_figures_are_not() -> 
     photo = '<figure><img src="/quay.jpg"><figcaption>The old quay in a winter storm</figcaption></figure>'
     html = _page(f"<article>{_paragraphs(SENTENCES[:3])}{table}{photo}{_paragraphs(SENTENCES[3:])}</article>")
     body = _event(html).body
-    assert ["Berths after the works", "twenty"] == body.split("\n\n")[5:7]
+    assert body.split("\n\n")[5:7] == ["Berths after the works", "twenty"]
     assert "Source: harbour board" not in body and "winter storm" not in body
