@@ -155,7 +155,7 @@ def test_permalink_heading_is_not_a_teaser_card() -> None:
     event = _event(_page(post))
     assert event.body.split("\n\n") == SENTENCES[:2]
     assert event.extraction is not None and event.extraction.method == "container"
-    elsewhere = post.replace(f'href="{URL}"', 'href="https://other.example/story"')
+    elsewhere = post.replace(f'href="{URL}"', 'href="https://news.example/2026/12/01/other-story"')
     teaser_only = _page(f"<article>{_paragraphs(SENTENCES[2:])}</article>{elsewhere}")
     assert SENTENCES[0] not in _event(teaser_only).body
 
@@ -258,3 +258,21 @@ def test_a_table_wrapped_in_a_figure_is_kept_and_its_image_figures_are_not() -> 
     body = _event(html).body
     assert body.split("\n\n")[5:7] == ["Berths after the works", "twenty"]
     assert "Source: harbour board" not in body and "seen from the ferry" not in body
+
+
+def test_headings_linking_to_other_sites_are_article_text_and_teasers_of_this_site_are_not() -> None:
+    # A guide's sections are headed by links to what they describe; teasers link to the site's stories.
+    sections = "".join(
+        f'<div><h3><a href="https://maker{i}.example/boat">Boat model {i}</a></h3><p>{s}</p></div>'
+        for i, s in enumerate(SENTENCES[2:4])
+    )
+    teaser = (
+        '<div><h3><a href="/2026/12/03/ferry-fares">Ferry fares rise again</a></h3>'
+        "<p>Operators blame fuel.</p></div>"
+    )
+    html = _page(
+        f"<article>{_paragraphs(SENTENCES[:2])}{sections}{teaser}{_paragraphs(SENTENCES[4:])}</article>"
+    )
+    body = _event(html).body
+    assert all(sentence in body for sentence in SENTENCES)
+    assert "Ferry fares" not in body

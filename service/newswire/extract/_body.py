@@ -210,11 +210,26 @@ def _same_page(href: str, url: str | None) -> bool:
     )
 
 
+def _off_site(href: str, url: str | None) -> bool:
+    """Whether a link leads to another site (not a subdomain or parent domain of the page's)."""
+    if not url:
+        return False
+    here = urlsplit(url).netloc.removeprefix("www.")
+    there = urlsplit(urljoin(url, href)).netloc.removeprefix("www.")
+    return bool(here and there) and not (
+        there == here or there.endswith(f".{here}") or here.endswith(f".{there}")
+    )
+
+
 def _drop_cards(body: LexborNode, url: str | None = None) -> None:
-    """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away)."""
+    """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away).
+
+    Teasers lead to the site's own stories; a heading that links to another site names what
+    the article itself is about (a listicle's product, a reference).
+    """
     for link in body.css(_CARD_LINK):
         href = link.attributes.get("href") or ""
-        if href.startswith("#") or link.parent is None or _same_page(href, url):
+        if href.startswith("#") or link.parent is None or _same_page(href, url) or _off_site(href, url):
             continue
         card = link
         while card.tag not in _HEADINGS and card.tag != "a" and card.parent is not None:
