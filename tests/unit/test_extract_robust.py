@@ -155,7 +155,7 @@ def test_permalink_heading_is_not_a_teaser_card() -> None:
     event = _event(_page(post))
     assert event.body.split("\n\n") == SENTENCES[:2]
     assert event.extraction is not None and event.extraction.method == "container"
-    elsewhere = post.replace(f'href="{URL}"', 'href="https://other.example/story"')
+    elsewhere = post.replace(f'href="{URL}"', 'href="https://news.example/2026/12/01/other-story"')
     teaser_only = _page(f"<article>{_paragraphs(SENTENCES[2:])}</article>{elsewhere}")
     assert SENTENCES[0] not in _event(teaser_only).body
 
@@ -184,3 +184,95 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
         f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>3 Comments</h3>{replies}</div>"
     )
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_listicle_items_with_headings_are_kept_and_teaser_lists_are_not() -> None:
+    # A listicle's items are a heading over a paragraph each; a teaser list has linked headings
+    # over a line. Both sit inside the article box.
+    items = "".join(f"<li><h3>Point {i}</h3><p>{s}</p></li>" for i, s in enumerate(SENTENCES[2:5]))
+    teasers = "".join(
+        f'<li><h3><a href="/2026/other-{i}">Other story {i}</a></h3><span>Short line</span></li>'
+        for i in range(4)
+    )
+    html = _page(f"<article>{_paragraphs(SENTENCES[:2])}<ol>{items}</ol><ul>{teasers}</ul></article>")
+    body = _event(html).body
+    for sentence in SENTENCES[:5]:
+        assert sentence in body
+    assert "Other story" not in body
+
+
+def test_standfirst_in_the_article_header_is_body_and_headline_byline_are_not() -> None:
+    standfirst = (
+        "The board's decision ends two years of argument over the quay and opens the way to work in spring."
+    )
+    header = (
+        "<header><h1>Harbour plan approved</h1>"
+        f"<p>{standfirst}</p><p>By Ann Example, harbour reporter</p></header>"
+    )
+    html = _page(f"<article>{header}{_paragraphs(SENTENCES)}</article>")
+    body = _event(html).body
+    assert body.split("\n\n")[0] == standfirst
+    assert "Ann Example" not in body
+    assert not body.startswith("Harbour plan approved")
+
+
+def test_boxes_whose_overflow_or_label_is_hidden_keep_their_text() -> None:
+    # Drupal fields hide their label, CSS utilities their overflow: the text itself shows.
+    html = _page(
+        '<article><div class="field field--name-summary field--label-hidden">'
+        f"<p>{SENTENCES[0]}</p></div>"
+        f'<div class="relative overflow-hidden"><p>{SENTENCES[1]}</p></div>'
+        '<div class="hidden"><p>Only shown to screen readers, this line is not article text.</p></div>'
+        f"{_paragraphs(SENTENCES[2:])}</article>"
+    )
+    body = _event(html).body
+    assert body.split("\n\n") == SENTENCES
+
+
+def test_page_builder_blocks_are_not_widgets_but_their_share_buttons_are() -> None:
+    # Elementor names every block "elementor-widget ..."; its share bar is one of them.
+    block = (
+        '<div class="elementor-widget elementor-widget-{kind}">'
+        '<div class="elementor-widget-container">{inner}</div></div>'
+    )
+    html = _page(
+        "<main>"
+        + block.format(kind="text-editor", inner=f"<p>{SENTENCES[0]}</p>")
+        + block.format(
+            kind="share-buttons", inner="<p>Share this story with your friends and family today.</p>"
+        )
+        + block.format(kind="text-editor", inner=_paragraphs(SENTENCES[1:]))
+        + "</main>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES
+
+
+def test_a_table_wrapped_in_a_figure_is_kept_and_its_image_figures_are_not() -> None:
+    table = (
+        '<figure class="wp-block-table"><table><tr><td>Berths before the works</td><td>twelve</td></tr>'
+        "<tr><td>Berths after the works</td><td>twenty</td></tr></table>"
+        "<figcaption>Source: harbour board</figcaption></figure>"
+    )
+    photo = '<figure><img src="/quay.jpg"><figcaption>The old quay, seen from the ferry</figcaption></figure>'
+    html = _page(f"<article>{_paragraphs(SENTENCES[:3])}{table}{photo}{_paragraphs(SENTENCES[3:])}</article>")
+    body = _event(html).body
+    assert body.split("\n\n")[5:7] == ["Berths after the works", "twenty"]
+    assert "Source: harbour board" not in body and "seen from the ferry" not in body
+
+
+def test_headings_linking_to_other_sites_are_article_text_and_teasers_of_this_site_are_not() -> None:
+    # A guide's sections are headed by links to what they describe; teasers link to the site's stories.
+    sections = "".join(
+        f'<div><h3><a href="https://maker{i}.example/boat">Boat model {i}</a></h3><p>{s}</p></div>'
+        for i, s in enumerate(SENTENCES[2:4])
+    )
+    teaser = (
+        '<div><h3><a href="/2026/12/03/ferry-fares">Ferry fares rise again</a></h3>'
+        "<p>Operators blame fuel.</p></div>"
+    )
+    html = _page(
+        f"<article>{_paragraphs(SENTENCES[:2])}{sections}{teaser}{_paragraphs(SENTENCES[4:])}</article>"
+    )
+    body = _event(html).body
+    assert all(sentence in body for sentence in SENTENCES)
+    assert "Ferry fares" not in body

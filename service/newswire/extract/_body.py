@@ -34,7 +34,13 @@ _USUALLY_DROP = (
     "[hidden], [aria-hidden=true], [role=navigation], [role=complementary], [role=contentinfo], "
     "[style*='display:none'], [style*='display: none']"
 )
+_FIGURE_TEXT = "table"
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+# Layout names that only sound like boilerplate: "hidden" that hides something else than the
+# box's text (its overflow, a CSS utility; its field label, Drupal's "field--label-hidden"),
+# and a page builder's name for every block ("elementor-widget-text-editor"; the rest of
+# the name, "-share-buttons", still counts).
+_LAYOUT_NAMES = re.compile(r"(?:overflow|label)[-_]*hidden|elementor-widget")
 # Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
 # them from it: their box goes like an overlay does.
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
@@ -80,6 +86,8 @@ _MAX_DEPTH = 150
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 _CARD_MAX = 500
 _MAX_LIST_LINKS = 0.3
+# Average characters per item of a list with headings that is article text, not teasers.
+_LISTICLE_ITEM = 80
 _LINK_ANCESTOR_LEVELS = 4
 
 _STORY_SHARE = 0.2
@@ -108,6 +116,7 @@ _MAX_LINK_DENSITY = 0.5
 # Running text may link many words (place names, topics); a paragraph that is all link is a teaser.
 _MAX_LINK_DENSITY_P = 0.8
 _KEEP_PARAGRAPH = 150
+_HEADER_BLOCK = 80
 _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
 # An overlay or consent box never wraps the headline; a layout box whose name only sounds
 # like one ("dialog-off-canvas-main-canvas") does.
@@ -145,7 +154,7 @@ def _kind(node: LexborNode) -> int:
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
     attrs = node.attributes
     kind = 0
-    names = _names(attrs.get("class"), attrs.get("id"))
+    names = _LAYOUT_NAMES.sub(" ", _names(attrs.get("class"), attrs.get("id")))
     for token in _TOKEN_SPLIT.split(names):
         if not token:
             continue
@@ -201,11 +210,26 @@ def _same_page(href: str, url: str | None) -> bool:
     )
 
 
+def _off_site(href: str, url: str | None) -> bool:
+    """Whether a link leads to another site (not a subdomain or parent domain of the page's)."""
+    if not url:
+        return False
+    here = urlsplit(url).netloc.removeprefix("www.")
+    there = urlsplit(urljoin(url, href)).netloc.removeprefix("www.")
+    return bool(here and there) and not (
+        there == here or there.endswith(f".{here}") or here.endswith(f".{there}")
+    )
+
+
 def _drop_cards(body: LexborNode, url: str | None = None) -> None:
-    """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away)."""
+    """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away).
+
+    Teasers lead to the site's own stories; a heading that links to another site names what
+    the article itself is about (a listicle's product, a reference).
+    """
     for link in body.css(_CARD_LINK):
         href = link.attributes.get("href") or ""
-        if href.startswith("#") or link.parent is None or _same_page(href, url):
+        if href.startswith("#") or link.parent is None or _same_page(href, url) or _off_site(href, url):
             continue
         card = link
         while card.tag not in _HEADINGS and card.tag != "a" and card.parent is not None:
@@ -229,6 +253,8 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     for node in body.css(_ALWAYS_DROP):
         node.decompose()
     for node in body.css(_USUALLY_DROP):
+        if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
+            continue  # a table the article shows (WordPress wraps tables in <figure>)
         if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not _holds_article(node):
             node.decompose()
     _drop_cards(body, url)
@@ -498,16 +524,19 @@ def _blocks(root: LexborNode, out: list[str]) -> None:
 def _prose_list(node: LexborNode) -> bool:
     """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
-    Link lists (related stories, tags) are link-dense; teaser lists carry headings,
-    images or times. Bullet points of the article itself are neither.
+    Link lists (related stories, tags) are link-dense; teaser lists carry images or times,
+    or headings over a line of text. Bullet points of the article itself are neither, and
+    a listicle's items (a heading over a paragraph or more each) are long.
     """
     if _holds_article(node):
         return True
     items = node.css("li")
-    if not items or node.css_first("h2, h3, h4, h5, h6, img, time, figure") is not None:
+    if not items or node.css_first("img, time, figure") is not None:
         return False
     size = sum(_size(_text(item)) for item in items)
-    return _link_chars(node) < _MAX_LIST_LINKS * (size or 1)
+    if _link_chars(node) >= _MAX_LIST_LINKS * (size or 1):
+        return False
+    return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
 
 
 def _text_table(node: LexborNode) -> bool:
@@ -562,6 +591,13 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             text = _text(child)
             if _good_block(text, child) and not is_date_line(text):
                 out.append(text)
+        elif tag == "header" and child.css_first("h1, h2, h3") is not None:
+            # The article's header holds its headline, byline and date, and often the standfirst:
+            # keep its long paragraphs only.
+            for para in child.css("p"):
+                text = _text(para)
+                if _size(text) >= _HEADER_BLOCK and _good_block(text, para) and not is_date_line(text):
+                    out.append(text)
         elif (
             tag in _SKIP
             or (tag == "article" and child.mem_id in cards)

@@ -7,12 +7,12 @@ from __future__ import annotations
 BOILERPLATE_TOKENS = """
 tweet twitter instagram tiktok
 ad ads adv advert advertisement adslot adunit anzeige nav navbar menu tags tag tagging keywords meta
-date dateline time timestamp hidden print more related share shares sharing social comments comment
+date dateline time timestamp hidden print related share shares sharing social comments comment
 caption credit credits copyright byline author authors authorbox breadcrumb breadcrumbs sidebar
 footer newsletter promo promotion banner cookie cookies consent popup modal overlay toolbar widget
-widgets sponsored outbrain taboola signup login subscribe subscription rating poll gallery slideshow
-player video sronly sr visually recirculation recommendations recommended pagination pager skip toc
-tooltip dropdown topics embed social-links teaserlist teasers lightbox bio contributor follow
+widgets sponsored outbrain taboola signup login subscribe subscription rating poll gallery
+player video sronly sr visually recirculation recommendations recommended pagination pager
+tooltip dropdown social-links teaserlist teasers lightbox bio contributor follow
 """
 
 # Elements that flow inside a paragraph ("-text" is selectolax's text node).
