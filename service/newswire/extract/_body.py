@@ -116,7 +116,6 @@ _MAX_LINK_DENSITY = 0.5
 # Running text may link many words (place names, topics); a paragraph that is all link is a teaser.
 _MAX_LINK_DENSITY_P = 0.8
 _KEEP_PARAGRAPH = 150
-_HEADER_BLOCK = 80
 _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
 # An overlay or consent box never wraps the headline; a layout box whose name only sounds
 # like one ("dialog-off-canvas-main-canvas") does.
@@ -591,13 +590,6 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             text = _text(child)
             if _good_block(text, child) and not is_date_line(text):
                 out.append(text)
-        elif tag == "header" and child.css_first("h1, h2, h3") is not None:
-            # The article's header holds its headline, byline and date, and often the standfirst:
-            # keep its long paragraphs only.
-            for para in child.css("p"):
-                text = _text(para)
-                if _size(text) >= _HEADER_BLOCK and _good_block(text, para) and not is_date_line(text):
-                    out.append(text)
         elif (
             tag in _SKIP
             or (tag == "article" and child.mem_id in cards)
