@@ -55,6 +55,20 @@ def visible_lead_body(event: Any, raw: bytes) -> str:
     return f"{event.lead}\n\n{event.body}" if probe and probe in shown else str(event.body)
 
 
+def newswire_prediction(page: dict[str, Any], event: Any) -> dict[str, Any]:
+    """The fields both corpora score, from one page's article event (fundus: with its shown lead)."""
+    fundus = page["source"] == "fundus"
+    return {
+        "id": page["id"],
+        "title": event.title,
+        "published": event.published,
+        "body": visible_lead_body(event, page["raw"]) if fundus else event.body,
+        "language": event.language,
+        "authors": event.authors,
+        "method": event.extraction.method if event.extraction else None,
+    }
+
+
 def _run_newswire(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, float]]:
     from newswire.errors import ExtractError
     from newswire.extract import extract_html
@@ -71,18 +85,7 @@ def _run_newswire(pages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], di
         if event is None:
             preds.append({"id": page["id"]})
             continue
-        body = visible_lead_body(event, page["raw"]) if page["corpus"] == "fundus" else event.body
-        preds.append(
-            {
-                "id": page["id"],
-                "title": event.title,
-                "published": event.published,
-                "body": body,
-                "language": event.language,
-                "authors": event.authors,
-                "method": event.extraction.method if event.extraction else None,
-            }
-        )
+        preds.append(newswire_prediction(page, event))
     return preds, elapsed
 
 

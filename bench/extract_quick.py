@@ -21,7 +21,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import Scorer, load_pages, page_url
-from extract_corpus import visible_lead_body
+from extract_corpus import newswire_prediction
 
 
 def newswire_predictions(pages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -35,16 +35,7 @@ def newswire_predictions(pages: list[dict[str, Any]]) -> dict[str, dict[str, Any
             event = extract_html(page["raw"], page_url(page), fetched="2026-01-01T00:00:00+00:00")
         except ExtractError:
             continue
-        body = visible_lead_body(event, page["raw"]) if page["source"] == "fundus" else event.body
-        preds[page["id"]] = {
-            "id": page["id"],
-            "title": event.title,
-            "published": event.published,
-            "body": body,
-            "language": event.language,
-            "authors": event.authors,
-            "method": event.extraction.method if event.extraction else None,
-        }
+        preds[page["id"]] = newswire_prediction(page, event)
     return preds
 
 

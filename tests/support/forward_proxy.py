@@ -12,6 +12,7 @@ import base64
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 
@@ -40,9 +41,11 @@ class ForwardProxy:
             headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in rest if h)}
             if not self._authorised(headers):
                 self.refused += 1
-                writer.write(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                             b"Proxy-Authenticate: Basic realm=\"test\"\r\nContent-Length: 0\r\n"
-                             b"Connection: close\r\n\r\n")
+                writer.write(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                    b'Proxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n'
+                    b"Connection: close\r\n\r\n"
+                )
                 await writer.drain()
                 return
             self.seen.append((method, target))
@@ -57,8 +60,14 @@ class ForwardProxy:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    async def _forward(self, method: str, target: str, header_lines: list[str], reader: asyncio.StreamReader,
-                       writer: asyncio.StreamWriter) -> None:
+    async def _forward(
+        self,
+        method: str,
+        target: str,
+        header_lines: list[str],
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
         parts = urlsplit(target)
         up_reader, up_writer = await asyncio.open_connection(parts.hostname, parts.port or 80)
         path = parts.path or "/"
@@ -89,10 +98,18 @@ class ForwardProxy:
                 dst.write_eof()
 
 
+class _Proxy(Protocol):
+    port: int
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None: ...
+
+
+P = TypeVar("P", bound=_Proxy)
+
+
 @contextlib.asynccontextmanager
-async def forward_proxy(credentials: tuple[str, str] | None = None) -> AsyncIterator[ForwardProxy]:
-    """Run a :class:`ForwardProxy` on 127.0.0.1 (a free port) in the running loop."""
-    proxy = ForwardProxy(credentials)
+async def _serving(proxy: P) -> AsyncIterator[P]:
+    """Serve ``proxy`` on 127.0.0.1 (a free port, set as ``proxy.port``) in the running loop."""
     server = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
     proxy.port = server.sockets[0].getsockname()[1]
     try:
@@ -100,6 +117,13 @@ async def forward_proxy(credentials: tuple[str, str] | None = None) -> AsyncIter
     finally:
         server.close()
         await server.wait_closed()
+
+
+def forward_proxy(
+    credentials: tuple[str, str] | None = None,
+) -> contextlib.AbstractAsyncContextManager[ForwardProxy]:
+    """Run a :class:`ForwardProxy` on 127.0.0.1 (a free port) in the running loop."""
+    return _serving(ForwardProxy(credentials))
 
 
 @dataclass
@@ -164,14 +188,8 @@ class Socks5Proxy:
                 await writer.wait_closed()
 
 
-@contextlib.asynccontextmanager
-async def socks5_proxy(credentials: tuple[str, str] | None = None) -> AsyncIterator[Socks5Proxy]:
+def socks5_proxy(
+    credentials: tuple[str, str] | None = None,
+) -> contextlib.AbstractAsyncContextManager[Socks5Proxy]:
     """Run a :class:`Socks5Proxy` on 127.0.0.1 (a free port) in the running loop."""
-    proxy = Socks5Proxy(credentials)
-    server = await asyncio.start_server(proxy.handle, "127.0.0.1", 0)
-    proxy.port = server.sockets[0].getsockname()[1]
-    try:
-        yield proxy
-    finally:
-        server.close()
-        await server.wait_closed()
+    return _serving(Socks5Proxy(credentials))
