@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from aiokafka import ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from newswire.bus._errors import translate
 from newswire.bus.clients import make_consumer, start_client
 from newswire.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 async def tail(
@@ -62,10 +67,19 @@ async def read_topic(
 
 
 async def iter_topic(
-    settings: Settings, topic: str, *, since_ms: int | None = None, partitions: list[int] | None = None
+    settings: Settings,
+    topic: str,
+    *,
+    since_ms: int | None = None,
+    partitions: list[int] | None = None,
+    settle_s: float | None = None,
 ) -> AsyncIterator[ConsumerRecord[Any, Any]]:
     """Yield the committed records of ``topic`` (or of some of its ``partitions``) from the beginning,
-    or from ``since_ms``, up to the end each partition had when reading started."""
+    or from ``since_ms``, up to the end each partition had when reading started.
+
+    With ``settle_s``, the end is taken only once no transaction is open on those partitions
+    (waiting up to ``settle_s``): see :func:`settled_ends`.
+    """
     consumer = make_consumer(settings, group_id=None)
     await start_client(consumer, settings.kafka.bootstrap_servers, f"reader of {topic}")
     try:
@@ -79,7 +93,10 @@ async def iter_topic(
             if not tps:
                 return
             consumer.assign(tps)
-            ends = await consumer.end_offsets(tps)
+            if settle_s is None:
+                ends = await consumer.end_offsets(tps)
+            else:
+                ends = await settled_ends(settings, consumer, tps, settle_s)
             if since_ms is None:
                 await consumer.seek_to_beginning(*tps)
             else:
@@ -96,3 +113,38 @@ async def iter_topic(
                 remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}
     finally:
         await consumer.stop()
+
+
+async def settled_ends(
+    settings: Settings, reader: AIOKafkaConsumer, tps: list[TopicPartition], timeout_s: float
+) -> dict[TopicPartition, int]:
+    """The read-committed ends of ``tps`` once they reach the partitions' high watermarks.
+
+    A committed transaction becomes readable only when the broker has written its commit
+    markers, which it does after answering the commit. State rebuilt from a compacted topic
+    right after a commit (a rebalance that follows one, a reconnect) would otherwise miss
+    that transaction's writes, such as a parked URL's marker whose offset it already released.
+    A transaction left open by a dead producer is aborted by the broker after its timeout, so
+    the wait is bounded; past ``timeout_s`` the rebuild goes on with what is readable, and says so.
+    """
+    probe = make_consumer(settings, group_id=None, read_committed=False)
+    await start_client(probe, settings.kafka.bootstrap_servers, "high-watermark probe")
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with translate("reading end offsets", settings.kafka.bootstrap_servers):
+                high: dict[TopicPartition, int] = await probe.end_offsets(tps)
+                stable: dict[TopicPartition, int] = await reader.end_offsets(tps)
+            open_txn = [tp for tp in tps if stable[tp] < high[tp]]
+            if not open_txn:
+                return stable
+            if time.monotonic() >= deadline:
+                log.warning(
+                    "partitions %s still have an open transaction after %.0fs; reading what is committed",
+                    sorted(f"{tp.topic}-{tp.partition}" for tp in open_txn),
+                    timeout_s,
+                )
+                return stable
+            await asyncio.sleep(0.05)
+    finally:
+        await probe.stop()

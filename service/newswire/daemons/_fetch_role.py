@@ -109,6 +109,10 @@ class FetchRole:
         self._redo = RedoWatch("ingest", health)
         self._committing: asyncio.Task[None] | None = None
         self._committing_urls = 0
+        # A failed transaction's URLs left ``pending`` when it began; a later commit on the same
+        # connection would move the offsets past them. So once one fails nothing commits until
+        # the reconnect has rebuilt everything from what Kafka holds.
+        self._failed: BusError | None = None
         # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
         self._committed: dict[TopicPartition, int] = {}
 
@@ -128,6 +132,7 @@ class FetchRole:
 
     async def _run_once(self, connection: Connection) -> bool:
         s = self.settings
+        self._failed = None
         self._tracker = tracker = PartitionTracker()
         tracker.on_assign.append(self._on_assign)
         tracker.on_revoke.append(self._on_revoke)
@@ -170,6 +175,8 @@ class FetchRole:
             if committing is not None and committing.done():
                 self._committing = None
                 committing.result()  # a failed transaction raises BusError here: reconnect, redo
+            if self._failed is not None:  # one failed during a rebalance: reconnect, redo
+                raise self._failed
             if self.max_events is not None and self.done >= self.max_events and self.in_flight == 0:
                 break
             room = s.ingest.max_in_flight - self.in_flight
@@ -323,6 +330,8 @@ class FetchRole:
 
     async def _commit(self) -> None:
         assert self._producer is not None
+        if self._failed is not None:
+            raise self._failed
         s = self.settings
         records: list[Record] = []
         state_writes: dict[int, list[Write]] = {}
@@ -364,6 +373,7 @@ class FetchRole:
                 self._producer, records, offsets, self.group_id, partitioned=partitioned, guard=self._guard
             )
         except BusError as exc:
+            self._failed = exc
             m.TRANSACTIONS.labels("ingest", "aborted").inc()
             log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
             self._redo.failed(starts, exc)
@@ -430,8 +440,13 @@ class FetchRole:
         started = time.monotonic()
         by_partition = {tp.partition: part for tp, part in parts.items()}
         loaded = 0
+        # Settled: a transaction committed just before this rebalance must be in the state.
+        settle_s = self.settings.kafka.transaction_timeout_ms / 1000 + 5
         records = iter_topic(
-            self.settings, self.settings.topic("fetch-state"), partitions=sorted(by_partition)
+            self.settings,
+            self.settings.topic("fetch-state"),
+            partitions=sorted(by_partition),
+            settle_s=settle_s,
         )
         async for record in records:
             if record.key is not None:
