@@ -126,9 +126,9 @@ class _FileReader:
         if not record.is_http:
             counts.non_html += 1
             return None
-        if not record.is_http_parsed:
+        status = record.http_headers.status_code if record.is_http_parsed else None
+        if status is None:
             return self._bad("unparsable HTTP response header", position)
-        status = record.http_headers.status_code or 0
         if not 200 <= status < 300:
             counts.not_ok += 1
             return None
