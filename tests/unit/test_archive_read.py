@@ -296,3 +296,13 @@ def test_warc_files_expands_folders_and_globs_once_each_and_refuses_what_names_n
         warc_files([tmp_path / "nope.warc.gz"])
     with pytest.raises(ArchiveError, match="names no"):
         warc_files([str(tmp_path / "*.arc")])
+
+
+def test_a_record_with_a_long_header_is_still_a_plain_resume_point(tmp_path: Path) -> None:
+    long_url = "https://news.example/" + "a" * 5000
+    members = [
+        gzip.compress(page_record(u, html(n))) for n, u in enumerate([long_url, "https://news.example/b"])
+    ]
+    items = read_all(write(tmp_path, "long.warc.gz", b"".join(members)))
+    assert [i.url for i in items if isinstance(i, WarcPage)] == [long_url, "https://news.example/b"]
+    assert items[0].resume == Position(len(members[0]))

@@ -32,7 +32,7 @@ from newswire.errors import ArchiveError
 
 _TYPES = WarcRecordType.response | WarcRecordType.revisit
 _GZIP_MAGIC = b"\x1f\x8b\x08"
-_PROBE_BYTES = 16 * 1024
+_PROBE_BYTES = (2048, 64 * 1024)  # a header block's usual size, then the most we look at
 _SCAN_BYTES = 1024 * 1024
 _INFLATE_STEP = 256 * 1024
 _RECORD_ID = re.compile(rb"\nWARC-Record-ID:[ \t]*(\S+)", re.IGNORECASE)
@@ -227,15 +227,23 @@ class _FileReader:
         return self.size
 
     def _header_at(self, offset: int, *, record_id: str | None = None) -> bytes | None:
-        """The WARC header block at ``offset`` if one starts there (with that record id, if given)."""
-        data = os.pread(self.fd, _PROBE_BYTES, offset)
-        if self.gzipped:
-            try:
-                data = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data, _PROBE_BYTES)
-            except zlib.error:
+        """The WARC header block at ``offset`` if one starts there (with that record id, if given).
+
+        Called for every record, so it inflates no more than a typical header needs first.
+        """
+        for size in _PROBE_BYTES:
+            data = os.pread(self.fd, size, offset)
+            if self.gzipped:
+                try:
+                    data = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data, size)
+                except zlib.error:
+                    return None
+            if not data.startswith(b"WARC/1."):
                 return None
-        end = data.find(b"\r\n\r\n")
-        if not data.startswith(b"WARC/1.") or end < 0:
+            end = data.find(b"\r\n\r\n")
+            if end >= 0:
+                break
+        else:
             return None
         header = data[: end + 4]
         if record_id is not None:
