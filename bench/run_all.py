@@ -92,7 +92,11 @@ HEADLINES = [
         "langid.cases.0.best_ms.newswire",
         "py3langid: langid.cases.0.best_ms.py3langid",
     ),
-    ("WARC pages read/s (1 core)", "warc.readers.newswire.records_per_s", "warcio: warc.readers.warcio.records_per_s"),
+    (
+        "WARC pages read/s (1 core)",
+        "warc.readers.newswire.records_per_s",
+        "warcio: warc.readers.warcio.records_per_s",
+    ),
     (
         "fetch CPU ms per page (asyncio backend)",
         "http.best_cpu_ms_per_page.asyncio",
