@@ -124,6 +124,9 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
         from newswire.extract._explain import explain_path
 
         for path, url in inputs:
+            if is_warc_name(path.name):
+                print(f"newswire parse: {path}: --explain takes saved pages, not WARC files", file=sys.stderr)
+                return 2
             try:
                 _out(explain_path(path, url))
             except NewswireError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import pickle
 import random
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from fastwarc import ArchiveIterator, WarcRecordType
 
 from newswire.archive import ReadCounts, WarcFileWriter, WarcPage, read_warc
 from newswire.commands.parse_warc import parse_warc
+from newswire.errors import ArchiveError
 from newswire.events import decode_article, encode_event
 from newswire.extract import parse_path
 
@@ -114,3 +116,19 @@ def test_parse_of_an_archived_page_gives_the_event_of_the_saved_page(tmp_path: P
         saved = parse_path(page, url=f"https://news.example/{page.stem}?from=feed", fetched=FETCHED)
         assert from_warc.fetched == FETCHED
         assert encode_event(from_warc) == encode_event(saved)
+
+
+def test_a_folder_that_cannot_be_written_is_an_archive_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    with pytest.raises(ArchiveError, match="cannot write"), WarcFileWriter(blocker / "warc") as writer:
+        writer.write_exchange(
+            url="https://news.example/a", fetched=FETCHED, status=200, response_headers=[], payload=b""
+        )
+    assert writer.closed_files == []
+
+
+def test_archive_error_keeps_path_offset_and_reason_across_processes() -> None:
+    error = pickle.loads(pickle.dumps(ArchiveError("bad gzip member", path="/data/a.warc.gz", offset=4096)))
+    assert (error.path, error.offset, error.reason) == ("/data/a.warc.gz", 4096, "bad gzip member")
+    assert str(error) == "/data/a.warc.gz@4096: bad gzip member"

@@ -125,11 +125,15 @@ class WarcFileWriter:
         """Finish the current file (rename it to its final name); a later write opens a new one."""
         if self._file is None or self._open_path is None:
             return
-        self._file.close()
-        final = self._open_path.with_suffix("")  # drop ".open"
-        os.replace(self._open_path, final)
-        self.closed_files.append(final)
+        stream, growing = self._file, self._open_path
         self._file = self._open_path = None
+        final = growing.with_suffix("")  # drop ".open"
+        try:
+            stream.close()
+            os.replace(growing, final)
+        except OSError as exc:
+            raise ArchiveError(f"cannot finish: {exc.strerror or exc}", path=str(growing)) from exc
+        self.closed_files.append(final)
 
     # ------------------------------------------------------------- files
 
