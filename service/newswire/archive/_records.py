@@ -66,8 +66,9 @@ class BadRecord:
 class ReadCounts:
     """What reading saw, summed over every file read with it.
 
-    ``records`` counts response and revisit records; every one of them ends up in
-    exactly one of the other fields.
+    ``records`` counts response and revisit records, and stretches of bytes that could not
+    be read as records; every one of them ends up in exactly one of the other fields
+    (unreadable bytes in ``malformed``).
     """
 
     records: int = 0
@@ -84,4 +85,5 @@ class ReadCounts:
         return self.records - self.pages
 
     def as_dict(self) -> dict[str, int]:
+        """Field name → count, for logs and metrics."""
         return dataclasses.asdict(self)
