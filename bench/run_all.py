@@ -26,6 +26,7 @@ BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
     ("enrich", "enrich_bench.py", "enrich.json", []),
     ("stories", "stories_eval.py", "stories.json", []),
     ("langid", "langid_bench.py", "langid.json", []),
+    ("warc", "warc_read.py", "warc.json", []),
     ("http", "http_backend.py", "http_backend.json", []),
     ("pool", "process_pool.py", "process_pool.json", []),
     ("pipeline", "pipeline.py", "pipeline.json", []),
@@ -90,6 +91,11 @@ HEADLINES = [
         "language ID ms per 1000 chars",
         "langid.cases.0.best_ms.newswire",
         "py3langid: langid.cases.0.best_ms.py3langid",
+    ),
+    (
+        "WARC pages read/s (1 core)",
+        "warc.readers.newswire.records_per_s",
+        "warcio: warc.readers.warcio.records_per_s",
     ),
     (
         "fetch CPU ms per page (asyncio backend)",

@@ -104,6 +104,7 @@ async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.archive import is_warc_name
     from newswire.events import encode_event
     from newswire.extract import parse_path
 
@@ -123,6 +124,9 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
         from newswire.extract._explain import explain_path
 
         for path, url in inputs:
+            if is_warc_name(path.name):
+                print(f"newswire parse: {path}: --explain takes saved pages, not WARC files", file=sys.stderr)
+                return 2
             try:
                 _out(explain_path(path, url))
             except NewswireError as exc:
@@ -131,6 +135,9 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     failed = 0
     for path, url in inputs:
+        if is_warc_name(path.name):
+            failed += not _parse_warc(path, settings)
+            continue
         try:
             _out(encode_event(parse_path(path, url=url)))
         except (NewswireError, OSError) as exc:
@@ -139,6 +146,21 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     if failed:
         print(f"newswire parse: {failed} of {len(inputs)} inputs failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _parse_warc(path: Path, settings: Settings) -> bool:
+    from newswire.commands.parse_warc import parse_warc
+
+    def warn(line: str) -> None:
+        print(f"newswire parse: {line}", file=sys.stderr)
+
+    try:
+        summary = parse_warc(path, max_payload_bytes=settings.fetch.max_body_bytes, emit=_out, warn=warn)
+    except NewswireError as exc:
+        warn(str(exc))
+        return False
+    warn(summary.line(path))
+    return True
 
 
 def cmd_enrich_file(args: argparse.Namespace, settings: Settings) -> int:
@@ -356,7 +378,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "which the default newswire.toml ingests",
             )
 
-    p = sub.add_parser("parse", help="extract article events from local pages or text files (no Kafka)")
+    p = sub.add_parser(
+        "parse", help="extract article events from local pages, text files or WARC files (no Kafka)"
+    )
     p.add_argument("paths", nargs="*")
     p.add_argument("--url", help="the URL the page came from")
     p.add_argument("--manifest", help='JSON lines of {"path": ..., "url": ...}')

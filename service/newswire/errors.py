@@ -7,6 +7,7 @@
     │   ├── BlockedError       refused by policy: robots.txt, address guard, scheme, size
     │   └── NotArticleError    a bot challenge, consent/login wall, soft 404 or paywall (``kind``)
     ├── SourceError            a feed, sitemap or URL list could not be read
+    ├── ArchiveError           a WARC file or record could not be read or written (``path``, ``offset``)
     ├── ExtractError           a page or text dump gave no article
     ├── EventError             an event is not valid JSON or breaks the schema
     ├── EnrichError            enrichment of one article failed
@@ -84,6 +85,27 @@ def _not_article(message: str, url: str, kind: str, status: int | None) -> NotAr
 
 class SourceError(NewswireError):
     """A source (feed, sitemap, URL list, folder) could not be read or parsed."""
+
+
+class ArchiveError(NewswireError):
+    """A WARC file or one of its records could not be read or written.
+
+    ``path`` is the file and ``offset`` the byte offset in it where the bad data begins
+    (``None`` when the whole file is at fault), so a dead letter can point at it.
+    """
+
+    def __init__(self, message: str, *, path: str, offset: int | None = None) -> None:
+        super().__init__(f"{path}@{offset}: {message}" if offset is not None else f"{path}: {message}")
+        self.path = path
+        self.offset = offset
+        self.reason = message
+
+    def __reduce__(self) -> tuple[object, tuple[str, str, int | None]]:
+        return _archive_error, (self.reason, self.path, self.offset)
+
+
+def _archive_error(message: str, path: str, offset: int | None) -> ArchiveError:
+    return ArchiveError(message, path=path, offset=offset)
 
 
 class ExtractError(NewswireError):

@@ -63,17 +63,44 @@ class _Inflater:
         return b"" if self._obj.eof else self._obj.flush(_STEP)
 
 
+def _inflater_for(content_encoding: str | None) -> _Inflater | None:
+    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+        raise UnsupportedEncodingError(content_encoding or "")
+    return _Inflater("deflate" if codings == ["deflate"] else "gzip") if codings else None
+
+
+def decode_limited(raw: bytes, content_encoding: str | None, limit: int) -> bytes:
+    """Decode a body already in memory (a stored page) per ``content_encoding``, within ``limit``.
+
+    Raises ``BodyTooLargeError``, ``UnsupportedEncodingError`` or ``zlib.error``.
+    """
+    inflater = _inflater_for(content_encoding)
+    if inflater is None:
+        if len(raw) > limit:
+            raise BodyTooLargeError(len(raw))
+        return raw
+    parts: list[bytes] = []
+    size = 0
+    for piece in inflater.feed(raw):  # lazily: a bomb is stopped one step past the limit
+        parts.append(piece)
+        size += len(piece)
+        if size > limit:
+            raise BodyTooLargeError(size)
+    parts.append(inflater.flush())
+    if size + len(parts[-1]) > limit:
+        raise BodyTooLargeError(size + len(parts[-1]))
+    return b"".join(parts)
+
+
 async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, limit: int, *,
                        truncate: bool = False) -> bytes:
     """Decode ``raw`` per ``content_encoding``; past ``limit`` decoded bytes raise (or cut if ``truncate``).
 
     Raises ``BodyTooLargeError``, ``UnsupportedEncodingError`` or ``zlib.error``.
     """
-    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-        raise UnsupportedEncodingError(content_encoding or "")
-    inflater = _Inflater("deflate" if codings == ["deflate"] else "gzip") if codings else None
+    inflater = _inflater_for(content_encoding)
     parts: list[bytes] = []
     size = 0
 
