@@ -13,12 +13,18 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
 from newswire.extract._text import repair
 
 _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2})\s+|\s*[|·•｜ㅣ：]\s*|(?<=\S)-(?=[^\W\d]{1,12}ㅣ)")
 _DATEISH = re.compile(r"^[\d\s./:,-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _WS = re.compile(r"\s+")
+_MIN_SHOWN = 8
+_HEADINGS = "h1, h2, [itemprop=headline]"
+_MAX_HEADINGS = 40
+_MAX_MENU_DEPTH = 8
 _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net", "news", "de", "uk", "at"})
 
 
@@ -82,22 +88,76 @@ def strip_site(
     return out.strip()
 
 
+def headings(tree: LexborHTMLParser) -> list[str]:
+    """Texts of the page's headings (``<h1>``, ``<h2>``, ``itemprop=headline``) outside menus.
+
+    A breadcrumb or navigation bar often repeats a title as an ``<h1>`` for search engines;
+    what it shows is the trail, not the article's headline.
+    """
+    out: list[str] = []
+    for node in tree.css(_HEADINGS)[:_MAX_HEADINGS]:
+        if not _in_menu(node):
+            out.append(node.text(deep=True))
+    return out
+
+
+def _in_menu(node: LexborNode) -> bool:
+    parent: LexborNode | None = node
+    for _ in range(_MAX_MENU_DEPTH):
+        if parent is None or parent.tag in {"body", "article", "main"}:
+            return False
+        if parent.tag == "nav":
+            return True
+        marks = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}".lower()
+        if "breadcrumb" in marks:
+            return True
+        parent = parent.parent
+    return False
+
+
+def shown_in(title: str, heading: str) -> bool:
+    """Whether ``heading`` shows ``title``, alone or after a kicker ("Kicker Title").
+
+    Compared on letters and digits only, so quotes, dashes, a colon after the kicker or a
+    missing space between kicker and headline do not matter.
+    """
+    norm, shown = _norm(title), _norm(heading)
+    if len(norm) < _MIN_SHOWN:
+        return False
+    return shown == norm or (shown.endswith(norm) and len(norm) * 2 >= len(shown))
+
+
 def choose(
     candidates: list[str | None],
     keys: set[str],
     section: str | None = None,
     sections: frozenset[str] = frozenset(),
+    *,
+    declared: list[str | None] | None = None,
+    page_headings: list[str] | None = None,
 ) -> str | None:
-    """The headline: the first candidate (in order of trust) with its site name, section and date removed.
+    """The headline: the declared title the page displays, else the first candidate in order of trust.
 
-    Order matters more than agreement: on the dev corpus the JSON-LD headline,
-    then twitter:title and og:title, match the visible headline most often; a
-    majority vote did worse because SEO variants of a title agree with each other.
+    All titles are cleaned of site name, section and date first. ``declared`` are the titles
+    the page's metadata states (og:title, JSON-LD headline, twitter:title, in that order);
+    the displayed headline is the first of ``page_headings`` that shows one of them, and the
+    first declared title it shows wins: og:title is most often the wording the page displays,
+    the JSON-LD headline and ``<title>`` an SEO wording of the story. When no heading shows a
+    declared title, ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
+    then twitter:title and og:title, match the visible headline most often; a majority vote
+    did worse because SEO variants of a title agree with each other.
     """
-    for candidate in candidates:
-        if not candidate or not candidate.strip():
-            continue
-        cleaned = strip_site(_WS.sub(" ", repair(candidate)).strip(), keys, section, sections)
-        if cleaned:
-            return cleaned
-    return None
+    ordered = [c for c in (_cleaned(x, keys, section, sections) for x in candidates if x) if c]
+    stated = [c for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
+    for heading in page_headings or ():
+        shown = next((c for c in stated if shown_in(c, heading)), None)
+        if shown is not None:
+            # Of equal wordings, the most trusted one's punctuation.
+            return next((c for c in ordered if _norm(c) == _norm(shown)), shown)
+    return ordered[0] if ordered else None
+
+
+def _cleaned(candidate: str, keys: set[str], section: str | None, sections: frozenset[str]) -> str:
+    if not candidate.strip():
+        return ""
+    return strip_site(_WS.sub(" ", repair(candidate)).strip(), keys, section, sections)
