@@ -19,6 +19,9 @@ from newswire.extract._text import repair
 
 _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2})\s+|\s*[|·•｜ㅣ：]\s*|(?<=\S)-(?=[^\W\d]{1,12}ㅣ)")
 _DATEISH = re.compile(r"^[\d\s./:,-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
+_BYLINE_SEGMENT = re.compile(r"^(?:by|von|par|por|door|di|av|af)\s+\S+(?:\s+\S+){0,3}$", re.IGNORECASE)
+_LABEL_WORDS = 2
+_LABEL_CHARS = 20
 _NON_ALNUM = re.compile(r"[\W_]+")
 _WS = re.compile(r"\s+")
 _MIN_SHOWN = 8
@@ -66,6 +69,10 @@ def _site_like(segment: str, keys: set[str], section: str | None, sections: froz
     return False
 
 
+def _label_like(segment: str) -> bool:
+    return len(segment.split()) <= _LABEL_WORDS and len(segment) <= _LABEL_CHARS
+
+
 def strip_site(
     title: str, keys: set[str], section: str | None = None, sections: frozenset[str] = frozenset()
 ) -> str:
@@ -76,8 +83,12 @@ def strip_site(
         return title
     seps = _SEPARATOR.findall(title)
     start, end = 0, len(parts)
-    while end - start > 1 and _site_like(parts[end - 1], keys, section, sections):
+    while end - start > 1 and (
+        _site_like(parts[end - 1], keys, section, sections) or _BYLINE_SEGMENT.match(parts[end - 1])
+    ):
         end -= 1
+    if end < len(parts) and end - start > 2 and _label_like(parts[end - 1]):
+        end -= 1  # "Headline | Politics | Site": the short segment before the site names its section
     while end - start > 1 and _site_like(parts[start], keys, section, sections):
         start += 1
     if (start, end) == (0, len(parts)):
@@ -152,8 +163,10 @@ def choose(
     for heading in page_headings or ():
         shown = next((c for c in stated if shown_in(c, heading)), None)
         if shown is not None:
-            # Of equal wordings, the most trusted one's punctuation.
-            return next((c for c in ordered if _norm(c) == _norm(shown)), shown)
+            # Of equal wordings, the one written exactly as displayed.
+            displayed = _WS.sub(" ", heading).strip()
+            same = [c for c in stated if _norm(c) == _norm(shown)]
+            return next((c for c in same if c == displayed), shown)
     return ordered[0] if ordered else None
 
 
