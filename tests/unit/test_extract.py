@@ -391,3 +391,27 @@ def test_visible_standfirst_is_the_lead_in_its_shown_wording_not_body_text() -> 
     )
     assert event.body.startswith("The committee met for six hours")
     assert len(event.body.split("\n\n")) == 3
+
+
+def test_parse_path_knows_a_page_by_its_content_not_its_name(tmp_path: Path) -> None:
+    # Saved pages come as .php, .aspx or with no suffix, and gzipped under a plain name.
+    page = _page("jsonld_article.html")
+    for name, content in [
+        ("story.php", page),
+        ("story", page),
+        ("story.html", gzip.compress(page)),
+        ("story.aspx.gz", gzip.compress(page)),
+    ]:
+        target = tmp_path / name
+        target.write_bytes(content)
+        assert (
+            parse_path(target, "https://gazette.example/x").title
+            == "Harbour bridge reopens after two-year repair"
+        )
+
+
+def test_parse_path_refuses_a_file_that_is_neither_page_nor_text(tmp_path: Path) -> None:
+    target = tmp_path / "photo.jpg"
+    target.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    with pytest.raises(ExtractError, match="not an HTML page"):
+        parse_path(target)
