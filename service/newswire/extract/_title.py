@@ -87,7 +87,7 @@ def strip_site(
         _site_like(parts[end - 1], keys, section, sections) or _BYLINE_SEGMENT.match(parts[end - 1])
     ):
         end -= 1
-    if end < len(parts) and end - start > 2 and _label_like(parts[end - 1]):
+    if end < len(parts) and end - start > 1 and _label_like(parts[end - 1]):
         end -= 1  # "Headline | Politics | Site": the short segment before the site names its section
     while end - start > 1 and _site_like(parts[start], keys, section, sections):
         start += 1
