@@ -3,8 +3,10 @@
 Titles in ``<title>`` and ``og:title`` usually carry the site name, a section
 or a date around the headline ("Headline - Golem.de", "Headline | DW |
 28.04.2023"). Segments around common separators are dropped when they look
-like the site (its name or domain), the section, or a date. Among the
-candidates the most trusted non-empty one wins.
+like the site (its name or domain), the section, a date or a byline. The
+headline is the declared title (og:title, JSON-LD) that the page displays as a
+heading outside its menus; when it displays none, the most trusted non-empty
+candidate wins.
 """
 
 from __future__ import annotations
