@@ -134,10 +134,14 @@ def shown_in(title: str, heading: str) -> bool:
     Compared on letters and digits only, so quotes, dashes, a colon after the kicker or a
     missing space between kicker and headline do not matter.
     """
-    norm, shown = _norm(title), _norm(heading)
-    if len(norm) < _MIN_SHOWN:
+    return _shows(_norm(heading), _norm(title))
+
+
+def _shows(heading: str, title: str) -> bool:
+    """:func:`shown_in` on normalised texts."""
+    if len(title) < _MIN_SHOWN:
         return False
-    return shown == norm or (shown.endswith(norm) and len(norm) * 2 >= len(shown))
+    return heading == title or (heading.endswith(title) and len(title) * 2 >= len(heading))
 
 
 def choose(
@@ -152,7 +156,7 @@ def choose(
     """The headline: the declared title the page displays, else the first candidate in order of trust.
 
     All titles are cleaned of site name, section and date first. ``declared`` are the titles
-    the page's metadata states (og:title, JSON-LD headline, twitter:title, in that order);
+    the page's metadata states (og:title, then the JSON-LD headline);
     the displayed headline is the first of ``page_headings`` that shows one of them, and the
     first declared title it shows wins: og:title is most often the wording the page displays,
     the JSON-LD headline and ``<title>`` an SEO wording of the story. When no heading shows a
@@ -160,16 +164,16 @@ def choose(
     then twitter:title and og:title, match the visible headline most often; a majority vote
     did worse because SEO variants of a title agree with each other.
     """
-    ordered = [c for c in (_cleaned(x, keys, section, sections) for x in candidates if x) if c]
-    stated = [c for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
-    for heading in page_headings or ():
-        shown = next((c for c in stated if shown_in(c, heading)), None)
+    stated = [(c, _norm(c)) for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
+    for heading in page_headings or () if stated else ():
+        shown_as = _norm(heading)
+        shown = next(((c, n) for c, n in stated if _shows(shown_as, n)), None)
         if shown is not None:
             # Of equal wordings, the one written exactly as displayed.
             displayed = _WS.sub(" ", heading).strip()
-            same = [c for c in stated if _norm(c) == _norm(shown)]
-            return next((c for c in same if c == displayed), shown)
-    return ordered[0] if ordered else None
+            return next((c for c, n in stated if n == shown[1] and c == displayed), shown[0])
+    ordered = (_cleaned(x, keys, section, sections) for x in candidates if x)
+    return next((c for c in ordered if c), None)
 
 
 def _cleaned(candidate: str, keys: set[str], section: str | None, sections: frozenset[str]) -> str:
