@@ -202,3 +202,13 @@ def test_an_imperva_block_page_is_blocked_whatever_its_status() -> None:
     with pytest.raises(NotArticleError) as caught:
         run_job(_IMPERVA_BLOCK)
     assert caught.value.kind == "blocked"
+
+
+def test_a_teaser_that_says_the_story_goes_on_for_subscribers_is_paywalled_undeclared() -> None:
+    teaser = short_article(
+        paragraphs="<p>The harbour board met on Tuesday and agreed to keep the ferry running.</p>"
+        "<div class='wall'><p>Subscribe to continue reading.</p></div>"
+    )
+    with pytest.raises(NotArticleError) as caught:
+        run_job(teaser)
+    assert caught.value.kind == "paywalled"

@@ -151,20 +151,24 @@ _NOT_FOUND_TITLE = _rx(
     r"\berror\b",
     r"no longer available",
 )
-_PAYWALL_PHRASES = _rx(
+#: Words that say the article goes on behind the wall: on a page with little text, a teaser.
+_TEASER_PHRASES = _rx(
     r"subscribe (now )?to (continue|keep) reading",
     r"(this|the rest of this) (article|story|content) is (only )?(available )?(for|to) (subscribers|members)",
-    r"already a subscriber",
     r"(subscribers|members) only",
     r"to continue reading",
     r"unlock (this|the full) (article|story)",
     r"jetzt weiterlesen",
-    r"(mit|als) (plus|abo)",
-    r"abonnieren sie",
     r"r[ée]serv[ée] aux abonn[ée]s",
     r"article r[ée]serv[ée]",
     r"contenido (exclusivo )?para suscriptores",
     r"riservato agli abbonati",
+)
+#: Subscription offers that sit in the header or footer of every page of some publishers.
+_SUBSCRIBE_PHRASES = _rx(
+    r"already a subscriber",
+    r"(mit|als) (plus|abo)",
+    r"abonnieren sie",
 )
 
 _TITLE_SEPARATOR = re.compile(r"\s[|\-–—:·]\s|[|｜]")
@@ -290,9 +294,14 @@ def _thin_page_kind(
     consent = _CONSENT_PHRASES.search(text) or (small and not text and _CONSENT_PHRASES.search(visible))
     if consent:
         return Verdict("consent_wall", f"consent text instead of article text: {consent.group(0)!r}")
-    paywall = _PAYWALL_PHRASES.search(visible) if small else None
-    # Publishers put "Already a subscriber? Sign in" in the header of every page: the phrase
-    # alone does not make a short free story a teaser, the page's own declaration does.
-    if paywall and (free_access is False or not text):
-        return Verdict("paywalled", f"paywall text on a teaser: {paywall.group(0)!r}")
+    if not small:
+        return None
+    teaser = _TEASER_PHRASES.search(visible)
+    if teaser and (free_access is False or len(text) < THIN_BODY_CHARS // 2):
+        return Verdict("paywalled", f"paywall text on a teaser: {teaser.group(0)!r}")
+    # "Already a subscriber? Sign in" in a page's header does not make a short free story a
+    # teaser: with it, only the page's own declaration or an empty body does.
+    offer = _SUBSCRIBE_PHRASES.search(visible)
+    if offer and (free_access is False or not text):
+        return Verdict("paywalled", f"subscription offer on a page without free text: {offer.group(0)!r}")
     return None
