@@ -140,6 +140,12 @@ def test_byline_page_without_metadata() -> None:
         ("Ferries cancelled: storm hits coast – Riverside Post", "Ferries cancelled: storm hits coast"),
         ("Riverside Post | Ferries cancelled", "Ferries cancelled"),
         ("Pay talks - what the unions want", "Pay talks - what the unions want"),
+        ("Ferries cancelled | Riverside Post | by Anna Smith", "Ferries cancelled"),
+        (
+            "Ferries cancelled, storm hits coast | Travel | Riverside Post",
+            "Ferries cancelled, storm hits coast",
+        ),
+        ("Review - Dune: Part Two", "Review - Dune: Part Two"),
     ],
 )
 def test_title_suffix_removal(raw_title: str, expected: str) -> None:
@@ -391,3 +397,83 @@ def test_visible_standfirst_is_the_lead_in_its_shown_wording_not_body_text() -> 
     )
     assert event.body.startswith("The committee met for six hours")
     assert len(event.body.split("\n\n")) == 3
+
+
+def test_parse_path_knows_a_page_by_its_content_not_its_name(tmp_path: Path) -> None:
+    # Saved pages come as .php, .aspx or with no suffix, and gzipped under a plain name.
+    page = _page("jsonld_article.html")
+    for name, content in [
+        ("story.php", page),
+        ("story", page),
+        ("story.html", gzip.compress(page)),
+        ("story.aspx.gz", gzip.compress(page)),
+    ]:
+        target = tmp_path / name
+        target.write_bytes(content)
+        assert (
+            parse_path(target, "https://gazette.example/x").title
+            == "Harbour bridge reopens after two-year repair"
+        )
+
+
+def test_parse_path_refuses_a_file_that_is_neither_page_nor_text(tmp_path: Path) -> None:
+    target = tmp_path / "photo.jpg"
+    target.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    with pytest.raises(ExtractError, match="not an HTML page"):
+        parse_path(target)
+
+
+_STORY = (
+    "<p>"
+    + "The council approved the harbour plan on Tuesday after a debate that ran past midnight. " * 4
+    + "</p>"
+)
+
+
+def _headline_page(*, og: str, ld: str, nav_h1: str, header: str) -> str:
+    return (
+        f"<html><head><title>{ld} | Riverside Post</title><meta property='og:title' content=\"{og}\">"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "' + ld + '"}</script>'
+        f"</head><body><nav class='breadcrumb'><a href='/'>Home</a><h1>{nav_h1}</h1></nav>"
+        f"<article><header>{header}</header>{_STORY}</article></body></html>"
+    )
+
+
+def test_the_headline_the_page_displays_wins_over_an_seo_headline() -> None:
+    # The JSON-LD headline is an SEO wording, repeated in a breadcrumb <h1>; the article's header
+    # shows og:title after a kicker.
+    page = _headline_page(
+        og="Council approves the harbour plan",
+        ld="Harbour plan approved: what it means for the town",
+        nav_h1="Harbour plan approved: what it means for the town",
+        header="<h2><span class='kicker'>Harbour</span> <span>Council approves the harbour plan</span></h2>",
+    )
+    assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
+        "Council approves the harbour plan"
+    )
+
+
+def test_a_title_shown_only_in_a_breadcrumb_is_not_the_displayed_headline() -> None:
+    page = _headline_page(
+        og="Harbour plan approved after a long night",
+        ld="Council approves the harbour plan",
+        nav_h1="Harbour plan approved after a long night",
+        header="<h2>Council approves the harbour plan</h2>",
+    )
+    assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
+        "Council approves the harbour plan"
+    )
+
+
+@pytest.mark.parametrize(
+    ("og", "ld"),
+    [
+        ("Council\u2019s harbour plan approved", "Council's harbour plan approved"),
+        ("Council's harbour plan approved", "Council\u2019s harbour plan approved"),
+    ],
+)
+def test_of_two_equal_wordings_the_one_written_as_displayed_wins(og: str, ld: str) -> None:
+    page = _headline_page(og=og, ld=ld, nav_h1="", header="<h1>Council's harbour plan approved</h1>")
+    assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
+        "Council's harbour plan approved"
+    )

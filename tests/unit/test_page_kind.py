@@ -14,6 +14,7 @@ from newswire.daemons._url_work import extract_page
 from newswire.errors import FetchError, NotArticleError
 from newswire.events import ArticleEvent
 from newswire.fetch import PAGE_KINDS, redirect_kind, refusal_kind
+from newswire.fetch._page_kind import THIN_BODY_CHARS
 from tests.support.walls import ARTICLE_ABOUT_WALLS, ARTICLE_ABOUT_WALLS_TEXT, CLOUDFLARE, WALLS, Wall
 
 ARTICLE_URL = "https://news.example/news/2026/12/harbour-plan"
@@ -76,7 +77,9 @@ def test_ordinary_redirects_are_not_walls(final: str) -> None:
 
 
 def test_consent_host_redirect_is_a_consent_wall() -> None:
-    verdict = redirect_kind(ARTICLE_URL, "https://consent.news.example/v2/collectConsent?sessionId=3_cc-session")
+    verdict = redirect_kind(
+        ARTICLE_URL, "https://consent.news.example/v2/collectConsent?sessionId=3_cc-session"
+    )
     assert verdict is not None and verdict.kind == "consent_wall"
 
 
@@ -109,3 +112,103 @@ def test_not_article_error_survives_the_trip_from_an_extraction_process() -> Non
     back = pickle.loads(pickle.dumps(error))
     assert isinstance(back, NotArticleError) and isinstance(back, FetchError) and not back.retryable
     assert (back.kind, back.url, back.status, str(back)) == ("blocked", ARTICLE_URL, 403, str(error))
+
+
+# --- short articles that carry a wall's signal are still articles -----------------------------------
+
+_BRIEF = (
+    "<p>The harbour board met on Tuesday and agreed to keep the ferry running through the winter, after "
+    "a season in which more islanders used it than in any year since the bridge opened.</p>"
+    "<p>The board will review the timetable in March, when the new boats are due.</p>"
+)
+
+
+def short_article(
+    headline: str = "Ferry keeps running through the winter",
+    *,
+    head: str = "",
+    paragraphs: str = _BRIEF,
+    extra: str = "",
+) -> str:
+    """A news brief well under ``THIN_BODY_CHARS``, so every wall rule gets to look at it."""
+    return (
+        f"<!doctype html><html lang='en'><head><title>{headline} | News Example</title>{head}</head>"
+        f"<body><header><ul><li><a href='/'>Home</a></li></ul></header><article><h1>{headline}</h1>"
+        f"{paragraphs}</article>{extra}<footer>© News Example</footer></body></html>"
+    )
+
+
+_NOT_FREE = (
+    '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+    '"headline": "Ferry keeps running through the winter", "isAccessibleForFree": false}</script>'
+)
+_IMPERVA_SENSOR = (
+    '<script src="/_Incapsula_Resource?SWJIYLWA=719d34d31c8e3a6e6fffd425f7e032f3&ns=1&cb=1"></script>'
+)
+_COOKIE_BANNER = (
+    '<div class="cookie-banner" role="dialog"><p>We use cookies to improve your experience.</p>'
+    "<button>Accept all</button><button>Reject all</button><a href='/privacy'>Cookie settings</a></div>"
+)
+_SUBSCRIBE_BOX = (
+    '<div class="newsletter"><h2>Subscribe now</h2><p>Already a subscriber? Sign in. '
+    "Get our morning briefing every day.</p></div>"
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(short_article(extra=_IMPERVA_SENSOR), id="imperva-sensor-script"),
+        pytest.param(short_article(head=_NOT_FREE), id="declared-not-free-without-a-paywall"),
+        pytest.param(short_article("Counting error delays the result in the north"), id="error-in-headline"),
+        pytest.param(
+            short_article("Hikers not found after two days on the ridge"), id="not-found-in-headline"
+        ),
+        pytest.param(
+            short_article(
+                "Gewerkschaft lehnt das Angebot ab",
+                paragraphs="<p>Die Gewerkschaft will das Angebot der Arbeitgeber nicht akzeptieren und ruft "
+                "für Donnerstag zu einem Warnstreik an allen Standorten im Norden auf.</p>"
+                "<p>Die nächste Verhandlungsrunde ist für März angesetzt.</p>",
+            ),
+            id="akzeptieren-in-text",
+        ),
+        pytest.param(
+            short_article(extra=_COOKIE_BANNER + _SUBSCRIBE_BOX), id="cookie-banner-and-subscribe-box"
+        ),
+    ],
+)
+def test_a_short_article_with_a_walls_signal_is_an_article(page: str) -> None:
+    event = run_job(page)
+    assert 0 < len(event.body) < THIN_BODY_CHARS
+    assert "winter" in event.body or "Warnstreik" in event.body
+
+
+def test_a_metered_article_keeps_its_declaration() -> None:
+    assert run_job(short_article(head=_NOT_FREE)).free_access is False
+
+
+_IMPERVA_BLOCK = (
+    '<html style="height:100%"><head><meta name="ROBOTS" content="NOINDEX, NOFOLLOW"></head>'
+    '<body style="margin:0px;height:100%"><iframe id="main-iframe" src="/_Incapsula_Resource?'
+    'CWUDNSAI=9&xinfo=1-2-3&incident_id=4-5&edet=12" frameborder=0 width="100%" height="100%">'
+    "Request unsuccessful. Incapsula incident ID: 4-5</iframe></body></html>"
+)
+
+
+def test_an_imperva_block_page_is_blocked_whatever_its_status() -> None:
+    refused = refusal_kind(403, {}, _IMPERVA_BLOCK.encode())
+    assert refused is not None and refused.kind == "blocked" and "Imperva" in refused.why
+    with pytest.raises(NotArticleError) as caught:
+        run_job(_IMPERVA_BLOCK)
+    assert caught.value.kind == "blocked"
+
+
+def test_a_teaser_that_says_the_story_goes_on_for_subscribers_is_paywalled_undeclared() -> None:
+    teaser = short_article(
+        paragraphs="<p>The harbour board met on Tuesday and agreed to keep the ferry running.</p>"
+        "<div class='wall'><p>Subscribe to continue reading.</p></div>"
+    )
+    with pytest.raises(NotArticleError) as caught:
+        run_job(teaser)
+    assert caught.value.kind == "paywalled"

@@ -342,6 +342,8 @@ def _extract(
         keys,
         section,
         frozenset(_title.section_keys(url)),
+        declared=[md.first("og:title"), ld_text(article.get("headline"))],
+        page_headings=_title.headings(tree),
     )
     lead = _clean(
         md.first("og:description", "description", "twitter:description")

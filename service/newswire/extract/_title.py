@@ -3,8 +3,10 @@
 Titles in ``<title>`` and ``og:title`` usually carry the site name, a section
 or a date around the headline ("Headline - Golem.de", "Headline | DW |
 28.04.2023"). Segments around common separators are dropped when they look
-like the site (its name or domain), the section, or a date. Among the
-candidates the most trusted non-empty one wins.
+like the site (its name or domain), the section, a date or a byline. The
+headline is the declared title (og:title, JSON-LD) that the page displays as a
+heading outside its menus; when it displays none, the most trusted non-empty
+candidate wins.
 """
 
 from __future__ import annotations
@@ -13,12 +15,21 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
 from newswire.extract._text import repair
 
 _SEPARATOR = re.compile(r"\s+(?:[|\-–—·•»«/:]{1,2})\s+|\s*[|·•｜ㅣ：]\s*|(?<=\S)-(?=[^\W\d]{1,12}ㅣ)")
 _DATEISH = re.compile(r"^[\d\s./:,-]+$|^\d{1,2}\.?\s+\w+\.?\s+\d{4}$|^\w+\.?\s+\d{1,2},?\s+\d{4}$")
+_BYLINE_SEGMENT = re.compile(r"^(?:by|von|par|por|door|di|av|af)\s+\S+(?:\s+\S+){0,3}$", re.IGNORECASE)
+_LABEL_WORDS = 2
+_LABEL_CHARS = 20
 _NON_ALNUM = re.compile(r"[\W_]+")
 _WS = re.compile(r"\s+")
+_MIN_SHOWN = 8
+_HEADINGS = "h1, h2, [itemprop=headline]"
+_MAX_HEADINGS = 40
+_MAX_MENU_DEPTH = 8
 _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net", "news", "de", "uk", "at"})
 
 
@@ -60,6 +71,10 @@ def _site_like(segment: str, keys: set[str], section: str | None, sections: froz
     return False
 
 
+def _label_like(segment: str) -> bool:
+    return len(segment.split()) <= _LABEL_WORDS and len(segment) <= _LABEL_CHARS
+
+
 def strip_site(
     title: str, keys: set[str], section: str | None = None, sections: frozenset[str] = frozenset()
 ) -> str:
@@ -70,8 +85,12 @@ def strip_site(
         return title
     seps = _SEPARATOR.findall(title)
     start, end = 0, len(parts)
-    while end - start > 1 and _site_like(parts[end - 1], keys, section, sections):
+    while end - start > 1 and (
+        _site_like(parts[end - 1], keys, section, sections) or _BYLINE_SEGMENT.match(parts[end - 1])
+    ):
         end -= 1
+    if end < len(parts) and end - start > 1 and _label_like(parts[end - 1]):
+        end -= 1  # "Headline | Politics | Site": the short segment before the site names its section
     while end - start > 1 and _site_like(parts[start], keys, section, sections):
         start += 1
     if (start, end) == (0, len(parts)):
@@ -82,22 +101,82 @@ def strip_site(
     return out.strip()
 
 
+def headings(tree: LexborHTMLParser) -> list[str]:
+    """Texts of the page's headings (``<h1>``, ``<h2>``, ``itemprop=headline``) outside menus.
+
+    A breadcrumb or navigation bar often repeats a title as an ``<h1>`` for search engines;
+    what it shows is the trail, not the article's headline.
+    """
+    out: list[str] = []
+    for node in tree.css(_HEADINGS)[:_MAX_HEADINGS]:
+        if not _in_menu(node):
+            out.append(node.text(deep=True))
+    return out
+
+
+def _in_menu(node: LexborNode) -> bool:
+    parent: LexborNode | None = node
+    for _ in range(_MAX_MENU_DEPTH):
+        if parent is None or parent.tag in {"body", "article", "main"}:
+            return False
+        if parent.tag == "nav":
+            return True
+        marks = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}".lower()
+        if "breadcrumb" in marks:
+            return True
+        parent = parent.parent
+    return False
+
+
+def shown_in(title: str, heading: str) -> bool:
+    """Whether ``heading`` shows ``title``, alone or after a kicker ("Kicker Title").
+
+    Compared on letters and digits only, so quotes, dashes, a colon after the kicker or a
+    missing space between kicker and headline do not matter.
+    """
+    return _shows(_norm(heading), _norm(title))
+
+
+def _shows(heading: str, title: str) -> bool:
+    """:func:`shown_in` on normalised texts."""
+    if len(title) < _MIN_SHOWN:
+        return False
+    return heading == title or (heading.endswith(title) and len(title) * 2 >= len(heading))
+
+
 def choose(
     candidates: list[str | None],
     keys: set[str],
     section: str | None = None,
     sections: frozenset[str] = frozenset(),
+    *,
+    declared: list[str | None] | None = None,
+    page_headings: list[str] | None = None,
 ) -> str | None:
-    """The headline: the first candidate (in order of trust) with its site name, section and date removed.
+    """The headline: the declared title the page displays, else the first candidate in order of trust.
 
-    Order matters more than agreement: on the dev corpus the JSON-LD headline,
-    then twitter:title and og:title, match the visible headline most often; a
-    majority vote did worse because SEO variants of a title agree with each other.
+    All titles are cleaned of site name, section and date first. ``declared`` are the titles
+    the page's metadata states (og:title, then the JSON-LD headline);
+    the displayed headline is the first of ``page_headings`` that shows one of them, and the
+    first declared title it shows wins: og:title is most often the wording the page displays,
+    the JSON-LD headline and ``<title>`` an SEO wording of the story. When no heading shows a
+    declared title, ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
+    then twitter:title and og:title, match the visible headline most often; a majority vote
+    did worse because SEO variants of a title agree with each other.
     """
-    for candidate in candidates:
-        if not candidate or not candidate.strip():
-            continue
-        cleaned = strip_site(_WS.sub(" ", repair(candidate)).strip(), keys, section, sections)
-        if cleaned:
-            return cleaned
-    return None
+    stated = [(c, _norm(c)) for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
+    for heading in page_headings or () if stated else ():
+        shown_as = _norm(heading)
+        shown = next(((c, n) for c, n in stated if _shows(shown_as, n)), None)
+        if shown is not None:
+            # Of equal wordings, the one written exactly as displayed.
+            displayed = _WS.sub(" ", heading).strip()
+            return next((c for c, n in stated if n == shown[1] and c == displayed), shown[0])
+    ordered = (_cleaned(x, keys, section, sections) for x in candidates if x)
+    return next((c for c in ordered if c), None)
+
+
+def _cleaned(candidate: str, keys: set[str], section: str | None, sections: frozenset[str]) -> str:
+    if not candidate.strip():
+        return ""
+    return strip_site(_WS.sub(" ", repair(candidate)).strip(), keys, section, sections)

@@ -65,7 +65,9 @@ _CHALLENGE_MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("DataDome captcha", ("geo.captcha-delivery.com", "ct.captcha-delivery.com")),
     ("PerimeterX captcha", ('id="px-captcha"', "captcha.px-cdn.net", "_pxcaptcha")),
-    ("Imperva/Incapsula challenge", ("_incapsula_resource", "incapsula incident id")),
+    # Not "_incapsula_resource" alone: Imperva loads its sensor from that path on every page it
+    # protects; only the block page frames it (``main-iframe``) or names an incident.
+    ("Imperva/Incapsula challenge", ('id="main-iframe" src="/_incapsula_resource', "incapsula incident id")),
     ("AWS WAF challenge", ("awswafintegration.gettoken", "token.awswaf.com")),
 )
 #: Akamai's denial page: its title and text, with the reference it writes as character references.
@@ -81,14 +83,15 @@ _ROBOT_PHRASES = _rx(
     r"verify (that )?you are (a )?human",
     r"checking (if the site connection is secure|your browser)",
     r"enable javascript and cookies to continue",
-    r"please enable (javascript|js)\b",
-    r"javascript is (disabled|required)",
     r"unusual traffic from your (computer|network)",
     r"press (&amp;|&) hold",
     r"complete the security check",
     r"request (was|has been) blocked",
     r"bot (detection|protection)",
 )
+
+#: Notes that many ordinary pages carry for readers without scripts: a bot check only on a refusal.
+_SCRIPT_NOTES = _rx(r"please enable (javascript|js)\b", r"javascript is (disabled|required)")
 
 # --- consent, login, not-found and paywall walls ----------------------------------------------------
 
@@ -108,12 +111,13 @@ _CONSENT_PATHS = _rx(
 )
 _CONSENT_PHRASES = _rx(
     r"accept all cookies",
-    r"(accept|agree|reject) (all|and (continue|close))",
+    r"reject all cookies",
+    r"(accept|agree) and (continue|close)",
     r"we (and our|value your) (partners|privacy)",
     r"manage (cookie|consent|privacy) (settings|preferences|options)",
     r"cookie (settings|preferences|consent)",
     r"your privacy choices",
-    r"(alle )?(cookies )?akzeptieren",
+    r"(alle|cookies) akzeptieren",
     r"tout accepter",
     r"aceptar (todo|todas)",
     r"accetta (tutto|tutti)",
@@ -147,22 +151,28 @@ _NOT_FOUND_TITLE = _rx(
     r"\berror\b",
     r"no longer available",
 )
-_PAYWALL_PHRASES = _rx(
+#: Words that say the article goes on behind the wall: on a page with little text, a teaser.
+_TEASER_PHRASES = _rx(
     r"subscribe (now )?to (continue|keep) reading",
     r"(this|the rest of this) (article|story|content) is (only )?(available )?(for|to) (subscribers|members)",
-    r"already a subscriber",
     r"(subscribers|members) only",
     r"to continue reading",
     r"unlock (this|the full) (article|story)",
     r"jetzt weiterlesen",
-    r"(mit|als) (plus|abo)",
-    r"abonnieren sie",
     r"r[ée]serv[ée] aux abonn[ée]s",
     r"article r[ée]serv[ée]",
     r"contenido (exclusivo )?para suscriptores",
     r"riservato agli abbonati",
 )
+#: Subscription offers that sit in the header or footer of every page of some publishers.
+_SUBSCRIBE_PHRASES = _rx(
+    r"already a subscriber",
+    r"(mit|als) (plus|abo)",
+    r"abonnieren sie",
+)
 
+_TITLE_SEPARATOR = re.compile(r"\s[|\-–—:·]\s|[|｜]")
+_ERROR_TITLE_WORDS = 5
 _TITLE = re.compile(r"<title[^>]*>([^<]{0,300})", re.IGNORECASE)
 _H1 = re.compile(r"<h1[^>]*>(.{0,300}?)</h1>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
@@ -204,7 +214,8 @@ def refusal_kind(status: int, headers: Mapping[str, str], body: bytes) -> Verdic
     server = headers.get("server", "").lower()
     if status == 403 and "akamaighost" in server:
         return Verdict("blocked", "Akamai denial (Server: AkamaiGHost)")
-    if status in (403, 429) and _ROBOT_PHRASES.search(_visible_text(_markup(body))):
+    visible = _visible_text(_markup(body))
+    if status in (403, 429) and (_ROBOT_PHRASES.search(visible) or _SCRIPT_NOTES.search(visible)):
         return Verdict("blocked", f"HTTP {status} bot check")
     return None
 
@@ -236,7 +247,8 @@ def page_kind(html: bytes, *, body: str | None, free_access: bool | None = None)
     """Whether a 200 page is a wall rather than an article; ``None`` for an article.
 
     ``body`` is the extracted article text, or ``None`` when extraction found
-    none. ``free_access`` is what the page declares (``isAccessibleForFree``).
+    none. ``free_access`` is what the page declares (``isAccessibleForFree``); it never
+    decides alone, since metered sites declare ``false`` on articles they serve whole.
     """
     text = body or ""
     if len(text) >= THIN_BODY_CHARS:
@@ -255,6 +267,18 @@ def page_kind(html: bytes, *, body: str | None, free_access: bool | None = None)
     )
 
 
+def _error_title(title: str) -> bool:
+    """Whether a title or heading names an error ("Page not found | Site", "404"), not a story.
+
+    The error words must make up a short segment of their own: a headline such as
+    "Counting error delays the result in the north" is news about an error.
+    """
+    return any(
+        _NOT_FOUND_TITLE.search(segment) and len(segment.split()) <= _ERROR_TITLE_WORDS
+        for segment in _TITLE_SEPARATOR.split(title)
+    )
+
+
 def _thin_page_kind(
     *, visible: str, text: str, title: str, heading: str, markup: str, free_access: bool | None
 ) -> Verdict | None:
@@ -262,16 +286,22 @@ def _thin_page_kind(
     small = len(visible) < WALL_VISIBLE_CHARS
     if small and _ROBOT_PHRASES.search(visible) and len(text) < THIN_BODY_CHARS // 2:
         return Verdict("blocked", "bot check text on a page without article text")
-    if _NOT_FOUND_TITLE.search(title) or _NOT_FOUND_TITLE.search(heading):
-        return Verdict("soft_404", f"error page served with 200: {(heading or title).strip()[:80]!r}")
+    error_title = next((t for t in (heading, title) if _error_title(t)), None)
+    if error_title is not None and len(text) < THIN_BODY_CHARS // 2:
+        return Verdict("soft_404", f"error page served with 200: {error_title.strip()[:80]!r}")
     if small and _PASSWORD_FIELD.search(markup) and _LOGIN_PHRASES.search(visible):
         return Verdict("login_wall", "login form instead of article text")
     consent = _CONSENT_PHRASES.search(text) or (small and not text and _CONSENT_PHRASES.search(visible))
     if consent:
         return Verdict("consent_wall", f"consent text instead of article text: {consent.group(0)!r}")
-    if free_access is False and text:
-        return Verdict("paywalled", "not free to access and only a teaser is served")
-    paywall = _PAYWALL_PHRASES.search(visible) if small else None
-    if paywall and (free_access is False or len(text) < THIN_BODY_CHARS // 2):
-        return Verdict("paywalled", f"paywall text on a teaser: {paywall.group(0)!r}")
+    if not small:
+        return None
+    teaser = _TEASER_PHRASES.search(visible)
+    if teaser and (free_access is False or len(text) < THIN_BODY_CHARS // 2):
+        return Verdict("paywalled", f"paywall text on a teaser: {teaser.group(0)!r}")
+    # "Already a subscriber? Sign in" in a page's header does not make a short free story a
+    # teaser: with it, only the page's own declaration or an empty body does.
+    offer = _SUBSCRIBE_PHRASES.search(visible)
+    if offer and (free_access is False or not text):
+        return Verdict("paywalled", f"subscription offer on a page without free text: {offer.group(0)!r}")
     return None
