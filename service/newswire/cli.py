@@ -426,6 +426,16 @@ _ASYNC = {
     "backfill": cmd_backfill,
 }
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
+#: One-shot commands that talk to Kafka: a security mismatch stops them with one line first.
+_ONE_SHOT = {"topics", "tail", "status", "replay", "backfill"}
+
+
+async def _connected(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in _ONE_SHOT:
+        from newswire.bus.preflight import check_connection
+
+        await check_connection(settings)
+    return await _ASYNC[args.command](args, settings)
 
 
 def _one_blas_thread() -> None:
@@ -483,7 +493,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command in _SYNC:
             return _SYNC[args.command](args, settings)
         with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(_ASYNC[args.command](args, settings))
+            return asyncio.run(_connected(args, settings))
         return 130
     except NewswireError as exc:
         print(f"newswire {args.command}: {exc}", file=sys.stderr)
