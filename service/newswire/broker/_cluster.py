@@ -73,9 +73,10 @@ class EmbeddedCluster:
 
     def start(self, timeout: float = READY_TIMEOUT_S) -> Self:
         """Start every node, then wait until each serves (no node is ready before a quorum is up)."""
-        with concurrent.futures.ThreadPoolExecutor(len(self.brokers)) as pool:
-            list(pool.map(lambda b: b.launch(), self.brokers.values()))  # formats storage too
+        # Launched from this thread: each JVM is asked to stop when the thread that started it ends.
         try:
+            for broker in self.brokers.values():
+                broker.launch()  # formats storage on the first start
             for broker in self.brokers.values():
                 broker.wait_ready(timeout)
         except BaseException:
