@@ -13,7 +13,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import orjson
@@ -37,7 +37,7 @@ def secured_settings(broker: EmbeddedBroker, **sections: Any) -> Settings:
     return make_settings(broker.bootstrap_servers, kafka=broker.client_settings(), **sections)
 
 
-async def ids(settings: Settings, topic: str) -> Counter[str]:
+async def ids(settings: Settings, topic: Literal["articles", "enriched"]) -> Counter[str]:
     counts: Counter[str] = Counter()
     async for value in tail(settings, settings.topic(topic), from_beginning=True, idle_ms=1500):
         doc = orjson.loads(value)
