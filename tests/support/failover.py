@@ -22,10 +22,10 @@ from aiokafka import TopicPartition
 from newswire.broker import EmbeddedCluster
 from newswire.bus import make_consumer, start_client
 from newswire.bus.admin import _with_admin
-from newswire.config import Settings
+from newswire.config import Settings, TopicName
 
 #: The topics whose partition leaders decide which broker a fault test kills.
-LED_TOPICS = ("articles", "urls", "enriched")
+LED_TOPICS: tuple[TopicName, ...] = ("articles", "urls", "enriched")
 
 
 async def leader_counts(settings: Settings) -> Counter[int]:
