@@ -55,6 +55,14 @@ def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded
         yield running
 
 
+@pytest.fixture(scope="module")
+def mtls_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """A broker whose client listener is SSL with client certificates required (mutual TLS)."""
+    security = BrokerSecurity(tls=True)
+    with EmbeddedBroker(tmp_path_factory.mktemp("kafka-mtls"), heap="512m", security=security) as running:
+        yield running
+
+
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[EmbeddedCluster]:
     """Three KRaft brokers of the test's own (combined broker and controller each), for fault tests."""

@@ -162,3 +162,33 @@ async def test_a_plaintext_client_on_the_tls_port_is_told_to_set_the_security_pr
         "kafka.security_protocol",
     )
     assert took < FAIL_FAST_S
+
+
+async def test_mutual_tls_with_the_client_certificate_creates_and_lists_topics(
+    mtls_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(mtls_broker.bootstrap_servers, kafka=mtls_broker.client_settings())
+    assert settings.kafka.security_protocol == "SSL" and settings.kafka.ssl_certfile is not None
+    config = write_config(tmp_path / "newswire.toml", {"kafka": kafka_table(settings)}, [])
+    code, stderr, _ = run_cli(config, "topics", "create")
+    assert code == 0, stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "newswire.cli", "--config", str(config), "topics", "list"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
+    assert settings.topic("articles") in listed and settings.topic("enriched") in listed
+
+
+async def test_mutual_tls_without_a_client_certificate_says_which_keys_to_set(
+    mtls_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(mtls_broker.bootstrap_servers, kafka=mtls_broker.client_settings())
+    table = {k: v for k, v in kafka_table(settings).items() if k not in ("ssl_certfile", "ssl_keyfile")}
+    config = write_config(tmp_path / "newswire.toml", {"kafka": table}, [])
+    code, stderr, took = run_cli(config, "topics", "list")
+    assert code == 1, stderr
+    assert_one_clear_line(stderr, "topics", "client certificate", "kafka.ssl_certfile", "kafka.ssl_keyfile")
+    assert took < FAIL_FAST_S

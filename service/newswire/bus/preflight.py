@@ -116,21 +116,27 @@ def _tls_refused(where: str, exc: ssl.SSLError) -> str:
 
 
 async def _dropped(host: str, port: int, kafka: KafkaSettings, timeout_s: float) -> str:
-    """Why a server that accepted the connection dropped it (or never answered)."""
+    """Why a server that accepted the connection dropped it (or never answered its first request)."""
     where = f"{host}:{port}"
-    if kafka.security_protocol in ("SSL", "SASL_SSL"):
-        return ""
-    if await _speaks_tls(host, port, timeout_s):
+    protocol = kafka.security_protocol
+    if protocol in ("PLAINTEXT", "SASL_PLAINTEXT") and await _speaks_tls(host, port, timeout_s):
         return (
-            f"the broker at {where} does not speak PLAINTEXT (it answers in TLS); "
+            f"the broker at {where} does not speak {protocol} (it answers in TLS); "
             "set kafka.security_protocol (SSL or SASL_SSL) and kafka.ssl_cafile"
         )
-    if kafka.security_protocol == "PLAINTEXT":
-        return (
-            f"the broker at {where} accepted the connection but dropped the first request; if its "
-            "listener wants SASL, set kafka.security_protocol = SASL_PLAINTEXT and kafka.sasl_*"
-        )
-    return ""
+    fix = {
+        "PLAINTEXT": "if its listener wants SASL, set kafka.security_protocol = SASL_PLAINTEXT, kafka.sasl_*",
+        "SASL_PLAINTEXT": "its listener may not use SASL (set kafka.security_protocol = PLAINTEXT)",
+        "SSL": (
+            "if its listener wants a client certificate (mutual TLS), set kafka.ssl_certfile and "
+            "kafka.ssl_keyfile to one its CA signed; if it wants SASL, set kafka.security_protocol = SASL_SSL"
+        ),
+        "SASL_SSL": (
+            "its listener may not use SASL (set kafka.security_protocol = SSL), or may want a client "
+            "certificate as well (kafka.ssl_certfile, kafka.ssl_keyfile)"
+        ),
+    }[protocol]
+    return f"the broker at {where} accepted the connection but dropped the first {protocol} request; {fix}"
 
 
 async def _speaks_tls(host: str, port: int, timeout_s: float) -> bool:

@@ -63,9 +63,8 @@ class _Inflater:
         return b"" if self._obj.eof else self._obj.flush(_STEP)
 
 
-async def read_limited(
-    raw: AsyncIterator[bytes], content_encoding: str | None, limit: int, *, truncate: bool = False
-) -> bytes:
+async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, limit: int, *,
+                       truncate: bool = False) -> bytes:
     """Decode ``raw`` per ``content_encoding``; past ``limit`` decoded bytes raise (or cut if ``truncate``).
 
     Raises ``BodyTooLargeError``, ``UnsupportedEncodingError`` or ``zlib.error``.

@@ -54,9 +54,8 @@ def _authors(obj: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _candidate(
-    item: Mapping[str, Any], base: str, feed_language: str | None, feed_authors: tuple[str, ...]
-) -> Candidate | None:
+def _candidate(item: Mapping[str, Any], base: str, feed_language: str | None,
+               feed_authors: tuple[str, ...]) -> Candidate | None:
     link: str | None = None
     for key in ("url", "external_url", "id"):
         value = item.get(key)
@@ -71,11 +70,8 @@ def _candidate(
             break
     if link is None:
         return None
-    summary = (
-        plain_text(item.get("summary"))
-        or plain_text(item.get("content_text"))
-        or plain_text(item.get("content_html"))
-    )
+    summary = plain_text(item.get("summary")) or plain_text(item.get("content_text")) or plain_text(
+        item.get("content_html"))
     return Candidate(
         url=link,
         source=base,
