@@ -76,7 +76,15 @@ async def fully_replicated(settings: Settings, timeout_s: float = 120) -> float:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     kills: list[Kill] = []
     with tempfile.TemporaryDirectory(prefix="newswire-failover-") as tmp:
-        cluster = EmbeddedCluster(Path(tmp), 3, heap="512m").start()
+        properties = {}
+        if (
+            args.broker_session_timeout_ms
+        ):  # how soon the controller fences a broker that stopped heartbeating
+            properties = {
+                "broker.session.timeout.ms": str(args.broker_session_timeout_ms),
+                "broker.heartbeat.interval.ms": str(max(args.broker_session_timeout_ms // 6, 100)),
+            }
+        cluster = EmbeddedCluster(Path(tmp), 3, heap="512m", properties=properties).start()
         try:
             with FakeSite(n_generated=args.articles) as site:
                 settings = make_settings(
@@ -149,6 +157,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "session_timeout_ms": 6000,
             "down_s": args.down_s,
             "per_host_delay_s": args.per_host_delay_s,
+            "broker_session_timeout_ms": args.broker_session_timeout_ms or 9000,
         },
         "machine": {"python": platform.python_version(), "cpus": len(__import__("os").sched_getaffinity(0))},
         "command": "bench/failover.py " + " ".join(sys.argv[1:]),
@@ -163,6 +172,11 @@ def main() -> int:
     parser.add_argument("--down-s", type=float, default=5.0)
     parser.add_argument("--request-timeout-ms", type=int, default=5000)
     parser.add_argument("--timeout-s", type=float, default=900)
+    parser.add_argument(
+        "--broker-session-timeout-ms",
+        type=int,
+        help="the brokers' broker.session.timeout.ms (Kafka's default: 9000)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "failover.json")
     args = parser.parse_args()
     result = asyncio.run(run(args))

@@ -113,4 +113,4 @@ async def kill_busiest_leader(cluster: EmbeddedCluster, settings: Settings, watc
     killed_at = time.time()
     await asyncio.to_thread(cluster.brokers[node].kill)
     gap = await watch.progress_after(killed_at, timeout_s=120)
-    return Kill(node, led, gap)
+    return Kill(node, led, None if gap is None else round(gap, 2))

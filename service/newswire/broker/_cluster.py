@@ -41,6 +41,7 @@ class EmbeddedCluster:
         libs_dir: Path | None = None,
         heap: str = "512m",
         security: BrokerSecurity | None = None,
+        properties: dict[str, str] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         ports = ports or [free_port() for _ in range(nodes)]
@@ -59,6 +60,7 @@ class EmbeddedCluster:
                 tls_dir=self.data_dir / "tls",
                 node=_Node(i + 1, voters, nodes),
                 cluster_id=cluster_id,
+                properties=properties,
             )
             for i in range(nodes)
         }

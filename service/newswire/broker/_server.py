@@ -83,6 +83,7 @@ def _properties(
     security: BrokerSecurity = BrokerSecurity(),
     internal_port: int = 0,
     tls: TlsFiles | None = None,
+    extra: dict[str, str] | None = None,
 ) -> str:
     client = "PLAINTEXT" if security.protocol == "PLAINTEXT" else "EXTERNAL"
     listeners = {client: port, "CONTROLLER": controller_port}
@@ -139,6 +140,7 @@ def _properties(
             "ssl.truststore.location": str(tls.ca),
             "ssl.client.auth": "none" if security.scram else "required",
         }
+    props |= extra or {}
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
@@ -181,6 +183,7 @@ class EmbeddedBroker:
         tls_dir: Path | None = None,
         node: _Node = _Node(),
         cluster_id: str | None = None,
+        properties: dict[str, str] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
@@ -194,6 +197,7 @@ class EmbeddedBroker:
         self.tls = TlsFiles((tls_dir or self.data_dir / "tls").resolve()) if security.tls else None
         self.node = node
         self.cluster_id = cluster_id or _cluster_id()
+        self.properties = dict(properties or {})  # server.properties overrides (fault tests, benchmarks)
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -264,6 +268,7 @@ class EmbeddedBroker:
                 security=self.security,
                 internal_port=self.internal_port,
                 tls=self.tls,
+                extra=self.properties,
             ),
             "utf-8",
         )
