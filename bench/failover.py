@@ -9,7 +9,8 @@ duplicated. ``tests/integration/test_failover.py`` does the same with one kill.
 What runs: a three-broker KRaft cluster (``newswire.broker.EmbeddedCluster``, combined
 broker+controller nodes on loopback), topics with replication factor 3 and
 ``min.insync.replicas=2``, the fake news site (``tests/fakesite``) serving ``--articles``
-pages slowly enough to outlast every kill, and the ingest and enrich daemons in this process.
+pages slowly enough to outlast every kill, and the ingest and enrich daemons.
+The daemons run as ``newswire run`` in a subprocess (``tests/support/failover.py`` says why).
 Each round: SIGKILL the broker leading the most ``articles``/``urls``/``enriched`` partitions,
 measure the seconds from the kill to the first enriched record *created after it* that a
 read-committed reader sees, keep the broker down ``--down-s`` seconds, start it again, and wait
@@ -43,16 +44,12 @@ if str(ROOT) not in sys.path:  # run as a script: make the fake site (tests/) im
 import orjson  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.fakesite import FakeSite  # noqa: E402
-from tests.support.failover import CommitWatch, Kill, kill_busiest_leader  # noqa: E402
+from tests.support.failover import CommitWatch, Kill, kill_busiest_leader, start_pipeline  # noqa: E402
 
 from newswire.broker import EmbeddedCluster  # noqa: E402
 from newswire.bus.admin import _with_admin  # noqa: E402
 from newswire.bus.tail import tail  # noqa: E402
 from newswire.config import Settings  # noqa: E402
-from newswire.daemons import Stopper  # noqa: E402
-from newswire.daemons.enrich import EnrichDaemon  # noqa: E402
-from newswire.daemons.ingest import IngestDaemon  # noqa: E402
-from newswire.enrich import Enricher  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -106,14 +103,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     },
                     enrich={"batch_size": 8},
                 )
-                stopper = Stopper()
-                ingest = IngestDaemon(settings, stopper=stopper, inline_extraction=True)
-                enrich = EnrichDaemon(settings, stopper=stopper, enricher=await asyncio.to_thread(Enricher))
-                tasks = [asyncio.create_task(ingest.run()), asyncio.create_task(enrich.run())]
+                daemon = start_pipeline(settings, Path(tmp))
                 started = time.monotonic()
                 try:
                     async with CommitWatch(settings) as watch:
                         while len(watch.seen) < 10:
+                            if daemon.popen.poll() is not None:
+                                raise RuntimeError(f"newswire run exited: {daemon.log_tail()}")
                             await asyncio.sleep(0.2)
                         for n in range(args.kills):
                             kill = await kill_busiest_leader(cluster, settings, watch)
@@ -127,8 +123,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                         ):
                             await asyncio.sleep(1)
                 finally:
-                    stopper.stop()
-                    await asyncio.wait(tasks, timeout=60)
+                    daemon.stop()
                 generated = set(site.generated_urls())
                 articles = Counter(
                     [

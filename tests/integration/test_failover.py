@@ -12,57 +12,52 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from pathlib import Path
 
 import orjson
 import pytest
 
 from newswire.broker import EmbeddedCluster
 from newswire.bus.tail import tail
-from newswire.daemons import Stopper
-from newswire.daemons.enrich import EnrichDaemon
-from newswire.daemons.ingest import IngestDaemon
-from newswire.enrich import Enricher
 from tests.conftest import make_settings
+from tests.daemon_procs import wait_for
 from tests.fakesite import FakeSite
-from tests.support.failover import CommitWatch, kill_busiest_leader, leader_counts
+from tests.support.failover import CommitWatch, kill_busiest_leader, leader_counts, start_pipeline
 
 pytestmark = pytest.mark.kafka
 
 ARTICLES = 60
 
 
-async def test_killing_the_busiest_leader_loses_and_duplicates_nothing(cluster: EmbeddedCluster) -> None:
+async def test_killing_the_busiest_leader_loses_and_duplicates_nothing(
+    cluster: EmbeddedCluster, tmp_path: Path
+) -> None:
     with FakeSite(n_generated=ARTICLES) as site:
         settings = make_settings(
             cluster.bootstrap_servers,
             sources=[{"kind": "sitemap", "url": site.url("/sitemaps/generated.xml.gz"), "interval_s": 3600}],
             fetch={"allowed_hosts": [site.host_port], "per_host_delay_s": 0.15, "retries": 1},
             kafka={"replication_factor": 3, "request_timeout_ms": 5000, "session_timeout_ms": 6000},
-            enrich={"batch_size": 4},
         )
-        stopper = Stopper()
-        ingest = IngestDaemon(settings, stopper=stopper, inline_extraction=True)
-        enrich = EnrichDaemon(settings, stopper=stopper, enricher=await asyncio.to_thread(Enricher))
-        tasks = [asyncio.create_task(ingest.run()), asyncio.create_task(enrich.run())]
+        daemon = start_pipeline(settings, tmp_path)
         try:
-            async with asyncio.timeout(120):
-                while enrich.processed < 8:
-                    await asyncio.sleep(0.2)
             async with CommitWatch(settings) as watch:
+
+                async def enriching() -> bool:
+                    assert daemon.popen.poll() is None, daemon.log_tail()
+                    return len(watch.seen) >= 8
+
+                await wait_for(enriching, 120, "the first enriched events")
                 kill = await kill_busiest_leader(cluster, settings, watch)
                 assert kill.seconds_without_progress is not None, "nothing committed within 120 s of the kill"
-                survivors = await leader_counts(settings)
-                assert kill.node not in survivors, "the killed broker still leads partitions"
+                assert kill.node not in await leader_counts(settings), "the killed broker still leads"
                 await asyncio.sleep(3)  # keep it down a while longer, then bring it back
                 await asyncio.to_thread(cluster.brokers[kill.node].start)
                 deadline = time.monotonic() + 150
                 while len(watch.urls()) < ARTICLES and time.monotonic() < deadline:
                     await asyncio.sleep(0.5)
         finally:
-            stopper.stop()
-            await asyncio.wait(tasks, timeout=60)
-        for task in tasks:
-            assert task.done() and task.exception() is None
+            assert daemon.stop() == 0, daemon.log_tail()
         articles = Counter(
             [
                 orjson.loads(doc)["url"]

@@ -192,3 +192,19 @@ async def test_mutual_tls_without_a_client_certificate_says_which_keys_to_set(
     assert code == 1, stderr
     assert_one_clear_line(stderr, "topics", "client certificate", "kafka.ssl_certfile", "kafka.ssl_keyfile")
     assert took < FAIL_FAST_S
+
+
+async def test_doctor_names_the_refused_password(secure_broker: EmbeddedBroker, tmp_path: Path) -> None:
+    settings = secured_settings(secure_broker)
+    table = {**kafka_table(settings), "sasl_password": "not-the-password"}
+    config = write_config(tmp_path / "newswire.toml", {"kafka": table}, [])
+    proc = subprocess.run(
+        [sys.executable, "-m", "newswire.cli", "--config", str(config), "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1
+    [kafka_line] = [line for line in proc.stdout.splitlines() if "kafka" in line and "refused" in line]
+    assert "kafka.sasl_password" in kafka_line and "not-the-password" not in proc.stdout + proc.stderr

@@ -14,6 +14,7 @@ import contextlib
 import dataclasses
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -23,6 +24,7 @@ from newswire.broker import EmbeddedCluster
 from newswire.bus import make_consumer, start_client
 from newswire.bus.admin import _with_admin
 from newswire.config import Settings, TopicName
+from tests.daemon_procs import Daemon, free_port, kafka_table, write_config
 
 #: The topics whose partition leaders decide which broker a fault test kills.
 LED_TOPICS: tuple[TopicName, ...] = ("articles", "urls", "enriched")
@@ -42,6 +44,29 @@ async def busiest_leader(settings: Settings) -> int:
     """The node id that leads the most of those partitions."""
     counts = await leader_counts(settings)
     return counts.most_common(1)[0][0]
+
+
+def start_pipeline(settings: Settings, workdir: Path, **tables: dict[str, Any]) -> Daemon:
+    """``newswire run`` (ingest and enrich in one process) as a subprocess, configured like ``settings``.
+
+    A subprocess, not the daemons on this event loop: the fault tests restart brokers from this
+    process, and forking while an in-process enricher is inside a multithreaded OpenBLAS call
+    deadlocks in OpenBLAS's fork handler (the CLI runs BLAS single-threaded).
+    """
+    config = write_config(
+        workdir / "newswire.toml",
+        {
+            "kafka": kafka_table(settings),
+            "ingest": {"group_id": settings.ingest.group_id, "extract_workers": 1},
+            "enrich": {"group_id": settings.enrich.group_id, "workers": 1},
+            "fetch": settings.fetch.model_dump(
+                mode="json", include={"allowed_hosts", "per_host_delay_s", "per_host_concurrency", "retries"}
+            ),
+            **tables,
+        },
+        [source.model_dump(mode="json", exclude_none=True) for source in settings.sources],
+    )
+    return Daemon.start("run", config, free_port(), workdir / "run.log")
 
 
 @dataclasses.dataclass
