@@ -1,4 +1,4 @@
-"""The embedded Apache Kafka broker: jars from Maven Central, KRaft config, start, readiness, stop.
+"""The embedded Apache Kafka broker: jars from Maven Central, KRaft config, TLS/SCRAM, clusters, start, stop.
 
 Used by ``newswire broker``, ``make run`` when no ``KAFKA_BOOTSTRAP_SERVERS``
 is given, the test suite and the benchmarks. Production deployments point

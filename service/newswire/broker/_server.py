@@ -1,4 +1,4 @@
-"""Run a single-node KRaft broker as a child process, on loopback."""
+"""Run one KRaft broker as a child process on loopback: alone, or as a node of an ``EmbeddedCluster``."""
 
 from __future__ import annotations
 
@@ -161,7 +161,7 @@ with contextlib.suppress(OSError, AttributeError):
 
 
 class EmbeddedBroker:
-    """A real Apache Kafka broker (KRaft, one node) in a child JVM.
+    """A real Apache Kafka broker (KRaft, combined broker and controller) in a child JVM.
 
     ``data_dir`` holds ``server.properties``, the log dirs and ``broker.log``.
     It is formatted on first start and reused afterwards, so a restart on the

@@ -50,6 +50,8 @@ async def check_connection(settings: Settings, timeout_s: float = PROBE_TIMEOUT_
 async def _probe(host: str, port: int, kafka: KafkaSettings, timeout_s: float) -> str | None:
     """None when the server answered; a line saying what to fix; "" when it could not be reached."""
     where = f"{host}:{port}"
+    if not await _accepts(host, port, timeout_s):
+        return ""
     try:
         conn = await asyncio.wait_for(
             create_conn(
@@ -137,6 +139,18 @@ async def _dropped(host: str, port: int, kafka: KafkaSettings, timeout_s: float)
         ),
     }[protocol]
     return f"the broker at {where} accepted the connection but dropped the first {protocol} request; {fix}"
+
+
+async def _accepts(host: str, port: int, timeout_s: float) -> bool:
+    """Whether a TCP connection to ``host:port`` opens: what follows is then about the protocol."""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return True
 
 
 async def _speaks_tls(host: str, port: int, timeout_s: float) -> bool:
