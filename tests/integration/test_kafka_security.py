@@ -90,6 +90,7 @@ async def test_ingest_and_enrich_over_sasl_ssl_scram_sha_512_publish_each_articl
     assert "sasl_password=***" in log  # the effective configuration, masked
     assert PASSWORD not in log
     assert PASSWORD not in metrics
+    assert not [line for line in log.splitlines() if " ERROR " in line], log  # a clean start and stop
 
 
 def run_cli(config: Path, *args: str) -> tuple[int, str, float]:
