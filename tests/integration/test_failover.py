@@ -18,6 +18,7 @@ import orjson
 import pytest
 
 from newswire.broker import EmbeddedCluster
+from newswire.bus import describe_topics, ensure_topics
 from newswire.bus.tail import tail
 from tests.conftest import make_settings
 from tests.daemon_procs import wait_for
@@ -39,6 +40,9 @@ async def test_killing_the_busiest_leader_loses_and_duplicates_nothing(
             fetch={"allowed_hosts": [site.host_port], "per_host_delay_s": 0.15, "retries": 1},
             kafka={"replication_factor": 3, "request_timeout_ms": 5000, "session_timeout_ms": 6000},
         )
+        await ensure_topics(settings)
+        [articles_topic] = await describe_topics(settings, [settings.topic("articles")])
+        assert articles_topic["configs"]["min.insync.replicas"] == "2"  # one replica may be lost, not two
         daemon = start_pipeline(settings, tmp_path)
         try:
             async with CommitWatch(settings) as watch:

@@ -207,7 +207,14 @@ async def describe_topics(settings: Settings, names: list[str] | None = None) ->
                     "configs": {
                         k: v
                         for k, v in settings_by_topic.get(name, {}).items()
-                        if k in ("cleanup.policy", "retention.ms", "compression.type", "max.message.bytes")
+                        if k
+                        in (
+                            "cleanup.policy",
+                            "retention.ms",
+                            "compression.type",
+                            "max.message.bytes",
+                            "min.insync.replicas",
+                        )
                     },
                 }
             )
