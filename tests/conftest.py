@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from newswire.broker import EmbeddedBroker
+from newswire.broker import BrokerSecurity, EmbeddedBroker, EmbeddedCluster
 from newswire.bus import ensure_topics
 from newswire.config import Settings, load_settings
 
@@ -40,6 +40,34 @@ def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
         yield broker
     finally:
         broker.stop()
+
+
+#: The SCRAM user of :func:`secure_broker`.
+SCRAM_USER = ("newswire-test", "pa55-word-not-for-logs")
+
+
+@pytest.fixture(scope="module")
+def secure_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """A broker whose only client listener is SASL_SSL (SCRAM-SHA-512/256, a throwaway CA), for the
+    tests of one module: its JVM is not kept for the rest of the session."""
+    security = BrokerSecurity(tls=True, scram=(SCRAM_USER,))
+    with EmbeddedBroker(tmp_path_factory.mktemp("kafka-secure"), heap="512m", security=security) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def mtls_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
+    """A broker whose client listener is SSL with client certificates required (mutual TLS)."""
+    security = BrokerSecurity(tls=True)
+    with EmbeddedBroker(tmp_path_factory.mktemp("kafka-mtls"), heap="512m", security=security) as running:
+        yield running
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[EmbeddedCluster]:
+    """Three KRaft brokers of the test's own (combined broker and controller each), for fault tests."""
+    with EmbeddedCluster(tmp_path / "cluster", 3, heap="512m") as running:
+        yield running
 
 
 def make_settings(bootstrap: str, **sections: object) -> Settings:

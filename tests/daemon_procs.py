@@ -58,6 +58,14 @@ def kafka_table(settings: Any) -> dict[str, object]:
         "transaction_timeout_ms": k.transaction_timeout_ms,
         "session_timeout_ms": k.session_timeout_ms,
         "request_timeout_ms": k.request_timeout_ms,
+        "replication_factor": k.replication_factor,
+        "security_protocol": k.security_protocol,
+        **{
+            key: str(getattr(k, key))
+            for key in ("sasl_mechanism", "sasl_username", "ssl_cafile", "ssl_certfile", "ssl_keyfile")
+            if getattr(k, key) is not None
+        },
+        **({"sasl_password": k.sasl_password.get_secret_value()} if k.sasl_password is not None else {}),
     }
 
 

@@ -43,17 +43,28 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.broker import EmbeddedBroker
+    from newswire.broker import BrokerSecurity, EmbeddedBroker, EmbeddedCluster
 
     data_dir = Path(args.data_dir or settings.broker.data_dir)
-    broker = EmbeddedBroker(
-        data_dir,
-        port=args.port,
-        controller_port=args.controller_port,
-        kafka_version=settings.broker.kafka_version,
-        libs_dir=settings.broker.libs_dir,
-        heap=settings.broker.heap,
-    )
+    security = BrokerSecurity(tls=args.tls, scram=tuple(args.scram or ()))
+    common: dict[str, Any] = {
+        "kafka_version": settings.broker.kafka_version,
+        "libs_dir": settings.broker.libs_dir,
+        "heap": settings.broker.heap,
+        "security": security,
+    }
+    broker: EmbeddedBroker | EmbeddedCluster
+    if args.nodes > 1:  # node n listens on port + 2(n-1), its controller on controller_port + 2(n-1)
+        steps = [2 * n for n in range(args.nodes)]
+        broker = EmbeddedCluster(
+            data_dir,
+            args.nodes,
+            ports=[args.port + s for s in steps],
+            controller_ports=[args.controller_port + s for s in steps],
+            **common,
+        )
+    else:
+        broker = EmbeddedBroker(data_dir, port=args.port, controller_port=args.controller_port, **common)
     import signal
     import threading
 
@@ -62,6 +73,11 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     broker.start()
     _out(f"kafka ready: bootstrap servers {broker.bootstrap_servers} (data in {broker.data_dir})")
+    if security.protocol != "PLAINTEXT":
+        _out("connect newswire with these [kafka] keys (sasl_password: the one given to --scram):")
+        for key, value in broker.client_settings().items():
+            if key != "sasl_password":
+                _out(f"  {key} = {orjson.dumps(value).decode()}")
     try:
         while not stopped.wait(0.5) and broker.running():
             pass
@@ -69,6 +85,14 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
         log.info("stopping broker")
         broker.stop()
     return 0
+
+
+def _scram_user(value: str) -> tuple[str, str]:
+    """``USER:PASSWORD`` of ``--scram``; the storage tool's syntax leaves no room for , [ ] = or quotes."""
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password or any(c in value for c in ',[]="'):
+        raise argparse.ArgumentTypeError("expected USER:PASSWORD without , [ ] = or quotes")
+    return user, password
 
 
 async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
@@ -346,10 +370,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-format", choices=["human", "json"], help="log lines as text or JSON")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("broker", help="run a local single-node Apache Kafka broker in the foreground")
+    p = sub.add_parser("broker", help="run a local Apache Kafka broker (or cluster) in the foreground")
     p.add_argument("--port", type=int, default=9092)
     p.add_argument("--controller-port", type=int, default=9093)
     p.add_argument("--data-dir", help="broker data (formatted on first start, reused after)")
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="TLS client listener with a throwaway CA (in DATA_DIR/tls); without --scram, clients need "
+        "the generated client certificate (mutual TLS)",
+    )
+    p.add_argument(
+        "--scram",
+        action="append",
+        type=_scram_user,
+        metavar="USER:PASSWORD",
+        help="a SCRAM-SHA-512/256 user (repeatable): the client listener then wants SASL",
+    )
+    p.add_argument("--nodes", type=int, default=1, choices=range(1, 10), metavar="N", help="KRaft brokers")
 
     p = sub.add_parser("topics", help="create, list or describe newswire's topics")
     p.add_argument("action", choices=["create", "list", "describe"])
@@ -450,6 +488,16 @@ _ASYNC = {
     "backfill": cmd_backfill,
 }
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
+#: One-shot commands that talk to Kafka: a security mismatch stops them with one line first.
+_ONE_SHOT = {"topics", "tail", "status", "replay", "backfill"}
+
+
+async def _connected(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in _ONE_SHOT:
+        from newswire.bus.preflight import check_connection
+
+        await check_connection(settings)
+    return await _ASYNC[args.command](args, settings)
 
 
 def _one_blas_thread() -> None:
@@ -507,7 +555,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command in _SYNC:
             return _SYNC[args.command](args, settings)
         with contextlib.suppress(KeyboardInterrupt):
-            return asyncio.run(_ASYNC[args.command](args, settings))
+            return asyncio.run(_connected(args, settings))
         return 130
     except NewswireError as exc:
         print(f"newswire {args.command}: {exc}", file=sys.stderr)

@@ -59,6 +59,15 @@ class KafkaSettings(_Frozen):
     request_timeout_ms: int = Field(default=30_000, ge=1000)
     transaction_timeout_ms: int = Field(default=60_000, ge=1000)
     session_timeout_ms: int = Field(default=10_000, ge=1000)
+    # How clients connect and authenticate, named as aiokafka names them (see docs/kafka-security.md).
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    ssl_check_hostname: bool = True
 
     @field_validator("batch_bytes")
     @classmethod
@@ -76,6 +85,39 @@ class KafkaSettings(_Frozen):
             if not sep or not host or not port.isdigit():
                 raise ValueError(f"expected host:port[,host:port...], got {value!r}")
         return value
+
+    @field_validator("ssl_cafile", "ssl_certfile", "ssl_keyfile")
+    @classmethod
+    def _readable(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"no such file: {value}")
+        return value if value is None else value.expanduser()
+
+    @model_validator(mode="after")
+    def _security(self) -> KafkaSettings:
+        """The security keys make one consistent setting, or say which key to fix."""
+        sasl = self.security_protocol.startswith("SASL_")
+        tls = self.security_protocol.endswith("SSL")
+        if sasl:
+            if self.sasl_mechanism is None:
+                raise ValueError(f"security_protocol {self.security_protocol} needs kafka.sasl_mechanism")
+            if not self.sasl_username or self.sasl_password is None:
+                raise ValueError(
+                    f"sasl_mechanism {self.sasl_mechanism} needs kafka.sasl_username and kafka.sasl_password"
+                )
+        elif self.sasl_mechanism or self.sasl_username or self.sasl_password is not None:
+            raise ValueError(
+                f"SASL keys are set but security_protocol is {self.security_protocol}; "
+                "set kafka.security_protocol to SASL_SSL (or SASL_PLAINTEXT)"
+            )
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError("ssl_certfile and ssl_keyfile go together (a client certificate needs its key)")
+        if not tls and (self.ssl_cafile or self.ssl_certfile):
+            raise ValueError(
+                f"ssl_* keys are set but security_protocol is {self.security_protocol}; "
+                "set kafka.security_protocol to SSL (or SASL_SSL)"
+            )
+        return self
 
 
 class BrokerSettings(_Frozen):
@@ -368,7 +410,7 @@ class Settings(_Frozen):
 
 
 #: Settings whose values are never repeated in an error message.
-_SECRET_KEYS = frozenset({"proxy", "http_proxy", "https_proxy", "proxy_hosts"})
+_SECRET_KEYS = frozenset({"proxy", "http_proxy", "https_proxy", "proxy_hosts", "sasl_password"})
 
 
 def _build(data: Mapping[str, Any]) -> Settings:
@@ -377,8 +419,9 @@ def _build(data: Mapping[str, Any]) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
-        if _SECRET_KEYS & {str(p) for p in first["loc"]}:  # a proxy URL may hold a password
-            raise ConfigError(first["msg"], key=key) from None
+        # A proxy URL may hold a password; a whole section (a check across its keys) may hold one.
+        if _SECRET_KEYS & {str(p) for p in first["loc"]} or isinstance(first.get("input"), Mapping):
+            raise ConfigError(first["msg"].removeprefix("Value error, "), key=key) from None
         raise ConfigError(f"{first['msg']} (got {first.get('input')!r})", key=key) from None
 
 

@@ -1,10 +1,11 @@
-"""Run a single-node KRaft broker as a child process, on loopback."""
+"""Run one KRaft broker as a child process on loopback: alone, or as a node of an ``EmbeddedCluster``."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
 import ctypes
+import dataclasses
 import logging
 import os
 import signal
@@ -18,6 +19,7 @@ from types import TracebackType
 from typing import IO, Self
 
 from newswire.broker._jars import DEFAULT_KAFKA_VERSION, ensure_jars, require_tool
+from newswire.broker._tls import TlsFiles, ensure_tls_files
 from newswire.errors import BrokerError
 
 log = logging.getLogger(__name__)
@@ -40,26 +42,81 @@ def _cluster_id() -> str:
             return cid
 
 
-def _properties(port: int, controller_port: int, log_dir: Path) -> str:
+@dataclasses.dataclass(frozen=True, slots=True)
+class BrokerSecurity:
+    """How the client listener is secured: TLS (a throwaway CA), SCRAM users, or both.
+
+    TLS alone asks clients for a certificate (mutual TLS); with SCRAM users the password is
+    the proof. Controller and inter-broker traffic stay on plaintext loopback listeners.
+    """
+
+    tls: bool = False
+    scram: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def protocol(self) -> str:
+        """The client listener's ``security_protocol``."""
+        if self.scram:
+            return "SASL_SSL" if self.tls else "SASL_PLAINTEXT"
+        return "SSL" if self.tls else "PLAINTEXT"
+
+
+#: SCRAM mechanisms the secured listener offers; each user gets credentials for both.
+SCRAM_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Node:
+    """This broker's place in its cluster: node id, the controller quorum, the cluster size."""
+
+    node_id: int = 1
+    voters: str = ""  # "1@127.0.0.1:port,..."; empty: this node alone
+    size: int = 1
+
+
+def _properties(
+    port: int,
+    controller_port: int,
+    log_dir: Path,
+    *,
+    node: _Node = _Node(),
+    security: BrokerSecurity = BrokerSecurity(),
+    internal_port: int = 0,
+    tls: TlsFiles | None = None,
+    extra: dict[str, str] | None = None,
+) -> str:
+    client = "PLAINTEXT" if security.protocol == "PLAINTEXT" else "EXTERNAL"
+    listeners = {client: port, "CONTROLLER": controller_port}
+    protocols = {client: security.protocol, "CONTROLLER": "PLAINTEXT"}
+    if client != "PLAINTEXT":
+        listeners["INTERNAL"] = internal_port
+        protocols["INTERNAL"] = "PLAINTEXT"
+    inter_broker = "PLAINTEXT" if client == "PLAINTEXT" else "INTERNAL"
+    # Replicas of the internal topics: as many as the cluster has (up to 3), and a transaction
+    # needs two of three in sync, so one node may die without stopping anything.
+    replicas = str(min(node.size, 3))
+    in_sync = str(min(node.size, 2))
     props = {
         "process.roles": "broker,controller",
-        "node.id": "1",
-        "controller.quorum.voters": f"1@127.0.0.1:{controller_port}",
+        "node.id": str(node.node_id),
+        "controller.quorum.voters": node.voters or f"{node.node_id}@127.0.0.1:{controller_port}",
         "controller.listener.names": "CONTROLLER",
-        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "listeners": ",".join(f"{name}://127.0.0.1:{p}" for name, p in listeners.items()),
+        "advertised.listeners": ",".join(
+            f"{name}://127.0.0.1:{p}" for name, p in listeners.items() if name != "CONTROLLER"
+        ),
+        "inter.broker.listener.name": inter_broker,
+        "listener.security.protocol.map": ",".join(f"{k}:{v}" for k, v in protocols.items()),
         "log.dirs": str(log_dir),
-        # One node: every internal topic must live with one replica, or groups and
-        # transactions hang with COORDINATOR_NOT_AVAILABLE.
-        "offsets.topic.replication.factor": "1",
-        "transaction.state.log.replication.factor": "1",
-        "transaction.state.log.min.isr": "1",
-        "default.replication.factor": "1",
+        # Internal topics must fit the cluster, or groups and transactions hang with
+        # COORDINATOR_NOT_AVAILABLE (one node: one replica).
+        "offsets.topic.replication.factor": replicas,
+        "transaction.state.log.replication.factor": replicas,
+        "transaction.state.log.min.isr": in_sync,
+        "default.replication.factor": replicas,
         "min.insync.replicas": "1",
-        "share.coordinator.state.topic.replication.factor": "1",
-        "share.coordinator.state.topic.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": replicas,
+        "share.coordinator.state.topic.min.isr": in_sync,
         "offsets.topic.num.partitions": "1",
         "transaction.state.log.num.partitions": "1",
         "group.initial.rebalance.delay.ms": "0",
@@ -69,6 +126,21 @@ def _properties(port: int, controller_port: int, log_dir: Path) -> str:
         "message.max.bytes": str(16 * 1024 * 1024),
         "log.cleaner.dedupe.buffer.size": str(32 * 1024 * 1024),
     }
+    if security.scram:
+        props["sasl.enabled.mechanisms"] = ",".join(SCRAM_MECHANISMS)
+        for mechanism in SCRAM_MECHANISMS:
+            props[f"listener.name.external.{mechanism.lower()}.sasl.jaas.config"] = (
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+            )
+    if tls is not None:
+        props |= {
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": str(tls.server),
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": str(tls.ca),
+            "ssl.client.auth": "none" if security.scram else "required",
+        }
+    props |= extra or {}
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
@@ -89,7 +161,7 @@ with contextlib.suppress(OSError, AttributeError):
 
 
 class EmbeddedBroker:
-    """A real Apache Kafka broker (KRaft, one node) in a child JVM.
+    """A real Apache Kafka broker (KRaft, combined broker and controller) in a child JVM.
 
     ``data_dir`` holds ``server.properties``, the log dirs and ``broker.log``.
     It is formatted on first start and reused afterwards, so a restart on the
@@ -107,14 +179,25 @@ class EmbeddedBroker:
         libs_dir: Path | None = None,
         heap: str = "1g",
         cpus: str | None = None,
+        security: BrokerSecurity = BrokerSecurity(),
+        tls_dir: Path | None = None,
+        node: _Node = _Node(),
+        cluster_id: str | None = None,
+        properties: dict[str, str] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port or free_port()
         self.controller_port = controller_port or free_port()
+        self.internal_port = free_port() if security.protocol != "PLAINTEXT" else 0
         self.kafka_version = kafka_version
         self.libs_dir = libs_dir
         self.heap = heap
         self.cpus = cpus
+        self.security = security
+        self.tls = TlsFiles((tls_dir or self.data_dir / "tls").resolve()) if security.tls else None
+        self.node = node
+        self.cluster_id = cluster_id or _cluster_id()
+        self.properties = dict(properties or {})  # server.properties overrides (fault tests, benchmarks)
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -155,15 +238,57 @@ class EmbeddedBroker:
             cmd = ["taskset", "-c", self.cpus, *cmd]
         return cmd
 
+    def client_settings(self) -> dict[str, object]:
+        """The ``[kafka]`` keys a client needs to connect to this broker (the first SCRAM user's)."""
+        out: dict[str, object] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security.protocol,
+        }
+        if self.security.scram:
+            user, password = self.security.scram[0]
+            out |= {"sasl_mechanism": SCRAM_MECHANISMS[0], "sasl_username": user, "sasl_password": password}
+        if self.tls is not None:
+            out["ssl_cafile"] = str(self.tls.ca)
+            if not self.security.scram:
+                out |= {"ssl_certfile": str(self.tls.client_cert), "ssl_keyfile": str(self.tls.client_key)}
+        return out
+
     def _prepare(self, libs: Path) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.tls is not None:
+            ensure_tls_files(self.tls.folder)
         log_dir = self.data_dir / "logs"
         config = self.data_dir / "server.properties"
-        config.write_text(_properties(self.port, self.controller_port, log_dir), "utf-8")
+        config.write_text(
+            _properties(
+                self.port,
+                self.controller_port,
+                log_dir,
+                node=self.node,
+                security=self.security,
+                internal_port=self.internal_port,
+                tls=self.tls,
+                extra=self.properties,
+            ),
+            "utf-8",
+        )
         if not (log_dir / "meta.properties").exists():
+            scram = [
+                arg
+                for user, password in self.security.scram
+                for mechanism in SCRAM_MECHANISMS
+                for arg in ("--add-scram", f"{mechanism}=[name={user},password={password}]")
+            ]
             proc = subprocess.run(
                 self._java_command(
-                    libs, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(config)
+                    libs,
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    self.cluster_id,
+                    "-c",
+                    str(config),
+                    *scram,
                 ),
                 capture_output=True,
                 text=True,
@@ -177,6 +302,12 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = READY_TIMEOUT_S) -> Self:
         """Start the broker and return once its client port accepts connections."""
+        self.launch()
+        self.wait_ready(timeout)
+        return self
+
+    def launch(self) -> None:
+        """Start the broker's JVM without waiting (a cluster starts every node before any is ready)."""
         if self._proc is not None and self._proc.poll() is None:
             raise BrokerError("broker already running")
         libs = ensure_jars(self.kafka_version, self.libs_dir)
@@ -192,9 +323,12 @@ class EmbeddedBroker:
             # wait on a lock another thread held at fork.
             preexec_fn=_stop_with_parent,  # noqa: PLW1509
         )
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Return once the launched broker's client port accepts connections."""
         self._wait_ready(timeout)
+        assert self._proc is not None
         log.info("kafka broker ready at %s (pid %d)", self.bootstrap_servers, self._proc.pid)
-        return self
 
     def _wait_ready(self, timeout: float) -> None:
         assert self._proc is not None

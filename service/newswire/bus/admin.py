@@ -18,6 +18,7 @@ from aiokafka.errors import (
 from aiokafka.protocol.offset import OffsetRequest
 
 from newswire.bus._errors import translate
+from newswire.bus.security import client_security
 from newswire.bus.topics import TopicSpec, topic_specs
 from newswire.config import Settings
 from newswire.errors import BusError
@@ -32,6 +33,7 @@ def _admin(settings: Settings) -> AIOKafkaAdminClient:
         bootstrap_servers=settings.kafka.bootstrap_servers,
         client_id=f"{settings.kafka.client_id}-admin",
         request_timeout_ms=settings.kafka.request_timeout_ms,
+        **client_security(settings.kafka),
     )
 
 
@@ -205,7 +207,14 @@ async def describe_topics(settings: Settings, names: list[str] | None = None) ->
                     "configs": {
                         k: v
                         for k, v in settings_by_topic.get(name, {}).items()
-                        if k in ("cleanup.policy", "retention.ms", "compression.type", "max.message.bytes")
+                        if k
+                        in (
+                            "cleanup.policy",
+                            "retention.ms",
+                            "compression.type",
+                            "max.message.bytes",
+                            "min.insync.replicas",
+                        )
                     },
                 }
             )

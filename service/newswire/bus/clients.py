@@ -21,6 +21,7 @@ from aiokafka.structs import RecordMetadata
 from newswire.bus._errors import translate
 from newswire.bus.limits import RecordGuard, record_size
 from newswire.bus.records import Record
+from newswire.bus.security import client_security
 from newswire.config import Settings
 from newswire.errors import BusError
 
@@ -61,6 +62,7 @@ def make_producer(
         request_timeout_ms=k.request_timeout_ms,
         linger_ms=linger_ms,
         **kwargs,
+        **client_security(k),
     )
 
 
@@ -89,6 +91,7 @@ def make_consumer(
         fetch_max_bytes=max(52_428_800, k.max_message_bytes),
         max_partition_fetch_bytes=max(1_048_576, k.max_message_bytes),
         **extra,
+        **client_security(k),
     )
 
 

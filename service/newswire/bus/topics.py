@@ -51,6 +51,9 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         else:
             configs["cleanup.policy"] = "delete"
             configs["retention.ms"] = str(k.retention_ms)
+        # A write is acknowledged once two replicas hold it when there are three or more, so one
+        # broker may die without losing an acknowledged record or stopping writes.
+        configs["min.insync.replicas"] = "2" if k.replication_factor >= 3 else "1"
         partitions = 1 if name == "dead-letters" else k.partitions
         specs.append(TopicSpec(settings.topic(name), partitions, k.replication_factor, configs))
     return specs

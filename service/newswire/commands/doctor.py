@@ -114,9 +114,11 @@ def check_sources(settings: Settings) -> Check:
 
 async def check_kafka(settings: Settings) -> Check:
     from newswire.bus import cluster_info
+    from newswire.bus.preflight import check_connection
 
     servers = settings.kafka.bootstrap_servers
     try:
+        await check_connection(settings)  # a refused security setting names its key
         info = await cluster_info(settings)
     except NewswireError as exc:
         auth = re.search(r"auth|sasl|ssl", str(exc), re.IGNORECASE)

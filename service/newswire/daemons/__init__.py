@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from newswire.bus.preflight import check_connection
 from newswire.config import Settings
 from newswire.daemons._runtime import Stopper, handle_signals
 from newswire.observe import Health, HealthServer
@@ -31,6 +32,7 @@ async def serve(
     stopper = stopper or Stopper()
     set_top_hosts(settings.observe.top_hosts)
     log_effective_config(settings)
+    await check_connection(settings)  # a security mismatch ends the start with one line, not retries
     daemons: list[IngestDaemon | EnrichDaemon] = []
     for name in names:
         cls = IngestDaemon if name == "ingest" else EnrichDaemon

@@ -189,10 +189,12 @@ class DiscoverRole:
             self._sources.clear()
             for name in [st.key for st in self.schedule.statuses()]:
                 self.schedule.remove(name)
-            with contextlib.suppress(Exception):
-                await self._consumer.stop()
-            with contextlib.suppress(Exception):
-                await self._producer.stop()
+            try:
+                with contextlib.suppress(Exception):
+                    await self._consumer.stop()
+            finally:  # also when the consumer's stop is cancelled (seen over TLS at shutdown)
+                with contextlib.suppress(Exception):
+                    await self._producer.stop()
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
         if key is None or key == CONFIGURED_KEY:

@@ -19,7 +19,7 @@ from newswire.config import Settings
 log = logging.getLogger("newswire.config")
 
 MASK = "***"
-_SECRET_KEY = re.compile(r"pass(word)?|secret|token|credential|api_?key|sasl", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"pass(word)?|secret|token|credential|api_?key", re.IGNORECASE)
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
