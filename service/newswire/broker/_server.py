@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import ctypes
 import dataclasses
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from importlib import resources
@@ -144,20 +145,20 @@ def _properties(
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
-def _stop_with_parent() -> None:
-    """In the JVM's process before exec: ask Linux for SIGTERM when the starting thread dies.
+def _with_parent(command: list[str]) -> list[str]:
+    """``command`` run so that Linux sends it SIGTERM when the thread that started it dies.
 
     The JVM runs in a session of its own, so without this a SIGKILLed ``newswire broker`` left
-    it running, holding the ports and the data directory. Elsewhere this does nothing.
+    it running, holding the ports and the data directory. util-linux's ``setpriv`` sets the
+    signal and execs the JVM (same process). A ``preexec_fn`` doing the same ``prctl`` would make
+    Python fork instead of vfork, and a fork runs the ``pthread_atfork`` handlers of libraries
+    loaded in this process: OpenBLAS's deadlocked a test restarting the broker while an
+    in-process enricher computed. Where ``setpriv`` is missing the JVM is started plainly.
     """
-    if _LIBC is not None:
-        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-_PR_SET_PDEATHSIG = 1
-_LIBC: ctypes.CDLL | None = None
-with contextlib.suppress(OSError, AttributeError):
-    _LIBC = ctypes.CDLL(None, use_errno=True) if hasattr(ctypes.CDLL(None), "prctl") else None
+    setpriv = shutil.which("setpriv")
+    if setpriv is None or sys.platform != "linux":
+        return command
+    return [setpriv, "--pdeathsig", "TERM", "--", *command]
 
 
 class EmbeddedBroker:
@@ -314,14 +315,11 @@ class EmbeddedBroker:
         config = self._prepare(libs)
         self._log = self.log_file.open("ab")
         self._proc = subprocess.Popen(
-            self._java_command(libs, "kafka.Kafka", str(config)),
+            _with_parent(self._java_command(libs, "kafka.Kafka", str(config))),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # a Ctrl-C in the terminal reaches us, and we stop it cleanly
-            # Runs one prctl call through a libc handle loaded at import: nothing that could
-            # wait on a lock another thread held at fork.
-            preexec_fn=_stop_with_parent,  # noqa: PLW1509
         )
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
