@@ -186,6 +186,17 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+def test_a_subheading_that_is_a_bare_comment_word_does_not_end_the_article() -> None:
+    # "Response" or "Reply" alone is an article's subject (an API, a letter), not a comment
+    # section: that heading is counted ("3 Comments") or plural ("Comments").
+    html = _page(
+        f"<article>{_paragraphs(SENTENCES[:3])}<h2>Response</h2>{_paragraphs(SENTENCES[3:5])}"
+        f"<h2>Reply</h2>{_paragraphs(SENTENCES[5:])}</article>"
+    )
+    expected = [*SENTENCES[:3], "Response", *SENTENCES[3:5], "Reply", SENTENCES[5]]
+    assert _event(html).body.split("\n\n") == expected
+
+
 def test_listicle_items_with_headings_are_kept_and_teaser_lists_are_not() -> None:
     # A listicle's items are a heading over a paragraph each; a teaser list has linked headings
     # over a line. Both sit inside the article box.
