@@ -10,7 +10,8 @@ from selectolax.lexbor import LexborHTMLParser
 from newswire.errors import ExtractError
 from newswire.events import decode_article, encode_event
 from newswire.extract import extract_html
-from newswire.extract._body import choose_container, clean_tree
+from newswire.extract._clean import clean_tree
+from newswire.extract._container import choose_container
 
 URL = "https://news.example/2026/12/04/harbour-plan"
 SENTENCES = [

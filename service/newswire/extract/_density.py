@@ -17,7 +17,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newswire.extract._body import _size, container_text
+from newswire.extract._nodes import text_size
+from newswire.extract._walk import container_text
 
 _NEVER_TEXT = (
     "script, style, template, svg, iframe, button, select, textarea, input, canvas, "
@@ -46,7 +47,7 @@ def densest_run(html: str) -> list[str]:
     best = (0, 0)
     start = 0
     for i, block in enumerate(blocks):
-        size = _size(block)
+        size = text_size(block)
         weight = float(size) if size >= _PROSE and _SENTENCE.search(block) else -float(_GAP_COST)
         if cur_sum <= 0:
             cur_sum, start = 0.0, i

@@ -7,7 +7,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
-from newswire.extract import _body, _strategy
+from newswire.extract import _clean, _container, _strategy, _walk
 from newswire.extract._paths import parse_path, read_page
 
 _SHOWN = 10
@@ -31,8 +31,8 @@ def explain_path(path: Path, url: str | None = None) -> str:
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
     page_words = len((body.text(deep=True) or "").split())
-    _body.clean_tree(tree, url)
-    choice = _body.choose_container(body)
+    _clean.clean_tree(tree, url)
+    choice = _container.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
     lines.append(
         "candidates (score = (good - 0.5 x other text) x marker boost; skipped = its bound cannot beat the "
@@ -57,7 +57,7 @@ def explain_path(path: Path, url: str | None = None) -> str:
         )
         if choice.siblings:
             lines.append("  plus sibling boxes: " + ", ".join(_label(n) for n in choice.siblings))
-    words = sum(len(p.split()) for p in _body.container_text(choice.best))
+    words = sum(len(p.split()) for p in _walk.container_text(choice.best))
     lines.append(f"container text: {words} words of the {page_words} the page shows")
     if (
         choice.best is None
