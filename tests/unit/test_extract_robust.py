@@ -288,3 +288,24 @@ def test_headings_linking_to_other_sites_are_article_text_and_teasers_of_this_si
     body = _event(html).body
     assert all(sentence in body for sentence in SENTENCES)
     assert "Ferry fares" not in body
+
+
+def test_an_article_split_over_distant_boxes_gets_the_second_opinion() -> None:
+    # The article's second half sits in another branch of the page, below a strip of promo
+    # tiles: the container holds part of the text only, so trafilatura is asked and its body,
+    # holding both halves, wins.
+    more = [
+        "The second half of the story sits in a separate box lower down the page, as templates print it.",
+        "Council members said the new berths would also serve the ferry line that was cut three winters ago.",
+        "Shop owners on the quay welcomed the plan but asked for a parking study before the work begins.",
+        "A public meeting on the timetable is set for next month in the town hall, the council said.",
+    ]
+    tiles = "".join(f'<div class="tile"><span>Promo line {i}</span></div>' for i in range(60))
+    html = _page(
+        f'<div id="top"><div class="col"><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES)}</div></div>'
+        f'<div id="strip">{tiles}</div>'
+        f'<div id="rest"><section><div class="col">{_paragraphs(more)}</div></section></div>'
+    )
+    event = _event(html)
+    assert event.body.split("\n\n") == [*SENTENCES, *more]
+    assert event.extraction is not None and event.extraction.method == "trafilatura"
