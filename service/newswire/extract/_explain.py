@@ -69,6 +69,16 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
             f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
         )
+    if (
+        choice.best is None
+        or choice.share < _strategy.SECOND_OPINION_SHARE
+        or words < _strategy.SECOND_OPINION_VISIBLE * page_words
+    ):
+        lines.append(
+            f"not sure enough (share < {_strategy.SECOND_OPINION_SHARE:.0%}, or under "
+            f"{_strategy.SECOND_OPINION_VISIBLE:.0%} of the page's words): trafilatura is asked too and "
+            f"wins when its prose score is > {_strategy.SECOND_OPINION_GAIN}x the body found so far"
+        )
     try:
         event = parse_path(path, url=url)
     except ExtractError as exc:
