@@ -309,3 +309,22 @@ def test_an_article_split_over_distant_boxes_gets_the_second_opinion() -> None:
     event = _event(html)
     assert event.body.split("\n\n") == [*SENTENCES, *more]
     assert event.extraction is not None and event.extraction.method == "trafilatura"
+
+
+def test_article_elements_that_are_a_listicles_items_are_kept_beside_teaser_articles() -> None:
+    # Guides mark up each item as an <article> (a heading over a long paragraph); teasers are
+    # <article>s too, with a linked heading over a line. Only the teasers are cards.
+    long_items = [" ".join(SENTENCES[i:] + SENTENCES[:i]) for i in range(6)]
+    items = "".join(
+        f"<article class='item'><h3>Pick {i}</h3><p>{text}</p></article>" for i, text in enumerate(long_items)
+    )
+    teasers = "".join(
+        f"<article><h3><a href='/2026/other-{i}'>Other story {i}</a></h3><p>A short line.</p></article>"
+        for i in range(3)
+    )
+    html = _page(f"<main><h1>Harbour guide</h1>{_paragraphs(SENTENCES[:2])}{items}{teasers}</main>")
+    body = _event(html).body
+    assert body.split("\n\n")[:2] == SENTENCES[:2]
+    for text in long_items:
+        assert text in body
+    assert "Other story" not in body

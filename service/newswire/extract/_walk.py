@@ -32,6 +32,9 @@ _MAX_LIST_LINKS = 0.3
 
 # Average characters per item of a list with headings that is article text, not teasers.
 _LISTICLE_ITEM = 80
+_CARD_TEXT = 600
+_LINKED_CARD_TEXT = 1000
+_LINKED_HEADING = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 
 
 def _good_block(text: str, node: LexborNode) -> bool:
@@ -43,13 +46,28 @@ def _good_block(text: str, node: LexborNode) -> bool:
 
 
 def _blocks(root: LexborNode, out: list[str]) -> None:
-    # Several <article> elements inside the container are cards (teasers), except the biggest.
+    # Of several <article> elements inside the container, the smaller ones may be teaser cards.
     cards: set[int] = set()
     articles = root.css("article")
     if len(articles) >= 2:
         biggest = max(articles, key=lambda a: len(text_of(a)))
-        cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id}
+        cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id and _is_card(a)}
     _walk(root, out, cards, 0)
+
+
+def _is_card(node: LexborNode) -> bool:
+    """Whether an ``<article>`` beside the biggest one is a teaser or another story, not article text.
+
+    Another story has its own headline; a teaser is link-heavy or a few lines (a little more
+    under a heading that links away). A guide's items, each an ``<article>`` with a heading
+    over a paragraph or more of unlinked text, are article text.
+    """
+    size = text_size(text_of(node))
+    links = link_chars(node)
+    if node.css_first("h1") is not None or links > MAX_LINK_DENSITY * size:
+        return True
+    linked_heading = node.css_first(_LINKED_HEADING) is not None
+    return size - links < (_LINKED_CARD_TEXT if linked_heading else _CARD_TEXT)
 
 
 def _prose_list(node: LexborNode) -> bool:
