@@ -328,3 +328,19 @@ def test_article_elements_that_are_a_listicles_items_are_kept_beside_teaser_arti
     for text in long_items:
         assert text in body
     assert "Other story" not in body
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "<aside><p>The quay reopens on Monday at nine, the harbour board said.</p></aside>",
+        "<div class='related'><span>The quay reopens on Monday at nine</span></div>",
+    ],
+)
+def test_a_page_that_shows_only_a_little_text_gets_it_as_its_body(shown: str) -> None:
+    # No strategy finds an article (one short line, in a box named like boilerplate), but a
+    # reader sees text: the page's longest visible block is the body, with a low confidence.
+    event = _event(_page(f"<nav><a href='/'>Home</a></nav>{shown}"))
+    assert event.body.startswith("The quay reopens on Monday at nine")
+    assert event.extraction is not None
+    assert (event.extraction.method, event.extraction.confidence) == ("blocks", 0.1)

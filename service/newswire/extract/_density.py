@@ -32,6 +32,8 @@ _SENTENCE = re.compile(r"[.!?。！？…:;\"'”’»)]\s*$")
 # a column of menu items is not.
 _GAP_COST = 40
 _MIN_BLOCK = 2
+# What the last resort removes: only what no reader sees.
+_NEVER_SHOWN = "script, style, template, [hidden], [aria-hidden=true]"
 
 
 def densest_run(html: str) -> list[str]:
@@ -55,3 +57,17 @@ def densest_run(html: str) -> list[str]:
         if cur_sum > best_sum:
             best_sum, best = cur_sum, (start, i + 1)
     return blocks[best[0] : best[1]]
+
+
+def largest_block(html: str) -> list[str]:
+    """The page's longest visible text block, wherever it sits: the last resort for a page that
+    shows text but where no strategy found an article (one short paragraph, text only in a box
+    named like boilerplate). Empty when the page shows no text."""
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    if body is None:
+        return []
+    for node in body.css(_NEVER_SHOWN):
+        node.decompose()
+    blocks = container_text(body)
+    return [max(blocks, key=text_size)] if blocks else []
