@@ -344,3 +344,16 @@ def test_a_page_that_shows_only_a_little_text_gets_it_as_its_body(shown: str) ->
     assert event.body.startswith("The quay reopens on Monday at nine")
     assert event.extraction is not None
     assert (event.extraction.method, event.extraction.confidence) == ("blocks", 0.1)
+
+
+def test_a_body_split_into_boxes_named_as_the_story_body_is_joined_in_order() -> None:
+    # News templates cut the story into body boxes between modules; the boxes need not be
+    # siblings, and the first may hold far less than the rest.
+    first = f'<div class="story-body story-body-1">{_paragraphs(SENTENCES[:1])}</div>'
+    rest = f'<div class="story-body story-body-2">{_paragraphs(SENTENCES[1:])}</div>'
+    html = _page(
+        f"<article><h1>Harbour plan approved</h1>{first}"
+        f'<div class="inline-module"><span>Sign up for the morning briefing</span></div>'
+        f'<div class="supplemental">{rest}</div></article>'
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES

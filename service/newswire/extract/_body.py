@@ -30,10 +30,9 @@ def main_text_scored(tree: LexborHTMLParser, url: str | None = None) -> tuple[li
     choice = choose_container(body)
     if choice.best is None or not choice.siblings:
         return container_text(choice.best), choice.share
+    keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
+    order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
-    parent = choice.best.parent
-    keep = {n.mem_id for n in (choice.best, *choice.siblings)}
-    for child in parent.iter() if parent is not None else ():
-        if child.mem_id in keep:
-            out.extend(container_text(child))
+    for key in order:
+        out.extend(container_text(keep[key]))
     return out, choice.share

@@ -33,6 +33,8 @@ _SIBLING_SHARE = 0.2
 # Paragraphs credit at most this many ancestors: bounds the work on absurdly deep documents,
 # and no article container sits further above its paragraphs.
 _MAX_CONTAINER_LEVELS = 12
+# How far above the winner other parts of a split body are looked for.
+_PART_LEVELS = 3
 
 _NOISE = 0.5
 
@@ -42,6 +44,8 @@ _MARKER_BOOST = 1.5
 
 _MARKER_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag|content")
 
+# A split body's parts are named for the article itself: "content" alone names layout boxes.
+_PART_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag")
 _MARKER_PART = re.compile(r"body|content|text|inhalt|richtext|copy")
 
 
@@ -91,11 +95,13 @@ def _is_body_marker(node: LexborNode) -> bool:
     attrs = node.attributes
     if (attrs.get("itemprop") or "").lower() == "articlebody":
         return True
-    for name in f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower().split():
-        flat = TOKEN_SPLIT.sub("", name)
-        if _MARKER_SUBJECT.search(flat) and _MARKER_PART.search(flat):
-            return True
-    return False
+    return any(_is_body_name(name) for name in f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split())
+
+
+def _is_body_name(name: str, subject: re.Pattern[str] = _MARKER_SUBJECT) -> bool:
+    """Whether one class or id word names an article body ("story-body", "entry-content")."""
+    flat = TOKEN_SPLIT.sub("", name.lower())
+    return bool(subject.search(flat) and _MARKER_PART.search(flat))
 
 
 @dataclasses.dataclass(slots=True)
@@ -178,7 +184,9 @@ def choose_container(body: LexborNode) -> Choice:
     if best is None:
         return Choice(None, top, looked)
     best = _first_of_several(best, good)
-    return Choice(best, top, looked, _text_siblings(best, good, neutral))
+    siblings = _text_siblings(best, good, neutral)
+    parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
+    return Choice(best, top, looked, siblings + parts)
 
 
 def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
@@ -198,6 +206,37 @@ def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, 
         value = good.get(child.mem_id, 0.0)
         if value >= _SIBLING_SHARE * own and value > neutral.get(child.mem_id, 0.0) and child.tag not in SKIP:
             found.append(child)
+    return found
+
+
+def _same_name_parts(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
+    """Other parts of a body split over boxes that carry the winner's body class word.
+
+    News templates cut the article into several boxes between ads or inline modules, each
+    named as the body ("story-body story-body-1", "story-body story-body-2"), and they need
+    not be siblings. A box a few levels around the winner with the same body-naming class
+    word, holding more unlinked paragraph text than linked, is more of the article.
+    """
+    words = {w for w in (best.attributes.get("class") or "").split() if _is_body_name(w, _PART_SUBJECT)}
+    if not words:
+        return []
+    scope = best
+    for _ in range(_PART_LEVELS):
+        if scope.parent is None or scope.parent.tag in {"body", "html"}:
+            break
+        scope = scope.parent
+    found: list[LexborNode] = []
+    for node in scope.traverse():
+        if node.mem_id == best.mem_id or words.isdisjoint((node.attributes.get("class") or "").split()):
+            continue
+        value = good.get(node.mem_id, 0.0)
+        if (
+            value > neutral.get(node.mem_id, 0.0)
+            and not _contains(node, best)
+            and not _contains(best, node)
+            and not any(_contains(o, node) for o in found)
+        ):
+            found.append(node)
     return found
 
 

@@ -56,7 +56,7 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"holds {choice.share:.0%} of the page's paragraph text"
         )
         if choice.siblings:
-            lines.append("  plus sibling boxes: " + ", ".join(_label(n) for n in choice.siblings))
+            lines.append("  plus other boxes of the body: " + ", ".join(_label(n) for n in choice.siblings))
     words = sum(len(p.split()) for p in _walk.container_text(choice.best))
     lines.append(f"container text: {words} words of the {page_words} the page shows")
     if (
