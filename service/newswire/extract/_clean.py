@@ -8,6 +8,7 @@ Overlays (consent, sign-up) and readers' comments go even when wordy.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -111,8 +112,14 @@ def _kind(node: LexborNode) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
     attrs = node.attributes
+    return _kind_of_names(attrs.get("class"), attrs.get("id"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _kind_of_names(classes: str | None, ident: str | None) -> int:
+    """:func:`_kind` of a class and id pair (a page repeats the same few pairs many times)."""
     kind = 0
-    names = _LAYOUT_NAMES.sub(" ", _names(attrs.get("class"), attrs.get("id")))
+    names = _LAYOUT_NAMES.sub(" ", _names(classes, ident))
     for token in TOKEN_SPLIT.split(names):
         if not token:
             continue
