@@ -72,7 +72,7 @@ class TextDiff:
 class Extraction:
     """How the body was found: which strategy produced it and how sure the extractor is (0-1)."""
 
-    method: Literal["container", "blocks", "json-ld", "script", "lead"]
+    method: Literal["container", "blocks", "trafilatura", "json-ld", "script", "lead"]
     confidence: float
 
 

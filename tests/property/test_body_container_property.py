@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newswire.extract import _body
+from newswire.extract import _container
+from newswire.extract._nodes import text_of, text_size
 
 WORDS = ["alpha", "beta", "gamma", "delta", "news", "report", "said", "market", "city", "東京"]
 
@@ -22,9 +23,9 @@ def exhaustive_best(body: LexborNode) -> LexborNode | None:
     good: dict[int, float] = {}
     neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
-    for para, weight, other in _body._good_paragraphs(body):
+    for para, weight, other in _container._good_paragraphs(body):
         parent = para.parent
-        for _ in range(_body._MAX_CONTAINER_LEVELS):
+        for _ in range(_container._MAX_CONTAINER_LEVELS):
             if parent is None or parent.tag in {"html", "#document"}:
                 break
             nodes[parent.mem_id] = parent
@@ -35,15 +36,15 @@ def exhaustive_best(body: LexborNode) -> LexborNode | None:
         return None
     best, best_score, top = None, float("-inf"), max(good.values())
     for key, value in good.items():
-        if value <= 0 or value < _body._MIN_SHARE * top:
+        if value <= 0 or value < _container._MIN_SHARE * top:
             continue
-        total = _body._size(_body._text(nodes[key]))
-        score = value - _body._NOISE * max(total - value - neutral[key], 0.0)
-        if _body._is_body_marker(nodes[key]):
-            score *= _body._MARKER_BOOST
+        total = text_size(text_of(nodes[key]))
+        score = value - _container._NOISE * max(total - value - neutral[key], 0.0)
+        if _container._is_body_marker(nodes[key]):
+            score *= _container._MARKER_BOOST
         if score > best_score:
             best, best_score = nodes[key], score
-    return _body._first_of_several(best, good) if best is not None else None
+    return _container._first_of_several(best, good) if best is not None else None
 
 
 sentence = st.lists(st.sampled_from(WORDS), min_size=3, max_size=40).map(" ".join)
@@ -83,7 +84,7 @@ def test_pruned_search_picks_what_scoring_every_container_picks(blocks: list[str
     # Two parses of the same page: node identities are per tree, positions are comparable.
     fast_tree, slow_tree = LexborHTMLParser(html), LexborHTMLParser(html)
     assert fast_tree.body is not None and slow_tree.body is not None
-    fast = _body._best_container(fast_tree.body)
+    fast = _container._best_container(fast_tree.body)
     slow = exhaustive_best(slow_tree.body)
     assert (fast is None) == (slow is None)
     if fast is not None and slow is not None:
@@ -109,11 +110,11 @@ def test_a_tie_goes_to_the_container_found_first_even_when_scored_later() -> Non
     para = "<p>" + " ".join(["report"] * 16) + "</p>"
 
     def score(node: LexborNode, found: list[tuple[LexborNode, int, int]]) -> float:
-        good = sum(w for p, w, _ in found if _body._contains(node, p))
-        other = sum(o for p, _, o in found if _body._contains(node, p))
-        noise = max(_body._size(_body._text(node)) - good - other, 0)
-        boost = _body._MARKER_BOOST if _body._is_body_marker(node) else 1.0
-        return (good - _body._NOISE * noise) * boost
+        good = sum(w for p, w, _ in found if _container._contains(node, p))
+        other = sum(o for p, _, o in found if _container._contains(node, p))
+        noise = max(text_size(text_of(node)) - good - other, 0)
+        boost = _container._MARKER_BOOST if _container._is_body_marker(node) else 1.0
+        return (good - _container._NOISE * noise) * boost
 
     for filler in range(1, 400):
         html = (
@@ -124,13 +125,12 @@ def test_a_tie_goes_to_the_container_found_first_even_when_scored_later() -> Non
         assert body is not None
         outer = body.css_first("div.story-body")
         inner = body.css_first("p").parent  # css_first on outer would match outer itself
-        found = _body._good_paragraphs(body)
+        found = _container._good_paragraphs(body)
         if score(outer, found) == score(inner, found):
             break
     else:
         raise AssertionError("no filler length ties the two containers")
-    best = _body._best_container(body)
+    best = _container._best_container(body)
     assert best is not None and best.mem_id == inner.mem_id
     slow = exhaustive_best(LexborHTMLParser(html).body)
     assert slow is not None and slow.html == best.html
-

@@ -10,7 +10,8 @@ from selectolax.lexbor import LexborHTMLParser
 from newswire.errors import ExtractError
 from newswire.events import decode_article, encode_event
 from newswire.extract import extract_html
-from newswire.extract._body import choose_container, clean_tree
+from newswire.extract._clean import clean_tree
+from newswire.extract._container import choose_container
 
 URL = "https://news.example/2026/12/04/harbour-plan"
 SENTENCES = [
@@ -186,6 +187,17 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+def test_a_subheading_that_is_a_bare_comment_word_does_not_end_the_article() -> None:
+    # "Response" or "Reply" alone is an article's subject (an API, a letter), not a comment
+    # section: that heading is counted ("3 Comments") or plural ("Comments").
+    html = _page(
+        f"<article>{_paragraphs(SENTENCES[:3])}<h2>Response</h2>{_paragraphs(SENTENCES[3:5])}"
+        f"<h2>Reply</h2>{_paragraphs(SENTENCES[5:])}</article>"
+    )
+    expected = [*SENTENCES[:3], "Response", *SENTENCES[3:5], "Reply", SENTENCES[5]]
+    assert _event(html).body.split("\n\n") == expected
+
+
 def test_listicle_items_with_headings_are_kept_and_teaser_lists_are_not() -> None:
     # A listicle's items are a heading over a paragraph each; a teaser list has linked headings
     # over a line. Both sit inside the article box.
@@ -276,3 +288,72 @@ def test_headings_linking_to_other_sites_are_article_text_and_teasers_of_this_si
     body = _event(html).body
     assert all(sentence in body for sentence in SENTENCES)
     assert "Ferry fares" not in body
+
+
+def test_an_article_split_over_distant_boxes_gets_the_second_opinion() -> None:
+    # The article's second half sits in another branch of the page, below a strip of promo
+    # tiles: the container holds part of the text only, so trafilatura is asked and its body,
+    # holding both halves, wins.
+    more = [
+        "The second half of the story sits in a separate box lower down the page, as templates print it.",
+        "Council members said the new berths would also serve the ferry line that was cut three winters ago.",
+        "Shop owners on the quay welcomed the plan but asked for a parking study before the work begins.",
+        "A public meeting on the timetable is set for next month in the town hall, the council said.",
+    ]
+    tiles = "".join(f'<div class="tile"><span>Promo line {i}</span></div>' for i in range(60))
+    html = _page(
+        f'<div id="top"><div class="col"><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES)}</div></div>'
+        f'<div id="strip">{tiles}</div>'
+        f'<div id="rest"><section><div class="col">{_paragraphs(more)}</div></section></div>'
+    )
+    event = _event(html)
+    assert event.body.split("\n\n") == [*SENTENCES, *more]
+    assert event.extraction is not None and event.extraction.method == "trafilatura"
+
+
+def test_article_elements_that_are_a_listicles_items_are_kept_beside_teaser_articles() -> None:
+    # Guides mark up each item as an <article> (a heading over a long paragraph); teasers are
+    # <article>s too, with a linked heading over a line. Only the teasers are cards.
+    long_items = [" ".join(SENTENCES[i:] + SENTENCES[:i]) for i in range(6)]
+    items = "".join(
+        f"<article class='item'><h3>Pick {i}</h3><p>{text}</p></article>" for i, text in enumerate(long_items)
+    )
+    teasers = "".join(
+        f"<article><h3><a href='/2026/other-{i}'>Other story {i}</a></h3><p>A short line.</p></article>"
+        for i in range(3)
+    )
+    html = _page(f"<main><h1>Harbour guide</h1>{_paragraphs(SENTENCES[:2])}{items}{teasers}</main>")
+    body = _event(html).body
+    assert body.split("\n\n")[:2] == SENTENCES[:2]
+    for text in long_items:
+        assert text in body
+    assert "Other story" not in body
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "<aside><p>The quay reopens on Monday at nine, the harbour board said.</p></aside>",
+        "<div class='related'><span>The quay reopens on Monday at nine</span></div>",
+    ],
+)
+def test_a_page_that_shows_only_a_little_text_gets_it_as_its_body(shown: str) -> None:
+    # No strategy finds an article (one short line, in a box named like boilerplate), but a
+    # reader sees text: the page's longest visible block is the body, with a low confidence.
+    event = _event(_page(f"<nav><a href='/'>Home</a></nav>{shown}"))
+    assert event.body.startswith("The quay reopens on Monday at nine")
+    assert event.extraction is not None
+    assert (event.extraction.method, event.extraction.confidence) == ("blocks", 0.1)
+
+
+def test_a_body_split_into_boxes_named_as_the_story_body_is_joined_in_order() -> None:
+    # News templates cut the story into body boxes between modules; the boxes need not be
+    # siblings, and the first may hold far less than the rest.
+    first = f'<div class="story-body story-body-1">{_paragraphs(SENTENCES[:1])}</div>'
+    rest = f'<div class="story-body story-body-2">{_paragraphs(SENTENCES[1:])}</div>'
+    html = _page(
+        f"<article><h1>Harbour plan approved</h1>{first}"
+        f'<div class="inline-module"><span>Sign up for the morning briefing</span></div>'
+        f'<div class="supplemental">{rest}</div></article>'
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES

@@ -17,7 +17,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newswire.extract._body import _size, container_text
+from newswire.extract._nodes import text_size
+from newswire.extract._walk import container_text
 
 _NEVER_TEXT = (
     "script, style, template, svg, iframe, button, select, textarea, input, canvas, "
@@ -31,6 +32,8 @@ _SENTENCE = re.compile(r"[.!?。！？…:;\"'”’»)]\s*$")
 # a column of menu items is not.
 _GAP_COST = 40
 _MIN_BLOCK = 2
+# What the last resort removes: only what no reader sees.
+_NEVER_SHOWN = "script, style, template, [hidden], [aria-hidden=true]"
 
 
 def densest_run(html: str) -> list[str]:
@@ -46,7 +49,7 @@ def densest_run(html: str) -> list[str]:
     best = (0, 0)
     start = 0
     for i, block in enumerate(blocks):
-        size = _size(block)
+        size = text_size(block)
         weight = float(size) if size >= _PROSE and _SENTENCE.search(block) else -float(_GAP_COST)
         if cur_sum <= 0:
             cur_sum, start = 0.0, i
@@ -54,3 +57,17 @@ def densest_run(html: str) -> list[str]:
         if cur_sum > best_sum:
             best_sum, best = cur_sum, (start, i + 1)
     return blocks[best[0] : best[1]]
+
+
+def largest_block(html: str) -> list[str]:
+    """The page's longest visible text block, wherever it sits: the last resort for a page that
+    shows text but where no strategy found an article (one short paragraph, text only in a box
+    named like boilerplate). Empty when the page shows no text."""
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    if body is None:
+        return []
+    for node in body.css(_NEVER_SHOWN):
+        node.decompose()
+    blocks = container_text(body)
+    return [max(blocks, key=text_size)] if blocks else []

@@ -7,7 +7,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
-from newswire.extract import _body, _strategy
+from newswire.extract import _clean, _container, _strategy, _walk
 from newswire.extract._paths import parse_path, read_page
 
 _SHOWN = 10
@@ -31,8 +31,8 @@ def explain_path(path: Path, url: str | None = None) -> str:
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
     page_words = len((body.text(deep=True) or "").split())
-    _body.clean_tree(tree, url)
-    choice = _body.choose_container(body)
+    _clean.clean_tree(tree, url)
+    choice = _container.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
     lines.append(
         "candidates (score = (good - 0.5 x other text) x marker boost; skipped = its bound cannot beat the "
@@ -56,8 +56,8 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"holds {choice.share:.0%} of the page's paragraph text"
         )
         if choice.siblings:
-            lines.append("  plus sibling boxes: " + ", ".join(_label(n) for n in choice.siblings))
-    words = sum(len(p.split()) for p in _body.container_text(choice.best))
+            lines.append("  plus other boxes of the body: " + ", ".join(_label(n) for n in choice.siblings))
+    words = sum(len(p.split()) for p in _walk.container_text(choice.best))
     lines.append(f"container text: {words} words of the {page_words} the page shows")
     if (
         choice.best is None
@@ -68,6 +68,16 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"unsure (no winner, share < {_strategy.UNSURE_SHARE:.0%}, or under "
             f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
             f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
+        )
+    if (
+        choice.best is None
+        or choice.share < _strategy.SECOND_OPINION_SHARE
+        or words < _strategy.SECOND_OPINION_VISIBLE * page_words
+    ):
+        lines.append(
+            f"not sure enough (share < {_strategy.SECOND_OPINION_SHARE:.0%}, or under "
+            f"{_strategy.SECOND_OPINION_VISIBLE:.0%} of the page's words): trafilatura is asked too and "
+            f"wins when its prose score is > {_strategy.SECOND_OPINION_GAIN}x the body found so far"
         )
     try:
         event = parse_path(path, url=url)

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _authors, _dates, _language, _strategy, _tidy, _title
+from newswire.extract import _authors, _dates, _density, _language, _strategy, _tidy, _title
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
@@ -366,6 +366,10 @@ def _extract(
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
         extraction = Extraction(method="lead", confidence=0.1)
+    if not paragraphs:
+        # A reader sees text, yet no strategy found an article: the longest block is the body.
+        paragraphs = _density.largest_block(html)
+        extraction = Extraction(method="blocks", confidence=0.1)
     body = "\n\n".join(paragraphs)
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")

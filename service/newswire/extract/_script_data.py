@@ -13,7 +13,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newswire.extract._body import container_text
+from newswire.extract._walk import container_text
 
 # A JSON string literal of at least this many characters (escapes included).
 _LONG_STRING = re.compile(r'"((?:[^"\\]|\\.){400,}?)"')

@@ -1,11 +1,14 @@
-"""Which body the event gets: the main container, the fallback's densest run, or JSON-LD.
+"""Which body the event gets: the main container, the densest run, trafilatura's, JSON-LD or script data.
 
 The container strategy runs on every page. When it is unsure (no container, a winner
 holding a small share of the page's paragraph text, or a body that is a tiny part of
 the words the page shows) the densest-run strategy runs too, and it wins when it holds
 clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
-render the text with scripts). A page with no text at all gets the most prose-like
+render the text with scripts). Otherwise, when the body is still not clearly the page's
+article (share under 0.9, or a body under 5% of the words the page shows), trafilatura gives
+a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose: the
+``trafilatura`` method. A page with no text at all gets the most prose-like
 string of its inline script data (single-page apps), the ``script`` method.
 """
 
@@ -16,7 +19,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.events import Extraction
-from newswire.extract import _body, _density, _script_data
+from newswire.extract import _body, _density, _script_data, _second_opinion
 
 # Below this share of the page's paragraph text in the winning container, look again.
 UNSURE_SHARE = 0.5
@@ -24,6 +27,11 @@ UNSURE_SHARE = 0.5
 UNSURE_VISIBLE = 0.03
 # The fallback's prose score must be this many times the container's to replace its body.
 FALLBACK_GAIN = 1.5
+# Below this share, or this part of the page's words, trafilatura is asked too ...
+SECOND_OPINION_SHARE = 0.9
+SECOND_OPINION_VISIBLE = 0.05
+# ... and its body wins when its prose score is this many times the body found so far.
+SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»)]\s*$")
 _LD_GAIN = 1.3
@@ -63,6 +71,11 @@ def choose_body(
     ld_tokens = _tokens(ld_body)
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
+    if confidence < SECOND_OPINION_SHARE or _tokens(paragraphs) < SECOND_OPINION_VISIBLE * page_words:
+        other = _second_opinion.trafilatura_paragraphs(html, url)
+        if prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
+            paragraphs, method = other, "trafilatura"
+            confidence = round(min(share, 0.5), 3)
     if not paragraphs:
         scripted = _script_data.script_text(html)
         if scripted:

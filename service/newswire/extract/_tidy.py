@@ -14,8 +14,8 @@ _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
 # The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
 _COMMENTS_HEADING = re.compile(
-    r"^(?:(?:\d+\s+)?(?:comments?|responses?|replies|reader comments|kommentare|commentaires|comentarios)"
-    r"\s*(?:\(\d+\))?:?"
+    r"^(?:(?:\d+\s+(?:comments?|responses?|replies|reply)|comments|responses|replies|reader comments"
+    r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\))?:?"
     r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
     r"|(?:leave a (?:reply|comment)|add (?:a|your) comment|post a comment|join the discussion)\b.*)$",
     re.IGNORECASE,

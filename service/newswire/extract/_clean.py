@@ -1,0 +1,205 @@
+"""Cleaning: remove from the parsed page what is never article text, before containers are scored.
+
+Scripts, navigation, asides, figures, form controls and hidden nodes go, and so do boxes
+whose class or id names boilerplate (share, related, newsletter, ads, ...) unless they
+hold several long, mostly unlinked paragraphs (then the name lied), and teaser cards.
+Overlays (consent, sign-up) and readers' comments go even when wordy.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from newswire.extract._nodes import HEADINGS, TOKEN_SPLIT, holds_article, text_of, text_size
+from newswire.extract._vocab import BOILERPLATE_TOKENS
+
+_ALWAYS_DROP = (
+    "script, style, noscript, template, svg, iframe, button, select, textarea, input, "
+    "canvas, object, embed, map"
+)
+
+# Dropped unless they hold real paragraphs (some sites stream the article into hidden
+# nodes, or name the article's grid column "sidebar"/"widget").
+_USUALLY_DROP = (
+    "nav, aside, footer, figure, figcaption, picture, video, audio, dialog, "
+    "[hidden], [aria-hidden=true], [role=navigation], [role=complementary], [role=contentinfo], "
+    "[style*='display:none'], [style*='display: none']"
+)
+
+_FIGURE_TEXT = "table"
+
+# Layout names that only sound like boilerplate: "hidden" that hides something else than the
+# box's text (its overflow, a CSS utility; its field label, Drupal's "field--label-hidden"),
+# and a page builder's name for every block ("elementor-widget-text-editor"; the rest of
+# the name, "-share-buttons", still counts).
+_LAYOUT_NAMES = re.compile(r"(?:overflow|label)[-_]*hidden|elementor-widget")
+
+# Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
+# them from it: their box goes like an overlay does.
+_COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
+
+# Whole class words that name one post or article (microformats, CMS post classes).
+_POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
+
+_BOILER_EXACT = frozenset(BOILERPLATE_TOKENS.split())
+
+_BOILER_PREFIX = (
+    "share",
+    "social",
+    "related",
+    "recommend",
+    "newsletter",
+    "advert",
+    "sponsor",
+    "outbrain",
+    "taboola",
+    "comment",
+    "breadcrumb",
+    "cookie",
+    "subscri",
+    "byline",
+    "author",
+    "caption",
+    "promo",
+    "readmore",
+    "moreabout",
+    "morefrom",
+    "seealso",
+    "alsoread",
+    "trending",
+    "mostread",
+    "popular",
+    "paywall",
+)
+
+_CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
+
+_CARD_MAX = 500
+
+_INTERRUPTION_PREFIX = (
+    "cookie",
+    "consent",
+    "onetrust",
+    "gdpr",
+    "newsletter",
+    "modal",
+    "popup",
+    "dialog",
+    "notification",
+    "signup",
+    "regwall",
+    "piano",
+)
+
+_NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
+
+# An overlay or consent box never wraps the headline; a layout box whose name only sounds
+# like one ("dialog-off-canvas-main-canvas") does.
+_NEVER_INSIDE_INTERRUPTION = "h1, main, article, [itemprop=articleBody], [role=main]"
+
+
+def _names(classes: str | None, ident: str | None) -> str:
+    """Class and id words, lowercased, minus utility classes with variants ("print:hidden")."""
+    words = [w for w in (classes or "").split() if ":" not in w and "[" not in w]
+    return f"{' '.join(words)} {ident or ''}".lower()
+
+
+def _kind(node: LexborNode) -> int:
+    """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
+    (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
+    attrs = node.attributes
+    return _kind_of_names(attrs.get("class"), attrs.get("id"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _kind_of_names(classes: str | None, ident: str | None) -> int:
+    """:func:`_kind` of a class and id pair (a page repeats the same few pairs many times)."""
+    kind = 0
+    names = _LAYOUT_NAMES.sub(" ", _names(classes, ident))
+    for token in TOKEN_SPLIT.split(names):
+        if not token:
+            continue
+        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS:
+            return 2
+        if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
+            kind = 1
+    if kind and not _POST_NAMES.isdisjoint(names.split()):
+        # A post's own box: its taxonomy classes ("author-admin", "tag-video") only sound like boilerplate.
+        return 0
+    return kind
+
+
+def _same_page(href: str, url: str | None) -> bool:
+    """Whether a link points at the page itself (a blog post's permalink headline)."""
+    if not url:
+        return False
+    there, here = urlsplit(urljoin(url, href)), urlsplit(url)
+    return (there.netloc.removeprefix("www."), there.path.rstrip("/")) == (
+        here.netloc.removeprefix("www."),
+        here.path.rstrip("/"),
+    )
+
+
+def _off_site(href: str, url: str | None) -> bool:
+    """Whether a link leads to another site (not a subdomain or parent domain of the page's)."""
+    if not url:
+        return False
+    here = urlsplit(url).netloc.removeprefix("www.")
+    there = urlsplit(urljoin(url, href)).netloc.removeprefix("www.")
+    return bool(here and there) and not (
+        there == here or there.endswith(f".{here}") or here.endswith(f".{there}")
+    )
+
+
+def _drop_cards(body: LexborNode, url: str | None = None) -> None:
+    """Remove teaser cards: a linked heading plus a little text (article sub-headings do not link away).
+
+    Teasers lead to the site's own stories; a heading that links to another site names what
+    the article itself is about (a listicle's product, a reference).
+    """
+    for link in body.css(_CARD_LINK):
+        href = link.attributes.get("href") or ""
+        if href.startswith("#") or link.parent is None or _same_page(href, url) or _off_site(href, url):
+            continue
+        card = link
+        while card.tag not in HEADINGS and card.tag != "a" and card.parent is not None:
+            card = card.parent
+        parent = card.parent
+        while (
+            parent is not None
+            and parent.tag not in {"body", "main", "html"}
+            and text_size(text_of(parent)) <= _CARD_MAX
+        ):
+            card, parent = parent, parent.parent
+        if not holds_article(card):
+            card.decompose()
+
+
+def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
+    """Remove non-content elements in place. ``url`` is the page's own address, if known."""
+    body = tree.body
+    if body is None:
+        return
+    for node in body.css(_ALWAYS_DROP):
+        node.decompose()
+    for node in body.css(_USUALLY_DROP):
+        if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
+            continue  # a table the article shows (WordPress wraps tables in <figure>)
+        if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not holds_article(node):
+            node.decompose()
+    _drop_cards(body, url)
+    for node in body.css("[class], [id]"):
+        if node.tag in {"body", "html", "main", "article"} or node.parent is None:
+            continue
+        kind = _kind(node)
+        if not kind:
+            continue
+        if kind == 2:
+            if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
+                node.decompose()
+        elif node.css_first(_NEVER_INSIDE_BOILERPLATE) is None and not holds_article(node):
+            node.decompose()

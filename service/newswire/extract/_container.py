@@ -1,0 +1,257 @@
+"""Container scoring: which element of the cleaned page holds the article's paragraphs.
+
+Each paragraph credits its ancestors with its unlinked text (Readability's idea); a
+container scores its paragraph text minus part of its other text, boosted when the markup
+names it the article body. The winner's siblings holding a fair share of its text join it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from selectolax.lexbor import LexborNode
+
+from newswire.extract._nodes import (
+    MAX_LINK_DENSITY,
+    MAX_LINK_DENSITY_P,
+    MIN_PARAGRAPH,
+    SKIP,
+    TOKEN_SPLIT,
+    link_chars,
+    text_of,
+    text_runs,
+    text_size,
+)
+
+_LINK_ANCESTOR_LEVELS = 4
+
+_STORY_SHARE = 0.2
+
+_SIBLING_SHARE = 0.2
+
+# Paragraphs credit at most this many ancestors: bounds the work on absurdly deep documents,
+# and no article container sits further above its paragraphs.
+_MAX_CONTAINER_LEVELS = 12
+# How far above the winner other parts of a split body are looked for.
+_PART_LEVELS = 3
+
+_NOISE = 0.5
+
+_MIN_SHARE = 0.3
+
+_MARKER_BOOST = 1.5
+
+_MARKER_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag|content")
+
+# A split body's parts are named for the article itself: "content" alone names layout boxes.
+_PART_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag")
+_MARKER_PART = re.compile(r"body|content|text|inhalt|richtext|copy")
+
+
+def _inside_link(node: LexborNode) -> bool:
+    """Whether a block sits inside an ``<a>`` (a teaser card), a few levels up at most."""
+    parent = node.parent
+    for _ in range(_LINK_ANCESTOR_LEVELS):
+        if parent is None:
+            return False
+        if parent.tag == "a":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int, int]]:
+    """Paragraph-like nodes: (node, unlinked text size, size of text that is neither credit nor noise).
+
+    Linked words inside running text, and link-dense ``<p>`` (place lists, "see also"
+    lines), are neutral: they neither make a container the article nor rule it out.
+    """
+    found: list[tuple[LexborNode, int, int]] = []
+    for para in body.css("p, pre, div, td, section"):
+        tag = para.tag
+        if tag not in {"p", "pre"}:
+            length = 0
+            for text, links in text_runs(para):
+                size = text_size(text)
+                if size >= 2 * MIN_PARAGRAPH and links / size <= MAX_LINK_DENSITY:
+                    length += size - links
+            if length:
+                found.append((para, length, 0))
+            continue
+        length = text_size(text_of(para))
+        if length < MIN_PARAGRAPH:
+            continue
+        links = length if _inside_link(para) else link_chars(para)
+        if links / length > MAX_LINK_DENSITY_P:
+            found.append((para, 0, length))
+        else:
+            found.append((para, length - links, links))
+    return found
+
+
+def _is_body_marker(node: LexborNode) -> bool:
+    """Whether the markup names this element the article body (schema.org itemprop or class/id)."""
+    attrs = node.attributes
+    if (attrs.get("itemprop") or "").lower() == "articlebody":
+        return True
+    return any(_is_body_name(name) for name in f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split())
+
+
+def _is_body_name(name: str, subject: re.Pattern[str] = _MARKER_SUBJECT) -> bool:
+    """Whether one class or id word names an article body ("story-body", "entry-content")."""
+    flat = TOKEN_SPLIT.sub("", name.lower())
+    return bool(subject.search(flat) and _MARKER_PART.search(flat))
+
+
+@dataclasses.dataclass(slots=True)
+class Candidate:
+    """A scored container: what ``--explain`` prints and what the confidence is read from."""
+
+    node: LexborNode
+    good: float  # unlinked paragraph text below it
+    neutral: float  # linked or credit text below it
+    total: float  # all its text
+    boost: float  # body marker (itemprop/class) multiplier
+    score: float | None  # None: skipped, its bound could not beat the best
+
+
+@dataclasses.dataclass(slots=True)
+class Choice:
+    """The winning container, the page's good text and every candidate looked at."""
+
+    best: LexborNode | None
+    page_good: float
+    candidates: list[Candidate]
+    siblings: list[LexborNode] = dataclasses.field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        """Share of the page's good paragraph text inside the winner: 1 when nothing competes."""
+        if self.best is None or not self.page_good:
+            return 0.0
+        for cand in self.candidates:
+            if cand.node.mem_id == self.best.mem_id:
+                return min(cand.good / self.page_good, 1.0)
+        return 1.0  # the winner is an <article> inside the scored container (several stories)
+
+
+def _best_container(body: LexborNode) -> LexborNode | None:
+    """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
+    return choose_container(body).best
+
+
+def choose_container(body: LexborNode) -> Choice:
+    """Score the containers of paragraph text; see :func:`_best_container`."""
+    good: dict[int, float] = {}
+    neutral: dict[int, float] = {}
+    nodes: dict[int, LexborNode] = {}
+    for para, weight, other in _good_paragraphs(body):
+        parent = para.parent
+        for _ in range(_MAX_CONTAINER_LEVELS):
+            if parent is None or parent.tag in {"html", "#document"}:
+                break
+            key = parent.mem_id
+            nodes[key] = parent
+            good[key] = good.get(key, 0.0) + weight
+            neutral[key] = neutral.get(key, 0.0) + other
+            parent = parent.parent
+    if not good:
+        return Choice(None, 0.0, [])
+    top = max(good.values())
+    # A container's score is at most its good text (boosted if marked), so containers are scored
+    # best bound first and the rest skipped once none can reach the best score: a container's
+    # whole text is the costly part. Among equal scores the first found wins, as when every
+    # container was scored in the order found.
+    candidates = []
+    for rank, (key, value) in enumerate(good.items()):
+        if value > 0 and value >= _MIN_SHARE * top:
+            boost = _MARKER_BOOST if _is_body_marker(nodes[key]) else 1.0
+            candidates.append((value * boost, rank, key, value, boost))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    best: LexborNode | None = None
+    best_score, best_rank = float("-inf"), len(good)
+    looked: list[Candidate] = []
+    for bound, rank, key, value, boost in candidates:
+        if bound < best_score:
+            looked.append(Candidate(nodes[key], value, neutral[key], float("nan"), boost, None))
+            continue
+        total = text_size(text_of(nodes[key]))
+        score = (value - _NOISE * max(total - value - neutral[key], 0.0)) * boost
+        looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
+        if score > best_score or (score == best_score and rank < best_rank):
+            best, best_score, best_rank = nodes[key], score, rank
+    if best is None:
+        return Choice(None, top, looked)
+    best = _first_of_several(best, good)
+    siblings = _text_siblings(best, good, neutral)
+    parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
+    return Choice(best, top, looked, siblings + parts)
+
+
+def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
+    """Siblings of the winner that continue the article (a body split over several boxes).
+
+    A sibling counts when its unlinked paragraph text is a fair share of the winner's and
+    outweighs its linked text; teaser and comment boxes are link-heavy or were removed.
+    """
+    parent = best.parent
+    own = good.get(best.mem_id, 0.0)
+    if parent is None or parent.tag in {"body", "html"} or not own:
+        return []
+    found = []
+    for child in parent.iter():
+        if child.mem_id == best.mem_id:
+            continue
+        value = good.get(child.mem_id, 0.0)
+        if value >= _SIBLING_SHARE * own and value > neutral.get(child.mem_id, 0.0) and child.tag not in SKIP:
+            found.append(child)
+    return found
+
+
+def _same_name_parts(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
+    """Other parts of a body split over boxes that carry the winner's body class word.
+
+    News templates cut the article into several boxes between ads or inline modules, each
+    named as the body ("story-body story-body-1", "story-body story-body-2"), and they need
+    not be siblings. A box a few levels around the winner with the same body-naming class
+    word, holding more unlinked paragraph text than linked, is more of the article.
+    """
+    words = {w for w in (best.attributes.get("class") or "").split() if _is_body_name(w, _PART_SUBJECT)}
+    if not words:
+        return []
+    scope = best
+    for _ in range(_PART_LEVELS):
+        if scope.parent is None or scope.parent.tag in {"body", "html"}:
+            break
+        scope = scope.parent
+    found: list[LexborNode] = []
+    for node in scope.traverse():
+        if node.mem_id == best.mem_id or words.isdisjoint((node.attributes.get("class") or "").split()):
+            continue
+        value = good.get(node.mem_id, 0.0)
+        if (
+            value > neutral.get(node.mem_id, 0.0)
+            and not _contains(node, best)
+            and not _contains(best, node)
+            and not any(_contains(o, node) for o in found)
+        ):
+            found.append(node)
+    return found
+
+
+def _first_of_several(best: LexborNode, good: dict[int, float]) -> LexborNode:
+    """On pages that append the next story (infinite scroll), keep the first of several articles."""
+    total = good.get(best.mem_id, 0.0)
+    stories = [a for a in best.css("article") if good.get(a.mem_id, 0.0) >= _STORY_SHARE * total]
+    top_level = [a for a in stories if not any(o is not a and _contains(o, a) for o in stories)]
+    return top_level[0] if len(top_level) >= 2 else best
+
+
+def _contains(outer: LexborNode, inner: LexborNode) -> bool:
+    parent = inner.parent
+    while parent is not None:
+        if parent.mem_id == outer.mem_id:
+            return True
+        parent = parent.parent
+    return False

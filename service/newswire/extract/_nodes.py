@@ -1,0 +1,130 @@
+"""What the body modules read off a node: its text, size, links and direct text runs.
+
+Shared by cleaning (:mod:`._clean`), container scoring (:mod:`._container`) and the walk
+(:mod:`._walk`), so the three agree on what a paragraph, a link and a text run are.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborNode
+
+from newswire.extract._vocab import INLINE_TAGS
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+INLINE = frozenset(INLINE_TAGS.split())
+
+BLOCK_SELECTOR = (
+    "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
+)
+
+HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+SKIP = frozenset({"h1", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
+
+TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+
+MIN_PARAGRAPH = 25
+
+MAX_LINK_DENSITY = 0.5
+
+# Running text may link many words (place names, topics); a paragraph that is all link is a teaser.
+MAX_LINK_DENSITY_P = 0.8
+
+_KEEP_PARAGRAPH = 150
+
+_RUN_HOLDERS = "div, td, section, article, font, span"
+
+_KEEP_PARAGRAPHS = 2
+
+
+def text_of(node: LexborNode) -> str:
+    return " ".join((node.text(deep=True) or "").split())
+
+
+def text_size(text: str) -> int:
+    """Text length with CJK characters counted thrice (one of them carries a word's worth)."""
+    return len(text) + 2 * len(_CJK.findall(text)) if text and not text.isascii() else len(text)
+
+
+def link_chars(node: LexborNode) -> int:
+    return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in node.css("a"))
+
+
+def is_inline(node: LexborNode) -> bool:
+    """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
+    return node.tag in INLINE and (node.tag == "br" or node.css_first(BLOCK_SELECTOR) is None)
+
+
+def text_runs(node: LexborNode) -> list[tuple[str, int]]:
+    """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
+
+    Returns (text, linked characters) per run.
+    """
+    runs: list[tuple[str, int]] = []
+    pieces: list[str] = []
+    links = 0
+    breaks = 0
+
+    def flush() -> None:
+        nonlocal links
+        text = " ".join("".join(pieces).split())
+        if text:
+            runs.append((text, links))
+        pieces.clear()
+        links = 0
+
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            value = child.text_content or ""
+            if value.strip():
+                breaks = 0
+            pieces.append(value)
+        elif tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                flush()
+            pieces.append(" ")
+        elif tag in INLINE and is_inline(child):
+            value = child.text(deep=True) or ""
+            if value.strip():
+                breaks = 0
+                if tag == "a":
+                    links += text_size(value.strip())
+                else:
+                    links += link_chars(child)
+            pieces.append(value)
+        else:
+            flush()
+    flush()
+    return runs
+
+
+def holds_article(node: LexborNode) -> bool:
+    """Whether a container has several long, mostly unlinked paragraphs (teasers are short).
+
+    Paragraphs are ``<p>`` elements or, on pages that write their text as ``<br>`` runs
+    inside ``<div>``s, long runs of text directly inside a block.
+    """
+    long_ones = 0
+    in_paragraphs = 0
+    for para in node.css("p"):
+        size = text_size(text_of(para))
+        in_paragraphs += size
+        if size >= _KEEP_PARAGRAPH and link_chars(para) < 0.3 * size:
+            long_ones += 1
+            if long_ones >= _KEEP_PARAGRAPHS:
+                return True
+    if text_size(text_of(node)) - in_paragraphs < (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH:
+        return False  # too little text outside <p> for the missing long paragraphs
+    for block in (node, *node.css(_RUN_HOLDERS)):
+        for text, links in text_runs(block):
+            size = text_size(text)
+            if size >= _KEEP_PARAGRAPH and links < 0.3 * size:
+                long_ones += 1
+                if long_ones >= _KEEP_PARAGRAPHS:
+                    return True
+    return False

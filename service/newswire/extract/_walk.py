@@ -1,0 +1,166 @@
+"""The walk: the chosen container's text blocks in document order.
+
+Paragraphs, subheadings, block quotes, text runs, lists whose words are mostly unlinked,
+and tables of text are kept; link-heavy lines, date lines, teaser cards and the article's
+own ``<header>`` are not.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from newswire.extract._dates import is_date_line
+from newswire.extract._nodes import (
+    BLOCK_SELECTOR,
+    HEADINGS,
+    INLINE,
+    MAX_LINK_DENSITY,
+    MAX_LINK_DENSITY_P,
+    SKIP,
+    holds_article,
+    is_inline,
+    link_chars,
+    text_of,
+    text_size,
+)
+
+_PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | HEADINGS
+
+_MAX_DEPTH = 150
+
+_MAX_LIST_LINKS = 0.3
+
+# Average characters per item of a list with headings that is article text, not teasers.
+_LISTICLE_ITEM = 80
+_CARD_TEXT = 600
+_LINKED_CARD_TEXT = 1000
+_LINKED_HEADING = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
+
+
+def _good_block(text: str, node: LexborNode) -> bool:
+    if not text:
+        return False
+    links = link_chars(node)
+    limit = MAX_LINK_DENSITY_P if node.tag == "p" else MAX_LINK_DENSITY
+    return not (links and links / text_size(text) > limit)
+
+
+def _blocks(root: LexborNode, out: list[str]) -> None:
+    # Of several <article> elements inside the container, the smaller ones may be teaser cards.
+    cards: set[int] = set()
+    articles = root.css("article")
+    if len(articles) >= 2:
+        biggest = max(articles, key=lambda a: len(text_of(a)))
+        cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id and _is_card(a)}
+    _walk(root, out, cards, 0)
+
+
+def _is_card(node: LexborNode) -> bool:
+    """Whether an ``<article>`` beside the biggest one is a teaser or another story, not article text.
+
+    Another story has its own headline; a teaser is link-heavy or a few lines (a little more
+    under a heading that links away). A guide's items, each an ``<article>`` with a heading
+    over a paragraph or more of unlinked text, are article text.
+    """
+    size = text_size(text_of(node))
+    links = link_chars(node)
+    if node.css_first("h1") is not None or links > MAX_LINK_DENSITY * size:
+        return True
+    linked_heading = node.css_first(_LINKED_HEADING) is not None
+    return size - links < (_LINKED_CARD_TEXT if linked_heading else _CARD_TEXT)
+
+
+def _prose_list(node: LexborNode) -> bool:
+    """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
+
+    Link lists (related stories, tags) are link-dense; teaser lists carry images or times,
+    or headings over a line of text. Bullet points of the article itself are neither, and
+    a listicle's items (a heading over a paragraph or more each) are long.
+    """
+    if holds_article(node):
+        return True
+    items = node.css("li")
+    if not items or node.css_first("img, time, figure") is not None:
+        return False
+    size = sum(text_size(text_of(item)) for item in items)
+    if link_chars(node) >= _MAX_LIST_LINKS * (size or 1):
+        return False
+    return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
+
+
+def _text_table(node: LexborNode) -> bool:
+    """Whether a table is part of the text (a layout table around it, or data the article shows).
+
+    Tables of links (navigation, "more stories") are not.
+    """
+    size = text_size(text_of(node))
+    return size > 0 and link_chars(node) < _MAX_LIST_LINKS * size
+
+
+def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
+    """Emit the blocks below ``node`` in document order."""
+    if depth > _MAX_DEPTH:
+        return
+    pieces: list[str] = []
+    links = 0
+
+    def flush() -> None:
+        nonlocal links
+        text = " ".join("".join(pieces).split())
+        if text and (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not is_date_line(text):
+            out.append(text)
+        pieces.clear()
+        links = 0
+
+    breaks = 0
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            value = child.text_content or ""
+            if value.strip():
+                breaks = 0
+            pieces.append(value)
+            continue
+        if tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                flush()
+            pieces.append(" ")
+            continue
+        if tag in INLINE and is_inline(child):
+            value = child.text(deep=True) or ""
+            if value.strip():
+                breaks = 0
+                links += text_size(value.strip()) if tag == "a" else link_chars(child)
+            pieces.append(value)
+            continue
+        flush()
+        breaks = 0
+        if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
+            text = text_of(child)
+            if _good_block(text, child) and not is_date_line(text):
+                out.append(text)
+        elif (
+            tag in SKIP
+            or (tag == "article" and child.mem_id in cards)
+            or (tag in {"ul", "ol"} and not _prose_list(child))
+            or (tag == "table" and not _text_table(child))
+        ):
+            continue
+        else:
+            _walk(child, out, cards, depth + 1)
+    flush()
+
+
+def container_text(best: LexborNode | None) -> list[str]:
+    """The blocks of the chosen container, in document order."""
+    if best is None:
+        return []
+    out: list[str] = []
+    if best.tag in _PARAGRAPHS:
+        text = text_of(best)
+        if _good_block(text, best):
+            out.append(text)
+    else:
+        _blocks(best, out)
+    return out
