@@ -322,7 +322,7 @@ def test_parse_path_errors_are_extract_errors(tmp_path: Path) -> None:
     with pytest.raises(ExtractError):
         parse_path(tmp_path / "missing.html")
     broken = tmp_path / "broken.html.gz"
-    broken.write_bytes(b"not gzip at all")
+    broken.write_bytes(b"\x1f\x8bnot a gzip stream after its magic bytes")  # files are read by content
     with pytest.raises(ExtractError):
         parse_path(broken)
     other = tmp_path / "data.json"
