@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from newswire import events
-from newswire.daemons._url_work import encode_candidate
+from newswire.bus.records.urls import encode as encode_candidate
 from newswire.events import ArticleEvent, EnrichedEvent, Metrics, Story, Tone
 from newswire.sources import Candidate
 from tests.fakesite import _render

@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 import pytest
 
+from newswire.bus.records.urls import decode as decode_candidate
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
-from newswire.daemons._url_work import decode_candidate
 from newswire.daemons.backfill import BackfillProgress, backfill_key, backfill_sitemap
 from newswire.daemons.status import source_status
 from tests.daemon_procs import wait_for, write_config

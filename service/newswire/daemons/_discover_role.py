@@ -34,11 +34,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from newswire._process_pool import WorkerPool
 from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
-from newswire.bus.clients import Record
+from newswire.bus.records import Record, source_status
+from newswire.bus.records import sources as sources_topic
+from newswire.bus.records import urls as urls_topic
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._runtime import Connection, Stopper, keep_running
-from newswire.daemons._url_work import encode_candidate, source_key, source_proxies, url_key
+from newswire.daemons._url_work import source_proxies
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
 from newswire.observe import Health
@@ -61,10 +63,6 @@ MAX_CHILD_SITEMAPS = 200
 T = TypeVar("T")
 
 
-#: Key of the sources-topic record listing the keys the configuration had at the last start.
-CONFIGURED_KEY = b"\x00configured"
-
-
 async def publish_sources(
     settings: Settings,
     sources: tuple[SourceSettings, ...] | list[SourceSettings],
@@ -75,21 +73,18 @@ async def publish_sources(
 
     ``configured``: these are the whole configuration (ingest's start). Sources the previous
     configuration had and this one has not are then tombstoned, so they stop being polled.
-    The previous configuration is the :data:`CONFIGURED_KEY` record; without one (a topic
+    The previous configuration is the ``sources_topic.CONFIGURED_KEY`` record; without one (a topic
     written before it existed), every source on the topic counts as configured. Feeds found
     in an OPML source are not in it and stay, re-published by that source's next poll.
     """
-    keys = [source_key(src) for src in sources]
-    records: list[Record] = [
-        (settings.topic("sources"), key.encode(), orjson.dumps(src.model_dump(mode="json")), [])
-        for key, src in zip(keys, sources, strict=True)
-    ]
+    keys = [sources_topic.key(src) for src in sources]
+    records: list[Record] = [sources_topic.record(settings, src) for src in sources]
     if configured:
         removed = await _previous_configuration(settings) - set(keys)
         for key in sorted(removed):
             log.info("source %s is no longer configured: removing it from %s", key, settings.topic("sources"))
-        records += [(settings.topic("sources"), key.encode(), None, []) for key in sorted(removed)]
-        records.append((settings.topic("sources"), CONFIGURED_KEY, orjson.dumps(sorted(keys)), []))
+        records += [sources_topic.tombstone(settings, key) for key in sorted(removed)]
+        records.append(sources_topic.configured_record(settings, keys))
     if not records:
         return
     producer = make_producer(settings)
@@ -104,8 +99,8 @@ async def _previous_configuration(settings: Settings) -> set[str]:
     present: dict[str, bool] = {}
     listed: set[str] | None = None
     async for record in iter_topic(settings, settings.topic("sources")):
-        if record.key == CONFIGURED_KEY:
-            listed = set(orjson.loads(record.value)) if record.value is not None else set()
+        if record.key == sources_topic.CONFIGURED_KEY:
+            listed = sources_topic.decode_configured(record.value)
         elif record.key is not None:
             present[record.key.decode()] = record.value is not None
     return listed if listed is not None else {key for key, alive in present.items() if alive}
@@ -195,7 +190,7 @@ class DiscoverRole:
                 await self._producer.stop()
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
-        if key is None or key == CONFIGURED_KEY:
+        if key is None or key == sources_topic.CONFIGURED_KEY:
             return
         name = key.decode()
         if value is None:
@@ -203,7 +198,7 @@ class DiscoverRole:
             self.schedule.remove(name)
             return
         try:
-            source = SourceSettings.model_validate(orjson.loads(value))
+            source = sources_topic.decode(value)
         except (ValueError, orjson.JSONDecodeError) as exc:
             log.warning("ignoring invalid source %s: %s", name, exc)
             return
@@ -350,18 +345,24 @@ class DiscoverRole:
         """Record the source's poll status in the compacted source-status topic (for ``newswire status``)."""
         if self._producer is None:
             return
-        status = self.schedule.status(key)
-        doc = {
-            "source": key,
-            "kind": source.kind,
-            "url": source.url or source.path,
-            "candidates_last_poll": candidates,
-            **dataclasses.asdict(status),
-        }
+        s = self.schedule.status(key)
+        status = source_status.SourceStatus(
+            source=key,
+            kind=source.kind,
+            url=source.url or source.path,
+            candidates_last_poll=candidates,
+            interval_s=s.interval_s,
+            next_poll=s.next_poll,
+            last_poll=s.last_poll,
+            last_success=s.last_success,
+            last_failure=s.last_failure,
+            consecutive_failures=s.consecutive_failures,
+            error_count=s.error_count,
+            success_count=s.success_count,
+            last_error=s.last_error,
+        )
         try:
-            await send_all(
-                self._producer, [(self.settings.topic("source-status"), key.encode(), orjson.dumps(doc), [])]
-            )
+            await send_all(self._producer, [source_status.record(self.settings, status)])
         except BusError as exc:
             log.warning("could not record the status of %s: %s", key, exc)
 
@@ -387,8 +388,7 @@ class DiscoverRole:
             marks[c.url] = (marker, now)
         if fresh:
             assert self._producer is not None
-            topic = self.settings.topic("urls")
-            await send_all(self._producer, [(topic, url_key(c.url), encode_candidate(c), []) for c in fresh])
+            await send_all(self._producer, [urls_topic.record(self.settings, c) for c in fresh])
         # Marked as handed on only once they were: a failed send leaves them to the next poll.
         for url, mark in marks.items():
             self._published_lastmod[url] = mark

@@ -42,24 +42,20 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
-from newswire.bus.clients import Record
 from newswire.bus.limits import RecordGuard
-from newswire.bus.records import with_origin
+from newswire.bus.records import Record, fetch_state, urls, with_origin
+from newswire.bus.records.fetch_state import Write
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, keep_running
-from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
+from newswire.daemons._url_work import Outcome, UrlWorker
 from newswire.errors import BusError
 from newswire.observe import Health
 from newswire.observe import metrics as m
 from newswire.state import PartitionState
-from newswire.state.fetch_state import parked_key
 
 log = logging.getLogger(__name__)
-
-
-Write = tuple[bytes, bytes | None]  # a fetch-state record: key, value (None: tombstone)
 
 
 class _Partition:
@@ -215,17 +211,19 @@ class FetchRole:
         outcome, writes = await self._handle(part, record.value or b"", record.offset)
         letters = self.settings.topic("dead-letters")
         outcome.records = [
-            (t, k, with_origin(v, partition=record.partition, offset=record.offset, key=record.key), h)
-            if t == letters and v is not None
-            else (t, k, v, h)
-            for t, k, v, h in outcome.records
+            r._replace(
+                value=with_origin(r.value, partition=record.partition, offset=record.offset, key=record.key)
+            )
+            if r.topic == letters and r.value is not None
+            else r
+            for r in outcome.records
         ]
         if self._parts.get(tp) is not part:
             return
         part.started.pop(record.offset, None)
         url = part.parked_offsets.pop(record.offset, None)
         if url is not None:  # its offset was released meanwhile: commit the result on its own
-            part.floating[url] = (outcome, [*writes, (parked_key(url), None)])
+            part.floating[url] = (outcome, [*writes, fetch_state.unpark(url)])
         else:
             if writes:
                 part.state_writes[record.offset] = writes
@@ -236,12 +234,12 @@ class FetchRole:
         """Handle a URL found parked when the partition's state was rebuilt (its offset is gone)."""
         outcome, writes = await self._handle(part, raw, None)
         if self._parts.get(tp) is part:
-            part.floating[url] = (outcome, [*writes, (parked_key(url), None)])
+            part.floating[url] = (outcome, [*writes, fetch_state.unpark(url)])
             self._wakeup.set()
 
     async def _handle(self, part: _Partition, raw: bytes, offset: int | None) -> tuple[Outcome, list[Write]]:
         try:
-            work = decode_candidate(raw)
+            work = urls.decode(raw)
             candidate = work.candidate
         except Exception as exc:  # whatever the bytes: left pending, a record would block its partition
             outcome = self.worker.dead_letter(raw, f"not a candidate record: {exc}", "invalid_candidate", "?")
@@ -265,8 +263,8 @@ class FetchRole:
                     part.state.in_flight.discard(candidate.url)
         writes: list[Write] = []
         if outcome.state is not None:
-            writes.append((outcome.state.url.encode(), outcome.state.encode()))
-            writes += [(evicted.encode(), None) for evicted in part.state.put(outcome.state)]
+            writes.append(fetch_state.state(outcome.state))
+            writes += [fetch_state.forget(evicted) for evicted in part.state.put(outcome.state)]
         if not outcome.records:
             m.URLS_SKIPPED.labels(outcome.reason).inc()
         return outcome, writes
@@ -292,7 +290,7 @@ class FetchRole:
         for offset in self._parkable(part):
             started, url, raw = part.started[offset]
             part.pending[offset] = Outcome("parked")
-            part.state_writes[offset] = [(parked_key(url), raw)]
+            part.state_writes[offset] = [fetch_state.park(url, raw)]
             part.parked_offsets[offset] = url
             part.floating[url] = None
             m.URLS_PARKED.inc()
@@ -353,9 +351,8 @@ class FetchRole:
                     count += 1
         if not offsets and not state_writes and not records:
             return
-        state_topic = s.topic("fetch-state")
         partitioned: dict[int, list[Record]] = {
-            partition: [(state_topic, k, v, []) for k, v in writes]
+            partition: [fetch_state.record(s, write) for write in writes]
             for partition, writes in state_writes.items()
         }
         self._committing_urls = count
@@ -378,7 +375,7 @@ class FetchRole:
         if records:
             self._last_output = time.monotonic()
         self.done += count
-        self.published += sum(1 for r in records if r[0] == s.topic("articles"))
+        self.published += sum(1 for r in records if r.topic == s.topic("articles"))
 
     def _update_lag(self) -> None:
         """Export how far each owned urls partition is behind its end: the backlog an operator scales on."""

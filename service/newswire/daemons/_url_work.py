@@ -8,7 +8,6 @@ commits outcomes in Kafka transactions, in offset order.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import hashlib
 import logging
@@ -25,16 +24,11 @@ import orjson
 
 from newswire import events
 from newswire._process_pool import WorkerPool
-from newswire.bus import (
-    CE_TYPE_ARTICLE,
-    CE_TYPE_DEAD_LETTER,
-    CE_TYPE_RAW_PAGE,
-    cloudevent_headers,
-    dead_letter,
-)
-from newswire.bus.clients import Record
-from newswire.bus.limits import fit_article, value_room
-from newswire.config import Settings, SourceSettings
+from newswire.bus.records import Record, articles, dead_letters, raw_pages
+from newswire.bus.records import sources as sources_topic
+from newswire.bus.records import urls as urls_topic
+from newswire.bus.records.urls import Work
+from newswire.config import Settings
 from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError
 from newswire.events import ArticleEvent
 from newswire.fetch import Fetcher, Validators, page_kind, redirect_kind
@@ -46,83 +40,11 @@ from newswire.state import TRACKED_FIELDS, PartitionState, UrlState
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-FILE_HOST = "local-files"
-
-
-# ----------------------------------------------------------------- candidates on the wire
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Replay:
-    """A stored raw page to extract again instead of fetching (``newswire replay``)."""
-
-    content: bytes
-    final_url: str
-    content_type: str | None
-    force: bool = False
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Work:
-    """One urls-topic record: a candidate, its retry bookkeeping, or a replay."""
-
-    candidate: Candidate
-    attempt: int = 0
-    not_before: float | None = None
-    replay: Replay | None = None
-
-
-def encode_candidate(
-    candidate: Candidate, *, attempt: int = 0, not_before: float | None = None, replay: Replay | None = None
-) -> bytes:
-    doc: dict[str, Any] = dataclasses.asdict(candidate)
-    doc["attempt"] = attempt
-    doc["not_before"] = not_before
-    if replay is not None:
-        doc["replay"] = {
-            "content": base64.b64encode(replay.content).decode(),
-            "final_url": replay.final_url,
-            "content_type": replay.content_type,
-            "force": replay.force,
-        }
-    return orjson.dumps(doc)
-
-
-def decode_candidate(data: bytes) -> Work:
-    """Parse a urls-topic record; ValueError/TypeError/KeyError when it is not one."""
-    doc: dict[str, Any] = orjson.loads(data)
-    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), str) for k in ("url", "source")):
-        raise TypeError("a candidate is a JSON object with string url and source")
-    attempt = int(doc.pop("attempt", 0) or 0)
-    not_before = doc.pop("not_before", None)
-    replay_doc = doc.pop("replay", None)
-    doc["authors"] = tuple(doc.get("authors") or ())
-    replay = None
-    if replay_doc is not None:
-        replay = Replay(
-            content=base64.b64decode(replay_doc["content"]),
-            final_url=replay_doc["final_url"],
-            content_type=replay_doc.get("content_type"),
-            force=bool(replay_doc.get("force")),
-        )
-    return Work(candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay)
-
-
-def source_key(source: SourceSettings) -> str:
-    """The id of a source in the sources topic, and the ``source`` of its candidates."""
-    return source.name or f"{source.kind}:{source.url or source.path}"
 
 
 def source_proxies(settings: Settings) -> dict[str, str]:
     """Source key -> its own proxy URL (or ``direct``), for the sources that set one."""
-    return {source_key(s): s.proxy.get_secret_value() for s in settings.sources if s.proxy is not None}
-
-
-def url_key(url: str) -> bytes:
-    """The urls-topic key: the host, so one instance owns each host's politeness and state."""
-    if url.startswith("file:"):
-        return FILE_HOST.encode()
-    return (urlsplit(url).hostname or "").encode()
+    return {sources_topic.key(s): s.proxy.get_secret_value() for s in settings.sources if s.proxy is not None}
 
 
 # ----------------------------------------------------------------- extraction jobs (run in a process pool)
@@ -287,7 +209,7 @@ class UrlWorker:
             return self._not_article(exc, url, prev, raw, now)
         except BlockedError as exc:
             if "robots.txt" in str(exc):
-                m.ROBOTS_DENIED.labels(m.host_label(url_key(url).decode())).inc()
+                m.ROBOTS_DENIED.labels(m.host_label(urls_topic.key(url).decode())).inc()
                 return Outcome("robots_denied", state=UrlState(url=url, checked=now))
             m.BLOCKED.labels("policy").inc()
             return self.dead_letter(raw, exc, "blocked", url)
@@ -365,20 +287,14 @@ class UrlWorker:
         content_type: str | None,
     ) -> Record:
         """The fetched page as it came, for ``newswire replay`` (keyed like the article)."""
-        headers = cloudevent_headers(
-            ce_type=CE_TYPE_RAW_PAGE,
-            source=self.source_id,
-            subject=article.article_id,
-            event_id=f"{article.article_id}-v{article.version}-raw",
-            time=article.fetched,
+        page = raw_pages.RawPage(
+            url=candidate.url,
+            final_url=final_url,
+            content_type=content_type,
+            source=candidate.source,
+            content=content,
         )
-        headers += [
-            ("nw_url", candidate.url.encode()),
-            ("nw_final_url", final_url.encode()),
-            ("nw_content_type", (content_type or "").encode()),
-            ("nw_source", (candidate.source or "").encode()),
-        ]
-        return (self.settings.topic("raw-pages"), article.article_id.encode(), content, headers)
+        return raw_pages.record(self.settings, self.source_id, article, page)
 
     @staticmethod
     def _stat_local(url: str) -> tuple[Path, os.stat_result | OSError]:
@@ -453,8 +369,8 @@ class UrlWorker:
             text=remember_text(article),
             paragraphs=paragraph_digests(article.body),
         )
-        self.blocked_strikes.pop(url_key(url).decode(), None)
-        host = m.host_label(url_key(url).decode())
+        self.blocked_strikes.pop(urls_topic.key(url).decode(), None)
+        host = m.host_label(urls_topic.key(url).decode())
         return Outcome(
             article.change,
             records=self._article_records(article),
@@ -463,31 +379,7 @@ class UrlWorker:
         )
 
     def _article_records(self, article: ArticleEvent) -> list[Record]:
-        key = article.article_id.encode()
-        headers = cloudevent_headers(
-            ce_type=CE_TYPE_ARTICLE.format(change=article.change),
-            source=self.source_id,
-            subject=article.article_id,
-            event_id=f"{article.article_id}-v{article.version}",
-            time=article.fetched,
-        )
-        # Cut to fit by the documented rule; one that cannot fit at all is dead-lettered
-        # as too_large when the transaction is put together.
-        fitted = fit_article(article, value_room(self.settings, key, headers))
-        if fitted is not None and fitted is not article:
-            m.ARTICLES_TRUNCATED.inc()
-            log.warning(
-                "article %s: body of %d characters cut to %d to fit kafka.max_message_bytes",
-                article.url,
-                len(article.body),
-                len(fitted.body),
-            )
-            article = fitted
-        value = events.encode_event(article)
-        return [
-            (self.settings.topic("articles"), key, value, headers),
-            (self.settings.topic("latest"), key, value, headers),
-        ]
+        return articles.records(self.settings, self.source_id, article)
 
     def _observe(self, article: ArticleEvent, host: str) -> None:
         m.ARTICLES_PUBLISHED.labels(host, article.change).inc()
@@ -528,7 +420,7 @@ class UrlWorker:
                 change="removed",
                 source=candidate.source,
             )
-            counter = m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed")
+            counter = m.ARTICLES_PUBLISHED.labels(m.host_label(urls_topic.key(url).decode()), "removed")
             return Outcome(
                 "removed",
                 records=self._article_records(removed),
@@ -537,12 +429,7 @@ class UrlWorker:
             )
         if exc.retryable and attempt + 1 < MAX_ATTEMPTS:
             delay = max(exc.retry_after or 0.0, 30.0 * 2**attempt)
-            record: Record = (
-                self.settings.topic("urls"),
-                url_key(url),
-                encode_candidate(candidate, attempt=attempt + 1, not_before=now + delay),
-                [],
-            )
+            record = urls_topic.record(self.settings, candidate, attempt=attempt + 1, not_before=now + delay)
             return Outcome("requeued", records=[record])
         return self.dead_letter(raw, exc, "fetch_failed", url)
 
@@ -562,7 +449,7 @@ class UrlWorker:
         other) and keeps what it last published, so a later real answer is an
         update, not a new article.
         """
-        host = url_key(url).decode()
+        host = urls_topic.key(url).decode()
         m.NOT_ARTICLE.labels(m.host_label(host), exc.kind).inc()
         if exc.kind == "blocked":
             strikes = self.blocked_strikes[host] = self.blocked_strikes.get(host, 0) + 1
@@ -583,16 +470,18 @@ class UrlWorker:
         return out
 
     def dead_letter(self, raw: bytes, error: BaseException | str, reason: str, url: str) -> Outcome:
+        """Dead-letter a urls record (its partition, offset and key are filled in by the fetch role)."""
         log.warning("dead-lettering %s: %s", url, error)
-        m.DEAD_LETTERS.labels("ingest").inc()
         m.URLS_SKIPPED.labels(reason).inc()
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
-        value = dead_letter(
+        record = dead_letters.letter(
+            self.settings,
             stage="ingest",
+            source_id=self.source_id,
             error=error,
+            reason=reason,
             payload=raw,
-            topic=self.settings.topic("urls"),
-            context={"reason": reason, "url": url},
-            max_bytes=value_room(self.settings, url.encode(), headers),
+            origin=dead_letters.Origin(self.settings.topic("urls")),
+            key=url.encode(),
+            context={"url": url},
         )
-        return Outcome(reason, records=[(self.settings.topic("dead-letters"), url.encode(), value, headers)])
+        return Outcome(reason, records=[record])

@@ -37,11 +37,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 
 from newswire import events
 from newswire.bus import (
-    CE_TYPE_DEAD_LETTER,
-    CE_TYPE_ENRICHED,
     PartitionTracker,
-    cloudevent_headers,
-    dead_letter,
     ensure_topics,
     make_consumer,
     make_producer,
@@ -50,8 +46,8 @@ from newswire.bus import (
     translate,
 )
 from newswire.bus.admin import warn_about_mismatches
-from newswire.bus.clients import Record
-from newswire.bus.limits import RecordGuard, value_room
+from newswire.bus.limits import RecordGuard
+from newswire.bus.records import Record, dead_letters, enriched
 from newswire.config import Settings
 from newswire.daemons._redo import RedoWatch
 from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
@@ -267,13 +263,7 @@ class EnrichDaemon:
             if isinstance(result, EnrichError):
                 out.append(self._dead_letter(record, result, "enrich_failed"))
                 continue
-            headers = cloudevent_headers(
-                ce_type=CE_TYPE_ENRICHED,
-                source=self._source,
-                subject=article.article_id,
-                event_id=f"{article.article_id}-{article.version}-enriched",
-            )
-            out.append((enriched_topic, article.article_id.encode(), events.encode_event(result), headers))
+            out.append(enriched.record(s, self._source, article, result))
             with contextlib.suppress(ValueError):
                 fetched = datetime.fromisoformat(article.fetched)
                 m.ENRICH_LATENCY.observe(max(0.0, (now - fetched).total_seconds()))
@@ -296,7 +286,7 @@ class EnrichDaemon:
         m.ENRICH_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - t3)
         m.TRANSACTIONS.labels("enrich", "committed").inc()
         self._positions.update(offsets)
-        published = sum(1 for topic, *_ in out if topic == enriched_topic)
+        published = sum(1 for r in out if r.topic == enriched_topic)
         m.ENRICH_OUT.inc(published)
         self.processed += len(batch.records)
 
@@ -327,20 +317,17 @@ class EnrichDaemon:
     def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception | str, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
         m.ENRICH_FAILED.labels(reason).inc()
-        m.DEAD_LETTERS.labels(STAGE).inc()
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
-        value = dead_letter(
+        origin = dead_letters.Origin(record.topic, record.partition, record.offset, record.key)
+        return dead_letters.letter(
+            self.settings,
             stage=STAGE,
+            source_id=self._source,
             error=error,
+            reason=reason,
             payload=record.value,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
+            origin=origin,
             key=record.key,
-            context={"reason": reason},
-            max_bytes=value_room(self.settings, record.key, headers),
         )
-        return (self.settings.topic("dead-letters"), record.key, value, headers)
 
     def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
         group = self.settings.enrich.group_id

@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from newswire.bus.records import source_status as status_topic
+from newswire.bus.records.source_status import SourceStatus
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
 
@@ -27,11 +29,11 @@ def _iso(epoch: float | None) -> str | None:
 
 async def source_status(settings: Settings) -> list[dict[str, Any]]:
     """One row per source: last poll, last success, articles in the last hour, error rate, next poll."""
-    latest: dict[str, dict[str, Any]] = {}
-    for value in [r.value for r in await read_topic(settings, settings.topic("source-status"))]:
-        doc = orjson.loads(value) if value else {}
-        if "source" in doc:  # backfill checkpoints share the topic; backfill summaries are rows
-            latest[doc["source"]] = doc
+    latest: dict[str, SourceStatus] = {}
+    for record in await read_topic(settings, settings.topic("source-status")):
+        row = status_topic.decode(record.value)
+        if isinstance(row, SourceStatus):  # backfill checkpoints share the topic; backfill summaries are rows
+            latest[row.source] = row
     hour_ago_ms = int((time.time() - 3600) * 1000)
     per_source: Counter[str] = Counter()
     for value in [
@@ -42,19 +44,19 @@ async def source_status(settings: Settings) -> list[dict[str, Any]]:
             per_source[source] += 1
     rows = []
     for key in sorted(latest):
-        doc = latest[key]
-        polls = doc.get("error_count", 0) + doc.get("success_count", 0)
+        row = latest[key]
+        polls = row.error_count + row.success_count
         rows.append(
             {
                 "source": key,
-                "kind": doc.get("kind"),
-                "last_poll": _iso(doc.get("last_poll")),
-                "last_success": _iso(doc.get("last_success")),
+                "kind": row.kind,
+                "last_poll": _iso(row.last_poll),
+                "last_success": _iso(row.last_success),
                 "articles_last_hour": per_source.get(key, 0),
-                "error_rate": (doc.get("error_count", 0) / polls) if polls else 0.0,
-                "consecutive_failures": doc.get("consecutive_failures", 0),
-                "last_error": doc.get("last_error"),
-                "next_poll": _iso(doc.get("next_poll")),
+                "error_rate": (row.error_count / polls) if polls else 0.0,
+                "consecutive_failures": row.consecutive_failures,
+                "last_error": row.last_error,
+                "next_poll": _iso(row.next_poll),
             }
         )
     return rows
