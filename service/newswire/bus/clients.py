@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
@@ -26,6 +26,7 @@ from newswire.errors import BusError
 
 __all__ = [
     "PartitionTracker",
+    "Producer",
     "Record",
     "make_consumer",
     "make_producer",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: A producer, as code outside ``bus/`` names its type.
+Producer: TypeAlias = AIOKafkaProducer
 
 
 def _compression(settings: Settings) -> str | None:

@@ -18,7 +18,6 @@ poll (counted, logged, retried on the failure schedule, its error in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -30,16 +29,15 @@ from pathlib import Path
 from typing import TypeVar
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from newswire._process_pool import WorkerPool
-from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
+from newswire.bus import make_producer, send_all, start_client
 from newswire.bus.records import Record, source_status
 from newswire.bus.records import sources as sources_topic
 from newswire.bus.records import urls as urls_topic
+from newswire.bus.runner import Partition, RoleSpec, Runner, Session, StopFlag
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._runtime import Connection, Stopper, keep_running
 from newswire.daemons._url_work import source_proxies
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
@@ -114,7 +112,7 @@ class DiscoverRole:
         settings: Settings,
         fetcher: Fetcher,
         *,
-        stopper: Stopper,
+        stopper: StopFlag,
         health: Health,
         parser: WorkerPool | None = None,
     ) -> None:
@@ -135,59 +133,53 @@ class DiscoverRole:
         self._pending_validators: dict[str, dict[str, Validators]] = {}
         self._published_lastmod: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self._owned: set[int] = set()
-        self._consumer: AIOKafkaConsumer | None = None
-        self._producer: AIOKafkaProducer | None = None
+        self._session: Session | None = None
+        self._polls: set[asyncio.Task[None]] = set()
         self.candidates_published = 0
+        self.spec = RoleSpec(
+            name="ingest discover role",
+            stage="ingest",
+            topic=settings.topic("sources"),
+            group_id=f"{settings.ingest.group_id}-discover",
+            source_id="/newswire/ingest/discover",
+            linger_ms=20,
+        )
 
     @property
     def group_id(self) -> str:
-        return f"{self.settings.ingest.group_id}-discover"
+        return self.spec.group_id
 
     def owned_sources(self) -> list[SourceSettings]:
         return [src for _, src in self._sources.values()]
 
     async def run(self) -> None:
         """Poll owned sources until stopped; reconnect with backoff if Kafka drops."""
-        await keep_running("ingest discover role", self._run_once, self.stopper, self.health)
+        await Runner(self.settings, self, stopper=self.stopper, health=self.health).run()
 
-    async def _run_once(self, connection: Connection) -> bool:
-        s = self.settings
-        tracker = PartitionTracker()
-        tracker.on_assign.append(self._on_assign)
-        tracker.on_revoke.append(self._on_revoke)
-        self._producer = make_producer(s, linger_ms=20)
-        self._consumer = make_consumer(s, group_id=self.group_id)
-        self._consumer.subscribe([s.topic("sources")], listener=tracker)
-        polls: set[asyncio.Task[None]] = set()
-        try:
-            await start_client(self._producer, s.kafka.bootstrap_servers, "ingest discover producer")
-            await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest discover consumer")
-            connection.established()
-            while not self.stopper.stopping:
-                self.health.tick()
-                with translate("reading sources", s.kafka.bootstrap_servers):
-                    batch = await self._consumer.getmany(timeout_ms=200)
-                tracker.check()  # a partition whose sources could not be re-read would never poll
-                for records in batch.values():
-                    for record in records:
-                        self._apply(record.partition, record.key, record.value)
-                now = time.time()
-                for key in self.schedule.due(now):
-                    if key in self._sources and not any(t.get_name() == key for t in polls):
-                        task = asyncio.create_task(self._poll(key), name=key)
-                        polls.add(task)
-                        task.add_done_callback(polls.discard)
-            return True
-        finally:
-            for task in polls:
-                task.cancel()
-            self._sources.clear()
-            for name in [st.key for st in self.schedule.statuses()]:
-                self.schedule.remove(name)
-            with contextlib.suppress(Exception):
-                await self._consumer.stop()
-            with contextlib.suppress(Exception):
-                await self._producer.stop()
+    async def step(self, session: Session) -> bool:
+        self._session = session
+        batch = await session.poll(timeout_ms=200)
+        for records in batch.values():
+            for record in records:
+                self._apply(record.partition, record.key, record.value)
+        now = time.time()
+        for key in self.schedule.due(now):
+            if key in self._sources and not any(t.get_name() == key for t in self._polls):
+                task = asyncio.create_task(self._poll(key), name=key)
+                self._polls.add(task)
+                task.add_done_callback(self._polls.discard)
+        return True
+
+    async def finish(self, session: Session) -> None:
+        """Nothing to commit: the sources topic is read from the beginning by each owner."""
+
+    async def close(self) -> None:
+        for task in list(self._polls):
+            task.cancel()
+        self._session = None
+        self._sources.clear()
+        for name in [st.key for st in self.schedule.statuses()]:
+            self.schedule.remove(name)
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
         if key is None or key == sources_topic.CONFIGURED_KEY:
@@ -207,15 +199,15 @@ class DiscoverRole:
             self.schedule.remove(name)
         self.schedule.add(name, source.interval_s, time.time())
 
-    async def _on_assign(self, assigned: set[TopicPartition]) -> None:
-        assert self._consumer is not None
+    async def assigned(self, session: Session, assigned: set[Partition]) -> None:
+        self._session = session
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("sources")}
         self._owned |= {tp.partition for tp in mine}
         if mine:
-            await self._consumer.seek_to_beginning(*mine)
+            await session.seek_to_beginning(mine)
         log.info("discover role owns sources partitions %s", sorted(self._owned))
 
-    async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
+    async def revoked(self, session: Session, revoked: set[Partition]) -> None:
         gone = {tp.partition for tp in revoked}
         self._owned -= gone
         for name, (partition, _) in list(self._sources.items()):
@@ -343,7 +335,7 @@ class DiscoverRole:
 
     async def _publish_status(self, key: str, source: SourceSettings, candidates: int | None) -> None:
         """Record the source's poll status in the compacted source-status topic (for ``newswire status``)."""
-        if self._producer is None:
+        if self._session is None:
             return
         s = self.schedule.status(key)
         status = source_status.SourceStatus(
@@ -362,7 +354,7 @@ class DiscoverRole:
             last_error=s.last_error,
         )
         try:
-            await send_all(self._producer, [source_status.record(self.settings, status)])
+            await self._session.send([source_status.record(self.settings, status)])
         except BusError as exc:
             log.warning("could not record the status of %s: %s", key, exc)
 
@@ -387,8 +379,9 @@ class DiscoverRole:
             fresh.append(c if c.source == key else dataclasses.replace(c, source=key))
             marks[c.url] = (marker, now)
         if fresh:
-            assert self._producer is not None
-            await send_all(self._producer, [urls_topic.record(self.settings, c) for c in fresh])
+            if self._session is None:
+                raise BusError("the discover role lost its connection to Kafka")
+            await self._session.send([urls_topic.record(self.settings, c) for c in fresh])
         # Marked as handed on only once they were: a failed send leaves them to the next poll.
         for url, mark in marks.items():
             self._published_lastmod[url] = mark

@@ -34,16 +34,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-
-from newswire.bus import ensure_topics, make_producer, send_all, start_client, translate
+from newswire.bus import ensure_topics, make_producer, start_client, transact
+from newswire.bus.clients import Producer
 from newswire.bus.records import Record, source_status
 from newswire.bus.records import urls as urls_topic
 from newswire.bus.records.source_status import BackfillCheckpoint, SourceStatus
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
 from newswire.daemons._runtime import Stopper
-from newswire.errors import BusError, FetchError, SourceError
+from newswire.errors import FetchError, SourceError
 from newswire.fetch import Fetcher
 from newswire.sources import MAX_DECOMPRESSED_BYTES, Candidate, parse_sitemap
 from newswire.urls import canonicalize
@@ -159,7 +158,7 @@ class _Run:
         self,
         settings: Settings,
         url: str,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         *,
         since: datetime | None,
         rate: float | None,
@@ -274,12 +273,7 @@ class _Run:
         return await self.stopper.wait(max(0.0, due - time.monotonic()))
 
     async def _commit(self, records: list[Record]) -> None:
-        try:
-            with translate("committing a backfill chunk", self.settings.kafka.bootstrap_servers):
-                async with self.producer.transaction():
-                    await send_all(self.producer, records)
-        except AssertionError as exc:  # aiokafka asserts on its transaction state machine
-            raise BusError(f"committing a backfill chunk: the producer is in a fatal state ({exc})") from exc
+        await transact(self.producer, records, {}, group_id="")  # records only: no offsets to commit
 
     def _url_record(self, candidate: Candidate) -> Record:
         return urls_topic.record(self.settings, dataclasses.replace(candidate, source=self.key))

@@ -31,27 +31,17 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
-
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from typing import Protocol
 
 from newswire import events
-from newswire.bus import (
-    PartitionTracker,
-    ensure_topics,
-    make_consumer,
-    make_producer,
-    start_client,
-    transact,
-    translate,
-)
+from newswire.bus import ensure_topics
 from newswire.bus.admin import warn_about_mismatches
-from newswire.bus.limits import RecordGuard
+from newswire.bus.limits import record_budget
 from newswire.bus.records import Record, dead_letters, enriched
+from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session
 from newswire.config import Settings
-from newswire.daemons._redo import RedoWatch
-from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
-from newswire.errors import BusError, EnrichError, EventError
+from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.errors import EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
 from newswire.observe import Health
 from newswire.observe import metrics as m
@@ -83,8 +73,8 @@ def default_enricher(settings: Settings) -> BatchEnricher:
 class _Batch:
     """Records fetched together, their decoded articles, and their enrichment under way."""
 
-    records: list[ConsumerRecord[Any, Any]]
-    articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]]
+    records: list[Consumed]
+    articles: list[tuple[Consumed, ArticleEvent]]
     dead: list[Record]  # dead letters of events that did not decode
     results: asyncio.Task[list[EnrichedEvent | EnrichError]]
     generation: int  # EnrichDaemon._generation when fetched
@@ -112,18 +102,27 @@ class EnrichDaemon:
         self.max_events = max_events
         self.idle_timeout_s = idle_timeout_s
         self.processed = 0
-        self._txn_lock = asyncio.Lock()
         self._generation = 0  # bumped when partitions are revoked: older unpublished batches are void
-        self._positions: dict[TopicPartition, int] = {}
+        self._pending: _Batch | None = None  # being enriched, not yet published
+        self._enricher_in_use: BatchEnricher | None = None
         e = settings.enrich
         self._stories = (
             StoryIndex(capacity=e.story_capacity, threshold=e.story_threshold, window_s=e.story_window_s)
             if e.stories
             else None
         )
-        self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
-        self._guard = RecordGuard(settings, STAGE, self._source)
-        self._redo = RedoWatch(STAGE, self.health)
+        ident = instance_id(settings.enrich.instance_id)
+        self._source = f"/newswire/enrich/{ident}"
+        self._budget = record_budget(settings)
+        self.spec = RoleSpec(
+            name="enrich",
+            stage=STAGE,
+            topic=settings.topic("articles"),
+            group_id=e.group_id,
+            source_id=self._source,
+            transactional_id=f"{e.group_id}-{ident}",
+            max_poll_records=e.batch_size,
+        )
 
     async def run(self) -> int:
         """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
@@ -134,10 +133,10 @@ class EnrichDaemon:
         await ensure_topics(s)
         await warn_about_mismatches(s)
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
+        self._enricher_in_use = enricher
+        log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
         try:
-            await keep_running(
-                "enrich", lambda connection: self._run_once(enricher, connection), self.stopper, self.health
-            )
+            await Runner(s, self, stopper=self.stopper, health=self.health).run()
         finally:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -147,87 +146,60 @@ class EnrichDaemon:
         log.info("enrich daemon stopped after %d events", self.processed)
         return self.processed
 
-    async def _run_once(self, enricher: BatchEnricher, connection: Connection) -> bool:
-        """Connect, consume until done or a Kafka error; True when finished for good."""
+    async def assigned(self, session: Session, partitions: set[Partition]) -> None:
+        """Nothing to rebuild: the story index is this process's own."""
+
+    async def revoked(self, session: Session, partitions: set[Partition]) -> None:
+        # The runner holds the rebalance until the batch being committed has committed or
+        # aborted; a batch still being enriched is void (see the module docstring).
+        self._generation += 1
+
+    async def step(self, session: Session) -> bool:
         s = self.settings
-        tracker = PartitionTracker()
-        tracker.on_revoke.append(self._before_revoke)
-        consumer = make_consumer(s, group_id=s.enrich.group_id, max_poll_records=s.enrich.batch_size)
-        consumer.subscribe([s.topic("articles")], listener=tracker)
-        txn_id = f"{s.enrich.group_id}-{instance_id(s.enrich.instance_id)}"
-        producer = make_producer(s, transactional_id=txn_id)
-        try:
-            await start_client(producer, s.kafka.bootstrap_servers, "enrich producer")
-            await start_client(consumer, s.kafka.bootstrap_servers, "enrich consumer")
-            connection.established()
-            log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
-            return await self._loop(consumer, producer, enricher)
-        finally:
+        assert self._enricher_in_use is not None
+        if self.max_events is not None and self.processed >= self.max_events:
+            return False
+        pending = self._pending
+        if pending is not None:
+            await pending.results  # one batch in the enricher at a time
+        batch = await session.poll(
+            timeout_ms=s.enrich.batch_timeout_ms if pending is None else 0, max_records=s.enrich.batch_size
+        )
+        records = [r for tp_records in batch.values() for r in tp_records]
+        started = self._start(self._enricher_in_use, records) if records else None
+        if pending is not None:
+            await self._finish(session, pending)
+        self._pending = started
+        if records:
+            session.active()
+            return True
+        idle = self.idle_timeout_s
+        return not (self._pending is None and idle is not None and session.idle_for() > idle)
+
+    async def finish(self, session: Session) -> None:
+        if self._pending is not None:  # stopping: publish what is already enriched
+            pending, self._pending = self._pending, None
+            await self._finish(session, pending)
+
+    async def close(self) -> None:
+        if self._pending is not None:  # a Kafka error: the batch is redone from the committed offsets
+            pending, self._pending = self._pending, None
             with contextlib.suppress(Exception):
-                await consumer.stop()  # commits nothing: offsets go with transactions
-            with contextlib.suppress(Exception):
-                await producer.stop()
+                await pending.results
 
-    async def _before_revoke(self, revoked: set[TopicPartition]) -> None:
-        # Hold the rebalance until the batch being committed has committed or aborted;
-        # a batch still being enriched is void (see the module docstring).
-        async with self._txn_lock:
-            self._generation += 1
-
-    async def _loop(
-        self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, enricher: BatchEnricher
-    ) -> bool:
-        s = self.settings
-        idle_since = time.monotonic()
-        pending: _Batch | None = None  # being enriched, not yet published
-        try:
-            while not self.stopper.stopping:
-                self.health.tick()
-                if self.max_events is not None and self.processed >= self.max_events:
-                    break
-                if pending is not None:
-                    await pending.results  # one batch in the enricher at a time
-                with translate("consuming articles", s.kafka.bootstrap_servers):
-                    batch = await consumer.getmany(
-                        timeout_ms=s.enrich.batch_timeout_ms if pending is None else 0,
-                        max_records=s.enrich.batch_size,
-                    )
-                records = [r for tp_records in batch.values() for r in tp_records]
-                self._update_lag(consumer)
-                started = self._start(enricher, records) if records else None
-                if pending is not None:
-                    await self._finish(producer, pending)
-                pending = started
-                if records:
-                    idle_since = time.monotonic()
-                elif (
-                    pending is None
-                    and self.idle_timeout_s is not None
-                    and time.monotonic() - idle_since > self.idle_timeout_s
-                ):
-                    return True
-            if pending is not None:  # stopping: publish what is already enriched
-                await self._finish(producer, pending)
-                pending = None
-        finally:
-            if pending is not None:  # a Kafka error: the batch is redone from the committed offsets
-                with contextlib.suppress(Exception):
-                    await pending.results
-        return True
-
-    def _start(self, enricher: BatchEnricher, records: list[ConsumerRecord[Any, Any]]) -> _Batch:
+    def _start(self, enricher: BatchEnricher, records: list[Consumed]) -> _Batch:
         """Decode a batch and start enriching it in the background."""
         m.ENRICH_IN.inc(len(records))
         m.ENRICH_BATCH.observe(len(records))
         t0 = time.perf_counter()
         dead: list[Record] = []
-        articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]] = []
+        articles: list[tuple[Consumed, ArticleEvent]] = []
         for record in records:
             size = len(record.value or b"")
-            if size > self._guard.budget:
+            if size > self._budget:
                 # Its enriched event holds the whole article, so it could never be written.
                 m.RECORDS_REJECTED.labels(STAGE, "too_large").inc()
-                error = f"{size} bytes, over the limit of {self._guard.budget} (kafka.max_message_bytes)"
+                error = f"{size} bytes, over the limit of {self._budget} (kafka.max_message_bytes)"
                 dead.append(self._dead_letter(record, error, "too_large"))
                 continue
             try:
@@ -238,20 +210,20 @@ class EnrichDaemon:
         work = asyncio.to_thread(self._enrich, enricher, [a for _, a in articles])
         return _Batch(records, articles, dead, asyncio.create_task(work), self._generation)
 
-    async def _finish(self, producer: AIOKafkaProducer, batch: _Batch) -> None:
+    async def _finish(self, session: Session, batch: _Batch) -> None:
         """Wait for a batch's enrichment, put it into stories and publish it in one transaction."""
         results = await batch.results
-        async with self._txn_lock:
+        async with session.lock:
             if batch.generation != self._generation:
                 log.info(
                     "dropping a batch of %d fetched before a rebalance; it is consumed again",
                     len(batch.records),
                 )
                 return
-            await self._publish(producer, batch, results)
+            await self._publish(session, batch, results)
 
     async def _publish(
-        self, producer: AIOKafkaProducer, batch: _Batch, results: list[EnrichedEvent | EnrichError]
+        self, session: Session, batch: _Batch, results: list[EnrichedEvent | EnrichError]
     ) -> None:
         s = self.settings
         await asyncio.to_thread(self._cluster, [a for _, a in batch.articles], results)
@@ -267,25 +239,16 @@ class EnrichDaemon:
             with contextlib.suppress(ValueError):
                 fetched = datetime.fromisoformat(article.fetched)
                 m.ENRICH_LATENCY.observe(max(0.0, (now - fetched).total_seconds()))
-        offsets: dict[TopicPartition, int] = {}
-        starts: dict[TopicPartition, int] = {}
+        offsets: dict[Partition, int] = {}
+        starts: dict[Partition, int] = {}
         for record in batch.records:
-            tp = TopicPartition(record.topic, record.partition)
+            tp = Partition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
             starts[tp] = min(starts.get(tp, record.offset), record.offset)
         t3 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("encode").observe(t3 - t2)
-        try:
-            await transact(producer, out, offsets, s.enrich.group_id, guard=self._guard)
-        except BusError as exc:
-            m.TRANSACTIONS.labels("enrich", "aborted").inc()
-            log.warning("enrich transaction failed (%s); reconnecting to redo the batch", exc)
-            self._redo.failed(starts, exc)
-            raise
-        self._redo.committed()
+        await session.commit(out, offsets, starts=starts)
         m.ENRICH_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - t3)
-        m.TRANSACTIONS.labels("enrich", "committed").inc()
-        self._positions.update(offsets)
         published = sum(1 for r in out if r.topic == enriched_topic)
         m.ENRICH_OUT.inc(published)
         self.processed += len(batch.records)
@@ -314,7 +277,7 @@ class EnrichDaemon:
                 ).to_event()
         m.ENRICH_STAGE_SECONDS.labels("stories").observe(time.perf_counter() - started)
 
-    def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception | str, reason: str) -> Record:
+    def _dead_letter(self, record: Consumed, error: Exception | str, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
         m.ENRICH_FAILED.labels(reason).inc()
         origin = dead_letters.Origin(record.topic, record.partition, record.offset, record.key)
@@ -328,12 +291,3 @@ class EnrichDaemon:
             origin=origin,
             key=record.key,
         )
-
-    def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
-        group = self.settings.enrich.group_id
-        for tp in consumer.assignment():
-            high = consumer.highwater(tp)
-            if high is not None and tp in self._positions:
-                m.CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(
-                    max(0, high - self._positions[tp])
-                )
