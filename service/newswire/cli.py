@@ -225,7 +225,7 @@ async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.daemons.status import source_status
+    from newswire.commands.status import source_status
 
     if args.hosts:
         return await _host_status(args, settings)
@@ -248,7 +248,7 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _host_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.daemons.status import host_status
+    from newswire.commands.status import host_status
 
     rows = await host_status(settings, window_s=args.hours * 3600)
     if args.json:
@@ -270,7 +270,7 @@ async def _host_status(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime
 
-    from newswire.daemons.replay import replay, stderr_progress
+    from newswire.commands.replay import replay, stderr_progress
 
     since = None
     if args.since is not None:  # "--from ''" is a mistake, not "everything"
@@ -294,9 +294,9 @@ async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import datetime
 
+    from newswire.commands.backfill import backfill_sitemap, stderr_progress
     from newswire.daemons import Stopper
     from newswire.daemons._runtime import handle_signals
-    from newswire.daemons.backfill import backfill_sitemap, stderr_progress
 
     try:
         since = datetime.fromisoformat(args.since) if args.since else None

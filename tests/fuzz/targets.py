@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from newswire.bus.records.urls import decode as decode_candidate
-from newswire.daemons._url_work import extract_page
+from newswire.daemons._extract_jobs import extract_page
 from newswire.errors import EventError, ExtractError, NotArticleError, SourceError
 from newswire.events import decode_article, decode_enriched, validate
 from newswire.extract import parse_path

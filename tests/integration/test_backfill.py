@@ -23,9 +23,9 @@ import pytest
 
 from newswire.bus.records.urls import decode as decode_candidate
 from newswire.bus.tail import read_topic
+from newswire.commands.backfill import BackfillProgress, backfill_key, backfill_sitemap
+from newswire.commands.status import source_status
 from newswire.config import Settings
-from newswire.daemons.backfill import BackfillProgress, backfill_key, backfill_sitemap
-from newswire.daemons.status import source_status
 from tests.daemon_procs import wait_for, write_config
 from tests.fakesite import FakeSite
 from tests.integration.test_ingest_site import articles, run_daemon, site_settings

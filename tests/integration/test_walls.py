@@ -15,8 +15,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from newswire import cli
+from newswire.commands.status import host_status
 from newswire.config import Settings
-from newswire.daemons.status import host_status
 from newswire.observe import metrics as m
 from tests.conftest import make_settings
 from tests.integration.test_ingest_site import articles, read_records, run_daemon

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from newswire.daemons._url_work import edited_fields, field_digests
+from newswire.daemons._url_decision import edited_fields, field_digests
 from newswire.events import ArticleEvent, article_id_for, content_fingerprint
 from newswire.state import UrlState
 

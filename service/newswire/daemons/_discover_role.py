@@ -30,7 +30,6 @@ from typing import TypeVar
 
 import orjson
 
-from newswire._process_pool import WorkerPool
 from newswire.bus import make_producer, send_all, start_client
 from newswire.bus.records import Record, source_status
 from newswire.bus.records import sources as sources_topic
@@ -43,6 +42,7 @@ from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
 from newswire.observe import Health
 from newswire.observe import metrics as m
+from newswire.pool import WorkerPool
 from newswire.sources import (
     Candidate,
     SourceSchedule,

@@ -43,6 +43,7 @@ from newswire.bus.records.fetch_state import Write
 from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session, StopFlag
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
+from newswire.daemons._url_decision import Reason
 from newswire.daemons._url_work import Outcome, UrlWorker
 from newswire.errors import BusError
 from newswire.observe import Health
@@ -207,10 +208,11 @@ class FetchRole:
             work = urls.decode(raw)
             candidate = work.candidate
         except Exception as exc:  # whatever the bytes: left pending, a record would block its partition
-            outcome = self.worker.dead_letter(raw, f"not a candidate record: {exc}", "invalid_candidate", "?")
+            error = f"not a candidate record: {exc}"
+            outcome = self.worker.dead_letter(raw, error, Reason.INVALID_CANDIDATE, "?")
         else:
             if candidate.url in part.state.in_flight:
-                outcome = Outcome("in_flight_duplicate")
+                outcome = Outcome(Reason.IN_FLIGHT_DUPLICATE)
             else:
                 part.state.in_flight.add(candidate.url)
                 if offset is not None:
@@ -222,7 +224,7 @@ class FetchRole:
                 except Exception as exc:  # the one place that decides: dead-letter and go on
                     log.exception("handling %s failed", candidate.url)
                     outcome = self.worker.dead_letter(
-                        raw, f"internal error: {exc!r}", "internal_error", candidate.url
+                        raw, f"internal error: {exc!r}", Reason.INTERNAL_ERROR, candidate.url
                     )
                 finally:
                     part.state.in_flight.discard(candidate.url)
@@ -254,7 +256,7 @@ class FetchRole:
         now = time.monotonic()
         for offset in self._parkable(part):
             started, url, raw = part.started[offset]
-            part.pending[offset] = Outcome("parked")
+            part.pending[offset] = Outcome(Reason.PARKED)
             part.state_writes[offset] = [fetch_state.park(url, raw)]
             part.parked_offsets[offset] = url
             part.floating[url] = None
@@ -305,7 +307,7 @@ class FetchRole:
                 if writes := part.state_writes.pop(offset, None):
                     state_writes.setdefault(tp.partition, []).extend(writes)
                 offsets[tp] = offset + 1
-                count += outcome.reason != "parked"  # counted when its own result commits
+                count += outcome.reason != Reason.PARKED  # counted when its own result commits
             for url, result in list(part.floating.items()):
                 if result is not None:
                     del part.floating[url]

@@ -29,9 +29,8 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Protocol
 
 from newswire import events
 from newswire.bus import ensure_topics
@@ -45,6 +44,7 @@ from newswire.errors import EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
 from newswire.observe import Health
 from newswire.observe import metrics as m
+from newswire.pool.enricher import AsyncEnricher, BatchEnricher, EnricherPool, Results, as_async, threaded
 from newswire.stories import StoryIndex
 
 log = logging.getLogger(__name__)
@@ -52,21 +52,15 @@ log = logging.getLogger(__name__)
 STAGE = "enrich"
 
 
-class BatchEnricher(Protocol):
-    def enrich_batch(
-        self, articles: Sequence[ArticleEvent], *, now: datetime | None = None
-    ) -> list[EnrichedEvent | EnrichError]: ...
-
-
-def default_enricher(settings: Settings) -> BatchEnricher:
-    """One in-process :class:`Enricher`, or a pool of ``enrich.workers`` processes."""
-    from newswire.enrich import Enricher, EnricherPool
-
+async def default_enricher(settings: Settings) -> AsyncEnricher:
+    """A pool of ``enrich.workers`` processes, or one in-process :class:`Enricher` on a thread."""
     e = settings.enrich
     workers = e.workers or len(os.sched_getaffinity(0))
     if workers > 1:
-        return EnricherPool(workers, entities=e.entities, model=e.model)
-    return Enricher(entities=e.entities, model=e.model)
+        return await EnricherPool(workers, entities=e.entities, model=e.model).start()
+    from newswire.enrich import Enricher
+
+    return threaded(await asyncio.to_thread(Enricher, entities=e.entities, model=e.model))
 
 
 @dataclasses.dataclass(slots=True)
@@ -76,7 +70,7 @@ class _Batch:
     records: list[Consumed]
     articles: list[tuple[Consumed, ArticleEvent]]
     dead: list[Record]  # dead letters of events that did not decode
-    results: asyncio.Task[list[EnrichedEvent | EnrichError]]
+    results: asyncio.Task[Results]
     generation: int  # EnrichDaemon._generation when fetched
 
 
@@ -87,8 +81,8 @@ class EnrichDaemon:
         self,
         settings: Settings,
         *,
-        enricher: BatchEnricher | None = None,
-        enricher_factory: Callable[[Settings], BatchEnricher] = default_enricher,
+        enricher: BatchEnricher | AsyncEnricher | None = None,
+        enricher_factory: Callable[[Settings], Awaitable[AsyncEnricher]] = default_enricher,
         stopper: Stopper | None = None,
         health: Health | None = None,
         max_events: int | None = None,
@@ -104,7 +98,7 @@ class EnrichDaemon:
         self.processed = 0
         self._generation = 0  # bumped when partitions are revoked: older unpublished batches are void
         self._pending: _Batch | None = None  # being enriched, not yet published
-        self._enricher_in_use: BatchEnricher | None = None
+        self._enricher_in_use: AsyncEnricher | None = None
         e = settings.enrich
         self._stories = (
             StoryIndex(capacity=e.story_capacity, threshold=e.story_threshold, window_s=e.story_window_s)
@@ -127,9 +121,8 @@ class EnrichDaemon:
     async def run(self) -> int:
         """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
         s = self.settings
-        enricher = self._enricher
-        if enricher is None:
-            enricher = await asyncio.to_thread(self._enricher_factory, s)
+        own = self._enricher is None
+        enricher = await self._enricher_factory(s) if self._enricher is None else as_async(self._enricher)
         await ensure_topics(s)
         await warn_about_mismatches(s)
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
@@ -141,8 +134,8 @@ class EnrichDaemon:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await readiness
-            if self._enricher is None and hasattr(enricher, "close"):
-                await asyncio.to_thread(enricher.close)  # our own pool, not one handed in
+            if own:
+                await enricher.close()  # our own pool, not one handed in
         log.info("enrich daemon stopped after %d events", self.processed)
         return self.processed
 
@@ -187,7 +180,7 @@ class EnrichDaemon:
             with contextlib.suppress(Exception):
                 await pending.results
 
-    def _start(self, enricher: BatchEnricher, records: list[Consumed]) -> _Batch:
+    def _start(self, enricher: AsyncEnricher, records: list[Consumed]) -> _Batch:
         """Decode a batch and start enriching it in the background."""
         m.ENRICH_IN.inc(len(records))
         m.ENRICH_BATCH.observe(len(records))
@@ -207,7 +200,7 @@ class EnrichDaemon:
             except EventError as exc:
                 dead.append(self._dead_letter(record, exc, "invalid_event"))
         m.ENRICH_STAGE_SECONDS.labels("decode").observe(time.perf_counter() - t0)
-        work = asyncio.to_thread(self._enrich, enricher, [a for _, a in articles])
+        work = self._enrich(enricher, [a for _, a in articles])
         return _Batch(records, articles, dead, asyncio.create_task(work), self._generation)
 
     async def _finish(self, session: Session, batch: _Batch) -> None:
@@ -254,10 +247,10 @@ class EnrichDaemon:
         self.processed += len(batch.records)
 
     @staticmethod
-    def _enrich(enricher: BatchEnricher, articles: list[ArticleEvent]) -> list[EnrichedEvent | EnrichError]:
-        """Enrich a batch (runs in a worker thread; the enricher may spread it over processes)."""
+    async def _enrich(enricher: AsyncEnricher, articles: list[ArticleEvent]) -> Results:
+        """Enrich a batch (in the enricher's worker processes, or its thread)."""
         started = time.perf_counter()
-        results = enricher.enrich_batch(articles)
+        results = await enricher.enrich_async(articles)
         m.ENRICH_STAGE_SECONDS.labels("enrich").observe(time.perf_counter() - started)
         return results
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from newswire.errors import BlockedError, FetchError
+from newswire.errors import FetchError, RobotsDeniedError
 
 #: Google reads at most 500 KiB of a robots.txt and ignores the rest.
 ROBOTS_MAX_BYTES = 500 * 1024
@@ -118,7 +118,7 @@ class RobotsCache:
                 f"robots.txt of {origin} is unavailable ({rules.unavailable}); not fetching until it "
                 f"can be read", url=url, retry_after=max(0.0, rules.expires_at - self._clock()))
         if not rules.can_fetch(url, self.agent):
-            raise BlockedError(f"robots.txt disallows {url} for {self.agent}", url=url)
+            raise RobotsDeniedError(f"robots.txt disallows {url} for {self.agent}", url=url)
         return rules.crawl_delay(self.agent)
 
     def _fresh(self, origin: str) -> RobotsRules | None:
