@@ -195,12 +195,11 @@ async def start_client(
     A transactional producer is started only once it has its producer id. The
     coordinator gives it only after finishing any transaction this
     ``transactional_id`` left open: a commit under way when the broker died is
-    completed when it comes back. The daemons start their producer before their
-    consumer, so the consumer then reads committed offsets that include that
-    commit. aiokafka's OffsetFetch predates KIP-447's "require stable", so an
-    offset still pending would otherwise read as the older one, and the batch
-    would be done twice. The broker-kill test saw that once: one article
-    enriched twice.
+    completed when it comes back. Roles start their producer before their
+    consumer (:class:`~newswire.bus.runner.Runner`), so the consumer then reads
+    committed offsets that include that commit. aiokafka's OffsetFetch predates
+    KIP-447's "require stable", so an offset still pending would otherwise read
+    as the older one, and the batch would be done twice.
     """
     with translate(f"starting {what}", bootstrap):
         try:

@@ -41,7 +41,7 @@ from newswire.bus.records import urls as urls_topic
 from newswire.bus.records.source_status import BackfillCheckpoint, SourceStatus
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
-from newswire.daemons._runtime import Stopper
+from newswire.daemons._runtime import Stopper, handle_signals
 from newswire.errors import FetchError, SourceError
 from newswire.fetch import Fetcher
 from newswire.sources import MAX_DECOMPRESSED_BYTES, Candidate, parse_sitemap
@@ -325,3 +325,22 @@ def stderr_progress(stream: Any = None) -> Progress:
         out.flush()
 
     return show
+
+
+async def run(
+    settings: Settings, out: Callable[[str], None], *, url: str, since: str | None, rate: float | None
+) -> int:
+    """``newswire backfill sitemap URL``: 0 when complete, 1 when a rerun has work left,
+    2 for a bad ``--since``."""
+    try:
+        when = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        print(f"newswire backfill: --since wants an ISO date or time, got {since!r}", file=sys.stderr)
+        return 2
+    stopper = Stopper()
+    with handle_signals(stopper):
+        result = await backfill_sitemap(
+            settings, url, since=when, rate=rate, progress=stderr_progress(), stopper=stopper
+        )
+    out(result.describe())
+    return 0 if result.complete else 1

@@ -73,3 +73,29 @@ async def replay(
     if progress is not None and not items:
         progress(0, 0)
     return len(items)
+
+
+async def run(
+    settings: Settings,
+    out: Callable[[str], None],
+    *,
+    since: str | None,
+    article_id: str | None,
+    force: bool,
+) -> int:
+    """``newswire replay``: queue the pages, say how many; 2 for a bad ``--from``."""
+    when = None
+    if since is not None:  # "--from ''" is a mistake, not "everything"
+        try:
+            when = datetime.fromisoformat(since)
+        except ValueError:
+            print(f"newswire replay: --from wants an ISO 8601 time, got {since!r}", file=sys.stderr)
+            return 2
+    count = await replay(settings, since=when, article_id=article_id, force=force, progress=stderr_progress)
+    out(f"queued {count} stored page{'' if count == 1 else 's'} for re-extraction by the ingest daemon")
+    if not count:
+        print(
+            "newswire replay: no stored page matched (pages are kept with ingest.keep_raw = true)",
+            file=sys.stderr,
+        )
+    return 0

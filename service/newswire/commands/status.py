@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -98,3 +99,45 @@ async def host_status(settings: Settings, *, window_s: float = 24 * 3600) -> lis
         row["dead_letters"] = dict(letters.most_common())
         out.append(row)
     return out
+
+
+Out = Callable[[str | bytes], None]
+
+
+async def show_sources(settings: Settings, out: Out, *, as_json: bool = False) -> int:
+    """``newswire status``: a table (or JSON lines) of every source's polling."""
+    rows = await source_status(settings)
+    if as_json:
+        for row in rows:
+            out(orjson.dumps(row))
+        return 0
+    out(
+        f"{'source':<50} {'last poll':<19} {'last success':<19} {'art/1h':>6} {'errors':>6} {'next poll':<19}"
+    )
+    for r in rows:
+        out(
+            f"{r['source'][:50]:<50} {r['last_poll'] or '-':<19} {r['last_success'] or '-':<19} "
+            f"{r['articles_last_hour']:>6} {r['error_rate']:>6.0%} {r['next_poll'] or '-':<19}"
+        )
+    if not rows:
+        out("(no source has been polled yet: is the ingest daemon running with this config?)")
+    return 0
+
+
+async def show_hosts(settings: Settings, out: Out, *, hours: float, as_json: bool = False) -> int:
+    """``newswire status --hosts``: a table (or JSON lines) of every host's articles and dead letters."""
+    rows = await host_status(settings, window_s=hours * 3600)
+    if as_json:
+        for row in rows:
+            out(orjson.dumps(row))
+        return 0
+    out(f"{'host':<40} {'articles':>8} {'updates':>7} {'blocked':>7} {'last success':<25} dead letters")
+    for r in rows:
+        letters = ", ".join(f"{reason} {n}" for reason, n in r["dead_letters"].items()) or "-"
+        out(
+            f"{r['host'][:40]:<40} {r['articles']:>8} {r['updates']:>7} {r['blocked_share']:>7.0%} "
+            f"{r['last_success'] or '-':<25} {letters}"
+        )
+    if not rows:
+        out(f"(no article or dead letter in the last {hours:g} h)")
+    return 0

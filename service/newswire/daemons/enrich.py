@@ -16,9 +16,7 @@ and committed, batch N+1 is already being enriched (in the enricher's worker
 processes, or a thread). Enrichment is pure, so starting early commits nothing:
 a batch fetched before a rebalance is dropped unpublished (its partitions'
 next owner, maybe this process, consumes it again from the committed offsets),
-and one in flight at a Kafka error or a crash is redone the same way. Before,
-the workers sat idle while the daemon published, and the daemon while they
-worked.
+and one in flight at a Kafka error or a crash is redone the same way.
 """
 
 from __future__ import annotations

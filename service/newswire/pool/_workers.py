@@ -50,6 +50,9 @@ from newswire.pool._wire import (
 
 T = TypeVar("T")
 
+#: Replies larger than this are unpickled off the event loop.
+OFF_LOOP_BYTES = 256 * 1024
+
 
 class WorkerPool:
     """``workers`` worker processes, used from one event loop; see the module docstring.
@@ -156,8 +159,12 @@ class WorkerPool:
         workers = idle + [w for w in started if isinstance(w, Worker)]
         if len(workers) < len(calls):
             raise next(e for e in started if isinstance(e, BaseException))
-        pairs = zip(workers, calls, strict=True)
-        jobs = [self._call(worker, timeout_s, fn, frame(fn, args)) for worker, (fn, args) in pairs]
+        pairs = list(zip(workers, calls, strict=True))
+        frames = await asyncio.gather(*(asyncio.to_thread(frame, fn, args) for _, (fn, args) in pairs))
+        jobs = [
+            self._call(worker, timeout_s, fn, payload)
+            for (worker, (fn, _)), payload in zip(pairs, frames, strict=True)
+        ]
         outcomes = await asyncio.gather(*jobs, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, Requeue):
@@ -230,7 +237,11 @@ class WorkerPool:
         if worker.queue and worker.queue[0] is job:  # not if the worker failed meanwhile
             worker.queue.popleft()
             self._advance(worker)
-        return pickle.loads(data)  # a reply that does not unpickle leaves the stream intact
+        # A reply that does not unpickle leaves the stream intact. A big one (an enriched batch)
+        # is unpickled on a worker thread, so the loop goes on serving Kafka meanwhile.
+        if len(data) > OFF_LOOP_BYTES:
+            return await asyncio.to_thread(pickle.loads, data)
+        return pickle.loads(data)
 
     def _advance(self, worker: Worker) -> None:
         """Give the next queued job its turn (or drop an abandoned one's reply); retire an emptied worker."""
