@@ -102,6 +102,7 @@ class FetchRole:
         self._committing: asyncio.Task[None] | None = None
         self._committing_urls = 0
         self._last_commit = time.monotonic()
+        self._session: Session | None = None
 
     @property
     def group_id(self) -> str:
@@ -119,6 +120,9 @@ class FetchRole:
 
     async def step(self, session: Session) -> bool:
         s = self.settings
+        if session is not self._session:  # a new connection: its first commit waits an interval too
+            self._session = session
+            self._last_commit = time.monotonic()
         committing = self._committing
         if committing is not None and committing.done():
             self._committing = None
