@@ -195,9 +195,7 @@ def _enriched(article: ArticleEvent) -> EnrichedEvent:
     return EnrichedEvent(
         article=article,
         entities=[
-            events.Entity(
-                name="Port Alder", type="location", forms=["Port Alder"], count=2, first_offset=5
-            ),
+            events.Entity(name="Port Alder", type="location", forms=["Port Alder"], count=2, first_offset=5),
         ],
         metrics=Metrics(
             words=len(article.body.split()),

@@ -31,8 +31,12 @@ def article(
 def published(event: ArticleEvent) -> UrlState:
     """The state ingest keeps after publishing ``event``."""
     return UrlState(
-        url=URL, checked=1.0, article_id=event.article_id, version=1,
-        fingerprint=event.fingerprint, fields=field_digests(event),
+        url=URL,
+        checked=1.0,
+        article_id=event.article_id,
+        version=1,
+        fingerprint=event.fingerprint,
+        fields=field_digests(event),
     )
 
 

@@ -76,7 +76,9 @@ def test_ordinary_redirects_are_not_walls(final: str) -> None:
 
 
 def test_consent_host_redirect_is_a_consent_wall() -> None:
-    verdict = redirect_kind(ARTICLE_URL, "https://consent.news.example/v2/collectConsent?sessionId=3_cc-session")
+    verdict = redirect_kind(
+        ARTICLE_URL, "https://consent.news.example/v2/collectConsent?sessionId=3_cc-session"
+    )
     assert verdict is not None and verdict.kind == "consent_wall"
 
 

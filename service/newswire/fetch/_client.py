@@ -66,8 +66,10 @@ from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavaila
 
 log = logging.getLogger(__name__)
 
-ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
-          "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5")
+ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
+    "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5"
+)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # as Google does
 #: Refusals whose body is read (up to ``_hops.REFUSAL_MAX_BYTES``) to tell a bot challenge from a plain error.
@@ -92,21 +94,27 @@ class Fetcher:
     per-host politeness state are kept in it. It cannot be reopened after close.
     """
 
-    def __init__(self, settings: FetchSettings | None = None, *,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 on_response: ResponseObserver | None = None,
-                 resolver: Resolver | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_response: ResponseObserver | None = None,
+        resolver: Resolver | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.settings = s = settings or FetchSettings()
         self._transport = transport
         self._on_response = on_response
         self._rng = rng
         self._resolver = resolver
-        self._guard = AddressGuard(allow_private_networks=s.allow_private_networks,
-                                   allowed_hosts=s.allowed_hosts, resolver=resolver)
+        self._guard = AddressGuard(
+            allow_private_networks=s.allow_private_networks, allowed_hosts=s.allowed_hosts, resolver=resolver
+        )
         self._limiter = HostLimiter(total=s.concurrency, per_host=s.per_host_concurrency)
-        self._robots = RobotsCache(self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s,
-                                   error_ttl_s=s.robots_error_ttl_s)
+        self._robots = RobotsCache(
+            self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s, error_ttl_s=s.robots_error_ttl_s
+        )
         self._policy = RetryPolicy(retries=s.retries, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
         self._client: httpx.AsyncClient | None = None  # the direct route
         self._proxied: dict[str, httpx.AsyncClient] = {}  # proxy URL -> its route, opened on first use
@@ -125,16 +133,21 @@ class Fetcher:
         s = self.settings
         return httpx.AsyncClient(
             transport=transport,
-            timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
-                                  write=s.read_timeout_s, pool=s.total_timeout_s),
+            timeout=httpx.Timeout(
+                connect=s.connect_timeout_s,
+                read=s.read_timeout_s,
+                write=s.read_timeout_s,
+                pool=s.total_timeout_s,
+            ),
             follow_redirects=False,
             cookies=NoCookies(),
             trust_env=False,  # proxies from the environment are routed by _proxy, after the guard
             headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -159,12 +172,16 @@ class Fetcher:
             url = httpx.URL(proxy)
             port = url.port or _PROXY_PORTS[url.scheme]
             host = f"[{url.host}]" if ":" in url.host else url.host
-            guard = AddressGuard(allow_private_networks=s.allow_private_networks,
-                                 allowed_hosts=(*s.allowed_hosts, f"{host}:{port}"), resolver=self._resolver)
+            guard = AddressGuard(
+                allow_private_networks=s.allow_private_networks,
+                allowed_hosts=(*s.allowed_hosts, f"{host}:{port}"),
+                resolver=self._resolver,
+            )
         transport = httpx.AsyncHTTPTransport(
             limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
             proxy=httpx.Proxy(proxy) if proxy is not None else None,
-            trust_env=False)
+            trust_env=False,
+        )
         # httpx has no public hook for the network backend; swap httpcore's (anyio, slow: see
         # _network.py) for the guarded asyncio one before any connection exists. Guarded by
         # isinstance so an httpx upgrade degrades loudly.
@@ -192,8 +209,9 @@ class Fetcher:
 
     # -- the public operation --------------------------------------------------------------
 
-    async def fetch(self, url: str, *, validators: Validators | None = None, proxy: str | None = None
-                    ) -> FetchResult:
+    async def fetch(
+        self, url: str, *, validators: Validators | None = None, proxy: str | None = None
+    ) -> FetchResult:
         """GET ``url`` politely; see the module docstring for the steps and errors.
 
         ``proxy`` (a proxy URL, or ``direct``) overrides the configured route for this
@@ -241,8 +259,13 @@ class Fetcher:
         if retry_after is None:
             retry_after = min(self._policy.max_s, self._policy.base_s * 2.0 ** (attempt + 1))
         attempts = f"{attempt + 1} attempt{'s' if attempt else ''}"
-        return FetchError(f"{strip_url(exc)}; gave up after {attempts}", url=url,
-                          status=exc.status, retryable=True, retry_after=retry_after)
+        return FetchError(
+            f"{strip_url(exc)}; gave up after {attempts}",
+            url=url,
+            status=exc.status,
+            retryable=True,
+            retry_after=retry_after,
+        )
 
     async def _attempt(self, url: str, validators: Validators | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -252,42 +275,75 @@ class Fetcher:
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
         budget = Budget(self.settings.total_timeout_s)
-        hop, history = await self._follow(url, headers, budget, max_redirects=self.settings.max_redirects,
-                                          obey_robots=self.settings.obey_robots,
-                                          body_limit=self.settings.max_body_bytes, truncate=False)
+        hop, history = await self._follow(
+            url,
+            headers,
+            budget,
+            max_redirects=self.settings.max_redirects,
+            obey_robots=self.settings.obey_robots,
+            body_limit=self.settings.max_body_bytes,
+            truncate=False,
+        )
         status = hop.status
         if status in REDIRECT_STATUSES:
-            raise FetchError(f"too many redirects (more than {self.settings.max_redirects})",
-                             url=url, status=status)
+            raise FetchError(
+                f"too many redirects (more than {self.settings.max_redirects})", url=url, status=status
+            )
         if status == 304 or 200 <= status < 300:
             not_modified = status == 304
             sent = validators or Validators()
             got = Validators(etag=hop.headers.get("etag"), last_modified=hop.headers.get("last-modified"))
             if not_modified:  # a 304 may omit unchanged validators
-                got = Validators(etag=got.etag or sent.etag,
-                                 last_modified=got.last_modified or sent.last_modified)
-            return FetchResult(url=url, final_url=hop.url, status=status, headers=dict(hop.headers.items()),
-                               content=b"" if not_modified else hop.content, not_modified=not_modified,
-                               validators=got, elapsed_s=0.0, content_type=hop.headers.get("content-type"),
-                               redirect_count=len(history), history=tuple(history))
+                got = Validators(
+                    etag=got.etag or sent.etag, last_modified=got.last_modified or sent.last_modified
+                )
+            return FetchResult(
+                url=url,
+                final_url=hop.url,
+                status=status,
+                headers=dict(hop.headers.items()),
+                content=b"" if not_modified else hop.content,
+                not_modified=not_modified,
+                validators=got,
+                elapsed_s=0.0,
+                content_type=hop.headers.get("content-type"),
+                redirect_count=len(history),
+                history=tuple(history),
+            )
         verdict = refusal_kind(status, hop.headers, hop.content)
         if verdict is not None:  # a bot wall: retrying at once would only hammer it
-            raise NotArticleError(f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind,
-                                  status=status)
+            raise NotArticleError(
+                f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind, status=status
+            )
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
-        raise FetchError(f"HTTP {status}", url=hop.url, status=status,
-                         retryable=is_retryable_status(status), retry_after=retry_after)
+        raise FetchError(
+            f"HTTP {status}",
+            url=hop.url,
+            status=status,
+            retryable=is_retryable_status(status),
+            retry_after=retry_after,
+        )
 
     # -- hops ------------------------------------------------------------------------------
 
-    async def _follow(self, url: str, headers: dict[str, str], budget: Budget, *, max_redirects: int,
-                      obey_robots: bool, body_limit: int, truncate: bool) -> tuple[Hop, list[str]]:
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        budget: Budget,
+        *,
+        max_redirects: int,
+        obey_robots: bool,
+        body_limit: int,
+        truncate: bool,
+    ) -> tuple[Hop, list[str]]:
         """Request ``url``, following up to ``max_redirects`` redirects, every hop checked."""
         history: list[str] = []
         current = url
         while True:
-            hop = await self._hop(current, headers, budget, obey_robots=obey_robots,
-                                  body_limit=body_limit, truncate=truncate)
+            hop = await self._hop(
+                current, headers, budget, obey_robots=obey_robots, body_limit=body_limit, truncate=truncate
+            )
             location = hop.headers.get("location")
             if hop.status not in REDIRECT_STATUSES or not location or len(history) >= max_redirects:
                 return hop, history
@@ -295,8 +351,16 @@ class Fetcher:
             with translated(current, limit=body_limit):
                 current = str(httpx.URL(current).join(location).copy_with(fragment=None))
 
-    async def _hop(self, url: str, headers: dict[str, str], budget: Budget, *, obey_robots: bool,
-                   body_limit: int, truncate: bool) -> Hop:
+    async def _hop(
+        self,
+        url: str,
+        headers: dict[str, str],
+        budget: Budget,
+        *,
+        obey_robots: bool,
+        body_limit: int,
+        truncate: bool,
+    ) -> Hop:
         parsed = parse_url(url)
         host = parsed.host
         port = parsed.port or DEFAULT_PORTS[parsed.scheme]
@@ -318,8 +382,9 @@ class Fetcher:
                 self._limiter.defer(host, min(retry_after, self._policy.max_s))
         return hop
 
-    async def _exchange(self, url: httpx.URL, headers: dict[str, str], body_limit: int,
-                        truncate: bool) -> Hop:
+    async def _exchange(
+        self, url: httpx.URL, headers: dict[str, str], body_limit: int, truncate: bool
+    ) -> Hop:
         client = self._require_client(url)
         request = client.build_request("GET", url, headers=headers)
         started = time.monotonic()
@@ -335,10 +400,15 @@ class Fetcher:
             if 200 <= response.status_code < 300:
                 length = response.headers.get("content-length", "")
                 if not truncate and length.isdigit() and int(length) > body_limit:
-                    raise BlockedError(f"Content-Length {length} exceeds fetch.max_body_bytes={body_limit}",
-                                       url=str(url))
-                content = await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
-                                             body_limit, truncate=truncate)
+                    raise BlockedError(
+                        f"Content-Length {length} exceeds fetch.max_body_bytes={body_limit}", url=str(url)
+                    )
+                content = await read_limited(
+                    response.aiter_raw(),
+                    response.headers.get("content-encoding"),
+                    body_limit,
+                    truncate=truncate,
+                )
             elif response.status_code in REFUSAL_STATUSES:
                 content = await refusal_body(response)
             return Hop(str(url), response.status_code, response.headers, content)
@@ -355,9 +425,15 @@ class Fetcher:
     async def _load_robots(self, robots_url: str) -> tuple[int | None, bytes]:
         """Loader for ``RobotsCache``: one attempt, up to 5 redirects, first 500 KiB."""
         try:
-            hop, _ = await self._follow(robots_url, {}, Budget(self.settings.total_timeout_s),
-                                        max_redirects=ROBOTS_MAX_REDIRECTS, obey_robots=False,
-                                        body_limit=ROBOTS_MAX_BYTES, truncate=True)
+            hop, _ = await self._follow(
+                robots_url,
+                {},
+                Budget(self.settings.total_timeout_s),
+                max_redirects=ROBOTS_MAX_REDIRECTS,
+                obey_robots=False,
+                body_limit=ROBOTS_MAX_BYTES,
+                truncate=True,
+            )
         except BlockedError as exc:  # e.g. robots.txt redirects to an internal address
             log.info("robots.txt unusable, treating as absent: %s", exc)
             return 404, b""

@@ -78,8 +78,16 @@ class RobotsRules:
 class RobotsCache:
     """Per-origin robots.txt rules, loaded at most once per TTL even under concurrency."""
 
-    def __init__(self, loader: RobotsLoader, *, user_agent: str, ttl_s: float, error_ttl_s: float,
-                 max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        loader: RobotsLoader,
+        *,
+        user_agent: str,
+        ttl_s: float,
+        error_ttl_s: float,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._load = loader
         self.agent = agent_token(user_agent)
         self._ttl_s = ttl_s
@@ -116,7 +124,10 @@ class RobotsCache:
         if rules.unavailable is not None:
             raise RobotsUnavailableError(
                 f"robots.txt of {origin} is unavailable ({rules.unavailable}); not fetching until it "
-                f"can be read", url=url, retry_after=max(0.0, rules.expires_at - self._clock()))
+                f"can be read",
+                url=url,
+                retry_after=max(0.0, rules.expires_at - self._clock()),
+            )
         if not rules.can_fetch(url, self.agent):
             raise RobotsDeniedError(f"robots.txt disallows {url} for {self.agent}", url=url)
         return rules.crawl_delay(self.agent)
