@@ -28,6 +28,7 @@ __all__ = [
     "PartitionTracker",
     "Producer",
     "Record",
+    "client_kwargs",
     "make_consumer",
     "make_producer",
     "send_all",
@@ -39,6 +40,19 @@ log = logging.getLogger(__name__)
 
 #: A producer, as code outside ``bus/`` names its type.
 Producer: TypeAlias = AIOKafkaProducer
+
+
+def client_kwargs(settings: Settings, *, role: str = "") -> dict[str, Any]:
+    """How every Kafka client newswire creates (producer, consumer, admin) reaches the cluster.
+
+    The one place connection settings go, so a setting added here (TLS, SASL) applies to all.
+    ``role`` is appended to the client id (``newswire-admin``).
+    """
+    k = settings.kafka
+    return {
+        "bootstrap_servers": k.bootstrap_servers,
+        "client_id": f"{k.client_id}-{role}" if role else k.client_id,
+    }
 
 
 def _compression(settings: Settings) -> str | None:
@@ -55,8 +69,7 @@ def make_producer(
         kwargs["transactional_id"] = transactional_id
         kwargs["transaction_timeout_ms"] = k.transaction_timeout_ms
     return AIOKafkaProducer(
-        bootstrap_servers=k.bootstrap_servers,
-        client_id=k.client_id,
+        **client_kwargs(settings),
         acks="all",
         enable_idempotence=True,
         compression_type=_compression(settings),
@@ -80,8 +93,7 @@ def make_consumer(
     k = settings.kafka
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=k.bootstrap_servers,
-        client_id=k.client_id,
+        **client_kwargs(settings),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset=extra.pop("auto_offset_reset", "earliest"),
