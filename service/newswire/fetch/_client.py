@@ -36,45 +36,37 @@ import time
 from dataclasses import replace
 from types import TracebackType
 
-import httpcore
 import httpx
 
 from newswire.config import DIRECT, FetchSettings
 from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import (
-    ACCEPT_ENCODING,
     read_limited,
 )
-from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver
+from newswire.fetch._guard import AddressGuard, Resolver
 from newswire.fetch._hops import (
     DEFAULT_PORTS,
     Budget,
     Hop,
-    NoCookies,
     parse_url,
     refusal_body,
     strip_url,
     translated,
 )
 from newswire.fetch._models import FetchResult, ResponseObserver, Validators
-from newswire.fetch._network import AsyncioBackend
 from newswire.fetch._page_kind import refusal_kind
 from newswire.fetch._politeness import HostLimiter
 from newswire.fetch._proxy import proxy_for
 from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
+from newswire.fetch._transport import new_client, pinned_transport
 
 log = logging.getLogger(__name__)
 
-ACCEPT = (
-    "text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
-    "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5"
-)
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # as Google does
 #: Refusals whose body is read (up to ``_hops.REFUSAL_MAX_BYTES``) to tell a bot challenge from a plain error.
 REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
-_PROXY_PORTS = {**DEFAULT_PORTS, "socks5": 1080, "socks5h": 1080}
 #: The route one ``fetch(proxy=...)`` asked for, seen by all its hops and its robots.txt loads.
 _ROUTE: contextvars.ContextVar[str | None] = contextvars.ContextVar("newswire_fetch_route", default=None)
 
@@ -130,20 +122,7 @@ class Fetcher:
         return self
 
     def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
-        s = self.settings
-        return httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(
-                connect=s.connect_timeout_s,
-                read=s.read_timeout_s,
-                write=s.read_timeout_s,
-                pool=s.total_timeout_s,
-            ),
-            follow_redirects=False,
-            cookies=NoCookies(),
-            trust_env=False,  # proxies from the environment are routed by _proxy, after the guard
-            headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
-        )
+        return new_client(self.settings, transport)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -160,37 +139,7 @@ class Fetcher:
             await client.aclose()
 
     def _pinned_transport(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
-        """The transport of one route: direct, or through ``proxy``.
-
-        Through a proxy, the connections go to the proxy, so it is the proxy's
-        address that is exempt from the guard here; each target URL is still
-        checked by ``_hop`` before it is requested (the proxy resolves it again).
-        """
-        s = self.settings
-        guard = self._guard
-        if proxy is not None:
-            url = httpx.URL(proxy)
-            port = url.port or _PROXY_PORTS[url.scheme]
-            host = f"[{url.host}]" if ":" in url.host else url.host
-            guard = AddressGuard(
-                allow_private_networks=s.allow_private_networks,
-                allowed_hosts=(*s.allowed_hosts, f"{host}:{port}"),
-                resolver=self._resolver,
-            )
-        transport = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
-            proxy=httpx.Proxy(proxy) if proxy is not None else None,
-            trust_env=False,
-        )
-        # httpx has no public hook for the network backend; swap httpcore's (anyio, slow: see
-        # _network.py) for the guarded asyncio one before any connection exists. Guarded by
-        # isinstance so an httpx upgrade degrades loudly.
-        pool = getattr(transport, "_pool", None)
-        if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = GuardedNetworkBackend(guard, AsyncioBackend())
-        else:  # pragma: no cover - depends on httpx internals
-            log.warning("cannot pin connections to checked addresses; DNS rebinding is not prevented")
-        return transport
+        return pinned_transport(self.settings, self._guard, self._resolver, proxy)
 
     def _require_client(self, url: httpx.URL | None = None) -> httpx.AsyncClient:
         """The client of ``url``'s route (see ``_proxy``); a caller-supplied transport is the only route."""
