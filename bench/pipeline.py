@@ -309,17 +309,6 @@ def kill_spawned() -> None:
             os.killpg(popen.pid, signal.SIGKILL)
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# ----------------------------------------------------------------- the site
-
-
 class SiteClient:
     def __init__(self, proc: Proc, port: int) -> None:
         import httpx
@@ -511,6 +500,8 @@ def daemon_env(code_dir: Path | None) -> dict[str, str]:
 async def start_daemon(
     kind: str, config: Path, pin: str | None, workdir: Path, code_dir: Path | None
 ) -> Proc:
+    from newswire.broker import free_port  # after main() put the --code tree on sys.path
+
     port = free_port()
     log_path = workdir / f"{kind}.log"
     popen = spawn(

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "service"))
 
-from newswire._process_pool import WorkerPool  # noqa: E402
+from newswire.pool import WorkerPool  # noqa: E402
 from pipeline import tree_cpu  # noqa: E402 - the same /proc accounting as the pipeline bench
 
 PAGE = os.urandom(135_000)

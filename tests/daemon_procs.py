@@ -14,7 +14,6 @@ import contextlib
 import dataclasses
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,17 +24,6 @@ from typing import Any
 import httpx
 import orjson
 from prometheus_client.parser import text_string_to_metric_families
-
-
-def free_port() -> int:
-    """A loopback port that was free a moment ago (for the daemons' metrics endpoints)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-# ----------------------------------------------------------------- config files
 
 
 def _toml_value(value: Any) -> str:

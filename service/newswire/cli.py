@@ -17,7 +17,7 @@ import orjson
 
 from newswire.config import Settings, load_settings
 from newswire.demo import DEFAULT_ADDRESS as DEMO_ADDRESS
-from newswire.errors import BusError, NewswireError
+from newswire.errors import NewswireError
 from newswire.observe import setup_logging
 
 log = logging.getLogger("newswire")
@@ -96,35 +96,17 @@ def _scram_user(value: str) -> tuple[str, str]:
 
 
 async def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.bus import describe_topics, ensure_topics, limit_mismatches, list_topics
+    from newswire.commands.topics import topics
 
-    if args.action == "create":
-        created = await ensure_topics(settings)
-        _out(f"created: {', '.join(created) if created else 'nothing (all topics exist)'}")
-    elif args.action == "list":
-        for name in await list_topics(settings):
-            _out(name)
-    else:
-        described = await describe_topics(settings)
-        for doc in described:
-            _out(orjson.dumps(doc))
-        for problem in await limit_mismatches(settings, described):
-            log.warning("mismatch: %s", problem)
-    return 0
+    return await topics(settings, args.action, _out)
 
 
 async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.bus import list_topics
-    from newswire.bus.tail import tail
+    from newswire.commands.tail import tail_topic
 
-    topic = args.topic if "." in args.topic else settings.topic(args.topic)
-    if topic not in await list_topics(settings):  # else the consumer logs an error per metadata refresh
-        raise BusError(f"topic {topic} does not exist (`newswire topics list` shows the ones that do)")
-    async for line in tail(
-        settings, topic, from_beginning=args.from_beginning, limit=args.n, follow=args.follow
-    ):
-        _out(line)
-    return 0
+    return await tail_topic(
+        settings, args.topic, _out, from_beginning=args.from_beginning, n=args.n, follow=args.follow
+    )
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
@@ -188,31 +170,10 @@ def _parse_warc(path: Path, settings: Settings) -> bool:
 
 
 def cmd_enrich_file(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.enrich import Enricher
-    from newswire.errors import EnrichError, EventError
-    from newswire.events import decode_article, encode_event
+    from newswire.commands.enrich_file import enrich_file
 
     data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    lines = [(n, raw) for n, raw in enumerate(data.splitlines(), 1) if raw.strip()]
-    enricher = Enricher(entities=settings.enrich.entities, model=settings.enrich.model)
-    failed = 0
-    batch_size = settings.enrich.batch_size
-    for start in range(0, len(lines), batch_size):
-        chunk = lines[start : start + batch_size]
-        articles = []
-        for n, raw in chunk:
-            try:
-                articles.append(decode_article(raw))
-            except EventError as exc:
-                failed += 1
-                print(f"newswire enrich-file: line {n}: {exc}", file=sys.stderr)
-        for result in enricher.enrich_batch(articles):
-            if isinstance(result, EnrichError):
-                failed += 1
-                print(f"newswire enrich-file: {result}", file=sys.stderr)
-            else:
-                _out(encode_event(result))
-    return 1 if failed else 0
+    return enrich_file(settings, data, _out)
 
 
 async def _serve(settings: Settings, names: Sequence[str], port: int, **kwargs: Any) -> int:
@@ -271,91 +232,23 @@ async def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.daemons.status import source_status
+    from newswire.commands.status import show_hosts, show_sources
 
     if args.hosts:
-        return await _host_status(args, settings)
-    rows = await source_status(settings)
-    if args.json:
-        for row in rows:
-            _out(orjson.dumps(row))
-        return 0
-    _out(
-        f"{'source':<50} {'last poll':<19} {'last success':<19} {'art/1h':>6} {'errors':>6} {'next poll':<19}"
-    )
-    for r in rows:
-        _out(
-            f"{r['source'][:50]:<50} {r['last_poll'] or '-':<19} {r['last_success'] or '-':<19} "
-            f"{r['articles_last_hour']:>6} {r['error_rate']:>6.0%} {r['next_poll'] or '-':<19}"
-        )
-    if not rows:
-        _out("(no source has been polled yet: is the ingest daemon running with this config?)")
-    return 0
-
-
-async def _host_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.daemons.status import host_status
-
-    rows = await host_status(settings, window_s=args.hours * 3600)
-    if args.json:
-        for row in rows:
-            _out(orjson.dumps(row))
-        return 0
-    _out(f"{'host':<40} {'articles':>8} {'updates':>7} {'blocked':>7} {'last success':<25} dead letters")
-    for r in rows:
-        letters = ", ".join(f"{reason} {n}" for reason, n in r["dead_letters"].items()) or "-"
-        _out(
-            f"{r['host'][:40]:<40} {r['articles']:>8} {r['updates']:>7} {r['blocked_share']:>7.0%} "
-            f"{r['last_success'] or '-':<25} {letters}"
-        )
-    if not rows:
-        _out(f"(no article or dead letter in the last {args.hours:g} h)")
-    return 0
+        return await show_hosts(settings, _out, hours=args.hours, as_json=args.json)
+    return await show_sources(settings, _out, as_json=args.json)
 
 
 async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import datetime
+    from newswire.commands.replay import run
 
-    from newswire.daemons.replay import replay, stderr_progress
-
-    since = None
-    if args.since is not None:  # "--from ''" is a mistake, not "everything"
-        try:
-            since = datetime.fromisoformat(args.since)
-        except ValueError:
-            print(f"newswire replay: --from wants an ISO 8601 time, got {args.since!r}", file=sys.stderr)
-            return 2
-    count = await replay(
-        settings, since=since, article_id=args.article, force=args.force, progress=stderr_progress
-    )
-    _out(f"queued {count} stored page{'' if count == 1 else 's'} for re-extraction by the ingest daemon")
-    if not count:
-        print(
-            "newswire replay: no stored page matched (pages are kept with ingest.keep_raw = true)",
-            file=sys.stderr,
-        )
-    return 0
+    return await run(settings, _out, since=args.since, article_id=args.article, force=args.force)
 
 
 async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import datetime
+    from newswire.commands.backfill import run
 
-    from newswire.daemons import Stopper
-    from newswire.daemons._runtime import handle_signals
-    from newswire.daemons.backfill import backfill_sitemap, stderr_progress
-
-    try:
-        since = datetime.fromisoformat(args.since) if args.since else None
-    except ValueError:
-        print(f"newswire backfill: --since wants an ISO date or time, got {args.since!r}", file=sys.stderr)
-        return 2
-    stopper = Stopper()
-    with handle_signals(stopper):
-        result = await backfill_sitemap(
-            settings, args.url, since=since, rate=args.rate, progress=stderr_progress(), stopper=stopper
-        )
-    _out(result.describe())
-    return 0 if result.complete else 1
+    return await run(settings, _out, url=args.url, since=args.since, rate=args.rate)
 
 
 # ----------------------------------------------------------------- parser

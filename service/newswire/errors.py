@@ -5,6 +5,7 @@
     ├── BrokerError            the embedded Kafka broker could not be set up or started
     ├── FetchError             an HTTP fetch failed (``url``, ``status``, ``retryable``)
     │   ├── BlockedError       refused by policy: robots.txt, address guard, scheme, size
+    │   │   └── RobotsDeniedError  robots.txt disallows the URL for our user agent
     │   └── NotArticleError    a bot challenge, consent/login wall, soft 404 or paywall (``kind``)
     ├── SourceError            a feed, sitemap or URL list could not be read
     ├── ArchiveError           a WARC file or record could not be read or written (``path``, ``offset``)
@@ -60,6 +61,10 @@ class BlockedError(FetchError):
 
     def __init__(self, message: str, *, url: str) -> None:
         super().__init__(message, url=url, retryable=False)
+
+
+class RobotsDeniedError(BlockedError):
+    """robots.txt disallows the URL: a publisher's choice to respect, not a failure to report."""
 
 
 class NotArticleError(FetchError):

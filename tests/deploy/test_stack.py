@@ -12,7 +12,6 @@ import math
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 
-from newswire.broker import EmbeddedBroker
+from newswire.broker import EmbeddedBroker, free_port
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.deploy._deploy import (
     DEPLOY,
@@ -71,12 +70,6 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def clean_env() -> dict[str, str]:

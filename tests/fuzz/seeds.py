@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from newswire import events
-from newswire.daemons._url_work import encode_candidate
+from newswire.bus.records.urls import encode as encode_candidate
 from newswire.events import ArticleEvent, EnrichedEvent, Metrics, Story, Tone
 from newswire.sources import Candidate
 from tests.fakesite import _render
@@ -195,9 +195,7 @@ def _enriched(article: ArticleEvent) -> EnrichedEvent:
     return EnrichedEvent(
         article=article,
         entities=[
-            events.Entity(
-                name="Port Alder", type="location", forms=["Port Alder"], count=2, first_offset=5
-            ),
+            events.Entity(name="Port Alder", type="location", forms=["Port Alder"], count=2, first_offset=5),
         ],
         metrics=Metrics(
             words=len(article.body.split()),

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from newswire.daemons._url_work import decode_candidate, extract_page
+from newswire.bus.records.urls import decode as decode_candidate
+from newswire.daemons._extract_jobs import extract_page
 from newswire.errors import EventError, ExtractError, NotArticleError, SourceError
 from newswire.events import decode_article, decode_enriched, validate
 from newswire.extract import parse_path

@@ -21,11 +21,11 @@ from typing import Any
 import orjson
 import pytest
 
+from newswire.bus.records.urls import decode as decode_candidate
 from newswire.bus.tail import read_topic
+from newswire.commands.backfill import BackfillProgress, backfill_key, backfill_sitemap
+from newswire.commands.status import source_status
 from newswire.config import Settings
-from newswire.daemons._url_work import decode_candidate
-from newswire.daemons.backfill import BackfillProgress, backfill_key, backfill_sitemap
-from newswire.daemons.status import source_status
 from tests.daemon_procs import wait_for, write_config
 from tests.fakesite import FakeSite
 from tests.integration.test_ingest_site import articles, run_daemon, site_settings
@@ -97,12 +97,20 @@ async def test_since_skips_old_sitemaps_unfetched_and_rate_paces_the_queue(broke
 def _cli_config(tmp_path: Path, settings: Settings, site: FakeSite) -> Path:
     k = settings.kafka
     config = tmp_path / "newswire.toml"
-    write_config(config, {
-        "kafka": {"bootstrap_servers": k.bootstrap_servers, "topic_prefix": k.topic_prefix,
-                  "partitions": k.partitions, "transaction_timeout_ms": k.transaction_timeout_ms},
-        "ingest": {"group_id": settings.ingest.group_id},
-        "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1},
-    }, [])
+    write_config(
+        config,
+        {
+            "kafka": {
+                "bootstrap_servers": k.bootstrap_servers,
+                "topic_prefix": k.topic_prefix,
+                "partitions": k.partitions,
+                "transaction_timeout_ms": k.transaction_timeout_ms,
+            },
+            "ingest": {"group_id": settings.ingest.group_id},
+            "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1},
+        },
+        [],
+    )
     return config
 
 
@@ -132,7 +140,8 @@ async def test_killed_backfill_resumes_without_requeuing_finished_sitemaps(broke
         assert 3 <= len(finished) < 12, (finished, served_before)
 
         second = await asyncio.to_thread(
-            subprocess.run, command, capture_output=True, timeout=120, env=_env(), check=False)
+            subprocess.run, command, capture_output=True, timeout=120, env=_env(), check=False
+        )
         assert second.returncode == 0, second.stderr.decode()[-2000:]
         out, err = second.stdout.decode(), second.stderr.decode()
         assert "13/13 sitemaps done" in out and f"{len(finished)} of them by earlier runs" in out

@@ -19,10 +19,10 @@ import httpx
 import orjson
 import pytest
 
-from newswire.broker import EmbeddedBroker
+from newswire.broker import EmbeddedBroker, free_port
 from newswire.bus.tail import iter_topic
 from tests.conftest import make_settings
-from tests.daemon_procs import Daemon, free_port, kafka_table, wait_for, write_config
+from tests.daemon_procs import Daemon, kafka_table, wait_for, write_config
 from tests.fakesite import FakeSite
 
 pytestmark = pytest.mark.kafka

@@ -20,15 +20,14 @@ import httpx
 import pytest
 from prometheus_client import REGISTRY
 
-from newswire._process_pool import WorkerPool
 from newswire.broker import EmbeddedBroker
 from newswire.bus import ensure_topics
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
-from newswire.daemons._extract_pool import parse_pool
 from newswire.daemons._runtime import Stopper
 from newswire.fetch import Fetcher
 from newswire.observe import Health, HealthServer
+from newswire.pool import WorkerPool, parse_pool
 from newswire.sources import SourceStatus
 from tests.conftest import make_settings
 from tests.daemon_procs import wait_for

@@ -16,8 +16,8 @@ import pytest
 
 from newswire.broker import EmbeddedBroker
 from newswire.bus import ensure_topics
+from newswire.bus.runner import Session
 from newswire.config import SourceSettings
-from newswire.daemons import _discover_role
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
 from newswire.daemons._runtime import Stopper
 from newswire.errors import BusError
@@ -34,18 +34,18 @@ async def test_a_feed_whose_candidates_could_not_be_sent_is_fetched_in_full_agai
     broker: EmbeddedBroker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sends = 0
-    send_all = _discover_role.send_all
+    send = Session.send
 
-    async def refused_once(producer: Any, records: Any) -> Any:
+    async def refused_once(session: Session, records: Any) -> Any:
         nonlocal sends
         records = list(records)
         if any(topic.endswith("urls") for topic, *_ in records):
             sends += 1
             if sends == 1:
                 raise BusError("sending to urls: the broker is restarting (injected)")
-        return await send_all(producer, records)
+        return await send(session, records)
 
-    monkeypatch.setattr(_discover_role, "send_all", refused_once)
+    monkeypatch.setattr(Session, "send", refused_once)
     with FakeSite() as site:
         settings = make_settings(
             broker.bootstrap_servers,

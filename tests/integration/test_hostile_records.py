@@ -16,9 +16,10 @@ import orjson
 import pytest
 
 from newswire.bus import ensure_topics, make_producer, send_all, start_client
-from newswire.bus.clients import Record
+from newswire.bus.records import Record
+from newswire.bus.records.urls import encode as encode_candidate
+from newswire.bus.records.urls import key as url_key
 from newswire.bus.tail import iter_topic
-from newswire.daemons._url_work import encode_candidate, url_key
 from newswire.daemons.ingest import IngestDaemon
 from newswire.sources import Candidate
 from tests.fakesite import FakeSite

@@ -7,12 +7,12 @@ it must show the backlog while a crawl runs and drop to zero once every URL is d
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from newswire.broker import free_port
 from newswire.config import Settings
 from newswire.daemons import serve
 from tests.fakesite import FakeSite
@@ -21,13 +21,6 @@ from tests.integration.test_ingest_site import articles, site_settings
 pytestmark = pytest.mark.kafka
 
 ARTICLES = 40
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def urls_lag(metrics_text: str, settings: Settings) -> dict[str, float]:

@@ -20,13 +20,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newswire.broker import EmbeddedBroker
+from newswire.broker import EmbeddedBroker, free_port
 from newswire.bus import ensure_topics, make_producer, send_all, start_client
 from newswire.config import Settings
 from newswire.events import article_id_for, encode_event
 from newswire.extract import parse_path
 from tests.conftest import SEED_ARTICLE, make_settings
-from tests.daemon_procs import Daemon, free_port, kafka_table, metric_sum, wait_for, write_config
+from tests.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
 from tests.fakesite import FakeSite
 
 pytestmark = pytest.mark.kafka

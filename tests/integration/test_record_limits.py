@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 from newswire.bus import ensure_topics, limit_mismatches, make_producer, send_all, start_client, topic_specs
-from newswire.bus.clients import Record
+from newswire.bus.records import Record
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons.enrich import EnrichDaemon

@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from newswire.bus.tail import read_topic
-from newswire.daemons._url_work import extract_page
+from newswire.commands.replay import replay
+from newswire.daemons._extract_jobs import extract_page
 from newswire.daemons.ingest import IngestDaemon
-from newswire.daemons.replay import replay
 from newswire.events import ArticleEvent, content_fingerprint
 from tests.fakesite import FakeSite
 from tests.integration.test_cli import run

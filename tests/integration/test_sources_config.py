@@ -14,9 +14,9 @@ import orjson
 import pytest
 
 from newswire.broker import free_port
+from newswire.bus.records.sources import CONFIGURED_KEY
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings, load_settings
-from newswire.daemons._discover_role import CONFIGURED_KEY
 from newswire.daemons.ingest import IngestDaemon
 from tests.fakesite import FakeSite
 from tests.integration.test_cli import CLI, run

@@ -14,8 +14,8 @@ import orjson
 import pytest
 
 from newswire.bus.tail import tail
+from newswire.commands.status import source_status
 from newswire.config import Settings
-from newswire.daemons.status import source_status
 from tests.fakesite import FakeSite
 from tests.integration.test_ingest_site import run_daemon, site_settings
 

@@ -15,8 +15,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from newswire import cli
+from newswire.commands.status import host_status
 from newswire.config import Settings
-from newswire.daemons.status import host_status
 from newswire.observe import metrics as m
 from tests.conftest import make_settings
 from tests.integration.test_ingest_site import articles, read_records, run_daemon
@@ -26,14 +26,23 @@ from tests.support.walls import ARTICLE_ABOUT_WALLS_TEXT, CLOUDFLARE, DATADOME, 
 pytestmark = pytest.mark.kafka
 
 
-def wall_settings(broker: Any, site: WallSite, listing: Any, *, one_at_a_time: bool = False,
-                  **fetch: Any) -> Settings:
+def wall_settings(
+    broker: Any, site: WallSite, listing: Any, *, one_at_a_time: bool = False, **fetch: Any
+) -> Settings:
     return make_settings(
         broker.bootstrap_servers,
         sources=[{"kind": "urls", "path": str(listing), "interval_s": 30}],
-        fetch={"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1, "backoff_base_s": 0.05,
-               "backoff_max_s": 0.2, "connect_timeout_s": 2, "read_timeout_s": 5, "total_timeout_s": 10,
-               **fetch},
+        fetch={
+            "allowed_hosts": [site.host_port],
+            "per_host_delay_s": 0,
+            "retries": 1,
+            "backoff_base_s": 0.05,
+            "backoff_max_s": 0.2,
+            "connect_timeout_s": 2,
+            "read_timeout_s": 5,
+            "total_timeout_s": 10,
+            **fetch,
+        },
         **({"ingest": {"max_in_flight": 1}} if one_at_a_time else {}),
     )
 
@@ -43,8 +52,9 @@ def not_article_count(kind: str) -> float:
     return REGISTRY.get_sample_value("newswire_not_article_total", labels) or 0.0
 
 
-async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(broker, tmp_path,
-                                                                                  capsys) -> None:
+async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(
+    broker, tmp_path, capsys
+) -> None:
     with serve_walls() as site:
         urls = {site.wall_url(w): w for w in WALLS}
         listing = tmp_path / "urls.txt"
@@ -89,9 +99,12 @@ async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(b
 async def test_a_host_that_answers_with_challenges_is_left_alone_longer_each_time(broker, tmp_path) -> None:
     with serve_walls() as site:
         listing = tmp_path / "urls.txt"
-        listing.write_text(f"{site.wall_url(CLOUDFLARE)}\n{site.wall_url(DATADOME)}\n{site.url(ARTICLE_PATH)}\n")
-        settings = wall_settings(broker, site, listing, blocked_backoff_s=1.0, blocked_backoff_max_s=60,
-                                 one_at_a_time=True)
+        listing.write_text(
+            f"{site.wall_url(CLOUDFLARE)}\n{site.wall_url(DATADOME)}\n{site.url(ARTICLE_PATH)}\n"
+        )
+        settings = wall_settings(
+            broker, site, listing, blocked_backoff_s=1.0, blocked_backoff_max_s=60, one_at_a_time=True
+        )
         await run_daemon(settings)
         hits = site.hits()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from newswire.daemons._url_work import edited_fields, field_digests
+from newswire.daemons._url_decision import edited_fields, field_digests
 from newswire.events import ArticleEvent, article_id_for, content_fingerprint
 from newswire.state import UrlState
 
@@ -31,8 +31,12 @@ def article(
 def published(event: ArticleEvent) -> UrlState:
     """The state ingest keeps after publishing ``event``."""
     return UrlState(
-        url=URL, checked=1.0, article_id=event.article_id, version=1,
-        fingerprint=event.fingerprint, fields=field_digests(event),
+        url=URL,
+        checked=1.0,
+        article_id=event.article_id,
+        version=1,
+        fingerprint=event.fingerprint,
+        fields=field_digests(event),
     )
 
 

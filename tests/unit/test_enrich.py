@@ -436,4 +436,4 @@ def test_analysed_text_skips_a_lead_the_body_repeats() -> None:
 
 
 def test_public_api() -> None:
-    assert newswire.enrich.__all__ == ["Enricher", "EnricherPool", "analysed_text"]
+    assert newswire.enrich.__all__ == ["Enricher", "analysed_text"]

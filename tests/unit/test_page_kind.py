@@ -10,7 +10,7 @@ import pickle
 
 import pytest
 
-from newswire.daemons._url_work import extract_page
+from newswire.daemons._extract_jobs import extract_page
 from newswire.errors import FetchError, NotArticleError
 from newswire.events import ArticleEvent
 from newswire.fetch import PAGE_KINDS, redirect_kind, refusal_kind

@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from newswire._process_pool import RemoteTraceback, WorkerPool
+from newswire.pool import RemoteTraceback, WorkerPool
 
 
 def _pid_after(seconds: float) -> int:
@@ -149,18 +149,18 @@ async def test_a_cancelled_job_does_not_hand_its_reply_to_the_next_one() -> None
         pool.shutdown()
 
 
-def test_run_all_runs_side_by_side_and_recovers_from_a_killed_worker() -> None:
+async def test_run_all_runs_side_by_side_and_recovers_from_a_killed_worker() -> None:
     pool = WorkerPool(2, jobs_per_worker=None)
     try:
         started = time.monotonic()
-        pids = pool.run_all(30, [(_pid_after, (1.0,)), (_pid_after, (1.0,))])
+        pids = await pool.run_all(30, [(_pid_after, (1.0,)), (_pid_after, (1.0,))])
         assert time.monotonic() - started < 1.9  # in parallel, not one after the other
         assert len(set(pids)) == 2 and set(pids) == pool.pids()
         os.kill(pids[0], signal.SIGKILL)
         _wait_gone(pids[0])  # dead before the job is sent: the send fails, not the read
         with pytest.raises(BrokenProcessPool):
-            pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
-        again = pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
+            await pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
+        again = await pool.run_all(30, [(os.getpid, ()), (os.getpid, ())])
         assert pids[0] not in again and len(set(again)) == 2
     finally:
         pool.shutdown()

@@ -1,6 +1,9 @@
-"""All of newswire's Kafka code: topics, clients, records, dead letters.
+"""All of newswire's Kafka code: topics, clients, the records of every topic, and the runner.
 
-Only this package and ``daemons/`` import aiokafka. Errors leave it as
+``records/`` holds each topic's record format (one module per topic);
+``runner.py`` the one consume-process-transact loop every consuming role runs
+in; ``clients.py`` every client setting; ``redo.py`` the redo-streak watch.
+Only this package imports aiokafka. Errors leave it as
 :class:`~newswire.errors.BusError`.
 """
 

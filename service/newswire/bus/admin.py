@@ -18,7 +18,7 @@ from aiokafka.errors import (
 from aiokafka.protocol.offset import OffsetRequest
 
 from newswire.bus._errors import translate
-from newswire.bus.security import client_security
+from newswire.bus.clients import client_kwargs
 from newswire.bus.topics import TopicSpec, topic_specs
 from newswire.config import Settings
 from newswire.errors import BusError
@@ -30,10 +30,7 @@ _TOPIC_ALREADY_EXISTS = 36
 
 def _admin(settings: Settings) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        client_id=f"{settings.kafka.client_id}-admin",
-        request_timeout_ms=settings.kafka.request_timeout_ms,
-        **client_security(settings.kafka),
+        **client_kwargs(settings, role="admin"), request_timeout_ms=settings.kafka.request_timeout_ms
     )
 
 

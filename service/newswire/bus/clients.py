@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import MessageSizeTooLargeError
@@ -27,7 +27,9 @@ from newswire.errors import BusError
 
 __all__ = [
     "PartitionTracker",
+    "Producer",
     "Record",
+    "client_kwargs",
     "make_consumer",
     "make_producer",
     "send_all",
@@ -36,6 +38,23 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: A producer, as code outside ``bus/`` names its type.
+Producer: TypeAlias = AIOKafkaProducer
+
+
+def client_kwargs(settings: Settings, *, role: str = "") -> dict[str, Any]:
+    """How every Kafka client newswire creates (producer, consumer, admin) reaches the cluster.
+
+    The one place connection settings go, so a setting added here (TLS, SASL) applies to all.
+    ``role`` is appended to the client id (``newswire-admin``).
+    """
+    k = settings.kafka
+    return {
+        "bootstrap_servers": k.bootstrap_servers,
+        "client_id": f"{k.client_id}-{role}" if role else k.client_id,
+        **client_security(k),
+    }
 
 
 def _compression(settings: Settings) -> str | None:
@@ -52,8 +71,7 @@ def make_producer(
         kwargs["transactional_id"] = transactional_id
         kwargs["transaction_timeout_ms"] = k.transaction_timeout_ms
     return AIOKafkaProducer(
-        bootstrap_servers=k.bootstrap_servers,
-        client_id=k.client_id,
+        **client_kwargs(settings),
         acks="all",
         enable_idempotence=True,
         compression_type=_compression(settings),
@@ -62,7 +80,6 @@ def make_producer(
         request_timeout_ms=k.request_timeout_ms,
         linger_ms=linger_ms,
         **kwargs,
-        **client_security(k),
     )
 
 
@@ -78,8 +95,7 @@ def make_consumer(
     k = settings.kafka
     return AIOKafkaConsumer(
         *topics,
-        bootstrap_servers=k.bootstrap_servers,
-        client_id=k.client_id,
+        **client_kwargs(settings),
         group_id=group_id,
         enable_auto_commit=False,
         auto_offset_reset=extra.pop("auto_offset_reset", "earliest"),
@@ -91,7 +107,6 @@ def make_consumer(
         fetch_max_bytes=max(52_428_800, k.max_message_bytes),
         max_partition_fetch_bytes=max(1_048_576, k.max_message_bytes),
         **extra,
-        **client_security(k),
     )
 
 
@@ -194,12 +209,11 @@ async def start_client(
     A transactional producer is started only once it has its producer id. The
     coordinator gives it only after finishing any transaction this
     ``transactional_id`` left open: a commit under way when the broker died is
-    completed when it comes back. The daemons start their producer before their
-    consumer, so the consumer then reads committed offsets that include that
-    commit. aiokafka's OffsetFetch predates KIP-447's "require stable", so an
-    offset still pending would otherwise read as the older one, and the batch
-    would be done twice. The broker-kill test saw that once: one article
-    enriched twice.
+    completed when it comes back. Roles start their producer before their
+    consumer (:class:`~newswire.bus.runner.Runner`), so the consumer then reads
+    committed offsets that include that commit. aiokafka's OffsetFetch predates
+    KIP-447's "require stable", so an offset still pending would otherwise read
+    as the older one, and the batch would be done twice.
     """
     with translate(f"starting {what}", bootstrap):
         try:

@@ -28,41 +28,33 @@ import logging
 from collections.abc import Callable
 
 import orjson
-from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
-from newswire.bus.records import CE_TYPE_DEAD_LETTER, Headers, Record, cloudevent_headers, dead_letter
+from newswire.bus.records._base import (
+    SAFETY_MARGIN_BYTES,
+    Record,
+    record_budget,
+    record_size,
+    value_room,
+)
+from newswire.bus.records.dead_letters import Origin, letter
 from newswire.config import Settings
 from newswire.events import ArticleEvent, encode_event
 from newswire.observe import metrics as m
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "SAFETY_MARGIN_BYTES",
+    "RecordGuard",
+    "fit_article",
+    "record_budget",
+    "record_size",
+    "value_room",
+]
 
-#: Room kept under ``max.message.bytes`` for what the broker counts besides our estimate
-#: (the batch header is in the estimate; compression can add a frame to incompressible data).
-SAFETY_MARGIN_BYTES = 1024
+log = logging.getLogger(__name__)
 
 #: Called with a record that cannot be written, the reason and the error text; returns what to
 #: write instead (a dead letter), or None to write nothing.
 Reject = Callable[[Record, str, str], "Record | None"]
-
-
-def record_budget(settings: Settings) -> int:
-    """The largest record (key, value, headers and batch overhead) newswire writes."""
-    return settings.kafka.max_message_bytes - SAFETY_MARGIN_BYTES
-
-
-def record_size(key: bytes | None, value: bytes | None, headers: Headers) -> int:
-    """An upper bound of the bytes one record takes on the wire, as the producer estimates it."""
-    return int(DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers))
-
-
-#: The record's and the value's length prefixes are varints: they grow with the value.
-_LENGTH_PREFIXES = 10
-
-
-def value_room(settings: Settings, key: bytes | None, headers: Headers) -> int:
-    """The largest value a record with this key and these headers may carry."""
-    return record_budget(settings) - record_size(key, b"", headers) - _LENGTH_PREFIXES
 
 
 def fit_article(article: ArticleEvent, room: int) -> ArticleEvent | None:
@@ -133,15 +125,13 @@ class RecordGuard:
         if topic == letters:
             log.error("a dead letter of %d bytes was refused too (%s); it is dropped", size, error)
             return None
-        m.DEAD_LETTERS.labels(self.stage).inc()
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
-        letter = dead_letter(
+        return letter(
+            self.settings,
             stage=self.stage,
+            source_id=self.source_id,
             error=f"{reason}: {error}",
+            reason=reason,
             payload=value,
-            topic=topic,
+            origin=Origin(topic, key=key),
             key=key,
-            context={"reason": reason},
-            max_bytes=value_room(self.settings, key, headers),
         )
-        return (letters, key, letter, headers)

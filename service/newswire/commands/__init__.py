@@ -1,5 +1,6 @@
-"""One-shot commands of the ``newswire`` CLI, one module each (``doctor``).
+"""One-shot commands of the ``newswire`` CLI, one module each: they run, report and exit.
 
-The daemons' commands stay in ``cli.py`` for now; issue #19 moves the other one-shot
-commands here.
+``backfill`` (queue an archive's URLs), ``replay`` (re-extract stored pages),
+``status`` (sources and hosts, read back from Kafka) and ``doctor`` (check a
+deployment). The long-running daemons live in :mod:`newswire.daemons`.
 """

@@ -18,7 +18,6 @@ poll (counted, logged, retried on the failure schedule, its error in
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import time
@@ -30,19 +29,20 @@ from pathlib import Path
 from typing import TypeVar
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from newswire._process_pool import WorkerPool
-from newswire.bus import PartitionTracker, make_consumer, make_producer, send_all, start_client, translate
-from newswire.bus.clients import Record
+from newswire.bus import make_producer, send_all, start_client
+from newswire.bus.records import Record, source_status
+from newswire.bus.records import sources as sources_topic
+from newswire.bus.records import urls as urls_topic
+from newswire.bus.runner import Partition, RoleSpec, Runner, Session, StopFlag
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._runtime import Connection, Stopper, keep_running
-from newswire.daemons._url_work import encode_candidate, source_key, source_proxies, url_key
+from newswire.daemons._url_work import source_proxies
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
 from newswire.observe import Health
 from newswire.observe import metrics as m
+from newswire.pool import WorkerPool
 from newswire.sources import (
     Candidate,
     SourceSchedule,
@@ -61,10 +61,6 @@ MAX_CHILD_SITEMAPS = 200
 T = TypeVar("T")
 
 
-#: Key of the sources-topic record listing the keys the configuration had at the last start.
-CONFIGURED_KEY = b"\x00configured"
-
-
 async def publish_sources(
     settings: Settings,
     sources: tuple[SourceSettings, ...] | list[SourceSettings],
@@ -75,21 +71,18 @@ async def publish_sources(
 
     ``configured``: these are the whole configuration (ingest's start). Sources the previous
     configuration had and this one has not are then tombstoned, so they stop being polled.
-    The previous configuration is the :data:`CONFIGURED_KEY` record; without one (a topic
+    The previous configuration is the ``sources_topic.CONFIGURED_KEY`` record; without one (a topic
     written before it existed), every source on the topic counts as configured. Feeds found
     in an OPML source are not in it and stay, re-published by that source's next poll.
     """
-    keys = [source_key(src) for src in sources]
-    records: list[Record] = [
-        (settings.topic("sources"), key.encode(), orjson.dumps(src.model_dump(mode="json")), [])
-        for key, src in zip(keys, sources, strict=True)
-    ]
+    keys = [sources_topic.key(src) for src in sources]
+    records: list[Record] = [sources_topic.record(settings, src) for src in sources]
     if configured:
         removed = await _previous_configuration(settings) - set(keys)
         for key in sorted(removed):
             log.info("source %s is no longer configured: removing it from %s", key, settings.topic("sources"))
-        records += [(settings.topic("sources"), key.encode(), None, []) for key in sorted(removed)]
-        records.append((settings.topic("sources"), CONFIGURED_KEY, orjson.dumps(sorted(keys)), []))
+        records += [sources_topic.tombstone(settings, key) for key in sorted(removed)]
+        records.append(sources_topic.configured_record(settings, keys))
     if not records:
         return
     producer = make_producer(settings)
@@ -104,8 +97,8 @@ async def _previous_configuration(settings: Settings) -> set[str]:
     present: dict[str, bool] = {}
     listed: set[str] | None = None
     async for record in iter_topic(settings, settings.topic("sources")):
-        if record.key == CONFIGURED_KEY:
-            listed = set(orjson.loads(record.value)) if record.value is not None else set()
+        if record.key == sources_topic.CONFIGURED_KEY:
+            listed = sources_topic.decode_configured(record.value)
         elif record.key is not None:
             present[record.key.decode()] = record.value is not None
     return listed if listed is not None else {key for key, alive in present.items() if alive}
@@ -119,7 +112,7 @@ class DiscoverRole:
         settings: Settings,
         fetcher: Fetcher,
         *,
-        stopper: Stopper,
+        stopper: StopFlag,
         health: Health,
         parser: WorkerPool | None = None,
     ) -> None:
@@ -140,64 +133,56 @@ class DiscoverRole:
         self._pending_validators: dict[str, dict[str, Validators]] = {}
         self._published_lastmod: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self._owned: set[int] = set()
-        self._consumer: AIOKafkaConsumer | None = None
-        self._producer: AIOKafkaProducer | None = None
+        self._session: Session | None = None
+        self._polls: set[asyncio.Task[None]] = set()
         self.candidates_published = 0
+        self.spec = RoleSpec(
+            name="ingest discover role",
+            stage="ingest",
+            topic=settings.topic("sources"),
+            group_id=f"{settings.ingest.group_id}-discover",
+            source_id="/newswire/ingest/discover",
+            linger_ms=20,
+        )
 
     @property
     def group_id(self) -> str:
-        return f"{self.settings.ingest.group_id}-discover"
+        return self.spec.group_id
 
     def owned_sources(self) -> list[SourceSettings]:
         return [src for _, src in self._sources.values()]
 
     async def run(self) -> None:
         """Poll owned sources until stopped; reconnect with backoff if Kafka drops."""
-        await keep_running("ingest discover role", self._run_once, self.stopper, self.health)
+        await Runner(self.settings, self, stopper=self.stopper, health=self.health).run()
 
-    async def _run_once(self, connection: Connection) -> bool:
-        s = self.settings
-        tracker = PartitionTracker()
-        tracker.on_assign.append(self._on_assign)
-        tracker.on_revoke.append(self._on_revoke)
-        self._producer = make_producer(s, linger_ms=20)
-        self._consumer = make_consumer(s, group_id=self.group_id)
-        self._consumer.subscribe([s.topic("sources")], listener=tracker)
-        polls: set[asyncio.Task[None]] = set()
-        try:
-            await start_client(self._producer, s.kafka.bootstrap_servers, "ingest discover producer")
-            await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest discover consumer")
-            connection.established()
-            while not self.stopper.stopping:
-                self.health.tick()
-                with translate("reading sources", s.kafka.bootstrap_servers):
-                    batch = await self._consumer.getmany(timeout_ms=200)
-                tracker.check()  # a partition whose sources could not be re-read would never poll
-                for records in batch.values():
-                    for record in records:
-                        self._apply(record.partition, record.key, record.value)
-                now = time.time()
-                for key in self.schedule.due(now):
-                    if key in self._sources and not any(t.get_name() == key for t in polls):
-                        task = asyncio.create_task(self._poll(key), name=key)
-                        polls.add(task)
-                        task.add_done_callback(polls.discard)
-            return True
-        finally:
-            for task in polls:
-                task.cancel()
-            self._sources.clear()
-            for name in [st.key for st in self.schedule.statuses()]:
-                self.schedule.remove(name)
-            try:
-                with contextlib.suppress(Exception):
-                    await self._consumer.stop()
-            finally:  # also when the consumer's stop is cancelled (seen over TLS at shutdown)
-                with contextlib.suppress(Exception):
-                    await self._producer.stop()
+    async def step(self, session: Session) -> bool:
+        self._session = session
+        batch = await session.poll(timeout_ms=200)
+        for records in batch.values():
+            for record in records:
+                self._apply(record.partition, record.key, record.value)
+        now = time.time()
+        for key in self.schedule.due(now):
+            if key in self._sources and not any(t.get_name() == key for t in self._polls):
+                task = asyncio.create_task(self._poll(key), name=key)
+                self._polls.add(task)
+                task.add_done_callback(self._polls.discard)
+        return True
+
+    async def finish(self, session: Session) -> None:
+        """Nothing to commit: the sources topic is read from the beginning by each owner."""
+
+    async def close(self) -> None:
+        for task in list(self._polls):
+            task.cancel()
+        self._session = None
+        self._sources.clear()
+        for name in [st.key for st in self.schedule.statuses()]:
+            self.schedule.remove(name)
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
-        if key is None or key == CONFIGURED_KEY:
+        if key is None or key == sources_topic.CONFIGURED_KEY:
             return
         name = key.decode()
         if value is None:
@@ -205,7 +190,7 @@ class DiscoverRole:
             self.schedule.remove(name)
             return
         try:
-            source = SourceSettings.model_validate(orjson.loads(value))
+            source = sources_topic.decode(value)
         except (ValueError, orjson.JSONDecodeError) as exc:
             log.warning("ignoring invalid source %s: %s", name, exc)
             return
@@ -214,15 +199,15 @@ class DiscoverRole:
             self.schedule.remove(name)
         self.schedule.add(name, source.interval_s, time.time())
 
-    async def _on_assign(self, assigned: set[TopicPartition]) -> None:
-        assert self._consumer is not None
+    async def assigned(self, session: Session, assigned: set[Partition]) -> None:
+        self._session = session
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("sources")}
         self._owned |= {tp.partition for tp in mine}
         if mine:
-            await self._consumer.seek_to_beginning(*mine)
+            await session.seek_to_beginning(mine)
         log.info("discover role owns sources partitions %s", sorted(self._owned))
 
-    async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
+    async def revoked(self, session: Session, revoked: set[Partition]) -> None:
         gone = {tp.partition for tp in revoked}
         self._owned -= gone
         for name, (partition, _) in list(self._sources.items()):
@@ -350,20 +335,26 @@ class DiscoverRole:
 
     async def _publish_status(self, key: str, source: SourceSettings, candidates: int | None) -> None:
         """Record the source's poll status in the compacted source-status topic (for ``newswire status``)."""
-        if self._producer is None:
+        if self._session is None:
             return
-        status = self.schedule.status(key)
-        doc = {
-            "source": key,
-            "kind": source.kind,
-            "url": source.url or source.path,
-            "candidates_last_poll": candidates,
-            **dataclasses.asdict(status),
-        }
+        s = self.schedule.status(key)
+        status = source_status.SourceStatus(
+            source=key,
+            kind=source.kind,
+            url=source.url or source.path,
+            candidates_last_poll=candidates,
+            interval_s=s.interval_s,
+            next_poll=s.next_poll,
+            last_poll=s.last_poll,
+            last_success=s.last_success,
+            last_failure=s.last_failure,
+            consecutive_failures=s.consecutive_failures,
+            error_count=s.error_count,
+            success_count=s.success_count,
+            last_error=s.last_error,
+        )
         try:
-            await send_all(
-                self._producer, [(self.settings.topic("source-status"), key.encode(), orjson.dumps(doc), [])]
-            )
+            await self._session.send([source_status.record(self.settings, status)])
         except BusError as exc:
             log.warning("could not record the status of %s: %s", key, exc)
 
@@ -388,9 +379,9 @@ class DiscoverRole:
             fresh.append(c if c.source == key else dataclasses.replace(c, source=key))
             marks[c.url] = (marker, now)
         if fresh:
-            assert self._producer is not None
-            topic = self.settings.topic("urls")
-            await send_all(self._producer, [(topic, url_key(c.url), encode_candidate(c), []) for c in fresh])
+            if self._session is None:
+                raise BusError("the discover role lost its connection to Kafka")
+            await self._session.send([urls_topic.record(self.settings, c) for c in fresh])
         # Marked as handed on only once they were: a failed send leaves them to the next poll.
         for url, mark in marks.items():
             self._published_lastmod[url] = mark

@@ -37,29 +37,20 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-
-from newswire.bus import PartitionTracker, make_consumer, make_producer, start_client, transact, translate
-from newswire.bus.clients import Record
-from newswire.bus.limits import RecordGuard
-from newswire.bus.records import with_origin
+from newswire.bus.records import Record, fetch_state, urls, with_origin
+from newswire.bus.records.fetch_state import Write
+from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session, StopFlag
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
-from newswire.daemons._redo import RedoWatch
-from newswire.daemons._runtime import Connection, Stopper, keep_running
-from newswire.daemons._url_work import Outcome, UrlWorker, decode_candidate
+from newswire.daemons._url_decision import Reason
+from newswire.daemons._url_work import Outcome, UrlWorker
 from newswire.errors import BusError
 from newswire.observe import Health
 from newswire.observe import metrics as m
 from newswire.state import PartitionState
-from newswire.state.fetch_state import parked_key
 
 log = logging.getLogger(__name__)
-
-
-Write = tuple[bytes, bytes | None]  # a fetch-state record: key, value (None: tombstone)
 
 
 class _Partition:
@@ -83,7 +74,7 @@ class FetchRole:
         settings: Settings,
         worker: UrlWorker,
         *,
-        stopper: Stopper,
+        stopper: StopFlag,
         health: Health,
         transactional_id: str,
         max_events: int | None = None,
@@ -93,32 +84,29 @@ class FetchRole:
         self.worker = worker
         self.stopper = stopper
         self.health = health
-        self.transactional_id = transactional_id
         self.max_events = max_events
         self.idle_timeout_s = idle_timeout_s
+        self.spec = RoleSpec(
+            name="ingest fetch role",
+            stage="ingest",
+            topic=settings.topic("urls"),
+            group_id=f"{settings.ingest.group_id}-fetch",
+            source_id=worker.source_id,
+            transactional_id=transactional_id,
+            max_poll_records=settings.ingest.max_in_flight,
+        )
         self.done = 0
         self.published = 0
-        self._parts: dict[TopicPartition, _Partition] = {}
-        self._lock = asyncio.Lock()
+        self._parts: dict[Partition, _Partition] = {}
         self._wakeup = asyncio.Event()
-        self._last_output = time.monotonic()
-        self._consumer: AIOKafkaConsumer | None = None
-        self._producer: AIOKafkaProducer | None = None
-        self._tracker = PartitionTracker()
-        self._guard = RecordGuard(settings, "ingest", worker.source_id)
-        self._redo = RedoWatch("ingest", health)
         self._committing: asyncio.Task[None] | None = None
         self._committing_urls = 0
-        # A failed transaction's URLs left ``pending`` when it began; a later commit on the same
-        # connection would move the offsets past them. So once one fails nothing commits until
-        # the reconnect has rebuilt everything from what Kafka holds.
-        self._failed: BusError | None = None
-        # Next offset to consume per partition as of the last committed transaction (for the lag gauge).
-        self._committed: dict[TopicPartition, int] = {}
+        self._last_commit = time.monotonic()
+        self._session: Session | None = None
 
     @property
     def group_id(self) -> str:
-        return f"{self.settings.ingest.group_id}-fetch"
+        return self.spec.group_id
 
     @property
     def in_flight(self) -> int:
@@ -128,133 +116,107 @@ class FetchRole:
 
     async def run(self) -> None:
         """Consume until stopped, max_events or idle; on a Kafka outage reconnect, redo uncommitted work."""
-        await keep_running("ingest fetch role", self._run_once, self.stopper, self.health)
+        await Runner(self.settings, self, stopper=self.stopper, health=self.health).run()
 
-    async def _run_once(self, connection: Connection) -> bool:
+    async def step(self, session: Session) -> bool:
         s = self.settings
-        self._failed = None
-        self._tracker = tracker = PartitionTracker()
-        tracker.on_assign.append(self._on_assign)
-        tracker.on_revoke.append(self._on_revoke)
-        self._producer = make_producer(s, transactional_id=self.transactional_id)
-        self._consumer = make_consumer(s, group_id=self.group_id, max_poll_records=s.ingest.max_in_flight)
-        self._consumer.subscribe([s.topic("urls")], listener=tracker)
-        try:
-            await start_client(self._producer, s.kafka.bootstrap_servers, "ingest fetch producer")
-            await start_client(self._consumer, s.kafka.bootstrap_servers, "ingest fetch consumer")
-            connection.established()
-            await self._loop()
-            if self._committing is not None:
+        if session is not self._session:  # a new connection: its first commit waits an interval too
+            self._session = session
+            self._last_commit = time.monotonic()
+        committing = self._committing
+        if committing is not None and committing.done():
+            self._committing = None
+            committing.result()  # a failed transaction raises BusError here: reconnect, redo
+        if self.max_events is not None and self.done >= self.max_events and self.in_flight == 0:
+            return False
+        room = s.ingest.max_in_flight - self.in_flight
+        if room > 0:
+            batch = await session.poll(timeout_ms=50, max_records=room)
+            for tp, records in batch.items():
+                if tp not in self._parts:
+                    # Its state is still being rebuilt (or it was just revoked): fetch these again later.
+                    session.seek(tp, records[0].offset)
+                    continue
+                for record in records:
+                    self._start(tp, record)
+        else:
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), s.ingest.commit_interval_ms / 1000)
+        m.IN_FLIGHT.labels("ingest").set(self.in_flight)
+        due = time.monotonic() - self._last_commit >= s.ingest.commit_interval_ms / 1000
+        if due and self._committing is None and self._committable():
+            # In the background: consuming and starting work go on while the transaction
+            # is in flight (its round trips are most of a commit's time under load).
+            self._last_commit = time.monotonic()
+            self._committing = asyncio.create_task(self._locked_commit(session))
+        idle = self.idle_timeout_s
+        return not (idle is not None and self.in_flight == 0 and session.idle_for() > idle)
+
+    async def finish(self, session: Session) -> None:
+        if self._committing is not None:
+            await self._committing
+        async with session.lock:
+            await self._drain_and_commit(session, seconds=self.settings.shutdown_timeout_s)
+
+    async def close(self) -> None:
+        if self._committing is not None:
+            self._committing.cancel()
+            with contextlib.suppress(BaseException):
                 await self._committing
-            async with self._lock:
-                await self._drain_and_commit(seconds=s.shutdown_timeout_s)
-            return True
-        finally:
-            if self._committing is not None:
-                self._committing.cancel()
-                with contextlib.suppress(BaseException):
-                    await self._committing
-                self._committing = None
-            for part in self._parts.values():
-                for task in part.tasks:
-                    task.cancel()
-            self._parts.clear()
-            with contextlib.suppress(Exception):
-                await self._consumer.stop()
-            with contextlib.suppress(Exception):
-                await self._producer.stop()
+            self._committing = None
+        for part in self._parts.values():
+            for task in part.tasks:
+                task.cancel()
+        self._parts.clear()
 
-    async def _loop(self) -> None:
-        assert self._consumer is not None
-        s = self.settings
-        last_commit = time.monotonic()
-        self._last_output = time.monotonic()
-        while not self.stopper.stopping:
-            self.health.tick()
-            committing = self._committing
-            if committing is not None and committing.done():
-                self._committing = None
-                committing.result()  # a failed transaction raises BusError here: reconnect, redo
-            if self._failed is not None:  # one failed during a rebalance: reconnect, redo
-                raise self._failed
-            if self.max_events is not None and self.done >= self.max_events and self.in_flight == 0:
-                break
-            room = s.ingest.max_in_flight - self.in_flight
-            if room > 0:
-                with translate("consuming urls", s.kafka.bootstrap_servers):
-                    batch = await self._consumer.getmany(timeout_ms=50, max_records=room)
-                self._tracker.check()  # a partition whose state failed to load is never worked on
-                for tp, records in batch.items():
-                    if tp not in self._parts:
-                        # Its state is still being rebuilt (or it was just revoked): fetch these again later.
-                        with contextlib.suppress(Exception):
-                            self._consumer.seek(tp, records[0].offset)
-                        continue
-                    for record in records:
-                        self._start(tp, record)
-            else:
-                self._wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), s.ingest.commit_interval_ms / 1000)
-            m.IN_FLIGHT.labels("ingest").set(self.in_flight)
-            self._update_lag()
-            due = time.monotonic() - last_commit >= s.ingest.commit_interval_ms / 1000
-            if due and self._committing is None and self._committable():
-                # In the background: consuming and starting work go on while the transaction
-                # is in flight (its round trips are most of a commit's time under load).
-                last_commit = time.monotonic()
-                self._committing = asyncio.create_task(self._locked_commit())
-            if (
-                self.idle_timeout_s is not None
-                and self.in_flight == 0
-                and time.monotonic() - self._last_output > self.idle_timeout_s
-            ):
-                break
-
-    def _start(self, tp: TopicPartition, record: ConsumerRecord[Any, Any]) -> None:
+    def _start(self, tp: Partition, record: Consumed) -> None:
         part = self._parts[tp]
         part.pending[record.offset] = None
         task = asyncio.create_task(self._work(tp, part, record))
         part.tasks.add(task)
         task.add_done_callback(part.tasks.discard)
 
-    async def _work(self, tp: TopicPartition, part: _Partition, record: ConsumerRecord[Any, Any]) -> None:
+    async def _work(self, tp: Partition, part: _Partition, record: Consumed) -> None:
         outcome, writes = await self._handle(part, record.value or b"", record.offset)
         letters = self.settings.topic("dead-letters")
         outcome.records = [
-            (t, k, with_origin(v, partition=record.partition, offset=record.offset, key=record.key), h)
-            if t == letters and v is not None
-            else (t, k, v, h)
-            for t, k, v, h in outcome.records
+            r._replace(
+                value=with_origin(r.value, partition=record.partition, offset=record.offset, key=record.key)
+            )
+            if r.topic == letters and r.value is not None
+            else r
+            for r in outcome.records
         ]
         if self._parts.get(tp) is not part:
             return
         part.started.pop(record.offset, None)
         url = part.parked_offsets.pop(record.offset, None)
         if url is not None:  # its offset was released meanwhile: commit the result on its own
-            part.floating[url] = (outcome, [*writes, (parked_key(url), None)])
+            part.floating[url] = (outcome, [*writes, fetch_state.unpark(url)])
         else:
             if writes:
                 part.state_writes[record.offset] = writes
             part.pending[record.offset] = outcome
         self._wakeup.set()
 
-    async def _resume(self, tp: TopicPartition, part: _Partition, url: str, raw: bytes) -> None:
+    async def _resume(self, tp: Partition, part: _Partition, url: str, raw: bytes) -> None:
         """Handle a URL found parked when the partition's state was rebuilt (its offset is gone)."""
         outcome, writes = await self._handle(part, raw, None)
         if self._parts.get(tp) is part:
-            part.floating[url] = (outcome, [*writes, (parked_key(url), None)])
+            part.floating[url] = (outcome, [*writes, fetch_state.unpark(url)])
             self._wakeup.set()
 
     async def _handle(self, part: _Partition, raw: bytes, offset: int | None) -> tuple[Outcome, list[Write]]:
         try:
-            work = decode_candidate(raw)
+            work = urls.decode(raw)
             candidate = work.candidate
         except Exception as exc:  # whatever the bytes: left pending, a record would block its partition
-            outcome = self.worker.dead_letter(raw, f"not a candidate record: {exc}", "invalid_candidate", "?")
+            error = f"not a candidate record: {exc}"
+            outcome = self.worker.dead_letter(raw, error, Reason.INVALID_CANDIDATE, "?")
         else:
             if candidate.url in part.state.in_flight:
-                outcome = Outcome("in_flight_duplicate")
+                outcome = Outcome(Reason.IN_FLIGHT_DUPLICATE)
             else:
                 part.state.in_flight.add(candidate.url)
                 if offset is not None:
@@ -266,14 +228,14 @@ class FetchRole:
                 except Exception as exc:  # the one place that decides: dead-letter and go on
                     log.exception("handling %s failed", candidate.url)
                     outcome = self.worker.dead_letter(
-                        raw, f"internal error: {exc!r}", "internal_error", candidate.url
+                        raw, f"internal error: {exc!r}", Reason.INTERNAL_ERROR, candidate.url
                     )
                 finally:
                     part.state.in_flight.discard(candidate.url)
         writes: list[Write] = []
         if outcome.state is not None:
-            writes.append((outcome.state.url.encode(), outcome.state.encode()))
-            writes += [(evicted.encode(), None) for evicted in part.state.put(outcome.state)]
+            writes.append(fetch_state.state(outcome.state))
+            writes += [fetch_state.forget(evicted) for evicted in part.state.put(outcome.state)]
         if not outcome.records:
             m.URLS_SKIPPED.labels(outcome.reason).inc()
         return outcome, writes
@@ -298,8 +260,8 @@ class FetchRole:
         now = time.monotonic()
         for offset in self._parkable(part):
             started, url, raw = part.started[offset]
-            part.pending[offset] = Outcome("parked")
-            part.state_writes[offset] = [(parked_key(url), raw)]
+            part.pending[offset] = Outcome(Reason.PARKED)
+            part.state_writes[offset] = [fetch_state.park(url, raw)]
             part.parked_offsets[offset] = url
             part.floating[url] = None
             m.URLS_PARKED.inc()
@@ -324,19 +286,16 @@ class FetchRole:
             or any(self._parkable(part) for part in parts)
         )
 
-    async def _locked_commit(self) -> None:
-        async with self._lock:
-            await self._commit()
+    async def _locked_commit(self, session: Session) -> None:
+        async with session.lock:
+            await self._commit(session)
 
-    async def _commit(self) -> None:
-        assert self._producer is not None
-        if self._failed is not None:
-            raise self._failed
+    async def _commit(self, session: Session) -> None:
         s = self.settings
         records: list[Record] = []
         state_writes: dict[int, list[Write]] = {}
-        offsets: dict[TopicPartition, int] = {}
-        starts: dict[TopicPartition, int] = {}
+        offsets: dict[Partition, int] = {}
+        starts: dict[Partition, int] = {}
         on_commit: list[Callable[[], None]] = []
         count = 0
         for tp, part in self._parts.items():
@@ -352,7 +311,7 @@ class FetchRole:
                 if writes := part.state_writes.pop(offset, None):
                     state_writes.setdefault(tp.partition, []).extend(writes)
                 offsets[tp] = offset + 1
-                count += outcome.reason != "parked"  # counted when its own result commits
+                count += outcome.reason != Reason.PARKED  # counted when its own result commits
             for url, result in list(part.floating.items()):
                 if result is not None:
                     del part.floating[url]
@@ -362,52 +321,31 @@ class FetchRole:
                     count += 1
         if not offsets and not state_writes and not records:
             return
-        state_topic = s.topic("fetch-state")
         partitioned: dict[int, list[Record]] = {
-            partition: [(state_topic, k, v, []) for k, v in writes]
+            partition: [fetch_state.record(s, write) for write in writes]
             for partition, writes in state_writes.items()
         }
         self._committing_urls = count
         try:
-            await transact(
-                self._producer, records, offsets, self.group_id, partitioned=partitioned, guard=self._guard
-            )
-        except BusError as exc:
-            self._failed = exc
-            m.TRANSACTIONS.labels("ingest", "aborted").inc()
-            log.warning("ingest transaction failed (%s); reconnecting to redo uncommitted work", exc)
-            self._redo.failed(starts, exc)
-            raise
+            await session.commit(records, offsets, starts=starts, partitioned=partitioned)
         finally:
             self._committing_urls = 0
-        self._redo.committed()
         for observe in on_commit:
             observe()
-        m.TRANSACTIONS.labels("ingest", "committed").inc()
-        self._committed.update(offsets)
         if records:
-            self._last_output = time.monotonic()
+            session.active()
         self.done += count
-        self.published += sum(1 for r in records if r[0] == s.topic("articles"))
+        self.published += sum(1 for r in records if r.topic == s.topic("articles"))
 
-    def _update_lag(self) -> None:
-        """Export how far each owned urls partition is behind its end: the backlog an operator scales on."""
-        assert self._consumer is not None
-        for tp in self._consumer.assignment():
-            high = self._consumer.highwater(tp)
-            if high is not None and tp in self._committed:
-                lag = max(0, high - self._committed[tp])
-                m.CONSUMER_LAG.labels(self.group_id, tp.topic, str(tp.partition)).set(lag)
-
-    async def _drain_and_commit(self, seconds: float) -> None:
+    async def _drain_and_commit(self, session: Session, seconds: float) -> None:
         """On shutdown: let in-flight work finish (bounded), commit it, hand back the rest."""
         tasks = [t for p in self._parts.values() for t in p.tasks]
         if tasks:
             log.info("finishing %d in-flight URLs (up to %.0fs)", len(tasks), seconds)
             await asyncio.wait(tasks, timeout=seconds)
-        await self._commit()
+        await self._commit(session)
 
-    async def _on_assign(self, assigned: set[TopicPartition]) -> None:
+    async def assigned(self, session: Session, assigned: set[Partition]) -> None:
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("urls")}
         capacity = max(1000, self.settings.ingest.seen_capacity // self.settings.kafka.partitions)
         # Work on a partition starts only once its state is complete: install it after the rebuild.
@@ -422,18 +360,16 @@ class FetchRole:
             part.state.parked.clear()
         log.info("fetch role owns urls partitions %s", sorted(tp.partition for tp in self._parts))
 
-    async def _on_revoke(self, revoked: set[TopicPartition]) -> None:
-        async with self._lock:
-            with contextlib.suppress(BusError):
-                await self._commit()
-            for tp in revoked:
-                self._committed.pop(tp, None)  # its next owner commits from now on
-                part = self._parts.pop(tp, None)
-                if part is not None:
-                    for task in part.tasks:
-                        task.cancel()
+    async def revoked(self, session: Session, revoked: set[Partition]) -> None:
+        with contextlib.suppress(BusError):
+            await self._commit(session)
+        for tp in revoked:
+            part = self._parts.pop(tp, None)
+            if part is not None:
+                for task in part.tasks:
+                    task.cancel()
 
-    async def _rebuild(self, parts: dict[TopicPartition, _Partition]) -> dict[TopicPartition, _Partition]:
+    async def _rebuild(self, parts: dict[Partition, _Partition]) -> dict[Partition, _Partition]:
         """Fill ``parts`` from the matching fetch-state partitions, read from the beginning to their end."""
         if not parts:
             return parts

@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 
 from newswire.bus import missing_topics
 from newswire.config import Settings
@@ -83,44 +83,3 @@ async def watch_readiness(settings: Settings, health: Health, stopper: Stopper, 
         except (BusError, TimeoutError) as exc:
             health.set_ready(False, f"kafka unreachable: {exc}")
         await stopper.wait(every_s)
-
-
-class Connection:
-    """Handed to each connection attempt: it calls :meth:`established` once its clients are up."""
-
-    def __init__(self) -> None:
-        self.ever_established = False
-
-    def established(self) -> None:
-        self.ever_established = True
-
-
-async def keep_running(
-    name: str,
-    run_once: Callable[[Connection], Awaitable[bool]],
-    stopper: Stopper,
-    health: Health,
-    max_backoff_s: float = 30.0,
-) -> None:
-    """Run ``run_once`` until it returns True (finished) or the daemon stops.
-
-    A :class:`BusError` before the first connection is established propagates (a
-    clear error at start beats a silent wait); after that, a lost broker only
-    makes the daemon not-ready while it reconnects with backoff. Work that was
-    not committed is redone from the last committed offsets, so a reconnect
-    loses and duplicates nothing.
-    """
-    connection = Connection()
-    backoff = 1.0
-    while not stopper.stopping:
-        try:
-            if await run_once(connection):
-                return
-            backoff = 1.0
-        except BusError as exc:
-            if not connection.ever_established:
-                raise
-            health.set_ready(False, f"reconnecting to kafka: {exc}")
-            log.warning("%s lost kafka (%s); reconnecting in %.0fs", name, exc, backoff)
-            await stopper.wait(backoff)
-            backoff = min(backoff * 2, max_backoff_s)

@@ -8,213 +8,56 @@ commits outcomes in Kafka transactions, in offset order.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
-import hashlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-import orjson
-
 from newswire import events
-from newswire._process_pool import WorkerPool
-from newswire.bus import (
-    CE_TYPE_ARTICLE,
-    CE_TYPE_DEAD_LETTER,
-    CE_TYPE_RAW_PAGE,
-    cloudevent_headers,
-    dead_letter,
+from newswire.bus.records import Record, articles, dead_letters, raw_pages
+from newswire.bus.records import sources as sources_topic
+from newswire.bus.records import urls as urls_topic
+from newswire.bus.records.urls import Work
+from newswire.config import Settings
+from newswire.daemons._extract_jobs import ExtractJob, extract_file, extract_page
+from newswire.daemons._url_decision import (
+    Reason,
+    decide_article,
+    decide_failure,
+    retry_delay,
+    skip_before_fetch,
 )
-from newswire.bus.clients import Record
-from newswire.bus.limits import fit_article, value_room
-from newswire.config import Settings, SourceSettings
-from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError
+from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError, RobotsDeniedError
 from newswire.events import ArticleEvent
-from newswire.fetch import Fetcher, Validators, page_kind, redirect_kind
+from newswire.fetch import Fetcher, Validators, redirect_kind
 from newswire.observe import metrics as m
-from newswire.revisions import paragraph_digests, remember_text, text_diff
+from newswire.pool import WorkerPool
 from newswire.sources import Candidate
-from newswire.state import TRACKED_FIELDS, PartitionState, UrlState
+from newswire.state import PartitionState, UrlState
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 3
-FILE_HOST = "local-files"
-
-
-# ----------------------------------------------------------------- candidates on the wire
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Replay:
-    """A stored raw page to extract again instead of fetching (``newswire replay``)."""
-
-    content: bytes
-    final_url: str
-    content_type: str | None
-    force: bool = False
-
-
-@dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
-class Work:
-    """One urls-topic record: a candidate, its retry bookkeeping, or a replay."""
-
-    candidate: Candidate
-    attempt: int = 0
-    not_before: float | None = None
-    replay: Replay | None = None
-
-
-def encode_candidate(
-    candidate: Candidate, *, attempt: int = 0, not_before: float | None = None, replay: Replay | None = None
-) -> bytes:
-    doc: dict[str, Any] = dataclasses.asdict(candidate)
-    doc["attempt"] = attempt
-    doc["not_before"] = not_before
-    if replay is not None:
-        doc["replay"] = {
-            "content": base64.b64encode(replay.content).decode(),
-            "final_url": replay.final_url,
-            "content_type": replay.content_type,
-            "force": replay.force,
-        }
-    return orjson.dumps(doc)
-
-
-def decode_candidate(data: bytes) -> Work:
-    """Parse a urls-topic record; ValueError/TypeError/KeyError when it is not one."""
-    doc: dict[str, Any] = orjson.loads(data)
-    if not isinstance(doc, dict) or not all(isinstance(doc.get(k), str) for k in ("url", "source")):
-        raise TypeError("a candidate is a JSON object with string url and source")
-    attempt = int(doc.pop("attempt", 0) or 0)
-    not_before = doc.pop("not_before", None)
-    replay_doc = doc.pop("replay", None)
-    doc["authors"] = tuple(doc.get("authors") or ())
-    replay = None
-    if replay_doc is not None:
-        replay = Replay(
-            content=base64.b64decode(replay_doc["content"]),
-            final_url=replay_doc["final_url"],
-            content_type=replay_doc.get("content_type"),
-            force=bool(replay_doc.get("force")),
-        )
-    return Work(candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay)
-
-
-def source_key(source: SourceSettings) -> str:
-    """The id of a source in the sources topic, and the ``source`` of its candidates."""
-    return source.name or f"{source.kind}:{source.url or source.path}"
 
 
 def source_proxies(settings: Settings) -> dict[str, str]:
     """Source key -> its own proxy URL (or ``direct``), for the sources that set one."""
-    return {source_key(s): s.proxy.get_secret_value() for s in settings.sources if s.proxy is not None}
-
-
-def url_key(url: str) -> bytes:
-    """The urls-topic key: the host, so one instance owns each host's politeness and state."""
-    if url.startswith("file:"):
-        return FILE_HOST.encode()
-    return (urlsplit(url).hostname or "").encode()
-
-
-# ----------------------------------------------------------------- extraction jobs (run in a process pool)
-
-
-def extract_page(  # noqa: PLR0917 - a process-pool job: executors pass arguments by position
-    content: bytes,
-    url: str,
-    content_type: str | None,
-    hints: dict[str, Any],
-    fetched: str,
-    source: str | None,
-) -> tuple[ArticleEvent, float]:
-    """Extract one fetched page; returns the event and the CPU seconds it took.
-
-    Raises ``NotArticleError`` for a bot challenge, consent or login wall, error
-    page or paywall teaser (``page_kind``), whether or not extraction found text in it.
-    """
-    from newswire.extract import Hints, extract_html
-
-    started = time.process_time()
-    hints["authors"] = tuple(hints.get("authors") or ())
-    try:
-        event = extract_html(
-            content, url, content_type=content_type, hints=Hints(**hints), fetched=fetched, source=source
-        )
-    except ExtractError:
-        verdict = page_kind(content, body=None)
-        if verdict is None:
-            raise
-        raise NotArticleError(verdict.why, url=url, kind=verdict.kind) from None
-    verdict = page_kind(content, body=event.body, free_access=event.free_access)
-    if verdict is not None:
-        raise NotArticleError(verdict.why, url=url, kind=verdict.kind)
-    return event, time.process_time() - started
-
-
-def extract_file(path: str, url: str) -> tuple[ArticleEvent, float]:
-    """Extract one local page or text dump."""
-    from newswire.extract import parse_path
-
-    started = time.process_time()
-    return parse_path(Path(path), url=url), time.process_time() - started
-
-
-#: The signature of :func:`extract_page`; a replacement must be a picklable module-level function.
-ExtractJob = Callable[
-    [bytes, str, "str | None", dict[str, Any], str, "str | None"], tuple[ArticleEvent, float]
-]
-
-
-# ----------------------------------------------------------------- outcomes
+    return {sources_topic.key(s): s.proxy.get_secret_value() for s in settings.sources if s.proxy is not None}
 
 
 @dataclasses.dataclass(slots=True)
 class Outcome:
     """What handling one URL produced: records for the transaction, and the URL's new state."""
 
-    reason: str
+    reason: Reason
     records: list[Record] = dataclasses.field(default_factory=list)
     state: UrlState | None = None
     # Metrics about what the records publish: counted once their transaction has committed.
     on_commit: list[Callable[[], None]] = dataclasses.field(default_factory=list)
-
-
-def _digest(value: object) -> str:
-    return hashlib.blake2b(orjson.dumps(value), digest_size=8).hexdigest()
-
-
-def field_digests(article: ArticleEvent) -> dict[str, str]:
-    return {name: _digest(getattr(article, name)) for name in TRACKED_FIELDS}
-
-
-#: The tracked fields ``ArticleEvent.fingerprint`` covers. It is blind to whitespace and case, so
-#: a refetch whose title and body differ only in those is re-rendering noise, not an edit.
-FINGERPRINTED = frozenset({"title", "body"})
-
-
-def edited_fields(prev: UrlState, article: ArticleEvent, digests: Mapping[str, str]) -> list[str]:
-    """The tracked fields in which ``article`` differs from the version ``prev`` published,
-    or ``[]`` when it is no edit.
-
-    A byline change or a new standfirst leaves the fingerprint alone, so the
-    fingerprint cannot decide this on its own: any other tracked field's digest
-    moving is an edit too. When it is one, every differing field is listed, so
-    ``changed_fields`` agrees with the event's ``diff``.
-    """
-    differ = [name for name in TRACKED_FIELDS if prev.fields.get(name) != digests[name]]
-    text_edited = prev.fingerprint != article.fingerprint
-    if text_edited or any(name not in FINGERPRINTED for name in differ):
-        return differ
-    return []
 
 
 class UrlWorker:
@@ -271,11 +114,10 @@ class UrlWorker:
         if work.not_before is not None and work.not_before > now:
             await asyncio.sleep(min(work.not_before - now, 60.0))
             now = time.time()
-        if prev is not None and not prev.removed:
-            if candidate.lastmod and prev.lastmod and candidate.lastmod <= prev.lastmod:
-                return Outcome("unchanged_lastmod")
-            if now - prev.checked < self.settings.ingest.recheck_after_s:
-                return Outcome("recently_checked")
+        recheck = self.settings.ingest.recheck_after_s
+        skip = skip_before_fetch(prev, lastmod=candidate.lastmod, now=now, recheck_after_s=recheck)
+        if skip is not None:
+            return Outcome(skip)
         if url.startswith("file:"):
             return await self._handle_file(candidate, prev, raw, now)
         validators = Validators(prev.etag, prev.last_modified) if prev and not prev.removed else None
@@ -285,16 +127,16 @@ class UrlWorker:
             )
         except NotArticleError as exc:
             return self._not_article(exc, url, prev, raw, now)
+        except RobotsDeniedError:
+            m.ROBOTS_DENIED.labels(m.host_label(urls_topic.key(url).decode())).inc()
+            return Outcome(Reason.ROBOTS_DENIED, state=UrlState(url=url, checked=now))
         except BlockedError as exc:
-            if "robots.txt" in str(exc):
-                m.ROBOTS_DENIED.labels(m.host_label(url_key(url).decode())).inc()
-                return Outcome("robots_denied", state=UrlState(url=url, checked=now))
             m.BLOCKED.labels("policy").inc()
-            return self.dead_letter(raw, exc, "blocked", url)
+            return self.dead_letter(raw, exc, Reason.BLOCKED, url)
         except FetchError as exc:
             return self._fetch_failed(candidate, prev, exc, raw, now=now, attempt=work.attempt)
         if result.not_modified and prev is not None:
-            return Outcome("not_modified", state=dataclasses.replace(prev, checked=now))
+            return Outcome(Reason.NOT_MODIFIED, state=dataclasses.replace(prev, checked=now))
         return await self._extract_and_publish(
             candidate,
             result.content,
@@ -347,12 +189,12 @@ class UrlWorker:
         except NotArticleError as exc:
             return self._not_article(exc, url, prev, raw, now, base=base)
         except ExtractError as exc:
-            out = self.dead_letter(raw, exc, "extract_failed", url)
+            out = self.dead_letter(raw, exc, Reason.EXTRACT_FAILED, url)
             out.state = base
             return out
         m.EXTRACT_SECONDS.observe(cpu_s)
         outcome = self._publish(article, prev, base, state, force=force)
-        if self.settings.ingest.keep_raw and outcome.records and outcome.reason != "removed":
+        if self.settings.ingest.keep_raw and outcome.records and outcome.reason != Reason.REMOVED:
             outcome.records.append(self._raw_record(article, candidate, content, final_url, content_type))
         return outcome
 
@@ -365,20 +207,14 @@ class UrlWorker:
         content_type: str | None,
     ) -> Record:
         """The fetched page as it came, for ``newswire replay`` (keyed like the article)."""
-        headers = cloudevent_headers(
-            ce_type=CE_TYPE_RAW_PAGE,
-            source=self.source_id,
-            subject=article.article_id,
-            event_id=f"{article.article_id}-v{article.version}-raw",
-            time=article.fetched,
+        page = raw_pages.RawPage(
+            url=candidate.url,
+            final_url=final_url,
+            content_type=content_type,
+            source=candidate.source,
+            content=content,
         )
-        headers += [
-            ("nw_url", candidate.url.encode()),
-            ("nw_final_url", final_url.encode()),
-            ("nw_content_type", (content_type or "").encode()),
-            ("nw_source", (candidate.source or "").encode()),
-        ]
-        return (self.settings.topic("raw-pages"), article.article_id.encode(), content, headers)
+        return raw_pages.record(self.settings, self.source_id, article, page)
 
     @staticmethod
     def _stat_local(url: str) -> tuple[Path, os.stat_result | OSError]:
@@ -394,18 +230,18 @@ class UrlWorker:
         path, stat = await asyncio.to_thread(self._stat_local, candidate.url)
         if not any(path.is_relative_to(root) for root in self.file_roots):
             return self.dead_letter(
-                raw, f"{path} is not under a configured files source", "blocked", candidate.url
+                raw, f"{path} is not under a configured files source", Reason.BLOCKED, candidate.url
             )
         if isinstance(stat, OSError):
-            return self.dead_letter(raw, f"cannot read {path}: {stat}", "fetch_failed", candidate.url)
+            return self.dead_letter(raw, f"cannot read {path}: {stat}", Reason.FETCH_FAILED, candidate.url)
         stamp = f"{stat.st_mtime_ns}-{stat.st_size}"
         if prev is not None and prev.etag == stamp and not prev.removed:
-            return Outcome("not_modified", state=dataclasses.replace(prev, checked=now))
+            return Outcome(Reason.NOT_MODIFIED, state=dataclasses.replace(prev, checked=now))
         base = UrlState(url=candidate.url, checked=now, etag=stamp, lastmod=candidate.lastmod)
         try:
             article, _ = await self._run(extract_file, str(path), candidate.url)
         except (ExtractError, OSError) as exc:
-            out = self.dead_letter(raw, exc, "extract_failed", candidate.url)
+            out = self.dead_letter(raw, exc, Reason.EXTRACT_FAILED, candidate.url)
             out.state = base
             return out
         article.source = candidate.source
@@ -422,72 +258,21 @@ class UrlWorker:
     ) -> Outcome:
         url = base.url
         owner = state.owner_of(article.fingerprint) if state is not None else None
-        if owner is not None and owner != url:
-            return Outcome("duplicate_content", state=base)
-        digests = field_digests(article)
-        if prev is not None and prev.article_id and not prev.removed:
-            changed = edited_fields(prev, article, digests)
-            if not changed and not force:
-                return Outcome(
-                    "unchanged",
-                    state=dataclasses.replace(
-                        prev,
-                        checked=base.checked,
-                        etag=base.etag,
-                        last_modified=base.last_modified,
-                        lastmod=base.lastmod,
-                    ),
-                )
-            article.version = prev.version + 1
-            article.change = "updated"
-            article.changed_fields = changed
-            article.diff = text_diff(prev.text, prev.paragraphs, article)
-        elif prev is not None and prev.article_id:
-            article.version = prev.version + 1  # re-published after removal
-        new_state = dataclasses.replace(
-            base,
-            article_id=article.article_id,
-            version=article.version,
-            fingerprint=article.fingerprint,
-            fields=digests,
-            text=remember_text(article),
-            paragraphs=paragraph_digests(article.body),
-        )
-        self.blocked_strikes.pop(url_key(url).decode(), None)
-        host = m.host_label(url_key(url).decode())
+        decision = decide_article(article, prev, base, owner=owner, force=force)
+        if decision.article is None:
+            return Outcome(decision.reason, state=decision.state)
+        self.blocked_strikes.pop(urls_topic.key(url).decode(), None)
+        host = m.host_label(urls_topic.key(url).decode())
+        published = decision.article
         return Outcome(
-            article.change,
-            records=self._article_records(article),
-            state=new_state,
-            on_commit=[lambda: self._observe(article, host)],
+            decision.reason,
+            records=self._article_records(published),
+            state=decision.state,
+            on_commit=[lambda: self._observe(published, host)],
         )
 
     def _article_records(self, article: ArticleEvent) -> list[Record]:
-        key = article.article_id.encode()
-        headers = cloudevent_headers(
-            ce_type=CE_TYPE_ARTICLE.format(change=article.change),
-            source=self.source_id,
-            subject=article.article_id,
-            event_id=f"{article.article_id}-v{article.version}",
-            time=article.fetched,
-        )
-        # Cut to fit by the documented rule; one that cannot fit at all is dead-lettered
-        # as too_large when the transaction is put together.
-        fitted = fit_article(article, value_room(self.settings, key, headers))
-        if fitted is not None and fitted is not article:
-            m.ARTICLES_TRUNCATED.inc()
-            log.warning(
-                "article %s: body of %d characters cut to %d to fit kafka.max_message_bytes",
-                article.url,
-                len(article.body),
-                len(fitted.body),
-            )
-            article = fitted
-        value = events.encode_event(article)
-        return [
-            (self.settings.topic("articles"), key, value, headers),
-            (self.settings.topic("latest"), key, value, headers),
-        ]
+        return articles.records(self.settings, self.source_id, article)
 
     def _observe(self, article: ArticleEvent, host: str) -> None:
         m.ARTICLES_PUBLISHED.labels(host, article.change).inc()
@@ -516,7 +301,9 @@ class UrlWorker:
         attempt: int,
     ) -> Outcome:
         url = candidate.url
-        if exc.status in (404, 410) and prev is not None and prev.article_id and not prev.removed:
+        verdict = decide_failure(prev, status=exc.status, retryable=exc.retryable, attempt=attempt)
+        if verdict is Reason.REMOVED:
+            assert prev is not None and prev.article_id is not None
             removed = ArticleEvent(
                 article_id=prev.article_id,
                 url=url,
@@ -528,23 +315,18 @@ class UrlWorker:
                 change="removed",
                 source=candidate.source,
             )
-            counter = m.ARTICLES_PUBLISHED.labels(m.host_label(url_key(url).decode()), "removed")
+            counter = m.ARTICLES_PUBLISHED.labels(m.host_label(urls_topic.key(url).decode()), "removed")
             return Outcome(
-                "removed",
+                Reason.REMOVED,
                 records=self._article_records(removed),
                 state=dataclasses.replace(prev, checked=now, removed=True, version=removed.version),
                 on_commit=[counter.inc],
             )
-        if exc.retryable and attempt + 1 < MAX_ATTEMPTS:
-            delay = max(exc.retry_after or 0.0, 30.0 * 2**attempt)
-            record: Record = (
-                self.settings.topic("urls"),
-                url_key(url),
-                encode_candidate(candidate, attempt=attempt + 1, not_before=now + delay),
-                [],
-            )
-            return Outcome("requeued", records=[record])
-        return self.dead_letter(raw, exc, "fetch_failed", url)
+        if verdict is Reason.REQUEUED:
+            delay = retry_delay(attempt, exc.retry_after)
+            record = urls_topic.record(self.settings, candidate, attempt=attempt + 1, not_before=now + delay)
+            return Outcome(Reason.REQUEUED, records=[record])
+        return self.dead_letter(raw, exc, Reason.FETCH_FAILED, url)
 
     def _not_article(
         self,
@@ -562,7 +344,7 @@ class UrlWorker:
         other) and keeps what it last published, so a later real answer is an
         update, not a new article.
         """
-        host = url_key(url).decode()
+        host = urls_topic.key(url).decode()
         m.NOT_ARTICLE.labels(m.host_label(host), exc.kind).inc()
         if exc.kind == "blocked":
             strikes = self.blocked_strikes[host] = self.blocked_strikes.get(host, 0) + 1
@@ -575,24 +357,26 @@ class UrlWorker:
                 strikes,
                 pause,
             )
-        out = self.dead_letter(raw, exc, exc.kind, url)
+        out = self.dead_letter(raw, exc, Reason(exc.kind), url)
         if prev is not None:
             out.state = dataclasses.replace(prev, checked=now)
         else:
             out.state = base or UrlState(url=url, checked=now)
         return out
 
-    def dead_letter(self, raw: bytes, error: BaseException | str, reason: str, url: str) -> Outcome:
+    def dead_letter(self, raw: bytes, error: BaseException | str, reason: Reason, url: str) -> Outcome:
+        """Dead-letter a urls record (its partition, offset and key are filled in by the fetch role)."""
         log.warning("dead-lettering %s: %s", url, error)
-        m.DEAD_LETTERS.labels("ingest").inc()
         m.URLS_SKIPPED.labels(reason).inc()
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self.source_id)
-        value = dead_letter(
+        record = dead_letters.letter(
+            self.settings,
             stage="ingest",
+            source_id=self.source_id,
             error=error,
+            reason=reason,
             payload=raw,
-            topic=self.settings.topic("urls"),
-            context={"reason": reason, "url": url},
-            max_bytes=value_room(self.settings, url.encode(), headers),
+            origin=dead_letters.Origin(self.settings.topic("urls")),
+            key=url.encode(),
+            context={"url": url},
         )
-        return Outcome(reason, records=[(self.settings.topic("dead-letters"), url.encode(), value, headers)])
+        return Outcome(reason, records=[record])

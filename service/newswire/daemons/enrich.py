@@ -16,9 +16,7 @@ and committed, batch N+1 is already being enriched (in the enricher's worker
 processes, or a thread). Enrichment is pure, so starting early commits nothing:
 a batch fetched before a rebalance is dropped unpublished (its partitions'
 next owner, maybe this process, consumes it again from the committed offsets),
-and one in flight at a Kafka error or a crash is redone the same way. Before,
-the workers sat idle while the daemon published, and the daemon while they
-worked.
+and one in flight at a Kafka error or a crash is redone the same way.
 """
 
 from __future__ import annotations
@@ -29,36 +27,22 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
-
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 
 from newswire import events
-from newswire.bus import (
-    CE_TYPE_DEAD_LETTER,
-    CE_TYPE_ENRICHED,
-    PartitionTracker,
-    cloudevent_headers,
-    dead_letter,
-    ensure_topics,
-    make_consumer,
-    make_producer,
-    start_client,
-    transact,
-    translate,
-)
+from newswire.bus import ensure_topics
 from newswire.bus.admin import warn_about_mismatches
-from newswire.bus.clients import Record
-from newswire.bus.limits import RecordGuard, value_room
+from newswire.bus.limits import record_budget
+from newswire.bus.records import Record, dead_letters, enriched
+from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session
 from newswire.config import Settings
-from newswire.daemons._redo import RedoWatch
-from newswire.daemons._runtime import Connection, Stopper, instance_id, keep_running, watch_readiness
-from newswire.errors import BusError, EnrichError, EventError
+from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.errors import EnrichError, EventError
 from newswire.events import ArticleEvent, EnrichedEvent
 from newswire.observe import Health
 from newswire.observe import metrics as m
+from newswire.pool.enricher import AsyncEnricher, BatchEnricher, EnricherPool, Results, as_async, threaded
 from newswire.stories import StoryIndex
 
 log = logging.getLogger(__name__)
@@ -66,31 +50,25 @@ log = logging.getLogger(__name__)
 STAGE = "enrich"
 
 
-class BatchEnricher(Protocol):
-    def enrich_batch(
-        self, articles: Sequence[ArticleEvent], *, now: datetime | None = None
-    ) -> list[EnrichedEvent | EnrichError]: ...
-
-
-def default_enricher(settings: Settings) -> BatchEnricher:
-    """One in-process :class:`Enricher`, or a pool of ``enrich.workers`` processes."""
-    from newswire.enrich import Enricher, EnricherPool
-
+async def default_enricher(settings: Settings) -> AsyncEnricher:
+    """A pool of ``enrich.workers`` processes, or one in-process :class:`Enricher` on a thread."""
     e = settings.enrich
     workers = e.workers or len(os.sched_getaffinity(0))
     if workers > 1:
-        return EnricherPool(workers, entities=e.entities, model=e.model)
-    return Enricher(entities=e.entities, model=e.model)
+        return await EnricherPool(workers, entities=e.entities, model=e.model).start()
+    from newswire.enrich import Enricher
+
+    return threaded(await asyncio.to_thread(Enricher, entities=e.entities, model=e.model))
 
 
 @dataclasses.dataclass(slots=True)
 class _Batch:
     """Records fetched together, their decoded articles, and their enrichment under way."""
 
-    records: list[ConsumerRecord[Any, Any]]
-    articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]]
+    records: list[Consumed]
+    articles: list[tuple[Consumed, ArticleEvent]]
     dead: list[Record]  # dead letters of events that did not decode
-    results: asyncio.Task[list[EnrichedEvent | EnrichError]]
+    results: asyncio.Task[Results]
     generation: int  # EnrichDaemon._generation when fetched
 
 
@@ -101,8 +79,8 @@ class EnrichDaemon:
         self,
         settings: Settings,
         *,
-        enricher: BatchEnricher | None = None,
-        enricher_factory: Callable[[Settings], BatchEnricher] = default_enricher,
+        enricher: BatchEnricher | AsyncEnricher | None = None,
+        enricher_factory: Callable[[Settings], Awaitable[AsyncEnricher]] = default_enricher,
         stopper: Stopper | None = None,
         health: Health | None = None,
         max_events: int | None = None,
@@ -116,122 +94,103 @@ class EnrichDaemon:
         self.max_events = max_events
         self.idle_timeout_s = idle_timeout_s
         self.processed = 0
-        self._txn_lock = asyncio.Lock()
         self._generation = 0  # bumped when partitions are revoked: older unpublished batches are void
-        self._positions: dict[TopicPartition, int] = {}
+        self._pending: _Batch | None = None  # being enriched, not yet published
+        self._enricher_in_use: AsyncEnricher | None = None
         e = settings.enrich
         self._stories = (
             StoryIndex(capacity=e.story_capacity, threshold=e.story_threshold, window_s=e.story_window_s)
             if e.stories
             else None
         )
-        self._source = f"/newswire/enrich/{instance_id(settings.enrich.instance_id)}"
-        self._guard = RecordGuard(settings, STAGE, self._source)
-        self._redo = RedoWatch(STAGE, self.health)
+        ident = instance_id(settings.enrich.instance_id)
+        self._source = f"/newswire/enrich/{ident}"
+        self._budget = record_budget(settings)
+        self.spec = RoleSpec(
+            name="enrich",
+            stage=STAGE,
+            topic=settings.topic("articles"),
+            group_id=e.group_id,
+            source_id=self._source,
+            transactional_id=f"{e.group_id}-{ident}",
+            max_poll_records=e.batch_size,
+        )
 
     async def run(self) -> int:
         """Run until stopped, ``max_events`` processed or idle for ``idle_timeout_s``; return events done."""
         s = self.settings
-        enricher = self._enricher
-        if enricher is None:
-            enricher = await asyncio.to_thread(self._enricher_factory, s)
+        own = self._enricher is None
+        enricher = await self._enricher_factory(s) if self._enricher is None else as_async(self._enricher)
         await ensure_topics(s)
         await warn_about_mismatches(s)
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
+        self._enricher_in_use = enricher
+        log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
         try:
-            await keep_running(
-                "enrich", lambda connection: self._run_once(enricher, connection), self.stopper, self.health
-            )
+            await Runner(s, self, stopper=self.stopper, health=self.health).run()
         finally:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await readiness
-            if self._enricher is None and hasattr(enricher, "close"):
-                await asyncio.to_thread(enricher.close)  # our own pool, not one handed in
+            if own:
+                await enricher.close()  # our own pool, not one handed in
         log.info("enrich daemon stopped after %d events", self.processed)
         return self.processed
 
-    async def _run_once(self, enricher: BatchEnricher, connection: Connection) -> bool:
-        """Connect, consume until done or a Kafka error; True when finished for good."""
+    async def assigned(self, session: Session, partitions: set[Partition]) -> None:
+        """Nothing to rebuild: the story index is this process's own."""
+
+    async def revoked(self, session: Session, partitions: set[Partition]) -> None:
+        # The runner holds the rebalance until the batch being committed has committed or
+        # aborted; a batch still being enriched is void (see the module docstring).
+        self._generation += 1
+
+    async def step(self, session: Session) -> bool:
         s = self.settings
-        tracker = PartitionTracker()
-        tracker.on_revoke.append(self._before_revoke)
-        consumer = make_consumer(s, group_id=s.enrich.group_id, max_poll_records=s.enrich.batch_size)
-        consumer.subscribe([s.topic("articles")], listener=tracker)
-        txn_id = f"{s.enrich.group_id}-{instance_id(s.enrich.instance_id)}"
-        producer = make_producer(s, transactional_id=txn_id)
-        try:
-            await start_client(producer, s.kafka.bootstrap_servers, "enrich producer")
-            await start_client(consumer, s.kafka.bootstrap_servers, "enrich consumer")
-            connection.established()
-            log.info("enrich daemon consuming %s as group %s", s.topic("articles"), s.enrich.group_id)
-            return await self._loop(consumer, producer, enricher)
-        finally:
+        assert self._enricher_in_use is not None
+        if self.max_events is not None and self.processed >= self.max_events:
+            return False
+        pending = self._pending
+        if pending is not None:
+            await pending.results  # one batch in the enricher at a time
+        batch = await session.poll(
+            timeout_ms=s.enrich.batch_timeout_ms if pending is None else 0, max_records=s.enrich.batch_size
+        )
+        records = [r for tp_records in batch.values() for r in tp_records]
+        started = self._start(self._enricher_in_use, records) if records else None
+        if pending is not None:
+            await self._finish(session, pending)
+        self._pending = started
+        if records:
+            session.active()
+            return True
+        idle = self.idle_timeout_s
+        return not (self._pending is None and idle is not None and session.idle_for() > idle)
+
+    async def finish(self, session: Session) -> None:
+        if self._pending is not None:  # stopping: publish what is already enriched
+            pending, self._pending = self._pending, None
+            await self._finish(session, pending)
+
+    async def close(self) -> None:
+        if self._pending is not None:  # a Kafka error: the batch is redone from the committed offsets
+            pending, self._pending = self._pending, None
             with contextlib.suppress(Exception):
-                await consumer.stop()  # commits nothing: offsets go with transactions
-            with contextlib.suppress(Exception):
-                await producer.stop()
+                await pending.results
 
-    async def _before_revoke(self, revoked: set[TopicPartition]) -> None:
-        # Hold the rebalance until the batch being committed has committed or aborted;
-        # a batch still being enriched is void (see the module docstring).
-        async with self._txn_lock:
-            self._generation += 1
-
-    async def _loop(
-        self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, enricher: BatchEnricher
-    ) -> bool:
-        s = self.settings
-        idle_since = time.monotonic()
-        pending: _Batch | None = None  # being enriched, not yet published
-        try:
-            while not self.stopper.stopping:
-                self.health.tick()
-                if self.max_events is not None and self.processed >= self.max_events:
-                    break
-                if pending is not None:
-                    await pending.results  # one batch in the enricher at a time
-                with translate("consuming articles", s.kafka.bootstrap_servers):
-                    batch = await consumer.getmany(
-                        timeout_ms=s.enrich.batch_timeout_ms if pending is None else 0,
-                        max_records=s.enrich.batch_size,
-                    )
-                records = [r for tp_records in batch.values() for r in tp_records]
-                self._update_lag(consumer)
-                started = self._start(enricher, records) if records else None
-                if pending is not None:
-                    await self._finish(producer, pending)
-                pending = started
-                if records:
-                    idle_since = time.monotonic()
-                elif (
-                    pending is None
-                    and self.idle_timeout_s is not None
-                    and time.monotonic() - idle_since > self.idle_timeout_s
-                ):
-                    return True
-            if pending is not None:  # stopping: publish what is already enriched
-                await self._finish(producer, pending)
-                pending = None
-        finally:
-            if pending is not None:  # a Kafka error: the batch is redone from the committed offsets
-                with contextlib.suppress(Exception):
-                    await pending.results
-        return True
-
-    def _start(self, enricher: BatchEnricher, records: list[ConsumerRecord[Any, Any]]) -> _Batch:
+    def _start(self, enricher: AsyncEnricher, records: list[Consumed]) -> _Batch:
         """Decode a batch and start enriching it in the background."""
         m.ENRICH_IN.inc(len(records))
         m.ENRICH_BATCH.observe(len(records))
         t0 = time.perf_counter()
         dead: list[Record] = []
-        articles: list[tuple[ConsumerRecord[Any, Any], ArticleEvent]] = []
+        articles: list[tuple[Consumed, ArticleEvent]] = []
         for record in records:
             size = len(record.value or b"")
-            if size > self._guard.budget:
+            if size > self._budget:
                 # Its enriched event holds the whole article, so it could never be written.
                 m.RECORDS_REJECTED.labels(STAGE, "too_large").inc()
-                error = f"{size} bytes, over the limit of {self._guard.budget} (kafka.max_message_bytes)"
+                error = f"{size} bytes, over the limit of {self._budget} (kafka.max_message_bytes)"
                 dead.append(self._dead_letter(record, error, "too_large"))
                 continue
             try:
@@ -239,23 +198,23 @@ class EnrichDaemon:
             except EventError as exc:
                 dead.append(self._dead_letter(record, exc, "invalid_event"))
         m.ENRICH_STAGE_SECONDS.labels("decode").observe(time.perf_counter() - t0)
-        work = asyncio.to_thread(self._enrich, enricher, [a for _, a in articles])
+        work = self._enrich(enricher, [a for _, a in articles])
         return _Batch(records, articles, dead, asyncio.create_task(work), self._generation)
 
-    async def _finish(self, producer: AIOKafkaProducer, batch: _Batch) -> None:
+    async def _finish(self, session: Session, batch: _Batch) -> None:
         """Wait for a batch's enrichment, put it into stories and publish it in one transaction."""
         results = await batch.results
-        async with self._txn_lock:
+        async with session.lock:
             if batch.generation != self._generation:
                 log.info(
                     "dropping a batch of %d fetched before a rebalance; it is consumed again",
                     len(batch.records),
                 )
                 return
-            await self._publish(producer, batch, results)
+            await self._publish(session, batch, results)
 
     async def _publish(
-        self, producer: AIOKafkaProducer, batch: _Batch, results: list[EnrichedEvent | EnrichError]
+        self, session: Session, batch: _Batch, results: list[EnrichedEvent | EnrichError]
     ) -> None:
         s = self.settings
         await asyncio.to_thread(self._cluster, [a for _, a in batch.articles], results)
@@ -267,44 +226,29 @@ class EnrichDaemon:
             if isinstance(result, EnrichError):
                 out.append(self._dead_letter(record, result, "enrich_failed"))
                 continue
-            headers = cloudevent_headers(
-                ce_type=CE_TYPE_ENRICHED,
-                source=self._source,
-                subject=article.article_id,
-                event_id=f"{article.article_id}-{article.version}-enriched",
-            )
-            out.append((enriched_topic, article.article_id.encode(), events.encode_event(result), headers))
+            out.append(enriched.record(s, self._source, article, result))
             with contextlib.suppress(ValueError):
                 fetched = datetime.fromisoformat(article.fetched)
                 m.ENRICH_LATENCY.observe(max(0.0, (now - fetched).total_seconds()))
-        offsets: dict[TopicPartition, int] = {}
-        starts: dict[TopicPartition, int] = {}
+        offsets: dict[Partition, int] = {}
+        starts: dict[Partition, int] = {}
         for record in batch.records:
-            tp = TopicPartition(record.topic, record.partition)
+            tp = Partition(record.topic, record.partition)
             offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
             starts[tp] = min(starts.get(tp, record.offset), record.offset)
         t3 = time.perf_counter()
         m.ENRICH_STAGE_SECONDS.labels("encode").observe(t3 - t2)
-        try:
-            await transact(producer, out, offsets, s.enrich.group_id, guard=self._guard)
-        except BusError as exc:
-            m.TRANSACTIONS.labels("enrich", "aborted").inc()
-            log.warning("enrich transaction failed (%s); reconnecting to redo the batch", exc)
-            self._redo.failed(starts, exc)
-            raise
-        self._redo.committed()
+        await session.commit(out, offsets, starts=starts)
         m.ENRICH_STAGE_SECONDS.labels("publish").observe(time.perf_counter() - t3)
-        m.TRANSACTIONS.labels("enrich", "committed").inc()
-        self._positions.update(offsets)
-        published = sum(1 for topic, *_ in out if topic == enriched_topic)
+        published = sum(1 for r in out if r.topic == enriched_topic)
         m.ENRICH_OUT.inc(published)
         self.processed += len(batch.records)
 
     @staticmethod
-    def _enrich(enricher: BatchEnricher, articles: list[ArticleEvent]) -> list[EnrichedEvent | EnrichError]:
-        """Enrich a batch (runs in a worker thread; the enricher may spread it over processes)."""
+    async def _enrich(enricher: AsyncEnricher, articles: list[ArticleEvent]) -> Results:
+        """Enrich a batch (in the enricher's worker processes, or its thread)."""
         started = time.perf_counter()
-        results = enricher.enrich_batch(articles)
+        results = await enricher.enrich_async(articles)
         m.ENRICH_STAGE_SECONDS.labels("enrich").observe(time.perf_counter() - started)
         return results
 
@@ -324,29 +268,17 @@ class EnrichDaemon:
                 ).to_event()
         m.ENRICH_STAGE_SECONDS.labels("stories").observe(time.perf_counter() - started)
 
-    def _dead_letter(self, record: ConsumerRecord[Any, Any], error: Exception | str, reason: str) -> Record:
+    def _dead_letter(self, record: Consumed, error: Exception | str, reason: str) -> Record:
         log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, error)
         m.ENRICH_FAILED.labels(reason).inc()
-        m.DEAD_LETTERS.labels(STAGE).inc()
-        headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=self._source)
-        value = dead_letter(
+        origin = dead_letters.Origin(record.topic, record.partition, record.offset, record.key)
+        return dead_letters.letter(
+            self.settings,
             stage=STAGE,
+            source_id=self._source,
             error=error,
+            reason=reason,
             payload=record.value,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
+            origin=origin,
             key=record.key,
-            context={"reason": reason},
-            max_bytes=value_room(self.settings, record.key, headers),
         )
-        return (self.settings.topic("dead-letters"), record.key, value, headers)
-
-    def _update_lag(self, consumer: AIOKafkaConsumer) -> None:
-        group = self.settings.enrich.group_id
-        for tp in consumer.assignment():
-            high = consumer.highwater(tp)
-            if high is not None and tp in self._positions:
-                m.CONSUMER_LAG.labels(group, tp.topic, str(tp.partition)).set(
-                    max(0, high - self._positions[tp])
-                )

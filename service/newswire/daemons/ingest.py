@@ -14,17 +14,17 @@ import contextlib
 import logging
 from pathlib import Path
 
-from newswire._process_pool import WorkerPool
 from newswire.bus.admin import ensure_topics, warn_about_mismatches
 from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
-from newswire.daemons._extract_pool import extraction_pool, parse_pool
+from newswire.daemons._extract_jobs import ExtractJob, extract_page
 from newswire.daemons._fetch_role import FetchRole
 from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
-from newswire.daemons._url_work import ExtractJob, UrlWorker, extract_page
+from newswire.daemons._url_work import UrlWorker
 from newswire.fetch import Fetcher
 from newswire.observe import Health
 from newswire.observe import metrics as m
+from newswire.pool import WorkerPool, extraction_pool, parse_pool
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """spaCy's tokenizer and NER model, made fast for news text on one CPU core.
 
-What was measured on the 2-core build box (en_core_web_sm, ~1000-word articles):
+How (the measurements behind each step are in ``docs/entities.md``):
 
 1. **Only the ``ner`` model is loaded.** In the small English pipeline the ``ner``
    component embeds its *own* tok2vec; it listens to nothing (the shared
@@ -33,22 +33,15 @@ What was measured on the 2-core build box (en_core_web_sm, ~1000-word articles):
 5. **Tokenise sentence by sentence.** spaCy's tokenizer caches each
    whitespace-delimited chunk, but stops saving chunks for the rest of a ``Doc``
    once any special case ("don't", "U.S.", "Mr.") has matched in it, and saves
-   nothing past ``max_cache_size`` chunks (10,000). On ~1100-word news articles
-   that left most chunks re-split by regex on every article: 11-13 ms of ~43 ms
-   enrich CPU. The text is cut after sentence ends and line breaks (only where the
-   tokenizer itself splits, so the tokens are identical:
+   nothing past ``max_cache_size`` chunks (10,000), which left most chunks of a
+   news article re-split by regex. The text is cut after sentence ends and line
+   breaks (only where the tokenizer itself splits, so the tokens are identical:
    ``tests/unit/test_greedy_ner.py`` and ``tests/property/test_token_pieces_property.py``),
-   each piece is tokenised on its own, and
-   the cache holds :data:`TOKEN_CACHE_CHUNKS`: 2.2-2.9 ms per article.
+   each piece is tokenised on its own, and the cache holds :data:`TOKEN_CACHE_CHUNKS`.
 6. **Bounded vocabulary.** spaCy 3.8 outside a memory zone keeps every new lexeme
    and string for good, so a daemon reading years of news grows without bound.
    When the vocabulary passes :data:`MAX_LEXEMES` the tokenizer (vocab, strings
    and cache) is loaded afresh; the decoder's weights do not depend on it.
-
-Measured with ``py-spy`` on 300 bench-site articles (~930 words): spaCy's own
-``ner.pipe`` spent 20 % of enrich's CPU checking move validity one state at a
-time, 6 % scoring states, 10 % copying windows into new ``Doc`` objects and
-reading entities back out of them. See ``bench/enrich_bench.py`` for the result.
 
 Offsets returned are character offsets into the text given, whatever the windows.
 """

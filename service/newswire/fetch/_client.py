@@ -21,148 +21,54 @@ a ``retry_after`` hint. ``total_timeout_s`` bounds the network time of one
 attempt (all hops, body included); politeness waits and back-off sleeps are not
 counted against it.
 
-httpx exceptions are translated in exactly one place, :func:`_translated`, so
-callers only ever see ``FetchError``/``BlockedError``.
+httpx exceptions are translated in exactly one place,
+:func:`~newswire.fetch._hops.translated`, so callers only ever see
+``FetchError``/``BlockedError``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import http.cookiejar
 import logging
 import random
 import time
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import TracebackType
 
-import httpcore
 import httpx
 
 from newswire.config import DIRECT, FetchSettings
 from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import (
-    ACCEPT_ENCODING,
-    BodyTooLargeError,
-    UnsupportedEncodingError,
     read_limited,
 )
-from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver
+from newswire.fetch._guard import AddressGuard, Resolver
+from newswire.fetch._hops import (
+    DEFAULT_PORTS,
+    Budget,
+    Hop,
+    parse_url,
+    refusal_body,
+    strip_url,
+    translated,
+)
 from newswire.fetch._models import FetchResult, ResponseObserver, Validators
-from newswire.fetch._network import AsyncioBackend
 from newswire.fetch._page_kind import refusal_kind
 from newswire.fetch._politeness import HostLimiter
 from newswire.fetch._proxy import proxy_for
 from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
 from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
+from newswire.fetch._transport import new_client, pinned_transport
 
 log = logging.getLogger(__name__)
 
-ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,application/rss+xml;q=0.9,"
-          "application/atom+xml;q=0.9,application/feed+json;q=0.9,application/json;q=0.8,*/*;q=0.5")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # as Google does
-#: Refusals whose body is read (up to REFUSAL_MAX_BYTES) to tell a bot challenge from a plain error.
+#: Refusals whose body is read (up to ``_hops.REFUSAL_MAX_BYTES``) to tell a bot challenge from a plain error.
 REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
-REFUSAL_MAX_BYTES = 64 * 1024
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-_PROXY_PORTS = {**_DEFAULT_PORTS, "socks5": 1080, "socks5h": 1080}
 #: The route one ``fetch(proxy=...)`` asked for, seen by all its hops and its robots.txt loads.
 _ROUTE: contextvars.ContextVar[str | None] = contextvars.ContextVar("newswire_fetch_route", default=None)
-
-
-@dataclass
-class _Budget:
-    """Network seconds left for one attempt (politeness waits are not charged)."""
-
-    left: float
-
-    @contextmanager
-    def charge(self) -> Iterator[None]:
-        started = time.monotonic()
-        try:
-            yield
-        finally:
-            self.left -= time.monotonic() - started
-
-
-@dataclass(frozen=True, slots=True)
-class _Hop:
-    url: str
-    status: int
-    headers: httpx.Headers
-    content: bytes
-
-
-def _strip_url(exc: FetchError) -> str:
-    text = str(exc)
-    suffix = f" ({exc.url})"
-    return text[: -len(suffix)] if text.endswith(suffix) else text
-
-
-@contextmanager
-def _translated(url: str, *, limit: int) -> Iterator[None]:
-    """The one place where httpx (and decoder) exceptions become ``FetchError``."""
-    try:
-        yield
-    except TimeoutError:  # our per-attempt deadline (asyncio.timeout)
-        raise FetchError("total fetch deadline exceeded", url=url, retryable=True) from None
-    except httpx.TimeoutException as exc:
-        kind = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read", httpx.WriteTimeout: "write",
-                httpx.PoolTimeout: "pool"}.get(type(exc), "")
-        raise FetchError(f"{kind} timeout".strip(), url=url, retryable=True) from None
-    except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}", url=url, retryable=True) from None
-    except httpx.UnsupportedProtocol as exc:
-        raise BlockedError(f"unsupported URL: {exc}", url=url) from None
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from None
-    except BodyTooLargeError:
-        raise BlockedError(f"body exceeds fetch.max_body_bytes={limit} after decoding", url=url) from None
-    except UnsupportedEncodingError as exc:
-        raise FetchError(f"unsupported Content-Encoding {exc}", url=url) from None
-    except zlib.error as exc:
-        raise FetchError(f"corrupt compressed body: {exc}", url=url) from None
-
-
-async def _refusal_body(response: httpx.Response) -> bytes:
-    """The start of a refusal's body, to recognise a challenge by; an unreadable one is empty."""
-    try:
-        return await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
-                                  REFUSAL_MAX_BYTES, truncate=True)
-    except (UnsupportedEncodingError, zlib.error):
-        return b""
-
-
-def _parse_url(url: str) -> httpx.URL:
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise FetchError(f"invalid URL: {exc}", url=str(url)) from None
-    if parsed.scheme not in _DEFAULT_PORTS:
-        raise BlockedError(f"only http and https URLs are fetched, not {parsed.scheme or 'relative'!r}",
-                           url=url)
-    if not parsed.host:
-        raise FetchError("URL has no host", url=url)
-    return parsed
-
-
-class _NoCookies(http.cookiejar.CookieJar):
-    """A cookie jar that keeps nothing: every fetch is a first visit.
-
-    A crawler that kept cookies would have metered paywalls count its reads and
-    consent walls follow it, and one jar for every site it visits would grow for
-    the life of the daemon. (httpx's jar also cost 4% of ingest's event loop.)
-    """
-
-    def extract_cookies(self, response: object, request: object) -> None:
-        return None
-
-    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
-        return None
 
 
 class Fetcher:
@@ -180,21 +86,27 @@ class Fetcher:
     per-host politeness state are kept in it. It cannot be reopened after close.
     """
 
-    def __init__(self, settings: FetchSettings | None = None, *,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 on_response: ResponseObserver | None = None,
-                 resolver: Resolver | None = None,
-                 rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_response: ResponseObserver | None = None,
+        resolver: Resolver | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.settings = s = settings or FetchSettings()
         self._transport = transport
         self._on_response = on_response
         self._rng = rng
         self._resolver = resolver
-        self._guard = AddressGuard(allow_private_networks=s.allow_private_networks,
-                                   allowed_hosts=s.allowed_hosts, resolver=resolver)
+        self._guard = AddressGuard(
+            allow_private_networks=s.allow_private_networks, allowed_hosts=s.allowed_hosts, resolver=resolver
+        )
         self._limiter = HostLimiter(total=s.concurrency, per_host=s.per_host_concurrency)
-        self._robots = RobotsCache(self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s,
-                                   error_ttl_s=s.robots_error_ttl_s)
+        self._robots = RobotsCache(
+            self._load_robots, user_agent=s.user_agent, ttl_s=s.robots_ttl_s, error_ttl_s=s.robots_error_ttl_s
+        )
         self._policy = RetryPolicy(retries=s.retries, base_s=s.backoff_base_s, max_s=s.backoff_max_s)
         self._client: httpx.AsyncClient | None = None  # the direct route
         self._proxied: dict[str, httpx.AsyncClient] = {}  # proxy URL -> its route, opened on first use
@@ -210,19 +122,11 @@ class Fetcher:
         return self
 
     def _new_client(self, transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
-        s = self.settings
-        return httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(connect=s.connect_timeout_s, read=s.read_timeout_s,
-                                  write=s.read_timeout_s, pool=s.total_timeout_s),
-            follow_redirects=False,
-            cookies=_NoCookies(),
-            trust_env=False,  # proxies from the environment are routed by _proxy, after the guard
-            headers={"User-Agent": s.user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
-        )
+        return new_client(self.settings, transport)
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -235,33 +139,7 @@ class Fetcher:
             await client.aclose()
 
     def _pinned_transport(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
-        """The transport of one route: direct, or through ``proxy``.
-
-        Through a proxy, the connections go to the proxy, so it is the proxy's
-        address that is exempt from the guard here; each target URL is still
-        checked by ``_hop`` before it is requested (the proxy resolves it again).
-        """
-        s = self.settings
-        guard = self._guard
-        if proxy is not None:
-            url = httpx.URL(proxy)
-            port = url.port or _PROXY_PORTS[url.scheme]
-            host = f"[{url.host}]" if ":" in url.host else url.host
-            guard = AddressGuard(allow_private_networks=s.allow_private_networks,
-                                 allowed_hosts=(*s.allowed_hosts, f"{host}:{port}"), resolver=self._resolver)
-        transport = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=s.concurrency, max_keepalive_connections=s.concurrency),
-            proxy=httpx.Proxy(proxy) if proxy is not None else None,
-            trust_env=False)
-        # httpx has no public hook for the network backend; swap httpcore's (anyio, slow: see
-        # _network.py) for the guarded asyncio one before any connection exists. Guarded by
-        # isinstance so an httpx upgrade degrades loudly.
-        pool = getattr(transport, "_pool", None)
-        if isinstance(pool, httpcore.AsyncConnectionPool) and hasattr(pool, "_network_backend"):
-            pool._network_backend = GuardedNetworkBackend(guard, AsyncioBackend())
-        else:  # pragma: no cover - depends on httpx internals
-            log.warning("cannot pin connections to checked addresses; DNS rebinding is not prevented")
-        return transport
+        return pinned_transport(self.settings, self._guard, self._resolver, proxy)
 
     def _require_client(self, url: httpx.URL | None = None) -> httpx.AsyncClient:
         """The client of ``url``'s route (see ``_proxy``); a caller-supplied transport is the only route."""
@@ -280,8 +158,9 @@ class Fetcher:
 
     # -- the public operation --------------------------------------------------------------
 
-    async def fetch(self, url: str, *, validators: Validators | None = None, proxy: str | None = None
-                    ) -> FetchResult:
+    async def fetch(
+        self, url: str, *, validators: Validators | None = None, proxy: str | None = None
+    ) -> FetchResult:
         """GET ``url`` politely; see the module docstring for the steps and errors.
 
         ``proxy`` (a proxy URL, or ``direct``) overrides the configured route for this
@@ -301,7 +180,7 @@ class Fetcher:
 
     async def _fetch(self, url: str, validators: Validators | None) -> FetchResult:
         started = time.monotonic()
-        _parse_url(url)
+        parse_url(url)
         attempt = 0
         while True:
             try:
@@ -329,8 +208,13 @@ class Fetcher:
         if retry_after is None:
             retry_after = min(self._policy.max_s, self._policy.base_s * 2.0 ** (attempt + 1))
         attempts = f"{attempt + 1} attempt{'s' if attempt else ''}"
-        return FetchError(f"{_strip_url(exc)}; gave up after {attempts}", url=url,
-                          status=exc.status, retryable=True, retry_after=retry_after)
+        return FetchError(
+            f"{strip_url(exc)}; gave up after {attempts}",
+            url=url,
+            status=exc.status,
+            retryable=True,
+            retry_after=retry_after,
+        )
 
     async def _attempt(self, url: str, validators: Validators | None) -> FetchResult:
         headers: dict[str, str] = {}
@@ -339,55 +223,96 @@ class Fetcher:
                 headers["If-None-Match"] = validators.etag
             if validators.last_modified:
                 headers["If-Modified-Since"] = validators.last_modified
-        budget = _Budget(self.settings.total_timeout_s)
-        hop, history = await self._follow(url, headers, budget, max_redirects=self.settings.max_redirects,
-                                          obey_robots=self.settings.obey_robots,
-                                          body_limit=self.settings.max_body_bytes, truncate=False)
+        budget = Budget(self.settings.total_timeout_s)
+        hop, history = await self._follow(
+            url,
+            headers,
+            budget,
+            max_redirects=self.settings.max_redirects,
+            obey_robots=self.settings.obey_robots,
+            body_limit=self.settings.max_body_bytes,
+            truncate=False,
+        )
         status = hop.status
         if status in REDIRECT_STATUSES:
-            raise FetchError(f"too many redirects (more than {self.settings.max_redirects})",
-                             url=url, status=status)
+            raise FetchError(
+                f"too many redirects (more than {self.settings.max_redirects})", url=url, status=status
+            )
         if status == 304 or 200 <= status < 300:
             not_modified = status == 304
             sent = validators or Validators()
             got = Validators(etag=hop.headers.get("etag"), last_modified=hop.headers.get("last-modified"))
             if not_modified:  # a 304 may omit unchanged validators
-                got = Validators(etag=got.etag or sent.etag,
-                                 last_modified=got.last_modified or sent.last_modified)
-            return FetchResult(url=url, final_url=hop.url, status=status, headers=dict(hop.headers.items()),
-                               content=b"" if not_modified else hop.content, not_modified=not_modified,
-                               validators=got, elapsed_s=0.0, content_type=hop.headers.get("content-type"),
-                               redirect_count=len(history), history=tuple(history))
+                got = Validators(
+                    etag=got.etag or sent.etag, last_modified=got.last_modified or sent.last_modified
+                )
+            return FetchResult(
+                url=url,
+                final_url=hop.url,
+                status=status,
+                headers=dict(hop.headers.items()),
+                content=b"" if not_modified else hop.content,
+                not_modified=not_modified,
+                validators=got,
+                elapsed_s=0.0,
+                content_type=hop.headers.get("content-type"),
+                redirect_count=len(history),
+                history=tuple(history),
+            )
         verdict = refusal_kind(status, hop.headers, hop.content)
         if verdict is not None:  # a bot wall: retrying at once would only hammer it
-            raise NotArticleError(f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind,
-                                  status=status)
+            raise NotArticleError(
+                f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind, status=status
+            )
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
-        raise FetchError(f"HTTP {status}", url=hop.url, status=status,
-                         retryable=is_retryable_status(status), retry_after=retry_after)
+        raise FetchError(
+            f"HTTP {status}",
+            url=hop.url,
+            status=status,
+            retryable=is_retryable_status(status),
+            retry_after=retry_after,
+        )
 
     # -- hops ------------------------------------------------------------------------------
 
-    async def _follow(self, url: str, headers: dict[str, str], budget: _Budget, *, max_redirects: int,
-                      obey_robots: bool, body_limit: int, truncate: bool) -> tuple[_Hop, list[str]]:
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        budget: Budget,
+        *,
+        max_redirects: int,
+        obey_robots: bool,
+        body_limit: int,
+        truncate: bool,
+    ) -> tuple[Hop, list[str]]:
         """Request ``url``, following up to ``max_redirects`` redirects, every hop checked."""
         history: list[str] = []
         current = url
         while True:
-            hop = await self._hop(current, headers, budget, obey_robots=obey_robots,
-                                  body_limit=body_limit, truncate=truncate)
+            hop = await self._hop(
+                current, headers, budget, obey_robots=obey_robots, body_limit=body_limit, truncate=truncate
+            )
             location = hop.headers.get("location")
             if hop.status not in REDIRECT_STATUSES or not location or len(history) >= max_redirects:
                 return hop, history
             history.append(current)
-            with _translated(current, limit=body_limit):
+            with translated(current, limit=body_limit):
                 current = str(httpx.URL(current).join(location).copy_with(fragment=None))
 
-    async def _hop(self, url: str, headers: dict[str, str], budget: _Budget, *, obey_robots: bool,
-                   body_limit: int, truncate: bool) -> _Hop:
-        parsed = _parse_url(url)
+    async def _hop(
+        self,
+        url: str,
+        headers: dict[str, str],
+        budget: Budget,
+        *,
+        obey_robots: bool,
+        body_limit: int,
+        truncate: bool,
+    ) -> Hop:
+        parsed = parse_url(url)
         host = parsed.host
-        port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+        port = parsed.port or DEFAULT_PORTS[parsed.scheme]
         await self._guard.check(host, port, url)
         delay = self.settings.per_host_delay_s
         if obey_robots:
@@ -397,7 +322,7 @@ class Fetcher:
         async with self._limiter.slot(host, delay):
             if budget.left <= 0:
                 raise FetchError("total fetch deadline exceeded", url=url, retryable=True)
-            with budget.charge(), _translated(url, limit=body_limit):
+            with budget.charge(), translated(url, limit=body_limit):
                 async with asyncio.timeout(budget.left):
                     hop = await self._exchange(parsed, headers, body_limit, truncate)
         if hop.status in (429, 503):
@@ -406,8 +331,9 @@ class Fetcher:
                 self._limiter.defer(host, min(retry_after, self._policy.max_s))
         return hop
 
-    async def _exchange(self, url: httpx.URL, headers: dict[str, str], body_limit: int,
-                        truncate: bool) -> _Hop:
+    async def _exchange(
+        self, url: httpx.URL, headers: dict[str, str], body_limit: int, truncate: bool
+    ) -> Hop:
         client = self._require_client(url)
         request = client.build_request("GET", url, headers=headers)
         started = time.monotonic()
@@ -423,13 +349,18 @@ class Fetcher:
             if 200 <= response.status_code < 300:
                 length = response.headers.get("content-length", "")
                 if not truncate and length.isdigit() and int(length) > body_limit:
-                    raise BlockedError(f"Content-Length {length} exceeds fetch.max_body_bytes={body_limit}",
-                                       url=str(url))
-                content = await read_limited(response.aiter_raw(), response.headers.get("content-encoding"),
-                                             body_limit, truncate=truncate)
+                    raise BlockedError(
+                        f"Content-Length {length} exceeds fetch.max_body_bytes={body_limit}", url=str(url)
+                    )
+                content = await read_limited(
+                    response.aiter_raw(),
+                    response.headers.get("content-encoding"),
+                    body_limit,
+                    truncate=truncate,
+                )
             elif response.status_code in REFUSAL_STATUSES:
-                content = await _refusal_body(response)
-            return _Hop(str(url), response.status_code, response.headers, content)
+                content = await refusal_body(response)
+            return Hop(str(url), response.status_code, response.headers, content)
         finally:
             await response.aclose()
             self._observe(url.host, status_class, started)
@@ -443,9 +374,15 @@ class Fetcher:
     async def _load_robots(self, robots_url: str) -> tuple[int | None, bytes]:
         """Loader for ``RobotsCache``: one attempt, up to 5 redirects, first 500 KiB."""
         try:
-            hop, _ = await self._follow(robots_url, {}, _Budget(self.settings.total_timeout_s),
-                                        max_redirects=ROBOTS_MAX_REDIRECTS, obey_robots=False,
-                                        body_limit=ROBOTS_MAX_BYTES, truncate=True)
+            hop, _ = await self._follow(
+                robots_url,
+                {},
+                Budget(self.settings.total_timeout_s),
+                max_redirects=ROBOTS_MAX_REDIRECTS,
+                obey_robots=False,
+                body_limit=ROBOTS_MAX_BYTES,
+                truncate=True,
+            )
         except BlockedError as exc:  # e.g. robots.txt redirects to an internal address
             log.info("robots.txt unusable, treating as absent: %s", exc)
             return 404, b""

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from newswire.errors import BlockedError, FetchError
+from newswire.errors import FetchError, RobotsDeniedError
 
 #: Google reads at most 500 KiB of a robots.txt and ignores the rest.
 ROBOTS_MAX_BYTES = 500 * 1024
@@ -78,8 +78,16 @@ class RobotsRules:
 class RobotsCache:
     """Per-origin robots.txt rules, loaded at most once per TTL even under concurrency."""
 
-    def __init__(self, loader: RobotsLoader, *, user_agent: str, ttl_s: float, error_ttl_s: float,
-                 max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        loader: RobotsLoader,
+        *,
+        user_agent: str,
+        ttl_s: float,
+        error_ttl_s: float,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._load = loader
         self.agent = agent_token(user_agent)
         self._ttl_s = ttl_s
@@ -116,9 +124,12 @@ class RobotsCache:
         if rules.unavailable is not None:
             raise RobotsUnavailableError(
                 f"robots.txt of {origin} is unavailable ({rules.unavailable}); not fetching until it "
-                f"can be read", url=url, retry_after=max(0.0, rules.expires_at - self._clock()))
+                f"can be read",
+                url=url,
+                retry_after=max(0.0, rules.expires_at - self._clock()),
+            )
         if not rules.can_fetch(url, self.agent):
-            raise BlockedError(f"robots.txt disallows {url} for {self.agent}", url=url)
+            raise RobotsDeniedError(f"robots.txt disallows {url} for {self.agent}", url=url)
         return rules.crawl_delay(self.agent)
 
     def _fresh(self, origin: str) -> RobotsRules | None:

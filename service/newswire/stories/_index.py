@@ -30,9 +30,9 @@ import numpy as np
 import numpy.typing as npt
 
 from newswire.events import Story
-from newswire.stories import _state
 from newswire.stories._minhash import U32, MinHasher, MinHashParams
 from newswire.stories._shingles import U64, shingle_hashes
+from newswire.stories._state import Snapshot, StoryStateError, decode, encode
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -197,7 +197,30 @@ class StoryIndex:
 
     def export_state(self) -> bytes:
         """The indexed articles and their stories as compact bytes (~``num_perm * 4 + 50`` per article)."""
-        return _state.dump(self)
+        return encode(self._snapshot())
+
+    def _snapshot(self) -> Snapshot:
+        slots = [(self._oldest + i) % self.capacity for i in range(len(self))]
+        numbers: dict[int, int] = {}
+        stories: list[tuple[str, float, int]] = []
+        story_of = np.empty(len(slots), dtype=np.uint32)
+        for i, slot in enumerate(slots):
+            story = self._stories[slot]
+            assert story is not None
+            number = numbers.setdefault(id(story), len(stories))
+            if number == len(stories):
+                stories.append((story.first_article_id, story.first_seen, story.size))
+            story_of[i] = number
+        return Snapshot(
+            params=self.params,
+            latest=self._latest if np.isfinite(self._latest) else None,
+            sigs=self._sigs[slots].astype(np.uint32),
+            seen=self._seen[slots].astype(np.float64),
+            sims=self._sims[slots].astype(np.float32),
+            story_of=story_of,
+            stories=stories,
+            ids=[self._ids[slot] or "" for slot in slots],
+        )
 
     def import_state(self, data: bytes) -> None:
         """Replace the contents with state from :meth:`export_state`; keeps the newest ``capacity`` articles.
@@ -205,11 +228,9 @@ class StoryIndex:
         Raises :class:`StoryStateError` if ``data`` is corrupt or was written under other
         :class:`MinHashParams` (its signatures would not be comparable).
         """
-        loaded = _state.load(data)
+        loaded = decode(data)
         if loaded.params != self.params:
-            raise _state.StoryStateError(
-                f"state was written with {loaded.params}, this index uses {self.params}"
-            )
+            raise StoryStateError(f"state was written with {loaded.params}, this index uses {self.params}")
         self._clear()
         records = [_Story(a, f, s) for a, f, s in loaded.stories]
         keys = self._hasher.band_keys(loaded.sigs)

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import orjson
 
 from newswire.errors import NewswireError
 from newswire.stories._minhash import MinHashParams
-
-if TYPE_CHECKING:
-    from newswire.stories._index import StoryIndex
 
 _MAGIC = b"NWSTORY\x01"
 _LEN = struct.Struct("<I")
@@ -33,43 +30,10 @@ class StoryStateError(NewswireError):
     """Saved story-index state is corrupt, truncated or was written under other MinHash parameters."""
 
 
-def dump(index: StoryIndex) -> bytes:
-    slots = [(index._oldest + i) % index.capacity for i in range(len(index))]
-    numbers: dict[int, int] = {}
-    stories: list[list[Any]] = []
-    story_of = np.empty(len(slots), dtype="<u4")
-    for i, slot in enumerate(slots):
-        story = index._stories[slot]
-        assert story is not None
-        number = numbers.setdefault(id(story), len(stories))
-        if number == len(stories):
-            stories.append([story.first_article_id, story.first_seen, story.size])
-        story_of[i] = number
-    ids = [(index._ids[slot] or "").encode("utf-8") for slot in slots]
-    header = orjson.dumps(
-        {
-            "params": dataclasses.asdict(index.params),
-            "count": len(slots),
-            "latest": index._latest if np.isfinite(index._latest) else None,
-            "stories": stories,
-        }
-    )
-    parts = [
-        _MAGIC,
-        _LEN.pack(len(header)),
-        header,
-        index._sigs[slots].astype("<u4").tobytes(),
-        index._seen[slots].astype("<f8").tobytes(),
-        index._sims[slots].astype("<f4").tobytes(),
-        story_of.tobytes(),
-        np.array([len(b) for b in ids], dtype="<u2").tobytes(),
-        *ids,
-    ]
-    return b"".join(parts)
-
-
 @dataclasses.dataclass(slots=True)
-class Loaded:
+class Snapshot:
+    """A story index's contents, oldest entry first: what is saved and what is loaded."""
+
     params: MinHashParams
     latest: float | None
     sigs: np.ndarray[Any, np.dtype[np.uint32]]
@@ -80,7 +44,31 @@ class Loaded:
     ids: list[str]
 
 
-def load(data: bytes) -> Loaded:
+def encode(snap: Snapshot) -> bytes:
+    ids = [article_id.encode("utf-8") for article_id in snap.ids]
+    header = orjson.dumps(
+        {
+            "params": dataclasses.asdict(snap.params),
+            "count": len(ids),
+            "latest": snap.latest,
+            "stories": [list(story) for story in snap.stories],
+        }
+    )
+    parts = [
+        _MAGIC,
+        _LEN.pack(len(header)),
+        header,
+        snap.sigs.astype("<u4").tobytes(),
+        snap.seen.astype("<f8").tobytes(),
+        snap.sims.astype("<f4").tobytes(),
+        snap.story_of.astype("<u4").tobytes(),
+        np.array([len(b) for b in ids], dtype="<u2").tobytes(),
+        *ids,
+    ]
+    return b"".join(parts)
+
+
+def decode(data: bytes) -> Snapshot:
     if not data.startswith(_MAGIC) or len(data) < len(_MAGIC) + _LEN.size:
         raise StoryStateError("not story-index state (bad magic)")
     pos = len(_MAGIC)
@@ -118,4 +106,6 @@ def load(data: bytes) -> Loaded:
         ids.append(data[pos : pos + length].decode("utf-8"))
         pos += length
     latest = header.get("latest")
-    return Loaded(params, None if latest is None else float(latest), sigs, seen, sims, story_of, stories, ids)
+    return Snapshot(
+        params, None if latest is None else float(latest), sigs, seen, sims, story_of, stories, ids
+    )

@@ -34,16 +34,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from aiokafka import AIOKafkaProducer
-
-from newswire.bus import ensure_topics, make_producer, send_all, start_client, translate
-from newswire.bus.clients import Record
+from newswire.bus import ensure_topics, make_producer, start_client, transact
+from newswire.bus.clients import Producer
+from newswire.bus.records import Record, source_status
+from newswire.bus.records import urls as urls_topic
+from newswire.bus.records.source_status import BackfillCheckpoint, SourceStatus
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
-from newswire.daemons._runtime import Stopper
-from newswire.daemons._url_work import encode_candidate, url_key
-from newswire.errors import BusError, FetchError, SourceError
+from newswire.daemons._runtime import Stopper, handle_signals
+from newswire.errors import FetchError, SourceError
 from newswire.fetch import Fetcher
 from newswire.sources import MAX_DECOMPRESSED_BYTES, Candidate, parse_sitemap
 from newswire.urls import canonicalize
@@ -107,10 +106,6 @@ def backfill_key(url: str) -> str:
     return f"backfill:{url}"
 
 
-def _checkpoint_key(key: str, sitemap: str) -> bytes:
-    return f"{key} {sitemap}".encode()
-
-
 def _older(lastmod: str | None, since: datetime | None) -> bool:
     if lastmod is None or since is None:
         return False
@@ -163,7 +158,7 @@ class _Run:
         self,
         settings: Settings,
         url: str,
-        producer: AIOKafkaProducer,
+        producer: Producer,
         *,
         since: datetime | None,
         rate: float | None,
@@ -179,22 +174,19 @@ class _Run:
         self.progress = progress
         self.stopper = stopper or Stopper()
         self.result = BackfillResult(key=self.key)
-        self.checkpoints: dict[str, dict[str, Any]] = {}
+        self.checkpoints: dict[str, BackfillCheckpoint] = {}
         self.queued_before = 0
         self.queued: set[str] = set()  # dedup across children within this run (bounded)
         self.started = time.monotonic()
 
     async def load_position(self) -> None:
-        prefix = f"{self.key} ".encode()
         for record in await read_topic(self.settings, self.settings.topic("source-status")):
-            if record.key is None or record.value is None:
-                continue
-            if record.key.startswith(prefix):
-                doc = orjson.loads(record.value)
-                self.checkpoints[doc["sitemap"]] = doc
-            elif record.key == self.key.encode():
-                self.queued_before = int(orjson.loads(record.value).get("urls_queued", 0))
-        done = sum(1 for c in self.checkpoints.values() if c.get("done"))
+            found = source_status.decode(record.value)
+            if isinstance(found, BackfillCheckpoint) and found.backfill == self.key:
+                self.checkpoints[found.sitemap] = found
+            elif isinstance(found, SourceStatus) and found.source == self.key:
+                self.queued_before = found.urls_queued or 0
+        done = sum(1 for c in self.checkpoints.values() if c.done)
         if self.checkpoints:
             log.info("resuming backfill %s: %d sitemaps already done", self.url, done)
 
@@ -210,7 +202,7 @@ class _Run:
         self._report()
         while todo and not self.stopper.stopping:
             sitemap = todo.popleft()
-            if self.checkpoints.get(sitemap, {}).get("done"):
+            if (checkpoint := self.checkpoints.get(sitemap)) is not None and checkpoint.done:
                 self.result.resumed += 1
                 self._finish(sitemap)
                 continue
@@ -245,7 +237,8 @@ class _Run:
         The checkpoint counts entries of the urlset (queued or skipped as old), so a
         rerun resumes at the same entry whatever ``since`` it is given.
         """
-        start = int(self.checkpoints.get(sitemap, {}).get("next", 0))
+        checkpoint = self.checkpoints.get(sitemap)
+        start = checkpoint.next if checkpoint is not None else 0
         size = CHUNK if self.rate is None else max(1, min(CHUNK, int(self.rate)))
         capacity = self.settings.ingest.seen_capacity
         while True:
@@ -280,47 +273,38 @@ class _Run:
         return await self.stopper.wait(max(0.0, due - time.monotonic()))
 
     async def _commit(self, records: list[Record]) -> None:
-        try:
-            with translate("committing a backfill chunk", self.settings.kafka.bootstrap_servers):
-                async with self.producer.transaction():
-                    await send_all(self.producer, records)
-        except AssertionError as exc:  # aiokafka asserts on its transaction state machine
-            raise BusError(f"committing a backfill chunk: the producer is in a fatal state ({exc})") from exc
+        await transact(self.producer, records, {}, group_id="")  # records only: no offsets to commit
 
     def _url_record(self, candidate: Candidate) -> Record:
-        candidate = dataclasses.replace(candidate, source=self.key)
-        return (self.settings.topic("urls"), url_key(candidate.url), encode_candidate(candidate), [])
+        return urls_topic.record(self.settings, dataclasses.replace(candidate, source=self.key))
 
     def _checkpoint(self, sitemap: str, queued: int, *, done: bool) -> Record:
-        doc = {"backfill": self.key, "sitemap": sitemap, "next": queued, "done": done, "updated": time.time()}
-        return (
-            self.settings.topic("source-status"),
-            _checkpoint_key(self.key, sitemap),
-            orjson.dumps(doc),
-            [],
+        checkpoint = BackfillCheckpoint(
+            backfill=self.key, sitemap=sitemap, next=queued, done=done, updated=time.time()
         )
+        return source_status.checkpoint_record(self.settings, checkpoint)
 
     def _summary(self, *, finished: bool) -> Record:
-        """The backfill's row in ``newswire status`` (same fields as a source's status)."""
+        """The backfill's row in ``newswire status``."""
         now = time.time()
         r = self.result
-        doc = {
-            "source": self.key,
-            "kind": "backfill",
-            "url": self.url,
-            "sitemaps_done": r.sitemaps_done,
-            "sitemaps_total": r.sitemaps_total,
-            "urls_queued": self.queued_before + r.urls_queued,
-            "last_poll": now,
-            "last_success": now if finished else None,
-            "success_count": r.sitemaps_done,
-            "error_count": len(r.failed),
-            "consecutive_failures": 0,
-            "last_error": f"sitemap failed: {r.failed[-1]}" if r.failed else None,
-            "next_poll": None,
-            "finished": finished,
-        }
-        return (self.settings.topic("source-status"), self.key.encode(), orjson.dumps(doc), [])
+        status = SourceStatus(
+            source=self.key,
+            kind="backfill",
+            url=self.url,
+            sitemaps_done=r.sitemaps_done,
+            sitemaps_total=r.sitemaps_total,
+            urls_queued=self.queued_before + r.urls_queued,
+            last_poll=now,
+            last_success=now if finished else None,
+            success_count=r.sitemaps_done,
+            error_count=len(r.failed),
+            consecutive_failures=0,
+            last_error=f"sitemap failed: {r.failed[-1]}" if r.failed else None,
+            next_poll=None,
+            finished=finished,
+        )
+        return source_status.record(self.settings, status)
 
 
 def stderr_progress(stream: Any = None) -> Progress:
@@ -341,3 +325,22 @@ def stderr_progress(stream: Any = None) -> Progress:
         out.flush()
 
     return show
+
+
+async def run(
+    settings: Settings, out: Callable[[str], None], *, url: str, since: str | None, rate: float | None
+) -> int:
+    """``newswire backfill sitemap URL``: 0 when complete, 1 when a rerun has work left,
+    2 for a bad ``--since``."""
+    try:
+        when = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        print(f"newswire backfill: --since wants an ISO date or time, got {since!r}", file=sys.stderr)
+        return 2
+    stopper = Stopper()
+    with handle_signals(stopper):
+        result = await backfill_sitemap(
+            settings, url, since=when, rate=rate, progress=stderr_progress(), stopper=stopper
+        )
+    out(result.describe())
+    return 0 if result.complete else 1

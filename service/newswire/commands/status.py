@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 
+from newswire.bus.records import source_status as status_topic
+from newswire.bus.records.source_status import SourceStatus
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
 
@@ -27,11 +30,11 @@ def _iso(epoch: float | None) -> str | None:
 
 async def source_status(settings: Settings) -> list[dict[str, Any]]:
     """One row per source: last poll, last success, articles in the last hour, error rate, next poll."""
-    latest: dict[str, dict[str, Any]] = {}
-    for value in [r.value for r in await read_topic(settings, settings.topic("source-status"))]:
-        doc = orjson.loads(value) if value else {}
-        if "source" in doc:  # backfill checkpoints share the topic; backfill summaries are rows
-            latest[doc["source"]] = doc
+    latest: dict[str, SourceStatus] = {}
+    for record in await read_topic(settings, settings.topic("source-status")):
+        row = status_topic.decode(record.value)
+        if isinstance(row, SourceStatus):  # backfill checkpoints share the topic; backfill summaries are rows
+            latest[row.source] = row
     hour_ago_ms = int((time.time() - 3600) * 1000)
     per_source: Counter[str] = Counter()
     for value in [
@@ -42,19 +45,19 @@ async def source_status(settings: Settings) -> list[dict[str, Any]]:
             per_source[source] += 1
     rows = []
     for key in sorted(latest):
-        doc = latest[key]
-        polls = doc.get("error_count", 0) + doc.get("success_count", 0)
+        row = latest[key]
+        polls = row.error_count + row.success_count
         rows.append(
             {
                 "source": key,
-                "kind": doc.get("kind"),
-                "last_poll": _iso(doc.get("last_poll")),
-                "last_success": _iso(doc.get("last_success")),
+                "kind": row.kind,
+                "last_poll": _iso(row.last_poll),
+                "last_success": _iso(row.last_success),
                 "articles_last_hour": per_source.get(key, 0),
-                "error_rate": (doc.get("error_count", 0) / polls) if polls else 0.0,
-                "consecutive_failures": doc.get("consecutive_failures", 0),
-                "last_error": doc.get("last_error"),
-                "next_poll": _iso(doc.get("next_poll")),
+                "error_rate": (row.error_count / polls) if polls else 0.0,
+                "consecutive_failures": row.consecutive_failures,
+                "last_error": row.last_error,
+                "next_poll": _iso(row.next_poll),
             }
         )
     return rows
@@ -96,3 +99,45 @@ async def host_status(settings: Settings, *, window_s: float = 24 * 3600) -> lis
         row["dead_letters"] = dict(letters.most_common())
         out.append(row)
     return out
+
+
+Out = Callable[[str | bytes], None]
+
+
+async def show_sources(settings: Settings, out: Out, *, as_json: bool = False) -> int:
+    """``newswire status``: a table (or JSON lines) of every source's polling."""
+    rows = await source_status(settings)
+    if as_json:
+        for row in rows:
+            out(orjson.dumps(row))
+        return 0
+    out(
+        f"{'source':<50} {'last poll':<19} {'last success':<19} {'art/1h':>6} {'errors':>6} {'next poll':<19}"
+    )
+    for r in rows:
+        out(
+            f"{r['source'][:50]:<50} {r['last_poll'] or '-':<19} {r['last_success'] or '-':<19} "
+            f"{r['articles_last_hour']:>6} {r['error_rate']:>6.0%} {r['next_poll'] or '-':<19}"
+        )
+    if not rows:
+        out("(no source has been polled yet: is the ingest daemon running with this config?)")
+    return 0
+
+
+async def show_hosts(settings: Settings, out: Out, *, hours: float, as_json: bool = False) -> int:
+    """``newswire status --hosts``: a table (or JSON lines) of every host's articles and dead letters."""
+    rows = await host_status(settings, window_s=hours * 3600)
+    if as_json:
+        for row in rows:
+            out(orjson.dumps(row))
+        return 0
+    out(f"{'host':<40} {'articles':>8} {'updates':>7} {'blocked':>7} {'last success':<25} dead letters")
+    for r in rows:
+        letters = ", ".join(f"{reason} {n}" for reason, n in r["dead_letters"].items()) or "-"
+        out(
+            f"{r['host'][:40]:<40} {r['articles']:>8} {r['updates']:>7} {r['blocked_share']:>7.0%} "
+            f"{r['last_success'] or '-':<25} {letters}"
+        )
+    if not rows:
+        out(f"(no article or dead letter in the last {hours:g} h)")
+    return 0

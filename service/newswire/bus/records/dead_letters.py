@@ -1,59 +1,71 @@
-"""What goes on the wire besides the event body: CloudEvents headers and dead letters.
+"""``dead-letters``: an input newswire could not handle, with why, where and when it failed.
 
-Each record carries the CloudEvents Kafka protocol binding headers in binary
-mode (``ce_specversion``, ``ce_id``, ``ce_source``, ``ce_type``, ``ce_time``,
-``ce_subject`` and ``content-type``), so generic CloudEvents consumers can route
-on them without parsing the JSON.
+Key: the failed record's key (ingest: the URL). Headers: CloudEvents, type
+``io.newswire.dead_letter``. Value (JSON)::
+
+    stage          "ingest" | "enrich" | the stage whose record could not be written
+    error          the error text (at most 4096 characters); error_type its class
+    failed_at      ISO 8601 UTC
+    origin         {topic, partition, offset, key} of the failed input
+    context        {"reason": <why, e.g. fetch_failed, invalid_event, too_large>, "url": ...}
+    payload        the failed input: text when valid UTF-8 (payload_encoding "utf-8"),
+                   else base64; payload_bytes, payload_sha256 and payload_truncated
+
+:func:`letter` is the one place a dead-letter record is built (and counted).
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
-import uuid
 from typing import Any
 
 import orjson
 
+from newswire.bus.records._base import CE_TYPE_DEAD_LETTER, Record, cloudevent_headers, value_room
+from newswire.config import Settings
 from newswire.events import utc_now
-
-Headers = list[tuple[str, bytes]]
-Record = tuple[str, bytes | None, bytes | None, Headers]  # topic, key, value (None: tombstone), headers
-
-CE_TYPE_ARTICLE = "io.newswire.article.{change}"
-CE_TYPE_ENRICHED = "io.newswire.article.enriched"
-CE_TYPE_DEAD_LETTER = "io.newswire.dead_letter"
-CE_TYPE_RAW_PAGE = "io.newswire.raw_page"
+from newswire.observe import metrics as m
 
 
-def cloudevent_headers(
+@dataclasses.dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a failed input was read (partition, offset and key are filled in when known)."""
+
+    topic: str | None
+    partition: int | None = None
+    offset: int | None = None
+    key: bytes | None = None
+
+
+def letter(
+    settings: Settings,
     *,
-    ce_type: str,
-    source: str,
-    subject: str | None = None,
-    event_id: str | None = None,
-    time: str | None = None,
-) -> Headers:
-    """CloudEvents 1.0 binary-mode headers for one record."""
-    headers = [
-        ("ce_specversion", b"1.0"),
-        ("ce_id", (event_id or uuid.uuid4().hex).encode()),
-        ("ce_source", source.encode()),
-        ("ce_type", ce_type.encode()),
-        ("ce_time", (time or utc_now()).encode()),
-        ("content-type", b"application/json"),
-    ]
-    if subject:
-        headers.append(("ce_subject", subject.encode()))
-    return headers
-
-
-def header(headers: Headers | None, name: str) -> str | None:
-    """The value of one header as text, or None."""
-    for key, value in headers or ():
-        if key == name:
-            return value.decode("utf-8", "replace")
-    return None
+    stage: str,
+    source_id: str,
+    error: BaseException | str,
+    reason: str,
+    payload: bytes | None,
+    origin: Origin,
+    key: bytes | None,
+    context: dict[str, Any] | None = None,
+) -> Record:
+    """The dead-letter record for one failed input, cut to fit the record size limit; counted."""
+    m.DEAD_LETTERS.labels(stage).inc()
+    headers = cloudevent_headers(ce_type=CE_TYPE_DEAD_LETTER, source=source_id)
+    value = dead_letter(
+        stage=stage,
+        error=error,
+        payload=payload,
+        topic=origin.topic,
+        partition=origin.partition,
+        offset=origin.offset,
+        key=origin.key,
+        context={"reason": reason, **(context or {})},
+        max_bytes=value_room(settings, key, headers),
+    )
+    return Record(settings.topic("dead-letters"), key, value, headers)
 
 
 def dead_letter(
@@ -129,10 +141,10 @@ def _utf8_head(payload: bytes, size: int) -> bytes:
     return head
 
 
-def with_origin(letter: bytes, *, partition: int, offset: int, key: bytes | None) -> bytes:
+def with_origin(encoded: bytes, *, partition: int, offset: int, key: bytes | None) -> bytes:
     """A dead letter from :func:`dead_letter` with its origin's partition, offset and key filled in
     (for stages that build the letter before they know which record it came from)."""
-    doc = orjson.loads(letter)
+    doc = orjson.loads(encoded)
     doc["origin"].update(
         partition=partition,
         offset=offset,

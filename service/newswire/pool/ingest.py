@@ -1,4 +1,4 @@
-"""Ingest's worker processes, each a :class:`~newswire._process_pool.WorkerPool`.
+"""Ingest's worker pools: pages are extracted in one, sources parsed in another.
 
 Ingest runs two: :func:`extraction_pool` extracts fetched pages, and
 :func:`parse_pool` parses the feeds, sitemaps and OPML files the discovery role
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from newswire._process_pool import WorkerPool
+from newswire.pool._workers import WorkerPool
 
 #: Pages (or documents) a worker extracts before a fresh one replaces it.
 PAGES_PER_WORKER = 2000

@@ -4,35 +4,23 @@ Ingest's extraction and parser processes and enrich's NER workers run on it:
 CPU-bound work that must not block an event loop, may leak (C parsers, spaCy's
 vocabulary) and may die (killed for memory, a crash in C).
 
-Each worker is a ``forkserver`` process with one end of a socket pair. A job is
-a length-prefixed pickle of ``(fn, args)`` written to it; the reply is a
-length-prefixed pickle of the result or the exception (its traceback attached
-as ``__cause__``, as :mod:`concurrent.futures` does). The event loop reads and
-writes the sockets itself (``loop.sock_sendall``/``sock_recv_into``), and
-keeps a second job queued in each worker's socket, so a worker goes from one
-page to the next without waiting for a busy event loop to send it more (in
-ingest's bursts the two extraction workers had been idle about a tenth of the
-time). A job's time limit starts when the job before it has replied.
+Each worker is a ``forkserver`` process with one end of a socket pair
+(:mod:`newswire.pool._wire`). The event loop reads and writes the sockets itself
+(``loop.sock_sendall``/``sock_recv_into``), and keeps a second job queued in
+each worker's socket, so a worker goes from one job to the next without
+waiting for a busy event loop to send it more. A job's time limit starts when
+the job before it has replied.
 
-Why not :class:`concurrent.futures.ProcessPoolExecutor`:
-
-* **hand-offs**: every job crossed two helper threads (the executor's queue
-  feeder and its result manager) and a wake-up pipe per direction before it
-  reached the event loop. A micro-benchmark with a 135 KB page in and an
-  event-sized result out (``bench/process_pool.py``) measured 0.66 against
-  0.40 CPU ms per job across all processes, and ingest's event-loop profile
-  had 4.7 % of its samples in the wake-up writes;
-* **recycling**: on the CPython versions newswire runs on (3.11, and 3.12/3.13
-  before the gh-115634 fix), a worker that exits at ``max_tasks_per_child``
-  while work is queued is not replaced, and the pool deadlocks. The soak run
-  hit exactly that. Here each worker is retired after ``jobs_per_worker``
-  jobs and a fresh one takes its place when next needed;
-* **failures**: a worker that dies breaks a ``ProcessPoolExecutor`` for good,
-  and a stuck job can only be ended by killing the whole pool. Here a death
-  costs the one job that was running in that worker (:class:`BrokenProcessPool`;
-  :meth:`WorkerPool.run` tries it once more in a fresh worker, and the job
-  queued behind it goes elsewhere), and a job past its time limit kills only
-  its own worker.
+Why not :class:`concurrent.futures.ProcessPoolExecutor` (measurements in
+``docs/worker-pool.md``): every job would cross two helper threads and a wake-up
+pipe per direction; a worker that exits at ``max_tasks_per_child`` while work is
+queued is not replaced on the CPython versions newswire runs on (3.11, and
+3.12/3.13 before gh-115634), so the pool deadlocks; and a worker that dies
+breaks the executor for good. Here each worker is retired after
+``jobs_per_worker`` jobs and replaced when next needed; a death costs the one
+job running in that worker (:class:`BrokenProcessPool`; :meth:`WorkerPool.run`
+tries it once more in a fresh worker, and the job queued behind it goes
+elsewhere); a job past its time limit kills only its own worker.
 """
 
 from __future__ import annotations
@@ -41,119 +29,39 @@ import asyncio
 import contextlib
 import multiprocessing
 import pickle
-import signal
-import socket
-import struct
-import traceback
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from newswire.pool._wire import (
+    HEADER_SIZE,
+    MAX_REPLY_BYTES,
+    Call,
+    Job,
+    RemoteTraceback,
+    Requeue,
+    Worker,
+    frame,
+    receive,
+    reply_size,
+    retrieved,
+    start_worker,
+)
+
 T = TypeVar("T")
 
-_HEADER = struct.Struct("!Q")
-_BUFFER_BYTES = 1 << 20
-_READY = b"\x01"
-_MAX_REPLY_BYTES = 1 << 30
-#: How long a worker may take to start (import, load a model) before it is given up.
-_START_TIMEOUT_S = 300.0
-
-#: One job: a module-level function and its arguments.
-Call = tuple[Callable[..., T], tuple[Any, ...]]
-
-
-class RemoteTraceback(Exception):
-    """The traceback of an exception raised in a worker, attached as the exception's ``__cause__``."""
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def _serve(sock: socket.socket, initializer: Callable[..., object] | None, initargs: tuple[Any, ...]) -> None:
-    """A worker's life: run jobs from ``sock`` until the pool closes its end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the daemon's: it shuts the pool down
-    if initializer is not None:
-        initializer(*initargs)
-    reader = sock.makefile("rb")
-    with sock, reader, contextlib.suppress(ConnectionError):  # the pool went away: so does the worker
-        sock.sendall(_READY)
-        while True:
-            header = reader.read(_HEADER.size)
-            if len(header) < _HEADER.size:
-                return  # the pool retired this worker
-            fn, args = pickle.loads(reader.read(_HEADER.unpack(header)[0]))
-            try:
-                reply: tuple[Any, ...] = (True, fn(*args))
-                data = pickle.dumps(reply, protocol=5)
-            except Exception as exc:  # the job's failure is the caller's to handle, not the worker's
-                data = _pickled_failure(exc)
-            sock.sendall(_HEADER.pack(len(data)) + data)
-
-
-def _pickled_failure(exc: Exception) -> bytes:
-    text = "".join(traceback.format_exception(exc))
-    try:
-        return pickle.dumps((False, exc, text), protocol=5)
-    except Exception:  # an exception that does not pickle still gets its message across
-        return pickle.dumps((False, RuntimeError(repr(exc)), text), protocol=5)
-
-
-class _Requeue(Exception):
-    """The job was queued behind another in a worker that failed before running it: try elsewhere."""
-
-
-class _Job:
-    __slots__ = ("abandoned", "timeout_s", "turn")
-
-    def __init__(self, turn: asyncio.Future[None] | None, timeout_s: float | None) -> None:
-        self.turn = turn  # resolved when the replies before this job's have been read
-        self.timeout_s = timeout_s
-        self.abandoned = False  # its caller was cancelled: the reply is read and dropped
-
-
-class _Worker:
-    __slots__ = ("ended", "jobs", "process", "queue", "retiring", "sending", "sock", "users")
-
-    def __init__(self, process: Any, sock: socket.socket) -> None:
-        self.process = process
-        self.sock = sock
-        self.jobs = 0  # jobs sent to it
-        self.queue: deque[_Job] = deque()  # sent, reply not read yet; in order
-        self.sending = asyncio.Lock()  # one frame at a time on the socket
-        self.retiring = False  # no more jobs: it ends once its queue is empty
-        self.ended = False
-        self.users = 0  # coroutines that may be waiting on the socket
-
-    def end(self, *, kill: bool) -> None:
-        """End the worker: it reads end-of-file and exits (``kill``: at once, even mid-job).
-
-        The socket is shut down, which wakes anything waiting on it here, and closed
-        once nothing is (:meth:`release`): a socket closed under a waiting
-        ``sock_recv_into`` would leave it waiting forever.
-        """
-        self.ended = True
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
-        if kill:
-            with contextlib.suppress(OSError, ValueError):
-                self.process.kill()
-        self.release()
-
-    def release(self) -> None:
-        if self.ended and self.users == 0:
-            self.sock.close()
+#: Replies larger than this are unpickled off the event loop.
+OFF_LOOP_BYTES = 256 * 1024
 
 
 class WorkerPool:
-    """``workers`` worker processes; see the module docstring.
+    """``workers`` worker processes, used from one event loop; see the module docstring.
 
-    Jobs are module-level functions and picklable arguments. :meth:`run` is for
-    coroutines on one event loop; it keeps up to :data:`DEPTH` jobs queued in
-    each worker, so a worker starts its next job as soon as it has sent a reply,
-    not when the event loop gets round to sending more. :meth:`run_all` is for
-    blocking callers (enrich splits a batch from its worker thread). A pool
-    serves one kind of caller.
+    Jobs are module-level functions and picklable arguments. :meth:`run` runs one
+    job and keeps up to :data:`DEPTH` jobs queued in each worker, so a worker starts
+    its next job as soon as it has sent a reply, not when the event loop gets round
+    to sending more. :meth:`run_all` runs one job per worker side by side (enrich
+    splits a batch over its workers). A pool serves one of the two.
     """
 
     #: Jobs queued in one worker at a time (by :meth:`run`).
@@ -174,7 +82,7 @@ class WorkerPool:
         self._initializer = initializer
         self._initargs = initargs
         self._context = multiprocessing.get_context("forkserver")
-        self._all: set[_Worker] = set()  # started and not ended
+        self._all: set[Worker] = set()  # started and not ended
         self._starting = 0
         self._slots: asyncio.Semaphore | None = None
         self._room: asyncio.Event | None = None
@@ -196,7 +104,7 @@ class WorkerPool:
         other workers. A job whose worker died while running it is run once more in a
         fresh worker; if that one dies too, :class:`BrokenProcessPool`.
         """
-        payload = _frame(fn, args)
+        payload = frame(fn, args)
         if self._slots is None or self._room is None:
             self._slots = asyncio.Semaphore(self.workers * self.DEPTH)
             self._room = asyncio.Event()
@@ -206,14 +114,14 @@ class WorkerPool:
                 worker = await self._choose()
                 try:
                     return await self._call(worker, timeout_s, fn, payload)
-                except _Requeue:
+                except Requeue:
                     continue
                 except BrokenProcessPool:
                     attempts += 1
                     if attempts == 2:
                         raise
 
-    async def _choose(self) -> _Worker:
+    async def _choose(self) -> Worker:
         """The worker with the fewest queued jobs, a fresh one if all are busy and there is room."""
         assert self._room is not None
         while True:
@@ -233,8 +141,8 @@ class WorkerPool:
                 return best
             await self._room.wait()
 
-    def run_all(self, timeout_s: float | None, calls: Sequence[Call[T]]) -> list[T]:
-        """Run ``calls`` (at most one per worker) at once and wait for all of them: blocking.
+    async def run_all(self, timeout_s: float | None, calls: Sequence[Call[T]]) -> list[T]:
+        """Run ``calls`` (at most one per worker) at once and wait for all of them.
 
         The first failure is raised once every call has ended; a worker that died
         gives :class:`BrokenProcessPool` (the caller may try again: fresh workers
@@ -244,32 +152,31 @@ class WorkerPool:
             raise ValueError(f"{len(calls)} calls for {self.workers} workers")
         if self._slots is not None:
             raise RuntimeError("run_all on a pool that coroutines use through run()")
-        return asyncio.run(self._run_all(timeout_s, calls))
-
-    async def _run_all(self, timeout_s: float | None, calls: Sequence[Call[T]]) -> list[T]:
         idle = [w for w in self._all if not w.queue and not w.retiring][: len(calls)]
         started = await asyncio.gather(
             *(self._fresh() for _ in range(len(calls) - len(idle))), return_exceptions=True
         )
-        workers = idle + [w for w in started if isinstance(w, _Worker)]
+        workers = idle + [w for w in started if isinstance(w, Worker)]
         if len(workers) < len(calls):
             raise next(e for e in started if isinstance(e, BaseException))
-        pairs = zip(workers, calls, strict=True)
-        jobs = [self._call(worker, timeout_s, fn, _frame(fn, args)) for worker, (fn, args) in pairs]
+        pairs = list(zip(workers, calls, strict=True))
+        frames = await asyncio.gather(*(asyncio.to_thread(frame, fn, args) for _, (fn, args) in pairs))
+        jobs = [
+            self._call(worker, timeout_s, fn, payload)
+            for (worker, (fn, _)), payload in zip(pairs, frames, strict=True)
+        ]
         outcomes = await asyncio.gather(*jobs, return_exceptions=True)
         for outcome in outcomes:
-            if isinstance(outcome, _Requeue):
+            if isinstance(outcome, Requeue):
                 raise BrokenProcessPool("a worker process was gone before its job reached it")
             if isinstance(outcome, BaseException):
                 raise outcome
         return list(outcomes)  # type: ignore[arg-type]
 
-    async def _call(
-        self, worker: _Worker, timeout_s: float | None, fn: Callable[..., T], payload: bytes
-    ) -> T:
+    async def _call(self, worker: Worker, timeout_s: float | None, fn: Callable[..., T], payload: bytes) -> T:
         """Queue ``payload`` in ``worker``, wait for the replies before it, then read its own."""
         loop = asyncio.get_running_loop()
-        job = _Job(loop.create_future() if worker.queue else None, timeout_s)
+        job = Job(loop.create_future() if worker.queue else None, timeout_s)
         worker.queue.append(job)
         worker.jobs += 1
         if self._jobs_per_worker is not None and worker.jobs >= self._jobs_per_worker:
@@ -279,7 +186,7 @@ class WorkerPool:
             # The send goes on if this caller is cancelled: a frame cut short would corrupt
             # the stream under the job running in the worker.
             sending = loop.create_task(self._send(worker, payload))
-            sending.add_done_callback(_retrieved)
+            sending.add_done_callback(retrieved)
             try:
                 await asyncio.shield(sending)
                 if job.turn is not None:
@@ -297,27 +204,27 @@ class WorkerPool:
         failure.__cause__ = RemoteTraceback(reply[2])
         raise failure
 
-    async def _send(self, worker: _Worker, payload: bytes) -> None:
+    async def _send(self, worker: Worker, payload: bytes) -> None:
         worker.users += 1
         try:
             async with worker.sending:
                 await asyncio.get_running_loop().sock_sendall(worker.sock, payload)
         except OSError:  # the worker is gone: this job never reached it
             self._fail(worker)
-            raise _Requeue from None
+            raise Requeue from None
         finally:
             worker.users -= 1
             worker.release()
 
-    async def _read(self, worker: _Worker, job: _Job, fn: Any) -> Any:
+    async def _read(self, worker: Worker, job: Job, fn: Any) -> Any:
         """Read the head job's reply within its time limit; then hand the turn to the next job."""
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(job.timeout_s):
-                size = _HEADER.unpack(await _receive(loop, worker.sock, _HEADER.size))[0]
-                if size > _MAX_REPLY_BYTES:
+                size = reply_size(await receive(loop, worker.sock, HEADER_SIZE))
+                if size > MAX_REPLY_BYTES:
                     raise EOFError(f"the worker's reply header is corrupt ({size} bytes announced)")
-                data = await _receive(loop, worker.sock, size)
+                data = await receive(loop, worker.sock, size)
         except TimeoutError:
             self._fail(worker)
             raise
@@ -330,9 +237,13 @@ class WorkerPool:
         if worker.queue and worker.queue[0] is job:  # not if the worker failed meanwhile
             worker.queue.popleft()
             self._advance(worker)
-        return pickle.loads(data)  # a reply that does not unpickle leaves the stream intact
+        # A reply that does not unpickle leaves the stream intact. A big one (an enriched batch)
+        # is unpickled on a worker thread, so the loop goes on serving Kafka meanwhile.
+        if len(data) > OFF_LOOP_BYTES:
+            return await asyncio.to_thread(pickle.loads, data)
+        return pickle.loads(data)
 
-    def _advance(self, worker: _Worker) -> None:
+    def _advance(self, worker: Worker) -> None:
         """Give the next queued job its turn (or drop an abandoned one's reply); retire an emptied worker."""
         self._wake_choosers()
         if not worker.queue:
@@ -351,13 +262,13 @@ class WorkerPool:
             self._room.set()
             self._room.clear()
 
-    def _abandon(self, worker: _Worker, job: _Job) -> None:
+    def _abandon(self, worker: Worker, job: Job) -> None:
         """A caller was cancelled before reading its reply: drop the reply when its turn comes."""
         job.abandoned = True
         if worker.queue and worker.queue[0] is job:  # its turn has come already
             self._drain(worker, job)
 
-    def _drain(self, worker: _Worker, job: _Job) -> None:
+    def _drain(self, worker: Worker, job: Job) -> None:
         async def read_and_drop() -> None:
             worker.users += 1
             try:
@@ -371,60 +282,35 @@ class WorkerPool:
         self._drains.add(task)
         task.add_done_callback(self._drains.discard)
 
-    def _died(self, worker: _Worker, fn: Any, exc: BaseException) -> BrokenProcessPool:
+    def _died(self, worker: Worker, fn: Any, exc: BaseException) -> BrokenProcessPool:
         code = worker.process.exitcode
         how = f"exit code {code}" if code is not None else repr(exc)
         name = fn if isinstance(fn, str) else repr(getattr(fn, "__name__", fn))
         return BrokenProcessPool(f"worker process {worker.process.pid} died running {name} ({how})")
 
-    def _fail(self, worker: _Worker) -> None:
+    def _fail(self, worker: Worker) -> None:
         """Kill a worker whose stream broke; jobs queued behind the one at its head go elsewhere."""
         if worker.ended:
             return
         for job in list(worker.queue)[1:]:
             if job.turn is not None and not job.turn.done():
-                job.turn.set_exception(_Requeue())
-                _retrieved(job.turn)  # its caller may be gone
+                job.turn.set_exception(Requeue())
+                retrieved(job.turn)  # its caller may be gone
         worker.queue.clear()
         self._end(worker, kill=True)
         self._wake_choosers()
 
-    def _start(self) -> _Worker:
-        """A fresh worker, ready for jobs (blocking: the caller runs it off the event loop).
+    def _start(self) -> Worker:
+        """A fresh worker, ready for jobs (blocking: :meth:`_fresh` runs it off the event loop).
 
         Start-up (forkserver, imports, a model load) is waited for here, so a job's
         time limit measures the job alone.
         """
         if self._closed:
             raise _shut_down()
-        ours, theirs = socket.socketpair()
-        for end in (ours, theirs):  # a whole page in one write, a whole event in one read
-            end.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _BUFFER_BYTES)
-            end.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _BUFFER_BYTES)
-        process = self._context.Process(
-            target=_serve, args=(theirs, self._initializer, self._initargs), daemon=True
-        )
-        try:
-            process.start()
-        finally:
-            theirs.close()
-        ours.settimeout(_START_TIMEOUT_S)
-        try:
-            ready = ours.recv(1)
-        except OSError:
-            ready = b""
-        if ready != _READY:
-            ours.close()
-            with contextlib.suppress(OSError, ValueError):
-                process.kill()
-            process.join(5)
-            raise BrokenProcessPool(
-                f"a worker process failed to start (exit code {process.exitcode}); see its error above"
-            )
-        ours.setblocking(False)
-        return _Worker(process, ours)
+        return start_worker(self._context, self._initializer, self._initargs)
 
-    async def _fresh(self) -> _Worker:
+    async def _fresh(self) -> Worker:
         self._release_ended()
         worker = await asyncio.to_thread(self._start)
         if self._closed:  # shut down while it started
@@ -434,7 +320,7 @@ class WorkerPool:
         self._all.add(worker)
         return worker
 
-    def _end(self, worker: _Worker, *, kill: bool) -> None:
+    def _end(self, worker: Worker, *, kill: bool) -> None:
         worker.end(kill=kill)
         if worker in self._all:
             self._all.discard(worker)
@@ -471,24 +357,4 @@ def _shut_down() -> RuntimeError:
     return RuntimeError("cannot run a job on a pool that was shut down")
 
 
-def _retrieved(future: asyncio.Future[Any]) -> None:
-    """Mark ``future``'s exception as seen: it is raised where someone waits, not logged where nobody does."""
-    if not future.cancelled():
-        future.exception()
-
-
-def _frame(fn: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
-    payload = pickle.dumps((fn, args), protocol=5)
-    return _HEADER.pack(len(payload)) + payload
-
-
-async def _receive(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    got = 0
-    while got < size:
-        count = await loop.sock_recv_into(sock, view[got:])
-        if count == 0:
-            raise EOFError("the worker closed its socket")
-        got += count
-    return buffer
+__all__ = ["RemoteTraceback", "WorkerPool"]

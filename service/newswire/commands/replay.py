@@ -16,11 +16,10 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from newswire.bus import header, make_producer, send_all, start_client
-from newswire.bus.clients import Record
+from newswire.bus import make_producer, send_all, start_client
+from newswire.bus.records import Record, raw_pages, urls
 from newswire.bus.tail import read_topic
 from newswire.config import Settings
-from newswire.daemons._url_work import Replay, encode_candidate, url_key
 from newswire.sources import Candidate
 
 Progress = Callable[[int, int], None]
@@ -53,23 +52,14 @@ async def replay(
             continue
         if article_id is not None and record.key != article_id.encode():
             continue
-        headers = list(record.headers or ())
-        url = header(headers, "nw_url")
-        if not url:
+        page = raw_pages.decode(record.value, list(record.headers or ()))
+        if page is None:
             continue
-        candidate = Candidate(url=url, source=header(headers, "nw_source") or "replay")
-        work = Replay(
-            content=record.value,
-            final_url=header(headers, "nw_final_url") or url,
-            content_type=header(headers, "nw_content_type") or None,
-            force=force,
+        candidate = Candidate(url=page.url, source=page.source or "replay")
+        work = urls.Replay(
+            content=page.content, final_url=page.final_url, content_type=page.content_type, force=force
         )
-        newest[record.key] = (
-            settings.topic("urls"),
-            url_key(url),
-            encode_candidate(candidate, replay=work),
-            [],
-        )
+        newest[record.key] = urls.record(settings, candidate, replay=work)
     items = list(newest.values())
     producer = make_producer(settings)
     await start_client(producer, settings.kafka.bootstrap_servers, "replay producer")
@@ -83,3 +73,29 @@ async def replay(
     if progress is not None and not items:
         progress(0, 0)
     return len(items)
+
+
+async def run(
+    settings: Settings,
+    out: Callable[[str], None],
+    *,
+    since: str | None,
+    article_id: str | None,
+    force: bool,
+) -> int:
+    """``newswire replay``: queue the pages, say how many; 2 for a bad ``--from``."""
+    when = None
+    if since is not None:  # "--from ''" is a mistake, not "everything"
+        try:
+            when = datetime.fromisoformat(since)
+        except ValueError:
+            print(f"newswire replay: --from wants an ISO 8601 time, got {since!r}", file=sys.stderr)
+            return 2
+    count = await replay(settings, since=when, article_id=article_id, force=force, progress=stderr_progress)
+    out(f"queued {count} stored page{'' if count == 1 else 's'} for re-extraction by the ingest daemon")
+    if not count:
+        print(
+            "newswire replay: no stored page matched (pages are kept with ingest.keep_raw = true)",
+            file=sys.stderr,
+        )
+    return 0
