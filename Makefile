@@ -65,6 +65,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check service tests bench
+	$(VENV)/bin/ruff format --check service tests bench
 	$(VENV)/bin/mypy
 
 clean:

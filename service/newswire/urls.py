@@ -53,17 +53,46 @@ __all__ = ["TRACKING_PARAMS", "canonicalize", "host_of"]
 
 #: Query parameters that identify a campaign or a click, not a document
 #: (compared lower-case). Every parameter starting with ``utm_`` goes as well.
-TRACKING_PARAMS: frozenset[str] = frozenset({
-    # Google Analytics / Ads
-    "_ga", "_gl", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "srsltid",
-    # Meta, Microsoft, Yandex, X, TikTok, LinkedIn, Instagram
-    "fbclid", "msclkid", "yclid", "twclid", "ttclid", "li_fat_id", "igshid", "igsh",
-    # Mailchimp, HubSpot, Marketo, Vero, Olytics
-    "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "vero_id", "vero_conv",
-    "oly_anon_id", "oly_enc_id",
-    # publishers' and platforms' own campaign tags
-    "ref_src", "ref_url", "cmpid", "ocid", "wt.mc_id", "__twitter_impression", "s_cid",
-})
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        # Google Analytics / Ads
+        "_ga",
+        "_gl",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "srsltid",
+        # Meta, Microsoft, Yandex, X, TikTok, LinkedIn, Instagram
+        "fbclid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "igsh",
+        # Mailchimp, HubSpot, Marketo, Vero, Olytics
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "vero_id",
+        "vero_conv",
+        "oly_anon_id",
+        "oly_enc_id",
+        # publishers' and platforms' own campaign tags
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ocid",
+        "wt.mc_id",
+        "__twitter_impression",
+        "s_cid",
+    }
+)
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

@@ -57,14 +57,14 @@ def handwritten() -> list[Article]:
             slug="harbour-bridge-reopens-after-repairs",
             title="Harbour Bridge reopens to traffic after eight months of repairs",
             lede="Commuters in Port Alder regain their fastest route across the estuary, "
-                 "two weeks ahead of schedule and slightly under budget.",
+            "two weeks ahead of schedule and slightly under budget.",
             body=[
                 "The Harbour Bridge reopened to cars and buses at six o'clock on Monday morning, ending "
                 "eight months of detours that added up to forty minutes to some journeys across the "
                 "estuary.",
                 "City engineers replaced 212 corroded deck plates and repainted the main span, work "
-                "that had been postponed twice since 2019. \"We found less rust under the west "
-                "approach than the survey predicted, which is why we are early,\" said chief engineer "
+                'that had been postponed twice since 2019. "We found less rust under the west '
+                'approach than the survey predicted, which is why we are early," said chief engineer '
                 "Marta Oyelaran.",
                 "The repairs cost 31.4 million, about 600,000 less than the approved budget. The "
                 "council said the savings would go towards resurfacing the cycle lane, which stays "
@@ -83,15 +83,15 @@ def handwritten() -> list[Article]:
             slug="council-approves-budget-for-new-library",
             title="Council approves budget for a new central library",
             lede="After a three-hour debate, councillors voted 23 to 18 to fund a library on the "
-                 "site of the old bus depot.",
+            "site of the old bus depot.",
             body=[
                 "Port Alder will get its first new public library in half a century after the city "
                 "council approved a 48 million budget on Thursday night.",
                 "The building, designed by the local studio Grey Harrow Architects, will hold 180,000 "
                 "books, a makerspace and a children's theatre. Construction is due to start next spring.",
                 "Opposition councillors argued that the money would be better spent on the four "
-                "existing branch libraries, two of which open only three days a week. \"We are "
-                "building a palace while the cottages fall down,\" said councillor Ruth Abernethy.",
+                'existing branch libraries, two of which open only three days a week. "We are '
+                'building a palace while the cottages fall down," said councillor Ruth Abernethy.',
                 "The mayor, Daniel Okafor, said branch opening hours would be extended in the same "
                 "budget and that the old depot site had been empty for eleven years.",
             ],
@@ -105,16 +105,16 @@ def handwritten() -> list[Article]:
             slug="fishing-fleet-record-catch",
             title="Fishing fleet lands record mackerel catch as waters warm",
             lede="Skippers welcome the haul, but marine scientists warn that the shift in stocks "
-                 "may not last.",
+            "may not last.",
             body=[
                 "Port Alder's fishing fleet landed 4,300 tonnes of mackerel in April, the largest "
                 "monthly catch since records began in 1962, according to figures from the harbour "
                 "authority.",
-                "\"The shoals came in close this year. Some nights we were full before midnight,\" "
+                '"The shoals came in close this year. Some nights we were full before midnight," '
                 "said skipper Aileen McCrae of the trawler Northern Wren.",
                 "Dr. Sven Aaltonen of the Coastal Research Institute said warmer surface water had "
-                "pushed mackerel north earlier than usual. \"One good spring is not a trend, and the "
-                "same warming is hurting cod and sand eels,\" he said.",
+                'pushed mackerel north earlier than usual. "One good spring is not a trend, and the '
+                'same warming is hurting cod and sand eels," he said.',
             ],
             published=_t("2024-05-09T14:30:00+01:00"),
             authors=["Aileen Brody"],
@@ -125,15 +125,15 @@ def handwritten() -> list[Article]:
             slug="alder-united-promoted",
             title="Alder United promoted after last-minute winner",
             lede="A stoppage-time header from 19-year-old Kofi Mensah sends the club up for the first "
-                 "time in 27 years.",
+            "time in 27 years.",
             body=[
                 "Alder United will play in the second division next season after beating Carrow Town "
                 "2-1 in front of a sell-out crowd at Quayside Park on Saturday.",
                 "Carrow led at half-time through a penalty, but captain Leon Marsh equalised on the "
                 "hour and Mensah rose at the far post in the 94th minute to send the home end into "
                 "delirium.",
-                "\"I didn't see it go in. I just heard the noise,\" Mensah said afterwards. Manager "
-                "Helen Cartwright called it \"the best afternoon of my working life\".",
+                '"I didn\'t see it go in. I just heard the noise," Mensah said afterwards. Manager '
+                'Helen Cartwright called it "the best afternoon of my working life".',
                 "The club said season-ticket sales for next year would open on June 1.",
             ],
             published=_t("2024-05-04T17:55:00+01:00"),
@@ -164,15 +164,14 @@ def handwritten() -> list[Article]:
         Article(
             slug="hospital-waiting-times-fall",
             title="Hospital waiting times fall for the third month running",
-            lede="St Brigid's says more weekend clinics helped, but unions warn that staff are "
-                 "exhausted.",
+            lede="St Brigid's says more weekend clinics helped, but unions warn that staff are exhausted.",
             body=[
                 "The median wait for a planned operation at St Brigid's Hospital fell to 14 weeks in "
                 "April, down from 19 weeks in January, according to figures published on Tuesday.",
                 "The hospital's chief executive, Dr. Nadia Farouk, credited Saturday clinics and a new "
                 "day-surgery unit that opened in February.",
                 "The nurses' union said the improvement relied on overtime that could not continue "
-                "indefinitely. \"The numbers are better because people are working sixty-hour weeks,\" "
+                'indefinitely. "The numbers are better because people are working sixty-hour weeks," '
                 "said branch secretary Gareth Pryce.",
             ],
             published=_t("2024-04-30T08:15:00+01:00"),
@@ -189,7 +188,7 @@ def handwritten() -> list[Article]:
                 "has raised 12 million in a funding round led by the Nordic investor Fjordline Capital.",
                 "The company's chief executive, Ines Carvalho, said the money would pay for a second "
                 "production line and 40 new engineers in Port Alder.",
-                "\"We could have moved to the capital, but the sea is here,\" Carvalho said.",
+                '"We could have moved to the capital, but the sea is here," Carvalho said.',
             ],
             published=_t("2024-04-26T10:00:00+01:00"),
             authors=["Tom Lindqvist"],
@@ -239,7 +238,7 @@ def handwritten() -> list[Article]:
                 "A season ticket between Port Alder and the capital will cost 5,880 a year, an increase "
                 "of 275.",
                 "The passenger group Rail Users Alder said punctuality on the line had fallen to 81 per "
-                "cent last year. \"People are being asked to pay more for a worse service,\" said its "
+                'cent last year. "People are being asked to pay more for a worse service," said its '
                 "chair, Evelyn Stroud.",
             ],
             published=_t("2024-04-15T07:30:00+01:00"),
@@ -262,15 +261,43 @@ def seed_article(path: Path = SEED_ARTICLE_FILE) -> Article:
     title = lines[2]
     lede = lines[3]
     body = lines[5:] if lines[4] == title else lines[4:]
-    return Article(slug=SEED_SLUG, title=title, lede=lede, body=body,
-                   published=datetime(2022, 1, 13, 19, 23, tzinfo=UTC), section="World",
-                   tags=["NATO", "Baltic states", "Russia"], image="/static/img/baltics.jpg")
+    return Article(
+        slug=SEED_SLUG,
+        title=title,
+        lede=lede,
+        body=body,
+        published=datetime(2022, 1, 13, 19, 23, tzinfo=UTC),
+        section="World",
+        tags=["NATO", "Baltic states", "Russia"],
+        image="/static/img/baltics.jpg",
+    )
 
 
 _WORDS = (
-    "harbour", "council", "ferry", "market", "school", "river", "budget", "season",
-    "storm", "museum", "tide", "lighthouse", "quay", "festival", "station", "bridge",
-    "library", "hospital", "vote", "fleet", "garden", "tram", "port", "island",
+    "harbour",
+    "council",
+    "ferry",
+    "market",
+    "school",
+    "river",
+    "budget",
+    "season",
+    "storm",
+    "museum",
+    "tide",
+    "lighthouse",
+    "quay",
+    "festival",
+    "station",
+    "bridge",
+    "library",
+    "hospital",
+    "vote",
+    "fleet",
+    "garden",
+    "tram",
+    "port",
+    "island",
 )
 
 
@@ -281,9 +308,20 @@ def generated(n: int, *, start: datetime | None = None) -> list[Article]:
     out = []
     for i in range(n):
         topic = " ".join(rng.sample(_WORDS, 3))
-        paragraphs = [" ".join(rng.choice(_WORDS) for _ in range(rng.randint(40, 90))).capitalize() + "."
-                      for _ in range(rng.randint(3, 7))]
-        out.append(Article(slug=f"gen-{i}", title=f"Report {i}: {topic}", lede=f"Synthetic article {i}.",
-                           body=paragraphs, published=start + timedelta(minutes=17 * i),
-                           authors=[f"Reporter {i % 13}"], section="Generated", tags=[topic.split()[0]]))
+        paragraphs = [
+            " ".join(rng.choice(_WORDS) for _ in range(rng.randint(40, 90))).capitalize() + "."
+            for _ in range(rng.randint(3, 7))
+        ]
+        out.append(
+            Article(
+                slug=f"gen-{i}",
+                title=f"Report {i}: {topic}",
+                lede=f"Synthetic article {i}.",
+                body=paragraphs,
+                published=start + timedelta(minutes=17 * i),
+                authors=[f"Reporter {i % 13}"],
+                section="Generated",
+                tags=[topic.split()[0]],
+            )
+        )
     return out

@@ -40,8 +40,9 @@ class FakeSite:
     observe it with :meth:`hits`, :meth:`requests_to` and ``internal_hits``.
     """
 
-    def __init__(self, *, n_generated: int = 0, crawl_delay: float | None = None,
-                 archive_chunk: int = 10) -> None:
+    def __init__(
+        self, *, n_generated: int = 0, crawl_delay: float | None = None, archive_chunk: int = 10
+    ) -> None:
         self.state = SiteState.fresh(n_generated)
         self.state.crawl_delay = crawl_delay
         self.state.archive_chunk = archive_chunk
@@ -118,9 +119,17 @@ class FakeSite:
             self.state.gone.discard(article.slug)
         return self.url(article.path)
 
-    def edit_article(self, slug: str, *, title: str | None = None, lede: str | None = None,
-                     body: Iterable[str] | None = None, authors: Iterable[str] | None = None,
-                     modified: datetime | None = None, silent: bool = False) -> Article:
+    def edit_article(
+        self,
+        slug: str,
+        *,
+        title: str | None = None,
+        lede: str | None = None,
+        body: Iterable[str] | None = None,
+        authors: Iterable[str] | None = None,
+        modified: datetime | None = None,
+        silent: bool = False,
+    ) -> Article:
         """Change an article; its ``modified`` time (hence Last-Modified and ETag) moves forward.
 
         ``silent=True`` is a quiet correction, as newsrooms fix a byline: the page's
@@ -132,11 +141,14 @@ class FakeSite:
             stamp = modified or datetime.now(UTC).replace(microsecond=0)
             if stamp <= old.updated:  # Last-Modified has 1 s resolution: always move it forward
                 stamp = old.updated.replace(microsecond=0) + timedelta(seconds=1)
-            new = replace(old, title=title if title is not None else old.title,
-                          lede=lede if lede is not None else old.lede,
-                          body=list(body) if body is not None else list(old.body),
-                          authors=list(authors) if authors is not None else list(old.authors),
-                          modified=old.modified if silent else stamp)
+            new = replace(
+                old,
+                title=title if title is not None else old.title,
+                lede=lede if lede is not None else old.lede,
+                body=list(body) if body is not None else list(old.body),
+                authors=list(authors) if authors is not None else list(old.authors),
+                modified=old.modified if silent else stamp,
+            )
             self.state.articles[slug] = new
             return new
 
@@ -172,8 +184,16 @@ class FakeSite:
     def start(self, timeout: float = 10.0) -> FakeSite:
         if self._thread is not None:
             raise RuntimeError("FakeSite already started")
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", http="h11", ws="none",
-                                access_log=False, timeout_graceful_shutdown=1, timeout_keep_alive=5)
+        config = uvicorn.Config(
+            self.app,
+            log_level="warning",
+            lifespan="off",
+            http="h11",
+            ws="none",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=5,
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name=f"fakesite:{self.port}", daemon=True)
         self._thread.start()
@@ -217,7 +237,7 @@ class FakeSite:
     def __enter__(self) -> FakeSite:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
-

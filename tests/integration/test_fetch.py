@@ -52,7 +52,7 @@ async def test_fetches_an_article_decoded_with_validators(fake_site: FakeSite) -
     assert result.status == 200 and not result.not_modified
     assert result.url == result.final_url == url
     assert result.headers["content-encoding"] == "gzip"  # the site compresses; we hand back plain bytes
-    assert b"<h1 class=\"headline\">Baltics in new NATO demand</h1>" in result.content
+    assert b'<h1 class="headline">Baltics in new NATO demand</h1>' in result.content
     assert b'"datePublished": "2022-01-13T19:23:00Z"' in result.content
     assert result.content_type == "text/html; charset=utf-8"
     assert result.validators.etag and result.validators.last_modified
@@ -176,9 +176,15 @@ async def test_conditional_get_on_a_feed(fake_site: FakeSite) -> None:
     async with Fetcher(make_settings(fake_site)) as fetcher:
         first = await fetcher.fetch(url)
         assert (await fetcher.fetch(url, validators=first.validators)).not_modified
-        fake_site.add_article(Article(slug="breaking", title="Breaking: ferry runs aground",
-                                      lede="No injuries.", body=["The ferry ran aground at low tide."],
-                                      published=datetime.now(UTC)))
+        fake_site.add_article(
+            Article(
+                slug="breaking",
+                title="Breaking: ferry runs aground",
+                lede="No injuries.",
+                body=["The ferry ran aground at low tide."],
+                published=datetime.now(UTC),
+            )
+        )
         changed = await fetcher.fetch(url, validators=first.validators)
     assert b"Breaking: ferry runs aground" in changed.content
 
@@ -326,7 +332,8 @@ async def test_redirect_to_metadata_address_is_refused(fake_site: FakeSite) -> N
             await fetcher.fetch(fake_site.url("/redirect/metadata"))
     assert str(caught.value).startswith(
         "refusing to fetch http://169.254.169.254/latest/meta-data/: 169.254.169.254 is a "
-        "link-local/metadata address; set fetch.allowed_hosts to allow it")
+        "link-local/metadata address; set fetch.allowed_hosts to allow it"
+    )
 
 
 async def test_redirect_to_another_loopback_port_is_refused(fake_site: FakeSite) -> None:
@@ -347,8 +354,16 @@ async def test_guard_without_allowed_hosts_refuses_the_site_itself(fake_site: Fa
     assert fake_site.state.requests == []
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/file", "file:///etc/passwd", "gopher://example.com/",
-                                 "javascript:alert(1)", "data:text/html,hi"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com/file",
+        "file:///etc/passwd",
+        "gopher://example.com/",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+    ],
+)
 async def test_other_schemes_are_refused(fake_site: FakeSite, url: str) -> None:
     async with Fetcher(make_settings(fake_site)) as fetcher:
         with pytest.raises(BlockedError, match="only http and https"):
@@ -374,8 +389,12 @@ async def test_observer_sees_every_exchange(fake_site: FakeSite) -> None:
         with pytest.raises(BlockedError):
             await fetcher.fetch(fake_site.url(f"/big?bytes={50 * MiB}"))
     assert [(host, cls) for host, cls, _ in seen] == [
-        ("127.0.0.1", "2xx"), ("127.0.0.1", "3xx"), ("127.0.0.1", "2xx"), ("127.0.0.1", "error"),
-        ("127.0.0.1", "2xx")]  # robots, redirect, page, timeout, refused-but-answered
+        ("127.0.0.1", "2xx"),
+        ("127.0.0.1", "3xx"),
+        ("127.0.0.1", "2xx"),
+        ("127.0.0.1", "error"),
+        ("127.0.0.1", "2xx"),
+    ]  # robots, redirect, page, timeout, refused-but-answered
     assert all(elapsed >= 0 for *_, elapsed in seen)
 
 
@@ -410,6 +429,7 @@ def _scripted_resolver(answers: list[list[str]]) -> tuple[Resolver, list[str]]:
     async def resolve(host: str, port: int) -> list[str]:
         calls.append(host)
         return answers[min(len(calls), len(answers)) - 1]
+
     return resolve, calls
 
 

@@ -28,8 +28,14 @@ def site() -> Iterator[WallSite]:
 
 
 def settings(site: WallSite, environ: dict[str, str] | None = None, **fetch: Any) -> Settings:
-    base = {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 0, "connect_timeout_s": 2,
-            "read_timeout_s": 5, "total_timeout_s": 10}
+    base = {
+        "allowed_hosts": [site.host_port],
+        "per_host_delay_s": 0,
+        "retries": 0,
+        "connect_timeout_s": 2,
+        "read_timeout_s": 5,
+        "total_timeout_s": 10,
+    }
     return load_settings(environ=environ or {}, overrides={"fetch": {**base, **fetch}}, default_file=False)
 
 
@@ -57,9 +63,11 @@ async def test_wrong_proxy_credentials_fail_without_showing_the_password(site: W
 
 
 def test_proxy_credentials_are_masked_wherever_settings_are_shown(site: WallSite) -> None:
-    s = settings(site, proxy=f"http://{USER}:{PASSWORD}@127.0.0.1:3128",
-                 proxy_hosts={"*.example.org": f"socks5://{USER}:{PASSWORD}@10.0.0.5:1080",
-                              "127.0.0.1": "direct"})
+    s = settings(
+        site,
+        proxy=f"http://{USER}:{PASSWORD}@127.0.0.1:3128",
+        proxy_hosts={"*.example.org": f"socks5://{USER}:{PASSWORD}@10.0.0.5:1080", "127.0.0.1": "direct"},
+    )
     shown = s.model_dump(mode="json")["fetch"]
     assert shown["proxy"] == "http://***@127.0.0.1:3128"
     assert shown["proxy_hosts"] == {"*.example.org": "socks5://***@10.0.0.5:1080", "127.0.0.1": "direct"}
@@ -94,8 +102,10 @@ async def test_a_host_pattern_picks_its_own_route(site: WallSite) -> None:
     async with forward_proxy() as default, forward_proxy() as special:
         s = settings(site, proxy=default.url(), proxy_hosts={"127.0.0.*": special.url()})
         await fetch_article(s, site)
-        assert default.seen == [] and [t for _, t in special.seen] == [site.url("/robots.txt"),
-                                                                        site.url(ARTICLE_PATH)]
+        assert default.seen == [] and [t for _, t in special.seen] == [
+            site.url("/robots.txt"),
+            site.url(ARTICLE_PATH),
+        ]
         special.seen.clear()
         await fetch_article(settings(site, proxy=default.url(), proxy_hosts={"127.0.0.1": "direct"}), site)
         assert default.seen == [] and special.seen == []
@@ -116,22 +126,30 @@ async def test_pages_and_robots_go_through_a_socks5_proxy(site: WallSite, scheme
 
 
 @pytest.mark.kafka
-async def test_the_ingest_daemon_publishes_what_it_fetched_through_the_proxy(broker, site: WallSite,
-                                                                            tmp_path) -> None:
+async def test_the_ingest_daemon_publishes_what_it_fetched_through_the_proxy(
+    broker, site: WallSite, tmp_path
+) -> None:
     listing = tmp_path / "urls.txt"
     listing.write_text(site.url(ARTICLE_PATH) + "\n")
     async with forward_proxy((USER, PASSWORD)) as proxy:
-        s = make_settings(broker.bootstrap_servers, sources=[{"kind": "urls", "path": str(listing)}],
-                          fetch={"allowed_hosts": [site.host_port], "per_host_delay_s": 0,
-                                 "proxy": proxy.url(USER, PASSWORD)})
+        s = make_settings(
+            broker.bootstrap_servers,
+            sources=[{"kind": "urls", "path": str(listing)}],
+            fetch={
+                "allowed_hosts": [site.host_port],
+                "per_host_delay_s": 0,
+                "proxy": proxy.url(USER, PASSWORD),
+            },
+        )
         await run_daemon(s)
     assert [a.url for a in await articles(s)] == [site.url(ARTICLE_PATH)]
     assert proxy.seen == [("GET", site.url("/robots.txt")), ("GET", site.url(ARTICLE_PATH))]
 
 
 @pytest.mark.kafka
-async def test_a_source_with_its_own_proxy_fetches_through_it_and_others_do_not(broker, site: WallSite,
-                                                                                tmp_path) -> None:
+async def test_a_source_with_its_own_proxy_fetches_through_it_and_others_do_not(
+    broker, site: WallSite, tmp_path
+) -> None:
     proxied, direct = tmp_path / "proxied.txt", tmp_path / "direct.txt"
     proxied.write_text(site.url(ARTICLE_PATH) + "\n")
     direct.write_text(site.url("/news/soft-404") + "\n")

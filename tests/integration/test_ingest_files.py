@@ -20,8 +20,10 @@ pytestmark = pytest.mark.kafka
 
 
 async def read_topic(settings: Settings, name: str, limit: int | None = None) -> list[bytes]:
-    return [line async for line in tail(settings, settings.topic(name), from_beginning=True, limit=limit,
-                                        idle_ms=1500)]
+    return [
+        line
+        async for line in tail(settings, settings.topic(name), from_beginning=True, limit=limit, idle_ms=1500)
+    ]
 
 
 def files_settings(bootstrap: str, folder: Path) -> Settings:
@@ -43,8 +45,9 @@ async def test_seed_article_file_is_published_once_as_a_clean_article(broker, tm
     article = decode_article(values[0])
     assert article.title == "Baltics in new NATO demand"
     assert article.published is not None and article.published.startswith("2022-01-13T19:23")
-    assert article.lead == ("Estonia, Latvia and Lithuania want to increase deterrence against possible "
-                            "Russian military action")
+    assert article.lead == (
+        "Estonia, Latvia and Lithuania want to increase deterrence against possible Russian military action"
+    )
     assert article.body.startswith("The Baltic states have begun discussions")
     assert "icon" not in article.body.split("\n\n")[0]
     assert "bookmark-bicon" not in article.body

@@ -80,11 +80,20 @@ async def articles(settings: Settings) -> list[ArticleEvent]:
 
 
 def site_settings(broker: Any, site: FakeSite, sources: list[dict[str, Any]], **sections: Any) -> Settings:
-    fetch = {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1, "backoff_base_s": 0.05,
-             "backoff_max_s": 0.2, "connect_timeout_s": 2, "read_timeout_s": 5, "total_timeout_s": 10,
-             **sections.pop("fetch", {})}
-    return make_settings(broker.bootstrap_servers, sources=[{"interval_s": 30, **s} for s in sources],
-                         fetch=fetch, **sections)
+    fetch = {
+        "allowed_hosts": [site.host_port],
+        "per_host_delay_s": 0,
+        "retries": 1,
+        "backoff_base_s": 0.05,
+        "backoff_max_s": 0.2,
+        "connect_timeout_s": 2,
+        "read_timeout_s": 5,
+        "total_timeout_s": 10,
+        **sections.pop("fetch", {}),
+    }
+    return make_settings(
+        broker.bootstrap_servers, sources=[{"interval_s": 30, **s} for s in sources], fetch=fetch, **sections
+    )
 
 
 async def run_daemon(settings: Settings, idle_s: float = IDLE_S) -> int:
@@ -102,8 +111,9 @@ def article_requests(site: FakeSite) -> list[Any]:
 def check_seed(article: ArticleEvent) -> None:
     assert article.title == "Baltics in new NATO demand"
     assert article.published is not None and article.published.startswith("2022-01-13T19:23")
-    assert article.lead == ("Estonia, Latvia and Lithuania want to increase deterrence against possible "
-                            "Russian military action")
+    assert article.lead == (
+        "Estonia, Latvia and Lithuania want to increase deterrence against possible Russian military action"
+    )
     paragraphs = article.body.split("\n\n")
     assert paragraphs[0].startswith("The Baltic states have begun discussions")
     assert "icon" not in paragraphs[0]
@@ -143,8 +153,14 @@ async def test_rss_feed_gives_one_clean_article_event_per_article(broker, fake_s
 
 
 async def test_rss_and_atom_listing_the_same_articles_publish_each_once(broker, fake_site: FakeSite) -> None:
-    settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")},
-                                                 {"kind": "feed", "url": fake_site.url("/feeds/atom.xml")}])
+    settings = site_settings(
+        broker,
+        fake_site,
+        [
+            {"kind": "feed", "url": fake_site.url("/feeds/rss.xml")},
+            {"kind": "feed", "url": fake_site.url("/feeds/atom.xml")},
+        ],
+    )
     await run_daemon(settings)
     events = await articles(settings)
     counts = Counter(e.url for e in events)
@@ -156,8 +172,9 @@ async def test_rss_and_atom_listing_the_same_articles_publish_each_once(broker, 
 
 
 @pytest.mark.parametrize("path", ["/sitemaps/news.xml", "/sitemap.xml"])
-async def test_sitemap_source_gives_one_article_event_per_article(broker, fake_site: FakeSite,
-                                                                  path: str) -> None:
+async def test_sitemap_source_gives_one_article_event_per_article(
+    broker, fake_site: FakeSite, path: str
+) -> None:
     settings = site_settings(broker, fake_site, [{"kind": "sitemap", "url": fake_site.url(path)}])
     await run_daemon(settings)
     events = await articles(settings)
@@ -186,8 +203,12 @@ def requests_since(site: FakeSite, start: int) -> list[Any]:
 
 async def test_restart_republishes_nothing_and_refetches_conditionally(broker, fake_site: FakeSite) -> None:
     # recheck_after_s=0: the second run re-checks every URL, so it must ask with its validators.
-    settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}],
-                             ingest={"recheck_after_s": 0})
+    settings = site_settings(
+        broker,
+        fake_site,
+        [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}],
+        ingest={"recheck_after_s": 0},
+    )
     first = await run_daemon(settings)
     mark = len(fake_site.state.requests)
     second = await run_daemon(settings)
@@ -238,13 +259,15 @@ async def test_restart_skips_sitemap_urls_whose_lastmod_has_not_moved(broker, fa
 # ----------------------------------------------------------------- 3. updates and removals
 
 
-async def test_edit_publishes_an_update_and_removal_a_removed_event(broker, fake_site: FakeSite,
-                                                                    tmp_path) -> None:
+async def test_edit_publishes_an_update_and_removal_a_removed_event(
+    broker, fake_site: FakeSite, tmp_path
+) -> None:
     # A URL list keeps listing a removed article (a feed would just drop it), so its 410 is seen.
     listing = tmp_path / "urls.txt"
     listing.write_text("\n".join(fake_site.article_urls()) + "\n")
-    settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}],
-                             ingest={"recheck_after_s": 0})
+    settings = site_settings(
+        broker, fake_site, [{"kind": "urls", "path": str(listing)}], ingest={"recheck_after_s": 0}
+    )
     assert await run_daemon(settings) == 11
     retitled, corrected = "harbour-bridge-reopens-after-repairs", "council-approves-budget-for-new-library"
     removed = "fishing-fleet-record-catch"
@@ -288,15 +311,20 @@ async def test_edit_publishes_an_update_and_removal_a_removed_event(broker, fake
 
 
 async def test_byline_or_standfirst_edit_alone_publishes_one_update_with_its_diff(
-        broker, fake_site: FakeSite, tmp_path) -> None:
+    broker, fake_site: FakeSite, tmp_path
+) -> None:
     # Quiet corrections: title, body (so the content fingerprint) and the page's dates stay as they were.
     listing = tmp_path / "urls.txt"
     listing.write_text("\n".join(fake_site.article_urls()) + "\n")
-    settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}],
-                             ingest={"recheck_after_s": 0})
+    settings = site_settings(
+        broker, fake_site, [{"kind": "urls", "path": str(listing)}], ingest={"recheck_after_s": 0}
+    )
     assert await run_daemon(settings) == 11
-    bylined, restood, copied = ("council-approves-budget-for-new-library",
-                                "harbour-bridge-reopens-after-repairs", "storm-warning-coast")
+    bylined, restood, copied = (
+        "council-approves-budget-for-new-library",
+        "harbour-bridge-reopens-after-repairs",
+        "storm-warning-coast",
+    )
     old_authors, old_lede = fake_site.article(bylined).authors, fake_site.article(restood).lede
     new_authors = [*old_authors, "Aileen Brody"]
     new_lede = "Commuters in Port Alder regain their fastest route across the estuary, two weeks early."
@@ -329,13 +357,15 @@ async def test_byline_or_standfirst_edit_alone_publishes_one_update_with_its_dif
 
 
 async def test_state_from_before_diffs_gives_an_update_without_diff_then_diffs_again(
-        broker, fake_site: FakeSite, tmp_path) -> None:
+    broker, fake_site: FakeSite, tmp_path
+) -> None:
     slug = "storm-warning-coast"
     url = fake_site.article_url(slug)
     listing = tmp_path / "urls.txt"
     listing.write_text(url + "\n")
-    settings = site_settings(broker, fake_site, [{"kind": "urls", "path": str(listing)}],
-                             ingest={"recheck_after_s": 0})
+    settings = site_settings(
+        broker, fake_site, [{"kind": "urls", "path": str(listing)}], ingest={"recheck_after_s": 0}
+    )
     assert await run_daemon(settings) == 1
     # Rewrite the URL's fetch-state record as an older newswire wrote it: no remembered text.
     [record] = [r for r in await read_topic(settings, settings.topic("fetch-state")) if r.key == url.encode()]
@@ -345,8 +375,11 @@ async def test_state_from_before_diffs_gives_an_update_without_diff_then_diffs_a
     producer = make_producer(settings)
     await start_client(producer, settings.kafka.bootstrap_servers, "test producer")
     try:
-        await send_all(producer, [(settings.topic("fetch-state"), record.key, orjson.dumps(old_doc), [])],
-                       partition=record.partition)
+        await send_all(
+            producer,
+            [(settings.topic("fetch-state"), record.key, orjson.dumps(old_doc), [])],
+            partition=record.partition,
+        )
     finally:
         await producer.stop()
 
@@ -365,8 +398,9 @@ async def test_state_from_before_diffs_gives_an_update_without_diff_then_diffs_a
 # ----------------------------------------------------------------- 4. hostile URLs
 
 
-async def test_hostile_urls_are_dead_lettered_and_good_ones_still_published(broker, fake_site: FakeSite,
-                                                                            tmp_path) -> None:
+async def test_hostile_urls_are_dead_lettered_and_good_ones_still_published(
+    broker, fake_site: FakeSite, tmp_path
+) -> None:
     bad = {
         fake_site.url("/redirect/metadata"): "blocked",
         fake_site.url("/redirect/loopback"): "blocked",
@@ -394,8 +428,9 @@ async def test_hostile_urls_are_dead_lettered_and_good_ones_still_published(brok
 # ----------------------------------------------------------------- 5. robots.txt
 
 
-async def test_robots_disallowed_urls_are_neither_fetched_nor_published(broker, fake_site: FakeSite,
-                                                                       tmp_path) -> None:
+async def test_robots_disallowed_urls_are_neither_fetched_nor_published(
+    broker, fake_site: FakeSite, tmp_path
+) -> None:
     private = [fake_site.url("/private/payroll"), fake_site.url("/private/staff-list")]
     good = fake_site.article_urls()[:1]
     listing = tmp_path / "urls.txt"
@@ -421,25 +456,47 @@ async def test_two_processes_one_killed_every_article_published_exactly_once(bro
         procs: dict[str, subprocess.Popen[bytes]] = {}
         for name in ("a", "b"):
             config = tmp_path / f"{name}.toml"
-            write_config(config, {
-                "kafka": {"bootstrap_servers": k.bootstrap_servers, "topic_prefix": k.topic_prefix,
-                          "partitions": k.partitions, "transaction_timeout_ms": k.transaction_timeout_ms,
-                          "session_timeout_ms": k.session_timeout_ms},
-                "ingest": {"group_id": settings.ingest.group_id, "instance_id": f"proc-{name}",
-                           "extract_workers": 1},
-                "observe": {"ingest_port": 0, "enrich_port": 0},
-                "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0, "retries": 1,
-                          "backoff_base_s": 0.05, "user_agent": f"newswire-test/{name}"},
-            }, sources)
+            write_config(
+                config,
+                {
+                    "kafka": {
+                        "bootstrap_servers": k.bootstrap_servers,
+                        "topic_prefix": k.topic_prefix,
+                        "partitions": k.partitions,
+                        "transaction_timeout_ms": k.transaction_timeout_ms,
+                        "session_timeout_ms": k.session_timeout_ms,
+                    },
+                    "ingest": {
+                        "group_id": settings.ingest.group_id,
+                        "instance_id": f"proc-{name}",
+                        "extract_workers": 1,
+                    },
+                    "observe": {"ingest_port": 0, "enrich_port": 0},
+                    "fetch": {
+                        "allowed_hosts": [site.host_port],
+                        "per_host_delay_s": 0,
+                        "retries": 1,
+                        "backoff_base_s": 0.05,
+                        "user_agent": f"newswire-test/{name}",
+                    },
+                },
+                sources,
+            )
             log = (tmp_path / f"{name}.log").open("wb")
             procs[name] = subprocess.Popen(
                 [str(newswire_bin), "--config", str(config), "ingest", "--idle-timeout", "15"],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         try:
+
             def fetched_by() -> Counter[str]:
                 with site.state.lock:
-                    return Counter(r.headers.get("user-agent", "") for r in site.state.requests
-                                   if r.path.startswith("/news/gen-"))
+                    return Counter(
+                        r.headers.get("user-agent", "")
+                        for r in site.state.requests
+                        if r.path.startswith("/news/gen-")
+                    )
 
             await wait_for(lambda: sum(fetched_by().values()) >= 30, 60, "the first 30 article fetches")
             [(owner_ua, _)] = fetched_by().most_common(1)
@@ -478,8 +535,11 @@ async def test_a_crash_loses_no_page_that_finished_behind_an_unfinished_one(
     listing = tmp_path / "urls.txt"
     listing.write_text(f"{first}\n{slow}\n{behind}\n")
     settings = site_settings(
-        broker, fake_site, [{"kind": "urls", "path": str(listing)}],
-        fetch={"per_host_concurrency": 4}, ingest={"commit_interval_ms": 50},
+        broker,
+        fake_site,
+        [{"kind": "urls", "path": str(listing)}],
+        fetch={"per_host_concurrency": 4},
+        ingest={"commit_interval_ms": 50},
     )
     daemon = asyncio.create_task(IngestDaemon(settings, inline_extraction=True).run())
     try:

@@ -38,34 +38,92 @@ NAMESPACES = (
     'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
 )
 
-texts = st.sampled_from([
-    "", "  ", "Plain headline", "Tom &amp; Jerry", "Tom &amp;amp; Jerry", "&lt;b&gt;Bold&lt;/b&gt; move",
-    "<![CDATA[<p>Para <em>one</em></p>]]>", "Café in Zürich", "CafÃ© mojibake", "  padded  \n text ",
-    "日本語の見出し", "Quote &quot;this&quot; &#8217;s", "a\u0085b", "x € y",
-])
-links = st.sampled_from([
-    "https://news.example.com/a/1", "/relative/path", "relative", "https://news.example.com/q?a=1&amp;b=2",
-    "https://news.example.com/q?a=1&amp;amp;b=2", "https://news.example.com/q?x=1&amp;y;=2", "",
-    "  https://news.example.com/ws  ", "javascript:alert(1)", "mailto:a@b.c",
-    "https://news.example.com/caf%C3%A9", "https://news.example.com/café", "https:///news.example.com/3s",
-    "http://[::1", "HTTPS://News.Example.com/Up",
-])
-dates = st.sampled_from([
-    "Sat, 01 Jun 2024 14:30:00 +0200", "Sat, 01 Jun 2024 14:30:00 GMT", "01 Jun 2024 14:30:00 GMT",
-    "Sat, 1 Jun 2024 14:30 -0530", "Sat, 01 Jun 2024 14:30:00 EST", "Sat, 01 Jun 2024 14:30:00 PDT",
-    "Sat, 01 Jun 2024 14:30:00 UT", "Sat, 01 Jun 2024 14:30:00 Z", "Sat, 01 Jun 24 14:30:00 GMT",
-    "sat, 01 jun 2024 14:30:00 gmt", "Sat, 01 Jun 2024 14:30:00", "Sat, 01 Jun 2024 14:30:00 CEST",
-    "2024-06-01T14:30:00Z", "2024-06-01T14:30:00+02:00", "2024-06-01", "Sat, 31 Feb 2024 14:30:00 GMT",
-    "not a date", "", "Sat, 01 Jun 2024 24:00:00 GMT", "Mon, 01 Jun 2024 14:30:00 +0000",
-])
-w3c_dates = st.sampled_from([
-    "2024-06-01T14:30:00Z", "2024-06-01T14:30:00+02:00", "2024-06-01T14:30Z", "2024-06-01T14:30:00.5Z",
-    "2024-06-01", "2024-06", "2024-06-01 14:30:00", "junk", "", "2024-02-30T00:00:00Z",
-])
-people = st.sampled_from([
-    "Jane Doe", "", "jane@example.com (Jane Doe)", "Jane Doe <jane@example.com>", "Ana Müller",
-    "By Staff", "(Reuters)",
-])
+texts = st.sampled_from(
+    [
+        "",
+        "  ",
+        "Plain headline",
+        "Tom &amp; Jerry",
+        "Tom &amp;amp; Jerry",
+        "&lt;b&gt;Bold&lt;/b&gt; move",
+        "<![CDATA[<p>Para <em>one</em></p>]]>",
+        "Café in Zürich",
+        "CafÃ© mojibake",
+        "  padded  \n text ",
+        "日本語の見出し",
+        "Quote &quot;this&quot; &#8217;s",
+        "a\u0085b",
+        "x € y",
+    ]
+)
+links = st.sampled_from(
+    [
+        "https://news.example.com/a/1",
+        "/relative/path",
+        "relative",
+        "https://news.example.com/q?a=1&amp;b=2",
+        "https://news.example.com/q?a=1&amp;amp;b=2",
+        "https://news.example.com/q?x=1&amp;y;=2",
+        "",
+        "  https://news.example.com/ws  ",
+        "javascript:alert(1)",
+        "mailto:a@b.c",
+        "https://news.example.com/caf%C3%A9",
+        "https://news.example.com/café",
+        "https:///news.example.com/3s",
+        "http://[::1",
+        "HTTPS://News.Example.com/Up",
+    ]
+)
+dates = st.sampled_from(
+    [
+        "Sat, 01 Jun 2024 14:30:00 +0200",
+        "Sat, 01 Jun 2024 14:30:00 GMT",
+        "01 Jun 2024 14:30:00 GMT",
+        "Sat, 1 Jun 2024 14:30 -0530",
+        "Sat, 01 Jun 2024 14:30:00 EST",
+        "Sat, 01 Jun 2024 14:30:00 PDT",
+        "Sat, 01 Jun 2024 14:30:00 UT",
+        "Sat, 01 Jun 2024 14:30:00 Z",
+        "Sat, 01 Jun 24 14:30:00 GMT",
+        "sat, 01 jun 2024 14:30:00 gmt",
+        "Sat, 01 Jun 2024 14:30:00",
+        "Sat, 01 Jun 2024 14:30:00 CEST",
+        "2024-06-01T14:30:00Z",
+        "2024-06-01T14:30:00+02:00",
+        "2024-06-01",
+        "Sat, 31 Feb 2024 14:30:00 GMT",
+        "not a date",
+        "",
+        "Sat, 01 Jun 2024 24:00:00 GMT",
+        "Mon, 01 Jun 2024 14:30:00 +0000",
+    ]
+)
+w3c_dates = st.sampled_from(
+    [
+        "2024-06-01T14:30:00Z",
+        "2024-06-01T14:30:00+02:00",
+        "2024-06-01T14:30Z",
+        "2024-06-01T14:30:00.5Z",
+        "2024-06-01",
+        "2024-06",
+        "2024-06-01 14:30:00",
+        "junk",
+        "",
+        "2024-02-30T00:00:00Z",
+    ]
+)
+people = st.sampled_from(
+    [
+        "Jane Doe",
+        "",
+        "jane@example.com (Jane Doe)",
+        "Jane Doe <jane@example.com>",
+        "Ana Müller",
+        "By Staff",
+        "(Reuters)",
+    ]
+)
 langs = st.sampled_from([None, "en", "en_GB", "", "fr-CA", "DE"])
 
 
@@ -88,7 +146,9 @@ def items(draw: st.DrawFn) -> str:
         parts.append(f"<link{attribute}>{draw(links)}</link>")
     if draw(st.booleans()):
         permalink = draw(st.sampled_from(["", "true", "false", "True"]))
-        guid = draw(st.sampled_from(["id-1", "https://news.example.com/g/1", "/g/rel", "https:///news.example.com/g"]))
+        guid = draw(
+            st.sampled_from(["id-1", "https://news.example.com/g/1", "/g/rel", "https:///news.example.com/g"])
+        )
         spelling = draw(st.sampled_from(["isPermaLink"] * 8 + ["isPermalink", "ispermalink"]))
         attribute = f' {spelling}="{permalink}"' if permalink else ""
         parts.append(f"<guid{attribute}>{guid}</guid>")
@@ -106,32 +166,43 @@ def items(draw: st.DrawFn) -> str:
             parts.append(f"<description{attr_lang(draw(langs))}{mode}>{draw(texts)}</description>")
         else:
             parts.append(f"<content:encoded>{draw(texts)}</content:encoded>")
-    extras = draw(st.lists(st.sampled_from([
-        "<category>World</category>",
-        '<enclosure url="https://cdn.example.com/a.jpg" type="image/jpeg" length="1"/>',
-        '<source url="https://wire.example.com/rss">The Wire</source>',
-        "<comments>https://news.example.com/a/1#comments</comments>",
-        '<media:content url="https://cdn.example.com/v.mp4"/>',
-        '<media:content url="https://cdn.example.com/v.mp4">'
-        "<media:title>Video title</media:title></media:content>",
-        '<media:group><media:title>Group title</media:title></media:group>',
-        '<media:thumbnail url="https://cdn.example.com/t.jpg"/>',
-        "<media:description>Media description</media:description>",
-        '<atom:link rel="alternate" href="https://news.example.com/alt"/>',
-        "<lastBuildDate>Sat, 01 Jun 2024 10:00:00 GMT</lastBuildDate>",
-        "<x:title>Unknown namespace</x:title>",
-        "<itunes:summary>Podcast summary</itunes:summary>",
-        "<dc:title>DC title</dc:title>",
-        "<title>Second title</title>",
-        "<link>https://news.example.com/second</link>",
-        "<dc:subject>Politics</dc:subject>",
-    ]), max_size=3))
+    extras = draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "<category>World</category>",
+                    '<enclosure url="https://cdn.example.com/a.jpg" type="image/jpeg" length="1"/>',
+                    '<source url="https://wire.example.com/rss">The Wire</source>',
+                    "<comments>https://news.example.com/a/1#comments</comments>",
+                    '<media:content url="https://cdn.example.com/v.mp4"/>',
+                    '<media:content url="https://cdn.example.com/v.mp4">'
+                    "<media:title>Video title</media:title></media:content>",
+                    "<media:group><media:title>Group title</media:title></media:group>",
+                    '<media:thumbnail url="https://cdn.example.com/t.jpg"/>',
+                    "<media:description>Media description</media:description>",
+                    '<atom:link rel="alternate" href="https://news.example.com/alt"/>',
+                    "<lastBuildDate>Sat, 01 Jun 2024 10:00:00 GMT</lastBuildDate>",
+                    "<x:title>Unknown namespace</x:title>",
+                    "<itunes:summary>Podcast summary</itunes:summary>",
+                    "<dc:title>DC title</dc:title>",
+                    "<title>Second title</title>",
+                    "<link>https://news.example.com/second</link>",
+                    "<dc:subject>Politics</dc:subject>",
+                ]
+            ),
+            max_size=3,
+        )
+    )
     parts += extras
     order = draw(st.permutations(parts))
-    attributes = draw(rarely(
-        ' base="https://other.example/"', ' href="https://news.example.com/item-href"',
-        ' rdf:about="https://news.example.com/about"', ' Lang="de"',
-    ))
+    attributes = draw(
+        rarely(
+            ' base="https://other.example/"',
+            ' href="https://news.example.com/item-href"',
+            ' rdf:about="https://news.example.com/about"',
+            ' Lang="de"',
+        )
+    )
     return f"<item{attr_lang(draw(langs))}{attributes}>{''.join(order)}</item>"
 
 
@@ -146,15 +217,26 @@ def feeds(draw: st.DrawFn) -> bytes:
         head.append(f"<ttl>{draw(st.sampled_from(['15', '0', 'x', '60.5']))}</ttl>")
     if draw(st.booleans()):
         head.append("<sy:updatePeriod>hourly</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>")
-    head += draw(st.lists(st.sampled_from([
-        "<link>https://news.example.com/</link>", "<description>All the news</description>",
-        "<image><url>https://news.example.com/logo.png</url><title>Logo title</title>"
-        "<link>https://news.example.com/</link></image>",
-        "<image><foo/><title>Logo after an unknown element</title></image>",
-        '<atom:link rel="self" href="https://news.example.com/feeds/main.xml" type="application/rss+xml"/>',
-        "<generator>WordPress</generator>", "<managingEditor>ed@example.com (Ed)</managingEditor>",
-        "<title>Second channel title</title>", "<dc:language>nl</dc:language>",
-    ]), max_size=3))
+    head += draw(
+        st.lists(
+            st.sampled_from(
+                [
+                    "<link>https://news.example.com/</link>",
+                    "<description>All the news</description>",
+                    "<image><url>https://news.example.com/logo.png</url><title>Logo title</title>"
+                    "<link>https://news.example.com/</link></image>",
+                    "<image><foo/><title>Logo after an unknown element</title></image>",
+                    '<atom:link rel="self" href="https://news.example.com/feeds/main.xml"'
+                    ' type="application/rss+xml"/>',
+                    "<generator>WordPress</generator>",
+                    "<managingEditor>ed@example.com (Ed)</managingEditor>",
+                    "<title>Second channel title</title>",
+                    "<dc:language>nl</dc:language>",
+                ]
+            ),
+            max_size=3,
+        )
+    )
     body = draw(st.lists(items(), min_size=1, max_size=4))
     at_end = draw(st.booleans())
     channel = "".join(body + head) if at_end else "".join(head + body)
@@ -175,8 +257,10 @@ def by_lxml(content: bytes) -> FeedResult | None:
 
 @settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(feeds())
-@example(b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><item><title>a</title>'
-         b"<link>https://news.example.com/a</link></item></channel></rss>")
+@example(
+    b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><item><title>a</title>'
+    b"<link>https://news.example.com/a</link></item></channel></rss>"
+)
 def test_where_lxml_answers_it_agrees_with_feedparser(content: bytes) -> None:
     fast = by_lxml(content)
     if fast is not None:
@@ -204,7 +288,8 @@ def test_everything_else_is_left_to_feedparser() -> None:
     for name in ("atom.xml", "rss1.rdf"):
         assert read_rss((FEEDS / name).read_bytes()) is None
     declared_latin1 = (
-        b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel></channel></rss>')
+        b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel></channel></rss>'
+    )
     broken = b'<rss version="2.0"><channel><item><title>A & B</title></item></channel></rss>'
     with_base = b'<rss version="2.0" xml:base="https://a.example/"><channel></channel></rss>'
     for content in (declared_latin1, broken, with_base):

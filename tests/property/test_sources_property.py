@@ -19,13 +19,43 @@ from newswire.sources import FeedResult, SitemapResult, parse_feed, parse_opml, 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 SEEDS = [
     (FEEDS / name).read_bytes()
-    for name in ["rss2.xml", "rss1.rdf", "atom.xml", "jsonfeed.json", "jsonfeed_v1.json", "news_sitemap.xml",
-                 "sitemap_index.xml", "urlset.xml.gz", "subscriptions.opml", "homepage.html"]
+    for name in [
+        "rss2.xml",
+        "rss1.rdf",
+        "atom.xml",
+        "jsonfeed.json",
+        "jsonfeed_v1.json",
+        "news_sitemap.xml",
+        "sitemap_index.xml",
+        "urlset.xml.gz",
+        "subscriptions.opml",
+        "homepage.html",
+    ]
 ]
 SEEDS.append(gzip.decompress((FEEDS / "urlset.xml.gz").read_bytes()))
 TIME_BOUND_S = 2.0
-SNIPPETS = [b"<", b">", b"&", b"&amp;", b"]]>", b"<![CDATA[", b"<!DOCTYPE x>", b"\x00", b"\xff\xfe", b"{",
-            b'"', b"<link>", b"</item>", b"<loc>", b"http://", b"%", b"\xc3", b"\x1f\x8b", b"<?xml", b"--"]
+SNIPPETS = [
+    b"<",
+    b">",
+    b"&",
+    b"&amp;",
+    b"]]>",
+    b"<![CDATA[",
+    b"<!DOCTYPE x>",
+    b"\x00",
+    b"\xff\xfe",
+    b"{",
+    b'"',
+    b"<link>",
+    b"</item>",
+    b"<loc>",
+    b"http://",
+    b"%",
+    b"\xc3",
+    b"\x1f\x8b",
+    b"<?xml",
+    b"--",
+]
 
 
 @st.composite
@@ -37,7 +67,7 @@ def mutated(draw: st.DrawFn) -> bytes:
         where = draw(st.integers(0, len(data) - 1))
         action = draw(st.sampled_from(["cut", "insert", "flip", "truncate", "duplicate"]))
         if action == "cut":
-            del data[where: where + draw(st.integers(1, 40))]
+            del data[where : where + draw(st.integers(1, 40))]
         elif action == "insert":
             data[where:where] = draw(st.sampled_from(SNIPPETS) | st.binary(max_size=8))
         elif action == "flip":
@@ -45,7 +75,7 @@ def mutated(draw: st.DrawFn) -> bytes:
         elif action == "truncate":
             del data[where:]
         else:
-            data[where:where] = data[where: where + draw(st.integers(1, 200))]
+            data[where:where] = data[where : where + draw(st.integers(1, 200))]
     return bytes(data)
 
 

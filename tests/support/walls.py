@@ -27,7 +27,9 @@ class Wall:
 
 
 CLOUDFLARE = Wall(
-    "cloudflare", "blocked", 403,
+    "cloudflare",
+    "blocked",
+    403,
     """<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>
 <meta http-equiv="refresh" content="390"><meta name="robots" content="noindex,nofollow"></head>
 <body><div class="main-wrapper" role="main"><div class="main-content">
@@ -39,24 +41,35 @@ cType: 'managed',cRay: '8f1c2d3e4f5a6b7c'};
 var cpo = document.createElement('script');
 cpo.src = '/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1';
 document.getElementsByTagName('head')[0].appendChild(cpo);}());</script></body></html>""",
-    headers=(("server", "cloudflare"), ("cf-mitigated", "challenge"), ("cf-ray", "8f1c2d3e4f5a6b7c-FRA"),
-             ("cache-control", "private, max-age=0, no-store")),
+    headers=(
+        ("server", "cloudflare"),
+        ("cf-mitigated", "challenge"),
+        ("cf-ray", "8f1c2d3e4f5a6b7c-FRA"),
+        ("cache-control", "private, max-age=0, no-store"),
+    ),
     marker="Verifying you are human",
 )
 DATADOME = Wall(
-    "datadome", "blocked", 403,
+    "datadome",
+    "blocked",
+    403,
     """<html lang="en"><head><title>news.example</title><style>#cmsg{animation: A 1.5s;}</style></head>
 <body style="margin:0"><p id="cmsg">Please enable JS and disable any ad blocker</p>
 <script data-cfasync="false">var dd={'rt':'c','cid':'AHrlqAAAAAMA1x','hsh':'2211F522B61E269B869FA6EAFFB5E1',
 't':'fe','s':17434,'e':'8e1d','host':'geo.captcha-delivery.com','cookie':'datadome'}</script>
 <script data-cfasync="false" src="https://ct.captcha-delivery.com/c.js"></script></body></html>""",
-    headers=(("x-datadome", "protected"), ("x-dd-b", "1"),
-             ("set-cookie", "datadome=abc; Max-Age=31536000; Path=/"),
-             ("content-type", "text/html;charset=utf-8")),
+    headers=(
+        ("x-datadome", "protected"),
+        ("x-dd-b", "1"),
+        ("set-cookie", "datadome=abc; Max-Age=31536000; Path=/"),
+        ("content-type", "text/html;charset=utf-8"),
+    ),
     marker="disable any ad blocker",
 )
 PERIMETERX = Wall(
-    "perimeterx", "blocked", 403,
+    "perimeterx",
+    "blocked",
+    403,
     """<!DOCTYPE html><html lang="en"><head><title>Access to this page has been denied</title>
 <script>window._pxAppId = 'PXabc123';window._pxJsClientSrc = '/abc123/init.js';
 window._pxHostUrl = '/abc123/xhr';
@@ -68,7 +81,9 @@ window._pxreCaptchaTheme = 'light';</script></head><body><section class="contain
     marker="confirm you are a human",
 )
 AKAMAI = Wall(
-    "akamai", "blocked", 403,
+    "akamai",
+    "blocked",
+    403,
     """<HTML><HEAD>
 <TITLE>Access Denied</TITLE>
 </HEAD><BODY>
@@ -80,12 +95,17 @@ Reference&#32;&#35;18&#46;6f1d3e17&#46;1733310000&#46;1a2b3c4d
 <P>https&#58;&#47;&#47;errors&#46;edgesuite&#46;net&#47;18&#46;6f1d3e17&#46;1733310000&#46;1a2b3c4d</P>
 </BODY>
 </HTML>""",
-    headers=(("server", "AkamaiGHost"), ("mime-version", "1.0"),
-             ("expires", "Wed, 04 Dec 2026 15:00:00 GMT")),
+    headers=(
+        ("server", "AkamaiGHost"),
+        ("mime-version", "1.0"),
+        ("expires", "Wed, 04 Dec 2026 15:00:00 GMT"),
+    ),
     marker="permission to access",
 )
 ROBOT_CHECK = Wall(
-    "robot-check", "blocked", 200,
+    "robot-check",
+    "blocked",
+    200,
     f"""<!doctype html><html><head><title>News Example</title></head><body>
 <header><ul>{_NAV}</ul></header><main><h1>Are you a robot?</h1>
 <p>We have detected unusual traffic from your computer network. Please enable JavaScript and cookies
@@ -94,11 +114,16 @@ in your browser, then complete the security check to continue reading.</p>
     marker="unusual traffic",
 )
 CONSENT_REDIRECT = Wall(
-    "consent-redirect", "consent_wall", 302, "",
+    "consent-redirect",
+    "consent_wall",
+    302,
+    "",
     redirect_to="/privacy-gate/consent?continue=%2Fnews%2Fconsent-redirect",
 )
 CONSENT_PAGE = Wall(
-    "consent-page", "consent_wall", 200,
+    "consent-page",
+    "consent_wall",
+    200,
     f"""<!doctype html><html lang="en"><head><title>Before you continue to News Example</title></head>
 <body><header><ul>{_NAV}</ul></header><div class="cmp-dialog" role="dialog" aria-modal="true">
 <h2>We value your privacy</h2>
@@ -112,10 +137,16 @@ our and our partners' processing as described above.</p>
     marker="We and our partners store",
 )
 LOGIN_REDIRECT = Wall(
-    "login-redirect", "login_wall", 302, "", redirect_to="/account/login?next=%2Fnews%2Flogin-redirect",
+    "login-redirect",
+    "login_wall",
+    302,
+    "",
+    redirect_to="/account/login?next=%2Fnews%2Flogin-redirect",
 )
 LOGIN_PAGE = Wall(
-    "login-page", "login_wall", 200,
+    "login-page",
+    "login_wall",
+    200,
     f"""<!doctype html><html><head><title>Sign in | News Example</title></head><body>
 <header><ul>{_NAV}</ul></header><main class="auth"><h1>Sign in to continue reading</h1>
 <form method="post" action="/session"><label>Email <input type="email" name="email"></label>
@@ -125,7 +156,9 @@ LOGIN_PAGE = Wall(
     marker="Forgot your password",
 )
 SOFT_404 = Wall(
-    "soft-404", "soft_404", 200,
+    "soft-404",
+    "soft_404",
+    200,
     f"""<!doctype html><html><head><title>Page not found | News Example</title></head><body>
 <header><ul>{_NAV}</ul></header><main><h1>Sorry, we couldn't find that page</h1>
 <p>The page you were looking for may have been moved or deleted. Try the search, or go back to the
@@ -134,7 +167,9 @@ SOFT_404 = Wall(
 )
 HOME_REDIRECT = Wall("home-redirect", "soft_404", 301, "", redirect_to="/")
 PAYWALL = Wall(
-    "paywall", "paywalled", 200,
+    "paywall",
+    "paywalled",
+    200,
     f"""<!doctype html><html lang="en"><head>
 <title>Council approves the new harbour plan | News Example</title>
 <script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle",
@@ -150,8 +185,20 @@ the town for three years, after a debate that ran past midnight.</p>
     marker="Subscribe to continue reading",
 )
 
-WALLS: tuple[Wall, ...] = (CLOUDFLARE, DATADOME, PERIMETERX, AKAMAI, ROBOT_CHECK, CONSENT_REDIRECT,
-                           CONSENT_PAGE, LOGIN_REDIRECT, LOGIN_PAGE, SOFT_404, HOME_REDIRECT, PAYWALL)
+WALLS: tuple[Wall, ...] = (
+    CLOUDFLARE,
+    DATADOME,
+    PERIMETERX,
+    AKAMAI,
+    ROBOT_CHECK,
+    CONSENT_REDIRECT,
+    CONSENT_PAGE,
+    LOGIN_REDIRECT,
+    LOGIN_PAGE,
+    SOFT_404,
+    HOME_REDIRECT,
+    PAYWALL,
+)
 
 _ABOUT = [
     "Most readers in Europe now meet a cookie banner before they meet the news. Under the ePrivacy rules a "

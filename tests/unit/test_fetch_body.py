@@ -13,7 +13,7 @@ from newswire.fetch._body import BodyTooLargeError, UnsupportedEncodingError, re
 
 async def _chunks(data: bytes, size: int = 16 * 1024) -> AsyncIterator[bytes]:
     for i in range(0, len(data), size):
-        yield data[i:i + size]
+        yield data[i : i + size]
 
 
 TEXT = b"<p>The harbour bridge reopened on Monday.</p>\n" * 2000
@@ -24,15 +24,18 @@ def _raw_deflate(data: bytes) -> bytes:
     return raw.compress(data) + raw.flush()
 
 
-@pytest.mark.parametrize(("encoding", "encoded"), [
-    (None, TEXT),
-    ("identity", TEXT),
-    ("gzip", gzip.compress(TEXT)),
-    ("x-gzip", gzip.compress(TEXT)),
-    ("GZIP", gzip.compress(TEXT)),
-    ("deflate", zlib.compress(TEXT)),
-    ("deflate", _raw_deflate(TEXT)),  # servers that forget the zlib wrapper
-])
+@pytest.mark.parametrize(
+    ("encoding", "encoded"),
+    [
+        (None, TEXT),
+        ("identity", TEXT),
+        ("gzip", gzip.compress(TEXT)),
+        ("x-gzip", gzip.compress(TEXT)),
+        ("GZIP", gzip.compress(TEXT)),
+        ("deflate", zlib.compress(TEXT)),
+        ("deflate", _raw_deflate(TEXT)),  # servers that forget the zlib wrapper
+    ],
+)
 async def test_decodes(encoding: str | None, encoded: bytes) -> None:
     assert await read_limited(_chunks(encoded), encoding, 10 * len(TEXT)) == TEXT
 
@@ -62,7 +65,7 @@ async def test_bomb_stops_early_without_inflating_everything() -> None:
         nonlocal produced
         for i in range(0, len(bomb), 65536):
             produced += 1
-            yield bomb[i:i + 65536]
+            yield bomb[i : i + 65536]
 
     with pytest.raises(BodyTooLargeError) as caught:
         await read_limited(counting(), "gzip", 1 << 20)

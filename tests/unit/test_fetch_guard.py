@@ -12,43 +12,56 @@ from newswire.errors import BlockedError, FetchError
 from newswire.fetch._guard import AddressGuard, GuardedNetworkBackend, Resolver, blocked_reason
 
 
-@pytest.mark.parametrize(("address", "fragment"), [
-    ("127.0.0.1", "loopback"),
-    ("127.255.0.9", "loopback"),
-    ("::1", "loopback"),
-    ("0.0.0.0", "unspecified"),
-    ("::", "unspecified"),
-    ("10.1.2.3", "private"),
-    ("172.16.0.1", "private"),
-    ("172.31.255.255", "private"),
-    ("192.168.1.1", "private"),
-    ("fc00::1", "private"),
-    ("fd12:3456::1", "private"),
-    ("169.254.169.254", "link-local/metadata"),
-    ("169.254.0.1", "link-local/metadata"),
-    ("fe80::1", "link-local/metadata"),
-    ("fd00:ec2::254", "link-local/metadata"),
-    ("100.64.0.1", "carrier-grade NAT"),
-    ("100.127.255.254", "carrier-grade NAT"),
-    ("224.0.0.1", "multicast"),
-    ("ff02::1", "multicast"),
-    ("240.0.0.1", "reserved"),
-    ("255.255.255.255", "reserved"),
-    ("192.0.2.1", "reserved"),  # TEST-NET-1, not routable
-    ("::ffff:127.0.0.1", "IPv6 form of 127.0.0.1, a loopback"),
-    ("::ffff:169.254.169.254", "IPv6 form of 169.254.169.254, a link-local/metadata"),
-    ("::ffff:10.0.0.1", "private"),
-    ("64:ff9b::a9fe:a9fe", "IPv6 form of 169.254.169.254"),  # NAT64
-    ("2002:7f00:1::", "IPv6 form of 127.0.0.1"),  # 6to4
-    ("::127.0.0.1", "IPv6 form of 127.0.0.1"),  # deprecated IPv4-compatible
-])
+@pytest.mark.parametrize(
+    ("address", "fragment"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("127.255.0.9", "loopback"),
+        ("::1", "loopback"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("10.1.2.3", "private"),
+        ("172.16.0.1", "private"),
+        ("172.31.255.255", "private"),
+        ("192.168.1.1", "private"),
+        ("fc00::1", "private"),
+        ("fd12:3456::1", "private"),
+        ("169.254.169.254", "link-local/metadata"),
+        ("169.254.0.1", "link-local/metadata"),
+        ("fe80::1", "link-local/metadata"),
+        ("fd00:ec2::254", "link-local/metadata"),
+        ("100.64.0.1", "carrier-grade NAT"),
+        ("100.127.255.254", "carrier-grade NAT"),
+        ("224.0.0.1", "multicast"),
+        ("ff02::1", "multicast"),
+        ("240.0.0.1", "reserved"),
+        ("255.255.255.255", "reserved"),
+        ("192.0.2.1", "reserved"),  # TEST-NET-1, not routable
+        ("::ffff:127.0.0.1", "IPv6 form of 127.0.0.1, a loopback"),
+        ("::ffff:169.254.169.254", "IPv6 form of 169.254.169.254, a link-local/metadata"),
+        ("::ffff:10.0.0.1", "private"),
+        ("64:ff9b::a9fe:a9fe", "IPv6 form of 169.254.169.254"),  # NAT64
+        ("2002:7f00:1::", "IPv6 form of 127.0.0.1"),  # 6to4
+        ("::127.0.0.1", "IPv6 form of 127.0.0.1"),  # deprecated IPv4-compatible
+    ],
+)
 def test_internal_addresses_are_refused(address: str, fragment: str) -> None:
     reason = blocked_reason(ipaddress.ip_address(address))
     assert reason is not None and fragment in reason
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "8.8.8.8", "100.63.255.255", "100.128.0.1",
-                                     "172.32.0.1", "2606:4700::1111", "::ffff:8.8.8.8"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "8.8.8.8",
+        "100.63.255.255",
+        "100.128.0.1",
+        "172.32.0.1",
+        "2606:4700::1111",
+        "::ffff:8.8.8.8",
+    ],
+)
 def test_public_addresses_pass(address: str) -> None:
     assert blocked_reason(ipaddress.ip_address(address)) is None
 
@@ -58,6 +71,7 @@ def _resolver(answers: dict[str, list[str]]) -> Resolver:
         if host not in answers:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         return answers[host]
+
     return resolve
 
 
@@ -90,15 +104,18 @@ async def test_unknown_name_is_a_permanent_fetch_error() -> None:
     assert not isinstance(caught.value, BlockedError) and not caught.value.retryable
 
 
-@pytest.mark.parametrize(("allowed", "host", "port", "exempt"), [
-    (("127.0.0.1:8080",), "127.0.0.1", 8080, True),
-    (("127.0.0.1:8080",), "127.0.0.1", 8081, False),  # another port on the same host stays refused
-    (("127.0.0.1",), "127.0.0.1", 9092, True),
-    (("Intranet.Example",), "intranet.example", 80, True),
-    (("[::1]:8080",), "::1", 8080, True),
-    (("::1",), "::1", 1, True),
-    ((), "127.0.0.1", 80, False),
-])
+@pytest.mark.parametrize(
+    ("allowed", "host", "port", "exempt"),
+    [
+        (("127.0.0.1:8080",), "127.0.0.1", 8080, True),
+        (("127.0.0.1:8080",), "127.0.0.1", 8081, False),  # another port on the same host stays refused
+        (("127.0.0.1",), "127.0.0.1", 9092, True),
+        (("Intranet.Example",), "intranet.example", 80, True),
+        (("[::1]:8080",), "::1", 8080, True),
+        (("::1",), "::1", 1, True),
+        ((), "127.0.0.1", 80, False),
+    ],
+)
 def test_allowed_hosts(allowed: tuple[str, ...], host: str, port: int, exempt: bool) -> None:
     assert AddressGuard(allowed_hosts=allowed).is_exempt(host, port) is exempt
 
@@ -111,9 +128,14 @@ class _RecordingBackend(httpcore.AsyncNetworkBackend):
     def __init__(self) -> None:
         self.connected: list[tuple[str, int]] = []
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: object = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: object = None,
+    ) -> httpcore.AsyncNetworkStream:
         self.connected.append((host, port))
         raise httpcore.ConnectError("recorded only")
 

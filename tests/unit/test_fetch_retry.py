@@ -19,17 +19,20 @@ from newswire.fetch._retry import (
 NOW = 1_700_000_000.0
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("120", 120.0),
-    ("0", 0.0),
-    (" 7 ", 7.0),
-    ("1.5", 1.5),
-    (None, None),
-    ("", None),
-    ("soon", None),
-    ("-3", None),
-    ("nan", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        (" 7 ", 7.0),
+        ("1.5", 1.5),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("-3", None),
+        ("nan", None),
+    ],
+)
 def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
 
@@ -62,7 +65,7 @@ def test_not_retryable_statuses(status: int) -> None:
 def test_backoff_is_full_jitter_under_an_exponential_ceiling() -> None:
     rng = random.Random(1)
     for attempt in range(8):
-        ceiling = min(10.0, 0.5 * 2 ** attempt)
+        ceiling = min(10.0, 0.5 * 2**attempt)
         samples = [backoff_delay(attempt, base_s=0.5, max_s=10.0, rng=rng) for _ in range(200)]
         assert all(0.0 <= s <= ceiling for s in samples)
         assert max(samples) > ceiling * 0.8  # really spread over the range, not a fixed value
@@ -77,10 +80,15 @@ def test_zero_base_means_no_wait() -> None:
     assert backoff_delay(3, base_s=0.0, max_s=30.0) == 0.0
 
 
-@given(attempt=st.integers(0, 100), base=st.floats(0, 100), cap=st.floats(0, 1000),
-       retry_after=st.none() | st.floats(0, 1e6))
-def test_policy_delay_is_always_within_bounds(attempt: int, base: float, cap: float,
-                                              retry_after: float | None) -> None:
+@given(
+    attempt=st.integers(0, 100),
+    base=st.floats(0, 100),
+    cap=st.floats(0, 1000),
+    retry_after=st.none() | st.floats(0, 1e6),
+)
+def test_policy_delay_is_always_within_bounds(
+    attempt: int, base: float, cap: float, retry_after: float | None
+) -> None:
     delay = RetryPolicy(retries=3, base_s=base, max_s=cap).delay(attempt, retry_after, random.Random(0))
     assert 0.0 <= delay <= cap
 

@@ -103,8 +103,9 @@ async def test_ttl_expiry_reloads() -> None:
 async def test_one_load_per_origin_under_concurrency() -> None:
     loader = _Loader(200, ROBOTS)
     cache = _cache(loader, _Clock())
-    await asyncio.gather(*(cache.check(f"http://example.com/{i}") for i in range(20)),
-                         cache.check("https://example.com/x"))
+    await asyncio.gather(
+        *(cache.check(f"http://example.com/{i}") for i in range(20)), cache.check("https://example.com/x")
+    )
     assert sorted(loader.calls) == ["http://example.com/robots.txt", "https://example.com/robots.txt"]
 
 
@@ -145,13 +146,25 @@ async def test_host_limiter_global_cap_and_defer() -> None:
             order.append(f"out {host}")
 
     await asyncio.gather(one("a.example"), one("b.example"))
-    assert order in (["in a.example", "out a.example", "in b.example", "out b.example"],
-                     ["in b.example", "out b.example", "in a.example", "out a.example"])
+    assert order in (
+        ["in a.example", "out a.example", "in b.example", "out b.example"],
+        ["in b.example", "out b.example", "in a.example", "out a.example"],
+    )
 
 
 def test_public_api() -> None:
     assert sorted(newswire.fetch.__all__) == [
-        "FetchResult", "Fetcher", "PAGE_KINDS", "PageKind", "ResponseObserver", "RobotsUnavailableError",
-        "Validators", "Verdict", "page_kind", "redirect_kind", "refusal_kind"]
+        "FetchResult",
+        "Fetcher",
+        "PAGE_KINDS",
+        "PageKind",
+        "ResponseObserver",
+        "RobotsUnavailableError",
+        "Validators",
+        "Verdict",
+        "page_kind",
+        "redirect_kind",
+        "refusal_kind",
+    ]
     for name in newswire.fetch.__all__:
         assert getattr(newswire.fetch, name) is not None

@@ -100,8 +100,16 @@ def test_new_authors_and_lead_are_told_old_to_new() -> None:
 
 def test_state_written_before_diffs_existed_gives_no_diff() -> None:
     # A fetch-state record from an older newswire has neither field: the update keeps changed_fields only.
-    old_record = orjson.dumps({"url": URL, "checked": 1.0, "article_id": article_id_for(URL), "version": 1,
-                               "fingerprint": "0" * 32, "fields": {"title": "ab" * 8}})
+    old_record = orjson.dumps(
+        {
+            "url": URL,
+            "checked": 1.0,
+            "article_id": article_id_for(URL),
+            "version": 1,
+            "fingerprint": "0" * 32,
+            "fields": {"title": "ab" * 8},
+        }
+    )
     state = UrlState.decode(old_record)
     assert state.text is None and state.paragraphs is None
     assert text_diff(state.text, state.paragraphs, article()) is None

@@ -96,13 +96,17 @@ def test_json_feed_1_0_relative_url_and_single_author() -> None:
 
 
 def test_empty_rss_channel_is_a_feed_without_candidates() -> None:
-    result = parse_feed(b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>', "https://q.example/")
+    result = parse_feed(
+        b'<rss version="2.0"><channel><title>Quiet</title></channel></rss>', "https://q.example/"
+    )
     assert result == FeedResult(candidates=(), ttl_s=None, title="Quiet")
 
 
 def test_malformed_but_readable_rss_still_yields_entries() -> None:
-    content = (b'<rss version="2.0"><channel><title>A & B</title>'
-               b"<item><title>One</title><link>https://e.example/1</link></item></channel></rss>")
+    content = (
+        b'<rss version="2.0"><channel><title>A & B</title>'
+        b"<item><title>One</title><link>https://e.example/1</link></item></channel></rss>"
+    )
     assert [c.url for c in parse_feed(content, "https://e.example/rss").candidates] == ["https://e.example/1"]
 
 

@@ -30,11 +30,15 @@ def test_not_opml(name: str, reason: str) -> None:
 
 
 def test_external_dtd_reference_is_not_fetched_but_allowed() -> None:
-    doc = (b'<?xml version="1.0"?><!DOCTYPE opml SYSTEM "http://127.0.0.1:9/opml.dtd">'
-           b'<opml version="1.0"><body><outline text="A" xmlUrl="https://a.example/rss"/></body></opml>')
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE opml SYSTEM "http://127.0.0.1:9/opml.dtd">'
+        b'<opml version="1.0"><body><outline text="A" xmlUrl="https://a.example/rss"/></body></opml>'
+    )
     assert [s.url for s in parse_opml(doc)] == ["https://a.example/rss"]
-    sitemap = (b'<!DOCTYPE urlset SYSTEM "http://127.0.0.1:9/x.dtd">'
-               b"<urlset><url><loc>https://a.example/1</loc></url></urlset>")
+    sitemap = (
+        b'<!DOCTYPE urlset SYSTEM "http://127.0.0.1:9/x.dtd">'
+        b"<urlset><url><loc>https://a.example/1</loc></url></urlset>"
+    )
     assert len(parse_sitemap(sitemap, "https://a.example/s.xml").candidates) == 1
 
 
@@ -61,13 +65,30 @@ def test_empty_url_list() -> None:
 
 
 def test_scan_files(tmp_path: Path) -> None:
-    for name in ["b.html", "a.htm", "c.html.gz", "notes.txt", "UPPER.HTML", "image.png", ".hidden.html",
-                 "sub/d.html", "sub/deeper/e.txt", ".git/f.html", "sub/.cache/g.html"]:
+    for name in [
+        "b.html",
+        "a.htm",
+        "c.html.gz",
+        "notes.txt",
+        "UPPER.HTML",
+        "image.png",
+        ".hidden.html",
+        "sub/d.html",
+        "sub/deeper/e.txt",
+        ".git/f.html",
+        "sub/.cache/g.html",
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
     found = [p.relative_to(tmp_path).as_posix() for p in scan_files(tmp_path)]
     assert found == [
-        "UPPER.HTML", "a.htm", "b.html", "c.html.gz", "notes.txt", "sub/d.html", "sub/deeper/e.txt",
+        "UPPER.HTML",
+        "a.htm",
+        "b.html",
+        "c.html.gz",
+        "notes.txt",
+        "sub/d.html",
+        "sub/deeper/e.txt",
     ]
 
 

@@ -60,8 +60,16 @@ def test_status_view() -> None:
     s.record_failure("feed", 1600.0, error="HTTP 500")
     s.record_success("feed", 2800.0)
     assert s.status("feed") == SourceStatus(
-        key="feed", interval_s=300, next_poll=3100.0, last_poll=2800.0, last_success=2800.0,
-        last_failure=1600.0, consecutive_failures=0, error_count=2, success_count=1, last_error="HTTP 500",
+        key="feed",
+        interval_s=300,
+        next_poll=3100.0,
+        last_poll=2800.0,
+        last_success=2800.0,
+        last_failure=1600.0,
+        consecutive_failures=0,
+        error_count=2,
+        success_count=1,
+        last_error="HTTP 500",
     )
     assert [st.key for st in s.statuses()] == ["feed"]
 

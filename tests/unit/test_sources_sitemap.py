@@ -57,10 +57,16 @@ def test_sitemap_index_lists_children_once_resolved() -> None:
 def test_gzipped_urlset_and_lastmod_as_publication_hint() -> None:
     result = sitemap("urlset.xml.gz")
     assert [(c.url, c.lastmod, c.published) for c in result.candidates] == [
-        ("https://news.example.com/archive/2024/06/01/a", "2024-06-01T00:00:00+00:00",
-         "2024-06-01T00:00:00+00:00"),
-        ("https://news.example.com/archive/2024/06/02/b", "2024-06-02T08:00:00+00:00",
-         "2024-06-02T08:00:00+00:00"),
+        (
+            "https://news.example.com/archive/2024/06/01/a",
+            "2024-06-01T00:00:00+00:00",
+            "2024-06-01T00:00:00+00:00",
+        ),
+        (
+            "https://news.example.com/archive/2024/06/02/b",
+            "2024-06-02T08:00:00+00:00",
+            "2024-06-02T08:00:00+00:00",
+        ),
         ("https://news.example.com/archive/2024/06/03/c", None, None),
     ]
 
@@ -136,8 +142,10 @@ def test_broken_xml(content: bytes) -> None:
 def test_external_entity_never_read(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
-    doc = (f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY s SYSTEM "file://{secret}">]>'
-           '<urlset><url><loc>https://a.example/&s;</loc></url></urlset>').encode()
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY s SYSTEM "file://{secret}">]>'
+        "<urlset><url><loc>https://a.example/&s;</loc></url></urlset>"
+    ).encode()
     with pytest.raises(SourceError) as caught:
         parse_sitemap(doc, SITE)
     assert "TOP-SECRET" not in str(caught.value)

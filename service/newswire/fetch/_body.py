@@ -94,8 +94,9 @@ def decode_limited(raw: bytes, content_encoding: str | None, limit: int) -> byte
     return b"".join(parts)
 
 
-async def read_limited(raw: AsyncIterator[bytes], content_encoding: str | None, limit: int, *,
-                       truncate: bool = False) -> bytes:
+async def read_limited(
+    raw: AsyncIterator[bytes], content_encoding: str | None, limit: int, *, truncate: bool = False
+) -> bytes:
     """Decode ``raw`` per ``content_encoding``; past ``limit`` decoded bytes raise (or cut if ``truncate``).
 
     Raises ``BodyTooLargeError``, ``UnsupportedEncodingError`` or ``zlib.error``.

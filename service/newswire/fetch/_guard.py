@@ -54,8 +54,9 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-                                                      "fc00::/7"))
+_PRIVATE = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -117,8 +118,13 @@ def _literal(host: str) -> IPAddress | None:
 class AddressGuard:
     """Decides whether a host may be contacted; see the module docstring."""
 
-    def __init__(self, *, allow_private_networks: bool = False, allowed_hosts: Iterable[str] = (),
-                 resolver: Resolver | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private_networks: bool = False,
+        allowed_hosts: Iterable[str] = (),
+        resolver: Resolver | None = None,
+    ) -> None:
         self.allow_private_networks = allow_private_networks
         self.allowed_hosts = frozenset(h.strip().lower() for h in allowed_hosts if h.strip())
         self._resolve = resolver or system_resolver
@@ -144,8 +150,11 @@ class AddressGuard:
             try:
                 addresses = await self._resolve(host, port)
             except socket.gaierror as exc:
-                raise FetchError(f"cannot resolve {host}: {exc.strerror}", url=what,
-                                 retryable=exc.errno == socket.EAI_AGAIN) from None
+                raise FetchError(
+                    f"cannot resolve {host}: {exc.strerror}",
+                    url=what,
+                    retryable=exc.errno == socket.EAI_AGAIN,
+                ) from None
             if not addresses:
                 raise FetchError(f"cannot resolve {host}: no addresses", url=what, retryable=True)
         for address in addresses if check else ():
@@ -155,7 +164,9 @@ class AddressGuard:
                 verb = " is" if literal is not None else ""
                 raise BlockedError(
                     f"refusing to fetch {what}: {subject}{verb} {reason}; "
-                    f"set fetch.allowed_hosts to allow it", url=what)
+                    f"set fetch.allowed_hosts to allow it",
+                    url=what,
+                )
         return addresses
 
     async def check(self, host: str, port: int, url: str) -> None:
@@ -174,14 +185,20 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         self._guard = guard
         self._inner = inner or AsyncioBackend()
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,  # noqa: ASYNC109
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         check = not self._guard.is_exempt(host, port)
         try:
             async with asyncio.timeout(timeout):
-                addresses = await self._guard.checked_addresses(host, port, what=f"{host}:{port}",
-                                                                check=check)
+                addresses = await self._guard.checked_addresses(
+                    host, port, what=f"{host}:{port}", check=check
+                )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
         except FetchError as exc:  # resolution failed: let httpx report it as a connect error
@@ -197,9 +214,12 @@ class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
         assert error is not None
         raise error
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,  # noqa: ASYNC109
-                                  socket_options: Iterable[Any] | None = None
-                                  ) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("unix sockets are not used by newswire's fetcher")
 
     async def sleep(self, seconds: float) -> None:

@@ -70,8 +70,9 @@ class RetryPolicy:
     base_s: float = 1.0
     max_s: float = 300.0
 
-    def delay(self, attempt: int, retry_after: float | None = None,
-              rng: random.Random | None = None) -> float:
+    def delay(
+        self, attempt: int, retry_after: float | None = None, rng: random.Random | None = None
+    ) -> float:
         """Seconds to wait after failed attempt ``attempt`` (0-based).
 
         A server-given ``retry_after`` is honoured (never undercut by jitter) up to

@@ -39,8 +39,11 @@ _BOM = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 #: sy:updatePeriod in seconds (RSS 1.0 syndication module).
 _UPDATE_PERIOD_S = {
-    "hourly": 3600.0, "daily": 86_400.0, "weekly": 604_800.0,
-    "monthly": 2_592_000.0, "yearly": 31_536_000.0,
+    "hourly": 3600.0,
+    "daily": 86_400.0,
+    "weekly": 604_800.0,
+    "monthly": 2_592_000.0,
+    "yearly": 31_536_000.0,
 }
 
 
@@ -92,8 +95,16 @@ def read_with_feedparser(content: bytes, url: str) -> Any:
             sanitize_html=False,
             resolve_relative_uris=False,
         )
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError,
-            OverflowError, RecursionError) as exc:  # feedparser is foreign code: translate
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        UnicodeError,
+        OverflowError,
+        RecursionError,
+    ) as exc:  # feedparser is foreign code: translate
         raise SourceError(f"feed {url} could not be parsed: {exc!r}") from None
 
 

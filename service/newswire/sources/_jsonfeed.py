@@ -54,8 +54,9 @@ def _authors(obj: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _candidate(item: Mapping[str, Any], base: str, feed_language: str | None,
-               feed_authors: tuple[str, ...]) -> Candidate | None:
+def _candidate(
+    item: Mapping[str, Any], base: str, feed_language: str | None, feed_authors: tuple[str, ...]
+) -> Candidate | None:
     link: str | None = None
     for key in ("url", "external_url", "id"):
         value = item.get(key)
@@ -70,8 +71,11 @@ def _candidate(item: Mapping[str, Any], base: str, feed_language: str | None,
             break
     if link is None:
         return None
-    summary = plain_text(item.get("summary")) or plain_text(item.get("content_text")) or plain_text(
-        item.get("content_html"))
+    summary = (
+        plain_text(item.get("summary"))
+        or plain_text(item.get("content_text"))
+        or plain_text(item.get("content_html"))
+    )
     return Candidate(
         url=link,
         source=base,

@@ -57,26 +57,58 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: Namespace URI (lower-case) → the prefix feedparser names elements by; "" for RSS and Atom.
 _PREFIXES: dict[str, str] = {
-    uri.lower(): prefix for uri, prefix in getattr(_FEEDPARSER, "namespaces", {}).items()}
+    uri.lower(): prefix for uri, prefix in getattr(_FEEDPARSER, "namespaces", {}).items()
+}
 
 #: Item fields read here, by feedparser's name for them.
-_ITEM_FIELDS = frozenset({
-    "title", "link", "guid", "pubdate", "description", "content_encoded", "author", "dc_creator", "dc_date",
-})
+_ITEM_FIELDS = frozenset(
+    {
+        "title",
+        "link",
+        "guid",
+        "pubdate",
+        "description",
+        "content_encoded",
+        "author",
+        "dc_creator",
+        "dc_date",
+    }
+)
 #: Fields that may appear more than once (each one an author).
 _REPEATABLE = frozenset({"author", "dc_creator"})
 #: Channel fields read here.
 _CHANNEL_FIELDS = frozenset({"title", "language", "ttl", "sy_updateperiod", "sy_updatefrequency"})
 #: Elements feedparser handles that change nothing read here, in an item and in the channel
 #: (checked by the differential tests).
-_ITEM_HARMLESS = frozenset({
-    "category", "enclosure", "source", "media_content", "media_thumbnail", "media_keywords",
-    "media_category", "dc_subject", "dc_rights",
-})
-_CHANNEL_HARMLESS = frozenset({
-    "link", "description", "lastbuilddate", "pubdate", "generator", "copyright", "cloud", "category",
-    "managingeditor", "webmaster", "dc_rights", "dc_subject",
-})
+_ITEM_HARMLESS = frozenset(
+    {
+        "category",
+        "enclosure",
+        "source",
+        "media_content",
+        "media_thumbnail",
+        "media_keywords",
+        "media_category",
+        "dc_subject",
+        "dc_rights",
+    }
+)
+_CHANNEL_HARMLESS = frozenset(
+    {
+        "link",
+        "description",
+        "lastbuilddate",
+        "pubdate",
+        "generator",
+        "copyright",
+        "cloud",
+        "category",
+        "managingeditor",
+        "webmaster",
+        "dc_rights",
+        "dc_subject",
+    }
+)
 #: A channel's <image>: its <title> and <link> are the image's, not the feed's.
 _IMAGE_PARTS = frozenset({"title", "url", "link", "width", "height", "description"})
 
@@ -169,8 +201,11 @@ def _item(item: etree._Element, lang: str | None) -> dict[str, Any]:
     if (link := fields.get("link")) is not None:
         href = _LINK_ENTITY.sub(r"&\g<1>", _urljoin("", _text(link)).replace("&amp;", "&"))
         entry["link"] = href
-        entry["links"] = [{"rel": "alternate", "type": "text/html", "href": href}] if href else [
-            {"rel": "alternate", "type": "text/html"}]
+        entry["links"] = (
+            [{"rel": "alternate", "type": "text/html", "href": href}]
+            if href
+            else [{"rel": "alternate", "type": "text/html"}]
+        )
     if (guid := fields.get("guid")) is not None:
         permalink = guid.get("isPermaLink", "true") == "true"
         entry["id"] = _urljoin("", _text(guid)) if permalink else _text(guid)

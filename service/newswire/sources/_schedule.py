@@ -77,8 +77,9 @@ class _Entry:
 class SourceSchedule:
     """Per-source next-poll times with publisher hints and backoff. Not thread-safe."""
 
-    def __init__(self, *, backoff_cap_s: float = DEFAULT_BACKOFF_CAP_S,
-                 max_hint_s: float = DEFAULT_MAX_HINT_S) -> None:
+    def __init__(
+        self, *, backoff_cap_s: float = DEFAULT_BACKOFF_CAP_S, max_hint_s: float = DEFAULT_MAX_HINT_S
+    ) -> None:
         if backoff_cap_s <= 0 or max_hint_s <= 0:
             raise ValueError("backoff_cap_s and max_hint_s must be positive")
         self._backoff_cap_s = backoff_cap_s
@@ -118,8 +119,9 @@ class SourceSchedule:
         """When ``key`` should be polled next. ``KeyError`` if unknown."""
         return self._entries[key].next_poll
 
-    def record_success(self, key: str, now: float, ttl_s: float | None = None,
-                       max_age_s: float | None = None) -> float:
+    def record_success(
+        self, key: str, now: float, ttl_s: float | None = None, max_age_s: float | None = None
+    ) -> float:
         """Note a successful poll at ``now``; return the next poll time."""
         entry = self._entries[key]
         hint = max((h for h in (ttl_s, max_age_s) if h is not None and h > 0), default=0.0)

@@ -66,7 +66,7 @@ def parse_sitemap(content: bytes, url: str) -> SitemapResult:
                 found.setdefault(candidate.url, candidate)
         return SitemapResult(candidates=tuple(found.values()))
     if kind in ("rss", "feed", "RDF"):
-        raise SourceError(f"{what} is a feed, not a sitemap (configure it with kind = \"feed\")")
+        raise SourceError(f'{what} is a feed, not a sitemap (configure it with kind = "feed")')
     if kind == "html":
         raise SourceError(f"{what} is an HTML page, not a sitemap")
     raise SourceError(f"{what} is XML but not a sitemap (root element <{kind}>)")
@@ -127,8 +127,14 @@ def _candidate(node: etree._Element, source: str) -> Candidate | None:
         publication = _find(news, "publication")
         if publication is not None:
             language = language_tag(child_text(publication, "language"))
-    return Candidate(url=link, source=source, title=title, published=published or lastmod,
-                     lastmod=lastmod, language=language)
+    return Candidate(
+        url=link,
+        source=source,
+        title=title,
+        published=published or lastmod,
+        lastmod=lastmod,
+        language=language,
+    )
 
 
 def _text_sitemap(content: bytes, source: str) -> tuple[Candidate, ...]:
