@@ -19,11 +19,11 @@ import httpx
 import orjson
 import pytest
 
-from newswire.broker import EmbeddedBroker
+from newswire.broker import EmbeddedBroker, free_port
 from newswire.bus.tail import tail
 from newswire.config import Settings
 from tests.conftest import SCRAM_USER, make_settings
-from tests.daemon_procs import Daemon, free_port, kafka_table, wait_for, write_config
+from tests.daemon_procs import Daemon, kafka_table, wait_for, write_config
 from tests.fakesite import FakeSite
 
 pytestmark = pytest.mark.kafka
