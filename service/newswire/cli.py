@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from newswire.config import Settings, load_settings
 from newswire.demo import DEFAULT_ADDRESS as DEMO_ADDRESS
 from newswire.errors import NewswireError
@@ -43,48 +41,18 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.broker import BrokerSecurity, EmbeddedBroker, EmbeddedCluster
+    from newswire.commands.broker import run_broker
 
-    data_dir = Path(args.data_dir or settings.broker.data_dir)
-    security = BrokerSecurity(tls=args.tls, scram=tuple(args.scram or ()))
-    common: dict[str, Any] = {
-        "kafka_version": settings.broker.kafka_version,
-        "libs_dir": settings.broker.libs_dir,
-        "heap": settings.broker.heap,
-        "security": security,
-    }
-    broker: EmbeddedBroker | EmbeddedCluster
-    if args.nodes > 1:  # node n listens on port + 2(n-1), its controller on controller_port + 2(n-1)
-        steps = [2 * n for n in range(args.nodes)]
-        broker = EmbeddedCluster(
-            data_dir,
-            args.nodes,
-            ports=[args.port + s for s in steps],
-            controller_ports=[args.controller_port + s for s in steps],
-            **common,
-        )
-    else:
-        broker = EmbeddedBroker(data_dir, port=args.port, controller_port=args.controller_port, **common)
-    import signal
-    import threading
-
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    broker.start()
-    _out(f"kafka ready: bootstrap servers {broker.bootstrap_servers} (data in {broker.data_dir})")
-    if security.protocol != "PLAINTEXT":
-        _out("connect newswire with these [kafka] keys (sasl_password: the one given to --scram):")
-        for key, value in broker.client_settings().items():
-            if key != "sasl_password":
-                _out(f"  {key} = {orjson.dumps(value).decode()}")
-    try:
-        while not stopped.wait(0.5) and broker.running():
-            pass
-    finally:
-        log.info("stopping broker")
-        broker.stop()
-    return 0
+    return run_broker(
+        settings,
+        _out,
+        data_dir=args.data_dir,
+        port=args.port,
+        controller_port=args.controller_port,
+        nodes=args.nodes,
+        tls=args.tls,
+        scram=tuple(args.scram or ()),
+    )
 
 
 def _scram_user(value: str) -> tuple[str, str]:
@@ -110,63 +78,16 @@ async def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
-    from newswire.archive import is_warc_name
-    from newswire.events import encode_event
-    from newswire.extract import parse_path
+    from newswire.commands.parse import parse
 
-    inputs: list[tuple[Path, str | None]] = [(Path(p), args.url) for p in args.paths]
-    if args.manifest:
-        for n, raw in enumerate(Path(args.manifest).read_bytes().splitlines(), 1):
-            if raw.strip():
-                try:
-                    entry = orjson.loads(raw)
-                    inputs.append((Path(entry["path"]), entry.get("url")))
-                except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-                    print(f"newswire parse: {args.manifest}:{n}: bad manifest line: {exc}", file=sys.stderr)
-    if not inputs:
-        print("newswire parse: give at least one PATH or --manifest FILE", file=sys.stderr)
-        return 2
-    if args.explain:
-        from newswire.extract._explain import explain_path
-
-        for path, url in inputs:
-            if is_warc_name(path.name):
-                print(f"newswire parse: {path}: --explain takes saved pages, not WARC files", file=sys.stderr)
-                return 2
-            try:
-                _out(explain_path(path, url))
-            except NewswireError as exc:
-                print(f"newswire parse: {path}: {exc}", file=sys.stderr)
-                return 1
-        return 0
-    failed = 0
-    for path, url in inputs:
-        if is_warc_name(path.name):
-            failed += not _parse_warc(path, settings)
-            continue
-        try:
-            _out(encode_event(parse_path(path, url=url)))
-        except (NewswireError, OSError) as exc:
-            failed += 1
-            print(f"newswire parse: {path}: {exc}", file=sys.stderr)
-    if failed:
-        print(f"newswire parse: {failed} of {len(inputs)} inputs failed", file=sys.stderr)
-    return 1 if failed else 0
-
-
-def _parse_warc(path: Path, settings: Settings) -> bool:
-    from newswire.commands.parse_warc import parse_warc
-
-    def warn(line: str) -> None:
-        print(f"newswire parse: {line}", file=sys.stderr)
-
-    try:
-        summary = parse_warc(path, max_payload_bytes=settings.fetch.max_body_bytes, emit=_out, warn=warn)
-    except NewswireError as exc:
-        warn(str(exc))
-        return False
-    warn(summary.line(path))
-    return True
+    return parse(
+        args.paths,
+        url=args.url,
+        manifest=args.manifest,
+        explain=args.explain,
+        max_payload_bytes=settings.fetch.max_body_bytes,
+        out=_out,
+    )
 
 
 def cmd_enrich_file(args: argparse.Namespace, settings: Settings) -> int:

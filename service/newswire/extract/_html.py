@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -11,10 +10,11 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _authors, _dates, _density, _language, _strategy, _tidy, _title
+from newswire.extract import _authors, _density, _language, _strategy, _tidy, _title
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
+from newswire.extract._page_dates import dates_of
 from newswire.extract._text import repair
 
 _WS = re.compile(r"\s+")
@@ -26,43 +26,6 @@ _LEAD_PROBE_WORDS = 6
 _MAX_LEAD_NODES = 50
 _MAX_LEAD_CHARS = 1500
 _INLINE_LEAD = frozenset({"span", "strong", "b", "em", "i", "a", "font", "-text"})
-_DATE_BEFORE_HEADLINE = 300
-_DATE_AFTER_HEADLINE = 1500
-_PUBLISHED_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "og:published_time",
-    "published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "publish_date",
-    "date",
-    "dc.date.issued",
-    "dc.date",
-    "dcterms.date",
-    "dcterms.created",
-    "dc.date.created",
-    "sailthru.date",
-    "parsely-pub-date",
-    "article.published",
-    "cxenseparse:recs:publishtime",
-    "date.available",
-    "article:published",
-    "created",
-)
-_MODIFIED_META = (
-    "article:modified_time",
-    "og:article:modified_time",
-    "og:updated_time",
-    "datemodified",
-    "last-modified",
-    "dcterms.modified",
-    "dc.date.modified",
-    "article:modified",
-    "lastmod",
-)
 _AUTHOR_META = (
     "author",
     "twitter:misc:Written by",
@@ -104,63 +67,6 @@ def _site_name(md: Metadata) -> str | None:
         return name.lstrip("@")
     publisher = md.article.get("publisher")
     return ld_text(publisher) if publisher else None
-
-
-def _declared_offset(values: list[str | None]) -> tzinfo:
-    """The offset the page states on any of its dates, applied to its naive ones."""
-    for value in values:
-        if value and _dates.has_offset(value):
-            parsed = _dates.parse_datetime(value)
-            if parsed is not None and parsed.tzinfo is not None:
-                return parsed.tzinfo
-    return UTC
-
-
-def _first_date(values: list[str | None], tz: tzinfo) -> datetime | None:
-    for value in values:
-        parsed = _dates.parse_datetime(value, tz)
-        if parsed is not None:
-            return parsed
-    return None
-
-
-def _text_date(page_text: str, headline: str | None, tz: tzinfo) -> datetime | None:
-    """A date written near the headline in the visible text (last resort)."""
-    start = page_text.find(headline) if headline else -1
-    start = max(start, 0)
-    window = page_text[max(start - _DATE_BEFORE_HEADLINE, 0) : start + _DATE_AFTER_HEADLINE]
-    return _dates.find_datetime(window, tz)
-
-
-def _dates_of(
-    tree: LexborHTMLParser,
-    md: Metadata,
-    url: str,
-    *,
-    hints: Hints | None,
-    page_text: str,
-    headline: str | None,
-) -> tuple[str | None, str | None]:
-    article = md.article
-    published_raw: list[str | None] = [ld_text(article.get("datePublished")), *md.all(*_PUBLISHED_META)]
-    for obj in md.ld_objects:
-        if obj is not article and isinstance(obj.get("datePublished"), str):
-            published_raw.append(obj["datePublished"])
-    times = tree.css("time[datetime]")
-    published_raw.extend(t.attributes.get("datetime") for t in times if "pub" in str(t.attributes))
-    published_raw.extend(t.attributes.get("datetime") for t in times[:3])
-    modified_raw: list[str | None] = [ld_text(article.get("dateModified")), *md.all(*_MODIFIED_META)]
-    tz = _declared_offset(published_raw + modified_raw)
-    published = _first_date(published_raw, tz) or _dates.url_date(url)
-    if published is None and hints is not None:
-        published = _dates.parse_datetime(hints.published)
-    if published is None:
-        published = _text_date(page_text, headline, tz)
-    modified = _first_date(modified_raw, tz)
-    return (
-        _dates.isoformat(published) if published else None,
-        _dates.isoformat(modified) if modified else None,
-    )
 
 
 def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None, site: str | None) -> list[str]:
@@ -352,9 +258,7 @@ def _extract(
     )
     page_text = " ".join((tree.body.text(deep=True) if tree.body is not None else "").split())
     h1_text = _clean(h1.text(deep=True)) if h1 is not None else None
-    published, modified = _dates_of(
-        tree, md, url, hints=hints, page_text=page_text, headline=h1_text or title
-    )
+    published, modified = dates_of(tree, md, url, hints=hints, page_text=page_text, headline=h1_text or title)
     authors = _authors_of(tree, md, hints, site)
 
     visible_lead = _visible_lead(tree, lead, page_text)
