@@ -48,8 +48,8 @@ if str(ROOT) not in sys.path:  # run as a script: make the fake site (tests/fake
 
 import httpx  # noqa: E402
 import orjson  # noqa: E402
-from tests.daemon_procs import Daemon, metric_sum, write_config  # noqa: E402
 from tests.fakesite import FakeSite  # noqa: E402
+from tests.support.daemon_procs import Daemon, metric_sum, write_config  # noqa: E402
 
 from newswire.broker import free_port  # noqa: E402
 from newswire.bus.tail import iter_topic  # noqa: E402

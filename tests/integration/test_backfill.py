@@ -26,9 +26,9 @@ from newswire.bus.tail import read_topic
 from newswire.commands.backfill import BackfillProgress, backfill_key, backfill_sitemap
 from newswire.commands.status import source_status
 from newswire.config import Settings
-from tests.daemon_procs import wait_for, write_config
 from tests.fakesite import FakeSite
 from tests.integration.test_ingest_site import articles, run_daemon, site_settings
+from tests.support.daemon_procs import wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 

@@ -22,8 +22,8 @@ import pytest
 from newswire.broker import EmbeddedBroker, free_port
 from newswire.bus.tail import iter_topic
 from tests.conftest import make_settings
-from tests.daemon_procs import Daemon, kafka_table, wait_for, write_config
 from tests.fakesite import FakeSite
+from tests.support.daemon_procs import Daemon, kafka_table, wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 

@@ -30,8 +30,8 @@ from newswire.observe import Health, HealthServer
 from newswire.pool import WorkerPool, parse_pool
 from newswire.sources import SourceStatus
 from tests.conftest import make_settings
-from tests.daemon_procs import wait_for
 from tests.fakesite import FakeSite
+from tests.support.daemon_procs import wait_for
 
 pytestmark = pytest.mark.kafka
 

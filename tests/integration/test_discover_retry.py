@@ -24,8 +24,8 @@ from newswire.errors import BusError
 from newswire.fetch import Fetcher
 from newswire.observe import Health
 from tests.conftest import make_settings
-from tests.daemon_procs import wait_for
 from tests.fakesite import FakeSite
+from tests.support.daemon_procs import wait_for
 
 pytestmark = pytest.mark.kafka
 

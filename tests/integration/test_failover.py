@@ -21,8 +21,8 @@ from newswire.broker import EmbeddedCluster
 from newswire.bus import describe_topics, ensure_topics
 from newswire.bus.tail import tail
 from tests.conftest import make_settings
-from tests.daemon_procs import wait_for
 from tests.fakesite import FakeSite
+from tests.support.daemon_procs import wait_for
 from tests.support.failover import CommitWatch, kill_busiest_leader, leader_counts, start_pipeline
 
 pytestmark = pytest.mark.kafka

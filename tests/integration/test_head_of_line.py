@@ -27,10 +27,10 @@ from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons.ingest import IngestDaemon
 from newswire.sources import Candidate
-from tests.daemon_procs import kafka_table, wait_for, write_config
 from tests.fakesite import FakeSite
 from tests.integration.test_cli import CLI
 from tests.integration.test_ingest_site import site_settings
+from tests.support.daemon_procs import kafka_table, wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 

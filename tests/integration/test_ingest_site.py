@@ -29,8 +29,8 @@ from newswire.daemons.ingest import IngestDaemon
 from newswire.errors import BusError
 from newswire.events import ArticleEvent, decode_article
 from tests.conftest import make_settings
-from tests.daemon_procs import wait_for, write_config
 from tests.fakesite import SEED_SLUG, FakeSite
+from tests.support.daemon_procs import wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 

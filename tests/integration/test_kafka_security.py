@@ -23,8 +23,8 @@ from newswire.broker import EmbeddedBroker, free_port
 from newswire.bus.tail import tail
 from newswire.config import Settings
 from tests.conftest import SCRAM_USER, make_settings
-from tests.daemon_procs import Daemon, kafka_table, wait_for, write_config
 from tests.fakesite import FakeSite
+from tests.support.daemon_procs import Daemon, kafka_table, wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 

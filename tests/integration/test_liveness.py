@@ -26,8 +26,8 @@ from newswire.config import Settings
 from newswire.events import article_id_for, encode_event
 from newswire.extract import parse_path
 from tests.conftest import SEED_ARTICLE, make_settings
-from tests.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
 from tests.fakesite import FakeSite
+from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 

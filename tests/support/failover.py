@@ -24,7 +24,7 @@ from newswire.broker import EmbeddedCluster, free_port
 from newswire.bus import make_consumer, start_client
 from newswire.bus.admin import _with_admin
 from newswire.config import Settings, TopicName
-from tests.daemon_procs import Daemon, kafka_table, write_config
+from tests.support.daemon_procs import Daemon, kafka_table, write_config
 
 #: The topics whose partition leaders decide which broker a fault test kills.
 LED_TOPICS: tuple[TopicName, ...] = ("articles", "urls", "enriched")
