@@ -166,6 +166,12 @@ async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return await run(settings, _out, since=args.since, article_id=args.article, force=args.force)
 
 
+async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from newswire.commands.import_warc import run
+
+    return await run(settings, _out, args.paths)
+
+
 async def cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.commands.backfill import run
 
@@ -210,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("ingest", "run the ingest daemon"),
         ("enrich", "run the enrich daemon"),
         ("run", "run the ingest and enrich daemons in one process"),
+        ("import-worker", "run a WARC import worker (files queued with 'newswire import warc')"),
     ):
         p = sub.add_parser(name, help=text)
         p.add_argument("--port", type=int, help="metrics/health port (0 = any free port)")
@@ -239,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--explain", action="store_true", help="print the candidate containers, their scores and the winner"
     )
+
+    p = sub.add_parser("import", help="queue WARC files (files, folders, globs) for the import workers")
+    p.add_argument("kind", choices=["warc"])
+    p.add_argument("paths", nargs="+", metavar="PATH")
 
     p = sub.add_parser("enrich-file", help="enrich article events from a JSON lines file or - (no Kafka)")
     p.add_argument("file")
@@ -296,6 +307,8 @@ _ASYNC = {
     "ingest": cmd_daemon,
     "enrich": cmd_daemon,
     "run": cmd_daemon,
+    "import-worker": cmd_daemon,
+    "import": cmd_import,
     "status": cmd_status,
     "doctor": cmd_doctor,
     "replay": cmd_replay,
@@ -303,7 +316,7 @@ _ASYNC = {
 }
 _SYNC = {"broker": cmd_broker, "parse": cmd_parse, "enrich-file": cmd_enrich_file}
 #: One-shot commands that talk to Kafka: a security mismatch stops them with one line first.
-_ONE_SHOT = {"topics", "tail", "status", "replay", "backfill"}
+_ONE_SHOT = {"topics", "tail", "status", "replay", "backfill", "import"}
 
 
 async def _connected(args: argparse.Namespace, settings: Settings) -> int:

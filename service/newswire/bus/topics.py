@@ -28,7 +28,7 @@ class TopicSpec:
         return self.configs.get("cleanup.policy") == "compact"
 
 
-_COMPACTED = ("sources", "fetch-state", "latest", "source-status")
+_COMPACTED = ("sources", "fetch-state", "latest", "source-status", "import-state")
 _ALL: tuple[TopicName, ...] = get_args(TopicName)
 
 

@@ -153,4 +153,6 @@ TopicName = Literal[
     "latest",
     "raw-pages",
     "source-status",
+    "warc-files",
+    "import-state",
 ]

@@ -27,15 +27,16 @@ async def serve(
 ) -> int:
     """Run the named daemons until SIGTERM/SIGINT (or their ``max_events``/``idle_timeout_s``)."""
     from newswire.daemons.enrich import EnrichDaemon
+    from newswire.daemons.import_worker import ImportDaemon
     from newswire.daemons.ingest import IngestDaemon
 
     stopper = stopper or Stopper()
     set_top_hosts(settings.observe.top_hosts)
     log_effective_config(settings)
     await check_connection(settings)  # a security mismatch ends the start with one line, not retries
-    daemons: list[IngestDaemon | EnrichDaemon] = []
+    daemons: list[IngestDaemon | EnrichDaemon | ImportDaemon] = []
     for name in names:
-        cls = IngestDaemon if name == "ingest" else EnrichDaemon
+        cls = {"ingest": IngestDaemon, "import-worker": ImportDaemon}.get(name, EnrichDaemon)
         health = Health(name, stall_after_s=settings.observe.stall_after_s)
         daemons.append(cls(settings, stopper=stopper, health=health, **kwargs))
     async with HealthServer([d.health for d in daemons], settings.observe.http_host, port):

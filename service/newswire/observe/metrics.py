@@ -65,6 +65,17 @@ PUBLISH_DELAY = Histogram(
     "newswire_publish_to_ingest_seconds", "Article published time -> fetched time", ["host"], buckets=_DELAY
 )
 
+# --- WARC import
+IMPORT_RECORDS = Counter(
+    "newswire_import_records_total",
+    "WARC records read by the import role, by what became of them (page, non_html, revisit, malformed, ...)",
+    ["kind"],
+)
+IMPORT_PAGES = Counter(
+    "newswire_import_pages_total", "HTML pages of WARC files extracted, by outcome", ["outcome"]
+)
+IMPORT_FILES = Counter("newswire_import_files_total", "WARC files finished by the import role")
+
 # --- enrich
 ENRICH_IN = Counter("newswire_enrich_events_in_total", "Article events consumed by enrich")
 ENRICH_OUT = Counter("newswire_enrich_events_out_total", "Enriched events published")

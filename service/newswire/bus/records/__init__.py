@@ -14,6 +14,8 @@ module         topic                what a record is
 ``enriched``   enriched             an enriched article event
 ``dead_letters`` dead-letters       an input that failed, with why, where and when
 ``source_status`` source-status     a source's or backfill's status; backfill checkpoints
+``warc_files`` warc-files           a WARC file to import (``newswire import warc``)
+``import_state`` import-state (comp.) how far each WARC file's import got
 ============== ==================== =================================================
 
 :class:`Record` (topic, key, value, headers) is what every producer writes.

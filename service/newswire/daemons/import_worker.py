@@ -1,0 +1,72 @@
+"""The import worker daemon: WARC files queued by ``newswire import warc`` → article events.
+
+Runs the import role (``daemons/_import_role.py``) with an extraction pool of
+``ingest.extract_workers``. Start one per core or per machine with the same
+``ingest.group_id``: they share the ``warc-files`` partitions, so files are
+imported in parallel, and a dead worker's file is resumed by another from its
+last checkpoint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from newswire.bus.admin import ensure_topics, warn_about_mismatches
+from newswire.config import Settings
+from newswire.daemons._import_role import ImportRole
+from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.observe import Health
+from newswire.pool import extraction_pool
+
+log = logging.getLogger(__name__)
+
+
+class ImportDaemon:
+    """Import queued WARC files until stopped (or idle for ``idle_timeout_s``)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        stopper: Stopper | None = None,
+        health: Health | None = None,
+        idle_timeout_s: float | None = None,
+        max_events: int | None = None,  # accepted like the other daemons; files are the unit here
+    ) -> None:
+        self.settings = settings
+        self.stopper = stopper or Stopper()
+        self.health = health or Health("import")
+        self.idle_timeout_s = idle_timeout_s
+        self.role: ImportRole | None = None
+
+    async def run(self) -> int:
+        s = self.settings
+        await ensure_topics(s)
+        await warn_about_mismatches(s)
+        ident = instance_id(s.ingest.instance_id)
+        pool = extraction_pool(s.ingest.extract_workers)
+        self.role = ImportRole(
+            s,
+            pool,
+            stopper=self.stopper,
+            health=self.health,
+            source_id=f"/newswire/import/{ident}",
+            transactional_id=f"{s.ingest.group_id}-import-{ident}",
+            idle_timeout_s=self.idle_timeout_s,
+        )
+        readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
+        try:
+            await self.role.run()
+        finally:
+            readiness.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await readiness
+            pool.shutdown(wait=False)
+        log.info(
+            "import worker stopped; %d files done, %d article events",
+            self.role.files_done,
+            self.role.published,
+        )
+        return self.role.published

@@ -1,0 +1,144 @@
+"""WARC import through a real broker: ``newswire import warc`` queues files, ``newswire import-worker``
+processes (real subprocesses) publish their articles, each exactly once.
+
+The WARC files are built from the fake site's generated articles (rendered as the site serves
+them) with the hand-built record helpers, so a test knows every record's byte offset. A worker
+is SIGKILLed in the middle of a file and another takes over from the last checkpoint; counts are
+read from ``articles`` with a read-committed consumer.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+
+from newswire.broker import EmbeddedBroker, free_port
+from newswire.bus.tail import read_topic
+from newswire.commands.import_warc import run as queue_files
+from newswire.config import Settings
+from newswire.errors import ArchiveError
+from tests.conftest import make_settings
+from tests.fakesite._articles import generated
+from tests.fakesite._render import article_html
+from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
+from tests.support.warc_bytes import gzip_members, page_record, record
+
+pytestmark = pytest.mark.kafka
+
+BASE = "https://news.example"
+
+
+def pages(n: int, first: int = 0) -> list[tuple[str, bytes]]:
+    """``n`` article pages of the fake site: (URL, gzip member of its response record)."""
+    out = []
+    for article in generated(first + n)[first:]:
+        url = f"{BASE}{article.path}"
+        out.append((url, gzip_members([page_record(url, article_html(article, BASE, []).encode())])))
+    return out
+
+
+def worker(settings: Settings, tmp_path: Path, name: str, port: int = 0, **ingest: object) -> Daemon:
+    tables = {
+        "kafka": kafka_table(settings),
+        "ingest": {"group_id": settings.ingest.group_id, "extract_workers": 1, **ingest},
+    }
+    config = write_config(tmp_path / f"{name}.toml", tables, [])
+    return Daemon.start("import-worker", config, port, tmp_path / f"{name}.log")
+
+
+async def article_urls(settings: Settings) -> Counter[str]:
+    records = await read_topic(settings, settings.topic("articles"))
+    return Counter(orjson.loads(r.value)["url"] for r in records)
+
+
+async def test_a_file_is_imported_once_and_a_malformed_record_is_a_dead_letter_with_file_and_offset(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers)
+    good = pages(12)
+    broken = gzip_members([record(f"{BASE}/broken", b"\x00\x01 not http at all\r\n\r\nbody")])
+    head = b"".join(member for _, member in good[:5])
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(head + broken + b"".join(member for _, member in good[5:]))
+    lines: list[str] = []
+    assert await queue_files(settings, lines.append, [str(tmp_path)]) == 0
+    assert lines[-1].startswith("1 WARC files queued")
+    daemon = worker(settings, tmp_path, "worker", free_port(), commit_interval_ms=100, max_in_flight=4)
+    try:
+        expected = {url for url, _ in good}
+
+        async def imported() -> bool:
+            assert daemon.popen.poll() is None, daemon.log_tail()
+            return set(await article_urls(settings)) == expected
+
+        await wait_for(imported, 120, "every article of the file")
+        letters = [orjson.loads(r.value) for r in await read_topic(settings, settings.topic("dead-letters"))]
+        assert [(d["stage"], d["context"]["path"], d["context"]["offset"]) for d in letters] == [
+            ("import", str(path), len(head))
+        ]
+        counts = await article_urls(settings)
+        assert max(counts.values()) == 1
+        async with httpx.AsyncClient() as client:
+            samples = await daemon.metrics(client)
+        assert metric_sum(samples, "newswire_import_files_total") == 1
+        assert metric_sum(samples, "newswire_import_records_total", kind="page") == len(good)
+        assert metric_sum(samples, "newswire_import_records_total", kind="malformed") == 1
+        assert metric_sum(samples, "newswire_import_pages_total", outcome="article") == len(good)
+        assert daemon.stop() == 0
+    finally:
+        daemon.stop()
+
+
+async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_is_published_once(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers)
+    good = pages(80)
+    path = tmp_path / "big.warc.gz"
+    path.write_bytes(b"".join(member for _, member in good))
+    await queue_files(settings, lambda _: None, [str(path)])
+    small_batches = {"commit_interval_ms": 50, "max_in_flight": 3}
+    first = worker(settings, tmp_path, "first", **small_batches)
+    second = None
+    try:
+
+        async def some_committed() -> bool:
+            assert first.popen.poll() is None, first.log_tail()
+            return len(await article_urls(settings)) >= 10
+
+        await wait_for(some_committed, 120, "the first articles")
+        os.killpg(first.pid, signal.SIGKILL)
+        first.popen.wait(10)
+        before = len(await article_urls(settings))
+        assert before < len(good), "the file was done before the kill: make it bigger"
+        second = worker(settings, tmp_path, "second", **small_batches)
+        expected = {url for url, _ in good}
+
+        async def all_committed() -> bool:
+            assert second is not None and second.popen.poll() is None, second.log_tail()
+            return set(await article_urls(settings)) >= expected
+
+        await wait_for(all_committed, 180, "every article after the restart")
+        counts = await article_urls(settings)
+        assert set(counts) == expected
+        assert [url for url, n in counts.items() if n != 1] == []
+        assert f"importing {path} from byte 0" not in second.log_tail(100_000)  # resumed, not restarted
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+
+
+def test_a_url_or_a_name_that_matches_nothing_is_refused_before_anything_is_queued(tmp_path: Path) -> None:
+    from newswire.commands.import_warc import queued_files
+
+    with pytest.raises(ArchiveError, match="no such file"):
+        queued_files([str(tmp_path / "missing.warc.gz")])
+    with pytest.raises(ArchiveError, match="URL"):
+        queued_files(["https://data.commoncrawl.org/x.warc.gz"])
