@@ -223,7 +223,10 @@ class ImportRole:
             records.append(self._letter(f.record, str(failed), "unreadable_file", context))
         position = items[-1][0].resume if items else f.checkpoint.position
         checkpoint = Checkpoint(position, ended, f.counts.as_dict())
-        await self._commit(session, f.record, records, checkpoint=(f.item.key, checkpoint), finished=ended)
+        if not await self._commit(
+            session, f.record, records, checkpoint=(f.item.key, checkpoint), finished=ended, file=f
+        ):
+            return  # the partition moved meanwhile: its next owner reads on from the last checkpoint
         f.checkpoint = checkpoint
         f.pages_here += pages
         for kind, count in f.counts.as_dict().items():
@@ -272,20 +275,30 @@ class ImportRole:
         *,
         checkpoint: tuple[bytes, Checkpoint] | None,
         finished: bool,
-    ) -> None:
+        file: _File | None = None,
+    ) -> bool:
         """One transaction: ``records``, the checkpoint (to the work item's partition) and, once
-        the work item is ``finished``, its offset."""
+        the work item is ``finished``, its offset. False, and nothing written, when the partition
+        was revoked (or the ``file`` dropped) while the batch was put together.
+
+        Revocation runs in the background (aiokafka's coordinator) under ``session.lock``; once
+        it has, the partition's next owner may already be reading on from the last checkpoint,
+        so a late batch of this worker would publish its pages twice.
+        """
         tp = Partition(record.topic, record.partition)
         partitioned = {}
         if checkpoint is not None:
             partitioned[tp.partition] = [import_state.record(self.settings, *checkpoint)]
         offsets = {tp: record.offset + 1} if finished else {}
         async with session.lock:
+            if tp not in self._owned or (file is not None and self._file is not file):
+                return False
             await session.commit(records, offsets, starts={tp: record.offset}, partitioned=partitioned)
         if checkpoint is not None:
             self._checkpoints.setdefault(tp.partition, {})[checkpoint[0]] = checkpoint[1]
         self.published += sum(1 for r in records if r.topic == self.settings.topic("articles"))
         session.active()
+        return True
 
     def _letter(self, record: Consumed, error: str, reason: str, context: Mapping[str, object]) -> Record:
         log.warning("dead-lettering from %s: %s", self.spec.topic, error)

@@ -1,0 +1,226 @@
+"""WARC import through a real broker: pages/s with one and with two ``newswire import-worker`` processes.
+
+    .venv/bin/python bench/warc_import.py [--files F] [--pages P] [--bootstrap HOST:PORT] [--out JSON]
+
+Writes F ``.warc.gz`` files of P generated news-like pages each (``bench/warc_read.py``'s
+generator: request + response records, one gzip member each, as CC-NEWS lays them out;
+nothing downloaded), starts an embedded Kafka broker (or uses ``--bootstrap``), and for one
+and then two worker processes (each with ``ingest.extract_workers = 1``, i.e. one extraction
+process per worker): queues the same files on fresh topics with ``newswire import warc``,
+starts the workers, and times from their start until every file is done (their
+``newswire_import_files_total``). pages/s = HTML pages extracted / that time, start-up
+included. The box is shared, so the one- and two-worker figures of one run are what compare.
+The run checks that every page became exactly one article event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make tests/support and bench importable
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import orjson  # noqa: E402
+from aiokafka.partitioner import murmur2  # noqa: E402
+from bench.warc_read import FETCHED, _words, generated_page  # noqa: E402
+from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, process_tree, write_config  # noqa: E402
+
+from newswire.archive import WarcFileWriter  # noqa: E402
+from newswire.broker import free_port  # noqa: E402
+from newswire.bus.tail import read_topic  # noqa: E402
+from newswire.config import Settings, load_settings  # noqa: E402
+
+
+def _settings(bootstrap: str, partitions: int) -> Settings:
+    tag = uuid.uuid4().hex[:8]
+    return load_settings(
+        environ={},
+        overrides={
+            "kafka": {"bootstrap_servers": bootstrap, "topic_prefix": f"wb{tag}.", "partitions": partitions},
+            "ingest": {"group_id": f"warc-bench-{tag}"},
+        },
+        default_file=False,
+    )
+
+
+def make_files(folder: Path, files: int, pages: int) -> list[Path]:
+    """``files`` WARC files of ``pages`` generated pages each, every page at a URL of its own."""
+    rng = random.Random(22)
+    vocabulary = _words(rng, 5000)
+    out = []
+    for f in range(files):
+        sub = folder / f"f{f}"
+        with WarcFileWriter(sub, prefix="bench") as writer:
+            for n in range(pages):
+                writer.write_exchange(
+                    url=f"https://post.example/2026/11/file-{f}/story-{n}.html",
+                    fetched=FETCHED,
+                    status=200,
+                    response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                    payload=generated_page(rng, vocabulary, n),
+                    request_headers=[("User-Agent", "newswire-bench")],
+                )
+        [path] = writer.closed_files
+        out.append(path.rename(_name_for_partition(folder, f, files)))
+    return out
+
+
+def _name_for_partition(folder: Path, partition: int, partitions: int) -> Path:
+    """A file name whose work item lands in ``partition`` (Kafka's default partitioner on the key,
+    the absolute path), so the files spread evenly over the workers as a long queue does on average."""
+    for salt in range(100_000):
+        path = (folder / f"bench-{partition:02d}-{salt}.warc.gz").resolve()
+        if (murmur2(str(path).encode()) & 0x7FFFFFFF) % partitions == partition:
+            return path
+    raise RuntimeError("no name found")
+
+
+async def run_once(
+    bootstrap: str, files: list[Path], pages: int, workers: int, work: Path
+) -> dict[str, object]:
+    settings = _settings(bootstrap, partitions=len(files))
+    config = write_config(
+        work / f"w{workers}.toml",
+        {
+            "kafka": kafka_table(settings),
+            "ingest": {"group_id": settings.ingest.group_id, "extract_workers": 1},
+            "observe": {"log_level": "WARNING"},
+        },
+        [],
+    )
+    queue = [
+        sys.executable,
+        "-m",
+        "newswire.cli",
+        "--config",
+        str(config),
+        "import",
+        "warc",
+        *map(str, files),
+    ]
+    await asyncio.to_thread(subprocess.run, queue, check=True, capture_output=True)
+    started = time.monotonic()
+    first: tuple[float, float] | None = None  # when the first pages were extracted, and how many
+    daemons = [
+        Daemon.start("import-worker", config, free_port(), work / f"w{workers}-{n}.log")
+        for n in range(workers)
+    ]
+    try:
+        async with httpx.AsyncClient() as client:
+            while True:
+                for d in daemons:
+                    if d.popen.poll() is not None:
+                        raise RuntimeError(f"worker exited:\n{d.log_tail()}")
+                samples = [s for d in daemons for s in await d.metrics(client)]
+                extracted = metric_sum(samples, "newswire_import_pages_total")
+                if first is None and extracted > 0:
+                    first = (time.monotonic(), extracted)
+                if metric_sum(samples, "newswire_import_files_total") >= len(files):
+                    break
+                await asyncio.sleep(0.2)
+            ended = time.monotonic()
+            seconds = ended - started
+            cpu_s = sum(_cpu_seconds(d.pid) for d in daemons)
+            per_worker = [metric_sum(await d.metrics(client), "newswire_import_files_total") for d in daemons]
+    finally:
+        for d in daemons:
+            d.stop()
+    records = await read_topic(settings, settings.topic("articles"))
+    urls = Counter(orjson.loads(r.value)["url"] for r in records)
+    total = len(files) * pages
+    return {
+        "workers": workers,
+        "pages": total,
+        "articles": len(urls),
+        "each_once": len(urls) == total and max(urls.values()) == 1,
+        "seconds": round(seconds, 2),
+        "pages_per_s": round(total / seconds, 1),
+        # from the first extracted pages on: without process start-up and joining the group
+        "pages_per_s_working": round((total - first[1]) / (ended - first[0]), 1) if first else None,
+        "files_per_worker": per_worker,
+        # CPU of the workers' process trees (main + extraction process), start-up included
+        "cpu_s": round(cpu_s, 2),
+        "pages_per_cpu_s": round(total / cpu_s, 1),
+        "loadavg_after": os.getloadavg()[0],
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and its live descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for each in process_tree(pid):
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{each}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+async def _main(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="newswire-warc-import-") as tmp:
+        work = Path(tmp)
+        files = make_files(work / "warc", args.files, args.pages)
+        size = sum(p.stat().st_size for p in files)
+
+        async def both(bootstrap: str) -> list[dict[str, object]]:
+            return [await run_once(bootstrap, files, args.pages, n, work) for n in (1, 2)]
+
+        if args.bootstrap:
+            runs = await both(args.bootstrap)
+        else:
+            from newswire.broker import EmbeddedBroker
+
+            with EmbeddedBroker(work / "kafka", heap="768m") as broker:
+                runs = await both(broker.bootstrap_servers)
+    one, two = (float(str(r["pages_per_s_working"])) for r in runs)
+    result = {
+        "command": "python bench/warc_import.py " + " ".join(sys.argv[1:]),
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "files": args.files,
+        "pages_per_file": args.pages,
+        "warc_gz_bytes": size,
+        "runs": runs,
+        "speedup_two_workers": round(two / one, 2),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=1) + "\n")
+    for r in runs:
+        sys.stderr.write(
+            f"{r['workers']} worker(s): {r['pages']} pages in {r['seconds']}s = {r['pages_per_s']} pages/s "
+            f"({r['pages_per_s_working']} once working), {r['pages_per_cpu_s']} pages per CPU second, "
+            f"each article once: {r['each_once']}, files per worker {r['files_per_worker']}\n"
+        )
+    sys.stderr.write(f"two workers / one (once working): {result['speedup_two_workers']}x\n")
+    return 0 if all(r["each_once"] for r in runs) else 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--files", type=int, default=6)
+    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--bootstrap", help="an existing broker (default: start an embedded one)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "warc_import.json")
+    sys.exit(asyncio.run(_main(parser.parse_args())))
+
+
+if __name__ == "__main__":
+    main()
