@@ -142,3 +142,41 @@ def test_a_url_or_a_name_that_matches_nothing_is_refused_before_anything_is_queu
         queued_files([str(tmp_path / "missing.warc.gz")])
     with pytest.raises(ArchiveError, match="URL"):
         queued_files(["https://data.commoncrawl.org/x.warc.gz"])
+
+
+async def test_a_second_worker_joining_mid_file_shares_the_files_and_nothing_is_published_twice(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers)
+    files = []
+    for n in range(4):
+        path = tmp_path / f"part-{n}.warc.gz"
+        path.write_bytes(b"".join(member for _, member in pages(40, first=40 * n)))
+        files.append(str(path))
+    await queue_files(settings, lambda _: None, files)
+    # Batches long enough that the rebalance lands while one is being extracted.
+    long_batches = {"commit_interval_ms": 2000, "max_in_flight": 30}
+    first = worker(settings, tmp_path, "first", **long_batches)
+    second = None
+    try:
+
+        async def started() -> bool:
+            assert first.popen.poll() is None, first.log_tail()
+            return len(await article_urls(settings)) >= 1
+
+        await wait_for(started, 120, "the first articles")
+        second = worker(settings, tmp_path, "second", **long_batches)  # a rebalance in mid-file
+        expected = {url for n in range(4) for url, _ in pages(40, first=40 * n)}
+
+        async def all_committed() -> bool:
+            assert second is not None and second.popen.poll() is None, second.log_tail()
+            return set(await article_urls(settings)) >= expected
+
+        await wait_for(all_committed, 180, "every article of the four files")
+        counts = await article_urls(settings)
+        assert set(counts) == expected
+        assert [url for url, n in counts.items() if n != 1] == []
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
