@@ -101,6 +101,11 @@ class IngestSettings(_Frozen):
     )
     seen_capacity: int = Field(default=1_000_000, ge=1000)
     keep_raw: bool = False
+    archive_warc: str = Field(
+        default="",
+        description="a folder: also write each 2xx page fetched as rotating .warc.gz files there "
+        "(request + response records); empty = no archive",
+    )
 
 
 class EnrichSettings(_Frozen):

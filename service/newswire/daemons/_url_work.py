@@ -20,11 +20,13 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from newswire import events
+from newswire.archive import WarcFileWriter
 from newswire.bus.records import Record, articles, dead_letters, raw_pages
 from newswire.bus.records import sources as sources_topic
 from newswire.bus.records import urls as urls_topic
 from newswire.bus.records.urls import Work
 from newswire.config import Settings
+from newswire.daemons._archive_out import archive_page
 from newswire.daemons._extract_jobs import ExtractJob, extract_file, extract_page
 from newswire.daemons._url_decision import (
     Reason,
@@ -72,9 +74,11 @@ class UrlWorker:
         source_id: str,
         file_roots: tuple[Path, ...] = (),
         extract: ExtractJob = extract_page,
+        archive: WarcFileWriter | None = None,
     ) -> None:
         self.settings = settings
         self.extract = extract
+        self.archive = archive
         self.fetcher = fetcher
         self.pool = pool
         self.source_id = source_id
@@ -137,6 +141,8 @@ class UrlWorker:
             return self._fetch_failed(candidate, prev, exc, raw, now=now, attempt=work.attempt)
         if result.not_modified and prev is not None:
             return Outcome(Reason.NOT_MODIFIED, state=dataclasses.replace(prev, checked=now))
+        if self.archive is not None:
+            archive_page(self.archive, result)
         return await self._extract_and_publish(
             candidate,
             result.content,

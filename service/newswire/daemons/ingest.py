@@ -14,6 +14,7 @@ import contextlib
 import logging
 from pathlib import Path
 
+from newswire.archive import WarcFileWriter
 from newswire.bus.admin import ensure_topics, warn_about_mismatches
 from newswire.config import Settings
 from newswire.daemons._discover_role import DiscoverRole, publish_sources
@@ -75,6 +76,11 @@ class IngestDaemon:
         pool = extraction_pool(s.ingest.extract_workers) if own_pool else self._pool
         parser = None if self._inline else parse_pool()
         roots = tuple(Path(src.path) for src in s.sources if src.kind == "files" and src.path)
+        archive = (
+            WarcFileWriter(s.ingest.archive_warc, prefix=f"newswire-{ident}")
+            if s.ingest.archive_warc
+            else None
+        )
         try:
             async with Fetcher(s.fetch, on_response=_on_response) as fetcher:
                 worker = UrlWorker(
@@ -84,6 +90,7 @@ class IngestDaemon:
                     source_id=f"/newswire/ingest/{ident}",
                     file_roots=roots,
                     extract=self._extract,
+                    archive=archive,
                 )
                 self.discover_role = DiscoverRole(
                     s, fetcher, stopper=self.stopper, health=self.health, parser=parser
@@ -107,6 +114,8 @@ class IngestDaemon:
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
         finally:
+            if archive is not None:
+                archive.close()
             if own_pool and pool is not None:
                 pool.shutdown(wait=False)
             if parser is not None:
