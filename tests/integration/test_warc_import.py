@@ -180,3 +180,30 @@ async def test_a_second_worker_joining_mid_file_shares_the_files_and_nothing_is_
         first.stop()
         if second is not None:
             second.stop()
+
+
+async def test_a_queued_file_that_is_gone_is_a_dead_letter_and_the_queue_goes_on(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers, kafka={"partitions": 1})
+    gone, kept = tmp_path / "gone.warc.gz", tmp_path / "kept.warc.gz"
+    gone.write_bytes(b"".join(member for _, member in pages(2)))
+    kept.write_bytes(b"".join(member for _, member in pages(3, first=2)))
+    await queue_files(settings, lambda _: None, [str(gone), str(kept)])
+    gone.unlink()
+    daemon = worker(settings, tmp_path, "worker")
+    try:
+        expected = {url for url, _ in pages(3, first=2)}
+
+        async def imported() -> bool:
+            assert daemon.popen.poll() is None, daemon.log_tail()
+            return set(await article_urls(settings)) == expected
+
+        await wait_for(imported, 120, "the articles of the file that is still there")
+        letters = [orjson.loads(r.value) for r in await read_topic(settings, settings.topic("dead-letters"))]
+        assert [(d["context"]["reason"], d["context"]["path"]) for d in letters] == [
+            ("unreadable_file", str(gone))
+        ]
+        assert "cannot open" in letters[0]["error"]
+    finally:
+        daemon.stop()
