@@ -5,8 +5,8 @@ holding a small share of the page's paragraph text, or a body that is a tiny par
 the words the page shows) the densest-run strategy runs too, and it wins when it holds
 clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
-render the text with scripts). Otherwise, when the body is still not clearly the page's
-article (share under 0.9, or a body under 5% of the words the page shows), trafilatura gives
+render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
+page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
 a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose: the
 ``trafilatura`` method. A page with no text at all gets the most prose-like
 string of its inline script data (single-page apps), the ``script`` method.
