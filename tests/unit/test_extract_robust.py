@@ -357,3 +357,19 @@ def test_a_body_split_into_boxes_named_as_the_story_body_is_joined_in_order() ->
         f'<div class="supplemental">{rest}</div></article>'
     )
     assert _event(html).body.split("\n\n") == SENTENCES
+
+
+def test_a_sure_body_that_is_mostly_labels_gets_the_second_opinion() -> None:
+    # The container holds all the page's paragraphs, but most of them are a ticker's short
+    # labels and the page shows much more text than the body: trafilatura is asked, and its
+    # body, the story without the ticker, wins. Without the menu the body is most of the page
+    # and stays the container's.
+    labels = "".join(f"<p>Market close {i}: index up {i} points</p>" for i in range(12))
+    text = "<br><br>".join(SENTENCES)
+    story = f'<div id="story"><h1>Harbour plan approved</h1><div class="txt">{text}</div></div>'
+    event = _event(_page(f"<nav>{_menu(250)}</nav><div id='ticker'>{labels}</div>{story}"))
+    assert event.extraction is not None and event.extraction.method == "trafilatura"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert "Market close" not in event.body
+    alone = _event(_page(f"<div id='ticker'>{labels}</div>{story}"))
+    assert alone.extraction is not None and alone.extraction.method == "container"

@@ -57,7 +57,8 @@ def explain_path(path: Path, url: str | None = None) -> str:
         )
         if choice.siblings:
             lines.append("  plus other boxes of the body: " + ", ".join(_label(n) for n in choice.siblings))
-    words = sum(len(p.split()) for p in _walk.container_text(choice.best))
+    container = _walk.container_text(choice.best)
+    words = sum(len(p.split()) for p in container)
     lines.append(f"container text: {words} words of the {page_words} the page shows")
     if (
         choice.best is None
@@ -69,15 +70,13 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
             f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
         )
-    if (
-        choice.best is None
-        or choice.share < _strategy.SECOND_OPINION_SHARE
-        or words < _strategy.SECOND_OPINION_VISIBLE * page_words
-    ):
+    if choice.best is None or _strategy.ask_second_opinion(container, choice.share, page_words):
         lines.append(
-            f"not sure enough (share < {_strategy.SECOND_OPINION_SHARE:.0%}, or under "
-            f"{_strategy.SECOND_OPINION_VISIBLE:.0%} of the page's words): trafilatura is asked too and "
-            f"wins when its prose score is > {_strategy.SECOND_OPINION_GAIN}x the body found so far"
+            f"not sure enough (share < {_strategy.SECOND_OPINION_SHARE:.0%} or under "
+            f"{_strategy.SECOND_OPINION_VISIBLE:.0%} of the page's words, unless mostly prose; or "
+            f"mostly not prose and under {_strategy.SECOND_OPINION_PART:.0%} of the page's words): "
+            f"trafilatura is asked too and wins when its prose score is > "
+            f"{_strategy.SECOND_OPINION_GAIN}x the body found so far"
         )
     try:
         event = parse_path(path, url=url)

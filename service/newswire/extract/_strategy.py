@@ -5,8 +5,8 @@ holding a small share of the page's paragraph text, or a body that is a tiny par
 the words the page shows) the densest-run strategy runs too, and it wins when it holds
 clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
-render the text with scripts). Otherwise, when the body is still not clearly the page's
-article (share under 0.9, or a body under 5% of the words the page shows), trafilatura gives
+render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
+page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
 a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose: the
 ``trafilatura`` method. A page with no text at all gets the most prose-like
 string of its inline script data (single-page apps), the ``script`` method.
@@ -30,10 +30,17 @@ FALLBACK_GAIN = 1.5
 # Below this share, or this part of the page's words, trafilatura is asked too ...
 SECOND_OPINION_SHARE = 0.9
 SECOND_OPINION_VISIBLE = 0.05
-# ... and its body wins when its prose score is this many times the body found so far.
+# ... unless the body is fairly sure (share at least this) and mostly prose (prose ratio at least this) ...
+SECOND_OPINION_SURE_SHARE = 0.8
+SECOND_OPINION_PROSE_OK = 0.8
+# ... and also when the body is mostly not prose (menus, labels, a list of links kept by the walk)
+# while the page shows much more text than the body.
+SECOND_OPINION_PROSE_POOR = 0.3
+SECOND_OPINION_PART = 0.6
+# Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»)]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
 _LD_GAIN = 1.3
 _LD_MIN_TOKENS = 30
 
@@ -50,6 +57,30 @@ def prose_score(paragraphs: list[str]) -> int:
     """
     prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE and _SENTENCE_END.search(p))
     return 2 * prose - sum(len(p) for p in paragraphs)
+
+
+def _prose_ratio(paragraphs: list[str]) -> float:
+    """The prose score per character of the body: 1 for running text only, -1 for none."""
+    return prose_score(paragraphs) / (sum(len(p) for p in paragraphs) or 1)
+
+
+def ask_second_opinion(paragraphs: list[str], confidence: float, page_words: int) -> bool:
+    """Whether the body found so far is doubtful enough to be worth trafilatura's time.
+
+    Doubtful: a body that is not clearly the page's article (a small share of its paragraph
+    text, or of its words), unless that body is fairly sure and reads as running text; or a
+    body that is mostly not prose while the page shows much more. The trigger is cheap (no
+    parse) and is what keeps the slow second opinion on a small minority of pages.
+    """
+    if not paragraphs:
+        return True
+    words = _tokens(paragraphs)
+    ratio = _prose_ratio(paragraphs)
+    unsure = confidence < SECOND_OPINION_SHARE or words < SECOND_OPINION_VISIBLE * page_words
+    prose_ok = confidence >= SECOND_OPINION_SURE_SHARE and ratio >= SECOND_OPINION_PROSE_OK
+    if unsure and not prose_ok:
+        return True
+    return ratio < SECOND_OPINION_PROSE_POOR and words < SECOND_OPINION_PART * page_words
 
 
 def choose_body(
@@ -71,7 +102,7 @@ def choose_body(
     ld_tokens = _tokens(ld_body)
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
-    if confidence < SECOND_OPINION_SHARE or _tokens(paragraphs) < SECOND_OPINION_VISIBLE * page_words:
+    if ask_second_opinion(paragraphs, confidence, page_words):
         other = _second_opinion.trafilatura_paragraphs(html, url)
         if prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
             paragraphs, method = other, "trafilatura"
