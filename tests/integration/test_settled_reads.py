@@ -33,7 +33,7 @@ async def test_a_settled_read_right_after_a_commit_holds_every_committed_record(
             unsettled = {r.key async for r in iter_topic(settings, topic, partitions=[0])}
             missed_unsettled += key not in unsettled
             await transact(producer, [], {}, "unused", partitioned={0: [(topic, key + b"+", b"v", [])]})
-            settled = {r.key async for r in iter_topic(settings, topic, partitions=[0], settle_s=10)}
+            settled = {r.key async for r in iter_topic(settings, topic, partitions=[0], settled=True)}
             assert key + b"+" in settled, f"round {n}: a committed record is missing from a settled read"
     finally:
         await producer.stop()

@@ -72,13 +72,14 @@ async def iter_topic(
     *,
     since_ms: int | None = None,
     partitions: list[int] | None = None,
-    settle_s: float | None = None,
+    settled: bool = False,
 ) -> AsyncIterator[ConsumerRecord[Any, Any]]:
     """Yield the committed records of ``topic`` (or of some of its ``partitions``) from the beginning,
     or from ``since_ms``, up to the end each partition had when reading started.
 
-    With ``settle_s``, the end is taken only once no transaction is open on those partitions
-    (waiting up to ``settle_s``): see :func:`settled_ends`.
+    With ``settled``, the end is taken only once no transaction is open on those partitions
+    (waiting up to the transaction timeout, after which the broker aborts an open one, plus
+    5 s): see :func:`settled_ends`. Roles rebuild their state this way.
     """
     consumer = make_consumer(settings, group_id=None)
     await start_client(consumer, settings.kafka.bootstrap_servers, f"reader of {topic}")
@@ -93,10 +94,11 @@ async def iter_topic(
             if not tps:
                 return
             consumer.assign(tps)
-            if settle_s is None:
-                ends = await consumer.end_offsets(tps)
+            if settled:
+                timeout_s = settings.kafka.transaction_timeout_ms / 1000 + 5
+                ends = await settled_ends(settings, consumer, tps, timeout_s)
             else:
-                ends = await settled_ends(settings, consumer, tps, settle_s)
+                ends = await consumer.end_offsets(tps)
             if since_ms is None:
                 await consumer.seek_to_beginning(*tps)
             else:

@@ -377,12 +377,8 @@ class FetchRole:
         by_partition = {tp.partition: part for tp, part in parts.items()}
         loaded = 0
         # Settled: a transaction committed just before this rebalance must be in the state.
-        settle_s = self.settings.kafka.transaction_timeout_ms / 1000 + 5
         records = iter_topic(
-            self.settings,
-            self.settings.topic("fetch-state"),
-            partitions=sorted(by_partition),
-            settle_s=settle_s,
+            self.settings, self.settings.topic("fetch-state"), partitions=sorted(by_partition), settled=True
         )
         async for record in records:
             if record.key is not None:

@@ -347,9 +347,8 @@ class ImportRole:
     async def _rebuild(self, partitions: list[int]) -> dict[int, dict[bytes, Checkpoint]]:
         """The checkpoints of ``partitions`` of ``import-state``, read to their settled end."""
         loaded: dict[int, dict[bytes, Checkpoint]] = {p: {} for p in partitions}
-        settle_s = self.settings.kafka.transaction_timeout_ms / 1000 + 5
         topic = self.settings.topic("import-state")
-        async for record in iter_topic(self.settings, topic, partitions=partitions, settle_s=settle_s):
+        async for record in iter_topic(self.settings, topic, partitions=partitions, settled=True):
             if record.key is None:
                 continue
             if record.value is None:
