@@ -109,13 +109,16 @@ def published_total() -> float:
     )
 
 
-async def test_ingest_stuck_on_a_refused_article_reports_it_and_counts_nothing_published(
+async def test_ingest_stuck_on_a_refused_article_reports_it_and_counts_only_what_is_published(
     broker, fake_site: FakeSite
 ) -> None:
     settings = site_settings(broker, fake_site, [{"kind": "feed", "url": fake_site.url("/feeds/rss.xml")}])
     small = {settings.topic("articles"), settings.topic("latest")}
+    # The fake site's article events are 0.7-1.0 KB compressed, its longest about 1.5 KB: the broker
+    # refuses that one alone, and the others whenever several share a record batch. Work ahead of
+    # the refused article may commit between the failures; the article's own work never does.
     specs = [
-        dataclasses.replace(s, configs={**s.configs, "max.message.bytes": "2048"}) if s.name in small else s
+        dataclasses.replace(s, configs={**s.configs, "max.message.bytes": "1200"}) if s.name in small else s
         for s in topic_specs(settings)
     ]
     await ensure_topics(settings, specs)

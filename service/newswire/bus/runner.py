@@ -33,7 +33,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from typing import Any, Protocol, TypeAlias
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -123,9 +123,19 @@ class Connection:
 
     def __init__(self) -> None:
         self.ever_established = False
+        self._progressed = False
 
     def established(self) -> None:
         self.ever_established = True
+
+    def progressed(self) -> None:
+        """A transaction committed on this connection: the broker was taking work."""
+        self._progressed = True
+
+    def take_progress(self) -> bool:
+        """Whether a transaction committed since the last call."""
+        progressed, self._progressed = self._progressed, False
+        return progressed
 
 
 async def keep_running(
@@ -153,6 +163,8 @@ async def keep_running(
         except BusError as exc:
             if not connection.ever_established:
                 raise
+            if connection.take_progress():  # the backoff is for a broker that takes nothing
+                backoff = 1.0
             health.set_ready(False, f"reconnecting to kafka: {exc}")
             log.warning("%s lost kafka (%s); reconnecting in %.0fs", name, exc, backoff)
             await stopper.wait(backoff)
@@ -168,8 +180,10 @@ class Session:
         consumer: AIOKafkaConsumer,
         producer: AIOKafkaProducer,
         tracker: PartitionTracker,
+        connection: Connection,
     ) -> None:
         self._runner = runner
+        self._connection = connection
         self._consumer = consumer
         self._producer = producer
         self._tracker = tracker
@@ -218,12 +232,14 @@ class Session:
         *,
         starts: dict[Partition, int],
         partitioned: dict[int, list[Record]] | None = None,
+        parked: Collection[tuple[Partition, str]] = (),
     ) -> None:
         """Publish ``records`` (and ``partitioned`` ones to fixed partitions) and commit ``offsets``
         (next offset to consume per partition) in one transaction. Hold :attr:`lock` around it.
 
-        ``starts`` are the batch's first offsets, which tell a redo of the same batch from
-        progress. Raises :class:`BusError` when it did not commit: the runner reconnects and
+        ``starts`` are the batch's first offsets and ``parked`` the parked URLs whose results
+        it carries (partition, URL): they tell work that fails again and again from progress
+        (:mod:`newswire.bus.redo`). Raises :class:`BusError` when it did not commit: the runner reconnects and
         the work is redone from the last committed offsets.
         """
         runner = self._runner
@@ -243,9 +259,10 @@ class Session:
             self._failed = exc
             m.TRANSACTIONS.labels(stage, "aborted").inc()
             log.warning("%s transaction failed (%s); reconnecting to redo uncommitted work", stage, exc)
-            runner.redo.failed(starts, exc)
+            runner.redo.failed(starts, exc, parked)
             raise
-        runner.redo.committed()
+        runner.redo.committed(offsets, parked)
+        self._connection.progressed()
         m.TRANSACTIONS.labels(stage, "committed").inc()
         runner.positions.update(offsets)
 
@@ -274,6 +291,7 @@ class Session:
         return time.monotonic() - self._active_at
 
     async def _on_assign(self, partitions: set[Partition]) -> None:
+        self._runner.redo.owned(partitions)
         await self._runner.role.assigned(self, partitions)
         self._assigned = True
         self.active()
@@ -295,9 +313,9 @@ class Runner:
         self.health = health
         spec = role.spec
         self.guard = RecordGuard(settings, spec.stage, spec.source_id)
-        self.redo = RedoWatch(spec.stage, health)
         #: Next offset to consume per partition as of the last commit (for the lag gauge).
         self.positions: dict[Partition, int] = {}
+        self.redo = RedoWatch(spec.stage, health, self.positions)
 
     async def run(self) -> None:
         """Consume until the role finishes or the daemon stops; reconnect after a Kafka outage."""
@@ -308,7 +326,7 @@ class Runner:
         producer = make_producer(s, transactional_id=spec.transactional_id, linger_ms=spec.linger_ms)
         consumer = make_consumer(s, group_id=spec.group_id, max_poll_records=spec.max_poll_records)
         tracker = PartitionTracker()
-        session = Session(self, consumer, producer, tracker)
+        session = Session(self, consumer, producer, tracker, connection)
         tracker.on_assign.append(session._on_assign)
         tracker.on_revoke.append(session._on_revoke)
         consumer.subscribe([spec.topic], listener=tracker)

@@ -296,6 +296,7 @@ class FetchRole:
         state_writes: dict[int, list[Write]] = {}
         offsets: dict[Partition, int] = {}
         starts: dict[Partition, int] = {}
+        parked: list[tuple[Partition, str]] = []
         on_commit: list[Callable[[], None]] = []
         count = 0
         for tp, part in self._parts.items():
@@ -315,6 +316,7 @@ class FetchRole:
             for url, result in list(part.floating.items()):
                 if result is not None:
                     del part.floating[url]
+                    parked.append((tp, url))
                     records += result[0].records
                     on_commit += result[0].on_commit
                     state_writes.setdefault(tp.partition, []).extend(result[1])
@@ -327,7 +329,7 @@ class FetchRole:
         }
         self._committing_urls = count
         try:
-            await session.commit(records, offsets, starts=starts, partitioned=partitioned)
+            await session.commit(records, offsets, starts=starts, partitioned=partitioned, parked=parked)
         finally:
             self._committing_urls = 0
         for observe in on_commit:
