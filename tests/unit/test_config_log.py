@@ -64,6 +64,13 @@ def test_masking_covers_secret_named_keys_at_any_depth() -> None:
     }
 
 
+def test_url_credentials_are_masked_whole_even_with_an_at_sign_in_the_password() -> None:
+    text = "proxy socks5://user:pa@ss@proxy.example:1080 then https://feeds.example/a@b?q=c@d"
+    assert masked({"proxy": text}) == {
+        "proxy": "proxy socks5://***@proxy.example:1080 then https://feeds.example/a@b?q=c@d"
+    }
+
+
 @pytest.mark.parametrize("log_format", ["human", "json"])
 def test_the_logged_configuration_never_shows_the_secret(log_format: str) -> None:
     stream = io.StringIO()

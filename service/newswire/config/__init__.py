@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from newswire.config._base import _Frozen
-from newswire.config._fetch import DIRECT, PROXY_SCHEMES, FetchSettings, masked_proxy
+from newswire.config._fetch import DIRECT, PROXY_SCHEMES, FetchSettings, masked_url_credentials
 from newswire.config._kafka import BrokerSettings, KafkaSettings
 from newswire.config._sections import (
     EnrichSettings,
@@ -48,7 +48,7 @@ __all__ = [
     "TopicName",
     "environment_flag",
     "load_settings",
-    "masked_proxy",
+    "masked_url_credentials",
 ]
 
 DEFAULT_CONFIG_FILE = "newswire.toml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -83,11 +84,11 @@ class FetchSettings(_Frozen):
 
     @field_serializer("proxy", "http_proxy", "https_proxy")
     def _masked(self, value: SecretStr | None) -> str | None:
-        return None if value is None else masked_proxy(value.get_secret_value())
+        return None if value is None else masked_url_credentials(value.get_secret_value())
 
     @field_serializer("proxy_hosts")
     def _masked_routes(self, value: dict[str, SecretStr]) -> dict[str, str]:
-        return {pattern: masked_proxy(url.get_secret_value()) for pattern, url in value.items()}
+        return {pattern: masked_url_credentials(url.get_secret_value()) for pattern, url in value.items()}
 
 
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
@@ -105,9 +106,11 @@ def _check_proxy(url: str, *, direct_ok: bool) -> None:
         )
 
 
-def masked_proxy(url: str) -> str:
-    """``url`` with its user and password replaced by ``***``: what logs and status may show."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+#: The user-info part of every URL in a text, up to its last ``@`` (a password may hold one).
+_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]*@", re.IGNORECASE)
+
+
+def masked_url_credentials(text: str) -> str:
+    """``text`` with the user and password of every URL in it replaced by ``***``: what logs,
+    status and the effective-configuration dump may show (a proxy URL, a broker address...)."""
+    return _URL_USERINFO.sub(r"\g<scheme>***@", text)

@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from newswire.config._base import _Frozen
-from newswire.config._fetch import _check_proxy, masked_proxy
+from newswire.config._fetch import _check_proxy, masked_url_credentials
 
 
 class SourceSettings(_Frozen):
@@ -39,7 +39,7 @@ class SourceSettings(_Frozen):
 
     @field_serializer("proxy")
     def _masked(self, value: SecretStr | None) -> str | None:
-        return None if value is None else masked_proxy(value.get_secret_value())
+        return None if value is None else masked_url_credentials(value.get_secret_value())
 
     @field_validator("path")
     @classmethod

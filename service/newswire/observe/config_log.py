@@ -14,13 +14,12 @@ import logging
 import re
 from typing import Any
 
-from newswire.config import Settings
+from newswire.config import Settings, masked_url_credentials
 
 log = logging.getLogger("newswire.config")
 
 MASK = "***"
 _SECRET_KEY = re.compile(r"pass(word)?|secret|token|credential|api_?key", re.IGNORECASE)
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
 def masked(value: Any, key: str = "") -> Any:
@@ -32,7 +31,7 @@ def masked(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
         if value and _SECRET_KEY.search(key):
             return MASK
-        return _URL_USERINFO.sub(rf"\g<scheme>{MASK}@", value)
+        return masked_url_credentials(value)
     return value
 
 
