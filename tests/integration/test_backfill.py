@@ -27,8 +27,9 @@ from newswire.commands.backfill import BackfillProgress, backfill_key, backfill_
 from newswire.commands.status import source_status
 from newswire.config import Settings
 from tests.fakesite import FakeSite
-from tests.integration.test_ingest_site import articles, run_daemon, site_settings
+from tests.integration.test_ingest_site import articles, run_daemon
 from tests.support.daemon_procs import wait_for, write_config
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

@@ -29,8 +29,8 @@ from newswire.daemons.ingest import IngestDaemon
 from newswire.sources import Candidate
 from tests.fakesite import FakeSite
 from tests.integration.test_cli import CLI
-from tests.integration.test_ingest_site import site_settings
 from tests.support.daemon_procs import kafka_table, wait_for, write_config
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

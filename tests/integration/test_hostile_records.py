@@ -23,7 +23,7 @@ from newswire.bus.tail import iter_topic
 from newswire.daemons.ingest import IngestDaemon
 from newswire.sources import Candidate
 from tests.fakesite import FakeSite
-from tests.integration.test_ingest_site import site_settings
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

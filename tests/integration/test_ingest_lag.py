@@ -16,7 +16,8 @@ from newswire.broker import free_port
 from newswire.config import Settings
 from newswire.daemons import serve
 from tests.fakesite import FakeSite
-from tests.integration.test_ingest_site import articles, site_settings
+from tests.integration.test_ingest_site import articles
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

@@ -31,6 +31,7 @@ from newswire.events import ArticleEvent, decode_article
 from tests.conftest import make_settings
 from tests.fakesite import SEED_SLUG, FakeSite
 from tests.support.daemon_procs import wait_for, write_config
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -77,23 +78,6 @@ async def read_records(settings: Settings, name: str) -> list[Rec]:
 
 async def articles(settings: Settings) -> list[ArticleEvent]:
     return [decode_article(r.value) for r in await read_records(settings, "articles")]
-
-
-def site_settings(broker: Any, site: FakeSite, sources: list[dict[str, Any]], **sections: Any) -> Settings:
-    fetch = {
-        "allowed_hosts": [site.host_port],
-        "per_host_delay_s": 0,
-        "retries": 1,
-        "backoff_base_s": 0.05,
-        "backoff_max_s": 0.2,
-        "connect_timeout_s": 2,
-        "read_timeout_s": 5,
-        "total_timeout_s": 10,
-        **sections.pop("fetch", {}),
-    }
-    return make_settings(
-        broker.bootstrap_servers, sources=[{"interval_s": 30, **s} for s in sources], fetch=fetch, **sections
-    )
 
 
 async def run_daemon(settings: Settings, idle_s: float = IDLE_S) -> int:

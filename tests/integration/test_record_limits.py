@@ -30,7 +30,7 @@ from tests.conftest import make_settings
 from tests.fakesite import Article, FakeSite
 from tests.integration.test_cli import run
 from tests.integration.test_enrich_daemon import article_copies
-from tests.integration.test_ingest_site import site_settings
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

@@ -29,7 +29,7 @@ from newswire.events import encode_event
 from newswire.observe import HealthServer
 from tests.fakesite import FakeSite
 from tests.integration.test_enrich_daemon import publish, read, seed_article
-from tests.integration.test_ingest_site import site_settings
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

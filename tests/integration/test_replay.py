@@ -16,7 +16,8 @@ from newswire.daemons.ingest import IngestDaemon
 from newswire.events import ArticleEvent, content_fingerprint
 from tests.fakesite import FakeSite
 from tests.integration.test_cli import run
-from tests.integration.test_ingest_site import article_requests, articles, site_settings
+from tests.integration.test_ingest_site import article_requests, articles
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

@@ -20,7 +20,7 @@ from newswire.config import Settings, load_settings
 from newswire.daemons.ingest import IngestDaemon
 from tests.fakesite import FakeSite
 from tests.integration.test_cli import CLI, run
-from tests.integration.test_ingest_site import site_settings
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

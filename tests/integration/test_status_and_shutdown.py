@@ -17,7 +17,8 @@ from newswire.bus.tail import tail
 from newswire.commands.status import source_status
 from newswire.config import Settings
 from tests.fakesite import FakeSite
-from tests.integration.test_ingest_site import run_daemon, site_settings
+from tests.integration.test_ingest_site import run_daemon
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 

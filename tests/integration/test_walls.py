@@ -18,8 +18,8 @@ from newswire import cli
 from newswire.commands.status import host_status
 from newswire.config import Settings
 from newswire.observe import metrics as m
-from tests.conftest import make_settings
 from tests.integration.test_ingest_site import articles, read_records, run_daemon
+from tests.support.site_settings import site_settings
 from tests.support.wall_site import ARTICLE_PATH, WallSite, serve_walls
 from tests.support.walls import ARTICLE_ABOUT_WALLS_TEXT, CLOUDFLARE, DATADOME, WALLS
 
@@ -29,20 +29,11 @@ pytestmark = pytest.mark.kafka
 def wall_settings(
     broker: Any, site: WallSite, listing: Any, *, one_at_a_time: bool = False, **fetch: Any
 ) -> Settings:
-    return make_settings(
-        broker.bootstrap_servers,
-        sources=[{"kind": "urls", "path": str(listing), "interval_s": 30}],
-        fetch={
-            "allowed_hosts": [site.host_port],
-            "per_host_delay_s": 0,
-            "retries": 1,
-            "backoff_base_s": 0.05,
-            "backoff_max_s": 0.2,
-            "connect_timeout_s": 2,
-            "read_timeout_s": 5,
-            "total_timeout_s": 10,
-            **fetch,
-        },
+    return site_settings(
+        broker,
+        site,
+        [{"kind": "urls", "path": str(listing)}],
+        fetch=fetch,
         **({"ingest": {"max_in_flight": 1}} if one_at_a_time else {}),
     )
 
