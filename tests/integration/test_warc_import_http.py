@@ -1,0 +1,84 @@
+"""WARC files queued as http(s) URLs: the import worker downloads each through the guarded fetcher
+into its spool (from a real HTTP server on 127.0.0.1) and imports it exactly once; a URL that
+cannot be downloaded is one dead letter and the next file goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from newswire.broker import EmbeddedBroker, free_port
+from newswire.bus.tail import read_topic
+from newswire.commands.import_warc import run as queue_files
+from newswire.config import Settings
+from tests.conftest import make_settings
+from tests.integration.test_warc_import import article_urls, pages
+from tests.support.daemon_procs import Daemon, kafka_table, wait_for, write_config
+from tests.support.file_server import FileServer
+
+pytestmark = pytest.mark.kafka
+
+
+def http_worker(settings: Settings, tmp_path: Path, server: FileServer, spool: Path) -> Daemon:
+    tables = {
+        "kafka": kafka_table(settings),
+        "ingest": {
+            "group_id": settings.ingest.group_id,
+            "extract_workers": 1,
+            "warc_spool": str(spool),
+            "commit_interval_ms": 100,
+            "max_in_flight": 8,
+        },
+        "fetch": {
+            "allowed_hosts": [server.host_port],
+            "per_host_delay_s": 0,
+            "backoff_base_s": 0.05,
+            "backoff_max_s": 0.2,
+        },
+    }
+    config = write_config(tmp_path / "worker.toml", tables, [])
+    return Daemon.start("import-worker", config, free_port(), tmp_path / "worker.log")
+
+
+async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dead_letter(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers, kafka={"partitions": 1})  # files in queue order
+    good = pages(30)
+    body = b"".join(member for _, member in good)
+    with FileServer({"/crawl/CC-NEWS-1.warc.gz": body}) as server, FileServer({"/x.warc.gz": body}) as other:
+        server.cut_first_response("/crawl/CC-NEWS-1.warc.gz", after=len(body) // 2)
+        missing = server.url("/crawl/gone.warc.gz")
+        guarded = other.url("/x.warc.gz")  # loopback, not in fetch.allowed_hosts: the guard refuses it
+        lines: list[str] = []
+        await queue_files(settings, lines.append, [missing, guarded, server.url("/crawl/CC-NEWS-1.warc.gz")])
+        assert lines[-1].startswith("3 WARC files queued")
+        spool = tmp_path / "spool"
+        daemon = http_worker(settings, tmp_path, server, spool)
+        try:
+            expected = {url for url, _ in good}
+
+            async def imported() -> bool:
+                assert daemon.popen.poll() is None, daemon.log_tail()
+                return set(await article_urls(settings)) == expected
+
+            await wait_for(imported, 120, "every article of the downloaded file")
+            counts = await article_urls(settings)
+            assert [url for url, n in counts.items() if n != 1] == []
+            topic = settings.topic("dead-letters")
+            letters = [orjson.loads(r.value) for r in await read_topic(settings, topic)]
+            assert [(d["stage"], d["context"]["reason"], d["context"]["url"]) for d in letters] == [
+                ("import", "download_failed", missing),
+                ("import", "download_failed", guarded),
+            ]
+            assert "HTTP 404" in letters[0]["error"]
+            assert "loopback" in letters[1]["error"] and "fetch.allowed_hosts" in letters[1]["error"]
+            assert other.requests_to("/x.warc.gz") == []
+            first, resumed = server.requests_to("/crawl/CC-NEWS-1.warc.gz")
+            assert (first.status, resumed.status) == (200, 206)  # the broken-off download resumed
+            await wait_for(lambda: not any(spool.iterdir()), 30, "the imported file to leave the spool")
+            assert daemon.stop() == 0
+        finally:
+            daemon.stop()
