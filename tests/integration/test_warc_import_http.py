@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
@@ -15,7 +16,7 @@ from newswire.commands.import_warc import run as queue_files
 from newswire.config import Settings
 from tests.conftest import make_settings
 from tests.integration.test_warc_import import article_urls, pages
-from tests.support.daemon_procs import Daemon, kafka_table, wait_for, write_config
+from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
 from tests.support.file_server import FileServer
 
 pytestmark = pytest.mark.kafka
@@ -79,6 +80,12 @@ async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dea
             first, resumed = server.requests_to("/crawl/CC-NEWS-1.warc.gz")
             assert (first.status, resumed.status) == (200, 206)  # the broken-off download resumed
             await wait_for(lambda: not any(spool.iterdir()), 30, "the imported file to leave the spool")
+            async with httpx.AsyncClient() as client:
+                samples = await daemon.metrics(client)
+            assert metric_sum(samples, "newswire_import_downloads_total", outcome="ok") == 1
+            assert metric_sum(samples, "newswire_import_downloads_total", outcome="failed") == 2
+            assert metric_sum(samples, "newswire_import_download_bytes_total") == len(body)
+            assert metric_sum(samples, "newswire_import_bytes_total") == len(body)
             assert daemon.stop() == 0
         finally:
             daemon.stop()

@@ -192,6 +192,8 @@ class ImportRole:
             counts=counts,
         )
         self._file = _File(tp, record, item, reader, checkpoint, counts, checkpoint.position.offset)
+        m.IMPORT_FILE_SIZE.set(item.size or 0)
+        m.IMPORT_FILE_POSITION.set(checkpoint.position.offset)
         log.info("importing %s from byte %d", item.path_or_url, checkpoint.position.offset)
 
     async def _batch(self, session: Session, f: _File) -> None:
@@ -243,6 +245,9 @@ class ImportRole:
             session, f.record, records, checkpoint=(f.item.key, checkpoint), finished=ended, file=f
         ):
             return  # the partition moved meanwhile: its next owner reads on from the last checkpoint
+        m.IMPORT_BYTES.inc(max(0, checkpoint.position.offset - f.checkpoint.position.offset))
+        m.IMPORT_FILE_POSITION.set(0 if ended else checkpoint.position.offset)
+        m.IMPORT_FILE_SIZE.set(0 if ended else f.item.size or 0)
         f.checkpoint = checkpoint
         f.pages_here += pages
         for kind, count in f.counts.as_dict().items():
@@ -279,6 +284,8 @@ class ImportRole:
             return False
         f.download, f.started = None, time.monotonic()
         f.item = dataclasses.replace(f.item, size=download.size)
+        m.IMPORT_FILE_SIZE.set(download.size)
+        m.IMPORT_FILE_POSITION.set(f.checkpoint.position.offset)
         f.reader = read_warc(
             download.path,
             max_payload_bytes=self.settings.fetch.max_body_bytes,
@@ -393,6 +400,8 @@ class ImportRole:
             if hasattr(reader, "close"):
                 reader.close()
             self._file = None
+            m.IMPORT_FILE_SIZE.set(0)
+            m.IMPORT_FILE_POSITION.set(0)
 
     async def _rebuild(self, partitions: list[int]) -> dict[int, dict[bytes, Checkpoint]]:
         """The checkpoints of ``partitions`` of ``import-state``, read to their settled end."""

@@ -20,7 +20,9 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newswire.errors import FetchError
 from newswire.fetch import Download, Fetcher
+from newswire.observe import metrics as m
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +62,17 @@ class WarcSpool:
         dest = self.path_for(url)
         if dest.is_file():
             log.info("%s is in the spool already (%s)", url, dest)
+            m.IMPORT_DOWNLOADS.labels("reused").inc()
             return Download(url, url, dest, dest.stat().st_size, dest.stat().st_size)
         self.folder.mkdir(parents=True, exist_ok=True)
         log.info("downloading %s to %s", url, dest)
-        download = await self.fetcher.download(url, dest, max_bytes=self.max_bytes)
+        try:
+            download = await self.fetcher.download(url, dest, max_bytes=self.max_bytes)
+        except (FetchError, OSError):
+            m.IMPORT_DOWNLOADS.labels("failed").inc()
+            raise
+        m.IMPORT_DOWNLOADS.labels("ok").inc()
+        m.IMPORT_DOWNLOAD_BYTES.inc(download.size)
         log.info(
             "downloaded %s: %d bytes%s",
             url,
