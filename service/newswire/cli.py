@@ -87,6 +87,8 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
         explain=args.explain,
         max_payload_bytes=settings.fetch.max_body_bytes,
         out=_out,
+        fetch=settings.fetch,
+        max_warc_bytes=settings.ingest.max_warc_bytes,
     )
 
 
@@ -240,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
             )
 
     p = sub.add_parser(
-        "parse", help="extract article events from local pages, text files or WARC files (no Kafka)"
+        "parse",
+        help="extract article events from local pages, text files or WARC files (also by URL); no Kafka",
     )
     p.add_argument("paths", nargs="*")
     p.add_argument("--url", help="the URL the page came from")
