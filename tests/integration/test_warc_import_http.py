@@ -4,6 +4,8 @@ cannot be downloaded is one dead letter and the next file goes on."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import httpx
@@ -22,7 +24,14 @@ from tests.support.file_server import FileServer
 pytestmark = pytest.mark.kafka
 
 
-def http_worker(settings: Settings, tmp_path: Path, server: FileServer, spool: Path) -> Daemon:
+def http_worker(
+    settings: Settings,
+    tmp_path: Path,
+    server: FileServer,
+    spool: Path,
+    name: str = "worker",
+    **ingest: object,
+) -> Daemon:
     tables = {
         "kafka": kafka_table(settings),
         "ingest": {
@@ -31,6 +40,7 @@ def http_worker(settings: Settings, tmp_path: Path, server: FileServer, spool: P
             "warc_spool": str(spool),
             "commit_interval_ms": 100,
             "max_in_flight": 8,
+            **ingest,
         },
         "fetch": {
             "allowed_hosts": [server.host_port],
@@ -39,8 +49,8 @@ def http_worker(settings: Settings, tmp_path: Path, server: FileServer, spool: P
             "backoff_max_s": 0.2,
         },
     }
-    config = write_config(tmp_path / "worker.toml", tables, [])
-    return Daemon.start("import-worker", config, free_port(), tmp_path / "worker.log")
+    config = write_config(tmp_path / f"{name}.toml", tables, [])
+    return Daemon.start("import-worker", config, free_port(), tmp_path / f"{name}.log")
 
 
 async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dead_letter(
@@ -89,3 +99,45 @@ async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dea
             assert daemon.stop() == 0
         finally:
             daemon.stop()
+
+
+async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its_own_spool_once(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers)
+    good = pages(80)
+    with FileServer({"/big.warc.gz": b"".join(member for _, member in good)}) as server:
+        url = server.url("/big.warc.gz")
+        await queue_files(settings, lambda _: None, [url])
+        small_batches = {"commit_interval_ms": 50, "max_in_flight": 3}
+        first = http_worker(settings, tmp_path, server, tmp_path / "spool-a", "first", **small_batches)
+        second = None
+        try:
+
+            async def some_committed() -> bool:
+                assert first.popen.poll() is None, first.log_tail()
+                return len(await article_urls(settings)) >= 10
+
+            await wait_for(some_committed, 120, "the first articles")
+            os.killpg(first.pid, signal.SIGKILL)
+            first.popen.wait(10)
+            assert len(await article_urls(settings)) < len(good), "the file was done before the kill"
+            # Another machine: its own spool, so it downloads the file again and reads on from the checkpoint.
+            second = http_worker(settings, tmp_path, server, tmp_path / "spool-b", "second", **small_batches)
+            expected = {u for u, _ in good}
+
+            async def all_committed() -> bool:
+                assert second is not None and second.popen.poll() is None, second.log_tail()
+                return set(await article_urls(settings)) >= expected
+
+            await wait_for(all_committed, 180, "every article after the restart")
+            counts = await article_urls(settings)
+            assert set(counts) == expected
+            assert [u for u, n in counts.items() if n != 1] == []
+            assert len(server.requests_to("/big.warc.gz")) == 2  # one download per worker
+            log = second.log_tail(100_000)
+            assert f"importing {url} (" in log and "from byte 0" not in log  # resumed, not restarted
+        finally:
+            first.stop()
+            if second is not None:
+                second.stop()
