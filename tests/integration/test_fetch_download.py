@@ -65,7 +65,17 @@ async def test_a_file_over_the_cap_is_refused_and_nothing_is_kept_in_place(tmp_p
         async with Fetcher(settings(server)) as fetcher:
             with pytest.raises(BlockedError, match="over the cap"):
                 await fetcher.download(server.url("/a.warc.gz"), tmp_path / "a.warc.gz", max_bytes=1024**2)
-    assert not (tmp_path / "a.warc.gz").exists()
+    assert list(tmp_path.iterdir()) == []  # nothing kept: not the file, not a partial one
+
+
+async def test_a_body_that_runs_past_the_cap_without_a_length_is_cut_off_and_nothing_is_kept(
+    tmp_path: Path,
+) -> None:
+    with FileServer({"/a.warc.gz": BODY}, send_length=False) as server:
+        async with Fetcher(settings(server)) as fetcher:
+            with pytest.raises(BlockedError, match="passed the cap"):
+                await fetcher.download(server.url("/a.warc.gz"), tmp_path / "a.warc.gz", max_bytes=1024**2)
+    assert list(tmp_path.iterdir()) == []
 
 
 async def test_a_missing_file_and_a_guarded_address_are_clear_errors(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ class _State:
     files: dict[str, bytes] = field(default_factory=dict)
     cut_after: dict[str, int] = field(default_factory=dict)  # path -> bytes sent before breaking off, once
     ranges: bool = True
+    send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
     requests: list[Served] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,7 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, body: bytes, headers: dict[str, str], *, cut: int | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/warc" if status < 300 else "text/plain")
-        self.send_header("Content-Length", str(len(body)))
+        if self.server.state.send_length:
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.close_connection = True
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
@@ -102,8 +106,8 @@ class _Server(ThreadingHTTPServer):
 class FileServer:
     """``with FileServer({"/a.warc.gz": data}) as server: server.url("/a.warc.gz")``."""
 
-    def __init__(self, files: dict[str, bytes], *, ranges: bool = True) -> None:
-        self.state = _State(files=dict(files), ranges=ranges)
+    def __init__(self, files: dict[str, bytes], *, ranges: bool = True, send_length: bool = True) -> None:
+        self.state = _State(files=dict(files), ranges=ranges, send_length=send_length)
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.state = self.state
         self.port: int = self._server.server_address[1]

@@ -208,8 +208,8 @@ class Fetcher:
         the same way. ``timeout_s`` bounds one attempt; stalls are caught sooner by
         ``fetch.read_timeout_s``.
 
-        Raises ``BlockedError`` (policy, or the file is over ``max_bytes``) or ``FetchError``
-        as :meth:`fetch` does; the partial file is kept for a later call to resume.
+        Raises ``BlockedError`` (policy, or the file is over ``max_bytes``: nothing is kept) or
+        ``FetchError`` as :meth:`fetch` does (the partial file is kept for a later call to resume).
         """
         self._require_client()
         spool = Spooler(url, dest, max_bytes)

@@ -72,6 +72,7 @@ class Spooler:
             raise FetchError(f"the server sent the file with Content-Encoding {encoding}", url=self.url)
         start, total = self._start_and_total(response)
         if total is not None and total > self.max_bytes:
+            self.restart()
             raise BlockedError(f"the file has {total} bytes, over the cap of {self.max_bytes}", url=self.url)
         if start == 0:
             self.validator_file.unlink(missing_ok=True)
@@ -86,7 +87,9 @@ class Spooler:
             out.seek(start)
             async for chunk in response.aiter_raw():  # as it arrives: a break keeps what came
                 size += len(chunk)
-                if size > self.max_bytes:
+                if size > self.max_bytes:  # a server that sent no length, or lied about it
+                    out.close()
+                    self.restart()
                     raise BlockedError(f"the file passed the cap of {self.max_bytes} bytes", url=self.url)
                 out.write(chunk)
         if total is not None and size != total:
