@@ -29,6 +29,7 @@ class Served:
 class _State:
     files: dict[str, bytes] = field(default_factory=dict)
     cut_after: dict[str, int] = field(default_factory=dict)  # path -> bytes sent before breaking off, once
+    hold_after: dict[str, tuple[int, threading.Event]] = field(default_factory=dict)  # path -> pause, once
     ranges: bool = True
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
     requests: list[Served] = field(default_factory=list)
@@ -70,13 +71,22 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Range"] = f"bytes {start}-{len(body) - 1}/{len(body)}"
         with state.lock:
             cut = state.cut_after.pop(self.path, None)
-        self._answer(status, body[start:], headers, cut=cut)
+            hold = state.hold_after.pop(self.path, None)
+        self._answer(status, body[start:], headers, cut=cut, hold=hold)
 
     def _record(self, status: int) -> None:
         with self.server.state.lock:
             self.server.state.requests.append(Served(self.path, dict(self.headers.items()), status))
 
-    def _answer(self, status: int, body: bytes, headers: dict[str, str], *, cut: int | None = None) -> None:
+    def _answer(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        cut: int | None = None,
+        hold: tuple[int, threading.Event] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/warc" if status < 300 else "text/plain")
         if self.server.state.send_length:
@@ -86,6 +96,12 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if hold is not None:
+            sent, go_on = hold
+            self.wfile.write(body[:sent])
+            self.wfile.flush()
+            go_on.wait(30)
+            body = body[sent:]
         if cut is None:
             self.wfile.write(body)
             return
@@ -124,6 +140,12 @@ class FileServer:
     def cut_first_response(self, path: str, after: int) -> None:
         """Break off the next response for ``path`` after ``after`` bytes of body."""
         self.state.cut_after[path] = after
+
+    def hold_first_response(self, path: str, after: int) -> threading.Event:
+        """Pause the next response for ``path`` after ``after`` bytes of body until the event is set."""
+        go_on = threading.Event()
+        self.state.hold_after[path] = (after, go_on)
+        return go_on
 
     def requests_to(self, path: str) -> list[Served]:
         with self.state.lock:

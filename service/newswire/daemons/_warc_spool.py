@@ -14,6 +14,7 @@ worker that then stopped is reused by the next worker on the same machine that t
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import tempfile
@@ -27,6 +28,7 @@ from newswire.observe import metrics as m
 log = logging.getLogger(__name__)
 
 _FOLDER_NAME = "newswire-warc-spool"
+_PROGRESS_EVERY_S = 1.0
 
 
 def is_url(path_or_url: str) -> bool:
@@ -66,11 +68,15 @@ class WarcSpool:
             return Download(url, url, dest, dest.stat().st_size, dest.stat().st_size)
         self.folder.mkdir(parents=True, exist_ok=True)
         log.info("downloading %s to %s", url, dest)
+        progress = asyncio.create_task(_show_progress(Download.files_of(dest)[1]))
         try:
             download = await self.fetcher.download(url, dest, max_bytes=self.max_bytes)
         except (FetchError, OSError):
             m.IMPORT_DOWNLOADS.labels("failed").inc()
             raise
+        finally:
+            progress.cancel()
+            m.IMPORT_DOWNLOAD_POSITION.set(0)
         m.IMPORT_DOWNLOADS.labels("ok").inc()
         m.IMPORT_DOWNLOAD_BYTES.inc(download.size)
         log.info(
@@ -85,3 +91,18 @@ class WarcSpool:
         """Remove what the spool holds of ``url`` (the file, or a partial download)."""
         for path in Download.files_of(self.path_for(url)):
             path.unlink(missing_ok=True)
+
+
+async def _show_progress(part: Path) -> None:
+    """Keep ``newswire_import_download_position_bytes`` at the size of the partial file, every second."""
+    while True:
+        m.IMPORT_DOWNLOAD_POSITION.set(_size_on_disk(part))
+        await asyncio.sleep(_PROGRESS_EVERY_S)
+
+
+def _size_on_disk(path: Path) -> int:
+    """``path``'s size; 0 while it does not exist (not created yet, or renamed into place)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

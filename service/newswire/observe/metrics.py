@@ -91,6 +91,10 @@ IMPORT_DOWNLOADS = Counter(
     "WARC files of http(s) work items downloaded to the spool, by outcome (ok, reused, failed)",
     ["outcome"],
 )
+IMPORT_DOWNLOAD_POSITION = Gauge(
+    "newswire_import_download_position_bytes",
+    "Bytes on disk of the WARC file this import worker is downloading (0 when none)",
+)
 IMPORT_DOWNLOAD_BYTES = Counter(
     "newswire_import_download_bytes_total",
     "Size of the WARC files downloaded to the spool (a download resumed after a break counts once)",
