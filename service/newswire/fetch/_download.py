@@ -82,7 +82,8 @@ class Spooler:
                 self.validator_file.write_text(validator, "utf-8")
         self.resumed_from = start
         size = start
-        with self.part.open("r+b") as out:
+        # Unbuffered: what arrived is on disk, for the progress gauge and for a resume after a kill.
+        with self.part.open("r+b", buffering=0) as out:
             out.truncate(start)
             out.seek(start)
             async for chunk in response.aiter_raw():  # as it arrives: a break keeps what came
@@ -91,7 +92,9 @@ class Spooler:
                     out.close()
                     self.restart()
                     raise BlockedError(f"the file passed the cap of {self.max_bytes} bytes", url=self.url)
-                out.write(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[out.write(view) :]
         if total is not None and size != total:
             raise FetchError(f"the body ended at {size} of {total} bytes", url=self.url, retryable=True)
         self.complete = True
