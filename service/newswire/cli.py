@@ -87,6 +87,8 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
         explain=args.explain,
         max_payload_bytes=settings.fetch.max_body_bytes,
         out=_out,
+        fetch=settings.fetch,
+        max_warc_bytes=settings.ingest.max_warc_bytes,
     )
 
 
@@ -163,7 +165,9 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 async def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.commands.replay import run
 
-    return await run(settings, _out, since=args.since, article_id=args.article, force=args.force)
+    return await run(
+        settings, _out, since=args.since, article_id=args.article, force=args.force, warc=args.warc
+    )
 
 
 async def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -238,7 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
             )
 
     p = sub.add_parser(
-        "parse", help="extract article events from local pages, text files or WARC files (no Kafka)"
+        "parse",
+        help="extract article events from local pages, text files or WARC files (also by URL); no Kafka",
     )
     p.add_argument("paths", nargs="*")
     p.add_argument("--url", help="the URL the page came from")
@@ -278,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "replay",
-        help="re-extract stored raw pages (ingest.keep_raw) and re-publish changed articles, no fetching",
+        help="re-extract stored raw pages (ingest.keep_raw) or WARC pages, re-publish changed articles",
     )
     # Exactly one selector: replaying everything ever stored is never what a user means by accident.
     which = p.add_mutually_exclusive_group(required=True)
@@ -289,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="pages stored since this ISO 8601 time (local time unless it carries an offset)",
     )
     which.add_argument("--article", metavar="ID", help="the newest stored page of one article_id")
+    which.add_argument(
+        "--warc",
+        nargs="+",
+        metavar="PATH",
+        help="the HTML pages of WARC files (files, folders, globs) instead: the newest capture of each URL",
+    )
     p.add_argument("--force", action="store_true", help="re-publish even when the extraction is unchanged")
 
     p = sub.add_parser(

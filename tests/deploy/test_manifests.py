@@ -40,6 +40,8 @@ def test_deploy_has_every_piece() -> None:
         "prometheus/prometheus.yml",
         "prometheus/alerts.yml",
         "prometheus/alerts.test.yml",
+        "prometheus/recording.yml",
+        "prometheus/recording.test.yml",
         "grafana/dashboards/newswire.json",
         "kubernetes/README.md",
         "systemd/newswire-ingest.service",
@@ -129,7 +131,8 @@ def test_compose_mounts_prometheus_rules_and_grafana_provisioning() -> None:
     prom_mounts = " ".join(services["prometheus"]["volumes"])
     assert "../prometheus/alerts.yml:/etc/prometheus/alerts.yml" in prom_mounts
     [prom] = load_yaml(DEPLOY / "prometheus" / "prometheus.yml")
-    assert prom["rule_files"] == ["alerts.yml"]  # resolved beside prometheus.yml
+    assert "../prometheus/recording.yml:/etc/prometheus/recording.yml" in prom_mounts
+    assert prom["rule_files"] == ["alerts.yml", "recording.yml"]  # resolved beside prometheus.yml
     graf = " ".join(services["grafana"]["volumes"])
     [provider] = load_yaml(DEPLOY / "grafana/provisioning/dashboards/newswire.yml")
     assert f"../grafana/dashboards:{provider['providers'][0]['options']['path']}" in graf
@@ -295,7 +298,9 @@ def known_metric_names() -> set[str]:
 def test_dashboard_and_alerts_use_only_metrics_newswire_exports() -> None:
     known = known_metric_names()
     texts = [e for _, e in dashboard_exprs()]
-    texts += [r["expr"] for g in load_yaml(DEPLOY / "prometheus/alerts.yml")[0]["groups"] for r in g["rules"]]
+    for rules in ("alerts.yml", "recording.yml"):
+        [doc] = load_yaml(DEPLOY / "prometheus" / rules)
+        texts += [r["expr"] for g in doc["groups"] for r in g["rules"]]
     used = {m for t in texts for m in re.findall(r"\bnewswire_[a-z_]+", t)}
     assert used, "no newswire metric used"
     assert used <= known, f"unknown metrics: {sorted(used - known)}"
@@ -314,6 +319,9 @@ def test_dashboard_covers_the_promised_panels() -> None:
         "newswire_enrich_stage_seconds_bucket",
         "newswire_extracted_field_filled_total",
         "newswire_ready",
+        "newswire_import_records_total",
+        "newswire_import_bytes_total",
+        "newswire:import_file_eta_seconds",
     ):
         assert metric in exprs, metric
     for panel in dash["panels"]:

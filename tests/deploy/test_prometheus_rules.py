@@ -68,3 +68,13 @@ def test_promtool_test_rules() -> None:
     result = promtool("test", "rules", "alerts.test.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SUCCESS" in result.stdout
+
+
+@needs_promtool
+def test_promtool_checks_and_tests_the_recording_rules() -> None:
+    result = promtool("check", "rules", "recording.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS: 4 rules found" in result.stdout
+    result = promtool("test", "rules", "recording.test.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SUCCESS" in result.stdout

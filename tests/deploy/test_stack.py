@@ -182,6 +182,7 @@ def prometheus(daemon: Daemon, tmp_path: Path) -> Iterator[httpx.Client]:
     config.write_text(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\n  evaluation_interval: 1s\n"
         f"rule_files:\n  - {DEPLOY / 'prometheus' / 'alerts.yml'}\n"
+        f"  - {DEPLOY / 'prometheus' / 'recording.yml'}\n"
         "scrape_configs:\n  - job_name: newswire-run\n    static_configs:\n"
         f"      - targets: ['127.0.0.1:{daemon.port}']\n"
     )
@@ -260,7 +261,8 @@ def test_prometheus_answers_every_dashboard_query(daemon: Daemon, prometheus: ht
         "enrich": "1",
     }
     rules = prometheus.get("/api/v1/rules").json()["data"]["groups"]
-    assert sum(len(g["rules"]) for g in rules) == 9, "Prometheus did not load deploy/prometheus/alerts.yml"
+    loaded = sum(len(g["rules"]) for g in rules)
+    assert loaded == 9 + 4, "Prometheus did not load deploy/prometheus/alerts.yml and recording.yml"
 
     exprs = dashboard_exprs()
     assert len(exprs) >= 20

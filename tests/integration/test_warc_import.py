@@ -135,13 +135,18 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
             second.stop()
 
 
-def test_a_url_or_a_name_that_matches_nothing_is_refused_before_anything_is_queued(tmp_path: Path) -> None:
+def test_a_url_is_queued_as_it_is_and_a_name_that_matches_nothing_is_refused(tmp_path: Path) -> None:
     from newswire.commands.import_warc import queued_files
 
     with pytest.raises(ArchiveError, match="no such file"):
         queued_files([str(tmp_path / "missing.warc.gz")])
-    with pytest.raises(ArchiveError, match="URL"):
-        queued_files(["https://data.commoncrawl.org/x.warc.gz"])
+    with pytest.raises(ArchiveError, match="host"):
+        queued_files(["https:///x.warc.gz"])
+    local = tmp_path / "a.warc.gz"
+    local.write_bytes(b"".join(member for _, member in pages(1)))
+    url = "https://data.commoncrawl.org/crawl-data/CC-NEWS/2026/11/CC-NEWS-20261105080910-00001.warc.gz"
+    items = queued_files([url, str(local), url])
+    assert [(i.path_or_url, i.size) for i in items] == [(url, None), (str(local), local.stat().st_size)]
 
 
 async def test_a_second_worker_joining_mid_file_shares_the_files_and_nothing_is_published_twice(

@@ -154,6 +154,7 @@ async def test_host_limiter_global_cap_and_defer() -> None:
 
 def test_public_api() -> None:
     assert sorted(newswire.fetch.__all__) == [
+        "Download",
         "FetchResult",
         "Fetcher",
         "PAGE_KINDS",

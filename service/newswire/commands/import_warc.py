@@ -1,37 +1,45 @@
 """``newswire import warc PATH_OR_URL...``: queue WARC files for the import workers, then exit.
 
 Files, folders and globs are expanded with :func:`~newswire.archive.warc_files`; each
-file becomes one work record on ``warc-files`` (key: its absolute path). The workers
+file becomes one work record on ``warc-files`` (key: its absolute path). An http(s) URL
+is queued as it is (key: the URL); the worker that takes it downloads the file into its
+own spool through the guarded fetcher (``daemons/_warc_spool.py``). The workers
 (``newswire import-worker``, any number of processes in one consumer group) take them.
-http(s) URLs are refused for now: download the file and queue the local copy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newswire.archive import warc_files
 from newswire.bus import ensure_topics, make_producer, send_all, start_client
 from newswire.bus.records import warc_files as work
 from newswire.config import Settings
+from newswire.daemons._warc_spool import is_url
 from newswire.errors import ArchiveError
 from newswire.events import utc_now
 
 
 def queued_files(paths: Sequence[str]) -> list[work.WarcFile]:
-    """The work items ``paths`` name, each file once; a URL or a name matching nothing raises."""
-    urls = [p for p in paths if p.lower().startswith(("http://", "https://"))]
-    if urls:
-        raise ArchiveError(
-            "importing from a URL is not supported yet: download it and give the file", path=urls[0]
-        )
+    """The work items ``paths`` name, in order, each file or URL once.
+
+    A name that matches nothing, or a URL without a host, raises :class:`ArchiveError`
+    before anything is queued.
+    """
     now = utc_now()
-    items = []
-    for path in warc_files(paths):
-        resolved = Path(path).resolve()
-        items.append(work.WarcFile(str(resolved), resolved.stat().st_size, now))
-    return items
+    items: dict[str, work.WarcFile] = {}
+    for path in paths:
+        if is_url(path):
+            if not urlsplit(path).hostname:
+                raise ArchiveError("not a URL with a host", path=path)
+            items.setdefault(path, work.WarcFile(path, None, now))
+            continue
+        for found in warc_files([path]):
+            resolved = Path(found).resolve()
+            items.setdefault(str(resolved), work.WarcFile(str(resolved), resolved.stat().st_size, now))
+    return list(items.values())
 
 
 async def run(settings: Settings, out: Callable[[str], None], paths: Sequence[str]) -> int:
@@ -45,7 +53,7 @@ async def run(settings: Settings, out: Callable[[str], None], paths: Sequence[st
     finally:
         await producer.stop()
     for item in items:
-        out(f"queued {item.path_or_url} ({item.size} bytes)")
+        out(f"queued {item.path_or_url}" + (f" ({item.size} bytes)" if item.size is not None else ""))
     total = sum(item.size or 0 for item in items)
     out(f"{len(items)} WARC files queued on {settings.topic('warc-files')} ({total} bytes)")
     return 0

@@ -3,22 +3,30 @@
 Each input is a path (with ``--url`` for its address) or a line of a ``--manifest`` file
 (``{"path": ..., "url": ...}``). Events go to stdout, one JSON line each; a failed input is
 reported on stderr and the others go on (exit 1 if any failed). ``--explain`` prints, instead,
-how the body was chosen.
+how the body was chosen. An http(s) URL of a WARC file is downloaded first through the guarded
+fetcher (``fetch.*`` settings, capped by ``ingest.max_warc_bytes``) into a temporary folder
+that is removed once the file is parsed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import orjson
 
 from newswire.archive import is_warc_name
 from newswire.commands.parse_warc import parse_warc
+from newswire.config import FetchSettings, IngestSettings
+from newswire.daemons._warc_spool import is_url
 from newswire.errors import NewswireError
 from newswire.events import encode_event
 from newswire.extract import parse_path
+from newswire.fetch import Fetcher
 
 
 def parse(
@@ -29,15 +37,17 @@ def parse(
     explain: bool,
     max_payload_bytes: int,
     out: Callable[[bytes | str], None],
+    fetch: FetchSettings | None = None,
+    max_warc_bytes: int = IngestSettings().max_warc_bytes,
 ) -> int:
     """Run ``newswire parse``; the exit code."""
-    inputs: list[tuple[Path, str | None]] = [(Path(p), url) for p in paths]
+    inputs: list[tuple[str, str | None]] = [(p, url) for p in paths]
     if manifest:
         for n, raw in enumerate(Path(manifest).read_bytes().splitlines(), 1):
             if raw.strip():
                 try:
                     entry = orjson.loads(raw)
-                    inputs.append((Path(entry["path"]), entry.get("url")))
+                    inputs.append((str(entry["path"]), entry.get("url")))
                 except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
                     print(f"newswire parse: {manifest}:{n}: bad manifest line: {exc}", file=sys.stderr)
     if not inputs:
@@ -46,9 +56,10 @@ def parse(
     if explain:
         from newswire.extract._explain import explain_path
 
-        for path, page_url in inputs:
-            if is_warc_name(path.name):
-                print(f"newswire parse: {path}: --explain takes saved pages, not WARC files", file=sys.stderr)
+        for name, page_url in inputs:
+            path = Path(name)
+            if is_url(name) or is_warc_name(path.name):
+                print(f"newswire parse: {name}: --explain takes saved pages, not WARC files", file=sys.stderr)
                 return 2
             try:
                 out(explain_path(path, page_url))
@@ -57,7 +68,13 @@ def parse(
                 return 1
         return 0
     failed = 0
-    for path, page_url in inputs:
+    for name, page_url in inputs:
+        if is_url(name):
+            failed += not _parse_warc_url(
+                name, fetch or FetchSettings(), max_warc_bytes, max_payload_bytes, out
+            )
+            continue
+        path = Path(name)
         if is_warc_name(path.name):
             failed += not _parse_warc(path, max_payload_bytes, out)
             continue
@@ -82,3 +99,26 @@ def _parse_warc(path: Path, max_payload_bytes: int, out: Callable[[bytes | str],
         return False
     warn(summary.line(path))
     return True
+
+
+def _parse_warc_url(
+    url: str,
+    fetch: FetchSettings,
+    max_warc_bytes: int,
+    max_payload_bytes: int,
+    out: Callable[[bytes | str], None],
+) -> bool:
+    """Download the WARC file at ``url`` into a temporary folder and parse it; False if either fails."""
+
+    async def download(dest: Path) -> Path:
+        async with Fetcher(fetch) as fetcher:
+            return (await fetcher.download(url, dest, max_bytes=max_warc_bytes)).path
+
+    with tempfile.TemporaryDirectory(prefix="newswire-parse-") as folder:
+        dest = Path(folder) / (Path(urlsplit(url).path).name or "download.warc.gz")
+        try:
+            path = asyncio.run(download(dest))
+        except (NewswireError, OSError) as exc:
+            print(f"newswire parse: {url}: cannot download: {exc}", file=sys.stderr)
+            return False
+        return _parse_warc(path, max_payload_bytes, out)

@@ -106,6 +106,16 @@ class IngestSettings(_Frozen):
         description="a folder: also write each 2xx page fetched as rotating .warc.gz files there "
         "(request + response records); empty = no archive",
     )
+    max_warc_bytes: int = Field(
+        default=8 * 1024**3,
+        ge=1024,
+        description="the largest WARC file an import worker downloads for an http(s) work item",
+    )
+    warc_spool: str = Field(
+        default="",
+        description="the folder an import worker downloads http(s) WARC files to (removed once imported); "
+        "empty = newswire-warc-spool in the system's temporary folder",
+    )
 
 
 class EnrichSettings(_Frozen):

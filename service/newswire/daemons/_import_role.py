@@ -17,6 +17,11 @@ reads on from the last committed one, so every page is published exactly once.
 While a file is in hand the role keeps polling (within ``max.poll.interval.ms``)
 and hands back any other work item it is given, so it stays in the group.
 
+A work item that names an http(s) URL is first downloaded to the worker's spool
+(``daemons/_warc_spool.py``) while the role keeps polling; a download that fails
+(404, refused by the address guard, over ``ingest.max_warc_bytes``) is one dead
+letter (``download_failed``) and the work item is done.
+
 Each page is published as it was extracted (``created``, version 1, ``fetched`` =
 its ``WARC-Date``); dedup against the live ingest state is not done here.
 """
@@ -39,8 +44,10 @@ from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session, 
 from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons._extract_jobs import extract_page
-from newswire.errors import ArchiveError, ExtractError, NotArticleError
+from newswire.daemons._warc_spool import WarcSpool, is_url
+from newswire.errors import ArchiveError, ExtractError, FetchError, NotArticleError
 from newswire.events import ArticleEvent
+from newswire.fetch import Download
 from newswire.observe import Health
 from newswire.observe import metrics as m
 from newswire.pool import WorkerPool
@@ -64,6 +71,7 @@ class _File:
     from_offset: int  # where this worker started reading (for the ETA)
     started: float = dataclasses.field(default_factory=time.monotonic)
     pages_here: int = 0  # pages extracted by this worker (for pages/s)
+    download: asyncio.Task[Download] | None = None  # a URL's file on its way to the spool
 
 
 class ImportRole:
@@ -79,8 +87,10 @@ class ImportRole:
         source_id: str,
         transactional_id: str,
         idle_timeout_s: float | None = None,
+        spool: WarcSpool | None = None,
     ) -> None:
         self.settings = settings
+        self.spool = spool
         self.pool = pool
         self.stopper = stopper
         self.health = health
@@ -119,7 +129,8 @@ class ImportRole:
                     session.seek(tp, records[1].offset)
             idle = self.idle_timeout_s
             return not (idle is not None and self._file is None and session.idle_for() > idle)
-        await self._batch(session, self._file)
+        if self._file.download is None or await self._downloaded(session, self._file):
+            await self._batch(session, self._file)
         # Stay in the group while the file takes minutes; hand back any work item given meanwhile.
         for tp, records in (await session.poll(timeout_ms=0, max_records=1)).items():
             session.seek(tp, records[0].offset)
@@ -169,6 +180,11 @@ class ImportRole:
             return
         checkpoint = checkpoint or Checkpoint()
         counts = ReadCounts(**checkpoint.counts)
+        if is_url(item.path_or_url) and self.spool is not None:
+            download = asyncio.create_task(self.spool.fetch(item.path_or_url))
+            start = checkpoint.position.offset
+            self._file = _File(tp, record, item, iter(()), checkpoint, counts, start, download=download)
+            return
         reader = read_warc(
             Path(item.path_or_url),
             max_payload_bytes=s.fetch.max_body_bytes,
@@ -176,6 +192,8 @@ class ImportRole:
             counts=counts,
         )
         self._file = _File(tp, record, item, reader, checkpoint, counts, checkpoint.position.offset)
+        m.IMPORT_FILE_SIZE.set(item.size or 0)
+        m.IMPORT_FILE_POSITION.set(checkpoint.position.offset)
         log.info("importing %s from byte %d", item.path_or_url, checkpoint.position.offset)
 
     async def _batch(self, session: Session, f: _File) -> None:
@@ -227,6 +245,9 @@ class ImportRole:
             session, f.record, records, checkpoint=(f.item.key, checkpoint), finished=ended, file=f
         ):
             return  # the partition moved meanwhile: its next owner reads on from the last checkpoint
+        m.IMPORT_BYTES.inc(max(0, checkpoint.position.offset - f.checkpoint.position.offset))
+        m.IMPORT_FILE_POSITION.set(0 if ended else checkpoint.position.offset)
+        m.IMPORT_FILE_SIZE.set(0 if ended else f.item.size or 0)
         f.checkpoint = checkpoint
         f.pages_here += pages
         for kind, count in f.counts.as_dict().items():
@@ -239,6 +260,40 @@ class ImportRole:
             self.files_done += 1
             m.IMPORT_FILES.inc()
             self._file = None
+            if self.spool is not None and is_url(f.item.path_or_url):
+                self.spool.release(f.item.path_or_url)
+
+    async def _downloaded(self, session: Session, f: _File) -> bool:
+        """Whether the URL work item's file is in the spool and ``f`` reads it; waits a moment.
+
+        A failed download is a dead letter and settles the work item (no checkpoint: queued
+        again, the URL is tried again).
+        """
+        assert f.download is not None and self.spool is not None
+        done, _ = await asyncio.wait({f.download}, timeout=0.2)
+        if not done:
+            return False
+        try:
+            download = f.download.result()
+        except (FetchError, OSError) as exc:
+            url = f.item.path_or_url
+            self.spool.release(url)
+            letter = self._letter(f.record, f"cannot download {url}: {exc}", "download_failed", {"url": url})
+            self._file = None
+            await self._commit(session, f.record, [letter], checkpoint=None, finished=True)
+            return False
+        f.download, f.started = None, time.monotonic()
+        f.item = dataclasses.replace(f.item, size=download.size)
+        m.IMPORT_FILE_SIZE.set(download.size)
+        m.IMPORT_FILE_POSITION.set(f.checkpoint.position.offset)
+        f.reader = read_warc(
+            download.path,
+            max_payload_bytes=self.settings.fetch.max_body_bytes,
+            start=f.checkpoint.position,
+            counts=f.counts,
+        )
+        log.info("importing %s (%s) from byte %d", f.item.path_or_url, download.path, f.from_offset)
+        return True
 
     async def _extract(self, page: WarcPage, slots: asyncio.Semaphore) -> ArticleEvent | str:
         """The page's article event, or why it has none (``not_article``, ``no_article``)."""
@@ -339,10 +394,14 @@ class ImportRole:
 
     def _drop_file(self) -> None:
         if self._file is not None:
+            if self._file.download is not None:
+                self._file.download.cancel()  # its partial file stays in the spool, to be resumed
             reader = self._file.reader
             if hasattr(reader, "close"):
                 reader.close()
             self._file = None
+            m.IMPORT_FILE_SIZE.set(0)
+            m.IMPORT_FILE_POSITION.set(0)
 
     async def _rebuild(self, partitions: list[int]) -> dict[int, dict[bytes, Checkpoint]]:
         """The checkpoints of ``partitions`` of ``import-state``, read to their settled end."""

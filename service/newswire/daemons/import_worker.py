@@ -4,7 +4,8 @@ Runs the import role (``daemons/_import_role.py``) with an extraction pool of
 ``ingest.extract_workers``. Start one per core or per machine with the same
 ``ingest.group_id``: they share the ``warc-files`` partitions, so files are
 imported in parallel, and a dead worker's file is resumed by another from its
-last checkpoint.
+last checkpoint. Files queued as http(s) URLs are downloaded through the guarded
+fetcher into the worker's spool (``ingest.warc_spool``) first.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from pathlib import Path
 
 from newswire.bus.admin import ensure_topics, warn_about_mismatches
 from newswire.config import Settings
 from newswire.daemons._import_role import ImportRole
 from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.daemons._warc_spool import WarcSpool, default_folder
+from newswire.fetch import Fetcher
 from newswire.observe import Health
 from newswire.pool import extraction_pool
 
@@ -47,6 +51,8 @@ class ImportDaemon:
         await warn_about_mismatches(s)
         ident = instance_id(s.ingest.instance_id)
         pool = extraction_pool(s.ingest.extract_workers)
+        fetcher = Fetcher(s.fetch)
+        folder = Path(s.ingest.warc_spool) if s.ingest.warc_spool else default_folder()
         self.role = ImportRole(
             s,
             pool,
@@ -55,10 +61,12 @@ class ImportDaemon:
             source_id=f"/newswire/import/{ident}",
             transactional_id=f"{s.ingest.group_id}-import-{ident}",
             idle_timeout_s=self.idle_timeout_s,
+            spool=WarcSpool(folder, fetcher, max_bytes=s.ingest.max_warc_bytes),
         )
         readiness = asyncio.create_task(watch_readiness(s, self.health, self.stopper))
         try:
-            await self.role.run()
+            async with fetcher:
+                await self.role.run()
         finally:
             readiness.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -33,8 +33,11 @@ import contextvars
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from pathlib import Path
 from types import TracebackType
+from typing import TypeVar
 
 import httpx
 
@@ -43,6 +46,7 @@ from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import (
     read_limited,
 )
+from newswire.fetch._download import Download, Spooler
 from newswire.fetch._guard import AddressGuard, Resolver
 from newswire.fetch._hops import (
     DEFAULT_PORTS,
@@ -69,6 +73,11 @@ ROBOTS_MAX_REDIRECTS = 5  # as Google does
 REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
 #: The route one ``fetch(proxy=...)`` asked for, seen by all its hops and its robots.txt loads.
 _ROUTE: contextvars.ContextVar[str | None] = contextvars.ContextVar("newswire_fetch_route", default=None)
+#: How long one attempt of :meth:`Fetcher.download` may take, body included (1 GB at 70 kB/s).
+DOWNLOAD_TIMEOUT_S = 4 * 3600.0
+#: Stores a 2xx response's body in place of reading it into memory (see ``_download``).
+BodySink = Callable[[httpx.Response], Awaitable[None]]
+T = TypeVar("T")
 
 
 class Fetcher:
@@ -173,18 +182,51 @@ class Fetcher:
         """
         self._require_client()
         token = _ROUTE.set(proxy)  # for this fetch's hops and robots.txt loads only
+        started = time.monotonic()
         try:
-            return await self._fetch(url, validators)
+            result, retries = await self._retrying(url, lambda: self._attempt(url, validators))
         finally:
             _ROUTE.reset(token)
+        return replace(result, retry_count=retries, elapsed_s=time.monotonic() - started)
 
-    async def _fetch(self, url: str, validators: Validators | None) -> FetchResult:
-        started = time.monotonic()
+    async def download(
+        self,
+        url: str,
+        dest: Path,
+        *,
+        max_bytes: int,
+        timeout_s: float = DOWNLOAD_TIMEOUT_S,
+        proxy: str | None = None,
+    ) -> Download:
+        """GET ``url`` politely into the file ``dest``, streamed to disk, never held in memory.
+
+        The same steps as :meth:`fetch` (scheme, address guard on every hop, robots.txt,
+        politeness slot, proxy route, redirects, retries), but the body is stored as sent
+        (see ``_download``): written to ``dest.part`` and renamed to ``dest`` once whole.
+        An attempt that breaks off is retried from the bytes already on disk when the
+        server supports ranges, and a partial file left by an earlier call is resumed
+        the same way. ``timeout_s`` bounds one attempt; stalls are caught sooner by
+        ``fetch.read_timeout_s``.
+
+        Raises ``BlockedError`` (policy, or the file is over ``max_bytes``: nothing is kept) or
+        ``FetchError`` as :meth:`fetch` does (the partial file is kept for a later call to resume).
+        """
+        self._require_client()
+        spool = Spooler(url, dest, max_bytes)
+        token = _ROUTE.set(proxy)
+        try:
+            final_url, _ = await self._retrying(url, lambda: self._download_attempt(url, spool, timeout_s))
+        finally:
+            _ROUTE.reset(token)
+        return spool.finish(final_url)
+
+    async def _retrying(self, url: str, attempt_once: Callable[[], Awaitable[T]]) -> tuple[T, int]:
+        """``attempt_once()``'s result and how many retries it took; retryable failures are retried."""
         parse_url(url)
         attempt = 0
         while True:
             try:
-                result = await self._attempt(url, validators)
+                return await attempt_once(), attempt
             except FetchError as exc:
                 if isinstance(exc, BlockedError | RobotsUnavailableError) or not exc.retryable:
                     raise
@@ -194,8 +236,6 @@ class Fetcher:
                 log.debug("retrying %s in %.2fs after: %s", url, delay, exc)
                 await asyncio.sleep(delay)
                 attempt += 1
-            else:
-                return replace(result, retry_count=attempt, elapsed_s=time.monotonic() - started)
 
     def hold_off(self, host: str, seconds: float) -> None:
         """Start no request to ``host`` for ``seconds`` (a host that answers with bot challenges)."""
@@ -259,13 +299,41 @@ class Fetcher:
                 redirect_count=len(history),
                 history=tuple(history),
             )
+        raise self._refusal(hop)
+
+    async def _download_attempt(self, url: str, spool: Spooler, timeout_s: float) -> str:
+        """One attempt of :meth:`download`; returns the URL the file came from (after redirects)."""
+        hop, _ = await self._follow(
+            url,
+            spool.request_headers(),
+            Budget(timeout_s),
+            max_redirects=self.settings.max_redirects,
+            obey_robots=self.settings.obey_robots,
+            body_limit=spool.max_bytes,
+            truncate=False,
+            sink=spool,
+        )
+        if hop.status in REDIRECT_STATUSES:
+            raise FetchError(
+                f"too many redirects (more than {self.settings.max_redirects})", url=url, status=hop.status
+            )
+        if 200 <= hop.status < 300 and spool.complete:
+            return hop.url
+        if hop.status == 416:  # the range we asked for is past the file's end: start over
+            spool.restart()
+            raise FetchError("HTTP 416 for the partial file's range", url=url, status=416, retryable=True)
+        raise self._refusal(hop)
+
+    def _refusal(self, hop: Hop) -> FetchError:
+        """The error a final response that is neither 2xx nor 304 stands for."""
+        status = hop.status
         verdict = refusal_kind(status, hop.headers, hop.content)
         if verdict is not None:  # a bot wall: retrying at once would only hammer it
-            raise NotArticleError(
+            return NotArticleError(
                 f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind, status=status
             )
         retry_after = parse_retry_after(hop.headers.get("retry-after"))
-        raise FetchError(
+        return FetchError(
             f"HTTP {status}",
             url=hop.url,
             status=status,
@@ -285,13 +353,20 @@ class Fetcher:
         obey_robots: bool,
         body_limit: int,
         truncate: bool,
+        sink: BodySink | None = None,
     ) -> tuple[Hop, list[str]]:
         """Request ``url``, following up to ``max_redirects`` redirects, every hop checked."""
         history: list[str] = []
         current = url
         while True:
             hop = await self._hop(
-                current, headers, budget, obey_robots=obey_robots, body_limit=body_limit, truncate=truncate
+                current,
+                headers,
+                budget,
+                obey_robots=obey_robots,
+                body_limit=body_limit,
+                truncate=truncate,
+                sink=sink,
             )
             location = hop.headers.get("location")
             if hop.status not in REDIRECT_STATUSES or not location or len(history) >= max_redirects:
@@ -309,6 +384,7 @@ class Fetcher:
         obey_robots: bool,
         body_limit: int,
         truncate: bool,
+        sink: BodySink | None = None,
     ) -> Hop:
         parsed = parse_url(url)
         host = parsed.host
@@ -324,7 +400,7 @@ class Fetcher:
                 raise FetchError("total fetch deadline exceeded", url=url, retryable=True)
             with budget.charge(), translated(url, limit=body_limit):
                 async with asyncio.timeout(budget.left):
-                    hop = await self._exchange(parsed, headers, body_limit, truncate)
+                    hop = await self._exchange(parsed, headers, body_limit, truncate, sink)
         if hop.status in (429, 503):
             retry_after = parse_retry_after(hop.headers.get("retry-after"))
             if retry_after:  # everyone waits for this host, not only this request's retry
@@ -332,7 +408,7 @@ class Fetcher:
         return hop
 
     async def _exchange(
-        self, url: httpx.URL, headers: dict[str, str], body_limit: int, truncate: bool
+        self, url: httpx.URL, headers: dict[str, str], body_limit: int, truncate: bool, sink: BodySink | None
     ) -> Hop:
         client = self._require_client(url)
         request = client.build_request("GET", url, headers=headers)
@@ -346,7 +422,9 @@ class Fetcher:
         status_class = f"{response.status_code // 100}xx"
         try:
             content = b""
-            if 200 <= response.status_code < 300:
+            if 200 <= response.status_code < 300 and sink is not None:
+                await sink(response)  # it checks its own size cap while it streams
+            elif 200 <= response.status_code < 300:
                 length = response.headers.get("content-length", "")
                 if not truncate and length.isdigit() and int(length) > body_limit:
                     raise BlockedError(

@@ -75,6 +75,30 @@ IMPORT_PAGES = Counter(
     "newswire_import_pages_total", "HTML pages of WARC files extracted, by outcome", ["outcome"]
 )
 IMPORT_FILES = Counter("newswire_import_files_total", "WARC files finished by the import role")
+IMPORT_BYTES = Counter(
+    "newswire_import_bytes_total",
+    "Bytes of WARC files read and committed by the import role (rate: MB/s; with the two gauges below: ETA)",
+)
+IMPORT_FILE_SIZE = Gauge(
+    "newswire_import_file_size_bytes", "Size of the WARC file this import worker is reading (0 when none)"
+)
+IMPORT_FILE_POSITION = Gauge(
+    "newswire_import_file_position_bytes",
+    "How far into its WARC file this import worker has read and committed (0 when none)",
+)
+IMPORT_DOWNLOADS = Counter(
+    "newswire_import_downloads_total",
+    "WARC files of http(s) work items downloaded to the spool, by outcome (ok, reused, failed)",
+    ["outcome"],
+)
+IMPORT_DOWNLOAD_POSITION = Gauge(
+    "newswire_import_download_position_bytes",
+    "Bytes on disk of the WARC file this import worker is downloading (0 when none)",
+)
+IMPORT_DOWNLOAD_BYTES = Counter(
+    "newswire_import_download_bytes_total",
+    "Size of the WARC files downloaded to the spool (a download resumed after a break counts once)",
+)
 
 # --- enrich
 ENRICH_IN = Counter("newswire_enrich_events_in_total", "Article events consumed by enrich")
