@@ -18,7 +18,8 @@ _SPLIT = re.compile(
 )
 _URL = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|de|at|ch|org|net|uk)(?:/|$)", re.IGNORECASE)
 _TRAILING = re.compile(
-    r"\s*(?:\||,|-|–|—)?\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}.*|updated.*|aktualisiert.*|published.*)$",
+    r"\s*(?:\||,|-|–|—)?\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}.*|updated.*|aktualisiert.*|published.*|posted.*"
+    r"|veröffentlicht.*|publié.*|publicado.*|pubblicato.*|erschienen.*)$",
     re.IGNORECASE,
 )
 _WS = re.compile(r"\s+")
@@ -54,6 +55,8 @@ def split_names(raw: str) -> list[str]:
     # "Lastname, Firstname" is a single name: two one-word parts around one comma.
     if len(parts) == 2 and "," in text and all(len(p.split()) == 1 for p in parts) and " and " not in text:
         parts = [text]
+    if len(parts) > 1 and any(_URL.search(part) for part in parts):
+        return []  # "site.de, Frankfurt, Germany": an address line, not a list of names
     out: list[str] = []
     for part in parts:
         name = clean_name(part)

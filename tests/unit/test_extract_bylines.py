@@ -1,0 +1,48 @@
+"""Authors, dates and headlines as a reader of the event sees them, on small pages."""
+
+from __future__ import annotations
+
+from newswire.extract import extract_html
+
+FETCHED = "2026-01-02T03:04:05.000+00:00"
+TEXT = "<p>" + "Die Stadtwerke erhöhen die Preise für Fernwärme zum ersten April deutlich. " * 3 + "</p>"
+
+
+def _page(head: str, body: str = "") -> str:
+    site = "<meta property='og:site_name' content='Stadtkurier'>"
+    return f"<html><head>{site}{head}</head><body>{body}{TEXT}</body></html>"
+
+
+def _ld_author(kind: str, name: str) -> str:
+    author = f'{{"@type": "{kind}", "name": "{name}"}}'
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", "author": {author}}}</script>'
+
+
+def _authors(head: str, body: str = "") -> list[str]:
+    return extract_html(_page(head, body), "https://www.stadtkurier.de/a/1", fetched=FETCHED).authors
+
+
+def test_the_site_named_beside_a_reporter_is_not_an_author() -> None:
+    assert _authors("<meta name='author' content='Anna Berg, STADTKURIER'>") == ["Anna Berg"]
+
+
+def test_the_agency_json_ld_credits_wins_over_a_meta_tag_naming_the_site() -> None:
+    ld = _ld_author("Organization", "dpa")
+    assert _authors(ld + "<meta name='author' content='Stadtkurier'>") == ["dpa"]
+
+
+def test_a_meta_tag_naming_only_the_site_is_the_answer_when_nothing_else_is_credited() -> None:
+    assert _authors(
+        "<meta name='author' content='Stadtkurier'>", "<span class='byline'>Max Muster</span>"
+    ) == ["Stadtkurier"]
+
+
+def test_an_address_line_is_not_a_list_of_names() -> None:
+    ld = _ld_author("Organization", "Redaktion Stadtkurier")
+    head = ld + "<meta name='author' content='stadtkurier.de, Frankfurt, Germany'>"
+    assert _authors(head) == ["Redaktion Stadtkurier"]
+
+
+def test_a_publication_line_in_a_byline_box_is_not_a_name() -> None:
+    body = "<p class='byline'>Veröffentlicht am 27.04.24 um 07:39 Uhr</p><span class='author'>Lea Wolf</span>"
+    assert _authors("", body) == ["Lea Wolf"]
