@@ -46,3 +46,17 @@ def test_an_address_line_is_not_a_list_of_names() -> None:
 def test_a_publication_line_in_a_byline_box_is_not_a_name() -> None:
     body = "<p class='byline'>Veröffentlicht am 27.04.24 um 07:39 Uhr</p><span class='author'>Lea Wolf</span>"
     assert _authors("", body) == ["Lea Wolf"]
+
+
+def test_an_organisation_named_by_its_domain_is_kept() -> None:
+    assert _authors(_ld_author("Organization", "stadtkurier.de")) == ["stadtkurier.de"]
+
+
+def test_the_name_in_an_author_box_not_its_brand_label_or_source_line() -> None:
+    body = (
+        "<p class='author-source'>Quelle: sid/dpa</p>"
+        "<div class='authors'><span class='authors__brand'>capital</span>"
+        "<span class='authors__item'>von Jemima Kelly</span>"
+        "<span class='authors__date'>05. November 2024 15:36 Uhr</span></div>"
+    )
+    assert _authors("", body) == ["Jemima Kelly"]

@@ -9,6 +9,7 @@ after it then mostly credit a video or an agency, not the article.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser
@@ -31,9 +32,11 @@ _AUTHOR_META = (
     "og:article:author",
 )
 _BYLINE_SELECTOR = (
-    "[itemprop=author], [rel=author], .byline, .author, .author-name, .article-author, .story-byline, "
-    "[class*=byline], [class*=author-name], [class*=AuthorName], [data-testid*=byline]"
+    "[itemprop=author], [rel=author], [class*=byline], [class*=author], [class*=Author], "
+    "[data-testid*=byline]"
 )
+# Parts of an author box that show something other than the name.
+_NOT_A_NAME = re.compile(r"brand|logo|avatar|image|img|photo|bio|follow|social", re.IGNORECASE)
 _WRITTEN_BY = frozenset({"written by", "geschrieben von", "verfasst von", "escrito por", "écrit par"})
 _MAX_BYLINES = 10
 _MAX_BYLINE_CHARS = 120
@@ -57,6 +60,8 @@ def _sources(tree: LexborHTMLParser, md: Metadata) -> Iterator[list[str]]:
     for key in _AUTHOR_META:
         yield [name for value in md.all(key) for name in _authors.split_names(value)]
     for node in tree.css(_BYLINE_SELECTOR)[:_MAX_BYLINES]:
+        if _NOT_A_NAME.search(node.attributes.get("class") or ""):
+            continue
         inner = node.css_first("[itemprop=name]")
         text = " ".join((inner or node).text(deep=True, separator=" ").split())
         if text and len(text) <= _MAX_BYLINE_CHARS:
