@@ -60,3 +60,14 @@ def test_the_name_in_an_author_box_not_its_brand_label_or_source_line() -> None:
         "<span class='authors__date'>05. November 2024 15:36 Uhr</span></div>"
     )
     assert _authors("", body) == ["Jemima Kelly"]
+
+
+def test_the_date_written_first_under_the_headline_is_the_published_date() -> None:
+    body = (
+        "<h1>Interview nach den Angriffen</h1><div class='meta'>06.01.2026, Lesezeit 5 Min.</div>"
+        + "<p>"
+        + "Das Gespräch fand nach den Bombenanschlägen am 3. Januar 2026 statt. " * 3
+        + "</p>"
+    )
+    event = extract_html(_page("", body), "https://www.stadtkurier.de/a/1", fetched=FETCHED)
+    assert event.published is not None and event.published.startswith("2026-01-06")
