@@ -54,7 +54,7 @@ def test_an_organisation_named_by_its_domain_is_kept() -> None:
 
 def test_the_name_in_an_author_box_not_its_brand_label_or_source_line() -> None:
     body = (
-        "<p class='author-source'>Quelle: sid/dpa</p>"
+        "<p class='byline-source'>Quelle: sid/dpa</p>"
         "<div class='authors'><span class='authors__brand'>capital</span>"
         "<span class='authors__item'>von Jemima Kelly</span>"
         "<span class='authors__date'>05. November 2024 15:36 Uhr</span></div>"
@@ -71,3 +71,8 @@ def test_the_date_written_first_under_the_headline_is_the_published_date() -> No
     )
     event = extract_html(_page("", body), "https://www.stadtkurier.de/a/1", fetched=FETCHED)
     assert event.published is not None and event.published.startswith("2026-01-06")
+
+
+def test_the_site_name_after_a_reporter_is_cut_and_posted_by_is_no_part_of_a_name() -> None:
+    assert _authors(_ld_author("Person", "Anna Berg STADTKURIER")) == ["Anna Berg"]
+    assert _authors("<meta name='author' content='Posted by Lea Wolf'>") == ["Lea Wolf"]

@@ -8,7 +8,7 @@ from typing import Any
 from newswire.extract._metadata import types_of
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:written|reported|text|story|photos?|interview)\s+)?"
+    r"^\s*(?:(?:written|reported|text|story|photos?|interview|posted|penned)\s+)?"
     r"(?:by|von|from|por|par|av|door|di|da|af|от|autor(?:in)?|author|text|texto|redakce)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
@@ -18,7 +18,7 @@ _SPLIT = re.compile(
 )
 _URL = re.compile(r"^(?:https?:)?//|^www\.|\.(?:com|de|at|ch|org|net|uk)(?:/|$)", re.IGNORECASE)
 _TRAILING = re.compile(
-    r"\s*(?:\||,|-|–|—)?\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}.*|\d{1,2}\.?\s+[^\W\d]+\.?\s+\d{4}.*|updated.*|aktualisiert.*|published.*|posted.*"
+    r"\s*(?:\||,|-|–|—)?\s*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}.*|\d{1,2}\.?\s+[^\W\d]+\.?\s+\d{4}.*|updated.*|aktualisiert.*|published.*"
     r"|veröffentlicht.*|publié.*|publicado.*|pubblicato.*|erschienen.*)$",
     re.IGNORECASE,
 )

@@ -32,7 +32,8 @@ _AUTHOR_META = (
     "og:article:author",
 )
 _BYLINE_SELECTOR = (
-    "[itemprop=author], [rel=author], [class*=byline], [class*=author], [class*=Author], "
+    "[itemprop=author], [rel=author], .byline, .author, .author-name, .article-author, .story-byline, "
+    "[class*=byline], [class*=author-name], [class*=AuthorName], [class*=authors__], "
     "[data-testid*=byline]"
 )
 # Parts of an author box that show something other than the name.
@@ -49,6 +50,15 @@ def _names_site(name: str, keys: set[str]) -> bool:
     if whole in keys or any(len(k) >= _MIN_KEY_INSIDE and k in whole for k in keys):
         return True
     return any(norm(word) in keys for word in name.split())
+
+
+def _without_site(name: str, keys: set[str]) -> str:
+    """The name without the site's name after it ("Brian Truitt USA TODAY"), when a name is left."""
+    words = name.split()
+    for cut in range(2, len(words)):
+        if norm(" ".join(words[cut:])) in keys:
+            return " ".join(words[:cut]).rstrip(" ,-|")
+    return name
 
 
 def _sources(tree: LexborHTMLParser, md: Metadata) -> Iterator[list[str]]:
@@ -76,13 +86,15 @@ def authors_of(
     people, orgs = _authors.ld_people_and_orgs(article.get("author") or article.get("creator"))
     site_key = norm(site) if site else ""
     site_keys = keys | ({site_key} if site_key else set())
+    people = [_without_site(p, site_keys) for p in people]
     named_site = [p for p in people if (site_key and site_key in norm(p)) or _names_site(p, site_keys)]
     people = [p for p in people if p not in named_site]
     orgs = orgs + named_site
     if people:
         return people
     others: list[str] = []
-    for found in _sources(tree, md):
+    for credited in _sources(tree, md):
+        found = [_without_site(n, site_keys) for n in credited]
         persons = [n for n in found if not _names_site(n, site_keys)]
         if persons:
             return _authors.dedupe(persons)
