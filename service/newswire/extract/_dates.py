@@ -72,10 +72,14 @@ _ISO = re.compile(
     r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}\b)?",
     re.IGNORECASE,
 )
-_YMD_NUM = re.compile(r"\b(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})\b" + _TIME + _ZONE, re.IGNORECASE)
-_DMY_NUM = re.compile(r"\b(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b" + _TIME + _ZONE, re.IGNORECASE)
+_YMD_NUM = re.compile(
+    r"(?<!\d)(?P<y>\d{4})[./](?P<m>\d{1,2})[./](?P<d>\d{1,2})\b" + _TIME + _ZONE, re.IGNORECASE
+)
+_DMY_NUM = re.compile(
+    r"(?<!\d)(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})\b" + _TIME + _ZONE, re.IGNORECASE
+)
 _DMY_NAME = re.compile(
-    r"\b(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon>"
+    r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th|\.)?\s+(?:de\s+)?(?P<mon>"
     + _MONTH_RE
     + r")\.?,?\s+(?:de\s+)?(?P<y>\d{4})\b"
     + _TIME
@@ -162,22 +166,26 @@ def parse_datetime(value: str | None, tz: tzinfo = UTC) -> datetime | None:
 
 
 def find_datetime(text: str, tz: tzinfo = UTC) -> datetime | None:
-    """The first date (with its time, if any) written out in free text."""
+    """The first date (with its time, if any) written out in free text, in any of the forms."""
+    found: list[tuple[int, datetime]] = []
     for pattern in (_DMY_NAME, _MDY_NAME, _DMY_NUM, _YMD_NUM):
-        match = pattern.search(text)
-        if not match:
-            continue
-        groups = match.groupdict()
-        if "mon" in groups:
-            month = _MONTHS.get(groups["mon"].lower().rstrip("."))
-            if month is None:
-                continue
-        else:
-            month = int(groups["m"])
-        result = _build(groups, month, tz)
-        if result is not None:
-            return result
-    return None
+        for match in pattern.finditer(text):
+            result = _date_of(match, tz)
+            if result is not None:
+                found.append((match.start(), result))
+                break
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def _date_of(match: re.Match[str], tz: tzinfo) -> datetime | None:
+    groups = match.groupdict()
+    if "mon" in groups:
+        month = _MONTHS.get(groups["mon"].lower().rstrip("."))
+        if month is None:
+            return None
+    else:
+        month = int(groups["m"])
+    return _build(groups, month, tz)
 
 
 _DATE_LINE_REST = re.compile(r"[\d:.,/\-+|·]|\b(?:[ap]\.?m\.?|utc|gmt|[^\W\d]{2,12})\b", re.IGNORECASE)

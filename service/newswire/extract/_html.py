@@ -10,7 +10,8 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _authors, _density, _language, _strategy, _tidy, _title
+from newswire.extract import _density, _language, _strategy, _tidy, _title
+from newswire.extract._byline import authors_of
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
@@ -26,22 +27,6 @@ _LEAD_PROBE_WORDS = 6
 _MAX_LEAD_NODES = 50
 _MAX_LEAD_CHARS = 1500
 _INLINE_LEAD = frozenset({"span", "strong", "b", "em", "i", "a", "font", "-text"})
-_AUTHOR_META = (
-    "author",
-    "twitter:misc:Written by",
-    "article:author",
-    "parsely-author",
-    "sailthru.author",
-    "dc.creator",
-    "dcterms.creator",
-    "byl",
-    "cxenseparse:author",
-    "og:article:author",
-)
-_BYLINE_SELECTOR = (
-    "[itemprop=author], [rel=author], .byline, .author, .author-name, .article-author, .story-byline, "
-    "[class*=byline], [class*=author-name], [class*=AuthorName], [data-testid*=byline]"
-)
 
 
 def _clean(text: str | None) -> str | None:
@@ -67,46 +52,6 @@ def _site_name(md: Metadata) -> str | None:
         return name.lstrip("@")
     publisher = md.article.get("publisher")
     return ld_text(publisher) if publisher else None
-
-
-def _authors_of(tree: LexborHTMLParser, md: Metadata, hints: Hints | None, site: str | None) -> list[str]:
-    """People first (JSON-LD, meta, byline); organisations (or the site itself) when no person is named."""
-    article = md.article
-    people, orgs = _authors.ld_people_and_orgs(article.get("author") or article.get("creator"))
-    site_key = _NON_ALNUM.sub("", site.casefold()) if site else ""
-    if site_key:
-        named_site = [p for p in people if site_key in _NON_ALNUM.sub("", p.casefold())]
-        people = [p for p in people if p not in named_site]
-        orgs = orgs + named_site
-    if people:
-        return people
-    # Yoast-style "twitter:label1" = "Written by", "twitter:data1" = the name.
-    labelled = [
-        md.first(f"twitter:data{n}")
-        for n in (1, 2)
-        if (md.first(f"twitter:label{n}") or "").lower()
-        in {"written by", "geschrieben von", "verfasst von", "escrito por", "écrit par"}
-    ]
-    for value in labelled:
-        found = _authors.split_names(value or "")
-        if found:
-            return _authors.dedupe(found)
-    for key in _AUTHOR_META:
-        found = [n for v in md.all(key) for n in _authors.split_names(v)]
-        if found:
-            return _authors.dedupe(found)
-    for node in tree.css(_BYLINE_SELECTOR)[:10]:
-        inner = node.css_first("[itemprop=name]")
-        text = _clean((inner or node).text(deep=True, separator=" "))
-        if text and len(text) <= 120:
-            found = _authors.split_names(text)
-            if found:
-                return _authors.dedupe(found)
-    if orgs:
-        return orgs
-    if hints is not None:
-        return _authors.dedupe([n for h in hints.authors for n in _authors.split_names(h)])
-    return []
 
 
 def _tags_of(md: Metadata) -> list[str]:
@@ -259,7 +204,7 @@ def _extract(
     page_text = " ".join((tree.body.text(deep=True) if tree.body is not None else "").split())
     h1_text = _clean(h1.text(deep=True)) if h1 is not None else None
     published, modified = dates_of(tree, md, url, hints=hints, page_text=page_text, headline=h1_text or title)
-    authors = _authors_of(tree, md, hints, site)
+    authors = authors_of(tree, md, hints, site, keys)
 
     visible_lead = _visible_lead(tree, lead, page_text)
     paragraphs, extraction = _strategy.choose_body(

@@ -33,40 +33,41 @@ _MAX_MENU_DEPTH = 8
 _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net", "news", "de", "uk", "at"})
 
 
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
+    """Letters and digits only, case and accents folded: how titles and names are compared."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     return _NON_ALNUM.sub("", "".join(ch for ch in folded if not unicodedata.combining(ch)))
 
 
 def site_keys(url: str, names: list[str | None]) -> set[str]:
     """Normalised strings that identify the site: its names and the labels of its host."""
-    keys = {_norm(n) for n in names if n and len(_norm(n)) >= 2}
+    keys = {norm(n) for n in names if n and len(norm(n)) >= 2}
     host = urlsplit(url).hostname or ""
     labels = [label for label in host.split(".") if label and label not in _GENERIC_HOST]
-    keys.update(_norm(label) for label in labels if len(label) >= 2)
+    keys.update(norm(label) for label in labels if len(label) >= 2)
     if host:
-        keys.add(_norm(host.removeprefix("www.")))
+        keys.add(norm(host.removeprefix("www.")))
     return keys
 
 
 def section_keys(url: str) -> set[str]:
     """URL path words ("/sport/"): a trailing title segment equal to one is a section name."""
     path = urlsplit(url).path
-    return {_norm(part) for part in path.split("/")[:-1] if part and len(part) <= 20 and not part.isdigit()}
+    return {norm(part) for part in path.split("/")[:-1] if part and len(part) <= 20 and not part.isdigit()}
 
 
 def _site_like(segment: str, keys: set[str], section: str | None, sections: frozenset[str]) -> bool:
-    norm = _norm(segment)
-    if not norm or norm in sections:
+    folded = norm(segment)
+    if not folded or folded in sections:
         return True
     if _DATEISH.match(segment.strip()):
         return True
-    if section and norm == _norm(section):
+    if section and folded == norm(section):
         return True
     for key in keys:
-        if norm == key or (len(key) >= 3 and key in norm and len(norm) <= len(key) + 20):
+        if folded == key or (len(key) >= 3 and key in folded and len(folded) <= len(key) + 20):
             return True
-        if len(norm) >= 3 and norm in key:
+        if len(folded) >= 3 and folded in key:
             return True
     return False
 
@@ -134,7 +135,7 @@ def shown_in(title: str, heading: str) -> bool:
     Compared on letters and digits only, so quotes, dashes, a colon after the kicker or a
     missing space between kicker and headline do not matter.
     """
-    return _shows(_norm(heading), _norm(title))
+    return _shows(norm(heading), norm(title))
 
 
 def _shows(heading: str, title: str) -> bool:
@@ -164,9 +165,9 @@ def choose(
     then twitter:title and og:title, match the visible headline most often; a majority vote
     did worse because SEO variants of a title agree with each other.
     """
-    stated = [(c, _norm(c)) for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
+    stated = [(c, norm(c)) for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
     for heading in page_headings or () if stated else ():
-        shown_as = _norm(heading)
+        shown_as = norm(heading)
         shown = next(((c, n) for c, n in stated if _shows(shown_as, n)), None)
         if shown is not None:
             # Of equal wordings, the one written exactly as displayed.
