@@ -18,7 +18,8 @@ SENTENCES = [
 
 
 def _body(article: str) -> list[str]:
-    html = f"<html><head><title>Harbour plan approved</title></head><body><article>{article}</article></body></html>"
+    head = "<head><title>Harbour plan approved</title></head>"
+    html = f"<html>{head}<body><article>{article}</article></body></html>"
     return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
 
 
@@ -29,3 +30,16 @@ def test_a_short_sentence_with_a_date_is_article_text_and_a_date_stamp_is_not() 
         f"<p>Published on December 4, 2026</p>{paragraphs}<p>{dated}</p><p>Updated: 04.12.2026, 13:05 Uhr</p>"
     )
     assert body == [*SENTENCES, dated]
+
+
+def test_comments_in_highlighted_code_are_code_not_readers_comments() -> None:
+    # Syntax highlighters class a code comment "hljs-comment" or "token comment".
+    code = (
+        '<pre><code class="language-bash">git add . '
+        '<span class="hljs-comment"># stage every changed file</span>\n'
+        'git commit <span class="token comment"># record them</span></code></pre>'
+    )
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    body = _body(f'{paragraphs}{code}<div class="comments"><p>{SENTENCES[0]} Great post!</p></div>')
+    assert body[:-1] == SENTENCES
+    assert "# stage every changed file" in body[-1] and "# record them" in body[-1]
