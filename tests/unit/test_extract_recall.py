@@ -43,3 +43,29 @@ def test_comments_in_highlighted_code_are_code_not_readers_comments() -> None:
     body = _body(f'{paragraphs}{code}<div class="comments"><p>{SENTENCES[0]} Great post!</p></div>')
     assert body[:-1] == SENTENCES
     assert "# stage every changed file" in body[-1] and "# record them" in body[-1]
+
+
+def test_a_body_much_smaller_than_the_declared_article_gets_the_second_opinion() -> None:
+    # The story's paragraphs win the container, but the <article> goes on with a list of the
+    # plan's points in another box: the body is a sub-block of what the page declares its article.
+    points = [
+        "The quay will be two hundred metres long, twice the old one, with room for six of the larger"
+        " trawlers at once.",
+        "A new ice plant and a fuel berth are part of the plan, so boats no longer need to sail to the"
+        " next town to refuel.",
+        "The old quay stays open until the new one is finished, and then it will be rebuilt as a walkway"
+        " for visitors.",
+        "The board will publish the contracts for the works in January and choose the builders before the"
+        " end of March.",
+    ]
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    facts = "<h2>What the plan holds</h2><ul>" + "".join(f"<li>{s}</li>" for s in points) + "</ul>"
+    html = (
+        "<html><head><title>Harbour plan approved</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>Harbour plan approved</h1><div class='story'>{story}</div>"
+        f"<div class='facts'>{facts}</div></article></body></html>"
+    )
+    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.extraction is not None and event.extraction.method == "trafilatura"
+    body = event.body
+    assert all(s in body for s in SENTENCES[:2]) and all(p in body for p in points)
