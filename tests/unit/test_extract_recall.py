@@ -69,3 +69,21 @@ def test_a_body_much_smaller_than_the_declared_article_gets_the_second_opinion()
     assert event.extraction is not None and event.extraction.method == "trafilatura"
     body = event.body
     assert all(s in body for s in SENTENCES[:2]) and all(p in body for p in points)
+
+
+def test_a_page_of_short_items_the_container_finds_nothing_in_gets_trafilaturas_text() -> None:
+    # Briefs under headings, each shorter than a paragraph: no container, no prose, but a reader
+    # sees every line; the second opinion's text beats the largest single block.
+    briefs = [
+        ("Quay vote passes", "Board says yes."),
+        ("Ferry times change", "Earlier in winter."),
+        ("Fish market moves", "Now on pier two."),
+        ("Storm warning lifted", "Boats may sail."),
+        ("New harbour master", "Starts in May."),
+        ("Pier repairs done", "Open from Monday."),
+        ("Lighthouse tours", "Every Sunday."),
+        ("Regatta dates set", "Late in August."),
+    ]
+    items = "".join(f"<h3>{h}</h3><p>{t}</p>" for h, t in briefs)
+    body = _body(f"<h1>Harbour briefs</h1>{items}")
+    assert body == [line for brief in briefs for line in brief]

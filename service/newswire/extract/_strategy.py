@@ -7,8 +7,8 @@ clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
 render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
 page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
-a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose: the
-``trafilatura`` method. A page with no text at all gets the most prose-like
+a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, or any
+text where ours found none: the ``trafilatura`` method. A page with no text at all gets the most prose-like
 string of its inline script data (single-page apps), the ``script`` method.
 """
 
@@ -113,7 +113,8 @@ def choose_body(
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     if ask_second_opinion(paragraphs, confidence, page_words, declared_words):
         other = _second_opinion.trafilatura_paragraphs(html, url)
-        if prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
+        # Where ours found nothing, any text trafilatura found beats an empty body or a lone standfirst.
+        if prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0) or not paragraphs:
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
     if not paragraphs:
