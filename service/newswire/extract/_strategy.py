@@ -7,9 +7,10 @@ clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
 render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
 page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
-a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, or any
-text where ours found none: the ``trafilatura`` method. A page with no text at all gets the most prose-like
-string of its inline script data (single-page apps), the ``script`` method.
+a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, or a fair
+amount of text where ours found none: the ``trafilatura`` method. A page with no text at all
+gets the most prose-like string of its inline script data (single-page apps), the ``script``
+method.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ SECOND_OPINION_PART = 0.6
 # ... and also when the article the markup declares around the body (<article>, <main>, articleBody)
 # holds this many times the body's words after cleaning: the walk or the container missed part of it.
 SECOND_OPINION_DECLARED = 1.3
+# ... and, where ours found no text, when it has at least this many words.
+SECOND_OPINION_RESCUE_WORDS = 40
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
@@ -113,8 +116,10 @@ def choose_body(
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     if ask_second_opinion(paragraphs, confidence, page_words, declared_words):
         other = _second_opinion.trafilatura_paragraphs(html, url)
-        # Where ours found nothing, any text trafilatura found beats an empty body or a lone standfirst.
-        if prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0) or not paragraphs:
+        # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
+        # beats an empty body, a lone standfirst or one block.
+        rescue = not paragraphs and _tokens(other) >= SECOND_OPINION_RESCUE_WORDS
+        if rescue or prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
     if not paragraphs:
