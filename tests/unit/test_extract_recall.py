@@ -87,3 +87,15 @@ def test_a_page_of_short_items_the_container_finds_nothing_in_gets_trafilaturas_
     items = "".join(f"<h3>{h}</h3><p>{t}</p>" for h, t in briefs)
     body = _body(f"<h1>Harbour briefs</h1>{items}")
     assert body == [line for brief in briefs for line in brief]
+
+
+def test_subheadings_that_link_to_their_own_section_are_kept() -> None:
+    # Blogs and docs make each subheading a link to its own anchor (a permalink, "¶").
+    headings = ["What the board decided", "What happens next"]
+    html = (
+        f'<h2 id="decided"><a href="#decided">{headings[0]}</a></h2>'
+        f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>"
+        f'<h2 id="next"><a href="#next">{headings[1]}</a></h2>'
+        f"<p>{SENTENCES[2]}</p><p>{SENTENCES[3]}</p>"
+    )
+    assert _body(html) == [headings[0], *SENTENCES[:2], headings[1], *SENTENCES[2:]]

@@ -65,9 +65,18 @@ def _date_line(text: str) -> bool:
 def _good_block(text: str, node: LexborNode) -> bool:
     if not text:
         return False
-    links = link_chars(node)
+    links = _away_link_chars(node) if node.tag in HEADINGS else link_chars(node)
     limit = MAX_LINK_DENSITY_P if node.tag == "p" else MAX_LINK_DENSITY
     return not (links and links / text_size(text) > limit)
+
+
+def _away_link_chars(node: LexborNode) -> int:
+    """Linked characters of a heading, leaving out links to a place on the page (a section anchor)."""
+    return sum(
+        text_size(" ".join((a.text(deep=True) or "").split()))
+        for a in node.css("a")
+        if not (a.attributes.get("href") or "").startswith("#")
+    )
 
 
 def _blocks(root: LexborNode, out: list[str]) -> None:
