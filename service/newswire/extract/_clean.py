@@ -102,6 +102,22 @@ _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
 _NEVER_INSIDE_INTERRUPTION = "h1, main, article, [itemprop=articleBody], [role=main]"
 
 
+# How far up a class-named node is looked at for the code block it highlights.
+_CODE_LEVELS = 4
+
+
+def _in_code(node: LexborNode) -> bool:
+    """Whether a node is a token of a highlighted code block ("hljs-comment", "token comment")."""
+    parent = node.parent
+    for _ in range(_CODE_LEVELS):
+        if parent is None:
+            return False
+        if parent.tag in {"pre", "code"}:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _names(classes: str | None, ident: str | None) -> str:
     """Class and id words, lowercased, minus utility classes with variants ("print:hidden")."""
     words = [w for w in (classes or "").split() if ":" not in w and "[" not in w]
@@ -196,7 +212,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
         kind = _kind(node)
-        if not kind:
+        if not kind or _in_code(node):
             continue
         if kind == 2:
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:

@@ -248,6 +248,20 @@ def _first_of_several(best: LexborNode, good: dict[int, float]) -> LexborNode:
     return top_level[0] if len(top_level) >= 2 else best
 
 
+def declared_article(best: LexborNode | None) -> LexborNode | None:
+    """The element the markup declares the article (``<article>``, ``<main>``, itemprop articleBody)
+    that holds the winner, or the winner itself when it is one: what the page says its text is."""
+    node = best
+    while node is not None and node.tag not in {"body", "html"}:
+        if (
+            node.tag in {"article", "main"}
+            or (node.attributes.get("itemprop") or "").lower() == "articlebody"
+        ):
+            return node
+        node = node.parent
+    return None
+
+
 def _contains(outer: LexborNode, inner: LexborNode) -> bool:
     parent = inner.parent
     while parent is not None:

@@ -60,6 +60,10 @@ def explain_path(path: Path, url: str | None = None) -> str:
     container = _walk.container_text(choice.best)
     words = sum(len(p.split()) for p in container)
     lines.append(f"container text: {words} words of the {page_words} the page shows")
+    declared = _container.declared_article(choice.best)
+    declared_words = len(" ".join((declared.text(deep=True) or "").split()).split()) if declared else 0
+    if declared is not None:
+        lines.append(f"the article the markup declares around it: {_label(declared)}, {declared_words} words")
     if (
         choice.best is None
         or choice.share < _strategy.UNSURE_SHARE
@@ -70,11 +74,14 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
             f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
         )
-    if choice.best is None or _strategy.ask_second_opinion(container, choice.share, page_words):
+    if choice.best is None or _strategy.ask_second_opinion(
+        container, choice.share, page_words, declared_words
+    ):
         lines.append(
             f"not sure enough (share < {_strategy.SECOND_OPINION_SHARE:.0%} or under "
             f"{_strategy.SECOND_OPINION_VISIBLE:.0%} of the page's words, unless mostly prose; or "
-            f"mostly not prose and under {_strategy.SECOND_OPINION_PART:.0%} of the page's words): "
+            f"mostly not prose and under {_strategy.SECOND_OPINION_PART:.0%} of the page's words; or "
+            f"the declared article holds over {_strategy.SECOND_OPINION_DECLARED}x its words): "
             f"trafilatura is asked too and wins when its prose score is > "
             f"{_strategy.SECOND_OPINION_GAIN}x the body found so far"
         )

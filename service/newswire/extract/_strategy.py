@@ -7,9 +7,10 @@ clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
 render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
 page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
-a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose: the
-``trafilatura`` method. A page with no text at all gets the most prose-like
-string of its inline script data (single-page apps), the ``script`` method.
+a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, or a fair
+amount of text where ours found none: the ``trafilatura`` method. A page with no text at all
+gets the most prose-like string of its inline script data (single-page apps), the ``script``
+method.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ SECOND_OPINION_PROSE_OK = 0.8
 # while the page shows much more text than the body.
 SECOND_OPINION_PROSE_POOR = 0.3
 SECOND_OPINION_PART = 0.6
+# ... and also when the article the markup declares around the body (<article>, <main>, articleBody)
+# holds this many times the body's words after cleaning: the walk or the container missed part of it.
+SECOND_OPINION_DECLARED = 1.3
+# ... and, where ours found no text, when it has at least this many words.
+SECOND_OPINION_RESCUE_WORDS = 40
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
@@ -64,17 +70,23 @@ def _prose_ratio(paragraphs: list[str]) -> float:
     return prose_score(paragraphs) / (sum(len(p) for p in paragraphs) or 1)
 
 
-def ask_second_opinion(paragraphs: list[str], confidence: float, page_words: int) -> bool:
+def ask_second_opinion(
+    paragraphs: list[str], confidence: float, page_words: int, declared_words: int = 0
+) -> bool:
     """Whether the body found so far is doubtful enough to be worth trafilatura's time.
 
     Doubtful: a body that is not clearly the page's article (a small share of its paragraph
-    text, or of its words), unless that body is fairly sure and reads as running text; or a
-    body that is mostly not prose while the page shows much more. The trigger is cheap (no
-    parse) and is what keeps the slow second opinion on a small minority of pages.
+    text, or of its words), unless that body is fairly sure and reads as running text; a
+    body that is mostly not prose while the page shows much more; or a body clearly smaller
+    than the article the page's markup declares around it (``declared_words``, cleaned).
+    The trigger is cheap (no parse) and is what keeps the slow second opinion on a small
+    minority of pages.
     """
     if not paragraphs:
         return True
     words = _tokens(paragraphs)
+    if declared_words > SECOND_OPINION_DECLARED * words:
+        return True
     ratio = _prose_ratio(paragraphs)
     unsure = confidence < SECOND_OPINION_SHARE or words < SECOND_OPINION_VISIBLE * page_words
     prose_ok = confidence >= SECOND_OPINION_SURE_SHARE and ratio >= SECOND_OPINION_PROSE_OK
@@ -90,7 +102,7 @@ def choose_body(
 
     ``page_words`` counts the words of the page's visible text (before cleaning).
     """
-    paragraphs, share = _body.main_text_scored(tree, url)
+    paragraphs, share, declared_words = _body.main_text_scored(tree, url)
     method = "container"
     confidence = round(share, 3)
     words = _tokens(paragraphs)
@@ -102,9 +114,12 @@ def choose_body(
     ld_tokens = _tokens(ld_body)
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
-    if ask_second_opinion(paragraphs, confidence, page_words):
+    if ask_second_opinion(paragraphs, confidence, page_words, declared_words):
         other = _second_opinion.trafilatura_paragraphs(html, url)
-        if prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
+        # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
+        # beats an empty body, a lone standfirst or one block.
+        rescue = not paragraphs and _tokens(other) >= SECOND_OPINION_RESCUE_WORDS
+        if rescue or prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
     if not paragraphs:

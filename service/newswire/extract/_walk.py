@@ -7,6 +7,8 @@ own ``<header>`` are not.
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from newswire.extract._dates import is_date_line
@@ -36,13 +38,45 @@ _CARD_TEXT = 600
 _LINKED_CARD_TEXT = 1000
 _LINKED_HEADING = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 
+# A short line holding a date is a dateline or a post's time stamp, unless it reads as a sentence
+# of the article ("The deadline is Wednesday, April 15, 2026."): a capital start that is not a
+# stamp's label, a few words besides the date, a sentence end.
+_STAMP_LABEL = re.compile(
+    r"(?:posted|published|updated|last|submitted|written|filed|originally|first|by|von|am|le|el|il)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
+_SENTENCE_WORDS = 6
+
+
+def _date_line(text: str) -> bool:
+    """Whether a line is a date stamp to leave out (see ``_STAMP_LABEL``), not a sentence with a date."""
+    if not is_date_line(text):
+        return False
+    sentence = (
+        text[0].isupper()
+        and text[-1] in ".!?:"
+        and not _STAMP_LABEL.match(text)
+        and len(_SENTENCE_WORD.findall(text)) >= _SENTENCE_WORDS
+    )
+    return not sentence
+
 
 def _good_block(text: str, node: LexborNode) -> bool:
     if not text:
         return False
-    links = link_chars(node)
+    links = _away_link_chars(node) if node.tag in HEADINGS else link_chars(node)
     limit = MAX_LINK_DENSITY_P if node.tag == "p" else MAX_LINK_DENSITY
     return not (links and links / text_size(text) > limit)
+
+
+def _away_link_chars(node: LexborNode) -> int:
+    """Linked characters of a heading, leaving out links to a place on the page (a section anchor)."""
+    return sum(
+        text_size(" ".join((a.text(deep=True) or "").split()))
+        for a in node.css("a")
+        if not (a.attributes.get("href") or "").startswith("#")
+    )
 
 
 def _blocks(root: LexborNode, out: list[str]) -> None:
@@ -107,7 +141,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
     def flush() -> None:
         nonlocal links
         text = " ".join("".join(pieces).split())
-        if text and (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not is_date_line(text):
+        if text and (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not _date_line(text):
             out.append(text)
         pieces.clear()
         links = 0
@@ -138,7 +172,7 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
         breaks = 0
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
             text = text_of(child)
-            if _good_block(text, child) and not is_date_line(text):
+            if _good_block(text, child) and not _date_line(text):
                 out.append(text)
         elif (
             tag in SKIP

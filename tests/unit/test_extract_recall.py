@@ -1,0 +1,101 @@
+"""Body extraction keeps short article text that looks like page furniture: each test is one mechanism."""
+
+from __future__ import annotations
+
+from newswire.extract import extract_html
+
+URL = "https://news.example/2026/12/04/harbour-plan"
+SENTENCES = [
+    "The harbour board approved the new quay on Thursday after a vote that ran late into the"
+    " evening and split the members.",
+    "Fishermen had argued for two years that the old quay was unsafe in winter storms and too"
+    " short for the larger boats.",
+    "The plan costs forty million and will be paid for by the port, the region and a loan from"
+    " the national infrastructure fund.",
+    "Residents near the waterfront asked for limits on night work, and the board agreed to"
+    " stop the pile driving after eight.",
+]
+
+
+def _body(article: str) -> list[str]:
+    head = "<head><title>Harbour plan approved</title></head>"
+    html = f"<html>{head}<body><article>{article}</article></body></html>"
+    return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
+
+
+def test_a_short_sentence_with_a_date_is_article_text_and_a_date_stamp_is_not() -> None:
+    dated = "Work on the quay starts on Monday, March 2, 2026."
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    body = _body(
+        f"<p>Published on December 4, 2026</p>{paragraphs}<p>{dated}</p><p>Updated: 04.12.2026, 13:05 Uhr</p>"
+    )
+    assert body == [*SENTENCES, dated]
+
+
+def test_comments_in_highlighted_code_are_code_not_readers_comments() -> None:
+    # Syntax highlighters class a code comment "hljs-comment" or "token comment".
+    code = (
+        '<pre><code class="language-bash">git add . '
+        '<span class="hljs-comment"># stage every changed file</span>\n'
+        'git commit <span class="token comment"># record them</span></code></pre>'
+    )
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    body = _body(f'{paragraphs}{code}<div class="comments"><p>{SENTENCES[0]} Great post!</p></div>')
+    assert body[:-1] == SENTENCES
+    assert "# stage every changed file" in body[-1] and "# record them" in body[-1]
+
+
+def test_a_body_much_smaller_than_the_declared_article_gets_the_second_opinion() -> None:
+    # The story's paragraphs win the container, but the <article> goes on with a list of the
+    # plan's points in another box: the body is a sub-block of what the page declares its article.
+    points = [
+        "The quay will be two hundred metres long, twice the old one, with room for six of the larger"
+        " trawlers at once.",
+        "A new ice plant and a fuel berth are part of the plan, so boats no longer need to sail to the"
+        " next town to refuel.",
+        "The old quay stays open until the new one is finished, and then it will be rebuilt as a walkway"
+        " for visitors.",
+        "The board will publish the contracts for the works in January and choose the builders before the"
+        " end of March.",
+    ]
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    facts = "<h2>What the plan holds</h2><ul>" + "".join(f"<li>{s}</li>" for s in points) + "</ul>"
+    html = (
+        "<html><head><title>Harbour plan approved</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>Harbour plan approved</h1><div class='story'>{story}</div>"
+        f"<div class='facts'>{facts}</div></article></body></html>"
+    )
+    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.extraction is not None and event.extraction.method == "trafilatura"
+    body = event.body
+    assert all(s in body for s in SENTENCES[:2]) and all(p in body for p in points)
+
+
+def test_a_page_of_short_items_the_container_finds_nothing_in_gets_trafilaturas_text() -> None:
+    # Briefs under headings, each shorter than a paragraph: no container, no prose, but a reader
+    # sees every line; the second opinion's text beats the largest single block.
+    briefs = [
+        ("Quay vote passes", "Board says yes."),
+        ("Ferry times change", "Earlier in winter."),
+        ("Fish market moves", "Now on pier two."),
+        ("Storm warning lifted", "Boats may sail."),
+        ("New harbour master", "Starts in May."),
+        ("Pier repairs done", "Open from Monday."),
+        ("Lighthouse tours", "Every Sunday."),
+        ("Regatta dates set", "Late in August."),
+    ]
+    items = "".join(f"<h3>{h}</h3><p>{t}</p>" for h, t in briefs)
+    body = _body(f"<h1>Harbour briefs</h1>{items}")
+    assert body == [line for brief in briefs for line in brief]
+
+
+def test_subheadings_that_link_to_their_own_section_are_kept() -> None:
+    # Blogs and docs make each subheading a link to its own anchor (a permalink, "¶").
+    headings = ["What the board decided", "What happens next"]
+    html = (
+        f'<h2 id="decided"><a href="#decided">{headings[0]}</a></h2>'
+        f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>"
+        f'<h2 id="next"><a href="#next">{headings[1]}</a></h2>'
+        f"<p>{SENTENCES[2]}</p><p>{SENTENCES[3]}</p>"
+    )
+    assert _body(html) == [headings[0], *SENTENCES[:2], headings[1], *SENTENCES[2:]]
