@@ -1,6 +1,7 @@
 """WARC import through a real broker: pages/s with one and with two ``newswire import-worker`` processes.
 
     .venv/bin/python bench/warc_import.py [--files F] [--pages P] [--bootstrap HOST:PORT] [--out JSON]
+        [--baseline DIR]
 
 Writes F ``.warc.gz`` files of P generated news-like pages each (``bench/warc_read.py``'s
 generator: request + response records, one gzip member each, as CC-NEWS lays them out;
@@ -11,6 +12,11 @@ starts the workers, and times from their start until every file is done (their
 ``newswire_import_files_total``). pages/s = HTML pages extracted / that time, start-up
 included. The box is shared, so the one- and two-worker figures of one run are what compare.
 The run checks that every page became exactly one article event.
+
+``--baseline DIR`` (a checkout of other code, e.g. ``git archive REV service | tar -x -C DIR``)
+also runs the workers from ``DIR/service``, interleaved with this tree's (baseline 1, this 1,
+baseline 2, this 2; ``--rounds R`` times over), so a change is compared with what it replaces
+under the same load.
 """
 
 from __future__ import annotations
@@ -22,12 +28,14 @@ import json
 import os
 import platform
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,8 +98,32 @@ def _name_for_partition(folder: Path, partition: int, partitions: int) -> Path:
     raise RuntimeError("no name found")
 
 
+@contextlib.contextmanager
+def _code(code: Path | None) -> Iterator[None]:
+    """Processes started inside run newswire from ``code/service`` (None: this tree)."""
+    if code is None:
+        yield
+        return
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(code / "service")
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+
+
 async def run_once(
-    bootstrap: str, files: list[Path], pages: int, workers: int, work: Path
+    bootstrap: str, files: list[Path], pages: int, workers: int, work: Path, code: Path | None = None
+) -> dict[str, object]:
+    with _code(code):
+        return await _run_once(bootstrap, files, pages, workers, work, code)
+
+
+async def _run_once(
+    bootstrap: str, files: list[Path], pages: int, workers: int, work: Path, code: Path | None
 ) -> dict[str, object]:
     settings = _settings(bootstrap, partitions=len(files))
     config = write_config(
@@ -144,6 +176,7 @@ async def run_once(
     urls = Counter(orjson.loads(r.value)["url"] for r in records)
     total = len(files) * pages
     return {
+        "code": str(code) if code is not None else "this tree",
         "workers": workers,
         "pages": total,
         "articles": len(urls),
@@ -178,8 +211,15 @@ async def _main(args: argparse.Namespace) -> int:
         files = make_files(work / "warc", args.files, args.pages)
         size = sum(p.stat().st_size for p in files)
 
+        codes = [args.baseline.resolve(), None] if args.baseline else [None]
+
         async def both(bootstrap: str) -> list[dict[str, object]]:
-            return [await run_once(bootstrap, files, args.pages, n, work) for n in (1, 2)]
+            return [
+                await run_once(bootstrap, files, args.pages, n, work, code)
+                for _ in range(args.rounds)
+                for n in (1, 2)
+                for code in codes
+            ]
 
         if args.bootstrap:
             runs = await both(args.bootstrap)
@@ -188,7 +228,14 @@ async def _main(args: argparse.Namespace) -> int:
 
             with EmbeddedBroker(work / "kafka", heap="768m") as broker:
                 runs = await both(broker.bootstrap_servers)
-    one, two = (float(str(r["pages_per_s_working"])) for r in runs)
+    one, two = (
+        statistics.median(
+            float(str(r["pages_per_s_working"]))
+            for r in runs
+            if r["code"] == "this tree" and r["workers"] == n
+        )
+        for n in (1, 2)
+    )
     result = {
         "command": "python bench/warc_import.py " + " ".join(sys.argv[1:]),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version()},
@@ -198,16 +245,18 @@ async def _main(args: argparse.Namespace) -> int:
         "warc_gz_bytes": size,
         "runs": runs,
         "speedup_two_workers": round(two / one, 2),
+        "loadavg_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=1) + "\n")
     for r in runs:
         sys.stderr.write(
-            f"{r['workers']} worker(s): {r['pages']} pages in {r['seconds']}s = {r['pages_per_s']} pages/s "
+            f"{r['code']}: {r['workers']} worker(s): {r['pages']} pages in {r['seconds']}s = "
+            f"{r['pages_per_s']} pages/s "
             f"({r['pages_per_s_working']} once working), {r['pages_per_cpu_s']} pages per CPU second, "
             f"each article once: {r['each_once']}, files per worker {r['files_per_worker']}\n"
         )
-    sys.stderr.write(f"two workers / one (once working): {result['speedup_two_workers']}x\n")
+    sys.stderr.write(f"two workers / one (once working, medians): {result['speedup_two_workers']}x\n")
     return 0 if all(r["each_once"] for r in runs) else 1
 
 
@@ -218,6 +267,10 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=6)
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--bootstrap", help="an existing broker (default: start an embedded one)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat the whole comparison (medians compared)"
+    )
+    parser.add_argument("--baseline", type=Path, help="also run the workers from DIR/service, interleaved")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "warc_import.json")
     sys.exit(asyncio.run(_main(parser.parse_args())))
 
