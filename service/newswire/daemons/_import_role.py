@@ -1,4 +1,4 @@
-"""The import role: take WARC files off ``warc-files``, publish their articles, checkpoint inside each file.
+"""The import role: take WARC files off ``warc-files``, extract their pages, checkpoint inside each file.
 
 One file at a time per worker process; more processes in the same consumer group
 (``<ingest.group_id>-import``) take files from the other partitions. Pages are
@@ -6,8 +6,8 @@ read with :func:`~newswire.archive.read_warc` from the file's last checkpoint,
 extracted in the pool with the same job the fetch role runs (so walls and teasers
 are judged the same), and taken back in file order. Every ``ingest.max_in_flight``
 pages or ``ingest.commit_interval_ms``, whichever comes first, one transaction
-carries the extracted prefix of the file (its article events, a dead letter per
-bad record with file and byte offset) and the file's ``import-state`` checkpoint
+carries the extracted prefix of the file (a ``urls`` record per article, a dead
+letter per bad record with file and byte offset) and the file's ``import-state`` checkpoint
 (the position after the prefix's last record). The transaction that reaches the
 end of the file marks it ``done`` and commits the work item's offset.
 
@@ -18,12 +18,17 @@ still go one at a time, in file order, and only while the worker owns the file.
 
 A worker killed mid-file leaves its work item uncommitted and its open
 transaction aborts; the partition's next owner rebuilds the checkpoints and
-reads on from the last committed one, so every page is published exactly once.
+reads on from the last committed one, so every page is handed on exactly once.
 While a file is in hand the role keeps polling (within ``max.poll.interval.ms``)
 and hands back any other work item it is given, so it stays in the group.
 
-Each page is published as it was extracted (``created``, version 1, ``fetched`` =
-its ``WARC-Date``); dedup against the live ingest state is not done here.
+An article is not published here: its ``urls`` record (keyed by host, like a
+candidate URL, and carrying the extracted event with ``fetched`` = the record's
+``WARC-Date``) goes to the ingest fetch role that owns the URL's state, which
+decides it as it decides a fetched page: created, updated with the next version,
+unchanged, or a duplicate of another URL's text; and skipped when the URL was
+checked after the capture. So the same page in two files, or in a file and on
+the live site, is published once, and versions stay in one place.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from newswire.archive import BadRecord, ReadCounts, WarcPage, read_warc
-from newswire.bus.records import Record, articles, dead_letters, import_state
+from newswire.bus.records import Record, dead_letters, import_state, urls
 from newswire.bus.records import warc_files as work
 from newswire.bus.records.import_state import Checkpoint
 from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session, StopFlag
@@ -52,11 +57,14 @@ from newswire.events import ArticleEvent
 from newswire.observe import Health
 from newswire.observe import metrics as m
 from newswire.pool import WorkerPool
+from newswire.sources import Candidate
+from newswire.urls import canonicalize
 
 log = logging.getLogger(__name__)
 
 _PROGRESS_EVERY_S = 10.0
 _POLL_EVERY_S = 0.1
+_SOURCE = "warc-import"  # the candidate source of an imported page's urls record
 Item = WarcPage | BadRecord
 Extraction: TypeAlias = "asyncio.Task[ArticleEvent | str]"
 
@@ -304,7 +312,6 @@ class ImportRole:
 
     async def _commit_batch(self, session: Session, f: _File, batch: list[_Read], final: bool) -> None:
         """One transaction for ``batch`` (the file's next items, extracted); at its end, finish the file."""
-        s = self.settings
         records: list[Record] = []
         outcomes: dict[str, int] = {}
         pages = 0
@@ -319,9 +326,15 @@ class ImportRole:
             result = r.task.result()
             if isinstance(result, str):
                 outcomes[result] = outcomes.get(result, 0) + 1
-            else:
-                outcomes["article"] = outcomes.get("article", 0) + 1
-                records += articles.records(s, self.source_id, result)
+                continue
+            try:
+                records.append(self._handed_on(result))
+            except ValueError as exc:  # a target URI that is not http(s): no URL state to decide in
+                context = {"path": r.item.path, "offset": r.item.offset, "url": result.url}
+                records.append(self._letter(f.record, str(exc), "invalid_url", context))
+                outcomes["invalid_url"] = outcomes.get("invalid_url", 0) + 1
+                continue
+            outcomes["article"] = outcomes.get("article", 0) + 1
         if final and f.failed is not None:
             context = {"path": f.failed.path, "offset": f.failed.offset}
             records.append(self._letter(f.record, str(f.failed), "unreadable_file", context))
@@ -404,9 +417,14 @@ class ImportRole:
             await session.commit(records, offsets, starts={tp: record.offset}, partitioned=partitioned)
         if checkpoint is not None:
             self._checkpoints.setdefault(tp.partition, {})[checkpoint[0]] = checkpoint[1]
-        self.published += sum(1 for r in records if r.topic == self.settings.topic("articles"))
+        self.published += sum(1 for r in records if r.topic == self.settings.topic("urls"))
         session.active()
         return True
+
+    def _handed_on(self, article: ArticleEvent) -> Record:
+        """The urls record that takes ``article`` to the fetch role owning its URL's state."""
+        url = canonicalize(article.url)
+        return urls.record(self.settings, Candidate(url=url, source=_SOURCE), imported=article)
 
     def _letter(self, record: Consumed, error: str, reason: str, context: Mapping[str, object]) -> Record:
         log.warning("dead-lettering from %s: %s", self.spec.topic, error)

@@ -1,4 +1,5 @@
-"""The import worker daemon: WARC files queued by ``newswire import warc`` → article events.
+"""The import worker daemon: WARC files queued by ``newswire import warc`` → extracted articles,
+decided and published by the ingest daemon's fetch role (``daemons/_import_role.py``).
 
 Runs the import role (``daemons/_import_role.py``) with an extraction pool of
 ``ingest.extract_workers``. Start one per core or per machine with the same
@@ -65,7 +66,7 @@ class ImportDaemon:
                 await readiness
             pool.shutdown(wait=False)
         log.info(
-            "import worker stopped; %d files done, %d article events",
+            "import worker stopped; %d files done, %d articles handed to ingest",
             self.role.files_done,
             self.role.published,
         )
