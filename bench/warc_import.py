@@ -159,6 +159,8 @@ async def _run_once(
         for n in range(workers)
     ]
     total = len(files) * pages
+    waiting: Counter[str] = Counter()  # extraction-process samples: asleep (waiting for a page) or not
+    sampling: asyncio.Task[None] | None = None
     try:
         async with httpx.AsyncClient() as client:
             while True:
@@ -169,10 +171,13 @@ async def _run_once(
                 extracted = metric_sum(samples, "newswire_import_pages_total")
                 if first is None and extracted > 0:
                     first = (time.monotonic(), extracted)
+                    sampling = asyncio.create_task(_sample_waiting([d.pid for d in daemons], waiting))
                 if metric_sum(samples, "newswire_import_files_total") >= len(files):
                     break
                 await asyncio.sleep(0.2)
             ended = time.monotonic()
+            if sampling is not None:
+                sampling.cancel()
             cpu_s = sum(_cpu_seconds(d.pid) for d in daemons)
             per_worker = [metric_sum(await d.metrics(client), "newswire_import_files_total") for d in daemons]
             # Code from before the import handed articles to ingest published them itself.
@@ -206,12 +211,38 @@ async def _run_once(
         # CPU of the workers' process trees (main + extraction process), start-up included
         "cpu_s": round(cpu_s, 2),
         "pages_per_cpu_s": round(total / cpu_s, 1),
+        # share of 100 Hz samples (once working) in which an extraction process was asleep, i.e.
+        # waiting for its next page rather than extracting or waiting for a CPU (load-independent)
+        "extraction_waiting": round(waiting["asleep"] / max(1, sum(waiting.values())), 3),
         # until the ingest daemon had published every article (decided against the URL state)
         "published_seconds": round(published - started, 2),
         "ingest_cpu_s": round(ingest_cpu_s, 2),
         "pages_per_cpu_s_with_ingest": round(total / (cpu_s + ingest_cpu_s), 1),
         "loadavg_after": os.getloadavg()[0],
     }
+
+
+async def _sample_waiting(workers: list[int], counts: Counter[str]) -> None:
+    """Count, every 10 ms, whether each worker's extraction processes (the children of its
+    forkserver, i.e. its grandchildren) are asleep or running / runnable."""
+    extractors: list[int] = []
+    refreshed = 0.0
+    while True:
+        if time.monotonic() - refreshed > 1.0:  # workers are replaced now and then
+            extractors = [p for w in workers for p in process_tree(w) if _ppid(_ppid(p) or 0) == w]
+            refreshed = time.monotonic()
+        for pid in extractors:
+            with contextlib.suppress(OSError, IndexError):
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                counts["asleep" if stat[stat.rindex(")") + 2] in "SD" else "running"] += 1
+        await asyncio.sleep(0.01)
+
+
+def _ppid(pid: int) -> int | None:
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat[stat.rindex(")") + 2 :].split()[1])
+    return None
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -275,6 +306,7 @@ async def _main(args: argparse.Namespace) -> int:
             f"{r['code']}: {r['workers']} worker(s): {r['pages']} pages in {r['seconds']}s = "
             f"{r['pages_per_s']} pages/s "
             f"({r['pages_per_s_working']} once working), {r['pages_per_cpu_s']} pages per CPU second, "
+            f"extraction process waiting {r['extraction_waiting']:.0%} of the time, "
             f"all published after {r['published_seconds']}s (ingest CPU {r['ingest_cpu_s']}s), "
             f"each article once: {r['each_once']}, files per worker {r['files_per_worker']}\n"
         )

@@ -148,8 +148,8 @@ class ImportRole:
             max_poll_records=1,
         )
         # Pages handed to the pool ahead of the one it works on: enough that each extraction
-        # process always has its next page queued (the pool keeps two per process), not more.
-        self._ahead = 2 * WorkerPool.DEPTH * (pool.workers if pool is not None else 1)
+        # process always has its next pages queued (``pool.depth`` each), not more.
+        self._ahead = 2 * pool.depth * pool.workers if pool is not None else 1
         self.published = 0
         self.files_done = 0
         self._owned: set[Partition] = set()
@@ -190,7 +190,8 @@ class ImportRole:
             ready = f.done_prefix()
             pages = sum(1 for r in itertools.islice(f.read, ready) if r.task is not None)
             whole = f.ended and ready == len(f.read)
-            if ready and (due_in <= 0 or pages >= self.settings.ingest.max_in_flight or whole):
+            full = len(f.read) >= 2 * self.settings.ingest.max_in_flight  # reading waits for this commit
+            if ready and (due_in <= 0 or pages >= self.settings.ingest.max_in_flight or whole or full):
                 self._start_commit(session, f, ready)
             elif whole:  # nothing left to commit: a file that ended on a committed item
                 self._start_commit(session, f, 0)
@@ -276,7 +277,7 @@ class ImportRole:
 
     def _read_ahead(self, f: _File) -> None:
         """Read on until the pool has its next pages queued (or the file ends, or enough waits to commit)."""
-        most = 2 * self.settings.ingest.max_in_flight
+        most = 2 * self.settings.ingest.max_in_flight  # also in step(): a full queue commits at once
         extracting = f.extracting()
         while not f.ended and extracting < self._ahead and len(f.read) < most:
             try:

@@ -23,6 +23,11 @@ from newswire.pool import extraction_pool
 
 log = logging.getLogger(__name__)
 
+#: Pages queued in each extraction process. An import always has the next pages at hand, and
+#: on a busy machine the worker's event loop can be off the CPU for longer than a page takes:
+#: with two queued, the extraction process sat idle a fifth of the time under load (docs/warc.md).
+PAGES_QUEUED = 4
+
 
 class ImportDaemon:
     """Import queued WARC files until stopped (or idle for ``idle_timeout_s``)."""
@@ -47,7 +52,7 @@ class ImportDaemon:
         await ensure_topics(s)
         await warn_about_mismatches(s)
         ident = instance_id(s.ingest.instance_id)
-        pool = extraction_pool(s.ingest.extract_workers)
+        pool = extraction_pool(s.ingest.extract_workers, depth=PAGES_QUEUED)
         self.role = ImportRole(
             s,
             pool,
