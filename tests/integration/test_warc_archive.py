@@ -1,12 +1,15 @@
 """Archive out and back in: ingest with ``ingest.archive_warc`` writes what it fetched as WARC files,
-and importing those files gives the same articles (same URLs, titles and text) as the fetch did."""
+and importing those files gives the same articles (same URLs, titles and text) as the fetch did;
+imported into the topics that fetched them, only a later capture that changed is published."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from newswire.archive import WarcFileWriter, WarcPage, read_warc
 from newswire.broker import EmbeddedBroker
 from newswire.bus.tail import read_topic
 from newswire.commands.import_warc import run as queue_files
@@ -47,4 +50,50 @@ async def test_pages_archived_by_ingest_import_to_the_same_articles(
     daemon = ImportDaemon(importing, idle_timeout_s=3)
     await daemon.run()
     assert daemon.role is not None and daemon.role.files_done == len(files)
+    await IngestDaemon(importing, inline_extraction=True, idle_timeout_s=3).run()  # decides and publishes
     assert await articles_by_url(importing) == fetched
+
+
+async def test_importing_what_ingest_fetched_publishes_only_a_later_capture_that_changed(
+    broker: EmbeddedBroker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    archive = tmp_path / "archive"
+    fetching = make_settings(
+        broker.bootstrap_servers,
+        sources=[{"kind": "feed", "url": fake_site.url("/feeds/rss.xml"), "interval_s": 30}],
+        fetch={"allowed_hosts": [fake_site.host_port], "per_host_delay_s": 0, "retries": 1},
+        ingest={"archive_warc": str(archive)},
+    )
+    await IngestDaemon(fetching, inline_extraction=True, idle_timeout_s=3).run()
+    live = [decode_article(r.value) for r in await read_topic(fetching, fetching.topic("articles"))]
+    files = sorted(archive.glob("*.warc.gz"))
+    # A capture an hour later of one page whose title was corrected meanwhile.
+    pages = read_warc(files[0], max_payload_bytes=fetching.fetch.max_body_bytes)
+    page = next(p for p in pages if isinstance(p, WarcPage))
+    title = next(e.title for e in live if e.url == page.url)
+    assert title and title.encode() in page.payload
+    later = tmp_path / "later"
+    with WarcFileWriter(later, prefix="later") as writer:
+        writer.write_exchange(
+            url=page.url,
+            fetched=datetime.now(UTC) + timedelta(hours=1),
+            status=200,
+            response_headers=[("Content-Type", page.content_type or "text/html")],
+            payload=page.payload.replace(title.encode(), f"Corrected: {title}".encode()),
+        )
+    # The same topics and groups, without the feed: only the imports reach the fetch role.
+    same_topics = make_settings(
+        broker.bootstrap_servers,
+        kafka={"topic_prefix": fetching.kafka.topic_prefix},
+        ingest={"group_id": fetching.ingest.group_id, "extract_workers": 1},
+    )
+    await queue_files(same_topics, lambda _: None, [str(archive), str(later)])
+    await ImportDaemon(same_topics, idle_timeout_s=3).run()
+    await IngestDaemon(same_topics, inline_extraction=True, idle_timeout_s=3).run()
+
+    after = [decode_article(r.value) for r in await read_topic(fetching, fetching.topic("articles"))]
+    seen = {(e.url, e.version) for e in live}
+    new = [e for e in after if (e.url, e.version) not in seen]
+    assert [(e.url, e.change, e.version) for e in new] == [(page.url, "updated", 2)]
+    assert new[0].title == f"Corrected: {title}"
+    assert new[0].changed_fields == ["title"]

@@ -1,5 +1,6 @@
 """WARC import through a real broker: ``newswire import warc`` queues files, ``newswire import-worker``
-processes (real subprocesses) publish their articles, each exactly once.
+processes (real subprocesses) extract their pages and hand each article on exactly once, and
+``newswire ingest``'s fetch role decides and publishes it as it does a fetched page (dedup, versions).
 
 The WARC files are built from the fake site's generated articles (rendered as the site serves
 them) with the hand-built record helpers, so a test knows every record's byte offset. A worker
@@ -9,6 +10,7 @@ read from ``articles`` with a read-committed consumer.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections import Counter
@@ -24,9 +26,9 @@ from newswire.commands.import_warc import run as queue_files
 from newswire.config import Settings
 from newswire.errors import ArchiveError
 from tests.conftest import make_settings
-from tests.fakesite._articles import generated
+from tests.fakesite._articles import Article, generated
 from tests.fakesite._render import article_html
-from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
+from tests.support.daemon_procs import Daemon, decider, kafka_table, metric_sum, wait_for, write_config
 from tests.support.warc_bytes import gzip_members, page_record, record
 
 pytestmark = pytest.mark.kafka
@@ -57,6 +59,13 @@ async def article_urls(settings: Settings) -> Counter[str]:
     return Counter(orjson.loads(r.value)["url"] for r in records)
 
 
+async def handed_on(settings: Settings) -> Counter[str]:
+    """Per URL, the articles the import workers handed to ingest (committed ``urls`` records)."""
+    records = await read_topic(settings, settings.topic("urls"))
+    docs = [orjson.loads(r.value) for r in records]
+    return Counter(d["imported"]["url"] for d in docs if d.get("imported"))
+
+
 async def test_a_file_is_imported_once_and_a_malformed_record_is_a_dead_letter_with_file_and_offset(
     broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
@@ -70,6 +79,7 @@ async def test_a_file_is_imported_once_and_a_malformed_record_is_a_dead_letter_w
     assert await queue_files(settings, lines.append, [str(tmp_path)]) == 0
     assert lines[-1].startswith("1 WARC files queued")
     daemon = worker(settings, tmp_path, "worker", free_port(), commit_interval_ms=100, max_in_flight=4)
+    ingest = decider(settings, tmp_path)
     try:
         expected = {url for url, _ in good}
 
@@ -93,6 +103,7 @@ async def test_a_file_is_imported_once_and_a_malformed_record_is_a_dead_letter_w
         assert daemon.stop() == 0
     finally:
         daemon.stop()
+        ingest.stop()
 
 
 async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_is_published_once(
@@ -106,6 +117,7 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
     small_batches = {"commit_interval_ms": 50, "max_in_flight": 3}
     first = worker(settings, tmp_path, "first", **small_batches)
     second = None
+    ingest = decider(settings, tmp_path)
     try:
 
         async def some_committed() -> bool:
@@ -128,11 +140,13 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
         counts = await article_urls(settings)
         assert set(counts) == expected
         assert [url for url, n in counts.items() if n != 1] == []
+        assert [url for url, n in (await handed_on(settings)).items() if n != 1] == []
         assert f"importing {path} from byte 0" not in second.log_tail(100_000)  # resumed, not restarted
     finally:
         first.stop()
         if second is not None:
             second.stop()
+        ingest.stop()
 
 
 def test_a_url_is_queued_as_it_is_and_a_name_that_matches_nothing_is_refused(tmp_path: Path) -> None:
@@ -163,6 +177,7 @@ async def test_a_second_worker_joining_mid_file_shares_the_files_and_nothing_is_
     long_batches = {"commit_interval_ms": 2000, "max_in_flight": 30}
     first = worker(settings, tmp_path, "first", **long_batches)
     second = None
+    ingest = decider(settings, tmp_path)
     try:
 
         async def started() -> bool:
@@ -181,10 +196,12 @@ async def test_a_second_worker_joining_mid_file_shares_the_files_and_nothing_is_
         counts = await article_urls(settings)
         assert set(counts) == expected
         assert [url for url, n in counts.items() if n != 1] == []
+        assert [url for url, n in (await handed_on(settings)).items() if n != 1] == []
     finally:
         first.stop()
         if second is not None:
             second.stop()
+        ingest.stop()
 
 
 async def test_a_queued_file_that_is_gone_is_a_dead_letter_and_the_queue_goes_on(
@@ -197,6 +214,7 @@ async def test_a_queued_file_that_is_gone_is_a_dead_letter_and_the_queue_goes_on
     await queue_files(settings, lambda _: None, [str(gone), str(kept)])
     gone.unlink()
     daemon = worker(settings, tmp_path, "worker")
+    ingest = decider(settings, tmp_path)
     try:
         expected = {url for url, _ in pages(3, first=2)}
 
@@ -212,3 +230,69 @@ async def test_a_queued_file_that_is_gone_is_a_dead_letter_and_the_queue_goes_on
         assert "cannot open" in letters[0]["error"]
     finally:
         daemon.stop()
+        ingest.stop()
+
+
+async def test_a_page_in_two_files_is_one_article_and_only_a_later_capture_that_changed_is_a_new_version(
+    broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    settings = make_settings(broker.bootstrap_servers)
+    site = generated(3)
+    urls = [f"{BASE}{a.path}" for a in site]
+
+    def capture(article: Article, date: str, **edit: str) -> bytes:
+        page = dataclasses.replace(article, **edit)
+        return gzip_members(
+            [page_record(f"{BASE}{page.path}", article_html(page, BASE, []).encode(), date=date)]
+        )
+
+    first = tmp_path / "november-5.warc.gz"
+    first.write_bytes(b"".join(capture(a, "2026-11-05T08:00:00Z") for a in site))
+    second = tmp_path / "november-4-and-6.warc.gz"
+    second.write_bytes(
+        capture(site[0], "2026-11-06T08:00:00Z")  # the same page captured again
+        + capture(site[1], "2026-11-06T08:00:00Z", title="Corrected headline")  # edited since
+        + capture(site[2], "2026-11-04T08:00:00Z", title="An older headline")  # captured before
+    )
+    daemon = worker(settings, tmp_path, "worker")
+    ingest = decider(settings, tmp_path, free_port())
+    try:
+        await queue_files(settings, lambda _: None, [str(first)])
+
+        async def first_published() -> bool:
+            assert daemon.popen.poll() is None, daemon.log_tail()
+            return set(await article_urls(settings)) == set(urls)
+
+        await wait_for(first_published, 120, "the first file's articles")
+        await queue_files(settings, lambda _: None, [str(second)])
+
+        async def second_decided() -> bool:
+            assert ingest.popen.poll() is None, ingest.log_tail()
+            async with httpx.AsyncClient() as client:
+                samples = await ingest.metrics(client)
+            skipped = {
+                reason: metric_sum(samples, "newswire_urls_skipped_total", reason=reason)
+                for reason in ("unchanged", "older_snapshot")
+            }
+            return (
+                skipped == {"unchanged": 1, "older_snapshot": 1}
+                and sum((await article_urls(settings)).values()) == 4
+            )
+
+        await wait_for(second_decided, 120, "the second file's pages decided")
+        records = await read_topic(settings, settings.topic("articles"))
+        events = sorted(
+            (d["url"], d["version"], d["change"], d["title"])
+            for d in map(orjson.loads, (r.value for r in records))
+        )
+        assert events == sorted(
+            [
+                (urls[0], 1, "created", site[0].title),
+                (urls[1], 1, "created", site[1].title),
+                (urls[1], 2, "updated", "Corrected headline"),
+                (urls[2], 1, "created", site[2].title),
+            ]
+        )
+    finally:
+        daemon.stop()
+        ingest.stop()

@@ -17,8 +17,8 @@ from newswire.bus.tail import read_topic
 from newswire.commands.import_warc import run as queue_files
 from newswire.config import Settings
 from tests.conftest import make_settings
-from tests.integration.test_warc_import import article_urls, pages
-from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
+from tests.integration.test_warc_import import article_urls, handed_on, pages
+from tests.support.daemon_procs import Daemon, decider, kafka_table, metric_sum, wait_for, write_config
 from tests.support.file_server import FileServer
 
 pytestmark = pytest.mark.kafka
@@ -68,6 +68,7 @@ async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dea
         assert lines[-1].startswith("3 WARC files queued")
         spool = tmp_path / "spool"
         daemon = http_worker(settings, tmp_path, server, spool)
+        ingest = decider(settings, tmp_path)
         try:
             expected = {url for url, _ in good}
 
@@ -99,6 +100,7 @@ async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dea
             assert daemon.stop() == 0
         finally:
             daemon.stop()
+            ingest.stop()
 
 
 async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its_own_spool_once(
@@ -112,6 +114,7 @@ async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its
         small_batches = {"commit_interval_ms": 50, "max_in_flight": 3}
         first = http_worker(settings, tmp_path, server, tmp_path / "spool-a", "first", **small_batches)
         second = None
+        ingest = decider(settings, tmp_path)
         try:
 
             async def some_committed() -> bool:
@@ -134,6 +137,7 @@ async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its
             counts = await article_urls(settings)
             assert set(counts) == expected
             assert [u for u, n in counts.items() if n != 1] == []
+            assert [u for u, n in (await handed_on(settings)).items() if n != 1] == []
             assert len(server.requests_to("/big.warc.gz")) == 2  # one download per worker
             log = second.log_tail(100_000)
             assert f"importing {url} (" in log and "from byte 0" not in log  # resumed, not restarted
@@ -141,3 +145,4 @@ async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its
             first.stop()
             if second is not None:
                 second.stop()
+            ingest.stop()

@@ -217,6 +217,13 @@ class Daemon:
         return code
 
 
+def decider(settings: Any, tmp_path: Path, port: int = 0) -> Daemon:
+    """``newswire ingest`` without sources: its fetch role decides what the import workers hand on."""
+    tables = {"kafka": kafka_table(settings), "ingest": {"group_id": settings.ingest.group_id}}
+    config = write_config(tmp_path / "ingest.toml", tables, [])
+    return Daemon.start("ingest", config, port, tmp_path / "ingest.log")
+
+
 def metric_sum(samples: list[Sample], name: str, **labels: str) -> float:
     """Sum of every sample of ``name`` whose labels include ``labels``."""
     return sum(

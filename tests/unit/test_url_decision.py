@@ -1,5 +1,5 @@
 """The per-URL decision, as pure functions: fetch or skip; created, updated, duplicate or unchanged;
-removed, retried or dead-lettered. No Kafka, no network."""
+removed, retried or dead-lettered; an archived capture decided or skipped as older. No Kafka, no network."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from newswire.daemons._url_decision import (
     decide_failure,
     retry_delay,
     skip_before_fetch,
+    skip_imported,
 )
 from newswire.events import ArticleEvent, article_id_for, content_fingerprint
 from newswire.state import UrlState
@@ -99,6 +100,16 @@ def test_a_page_gone_after_publishing_is_removed_and_a_transient_failure_retried
     last = MAX_ATTEMPTS - 1
     assert decide_failure(prev, status=503, retryable=True, attempt=last) is Reason.FETCH_FAILED
     assert retry_delay(0, None) == 30.0 and retry_delay(1, None) == 60.0 and retry_delay(0, 120.0) == 120.0
+
+
+def test_an_archived_capture_is_decided_unless_the_url_was_checked_after_it() -> None:
+    assert skip_imported(None, captured=100.0) is None
+    prev = decide_article(article(), None, fetched_at(100.0), owner=None).state
+    assert skip_imported(prev, captured=100.0) is None  # the same capture again: decided (unchanged)
+    assert skip_imported(prev, captured=150.0) is None  # a later one: decided (an edit or unchanged)
+    assert skip_imported(prev, captured=99.0) is Reason.OLDER_SNAPSHOT
+    gone = dataclasses.replace(prev, removed=True, checked=200.0)
+    assert skip_imported(gone, captured=150.0) is Reason.OLDER_SNAPSHOT  # no resurrection by an old copy
 
 
 def test_reasons_are_the_strings_metrics_and_dead_letters_have_always_carried() -> None:

@@ -215,7 +215,12 @@ class FetchRole:
             error = f"not a candidate record: {exc}"
             outcome = self.worker.dead_letter(raw, error, Reason.INVALID_CANDIDATE, "?")
         else:
-            if candidate.url in part.state.in_flight:
+            if candidate.url in part.state.in_flight and work.imported is not None:
+                # Its fetch decides against the state as it was when the fetch began: an
+                # imported copy decided meanwhile could be given the same version. Decide it after.
+                record = urls.record(self.settings, candidate, imported=work.imported)
+                outcome = Outcome(Reason.REQUEUED, records=[record])
+            elif candidate.url in part.state.in_flight:
                 outcome = Outcome(Reason.IN_FLIGHT_DUPLICATE)
             else:
                 part.state.in_flight.add(candidate.url)

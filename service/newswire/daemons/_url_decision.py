@@ -3,8 +3,10 @@
 :class:`~newswire.daemons._url_work.UrlWorker` does the I/O (fetch, extract
 in the pool, build records) and asks these functions what it means: whether to
 fetch at all (:func:`skip_before_fetch`), whether an extracted article is new,
-an edit, a duplicate or unchanged (:func:`decide_article`), and what a failed
-fetch leads to (:func:`decide_failure`). Every outcome has a :class:`Reason`.
+an edit, a duplicate or unchanged (:func:`decide_article`), what a failed
+fetch leads to (:func:`decide_failure`), and whether a page read from a web
+archive is older than what the URL's state already holds (:func:`skip_imported`).
+Every outcome has a :class:`Reason`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Reason(enum.StrEnum):
     NOT_MODIFIED = "not_modified"
     DUPLICATE_CONTENT = "duplicate_content"
     IN_FLIGHT_DUPLICATE = "in_flight_duplicate"
+    OLDER_SNAPSHOT = "older_snapshot"
     ROBOTS_DENIED = "robots_denied"
     REQUEUED = "requeued"
     PARKED = "parked"
@@ -62,6 +65,15 @@ def skip_before_fetch(
         return Reason.UNCHANGED_LASTMOD
     if now - prev.checked < recheck_after_s:
         return Reason.RECENTLY_CHECKED
+    return None
+
+
+def skip_imported(prev: UrlState | None, *, captured: float) -> Reason | None:
+    """Why not to decide a page read from a web archive (captured at epoch ``captured``) at all:
+    the URL was last checked (fetched live, found gone, or read from a later capture) after
+    it, so the archived copy is an older snapshot, not an edit. None: decide it as a fetched page."""
+    if prev is not None and prev.checked > captured:
+        return Reason.OLDER_SNAPSHOT
     return None
 
 

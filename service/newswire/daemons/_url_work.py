@@ -34,6 +34,7 @@ from newswire.daemons._url_decision import (
     decide_failure,
     retry_delay,
     skip_before_fetch,
+    skip_imported,
 )
 from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError, RobotsDeniedError
 from newswire.events import ArticleEvent
@@ -102,6 +103,8 @@ class UrlWorker:
         url = candidate.url
         prev = state.get(url)
         now = time.time()
+        if work.imported is not None:
+            return self._decide_imported(work.imported, url, prev, state)
         if work.replay is not None:
             return await self._extract_and_publish(
                 candidate,
@@ -203,6 +206,28 @@ class UrlWorker:
         if self.settings.ingest.keep_raw and outcome.records and outcome.reason != Reason.REMOVED:
             outcome.records.append(self._raw_record(article, candidate, content, final_url, content_type))
         return outcome
+
+    def _decide_imported(
+        self, article: ArticleEvent, url: str, prev: UrlState | None, state: PartitionState
+    ) -> Outcome:
+        """A page read from a WARC file and extracted by an import worker, decided as a fetched
+        page: created, updated, unchanged or a duplicate, unless it is older than the URL's state.
+
+        The capture time (the article's ``fetched``, the record's ``WARC-Date``) stands for the
+        check time; the URL's validators stay those of its last live fetch.
+        """
+        captured = datetime.fromisoformat(article.fetched).timestamp()
+        skip = skip_imported(prev, captured=captured)
+        if skip is not None:
+            return Outcome(skip)
+        base = UrlState(
+            url=url,
+            checked=captured,
+            etag=prev.etag if prev else None,
+            last_modified=prev.last_modified if prev else None,
+            lastmod=prev.lastmod if prev else None,
+        )
+        return self._publish(article, prev, base, state)
 
     def _raw_record(
         self,

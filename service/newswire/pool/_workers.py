@@ -58,7 +58,7 @@ class WorkerPool:
     """``workers`` worker processes, used from one event loop; see the module docstring.
 
     Jobs are module-level functions and picklable arguments. :meth:`run` runs one
-    job and keeps up to :data:`DEPTH` jobs queued in each worker, so a worker starts
+    job and keeps up to ``depth`` (default :data:`DEPTH`) jobs queued in each worker, so a worker starts
     its next job as soon as it has sent a reply, not when the event loop gets round
     to sending more. :meth:`run_all` runs one job per worker side by side (enrich
     splits a batch over its workers). A pool serves one of the two.
@@ -74,10 +74,12 @@ class WorkerPool:
         jobs_per_worker: int | None,
         initializer: Callable[..., object] | None = None,
         initargs: tuple[Any, ...] = (),
+        depth: int = DEPTH,
     ) -> None:
         if workers < 1:
             raise ValueError("a pool needs at least one worker")
         self.workers = workers
+        self.depth = depth
         self._jobs_per_worker = jobs_per_worker  # then the worker is replaced (None: never)
         self._initializer = initializer
         self._initargs = initargs
@@ -106,7 +108,7 @@ class WorkerPool:
         """
         payload = frame(fn, args)
         if self._slots is None or self._room is None:
-            self._slots = asyncio.Semaphore(self.workers * self.DEPTH)
+            self._slots = asyncio.Semaphore(self.workers * self.depth)
             self._room = asyncio.Event()
         async with self._slots:
             attempts = 0
@@ -127,7 +129,7 @@ class WorkerPool:
         while True:
             if self._closed:
                 raise _shut_down()
-            open_ = [w for w in self._all if not w.retiring and len(w.queue) < self.DEPTH]
+            open_ = [w for w in self._all if not w.retiring and len(w.queue) < self.depth]
             best = min(open_, key=lambda w: len(w.queue), default=None)
             live = sum(1 for w in self._all if not w.retiring) + self._starting
             if (best is None or best.queue) and live < self.workers:

@@ -17,10 +17,11 @@ from newswire.pool._workers import WorkerPool
 PAGES_PER_WORKER = 2000
 
 
-def extraction_pool(workers: int) -> WorkerPool:
-    """The extraction pool of an ingest process (``workers=0``: one per core)."""
+def extraction_pool(workers: int, *, depth: int = WorkerPool.DEPTH) -> WorkerPool:
+    """The extraction pool of an ingest process (``workers=0``: one per core), ``depth`` jobs
+    queued in each worker."""
     count = workers or os.cpu_count() or 1
-    return WorkerPool(count, jobs_per_worker=PAGES_PER_WORKER, initializer=_worker_init)
+    return WorkerPool(count, jobs_per_worker=PAGES_PER_WORKER, initializer=_worker_init, depth=depth)
 
 
 def parse_pool() -> WorkerPool:

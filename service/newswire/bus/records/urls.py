@@ -5,8 +5,10 @@ hosts' politeness and fetch state; local files share one key, ``local-files``.
 No headers. Value (JSON): the :class:`~newswire.sources.Candidate` fields
 (``url``, ``source``, ``title``, ``published``, ``authors``, ``summary``,
 ``lastmod``, ``language``) plus ``attempt`` (retries so far), ``not_before``
-(epoch seconds before which a retry waits) and, for ``newswire replay``,
-``replay`` = ``{content (base64), final_url, content_type, force}``.
+(epoch seconds before which a retry waits), for ``newswire replay``
+``replay`` = ``{content (base64), final_url, content_type, force}``, and for a page
+read from a WARC file ``imported`` = its extracted article event (the fetch role
+decides it against the URL's state as it does a fetched page: ``docs/warc.md``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from newswire import events
 from newswire.bus.records._base import Record
 from newswire.config import Settings
+from newswire.events import ArticleEvent
 from newswire.sources import Candidate
 
 #: The key of every local-file URL.
@@ -38,12 +42,13 @@ class Replay:
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class Work:
-    """One urls-topic record: a candidate, its retry bookkeeping, or a replay."""
+    """One urls-topic record: a candidate, its retry bookkeeping, a replay, or an imported article."""
 
     candidate: Candidate
     attempt: int = 0
     not_before: float | None = None
     replay: Replay | None = None
+    imported: ArticleEvent | None = None
 
 
 def key(url: str) -> bytes:
@@ -54,7 +59,12 @@ def key(url: str) -> bytes:
 
 
 def encode(
-    candidate: Candidate, *, attempt: int = 0, not_before: float | None = None, replay: Replay | None = None
+    candidate: Candidate,
+    *,
+    attempt: int = 0,
+    not_before: float | None = None,
+    replay: Replay | None = None,
+    imported: ArticleEvent | None = None,
 ) -> bytes:
     doc: dict[str, Any] = dataclasses.asdict(candidate)
     doc["attempt"] = attempt
@@ -66,6 +76,8 @@ def encode(
             "content_type": replay.content_type,
             "force": replay.force,
         }
+    if imported is not None:
+        doc["imported"] = orjson.Fragment(events.encode_event(imported))
     return orjson.dumps(doc)
 
 
@@ -77,6 +89,7 @@ def decode(data: bytes) -> Work:
     attempt = int(doc.pop("attempt", 0) or 0)
     not_before = doc.pop("not_before", None)
     replay_doc = doc.pop("replay", None)
+    imported_doc = doc.pop("imported", None)
     doc["authors"] = tuple(doc.get("authors") or ())
     replay = None
     if replay_doc is not None:
@@ -86,7 +99,10 @@ def decode(data: bytes) -> Work:
             content_type=replay_doc.get("content_type"),
             force=bool(replay_doc.get("force")),
         )
-    return Work(candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay)
+    imported = None if imported_doc is None else events.article_from_dict(imported_doc)
+    return Work(
+        candidate=Candidate(**doc), attempt=attempt, not_before=not_before, replay=replay, imported=imported
+    )
 
 
 def record(
@@ -96,7 +112,9 @@ def record(
     attempt: int = 0,
     not_before: float | None = None,
     replay: Replay | None = None,
+    imported: ArticleEvent | None = None,
 ) -> Record:
-    """The urls record that queues ``candidate`` (again, after ``attempt`` tries, or as a replay)."""
-    value = encode(candidate, attempt=attempt, not_before=not_before, replay=replay)
+    """The urls record that queues ``candidate`` (again, after ``attempt`` tries, as a replay, or
+    with the article imported for it)."""
+    value = encode(candidate, attempt=attempt, not_before=not_before, replay=replay, imported=imported)
     return Record(settings.topic("urls"), key(candidate.url), value, [])
