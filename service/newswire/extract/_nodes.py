@@ -20,6 +20,11 @@ BLOCK_SELECTOR = (
     "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
 )
 
+_BLOCK_TAGS = frozenset(BLOCK_SELECTOR.replace(",", " ").split())
+
+# Up to this many nodes, a subtree is searched by walking it rather than by a selector query.
+_SMALL_SUBTREE = 24
+
 HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 SKIP = frozenset({"h1", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
@@ -49,26 +54,37 @@ def text_size(text: str) -> int:
     return len(text) + 2 * len(_CJK.findall(text)) if text and not text.isascii() else len(text)
 
 
-def _no_element_child(node: LexborNode) -> bool:
-    """Whether ``node`` has no child element (only text or comments): no selector can match below it.
+def _small_subtree(node: LexborNode) -> list[LexborNode] | None:
+    """``node`` and the elements below it, in document order; None when there are many.
 
-    A selector query costs microseconds (the selector is parsed each time); this check is much
-    cheaper and answers most queries on the small inline nodes of running text.
+    A selector query costs microseconds even on a tiny subtree (lexbor parses the selector on
+    each call); most queries here are on the few nodes of an inline element or a paragraph,
+    which a plain walk answers sooner. Comments are listed too: no tag test matches them.
     """
-    return not any(child.is_element_node for child in node.iter())
+    found: list[LexborNode] = []
+    for each in node.traverse():
+        found.append(each)
+        if len(found) > _SMALL_SUBTREE:
+            return None
+    return found
 
 
 def link_chars(node: LexborNode) -> int:
-    if node.tag != "a" and _no_element_child(node):
-        return 0
-    return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in node.css("a"))
+    small = _small_subtree(node)
+    links = node.css("a") if small is None else [each for each in small if each.tag == "a"]
+    return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in links)
 
 
 def is_inline(node: LexborNode) -> bool:
     """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
-    return node.tag in INLINE and (
-        node.tag == "br" or _no_element_child(node) or node.css_first(BLOCK_SELECTOR) is None
-    )
+    if node.tag not in INLINE:
+        return False
+    if node.tag == "br":
+        return True
+    small = _small_subtree(node)
+    if small is None:
+        return node.css_first(BLOCK_SELECTOR) is None
+    return not any(each.tag in _BLOCK_TAGS for each in small)
 
 
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:
