@@ -22,6 +22,9 @@ BLOCK_SELECTOR = (
 
 _BLOCK_TAGS = frozenset(BLOCK_SELECTOR.replace(",", " ").split())
 
+# Characters beyond twice a size limit read first by text_size_over (whitespace runs are collapsed).
+_HEAD_SLACK = 1024
+
 # Up to this many nodes, a subtree is searched by walking it rather than by a selector query.
 _SMALL_SUBTREE = 24
 
@@ -52,6 +55,19 @@ def text_of(node: LexborNode) -> str:
 def text_size(text: str) -> int:
     """Text length with CJK characters counted thrice (one of them carries a word's worth)."""
     return len(text) + 2 * len(_CJK.findall(text)) if text and not text.isascii() else len(text)
+
+
+def text_size_over(node: LexborNode, limit: int) -> bool:
+    """``text_size(text_of(node)) > limit``, without tidying all of a large node's text.
+
+    The tidied text of a prefix of the raw text is a prefix of the tidied whole, so when the
+    first few thousand characters already exceed the limit, so does the whole.
+    """
+    raw = node.text(deep=True) or ""
+    head = 2 * limit + _HEAD_SLACK
+    if len(raw) > head and text_size(" ".join(raw[:head].split())) > limit:
+        return True
+    return text_size(" ".join(raw.split())) > limit
 
 
 def _small_subtree(node: LexborNode) -> list[LexborNode] | None:
@@ -147,7 +163,7 @@ def holds_article(node: LexborNode) -> bool:
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
-    if text_size(text_of(node)) - in_paragraphs < (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH:
+    if not text_size_over(node, in_paragraphs + (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH - 1):
         return False  # too little text outside <p> for the missing long paragraphs
     for block in (node, *node.css(_RUN_HOLDERS)):
         for text, links in text_runs(block):
