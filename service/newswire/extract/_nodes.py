@@ -93,9 +93,10 @@ def link_chars(node: LexborNode) -> int:
 
 def is_inline(node: LexborNode) -> bool:
     """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
-    if node.tag not in INLINE:
+    tag = node.tag
+    if tag not in INLINE:
         return False
-    if node.tag == "br":
+    if tag == "br":
         return True
     small = _small_subtree(node)
     if small is None:
