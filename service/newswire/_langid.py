@@ -53,6 +53,11 @@ class FastIdentifier(LanguageIdentifier):  # type: ignore[misc]  # py3langid is 
 
     def feature_counts(self, data: bytes) -> dict[int, int]:
         """{feature: count} in first-occurrence order, as py3langid's ``visit_counts``."""
+        ids, counts = self._feature_arrays(data)
+        return dict(zip(ids.tolist(), counts.tolist(), strict=True))
+
+    def _feature_arrays(self, data: bytes) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """The features seen and their counts, in first-occurrence order (both empty for none)."""
         n = len(data)
         head = min(n, max(self.span, 2) - 1)
         # The first span-1 bytes have windows shorter than span: walk them from the root.
@@ -73,7 +78,8 @@ class FastIdentifier(LanguageIdentifier):  # type: ignore[misc]  # py3langid is 
             feats = np.concatenate((feats, self._out[states]))
         pos = np.flatnonzero(feats >= 0)
         if not len(pos):
-            return {}
+            empty: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+            return empty, empty
         # Sort (feature, position) pairs: runs give counts, run starts first positions.
         total = len(feats)
         keys = np.sort(feats[pos] * total + pos)
@@ -83,12 +89,16 @@ class FastIdentifier(LanguageIdentifier):  # type: ignore[misc]  # py3langid is 
         slot = np.full(total, -1, dtype=np.intp)
         slot[keys[starts] % total] = np.arange(len(starts))
         order = slot[slot >= 0]  # runs by first position
-        return dict(zip(ids[starts][order].tolist(), counts[order].tolist(), strict=True))
+        return ids[starts][order], counts[order]
 
     def _raw_score(self, text: bytes) -> npt.NDArray[np.float32]:
-        visits = self.feature_counts(text)
-        if visits:
-            return self._sparse_score(visits, self.nb_ptc)  # type: ignore[no-any-return]
+        ids, counts = self._feature_arrays(text)
+        if len(ids):
+            # py3langid's _sparse_score on the same arrays its dict would give, in the same order.
+            scores: npt.NDArray[np.float32] = (
+                np.log1p(counts.astype(np.float32)) @ self.nb_ptc[ids] + self.nb_pc
+            )
+            return scores
         # No features: py3langid's own fill (its walk over no bytes finds none either).
         return super()._raw_score(b"")  # type: ignore[no-any-return]
 

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newswire.extract._nodes import HEADINGS, TOKEN_SPLIT, holds_article, text_of, text_size
+from newswire.extract._nodes import HEADINGS, TOKEN_SPLIT, holds_article, text_size_over
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 _ALWAYS_DROP = (
@@ -188,7 +188,7 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
         while (
             parent is not None
             and parent.tag not in {"body", "main", "html"}
-            and text_size(text_of(parent)) <= _CARD_MAX
+            and not text_size_over(parent, _CARD_MAX)
         ):
             card, parent = parent, parent.parent
         if not holds_article(card):

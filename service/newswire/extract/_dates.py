@@ -90,6 +90,7 @@ _MDY_NAME = re.compile(
     r"\b(?P<mon>" + _MONTH_RE + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b" + _TIME + _ZONE,
     re.IGNORECASE,
 )
+_YEAR_DIGITS = re.compile(r"\d{4}")
 _RFC2822 = re.compile(r"^(?:[A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
 _URL_DATE = re.compile(
     r"/(?P<y>(?:19|20)\d{2})[/-](?P<m>[01]?\d)[/-](?P<d>[0-3]?\d)(?=[/._-]|$)"
@@ -167,6 +168,8 @@ def parse_datetime(value: str | None, tz: tzinfo = UTC) -> datetime | None:
 
 def find_datetime(text: str, tz: tzinfo = UTC) -> datetime | None:
     """The first date (with its time, if any) written out in free text, in any of the forms."""
+    if not _YEAR_DIGITS.search(text):
+        return None  # every pattern below needs a four-digit year; this search is much cheaper
     found: list[tuple[int, datetime]] = []
     for pattern in (_DMY_NAME, _MDY_NAME, _DMY_NUM, _YMD_NUM):
         for match in pattern.finditer(text):

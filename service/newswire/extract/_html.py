@@ -161,7 +161,7 @@ def _extract(
     if not url:
         raise ExtractError("no URL given for the page")
     html = decode_html(content, content_type) if isinstance(content, bytes) else content
-    if not html.strip():
+    if not html or html.isspace():  # as ``not html.strip()``, without copying the page
         raise ExtractError(f"empty document: {url}")
     html = html[:_MAX_CHARS].replace("\x00", "")
     tree = LexborHTMLParser(html)

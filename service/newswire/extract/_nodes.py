@@ -20,6 +20,14 @@ BLOCK_SELECTOR = (
     "p, div, li, ul, ol, h1, h2, h3, h4, h5, h6, table, section, article, blockquote, pre, header"
 )
 
+_BLOCK_TAGS = frozenset(BLOCK_SELECTOR.replace(",", " ").split())
+
+# Characters beyond twice a size limit read first by text_size_over (whitespace runs are collapsed).
+_HEAD_SLACK = 1024
+
+# Up to this many nodes, a subtree is searched by walking it rather than by a selector query.
+_SMALL_SUBTREE = 24
+
 HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 
 SKIP = frozenset({"h1", "header", "img", "hr", "-comment", "head", "title", "meta", "link"})
@@ -49,13 +57,51 @@ def text_size(text: str) -> int:
     return len(text) + 2 * len(_CJK.findall(text)) if text and not text.isascii() else len(text)
 
 
+def text_size_over(node: LexborNode, limit: int) -> bool:
+    """``text_size(text_of(node)) > limit``, without tidying all of a large node's text.
+
+    The tidied text of a prefix of the raw text is a prefix of the tidied whole, so when the
+    first few thousand characters already exceed the limit, so does the whole.
+    """
+    raw = node.text(deep=True) or ""
+    head = 2 * limit + _HEAD_SLACK
+    if len(raw) > head and text_size(" ".join(raw[:head].split())) > limit:
+        return True
+    return text_size(" ".join(raw.split())) > limit
+
+
+def _small_subtree(node: LexborNode) -> list[LexborNode] | None:
+    """``node`` and the elements below it, in document order; None when there are many.
+
+    A selector query costs microseconds even on a tiny subtree (lexbor parses the selector on
+    each call); most queries here are on the few nodes of an inline element or a paragraph,
+    which a plain walk answers sooner. Comments are listed too: no tag test matches them.
+    """
+    found: list[LexborNode] = []
+    for each in node.traverse():
+        found.append(each)
+        if len(found) > _SMALL_SUBTREE:
+            return None
+    return found
+
+
 def link_chars(node: LexborNode) -> int:
-    return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in node.css("a"))
+    small = _small_subtree(node)
+    links = node.css("a") if small is None else [each for each in small if each.tag == "a"]
+    return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in links)
 
 
 def is_inline(node: LexborNode) -> bool:
     """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
-    return node.tag in INLINE and (node.tag == "br" or node.css_first(BLOCK_SELECTOR) is None)
+    tag = node.tag
+    if tag not in INLINE:
+        return False
+    if tag == "br":
+        return True
+    small = _small_subtree(node)
+    if small is None:
+        return node.css_first(BLOCK_SELECTOR) is None
+    return not any(each.tag in _BLOCK_TAGS for each in small)
 
 
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:
@@ -118,7 +164,7 @@ def holds_article(node: LexborNode) -> bool:
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
-    if text_size(text_of(node)) - in_paragraphs < (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH:
+    if not text_size_over(node, in_paragraphs + (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH - 1):
         return False  # too little text outside <p> for the missing long paragraphs
     for block in (node, *node.css(_RUN_HOLDERS)):
         for text, links in text_runs(block):
