@@ -8,7 +8,9 @@ A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages th
 render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
 page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
 a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, or a fair
-amount of text where ours found none: the ``trafilatura`` method. A page with no text at all
+amount of text where ours found none: the ``trafilatura`` method. When it is not taken but reads
+the same region, its substantial blocks missing between our shared paragraphs are added
+(:mod:`._merge`). A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
 method.
 """
@@ -20,7 +22,7 @@ import re
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.events import Extraction
-from newswire.extract import _body, _density, _script_data, _second_opinion
+from newswire.extract import _body, _density, _merge, _script_data, _second_opinion
 
 # Below this share of the page's paragraph text in the winning container, look again.
 UNSURE_SHARE = 0.5
@@ -122,6 +124,8 @@ def choose_body(
         if rescue or prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
+        else:
+            paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
         scripted = _script_data.script_text(html)
         if scripted:
