@@ -54,6 +54,11 @@ def worker(settings: Settings, tmp_path: Path, name: str, port: int = 0, **inges
     return Daemon.start("import-worker", config, port, tmp_path / f"{name}.log")
 
 
+#: Pages of the file a worker is killed in the middle of: enough that the pipelined worker is
+#: still reading when the test sees its first pages committed and kills it.
+KILL_PAGES = 300
+
+
 async def article_urls(settings: Settings) -> Counter[str]:
     records = await read_topic(settings, settings.topic("articles"))
     return Counter(orjson.loads(r.value)["url"] for r in records)
@@ -110,7 +115,7 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
     broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
     settings = make_settings(broker.bootstrap_servers)
-    good = pages(80)
+    good = pages(KILL_PAGES)
     path = tmp_path / "big.warc.gz"
     path.write_bytes(b"".join(member for _, member in good))
     await queue_files(settings, lambda _: None, [str(path)])
@@ -122,12 +127,12 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
 
         async def some_committed() -> bool:
             assert first.popen.poll() is None, first.log_tail()
-            return len(await article_urls(settings)) >= 10
+            return len(await handed_on(settings)) >= 10
 
-        await wait_for(some_committed, 120, "the first articles")
+        await wait_for(some_committed, 120, "the first pages handed on")
         os.killpg(first.pid, signal.SIGKILL)
         first.popen.wait(10)
-        before = len(await article_urls(settings))
+        before = len(await handed_on(settings))
         assert before < len(good), "the file was done before the kill: make it bigger"
         second = worker(settings, tmp_path, "second", **small_batches)
         expected = {url for url, _ in good}

@@ -17,7 +17,7 @@ from newswire.bus.tail import read_topic
 from newswire.commands.import_warc import run as queue_files
 from newswire.config import Settings
 from tests.conftest import make_settings
-from tests.integration.test_warc_import import article_urls, handed_on, pages
+from tests.integration.test_warc_import import KILL_PAGES, article_urls, handed_on, pages
 from tests.support.daemon_procs import Daemon, decider, kafka_table, metric_sum, wait_for, write_config
 from tests.support.file_server import FileServer
 
@@ -107,7 +107,7 @@ async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its
     broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
     settings = make_settings(broker.bootstrap_servers)
-    good = pages(80)
+    good = pages(KILL_PAGES)
     with FileServer({"/big.warc.gz": b"".join(member for _, member in good)}) as server:
         url = server.url("/big.warc.gz")
         await queue_files(settings, lambda _: None, [url])
@@ -119,12 +119,12 @@ async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its
 
             async def some_committed() -> bool:
                 assert first.popen.poll() is None, first.log_tail()
-                return len(await article_urls(settings)) >= 10
+                return len(await handed_on(settings)) >= 10
 
-            await wait_for(some_committed, 120, "the first articles")
+            await wait_for(some_committed, 120, "the first pages handed on")
             os.killpg(first.pid, signal.SIGKILL)
             first.popen.wait(10)
-            assert len(await article_urls(settings)) < len(good), "the file was done before the kill"
+            assert len(await handed_on(settings)) < len(good), "the file was done before the kill"
             # Another machine: its own spool, so it downloads the file again and reads on from the checkpoint.
             second = http_worker(settings, tmp_path, server, tmp_path / "spool-b", "second", **small_batches)
             expected = {u for u, _ in good}
