@@ -19,6 +19,7 @@ from newswire.daemons.ingest import IngestDaemon
 from newswire.events import decode_article
 from tests.conftest import make_settings
 from tests.fakesite import FakeSite
+from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -29,17 +30,19 @@ async def articles_by_url(settings: Settings) -> dict[str, tuple[str | None, str
     return {e.url: (e.title, e.body) for e in events}
 
 
+async def fetch_and_archive(broker: EmbeddedBroker, site: FakeSite, archive: Path) -> Settings:
+    """Ingest the site's feed once with ``ingest.archive_warc = archive``; the settings it ran with."""
+    feed = [{"kind": "feed", "url": site.url("/feeds/rss.xml")}]
+    fetching = site_settings(broker, site, feed, ingest={"archive_warc": str(archive)})
+    await IngestDaemon(fetching, inline_extraction=True, idle_timeout_s=3).run()
+    return fetching
+
+
 async def test_pages_archived_by_ingest_import_to_the_same_articles(
     broker: EmbeddedBroker, fake_site: FakeSite, tmp_path: Path
 ) -> None:
     archive = tmp_path / "archive"
-    fetching = make_settings(
-        broker.bootstrap_servers,
-        sources=[{"kind": "feed", "url": fake_site.url("/feeds/rss.xml"), "interval_s": 30}],
-        fetch={"allowed_hosts": [fake_site.host_port], "per_host_delay_s": 0, "retries": 1},
-        ingest={"archive_warc": str(archive)},
-    )
-    await IngestDaemon(fetching, inline_extraction=True, idle_timeout_s=3).run()
+    fetching = await fetch_and_archive(broker, fake_site, archive)
     fetched = await articles_by_url(fetching)
     assert set(fetched) == set(fake_site.article_urls())
     files = sorted(archive.glob("*.warc.gz"))
@@ -58,13 +61,7 @@ async def test_importing_what_ingest_fetched_publishes_only_a_later_capture_that
     broker: EmbeddedBroker, fake_site: FakeSite, tmp_path: Path
 ) -> None:
     archive = tmp_path / "archive"
-    fetching = make_settings(
-        broker.bootstrap_servers,
-        sources=[{"kind": "feed", "url": fake_site.url("/feeds/rss.xml"), "interval_s": 30}],
-        fetch={"allowed_hosts": [fake_site.host_port], "per_host_delay_s": 0, "retries": 1},
-        ingest={"archive_warc": str(archive)},
-    )
-    await IngestDaemon(fetching, inline_extraction=True, idle_timeout_s=3).run()
+    fetching = await fetch_and_archive(broker, fake_site, archive)
     live = [decode_article(r.value) for r in await read_topic(fetching, fetching.topic("articles"))]
     files = sorted(archive.glob("*.warc.gz"))
     # A capture an hour later of one page whose title was corrected meanwhile.
