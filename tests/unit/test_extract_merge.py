@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from newswire.extract import extract_html
 from newswire.extract._merge import merge_second_opinion
+from tests.support.harbour_story import SENTENCES as STORY
+from tests.support.harbour_story import URL
 
-URL = "https://news.example/2026/12/04/harbour-plan"
-SENTENCES = [
-    "The harbour board approved the new quay on Thursday after a vote that ran late into the"
-    " evening and split the members.",
-    "Fishermen had argued for two years that the old quay was unsafe in winter storms and too"
-    " short for the larger boats.",
-    "The plan costs forty million and will be paid for by the port, the region and a loan from"
-    " the national infrastructure fund.",
-    "Residents near the waterfront asked for limits on night work, and the board agreed to"
-    " stop the pile driving after eight.",
-]
+# The story without its spring-works and appeal sentences.
+SENTENCES = [*STORY[:3], STORY[4]]
 # A long block of the article that sits in a box named like an advert ("promo"): our cleaner
 # drops it, trafilatura keeps it.
 TICKETS = (
