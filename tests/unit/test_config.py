@@ -60,6 +60,52 @@ def test_bad_environment_and_files_are_clear(tmp_path: Path) -> None:
         load_settings(tmp_path / "missing.toml", environ={})
 
 
+@pytest.mark.parametrize(
+    ("toml", "environ", "said"),
+    [
+        (
+            '[kafka]\nsasl_pasword = "hunter2"\n',
+            {},
+            "kafka.sasl_pasword: unknown key (did you mean sasl_password?)",
+        ),
+        (
+            '[fetch]\nproxxy = "http://bob:hunter2@proxy:3128"\n',
+            {},
+            "fetch.proxxy: unknown key (did you mean proxy?)",
+        ),
+        (
+            "",
+            {"NEWSWIRE_FETCH__PER_HOST_DELAY": "2"},
+            "fetch.per_host_delay: unknown key (did you mean per_host_delay_s?)",
+        ),
+        (
+            '[[sources]]\nkind = "feed"\nurl = "https://a.example/rss"\nintervl_s = 3\n',
+            {},
+            "sources.0.intervl_s: unknown key (did you mean interval_s?)",
+        ),
+        ("[fetchh]\nconcurrency = 4\n", {}, "fetchh: unknown section (did you mean fetch?)"),
+        ("[ingest]\nno_such_key = 1\n", {}, "ingest.no_such_key: unknown key"),
+    ],
+)
+def test_a_mistyped_key_is_named_with_its_nearest_setting_and_never_echoed(
+    tmp_path: Path, toml: str, environ: dict[str, str], said: str
+) -> None:
+    config = tmp_path / "typo.toml"
+    config.write_text(toml)
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ=environ)
+    assert str(info.value) == said  # the value a typo was meant to hold may be a password
+
+
+def test_a_bad_source_url_is_shown_without_its_credentials(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[[sources]]\nname = "x"\nkind = "feed"\nurl = "ftp://reader:hunter2@a.example/rss"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ={})
+    assert "hunter2" not in str(info.value)
+    assert "ftp://***@a.example/rss" in str(info.value)
+
+
 def test_the_shipped_default_config_is_valid() -> None:
     settings = load_settings(Path(__file__).resolve().parents[2] / "newswire.toml", environ={})
     # A fresh clone ingests the bundled demo site, which the fetcher may reach on loopback.

@@ -12,9 +12,10 @@ without reading code.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,10 +109,29 @@ def _build(data: Mapping[str, Any]) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            # A mistyped key's value may be the secret it was meant to hold (`sasl_pasword = ...`).
+            raise ConfigError(_unknown(first["loc"]), key=key) from None
         # A proxy URL may hold a password; a whole section (a check across its keys) may hold one.
         if _SECRET_KEYS & {str(p) for p in first["loc"]} or isinstance(first.get("input"), Mapping):
-            raise ConfigError(first["msg"].removeprefix("Value error, "), key=key) from None
-        raise ConfigError(f"{first['msg']} (got {first.get('input')!r})", key=key) from None
+            message = first["msg"].removeprefix("Value error, ")
+        else:
+            message = f"{first['msg']} (got {first.get('input')!r})"
+        # A source's URL may carry a user and password too.
+        raise ConfigError(masked_url_credentials(message), key=key) from None
+
+
+def _unknown(loc: Sequence[int | str]) -> str:
+    """What to say of a key (or section) that no setting has: the nearest name, if one is close."""
+    names = [name for name in loc if isinstance(name, str)]
+    fields: list[str] = list(Settings.model_fields)
+    if len(names) > 1:
+        section = SourceSettings if names[0] == "sources" else Settings.model_fields[names[0]].annotation
+        is_model = isinstance(section, type) and issubclass(section, BaseModel)
+        fields = list(section.model_fields) if is_model else []  # type: ignore[union-attr]
+    close = difflib.get_close_matches(names[-1], fields, n=1, cutoff=0.6)
+    what = "section" if len(names) == 1 else "key"
+    return f"unknown {what}" + (f" (did you mean {close[0]}?)" if close else "")
 
 
 def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
