@@ -127,11 +127,17 @@ def test_bad_config_is_one_clear_line_naming_the_key(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr.decode()
 
 
-def test_unreachable_broker_is_a_clear_error(tmp_path: Path) -> None:
-    result = run("--bootstrap", f"127.0.0.1:{free_port()}", "topics", "list", cwd=tmp_path, timeout=90)
+@pytest.mark.parametrize("command", [["topics", "list"], ["status"], ["tail", "articles"], ["ingest"]])
+def test_unreachable_broker_is_one_clear_line(tmp_path: Path, command: list[str]) -> None:
+    """One line saying where and why, not aiokafka's ERROR line and its address-family repr too."""
+    address = f"127.0.0.1:{free_port()}"
+    result = run("--bootstrap", address, *command, cwd=tmp_path, timeout=90)
     assert result.returncode == 1
-    err = result.stderr.decode()
-    assert "Is the broker running" in err and "Traceback" not in err
+    errors = [line for line in result.stderr.decode().splitlines() if "effective configuration" not in line]
+    assert errors == [
+        f"newswire {command[0]}: cannot reach Kafka at {address} (connection refused). Is the broker "
+        "running? Set KAFKA_BOOTSTRAP_SERVERS or kafka.bootstrap_servers, or run `newswire broker`."
+    ]
 
 
 @pytest.mark.kafka

@@ -5,15 +5,19 @@ certificate, a TLS port spoken to in plaintext all end as "Unable to bootstrap f
 the daemons would then retry for minutes. :func:`check_connection` opens one connection the way
 the clients will (same TLS and SASL settings, see :mod:`newswire.bus.security`), sends the first
 metadata request, and raises a :class:`~newswire.errors.BusError` that says which key to fix
-when the cause is a setting. An unreachable broker is left to the clients' own, existing error.
-The daemons run it at start and the one-shot commands (``topics``, ``tail``, ``status``,
-``replay``, ``backfill``) before they connect.
+when the cause is a setting, or which servers could not be reached and why (connection refused,
+unknown host, no answer) when none could: one line, instead of aiokafka's own ERROR line followed
+by its "Unable to bootstrap from [(..., <AddressFamily.AF_INET: 2>)]". The daemons run it at start
+and the one-shot commands (``topics``, ``tail``, ``status``, ``replay``, ``backfill``) before they
+connect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 import ssl
 
 from aiokafka.conn import create_conn
@@ -37,21 +41,30 @@ PROBE_TIMEOUT_S = 10.0
 async def check_connection(settings: Settings, timeout_s: float = PROBE_TIMEOUT_S) -> None:
     """Return once one bootstrap server answers a metadata request with these settings; raise a
     :class:`BusError` naming the key to fix when a server refuses them."""
-    for server in settings.kafka.bootstrap_servers.split(","):
-        host, _, port = server.strip().rpartition(":")
+    servers = [server.strip() for server in settings.kafka.bootstrap_servers.split(",")]
+    unreachable: list[str] = []
+    for server in servers:
+        host, _, port = server.rpartition(":")
+        if (reason := await _unreachable(host, int(port), timeout_s)) is not None:
+            unreachable.append(f"{server} ({reason})")
+            continue
         problem = await _probe(host, int(port), settings.kafka, timeout_s)
         if problem is None:
             return
         if problem:
             raise BusError(problem)
-    # Every server was unreachable: the clients say so in their own words.
+    if len(unreachable) == len(servers):
+        raise BusError(
+            f"cannot reach Kafka at {', '.join(unreachable)}. Is the broker running? "
+            "Set KAFKA_BOOTSTRAP_SERVERS or kafka.bootstrap_servers, or run `newswire broker`."
+        )
+    # A server took the connection but the probe could not tell why it went wrong: the clients
+    # say so in their own words.
 
 
 async def _probe(host: str, port: int, kafka: KafkaSettings, timeout_s: float) -> str | None:
-    """None when the server answered; a line saying what to fix; "" when it could not be reached."""
+    """None when the server answered; a line saying what to fix; "" when the probe cannot tell."""
     where = f"{host}:{port}"
-    if not await _accepts(host, port, timeout_s):
-        return ""
     try:
         conn = await asyncio.wait_for(
             create_conn(
@@ -141,16 +154,21 @@ async def _dropped(host: str, port: int, kafka: KafkaSettings, timeout_s: float)
     return f"the broker at {where} accepted the connection but dropped the first {protocol} request; {fix}"
 
 
-async def _accepts(host: str, port: int, timeout_s: float) -> bool:
-    """Whether a TCP connection to ``host:port`` opens: what follows is then about the protocol."""
+async def _unreachable(host: str, port: int, timeout_s: float) -> str | None:
+    """Why a TCP connection to ``host:port`` does not open, or None when it does (what follows is
+    then about the protocol)."""
     try:
         _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
-    except (OSError, TimeoutError):
-        return False
+    except TimeoutError:
+        return f"no answer within {timeout_s:g}s"
+    except socket.gaierror as exc:
+        return f"unknown host: {exc.strerror}"
+    except OSError as exc:
+        return os.strerror(exc.errno).lower() if exc.errno else str(exc)
     writer.close()
     with contextlib.suppress(OSError):
         await writer.wait_closed()
-    return True
+    return None
 
 
 async def _speaks_tls(host: str, port: int, timeout_s: float) -> bool:
