@@ -34,8 +34,6 @@ class Stopper:
         return self.event.is_set()
 
     def stop(self) -> None:
-        if not self.event.is_set():
-            log.info("stopping: finishing in-flight work (Ctrl-C again to kill)")
         self.event.set()
 
     async def wait(self, seconds: float) -> bool:
@@ -55,6 +53,9 @@ def handle_signals(stopper: Stopper) -> Iterator[None]:
             loop.remove_signal_handler(signal.SIGINT)
             signal.raise_signal(signal.SIGINT)
             return
+        if not stopper.stopping:  # a stop for max_events, idle_timeout or a failure is no one's Ctrl-C
+            again = " (Ctrl-C again to kill)" if sig == signal.SIGINT else ""
+            log.info("stopping on %s: finishing in-flight work%s", sig.name, again)
         stopper.stop()
 
     installed = []
