@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import subprocess
 import sys
 import time
@@ -66,6 +67,14 @@ def test_parse_explain_names_the_winning_container_and_the_method(tmp_path: Path
     assert "candidates" in out
     assert "winner: <div#story.article-body>" in out
     assert "result: method container (confidence 1.00), " in out
+
+
+def test_parse_of_a_page_that_is_not_html_shows_no_library_log_lines(tmp_path: Path) -> None:
+    """trafilatura's own ERROR lines ("empty HTML tree") are not the user's to act on."""
+    page = tmp_path / "noise.html"
+    page.write_bytes(random.Random(0).randbytes(20_000))
+    result = run("parse", str(page), cwd=tmp_path)
+    assert "trafilatura" not in result.stderr.decode(), result.stderr
 
 
 def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: Path) -> None:

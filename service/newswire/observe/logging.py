@@ -81,3 +81,6 @@ def setup_logging(log_format: str = "human", level: str = "INFO") -> None:
     root.setLevel(level)
     for noisy in ("aiokafka", "httpx", "httpcore", "kafka"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # trafilatura is asked for a second opinion on some pages and logs ERROR lines ("empty HTML
+    # tree", "discarding data") for pages newswire then judges and reports itself.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
