@@ -195,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("broker", help="run a local Apache Kafka broker (or cluster) in the foreground")
-    p.add_argument("--port", type=int, default=9092)
-    p.add_argument("--controller-port", type=int, default=9093)
+    p.add_argument("--port", type=int, default=9092, help="client port (default 9092)")
+    p.add_argument("--controller-port", type=int, default=9093, help="KRaft controller port (default 9093)")
     p.add_argument("--data-dir", help="broker data (formatted on first start, reused after)")
     p.add_argument(
         "--tls",
@@ -211,10 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="USER:PASSWORD",
         help="a SCRAM-SHA-512/256 user (repeatable): the client listener then wants SASL",
     )
-    p.add_argument("--nodes", type=int, default=1, choices=range(1, 10), metavar="N", help="KRaft brokers")
+    p.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        choices=range(1, 10),
+        metavar="N",
+        help="brokers in one cluster, node n on port + 2(n-1) (default 1)",
+    )
 
     p = sub.add_parser("topics", help="create, list or describe newswire's topics")
-    p.add_argument("action", choices=["create", "list", "describe"])
+    p.add_argument(
+        "action",
+        choices=["create", "list", "describe"],
+        help="create the missing topics; list them; describe their settings, flagging any that "
+        "differ from the config",
+    )
 
     for name, text in (
         ("ingest", "run the ingest daemon"),
@@ -245,7 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
         "parse",
         help="extract article events from local pages, text files or WARC files (also by URL); no Kafka",
     )
-    p.add_argument("paths", nargs="*")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="saved pages (.html, ...), .txt text dumps, WARC files (.warc, .warc.gz) or a WARC file's "
+        "http(s) URL",
+    )
     p.add_argument("--url", help="the URL the page came from")
     p.add_argument("--manifest", help='JSON lines of {"path": ..., "url": ...}')
     p.add_argument(
@@ -253,17 +271,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser("import", help="queue WARC files (files, folders, globs) for the import workers")
-    p.add_argument("kind", choices=["warc"])
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("kind", choices=["warc"], help="what to queue: WARC files")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH_OR_URL",
+        help="WARC files, folders, globs, or http(s) URLs of WARC files (downloaded by the workers)",
+    )
 
     p = sub.add_parser("enrich-file", help="enrich article events from a JSON lines file or - (no Kafka)")
-    p.add_argument("file")
+    p.add_argument("file", help="article events as JSON lines (what `newswire parse` prints), or - for stdin")
 
     p = sub.add_parser("tail", help="print a topic's events as JSON lines")
     p.add_argument("topic", help="articles, enriched, dead-letters, ... or a full topic name")
-    p.add_argument("--from-beginning", action="store_true")
+    p.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="start at the oldest event kept (default: only events that arrive from now on)",
+    )
     p.add_argument("-n", type=int, default=None, help="stop after N events")
-    p.add_argument("--follow", action="store_true", help="keep waiting for new events")
+    p.add_argument(
+        "--follow",
+        action="store_true",
+        help="keep waiting for new events (default: stop after 2 s without one)",
+    )
 
     sub.add_parser(
         "doctor",
@@ -305,10 +336,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "backfill", help="queue every article URL of an archive sitemap once (resumable) for ingest"
     )
-    p.add_argument("kind", choices=["sitemap"])
+    p.add_argument("kind", choices=["sitemap"], help="what to backfill from: an archive sitemap")
     p.add_argument("url", help="a sitemap index (or urlset), gzip or not")
     p.add_argument("--since", help="skip sitemaps and entries whose lastmod is older (ISO date or time)")
     p.add_argument("--rate", type=float, help="queue at most this many URLs per second")
+    for command in sub._choices_actions:  # `newswire COMMAND --help` opens with what COMMAND does
+        sub.choices[command.dest].description = command.help
     return parser
 
 

@@ -50,6 +50,20 @@ def test_every_dispatched_command_has_a_parser_and_every_parser_a_handler(
         assert f"usage: newswire {command}" in capsys.readouterr().out
 
 
+def test_every_command_says_what_it_does_and_what_each_argument_is(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`newswire COMMAND --help` is where a newcomer looks: no bare `paths` or `--port PORT`."""
+    [subcommands] = [a for a in cli.build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, parser in subcommands.choices.items():
+        assert parser.description, f"newswire {name} --help does not say what the command does"
+        bare = [a.dest for a in parser._actions if not a.help]
+        assert not bare, f"newswire {name}: no help for {bare}"
+        with pytest.raises(SystemExit):
+            cli.main([name, "--help"])
+        assert " ".join(parser.description.split()) in " ".join(capsys.readouterr().out.split())
+
+
 def test_parse_explain_names_the_winning_container_and_the_method(tmp_path: Path) -> None:
     text = "".join(
         f"<p>Paragraph {i} of the report says the harbour plan was approved after a long and close vote.</p>"
