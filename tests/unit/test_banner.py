@@ -44,3 +44,13 @@ def test_the_demo_site_serves_its_feed_with_links_to_itself_and_robots_txt() -> 
     assert all(link.startswith(demo.url) for link in links)
     assert robots.text.startswith("User-agent: *")
     assert missing.status_code == 404
+
+
+def test_the_banner_names_a_source_without_a_name_by_its_url_less_the_password() -> None:
+    settings = load_settings(
+        environ={},
+        overrides={"sources": [{"kind": "feed", "url": "https://reader:hunter2@feeds.example/rss"}]},
+        default_file=False,
+    )
+    text = "\n".join(banner_lines(settings, 9464, broker=None, demo=None))
+    assert "sources      https://***@feeds.example/rss" in text and "hunter2" not in text

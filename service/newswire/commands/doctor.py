@@ -92,7 +92,7 @@ def check_sources(settings: Settings) -> Check:
     problems = []
     fetch = settings.fetch
     for src in settings.sources:
-        label = src.name or src.url or src.path or src.kind
+        label = src.label
         if src.kind == "files" and src.path and not Path(src.path).exists():
             problems.append(f"{label}: folder {src.path} does not exist")
         if src.url and not fetch.allow_private_networks:
@@ -109,7 +109,7 @@ def check_sources(settings: Settings) -> Check:
             "fix the source's path or url in newswire.toml; list a loopback or private host:port you "
             "trust in fetch.allowed_hosts",
         )
-    return _ok("sources", ", ".join(src.name or src.url or src.path or src.kind for src in settings.sources))
+    return _ok("sources", ", ".join(src.label for src in settings.sources))
 
 
 async def check_kafka(settings: Settings) -> Check:

@@ -30,6 +30,12 @@ class SourceSettings(_Frozen):
     #: whatever fetch.proxy says. Kept in the local configuration only: the sources topic gets it masked.
     proxy: SecretStr | None = None
 
+    @property
+    def label(self) -> str:
+        """How the banner and ``doctor`` name this source: its name, else its URL (with any
+        user:password masked) or path, else its kind."""
+        return self.name or masked_url_credentials(self.url or "") or self.path or self.kind
+
     @field_validator("proxy")
     @classmethod
     def _proxy_url(cls, value: SecretStr | None) -> SecretStr | None:

@@ -27,7 +27,7 @@ def banner_lines(
     kafka = settings.kafka.bootstrap_servers
     if broker is not None:
         kafka += f" (embedded broker, data in {os.path.relpath(broker.data_dir)})"
-    sources = ", ".join(s.name or s.url or s.path or s.kind for s in settings.sources) or "none configured"
+    sources = ", ".join(s.label for s in settings.sources) or "none configured"
     metrics = f"http://{settings.observe.http_host}:{port}/metrics" if port else "on a free port (--port 0)"
     lines = [
         "newswire is starting the ingest and enrich daemons",
