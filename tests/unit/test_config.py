@@ -112,3 +112,11 @@ def test_the_shipped_default_config_is_valid() -> None:
     (source,) = settings.sources
     assert source.kind == "feed" and source.url == f"http://{DEMO_ADDRESS}/feed.xml"
     assert DEMO_ADDRESS in settings.fetch.allowed_hosts
+
+
+def test_a_check_of_our_own_reads_as_one_sentence_without_pydantic_tags(tmp_path: Path) -> None:
+    config = tmp_path / "ca.toml"
+    config.write_text(f'[kafka]\nsecurity_protocol = "SSL"\nssl_cafile = "{tmp_path / "no-ca.pem"}"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ={})
+    assert str(info.value) == f"kafka.ssl_cafile: no such file: {tmp_path / 'no-ca.pem'}"

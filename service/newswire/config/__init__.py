@@ -113,10 +113,11 @@ def _build(data: Mapping[str, Any]) -> Settings:
             # A mistyped key's value may be the secret it was meant to hold (`sasl_pasword = ...`).
             raise ConfigError(_unknown(first["loc"]), key=key) from None
         # A proxy URL may hold a password; a whole section (a check across its keys) may hold one.
-        if _SECRET_KEYS & {str(p) for p in first["loc"]} or isinstance(first.get("input"), Mapping):
-            message = first["msg"].removeprefix("Value error, ")
-        else:
-            message = f"{first['msg']} (got {first.get('input')!r})"
+        message = first["msg"].removeprefix("Value error, ")  # pydantic's tag for our own checks
+        got = first.get("input")
+        secret = _SECRET_KEYS & {str(p) for p in first["loc"]} or isinstance(got, Mapping)
+        if not secret and str(got) not in message:
+            message += f" (got {got!r})"
         # A source's URL may carry a user and password too.
         raise ConfigError(masked_url_credentials(message), key=key) from None
 
