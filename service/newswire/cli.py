@@ -95,7 +95,10 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_enrich_file(args: argparse.Namespace, settings: Settings) -> int:
     from newswire.commands.enrich_file import enrich_file
 
-    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise NewswireError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     return enrich_file(settings, data, _out)
 
 

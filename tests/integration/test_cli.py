@@ -108,6 +108,24 @@ def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: 
     assert "empty.html" in result.stderr.decode()
 
 
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (
+            ["parse", "--manifest", "missing.jsonl"],
+            "newswire parse: cannot read manifest missing.jsonl: No such file",
+        ),
+        (["enrich-file", "missing.jsonl"], "newswire enrich-file: cannot read missing.jsonl: No such file"),
+        (["enrich-file", "."], "newswire enrich-file: cannot read .: Is a directory"),
+    ],
+)
+def test_an_input_file_that_cannot_be_read_is_one_line(tmp_path: Path, command: list[str], said: str) -> None:
+    result = run(*command, cwd=tmp_path)
+    assert result.returncode == 1
+    (line,) = result.stderr.decode().splitlines()  # no traceback
+    assert line.startswith(said), line
+
+
 def test_enrich_file_reads_events_and_writes_enriched_events(tmp_path: Path) -> None:
     parsed = run("parse", str(SEED_ARTICLE), cwd=tmp_path)
     assert parsed.returncode == 0

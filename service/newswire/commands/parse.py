@@ -43,13 +43,19 @@ def parse(
     """Run ``newswire parse``; the exit code."""
     inputs: list[tuple[str, str | None]] = [(p, url) for p in paths]
     if manifest:
-        for n, raw in enumerate(Path(manifest).read_bytes().splitlines(), 1):
+        try:
+            lines = Path(manifest).read_bytes().splitlines()
+        except OSError as exc:
+            print(f"newswire parse: cannot read manifest {manifest}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        for n, raw in enumerate(lines, 1):
             if raw.strip():
                 try:
                     entry = orjson.loads(raw)
                     inputs.append((str(entry["path"]), entry.get("url")))
                 except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-                    print(f"newswire parse: {manifest}:{n}: bad manifest line: {exc}", file=sys.stderr)
+                    why = 'no "path"' if isinstance(exc, KeyError | TypeError) else str(exc)
+                    print(f"newswire parse: {manifest}:{n}: bad manifest line: {why}", file=sys.stderr)
     if not inputs:
         print("newswire parse: give at least one PATH or --manifest FILE", file=sys.stderr)
         return 2
