@@ -109,3 +109,24 @@ def test_retried_produce_refusals_are_demoted_and_other_warnings_kept() -> None:
         assert not keep.filter(_record(logging.WARNING, "aiokafka.producer.sender", passing))
     assert keep.filter(_record(logging.WARNING, "aiokafka.producer.sender", "MessageSizeTooLargeError"))
     assert keep.filter(_record(logging.WARNING, "newswire.daemons", "NotEnoughReplicasError"))
+
+
+def test_no_log_line_shows_the_password_of_a_url_it_quotes() -> None:
+    """A source's URL may carry credentials, and a failed poll's warning quotes it."""
+    stream = io.StringIO()
+    setup_logging()
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    try:
+        logging.getLogger("newswire.daemons._discover_role").warning(
+            "source %s failed: %s", f"feed:{SECRET_URL}", f"robots.txt unreachable ({SECRET_URL})"
+        )
+        logging.getLogger("newswire").info("posted by https://medium.com/@reporter/story")
+    finally:
+        setup_logging()
+    first, second = stream.getvalue().splitlines()
+    assert "hunter2" not in first
+    assert first.endswith(
+        f"source feed:https://{MASK}@feeds.example/rss failed: robots.txt unreachable "
+        f"(https://{MASK}@feeds.example/rss)"
+    )
+    assert second.endswith("posted by https://medium.com/@reporter/story")  # an @ in a path is no password

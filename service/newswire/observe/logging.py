@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from newswire.config import masked_url_credentials
+
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
@@ -71,11 +73,27 @@ class RetriedProduceFilter(logging.Filter):
         return True
 
 
+class UrlCredentialsFilter(logging.Filter):
+    """Mask the user:password of every URL in a log line (``http://***@host/...``).
+
+    A source's feed URL may carry credentials (a paid feed), and fetch errors quote the URL they
+    failed on: ``source feed:http://reader:secret@host/rss failed: ...`` must not reach a log
+    shipper. The effective-configuration dump masks them itself; this catches every other line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "@" in message and (masked := masked_url_credentials(message)) != message:
+            record.msg, record.args = masked, None
+        return True
+
+
 def setup_logging(log_format: str = "human", level: str = "INFO") -> None:
     """Configure the root logger once (stderr); quiet chatty libraries."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else HumanFormatter())
     handler.addFilter(RetriedProduceFilter())
+    handler.addFilter(UrlCredentialsFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
