@@ -106,19 +106,18 @@ def test_doctor_reports_each_broken_thing_with_what_to_do(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr and "ERROR" not in result.stderr
 
 
-def test_doctor_names_a_source_by_its_url_without_the_password(tmp_path: Path) -> None:
+def test_doctor_names_a_source_by_its_url_without_the_password_and_the_file_to_fix(tmp_path: Path) -> None:
     config = write_config(
-        tmp_path / "newswire.toml",
+        tmp_path / "site.toml",
         f"127.0.0.1:{free_port()}",
         "doc.",
         2,
         extra='[[sources]]\nkind = "feed"\nurl = "http://reader:hunter2@127.0.0.1:8999/feed.xml"\n',
     )
     result = doctor(config)
-    assert (
-        "http://***@127.0.0.1:8999/feed.xml: 127.0.0.1:8999 is refused"
-        in lines_by_check(result.stdout)["sources"]
-    )
+    sources = lines_by_check(result.stdout)["sources"]
+    assert "http://***@127.0.0.1:8999/feed.xml: 127.0.0.1:8999 is refused" in sources
+    assert f"fix the source's path or url in {config};" in sources  # the file given, not newswire.toml
     assert "hunter2" not in result.stdout + result.stderr
 
 

@@ -86,9 +86,10 @@ def _loopback_or_private(host: str) -> bool:
     return address.is_loopback or address.is_private or address.is_link_local
 
 
-def check_sources(settings: Settings) -> Check:
+def check_sources(settings: Settings, config_file: str | None = None) -> Check:
+    where = config_file or DEFAULT_CONFIG_FILE
     if not settings.sources:
-        return _fail("sources", "no [[sources]] configured", "add a feed or sitemap to newswire.toml")
+        return _fail("sources", "no [[sources]] configured", f"add a feed or sitemap to {where}")
     problems = []
     fetch = settings.fetch
     for src in settings.sources:
@@ -106,7 +107,7 @@ def check_sources(settings: Settings) -> Check:
         return _fail(
             "sources",
             "; ".join(problems),
-            "fix the source's path or url in newswire.toml; list a loopback or private host:port you "
+            f"fix the source's path or url in {where}; list a loopback or private host:port you "
             "trust in fetch.allowed_hosts",
         )
     return _ok("sources", ", ".join(src.label for src in settings.sources))
@@ -238,7 +239,7 @@ async def run_checks(settings: Settings, config_file: str | None, emit: Callable
         emit(check.line())
 
     add(check_config(settings, config_file))
-    add(check_sources(settings))
+    add(check_sources(settings, config_file))
     kafka = await check_kafka(settings)
     add(kafka)
     add(
