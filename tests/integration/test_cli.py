@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -218,3 +220,39 @@ def test_broker_command_is_ready_within_a_minute_then_topics_and_tail_work(tmp_p
     finally:
         proc.terminate()
         assert proc.wait(60) == 0  # SIGTERM is a clean shutdown
+
+
+def test_broker_on_a_port_another_program_holds_refuses_to_start(tmp_path: Path) -> None:
+    """Its readiness check would have taken the other program for Kafka and said 'kafka ready'."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = run("broker", "--port", str(port), "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    assert result.returncode == 1
+    (line,) = result.stderr.decode().splitlines()
+    assert line.startswith(f"newswire broker: the broker's client port 127.0.0.1:{port} is in use"), line
+    assert f"KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:{port}" in line
+    assert result.stdout == b""  # no "kafka ready"
+
+
+@pytest.mark.kafka
+def test_broker_command_whose_jvm_dies_exits_1_saying_so(tmp_path: Path) -> None:
+    ports = ["--port", str(free_port()), "--controller-port", str(free_port())]
+    proc = subprocess.Popen(
+        [*CLI, "broker", *ports, "--data-dir", str(tmp_path / "data")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    try:
+        assert proc.stderr is not None
+        ready = ""
+        while "kafka broker ready" not in ready:  # "... ready at 127.0.0.1:PORT (pid N)"
+            ready = proc.stderr.readline().decode()
+            assert ready, "the broker command ended before its broker was ready"
+        os.kill(int(ready.rsplit("pid ", 1)[1].rstrip(")\n")), signal.SIGKILL)
+        assert proc.wait(60) == 1
+        assert "the broker stopped by itself; see broker.log under" in proc.stderr.read().decode()
+    finally:
+        proc.kill()

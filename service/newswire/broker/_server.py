@@ -35,6 +35,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _in_use(port: int) -> bool:
+    """Whether another socket listens on ``127.0.0.1:port`` (a port left in TIME_WAIT by a stopped
+    broker is free: the JVM binds with SO_REUSEADDR too)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def _cluster_id() -> str:
     # What `StorageTool random-uuid` prints: 16 random bytes, base64url, unpadded, not starting with '-'.
     while True:
@@ -311,6 +323,20 @@ class EmbeddedBroker:
         """Start the broker's JVM without waiting (a cluster starts every node before any is ready)."""
         if self._proc is not None and self._proc.poll() is None:
             raise BrokerError("broker already running")
+        # Checked before the JVM starts: it would fail to bind and exit, but the readiness check
+        # (a TCP connect) would first take whatever listens there for the broker.
+        ports = {"client": self.port, "controller": self.controller_port, "internal": self.internal_port}
+        for name, port in ports.items():
+            if port and _in_use(port):
+                fix = (
+                    f"stop it, or use the Kafka there with KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:{port}"
+                    if name == "client"
+                    else "stop it, or choose another port"
+                )
+                raise BrokerError(
+                    f"the broker's {name} port 127.0.0.1:{port} is in use by another program (another "
+                    f"Kafka? a `make run` still running?): {fix}"
+                )
         libs = ensure_jars(self.kafka_version, self.libs_dir)
         config = self._prepare(libs)
         self._log = self.log_file.open("ab")

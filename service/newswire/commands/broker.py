@@ -17,6 +17,7 @@ import orjson
 
 from newswire.broker import BrokerSecurity, EmbeddedBroker, EmbeddedCluster
 from newswire.config import Settings
+from newswire.errors import BrokerError
 
 log = logging.getLogger("newswire")
 
@@ -69,4 +70,6 @@ def run_broker(
     finally:
         log.info("stopping broker")
         broker.stop()
+    if not stopped.is_set():  # no one asked: the JVM died (its broker.log says why)
+        raise BrokerError(f"the broker stopped by itself; see broker.log under {broker.data_dir}")
     return 0
