@@ -28,15 +28,16 @@ A work item that names an http(s) URL is first downloaded to the worker's spool
 letter (``download_failed``) and the work item is done (``daemons/_import_download.py``).
 
 The file in hand is a :class:`~newswire.daemons._import_file.FileInHand`; the
-transactions and the checkpoints they carry are :class:`~newswire.daemons._import_commits.ImportCommits`'.
+transactions, and the checkpoints they carry, are made by
+:class:`~newswire.daemons._import_commits.ImportCommits`.
 
 An article is not published here: its ``urls`` record (keyed by host, like a
 candidate URL, and carrying the extracted event with ``fetched`` = the record's
 ``WARC-Date``) goes to the ingest fetch role that owns the URL's state, which
 decides it as it decides a fetched page: created, updated with the next version,
 unchanged, or a duplicate of another URL's text; and skipped when the URL was
-checked after the capture. So the same page in two files, or in a file and on
-the live site, is published once, and versions stay in one place.
+checked after the capture (``daemons/_imported_page.py``). So the same page in two
+files, or in a file and on the live site, is published once, and versions stay in one place.
 """
 
 from __future__ import annotations
