@@ -141,10 +141,11 @@ async def _dropped(host: str, port: int, kafka: KafkaSettings, timeout_s: float)
     return f"the broker at {where} accepted the connection but dropped the first {protocol} request; {fix}"
 
 
-async def _accepts(host: str, port: int, timeout_s: float) -> bool:
-    """Whether a TCP connection to ``host:port`` opens: what follows is then about the protocol."""
+async def _accepts(host: str, port: int, timeout_s: float, *, tls: ssl.SSLContext | None = None) -> bool:
+    """Whether a TCP connection to ``host:port`` opens (and with ``tls``, its handshake completes):
+    what follows is then about the protocol."""
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=tls), timeout_s)
     except (OSError, TimeoutError):
         return False
     writer.close()
@@ -158,11 +159,4 @@ async def _speaks_tls(host: str, port: int, timeout_s: float) -> bool:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=context), timeout_s)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    with contextlib.suppress(OSError):
-        await writer.wait_closed()
-    return True
+    return await _accepts(host, port, timeout_s, tls=context)
