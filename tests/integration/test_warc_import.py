@@ -11,9 +11,6 @@ read from ``articles`` with a read-committed consumer.
 from __future__ import annotations
 
 import dataclasses
-import os
-import signal
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -30,19 +27,17 @@ from tests.fakesite._articles import Article, generated
 from tests.fakesite._render import article_html
 from tests.support.daemon_procs import Daemon, decider, kafka_table, metric_sum, wait_for, write_config
 from tests.support.warc_bytes import gzip_members, page_record, record
+from tests.support.warc_import import (
+    BASE,
+    KILL_PAGES,
+    article_urls,
+    handed_on,
+    kill_mid_file_and_resume,
+    pages,
+    wait_for_articles,
+)
 
 pytestmark = pytest.mark.kafka
-
-BASE = "https://news.example"
-
-
-def pages(n: int, first: int = 0) -> list[tuple[str, bytes]]:
-    """``n`` article pages of the fake site: (URL, gzip member of its response record)."""
-    out = []
-    for article in generated(first + n)[first:]:
-        url = f"{BASE}{article.path}"
-        out.append((url, gzip_members([page_record(url, article_html(article, BASE, []).encode())])))
-    return out
 
 
 def worker(settings: Settings, tmp_path: Path, name: str, port: int = 0, **ingest: object) -> Daemon:
@@ -52,23 +47,6 @@ def worker(settings: Settings, tmp_path: Path, name: str, port: int = 0, **inges
     }
     config = write_config(tmp_path / f"{name}.toml", tables, [])
     return Daemon.start("import-worker", config, port, tmp_path / f"{name}.log")
-
-
-#: Pages of the file a worker is killed in the middle of: enough that the pipelined worker is
-#: still reading when the test sees its first pages committed and kills it.
-KILL_PAGES = 300
-
-
-async def article_urls(settings: Settings) -> Counter[str]:
-    records = await read_topic(settings, settings.topic("articles"))
-    return Counter(orjson.loads(r.value)["url"] for r in records)
-
-
-async def handed_on(settings: Settings) -> Counter[str]:
-    """Per URL, the articles the import workers handed to ingest (committed ``urls`` records)."""
-    records = await read_topic(settings, settings.topic("urls"))
-    docs = [orjson.loads(r.value) for r in records]
-    return Counter(d["imported"]["url"] for d in docs if d.get("imported"))
 
 
 async def test_a_file_is_imported_once_and_a_malformed_record_is_a_dead_letter_with_file_and_offset(
@@ -88,11 +66,7 @@ async def test_a_file_is_imported_once_and_a_malformed_record_is_a_dead_letter_w
     try:
         expected = {url for url, _ in good}
 
-        async def imported() -> bool:
-            assert daemon.popen.poll() is None, daemon.log_tail()
-            return set(await article_urls(settings)) == expected
-
-        await wait_for(imported, 120, "every article of the file")
+        await wait_for_articles(settings, daemon, expected, "every article of the file")
         letters = [orjson.loads(r.value) for r in await read_topic(settings, settings.topic("dead-letters"))]
         assert [(d["stage"], d["context"]["path"], d["context"]["offset"]) for d in letters] == [
             ("import", str(path), len(head))
@@ -118,40 +92,16 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
     good = pages(KILL_PAGES)
     path = tmp_path / "big.warc.gz"
     path.write_bytes(b"".join(member for _, member in good))
-    await queue_files(settings, lambda _: None, [str(path)])
     small_batches = {"commit_interval_ms": 50, "max_in_flight": 3}
-    first = worker(settings, tmp_path, "first", **small_batches)
-    second = None
-    ingest = decider(settings, tmp_path)
-    try:
-
-        async def some_committed() -> bool:
-            assert first.popen.poll() is None, first.log_tail()
-            return len(await handed_on(settings)) >= 10
-
-        await wait_for(some_committed, 120, "the first pages handed on")
-        os.killpg(first.pid, signal.SIGKILL)
-        first.popen.wait(10)
-        before = len(await handed_on(settings))
-        assert before < len(good), "the file was done before the kill: make it bigger"
-        second = worker(settings, tmp_path, "second", **small_batches)
-        expected = {url for url, _ in good}
-
-        async def all_committed() -> bool:
-            assert second is not None and second.popen.poll() is None, second.log_tail()
-            return set(await article_urls(settings)) >= expected
-
-        await wait_for(all_committed, 180, "every article after the restart")
-        counts = await article_urls(settings)
-        assert set(counts) == expected
-        assert [url for url, n in counts.items() if n != 1] == []
-        assert [url for url, n in (await handed_on(settings)).items() if n != 1] == []
-        assert f"importing {path} from byte 0" not in second.log_tail(100_000)  # resumed, not restarted
-    finally:
-        first.stop()
-        if second is not None:
-            second.stop()
-        ingest.stop()
+    expected = {url for url, _ in good}
+    log = await kill_mid_file_and_resume(
+        settings,
+        tmp_path,
+        str(path),
+        expected,
+        lambda name: worker(settings, tmp_path, name, **small_batches),
+    )
+    assert f"importing {path} from byte 0" not in log  # resumed, not restarted
 
 
 def test_a_url_is_queued_as_it_is_and_a_name_that_matches_nothing_is_refused(tmp_path: Path) -> None:
@@ -193,11 +143,9 @@ async def test_a_second_worker_joining_mid_file_shares_the_files_and_nothing_is_
         second = worker(settings, tmp_path, "second", **long_batches)  # a rebalance in mid-file
         expected = {url for n in range(4) for url, _ in pages(40, first=40 * n)}
 
-        async def all_committed() -> bool:
-            assert second is not None and second.popen.poll() is None, second.log_tail()
-            return set(await article_urls(settings)) >= expected
-
-        await wait_for(all_committed, 180, "every article of the four files")
+        await wait_for_articles(
+            settings, second, expected, "every article of the four files", timeout=180, at_least=True
+        )
         counts = await article_urls(settings)
         assert set(counts) == expected
         assert [url for url, n in counts.items() if n != 1] == []
@@ -223,11 +171,7 @@ async def test_a_queued_file_that_is_gone_is_a_dead_letter_and_the_queue_goes_on
     try:
         expected = {url for url, _ in pages(3, first=2)}
 
-        async def imported() -> bool:
-            assert daemon.popen.poll() is None, daemon.log_tail()
-            return set(await article_urls(settings)) == expected
-
-        await wait_for(imported, 120, "the articles of the file that is still there")
+        await wait_for_articles(settings, daemon, expected, "the articles of the file that is still there")
         letters = [orjson.loads(r.value) for r in await read_topic(settings, settings.topic("dead-letters"))]
         assert [(d["context"]["reason"], d["context"]["path"]) for d in letters] == [
             ("unreadable_file", str(gone))
@@ -264,11 +208,7 @@ async def test_a_page_in_two_files_is_one_article_and_only_a_later_capture_that_
     try:
         await queue_files(settings, lambda _: None, [str(first)])
 
-        async def first_published() -> bool:
-            assert daemon.popen.poll() is None, daemon.log_tail()
-            return set(await article_urls(settings)) == set(urls)
-
-        await wait_for(first_published, 120, "the first file's articles")
+        await wait_for_articles(settings, daemon, set(urls), "the first file's articles")
         await queue_files(settings, lambda _: None, [str(second)])
 
         async def second_decided() -> bool:

@@ -4,8 +4,6 @@ cannot be downloaded is one dead letter and the next file goes on."""
 
 from __future__ import annotations
 
-import os
-import signal
 from pathlib import Path
 
 import httpx
@@ -17,9 +15,15 @@ from newswire.bus.tail import read_topic
 from newswire.commands.import_warc import run as queue_files
 from newswire.config import Settings
 from tests.conftest import make_settings
-from tests.integration.test_warc_import import KILL_PAGES, article_urls, handed_on, pages
 from tests.support.daemon_procs import Daemon, decider, kafka_table, metric_sum, wait_for, write_config
 from tests.support.file_server import FileServer
+from tests.support.warc_import import (
+    KILL_PAGES,
+    article_urls,
+    kill_mid_file_and_resume,
+    pages,
+    wait_for_articles,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -72,11 +76,7 @@ async def test_warc_urls_are_downloaded_and_imported_once_and_a_bad_url_is_a_dea
         try:
             expected = {url for url, _ in good}
 
-            async def imported() -> bool:
-                assert daemon.popen.poll() is None, daemon.log_tail()
-                return set(await article_urls(settings)) == expected
-
-            await wait_for(imported, 120, "every article of the downloaded file")
+            await wait_for_articles(settings, daemon, expected, "every article of the downloaded file")
             counts = await article_urls(settings)
             assert [url for url, n in counts.items() if n != 1] == []
             topic = settings.topic("dead-letters")
@@ -110,39 +110,14 @@ async def test_a_worker_killed_mid_file_of_a_url_is_resumed_by_a_worker_with_its
     good = pages(KILL_PAGES)
     with FileServer({"/big.warc.gz": b"".join(member for _, member in good)}) as server:
         url = server.url("/big.warc.gz")
-        await queue_files(settings, lambda _: None, [url])
         small_batches = {"commit_interval_ms": 50, "max_in_flight": 3}
-        first = http_worker(settings, tmp_path, server, tmp_path / "spool-a", "first", **small_batches)
-        second = None
-        ingest = decider(settings, tmp_path)
-        try:
 
-            async def some_committed() -> bool:
-                assert first.popen.poll() is None, first.log_tail()
-                return len(await handed_on(settings)) >= 10
+        def start_worker(name: str) -> Daemon:
+            # Another machine each: its own spool, so the second downloads the file again and
+            # reads on from the checkpoint.
+            spool = tmp_path / {"first": "spool-a", "second": "spool-b"}[name]
+            return http_worker(settings, tmp_path, server, spool, name, **small_batches)
 
-            await wait_for(some_committed, 120, "the first pages handed on")
-            os.killpg(first.pid, signal.SIGKILL)
-            first.popen.wait(10)
-            assert len(await handed_on(settings)) < len(good), "the file was done before the kill"
-            # Another machine: its own spool, so it downloads the file again and reads on from the checkpoint.
-            second = http_worker(settings, tmp_path, server, tmp_path / "spool-b", "second", **small_batches)
-            expected = {u for u, _ in good}
-
-            async def all_committed() -> bool:
-                assert second is not None and second.popen.poll() is None, second.log_tail()
-                return set(await article_urls(settings)) >= expected
-
-            await wait_for(all_committed, 180, "every article after the restart")
-            counts = await article_urls(settings)
-            assert set(counts) == expected
-            assert [u for u, n in counts.items() if n != 1] == []
-            assert [u for u, n in (await handed_on(settings)).items() if n != 1] == []
-            assert len(server.requests_to("/big.warc.gz")) == 2  # one download per worker
-            log = second.log_tail(100_000)
-            assert f"importing {url} (" in log and "from byte 0" not in log  # resumed, not restarted
-        finally:
-            first.stop()
-            if second is not None:
-                second.stop()
-            ingest.stop()
+        log = await kill_mid_file_and_resume(settings, tmp_path, url, {u for u, _ in good}, start_worker)
+        assert len(server.requests_to("/big.warc.gz")) == 2  # one download per worker
+        assert f"importing {url} (" in log and "from byte 0" not in log  # resumed, not restarted

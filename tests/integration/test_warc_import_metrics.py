@@ -11,8 +11,9 @@ import pytest
 from newswire.broker import EmbeddedBroker, free_port
 from newswire.commands.import_warc import run as queue_files
 from tests.conftest import make_settings
-from tests.integration.test_warc_import import pages, worker
+from tests.integration.test_warc_import import worker
 from tests.support.daemon_procs import Sample, metric_sum, wait_for
+from tests.support.warc_import import pages
 
 pytestmark = pytest.mark.kafka
 

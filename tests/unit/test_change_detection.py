@@ -5,26 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 from newswire.daemons._url_decision import edited_fields, field_digests
-from newswire.events import ArticleEvent, article_id_for, content_fingerprint
+from newswire.events import ArticleEvent
 from newswire.state import UrlState
-
-URL = "https://news.example/2024/06/01/bridge"
+from tests.support import bridge_story as story
+from tests.support.bridge_story import URL
 
 
 def article(
     title: str = "Bridge reopens", body: str = "It reopened.\n\nOn Monday.", **changes: object
 ) -> ArticleEvent:
-    return ArticleEvent(
-        article_id=article_id_for(URL),
-        url=URL,
-        canonical_url=URL,
-        title=title,
-        body=body,
-        fetched="2024-06-01T12:00:00+00:00",
-        fingerprint=content_fingerprint(title, body),
-        authors=["Jonah Reyes"],
-        lead="Commuters regain their route.",
-        **changes,  # type: ignore[arg-type]
+    return story.article(
+        title, body, authors=["Jonah Reyes"], lead="Commuters regain their route.", **changes
     )
 
 

@@ -14,22 +14,9 @@ from newswire.daemons._url_decision import (
     skip_before_fetch,
     skip_imported,
 )
-from newswire.events import ArticleEvent, article_id_for, content_fingerprint
+from newswire.events import article_id_for
 from newswire.state import UrlState
-
-URL = "https://news.example/2024/06/01/bridge"
-
-
-def article(body: str = "It reopened.\n\nOn Monday.", title: str = "Bridge reopens") -> ArticleEvent:
-    return ArticleEvent(
-        article_id=article_id_for(URL),
-        url=URL,
-        canonical_url=URL,
-        title=title,
-        body=body,
-        fetched="2024-06-01T12:00:00+00:00",
-        fingerprint=content_fingerprint(title, body),
-    )
+from tests.support.bridge_story import URL, article
 
 
 def fetched_at(now: float) -> UrlState:

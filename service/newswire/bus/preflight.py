@@ -154,11 +154,13 @@ async def _dropped(host: str, port: int, kafka: KafkaSettings, timeout_s: float)
     return f"the broker at {where} accepted the connection but dropped the first {protocol} request; {fix}"
 
 
-async def _unreachable(host: str, port: int, timeout_s: float) -> str | None:
-    """Why a TCP connection to ``host:port`` does not open, or None when it does (what follows is
-    then about the protocol)."""
+async def _unreachable(
+    host: str, port: int, timeout_s: float, *, tls: ssl.SSLContext | None = None
+) -> str | None:
+    """Why a TCP connection to ``host:port`` does not open (or, with ``tls``, its handshake does
+    not complete), or None when it does: what follows is then about the protocol."""
     try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout_s)
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=tls), timeout_s)
     except TimeoutError:
         return f"no answer within {timeout_s:g}s"
     except socket.gaierror as exc:
@@ -176,11 +178,4 @@ async def _speaks_tls(host: str, port: int, timeout_s: float) -> bool:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port, ssl=context), timeout_s)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    with contextlib.suppress(OSError):
-        await writer.wait_closed()
-    return True
+    return await _unreachable(host, port, timeout_s, tls=context) is None

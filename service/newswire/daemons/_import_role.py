@@ -25,15 +25,19 @@ and hands back any other work item it is given, so it stays in the group.
 A work item that names an http(s) URL is first downloaded to the worker's spool
 (``daemons/_warc_spool.py``) while the role keeps polling; a download that fails
 (404, refused by the address guard, over ``ingest.max_warc_bytes``) is one dead
-letter (``download_failed``) and the work item is done.
+letter (``download_failed``) and the work item is done (``daemons/_import_download.py``).
+
+The file in hand is a :class:`~newswire.daemons._import_file.FileInHand`; the
+transactions, and the checkpoints they carry, are made by
+:class:`~newswire.daemons._import_commits.ImportCommits`.
 
 An article is not published here: its ``urls`` record (keyed by host, like a
 candidate URL, and carrying the extracted event with ``fetched`` = the record's
 ``WARC-Date``) goes to the ingest fetch role that owns the URL's state, which
 decides it as it decides a fetched page: created, updated with the next version,
 unchanged, or a duplicate of another URL's text; and skipped when the URL was
-checked after the capture. So the same page in two files, or in a file and on
-the live site, is published once, and versions stay in one place.
+checked after the capture (``daemons/_imported_page.py``). So the same page in two
+files, or in a file and on the live site, is published once, and versions stay in one place.
 """
 
 from __future__ import annotations
@@ -44,88 +48,29 @@ import dataclasses
 import itertools
 import logging
 import time
-from collections import deque
-from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
-from newswire.archive import BadRecord, ReadCounts, WarcPage, read_warc
-from newswire.bus.records import Record, dead_letters, import_state, urls
+from newswire.archive import ReadCounts, WarcPage
 from newswire.bus.records import warc_files as work
 from newswire.bus.records.import_state import Checkpoint
 from newswire.bus.runner import Consumed, Partition, RoleSpec, Runner, Session, StopFlag
-from newswire.bus.tail import iter_topic
 from newswire.config import Settings
 from newswire.daemons._extract_jobs import extract_page
+from newswire.daemons._import_commits import ImportCommits
+from newswire.daemons._import_download import start_download, start_reading, wait_for_download
+from newswire.daemons._import_file import FileInHand, ReadItem, log_progress, open_reader
 from newswire.daemons._warc_spool import WarcSpool, is_url
 from newswire.errors import ArchiveError, ExtractError, FetchError, NotArticleError
 from newswire.events import ArticleEvent
-from newswire.fetch import Download
 from newswire.observe import Health
 from newswire.observe import metrics as m
 from newswire.pool import WorkerPool
-from newswire.sources import Candidate
-from newswire.urls import canonicalize
 
 log = logging.getLogger(__name__)
 
 _PROGRESS_EVERY_S = 10.0
 _POLL_EVERY_S = 0.1
-_SOURCE = "warc-import"  # the candidate source of an imported page's urls record
-Item = WarcPage | BadRecord
-Extraction: TypeAlias = "asyncio.Task[ArticleEvent | str]"
-
-
-@dataclasses.dataclass(slots=True)
-class _Read:
-    """One item read from the file: its extraction (pages only) and the file's counts after it."""
-
-    item: Item
-    task: Extraction | None
-    counts: ReadCounts
-
-
-@dataclasses.dataclass(slots=True)
-class _File:
-    """The file in hand: its work record, where reading stands, and its counts so far."""
-
-    tp: Partition
-    record: Consumed
-    item: work.WarcFile
-    reader: Iterator[Item]
-    checkpoint: Checkpoint
-    counts: ReadCounts  # advanced by the reader as it reads
-    from_offset: int  # where this worker started reading (for the ETA)
-    started: float = dataclasses.field(default_factory=time.monotonic)
-    pages_here: int = 0  # pages extracted by this worker (for pages/s)
-    read: deque[_Read] = dataclasses.field(default_factory=deque)  # read and not yet committed
-    ended: bool = False  # the reader has nothing more
-    failed: ArchiveError | None = None  # the file could not be opened or read on
-    dropped: bool = False  # its partition was revoked or the connection lost: commit nothing more
-    download: asyncio.Task[Download] | None = None  # a URL's file on its way to the spool
-
-    def extracting(self) -> int:
-        return sum(1 for r in self.read if r.task is not None and not r.task.done())
-
-    def done_prefix(self) -> int:
-        """How many of the items read are ready to commit (in file order, none still extracting)."""
-        n = 0
-        for r in self.read:
-            if r.task is not None and not r.task.done():
-                break
-            n += 1
-        return n
-
-    def cancel(self) -> None:
-        self.dropped = True
-        if self.download is not None:
-            self.download.cancel()  # its partial file stays in the spool, to be resumed
-        for r in self.read:
-            if r.task is not None:
-                r.task.cancel()
-        self.read.clear()
-        if hasattr(self.reader, "close"):
-            self.reader.close()
 
 
 class ImportRole:
@@ -162,16 +107,19 @@ class ImportRole:
         # Pages handed to the pool ahead of the one it works on: enough that each extraction
         # process always has its next pages queued (``pool.depth`` each), not more.
         self._ahead = 2 * pool.depth * pool.workers if pool is not None else 1
-        self.published = 0
         self.files_done = 0
-        self._owned: set[Partition] = set()
-        self._checkpoints: dict[int, dict[bytes, Checkpoint]] = {}
-        self._file: _File | None = None
+        self.commits = ImportCommits(settings, source_id=source_id, topic=self.spec.topic)
+        self._file: FileInHand | None = None
         self._committing: asyncio.Task[None] | None = None
-        self._finishing: _File | None = None  # a file whose last transaction is under way
+        self._finishing: FileInHand | None = None  # a file whose last transaction is under way
         self._last_commit = time.monotonic()
         self._progress_at = time.monotonic()
         self._polled_at = time.monotonic()
+
+    @property
+    def published(self) -> int:
+        """Articles handed on to ingest (``urls`` records committed)."""
+        return self.commits.published
 
     async def run(self) -> None:
         await Runner(self.settings, self, stopper=self.stopper, health=self.health).run()
@@ -187,7 +135,7 @@ class ImportRole:
                 return True
             batch = await session.poll(timeout_ms=200, max_records=1)
             for tp, records in batch.items():
-                if self._file is not None or tp not in self._owned:
+                if self._file is not None or not self.commits.owns(tp):
                     session.seek(tp, records[0].offset)  # one file at a time; or not rebuilt yet
                     continue
                 await self._take(session, tp, records[0])
@@ -205,7 +153,7 @@ class ImportRole:
                 session.seek(tp, records[0].offset)
         return True
 
-    async def _advance(self, session: Session, f: _File) -> None:
+    async def _advance(self, session: Session, f: FileInHand) -> None:
         """Read ahead, start the next transaction when one is due, and wait a moment for pages."""
         self._read_ahead(f)
         interval = self.settings.ingest.commit_interval_ms / 1000
@@ -242,17 +190,14 @@ class ImportRole:
             self._committing = None
         self._finishing = None
         self._drop_file()
-        self._owned.clear()
-        self._checkpoints.clear()
+        self.commits.forget()
 
     async def assigned(self, session: Session, partitions: set[Partition]) -> None:
         mine = {tp for tp in partitions if tp.topic == self.spec.topic}
         if not mine:
             return
-        loaded = await self._rebuild(sorted(tp.partition for tp in mine))
-        self._checkpoints.update(loaded)
-        self._owned |= mine
-        log.info("import role owns warc-files partitions %s", sorted(tp.partition for tp in self._owned))
+        await self.commits.own(mine)
+        log.info("import role owns warc-files partitions %s", self.commits.owned())
 
     async def revoked(self, session: Session, partitions: set[Partition]) -> None:
         # Called holding session.lock, so no transaction is in flight: what was committed
@@ -261,45 +206,59 @@ class ImportRole:
             self._drop_file()
         if self._finishing is not None and self._finishing.tp in partitions:
             self._finishing.dropped = True
-        for tp in partitions:
-            self._owned.discard(tp)
-            self._checkpoints.pop(tp.partition, None)
+        self.commits.disown(partitions)
 
     # ------------------------------------------------------------- one file
 
     async def _take(self, session: Session, tp: Partition, record: Consumed) -> None:
         """Start the file of one work record (or settle a record that names no file to read)."""
-        s = self.settings
         try:
             item = work.decode(record.value or b"")
         except (ValueError, KeyError, TypeError) as exc:
-            letter = self._letter(record, f"not a warc-files record: {exc}", "invalid_work_item", {})
-            await self._commit(session, record, [letter], checkpoint=None, finished=True)
+            letter = self.commits.letter(record, f"not a warc-files record: {exc}", "invalid_work_item", {})
+            await self.commits.commit(session, record, [letter], checkpoint=None, finished=True)
             return
-        checkpoint = self._checkpoints.get(tp.partition, {}).get(item.key)
+        checkpoint = self.commits.checkpoint_of(tp, item.key)
         if checkpoint is not None and checkpoint.done:
             log.info("%s was imported already; skipping its work item", item.path_or_url)
-            await self._commit(session, record, [], checkpoint=None, finished=True)
+            await self.commits.commit(session, record, [], checkpoint=None, finished=True)
             return
         checkpoint = checkpoint or Checkpoint()
         counts = ReadCounts(**checkpoint.counts)
+        start = checkpoint.position.offset
         if is_url(item.path_or_url) and self.spool is not None:
-            download = asyncio.create_task(self.spool.fetch(item.path_or_url))
-            start = checkpoint.position.offset
-            self._file = _File(tp, record, item, iter(()), checkpoint, counts, start, download=download)
+            self._file = FileInHand(tp, record, item, iter(()), checkpoint, counts, start)
+            start_download(self.spool, self._file)
             return
-        reader = read_warc(
-            Path(item.path_or_url),
-            max_payload_bytes=s.fetch.max_body_bytes,
-            start=checkpoint.position,
-            counts=counts,
-        )
-        self._file = _File(tp, record, item, reader, checkpoint, counts, checkpoint.position.offset)
+        reader = open_reader(self.settings, Path(item.path_or_url), checkpoint, counts)
+        self._file = FileInHand(tp, record, item, reader, checkpoint, counts, start)
         m.IMPORT_FILE_SIZE.set(item.size or 0)
-        m.IMPORT_FILE_POSITION.set(checkpoint.position.offset)
-        log.info("importing %s from byte %d", item.path_or_url, checkpoint.position.offset)
+        m.IMPORT_FILE_POSITION.set(start)
+        log.info("importing %s from byte %d", item.path_or_url, start)
 
-    def _read_ahead(self, f: _File) -> None:
+    async def _downloaded(self, session: Session, f: FileInHand) -> bool:
+        """Whether the URL work item's file is in the spool and ``f`` reads it; waits a moment.
+
+        A failed download is a dead letter and settles the work item (no checkpoint: queued
+        again, the URL is tried again).
+        """
+        assert self.spool is not None
+        got = await wait_for_download(f)
+        if got is None:
+            return False
+        if isinstance(got, FetchError | OSError):
+            url = f.item.path_or_url
+            self.spool.release(url)
+            letter = self.commits.letter(
+                f.record, f"cannot download {url}: {got}", "download_failed", {"url": url}
+            )
+            self._file = None
+            await self.commits.commit(session, f.record, [letter], checkpoint=None, finished=True)
+            return False
+        start_reading(self.settings, f, got)
+        return True
+
+    def _read_ahead(self, f: FileInHand) -> None:
         """Read on until the pool has its next pages queued (or the file ends, or enough waits to commit)."""
         most = 2 * self.settings.ingest.max_in_flight  # also in step(): a full queue commits at once
         extracting = f.extracting()
@@ -316,7 +275,7 @@ class ImportRole:
             if isinstance(item, WarcPage):
                 task = asyncio.create_task(self._extract(item))
                 extracting += 1
-            f.read.append(_Read(item, task, dataclasses.replace(f.counts)))
+            f.read.append(ReadItem(item, task, dataclasses.replace(f.counts)))
 
     def _settle_commit(self) -> None:
         """Take in the finished transaction; a failed one raises BusError (the runner reconnects)."""
@@ -325,7 +284,7 @@ class ImportRole:
             self._committing = None
             committing.result()
 
-    def _start_commit(self, session: Session, f: _File, count: int) -> None:
+    def _start_commit(self, session: Session, f: FileInHand, count: int) -> None:
         """Commit the first ``count`` items read, in the background (extraction goes on meanwhile)."""
         batch = [f.read.popleft() for _ in range(count)]
         final = f.ended and not f.read
@@ -335,95 +294,23 @@ class ImportRole:
         self._last_commit = time.monotonic()
         self._committing = asyncio.create_task(self._commit_batch(session, f, batch, final))
 
-    async def _commit_batch(self, session: Session, f: _File, batch: list[_Read], final: bool) -> None:
+    async def _commit_batch(
+        self, session: Session, f: FileInHand, batch: list[ReadItem], final: bool
+    ) -> None:
         """One transaction for ``batch`` (the file's next items, extracted); at its end, finish the file."""
-        records: list[Record] = []
-        outcomes: dict[str, int] = {}
-        pages = 0
-        for r in batch:
-            if isinstance(r.item, BadRecord):
-                error = r.item.error
-                context = {"path": error.path, "offset": error.offset}
-                records.append(self._letter(f.record, str(error), "malformed_record", context))
-                continue
-            assert r.task is not None
-            pages += 1
-            result = r.task.result()
-            if isinstance(result, str):
-                outcomes[result] = outcomes.get(result, 0) + 1
-                continue
-            try:
-                records.append(self._handed_on(result))
-            except ValueError as exc:  # a target URI that is not http(s): no URL state to decide in
-                context = {"path": r.item.path, "offset": r.item.offset, "url": result.url}
-                records.append(self._letter(f.record, str(exc), "invalid_url", context))
-                outcomes["invalid_url"] = outcomes.get("invalid_url", 0) + 1
-                continue
-            outcomes["article"] = outcomes.get("article", 0) + 1
-        if final and f.failed is not None:
-            context = {"path": f.failed.path, "offset": f.failed.offset}
-            records.append(self._letter(f.record, str(f.failed), "unreadable_file", context))
-        position = batch[-1].item.resume if batch else f.checkpoint.position
-        counts = batch[-1].counts if batch else f.counts
-        before = ReadCounts(**f.checkpoint.counts)
-        checkpoint = Checkpoint(position, final, counts.as_dict())
         try:
-            committed = await self._commit(
-                session, f.record, records, checkpoint=(f.item.key, checkpoint), finished=final, file=f
-            )
+            committed = await self.commits.commit_batch(session, f, batch, final)
         finally:
             if final:
                 self._finishing = None
         if not committed:
             return  # the partition moved meanwhile: its next owner reads on from the last checkpoint
-        m.IMPORT_BYTES.inc(max(0, checkpoint.position.offset - f.checkpoint.position.offset))
-        m.IMPORT_FILE_POSITION.set(0 if final else checkpoint.position.offset)
-        m.IMPORT_FILE_SIZE.set(0 if final else f.item.size or 0)
-        f.checkpoint = checkpoint
-        f.pages_here += pages
-        for kind, count in checkpoint.counts.items():
-            if kind != "records" and (delta := count - getattr(before, kind)):
-                m.IMPORT_RECORDS.labels(kind.removesuffix("s") if kind == "pages" else kind).inc(delta)
-        for outcome, count in outcomes.items():
-            m.IMPORT_PAGES.labels(outcome).inc(count)
         self._progress(f, final)
         if final:
             self.files_done += 1
             m.IMPORT_FILES.inc()
             if self.spool is not None and is_url(f.item.path_or_url):
                 self.spool.release(f.item.path_or_url)
-
-    async def _downloaded(self, session: Session, f: _File) -> bool:
-        """Whether the URL work item's file is in the spool and ``f`` reads it; waits a moment.
-
-        A failed download is a dead letter and settles the work item (no checkpoint: queued
-        again, the URL is tried again).
-        """
-        assert f.download is not None and self.spool is not None
-        done, _ = await asyncio.wait({f.download}, timeout=0.2)
-        if not done:
-            return False
-        try:
-            download = f.download.result()
-        except (FetchError, OSError) as exc:
-            url = f.item.path_or_url
-            self.spool.release(url)
-            letter = self._letter(f.record, f"cannot download {url}: {exc}", "download_failed", {"url": url})
-            self._file = None
-            await self._commit(session, f.record, [letter], checkpoint=None, finished=True)
-            return False
-        f.download, f.started = None, time.monotonic()
-        f.item = dataclasses.replace(f.item, size=download.size)
-        m.IMPORT_FILE_SIZE.set(download.size)
-        m.IMPORT_FILE_POSITION.set(f.checkpoint.position.offset)
-        f.reader = read_warc(
-            download.path,
-            max_payload_bytes=self.settings.fetch.max_body_bytes,
-            start=f.checkpoint.position,
-            counts=f.counts,
-        )
-        log.info("importing %s (%s) from byte %d", f.item.path_or_url, download.path, f.from_offset)
-        return True
 
     async def _extract(self, page: WarcPage) -> ArticleEvent | str:
         """The page's article event, or why it has none (``not_article``, ``no_article``)."""
@@ -450,80 +337,12 @@ class ImportRole:
             return "timeout"
         return event
 
-    async def _commit(
-        self,
-        session: Session,
-        record: Consumed,
-        records: list[Record],
-        *,
-        checkpoint: tuple[bytes, Checkpoint] | None,
-        finished: bool,
-        file: _File | None = None,
-    ) -> bool:
-        """One transaction: ``records``, the checkpoint (to the work item's partition) and, once
-        the work item is ``finished``, its offset. False, and nothing written, when the partition
-        was revoked (or the ``file`` dropped) while the batch was put together.
-
-        Revocation runs in the background (aiokafka's coordinator) under ``session.lock``; once
-        it has, the partition's next owner may already be reading on from the last checkpoint,
-        so a late batch of this worker would publish its pages twice.
-        """
-        tp = Partition(record.topic, record.partition)
-        partitioned = {}
-        if checkpoint is not None:
-            partitioned[tp.partition] = [import_state.record(self.settings, *checkpoint)]
-        offsets = {tp: record.offset + 1} if finished else {}
-        async with session.lock:
-            if tp not in self._owned or (file is not None and file.dropped):
-                return False
-            await session.commit(records, offsets, starts={tp: record.offset}, partitioned=partitioned)
-        if checkpoint is not None:
-            self._checkpoints.setdefault(tp.partition, {})[checkpoint[0]] = checkpoint[1]
-        self.published += sum(1 for r in records if r.topic == self.settings.topic("urls"))
-        session.active()
-        return True
-
-    def _handed_on(self, article: ArticleEvent) -> Record:
-        """The urls record that takes ``article`` to the fetch role owning its URL's state."""
-        url = canonicalize(article.url)
-        return urls.record(self.settings, Candidate(url=url, source=_SOURCE), imported=article)
-
-    def _letter(self, record: Consumed, error: str, reason: str, context: Mapping[str, object]) -> Record:
-        log.warning("dead-lettering from %s: %s", self.spec.topic, error)
-        return dead_letters.letter(
-            self.settings,
-            stage="import",
-            source_id=self.source_id,
-            error=error,
-            reason=reason,
-            payload=None,
-            origin=dead_letters.Origin(self.spec.topic, record.partition, record.offset, record.key),
-            key=record.key,
-            context=dict(context),
-        )
-
-    def _progress(self, f: _File, ended: bool) -> None:
+    def _progress(self, f: FileInHand, ended: bool) -> None:
         now = time.monotonic()
         if not ended and now - self._progress_at < _PROGRESS_EVERY_S:
             return
         self._progress_at = now
-        rate = f.pages_here / max(1e-6, now - f.started)
-        size = f.item.size or 0
-        at = f.checkpoint.position.offset
-        done_here = at - f.from_offset
-        left = (size - at) / done_here * (now - f.started) if done_here > 0 and at < size else 0.0
-        log.info(
-            "%s %s: %d of %d bytes, %d records, %d pages, %.1f pages/s, ETA %.0fs; skipped %d",
-            "imported" if ended else "importing",
-            f.item.path_or_url,
-            min(at, size) if size else at,
-            size,
-            f.counts.records,
-            f.counts.pages,
-            rate,
-            left,
-            f.counts.skipped(),
-        )
+        log_progress(f, ended, now)
 
     def _drop_file(self) -> None:
         if self._file is not None:
@@ -531,17 +350,3 @@ class ImportRole:
             self._file = None
             m.IMPORT_FILE_SIZE.set(0)
             m.IMPORT_FILE_POSITION.set(0)
-
-    async def _rebuild(self, partitions: list[int]) -> dict[int, dict[bytes, Checkpoint]]:
-        """The checkpoints of ``partitions`` of ``import-state``, read to their settled end."""
-        loaded: dict[int, dict[bytes, Checkpoint]] = {p: {} for p in partitions}
-        topic = self.settings.topic("import-state")
-        async for record in iter_topic(self.settings, topic, partitions=partitions, settled=True):
-            if record.key is None:
-                continue
-            if record.value is None:
-                loaded[record.partition].pop(record.key, None)
-                continue
-            with contextlib.suppress(ValueError, KeyError, TypeError):
-                loaded[record.partition][record.key] = import_state.decode(record.value)
-        return loaded

@@ -28,13 +28,14 @@ from newswire.bus.records.urls import Work
 from newswire.config import Settings
 from newswire.daemons._archive_out import archive_page
 from newswire.daemons._extract_jobs import ExtractJob, extract_file, extract_page
+from newswire.daemons._imported_page import decide_imported
 from newswire.daemons._url_decision import (
+    ArticleDecision,
     Reason,
     decide_article,
     decide_failure,
     retry_delay,
     skip_before_fetch,
-    skip_imported,
 )
 from newswire.errors import BlockedError, ExtractError, FetchError, NotArticleError, RobotsDeniedError
 from newswire.events import ArticleEvent
@@ -104,7 +105,9 @@ class UrlWorker:
         prev = state.get(url)
         now = time.time()
         if work.imported is not None:
-            return self._decide_imported(work.imported, url, prev, state)
+            owner = state.owner_of(work.imported.fingerprint)
+            decided = decide_imported(work.imported, url, prev, owner=owner)
+            return Outcome(decided) if isinstance(decided, Reason) else self._outcome(decided, url)
         if work.replay is not None:
             return await self._extract_and_publish(
                 candidate,
@@ -207,28 +210,6 @@ class UrlWorker:
             outcome.records.append(self._raw_record(article, candidate, content, final_url, content_type))
         return outcome
 
-    def _decide_imported(
-        self, article: ArticleEvent, url: str, prev: UrlState | None, state: PartitionState
-    ) -> Outcome:
-        """A page read from a WARC file and extracted by an import worker, decided as a fetched
-        page: created, updated, unchanged or a duplicate, unless it is older than the URL's state.
-
-        The capture time (the article's ``fetched``, the record's ``WARC-Date``) stands for the
-        check time; the URL's validators stay those of its last live fetch.
-        """
-        captured = datetime.fromisoformat(article.fetched).timestamp()
-        skip = skip_imported(prev, captured=captured)
-        if skip is not None:
-            return Outcome(skip)
-        base = UrlState(
-            url=url,
-            checked=captured,
-            etag=prev.etag if prev else None,
-            last_modified=prev.last_modified if prev else None,
-            lastmod=prev.lastmod if prev else None,
-        )
-        return self._publish(article, prev, base, state)
-
     def _raw_record(
         self,
         article: ArticleEvent,
@@ -287,9 +268,11 @@ class UrlWorker:
         *,
         force: bool = False,
     ) -> Outcome:
-        url = base.url
         owner = state.owner_of(article.fingerprint) if state is not None else None
-        decision = decide_article(article, prev, base, owner=owner, force=force)
+        return self._outcome(decide_article(article, prev, base, owner=owner, force=force), base.url)
+
+    def _outcome(self, decision: ArticleDecision, url: str) -> Outcome:
+        """The records and state of ``decision`` on an article extracted for ``url``."""
         if decision.article is None:
             return Outcome(decision.reason, state=decision.state)
         self.blocked_strikes.pop(urls_topic.key(url).decode(), None)

@@ -7,6 +7,7 @@ Shared by cleaning (:mod:`._clean`), container scoring (:mod:`._container`) and 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborNode
 
@@ -104,24 +105,17 @@ def is_inline(node: LexborNode) -> bool:
     return not any(each.tag in _BLOCK_TAGS for each in small)
 
 
-def text_runs(node: LexborNode) -> list[tuple[str, int]]:
-    """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
+def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
+    """The children of ``node`` in document order: runs of inline text, and the blocks between them.
 
-    Returns (text, linked characters) per run.
+    A run is the text of text nodes and inline children up to a block child or a double
+    ``<br>``, whitespace collapsed, with its linked characters: ``(text, links)``. A block
+    child is yielded as the node itself, for the caller to judge. Empty runs are not yielded.
+    Container scoring and the walk both read runs this way, so they agree on what a text run is.
     """
-    runs: list[tuple[str, int]] = []
     pieces: list[str] = []
     links = 0
     breaks = 0
-
-    def flush() -> None:
-        nonlocal links
-        text = " ".join("".join(pieces).split())
-        if text:
-            runs.append((text, links))
-        pieces.clear()
-        links = 0
-
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -129,24 +123,40 @@ def text_runs(node: LexborNode) -> list[tuple[str, int]]:
             if value.strip():
                 breaks = 0
             pieces.append(value)
-        elif tag == "br":
+            continue
+        if tag == "br":
             breaks += 1
-            if breaks >= 2:
-                flush()
-            pieces.append(" ")
+            if breaks < 2:
+                pieces.append(" ")
+                continue
         elif tag in INLINE and is_inline(child):
             value = child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
-                if tag == "a":
-                    links += text_size(value.strip())
-                else:
-                    links += link_chars(child)
+                links += text_size(value.strip()) if tag == "a" else link_chars(child)
             pieces.append(value)
+            continue
+        text = " ".join("".join(pieces).split())
+        if text:
+            yield text, links
+        pieces.clear()
+        links = 0
+        if tag == "br":
+            pieces.append(" ")
         else:
-            flush()
-    flush()
-    return runs
+            breaks = 0
+            yield child
+    text = " ".join("".join(pieces).split())
+    if text:
+        yield text, links
+
+
+def text_runs(node: LexborNode) -> list[tuple[str, int]]:
+    """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
+
+    Returns (text, linked characters) per run.
+    """
+    return [run for run in inline_runs(node) if isinstance(run, tuple)]
 
 
 def holds_article(node: LexborNode) -> bool:

@@ -15,12 +15,11 @@ from newswire.extract._dates import is_date_line
 from newswire.extract._nodes import (
     BLOCK_SELECTOR,
     HEADINGS,
-    INLINE,
     MAX_LINK_DENSITY,
     MAX_LINK_DENSITY_P,
     SKIP,
     holds_article,
-    is_inline,
+    inline_runs,
     link_chars,
     text_of,
     text_size,
@@ -135,41 +134,13 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
     """Emit the blocks below ``node`` in document order."""
     if depth > _MAX_DEPTH:
         return
-    pieces: list[str] = []
-    links = 0
-
-    def flush() -> None:
-        nonlocal links
-        text = " ".join("".join(pieces).split())
-        if text and (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not _date_line(text):
-            out.append(text)
-        pieces.clear()
-        links = 0
-
-    breaks = 0
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            value = child.text_content or ""
-            if value.strip():
-                breaks = 0
-            pieces.append(value)
+    for item in inline_runs(node):
+        if isinstance(item, tuple):
+            text, links = item
+            if (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not _date_line(text):
+                out.append(text)
             continue
-        if tag == "br":
-            breaks += 1
-            if breaks >= 2:
-                flush()
-            pieces.append(" ")
-            continue
-        if tag in INLINE and is_inline(child):
-            value = child.text(deep=True) or ""
-            if value.strip():
-                breaks = 0
-                links += text_size(value.strip()) if tag == "a" else link_chars(child)
-            pieces.append(value)
-            continue
-        flush()
-        breaks = 0
+        child, tag = item, item.tag
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
             text = text_of(child)
             if _good_block(text, child) and not _date_line(text):
@@ -183,7 +154,6 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
             continue
         else:
             _walk(child, out, cards, depth + 1)
-    flush()
 
 
 def container_text(best: LexborNode | None) -> list[str]:

@@ -16,10 +16,10 @@ What happens in ``fetch(url)``, in order, for every attempt and every redirect h
 
 Retryable failures (timeouts, connection errors, 429, 5xx) are retried
 ``fetch.retries`` times with full-jitter back-off or the server's
-``Retry-After`` (``_retry``), then raised as ``FetchError(retryable=True)`` with
-a ``retry_after`` hint. ``total_timeout_s`` bounds the network time of one
-attempt (all hops, body included); politeness waits and back-off sleeps are not
-counted against it.
+``Retry-After`` (the loop is ``_retrying``, the policy ``_retry``), then raised
+as ``FetchError(retryable=True)`` with a ``retry_after`` hint. ``total_timeout_s``
+bounds the network time of one attempt (all hops, body included); politeness
+waits and back-off sleeps are not counted against it.
 
 httpx exceptions are translated in exactly one place,
 :func:`~newswire.fetch._hops.translated`, so callers only ever see
@@ -42,41 +42,35 @@ from typing import TypeVar
 import httpx
 
 from newswire.config import DIRECT, FetchSettings
-from newswire.errors import BlockedError, FetchError, NotArticleError
-from newswire.fetch._body import (
-    read_limited,
-)
-from newswire.fetch._download import Download, Spooler
+from newswire.errors import BlockedError, FetchError
+from newswire.fetch._body import read_limited
+from newswire.fetch._download import DOWNLOAD_TIMEOUT_S, BodySink, Download, Spooler
 from newswire.fetch._guard import AddressGuard, Resolver
 from newswire.fetch._hops import (
     DEFAULT_PORTS,
+    REDIRECT_STATUSES,
     Budget,
     Hop,
+    page_result,
     parse_url,
     refusal_body,
-    strip_url,
     translated,
 )
 from newswire.fetch._models import FetchResult, ResponseObserver, Validators
-from newswire.fetch._page_kind import refusal_kind
 from newswire.fetch._politeness import HostLimiter
 from newswire.fetch._proxy import proxy_for
-from newswire.fetch._retry import RetryPolicy, is_retryable_status, parse_retry_after
-from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsUnavailableError
+from newswire.fetch._retry import RetryPolicy, parse_retry_after
+from newswire.fetch._retrying import retrying
+from newswire.fetch._robots import ROBOTS_MAX_BYTES, RobotsCache
 from newswire.fetch._transport import new_client, pinned_transport
 
 log = logging.getLogger(__name__)
 
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_REDIRECTS = 5  # as Google does
 #: Refusals whose body is read (up to ``_hops.REFUSAL_MAX_BYTES``) to tell a bot challenge from a plain error.
 REFUSAL_STATUSES = frozenset({401, 403, 405, 429, 503})
-#: The route one ``fetch(proxy=...)`` asked for, seen by all its hops and its robots.txt loads.
+#: The route one ``fetch``/``download(proxy=...)`` asked for, seen by all its hops and robots.txt loads.
 _ROUTE: contextvars.ContextVar[str | None] = contextvars.ContextVar("newswire_fetch_route", default=None)
-#: How long one attempt of :meth:`Fetcher.download` may take, body included (1 GB at 70 kB/s).
-DOWNLOAD_TIMEOUT_S = 4 * 3600.0
-#: Stores a 2xx response's body in place of reading it into memory (see ``_download``).
-BodySink = Callable[[httpx.Response], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -180,13 +174,8 @@ class Fetcher:
         ``FetchError(retryable=True, retry_after=...)`` once retries are used up
         (``retry_after`` is the server's ``Retry-After`` if it sent one, else a back-off hint).
         """
-        self._require_client()
-        token = _ROUTE.set(proxy)  # for this fetch's hops and robots.txt loads only
         started = time.monotonic()
-        try:
-            result, retries = await self._retrying(url, lambda: self._attempt(url, validators))
-        finally:
-            _ROUTE.reset(token)
+        result, retries = await self._retried(url, proxy, lambda: self._attempt(url, validators))
         return replace(result, retry_count=retries, elapsed_s=time.monotonic() - started)
 
     async def download(
@@ -211,95 +200,37 @@ class Fetcher:
         Raises ``BlockedError`` (policy, or the file is over ``max_bytes``: nothing is kept) or
         ``FetchError`` as :meth:`fetch` does (the partial file is kept for a later call to resume).
         """
-        self._require_client()
         spool = Spooler(url, dest, max_bytes)
-        token = _ROUTE.set(proxy)
-        try:
-            final_url, _ = await self._retrying(url, lambda: self._download_attempt(url, spool, timeout_s))
-        finally:
-            _ROUTE.reset(token)
+        final_url, _ = await self._retried(url, proxy, lambda: self._download_attempt(url, spool, timeout_s))
         return spool.finish(final_url)
 
-    async def _retrying(self, url: str, attempt_once: Callable[[], Awaitable[T]]) -> tuple[T, int]:
-        """``attempt_once()``'s result and how many retries it took; retryable failures are retried."""
-        parse_url(url)
-        attempt = 0
-        while True:
-            try:
-                return await attempt_once(), attempt
-            except FetchError as exc:
-                if isinstance(exc, BlockedError | RobotsUnavailableError) or not exc.retryable:
-                    raise
-                if not self._policy.should_retry(attempt):
-                    raise self._gave_up(url, exc, attempt) from None
-                delay = self._policy.delay(attempt, exc.retry_after, self._rng)
-                log.debug("retrying %s in %.2fs after: %s", url, delay, exc)
-                await asyncio.sleep(delay)
-                attempt += 1
+    async def _retried(
+        self, url: str, proxy: str | None, attempt_once: Callable[[], Awaitable[T]]
+    ) -> tuple[T, int]:
+        """``attempt_once()`` retried (``_retrying``); its hops and robots.txt loads go ``proxy``'s route."""
+        self._require_client()
+        token = _ROUTE.set(proxy)  # for this call's hops and robots.txt loads only
+        try:
+            return await retrying(url, attempt_once, self._policy, self._rng)
+        finally:
+            _ROUTE.reset(token)
 
     def hold_off(self, host: str, seconds: float) -> None:
         """Start no request to ``host`` for ``seconds`` (a host that answers with bot challenges)."""
         self._limiter.defer(host, seconds)
 
-    def _gave_up(self, url: str, exc: FetchError, attempt: int) -> FetchError:
-        # The server's own Retry-After is passed on uncapped: the cap only bounds how long a
-        # fetch sleeps in-process; a scheduler may well wait as long as the server asked.
-        retry_after = exc.retry_after
-        if retry_after is None:
-            retry_after = min(self._policy.max_s, self._policy.base_s * 2.0 ** (attempt + 1))
-        attempts = f"{attempt + 1} attempt{'s' if attempt else ''}"
-        return FetchError(
-            f"{strip_url(exc)}; gave up after {attempts}",
-            url=url,
-            status=exc.status,
-            retryable=True,
-            retry_after=retry_after,
-        )
-
     async def _attempt(self, url: str, validators: Validators | None) -> FetchResult:
-        headers: dict[str, str] = {}
-        if validators is not None:
-            if validators.etag:
-                headers["If-None-Match"] = validators.etag
-            if validators.last_modified:
-                headers["If-Modified-Since"] = validators.last_modified
-        budget = Budget(self.settings.total_timeout_s)
+        """One attempt of :meth:`fetch`: a conditional GET when ``validators`` are known."""
         hop, history = await self._follow(
             url,
-            headers,
-            budget,
+            validators.request_headers() if validators else {},
+            Budget(self.settings.total_timeout_s),
             max_redirects=self.settings.max_redirects,
             obey_robots=self.settings.obey_robots,
             body_limit=self.settings.max_body_bytes,
             truncate=False,
         )
-        status = hop.status
-        if status in REDIRECT_STATUSES:
-            raise FetchError(
-                f"too many redirects (more than {self.settings.max_redirects})", url=url, status=status
-            )
-        if status == 304 or 200 <= status < 300:
-            not_modified = status == 304
-            sent = validators or Validators()
-            got = Validators(etag=hop.headers.get("etag"), last_modified=hop.headers.get("last-modified"))
-            if not_modified:  # a 304 may omit unchanged validators
-                got = Validators(
-                    etag=got.etag or sent.etag, last_modified=got.last_modified or sent.last_modified
-                )
-            return FetchResult(
-                url=url,
-                final_url=hop.url,
-                status=status,
-                headers=dict(hop.headers.items()),
-                content=b"" if not_modified else hop.content,
-                not_modified=not_modified,
-                validators=got,
-                elapsed_s=0.0,
-                content_type=hop.headers.get("content-type"),
-                redirect_count=len(history),
-                history=tuple(history),
-            )
-        raise self._refusal(hop)
+        return page_result(url, hop, history, validators, max_redirects=self.settings.max_redirects)
 
     async def _download_attempt(self, url: str, spool: Spooler, timeout_s: float) -> str:
         """One attempt of :meth:`download`; returns the URL the file came from (after redirects)."""
@@ -313,33 +244,7 @@ class Fetcher:
             truncate=False,
             sink=spool,
         )
-        if hop.status in REDIRECT_STATUSES:
-            raise FetchError(
-                f"too many redirects (more than {self.settings.max_redirects})", url=url, status=hop.status
-            )
-        if 200 <= hop.status < 300 and spool.complete:
-            return hop.url
-        if hop.status == 416:  # the range we asked for is past the file's end: start over
-            spool.restart()
-            raise FetchError("HTTP 416 for the partial file's range", url=url, status=416, retryable=True)
-        raise self._refusal(hop)
-
-    def _refusal(self, hop: Hop) -> FetchError:
-        """The error a final response that is neither 2xx nor 304 stands for."""
-        status = hop.status
-        verdict = refusal_kind(status, hop.headers, hop.content)
-        if verdict is not None:  # a bot wall: retrying at once would only hammer it
-            return NotArticleError(
-                f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind, status=status
-            )
-        retry_after = parse_retry_after(hop.headers.get("retry-after"))
-        return FetchError(
-            f"HTTP {status}",
-            url=hop.url,
-            status=status,
-            retryable=is_retryable_status(status),
-            retry_after=retry_after,
-        )
+        return spool.settle(hop, max_redirects=self.settings.max_redirects)
 
     # -- hops ------------------------------------------------------------------------------
 

@@ -17,13 +17,19 @@ without validator is never resumed: the bytes on disk might be of another versio
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 from newswire.errors import BlockedError, FetchError
+from newswire.fetch._hops import REDIRECT_STATUSES, Hop, refusal, too_many_redirects
 
+#: How long one attempt of :meth:`Fetcher.download` may take, body included (1 GB at 70 kB/s).
+DOWNLOAD_TIMEOUT_S = 4 * 3600.0
+#: Stores a 2xx response's body in place of reading it into memory (a :class:`Spooler` does).
+BodySink = Callable[[httpx.Response], Awaitable[None]]
 _CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*$", re.IGNORECASE)
 
 
@@ -98,6 +104,20 @@ class Spooler:
         if total is not None and size != total:
             raise FetchError(f"the body ended at {size} of {total} bytes", url=self.url, retryable=True)
         self.complete = True
+
+    def settle(self, hop: Hop, *, max_redirects: int) -> str:
+        """The URL the file came from (after redirects) once an attempt ending at ``hop`` stored it
+        whole; otherwise raises the error ``hop`` stands for (a retryable one to try again)."""
+        if hop.status in REDIRECT_STATUSES:
+            raise too_many_redirects(self.url, hop.status, max_redirects)
+        if 200 <= hop.status < 300 and self.complete:
+            return hop.url
+        if hop.status == 416:  # the range we asked for is past the file's end: start over
+            self.restart()
+            raise FetchError(
+                "HTTP 416 for the partial file's range", url=self.url, status=416, retryable=True
+            )
+        raise refusal(hop)
 
     def _start_and_total(self, response: httpx.Response) -> tuple[int, int | None]:
         """Where this response's bytes go in the file, and the file's whole size if the server said."""

@@ -1,4 +1,5 @@
-"""The pieces of one fetch attempt: its network budget, its hops, and where httpx errors are translated."""
+"""The pieces of one fetch attempt: its network budget, its hops, where httpx errors are translated,
+and what its last hop amounts to: a page, a 304, or the error it stands for."""
 
 from __future__ import annotations
 
@@ -11,12 +12,16 @@ from dataclasses import dataclass
 
 import httpx
 
-from newswire.errors import BlockedError, FetchError
+from newswire.errors import BlockedError, FetchError, NotArticleError
 from newswire.fetch._body import BodyTooLargeError, UnsupportedEncodingError, read_limited
+from newswire.fetch._models import FetchResult, Validators
+from newswire.fetch._page_kind import refusal_kind
+from newswire.fetch._retry import is_retryable_status, parse_retry_after
 
 #: Refusals' bodies are read up to this many bytes, to tell a bot challenge from a plain error.
 REFUSAL_MAX_BYTES = 64 * 1024
 DEFAULT_PORTS = {"http": 80, "https": 443}
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass
@@ -85,6 +90,57 @@ async def refusal_body(response: httpx.Response) -> bytes:
         )
     except (UnsupportedEncodingError, zlib.error):
         return b""
+
+
+def page_result(
+    url: str, hop: Hop, history: list[str], sent: Validators | None, *, max_redirects: int
+) -> FetchResult:
+    """What a GET of ``url`` ending at ``hop`` (after redirects ``history``) returns: a 2xx page, or a
+    304 for the validators ``sent``; otherwise raises the error ``hop`` stands for."""
+    status = hop.status
+    if status in REDIRECT_STATUSES:
+        raise too_many_redirects(url, status, max_redirects)
+    if status != 304 and not 200 <= status < 300:
+        raise refusal(hop)
+    not_modified = status == 304
+    got = Validators(etag=hop.headers.get("etag"), last_modified=hop.headers.get("last-modified"))
+    if not_modified:  # a 304 may omit unchanged validators
+        known = sent or Validators()
+        got = Validators(etag=got.etag or known.etag, last_modified=got.last_modified or known.last_modified)
+    return FetchResult(
+        url=url,
+        final_url=hop.url,
+        status=status,
+        headers=dict(hop.headers.items()),
+        content=b"" if not_modified else hop.content,
+        not_modified=not_modified,
+        validators=got,
+        elapsed_s=0.0,
+        content_type=hop.headers.get("content-type"),
+        redirect_count=len(history),
+        history=tuple(history),
+    )
+
+
+def refusal(hop: Hop) -> FetchError:
+    """The error a final response that is neither 2xx nor 304 stands for."""
+    status = hop.status
+    verdict = refusal_kind(status, hop.headers, hop.content)
+    if verdict is not None:  # a bot wall: retrying at once would only hammer it
+        return NotArticleError(f"HTTP {status}: {verdict.why}", url=hop.url, kind=verdict.kind, status=status)
+    retry_after = parse_retry_after(hop.headers.get("retry-after"))
+    return FetchError(
+        f"HTTP {status}",
+        url=hop.url,
+        status=status,
+        retryable=is_retryable_status(status),
+        retry_after=retry_after,
+    )
+
+
+def too_many_redirects(url: str, status: int, max_redirects: int) -> FetchError:
+    """The error of a GET whose last hop allowed is a redirect still."""
+    return FetchError(f"too many redirects (more than {max_redirects})", url=url, status=status)
 
 
 def parse_url(url: str) -> httpx.URL:

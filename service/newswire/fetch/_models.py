@@ -21,6 +21,15 @@ class Validators:
     def __bool__(self) -> bool:
         return bool(self.etag or self.last_modified)
 
+    def request_headers(self) -> dict[str, str]:
+        """The conditional GET's headers: ``If-None-Match`` and ``If-Modified-Since``, for those known."""
+        headers: dict[str, str] = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:

@@ -53,7 +53,7 @@ NOT_ARTICLE = Counter(
 EXTRACT_FALLBACK = Counter(
     "newswire_extract_fallback_total",
     "Articles whose body did not come from the main container strategy (extraction.method is "
-    "blocks, json-ld, script or lead): the extractor was unsure of the page",
+    "blocks, trafilatura, json-ld, script or lead): the extractor was unsure of the page",
     ["host"],
 )
 FIELD_FILLED = Counter(
