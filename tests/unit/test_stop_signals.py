@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -39,3 +41,42 @@ async def test_a_stop_no_one_asked_for_does_not_mention_ctrl_c(caplog: pytest.Lo
         stopper.stop()
         assert await stopper.wait(0)
     assert [r.getMessage() for r in caplog.records if r.name == RUNTIME_LOG] == []
+
+
+_SLOW_STOP = """
+import asyncio
+from newswire.daemons._runtime import Stopper, handle_signals
+
+async def main() -> None:
+    stopper = Stopper()
+    with handle_signals(stopper):
+        print("ready", flush=True)
+        await stopper.event.wait()
+        print("stopping", flush=True)
+        await asyncio.sleep(120)  # a clean stop that waits, as one on an unreachable Kafka does
+
+asyncio.run(main())
+"""
+
+
+def test_a_second_ctrl_c_kills_the_process_while_its_clean_stop_still_waits() -> None:
+    """The first Ctrl-C starts a clean stop; the second ends the process by the signal, not by
+    an exception the event loop would unwind (and wait again) through."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_STOP],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGINT)
+        assert proc.stdout.readline().strip() == "stopping"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == -signal.SIGINT
+        assert "second Ctrl-C: stopping at once" in (proc.stderr.read() if proc.stderr else "")
+    finally:
+        proc.kill()
+        proc.wait()

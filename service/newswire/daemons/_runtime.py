@@ -45,13 +45,18 @@ class Stopper:
 
 @contextlib.contextmanager
 def handle_signals(stopper: Stopper) -> Iterator[None]:
-    """SIGTERM/SIGINT set the stop flag; the second SIGINT restores the default (kill)."""
+    """SIGTERM/SIGINT set the stop flag; a second SIGINT kills the process at once."""
     loop = asyncio.get_running_loop()
 
     def on_signal(sig: signal.Signals) -> None:
         if sig == signal.SIGINT and stopper.stopping:
-            loop.remove_signal_handler(signal.SIGINT)
-            signal.raise_signal(signal.SIGINT)
+            # Killed by the signal, not unwound: the clean stop already running may be waiting on
+            # Kafka (or on an embedded broker being stopped under it), and a KeyboardInterrupt
+            # would only start another wait. Nothing is lost: uncommitted work is redone at the
+            # next start, the embedded broker's JVM stops with its parent, workers with their socket.
+            log.warning("second Ctrl-C: stopping at once")
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
             return
         if not stopper.stopping:  # a stop for max_events, idle_timeout or a failure is no one's Ctrl-C
             again = " (Ctrl-C again to kill)" if sig == signal.SIGINT else ""
