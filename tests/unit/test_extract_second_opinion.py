@@ -8,7 +8,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
-from newswire.extract._second_opinion import SUPERSET_KEPT, superset_kept_share
+from newswire.extract._second_opinion import SUPERSET_KEPT, is_core_of, superset_kept_share
 from tests.support.harbour_story import SENTENCES, URL
 
 FETCHED = "2026-12-04T12:00:00+00:00"
@@ -132,3 +132,38 @@ def test_a_densest_run_that_ran_on_into_readers_comments_gives_way_to_trafilatur
     event = extract_html(html.encode(), URL, fetched=FETCHED)
     assert event.extraction is not None and event.extraction.method == "trafilatura"
     assert event.body.split("\n\n") == SENTENCES[:3]
+
+
+FURNITURE = [
+    "In short: the board said yes to the new quay, work starts in spring and an appeal is possible.",
+    "This copy is for your personal, non-commercial use only. Distribution and use of this material are"
+    " governed by our subscriber agreement and by copyright law.",
+    "Related posts: the ferry adds a winter crossing; the market hall closes for repairs in February;"
+    " the lighthouse opens for tours again.",
+    "Disclaimer: the harbour newsletter has no affiliation with the port authority or the builders named"
+    " on this page, and its writers own no shares in them.",
+]
+
+
+def test_a_container_one_box_too_wide_gives_way_to_the_article_trafilatura_read() -> None:
+    # Our body is trafilatura's story with a summary box before it and legal lines, related posts
+    # and a disclaimer after it: the furniture sits around the shared paragraphs.
+    story = SENTENCES[:5]
+    ours = [FURNITURE[0], *story, *FURNITURE[1:]]
+    assert is_core_of(ours, story)
+
+
+def test_text_ours_has_between_shared_paragraphs_is_article_text_trafilatura_dropped() -> None:
+    # The same surplus, but in the middle of the story: trafilatura lost part of the article.
+    story = SENTENCES[:5]
+    ours = [*story[:2], *FURNITURE, *story[2:]]
+    assert not is_core_of(ours, story)
+
+
+def test_a_fragment_or_a_body_ours_does_not_hold_is_not_the_core() -> None:
+    story = SENTENCES[:5]
+    # Ours is ten times its words: trafilatura read a fragment of a long article.
+    long_article = [*story, *(f"{s} Part {i} of the long report." for i in range(10) for s in SENTENCES)]
+    assert not is_core_of(long_article, story)
+    # Ours holds only two of its five paragraphs: another reading of the page.
+    assert not is_core_of([*story[:2], *FURNITURE * 3], story)

@@ -90,8 +90,8 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"the declared article holds over {_strategy.SECOND_OPINION_DECLARED}x its words): "
             f"trafilatura is asked too and wins when its prose score is > "
             f"{_strategy.SECOND_OPINION_GAIN}x the body found so far, or when it holds most of that "
-            "body and adds mostly unlinked text of the cleaned page, or when the densest run holds it "
-            "and is far longer"
+            "body and adds mostly unlinked text of the cleaned page, when the densest run holds it "
+            "and is far longer, or when our container's body holds it and adds only around it"
         )
     notes: list[str] = []
     _strategy.choose_body(_fresh_tree(html), html, [], url, page_words=page_words, notes=notes)

@@ -7,9 +7,11 @@ rules over lxml with its own fallbacks) errs in other places, so on those pages 
 useful second reading. It is about five times slower than our extractor, which is why it
 runs on the unsure minority only; ``fast=True`` skips its own fallback extractors.
 
-Besides the prose criterion in :mod:`._strategy`, two comparisons of the two bodies' text
-decide between them, both blind to whether the text ends like sentences (list and table
-articles do not): :func:`holds_more_article` and :func:`ran_over`.
+Besides the prose criterion in :mod:`._strategy`, three comparisons of the two bodies' text
+decide between them, blind to whether the text ends like sentences (list and table articles do
+not): :func:`superset_kept_share` (its body is ours and more of the article), :func:`ran_over`
+(the densest run went on into readers' comments) and :func:`is_core_of` (our container took the
+article with furniture around it).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ OVERRUN_RATIO = 10
 # ... and holds this part of trafilatura's text, which has at least this many words.
 OVERRUN_SHARE = 0.6
 OVERRUN_MIN_WORDS = 40
+# Our container body holds trafilatura's and more (see SUPERSET_*, reversed): the more is furniture
+# when at most this part of it sits between the paragraphs both bodies share.
+EDGE_SURPLUS = 0.2
 _SHINGLE = 4
 _WORD = re.compile(r"\w+")
 
@@ -110,3 +115,34 @@ def ran_over(dense: list[str], other: list[str]) -> bool:
         return False
     theirs = {s for p in other for s in _shingles(p)}
     return _share_in(theirs, {s for p in dense for s in _shingles(p)}) >= OVERRUN_SHARE
+
+
+def _shared(paragraph: str, other: set[Shingle]) -> bool:
+    shingles = set(_shingles(paragraph))
+    return _share_in(shingles, other) >= 0.5
+
+
+def is_core_of(ours: list[str], other: list[str]) -> bool:
+    """Whether trafilatura's body is the article inside ours, ours adding furniture around it.
+
+    It is when ours holds most of its text (``SUPERSET_SHARE``), is clearly longer
+    (``SUPERSET_GAIN``, under ``OVERRUN_RATIO``: beyond that its body is a fragment), and what
+    ours has more sits before or after the paragraphs both share (``EDGE_SURPLUS``): a container
+    taken one box too wide keeps a summary box, a disclaimer, a copyright line or related
+    posts around the article. Text ours has more *between* shared paragraphs is article text
+    trafilatura dropped, and then ours stays.
+    """
+    theirs_words, own_words = _words(other), _words(ours)
+    if theirs_words < OVERRUN_MIN_WORDS or not (
+        SUPERSET_GAIN * theirs_words <= own_words < OVERRUN_RATIO * theirs_words
+    ):
+        return False
+    theirs = {s for p in other for s in _shingles(p)}
+    if _share_in(theirs, {s for p in ours for s in _shingles(p)}) < SUPERSET_SHARE:
+        return False
+    shared = [i for i, p in enumerate(ours) if _shared(p, theirs)]
+    if not shared:
+        return False
+    surplus = sum(len(p) for p in ours if not _shared(p, theirs))
+    inside = sum(len(p) for p in ours[shared[0] : shared[-1] + 1] if not _shared(p, theirs))
+    return inside <= EDGE_SURPLUS * surplus

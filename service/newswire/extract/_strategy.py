@@ -9,8 +9,9 @@ render the text with scripts). Otherwise, when the body is still doubtful (not c
 page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
 a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, a fair
 amount of text where ours found none, ours and clearly more text the cleaned page shows unlinked
-(a list or table article our container cut), or a small part of a densest run that ran on into
-readers' comments: the ``trafilatura`` method. When it is not taken but reads
+(a list or table article our container cut), a small part of a densest run that ran on into
+readers' comments, or the core of our container's body, which adds furniture before or after
+it: the ``trafilatura`` method. When it is not taken but reads
 the same region, its substantial blocks missing between our shared paragraphs are added
 (:mod:`._merge`). A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
@@ -119,6 +120,12 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
         return (
             f"it wins: the densest run holds it and is {_second_opinion.OVERRUN_RATIO}x+ its words "
             "(the run went on into readers' comments)"
+        )
+    if method == "container" and _second_opinion.is_core_of(ours, other):
+        return (
+            f"it wins: ours holds {_second_opinion.SUPERSET_SHARE:.0%}+ of it and is "
+            f"{_second_opinion.SUPERSET_GAIN}x+ its words, the more before or after the paragraphs "
+            "both share (a container one box too wide)"
         )
     return ""
 
