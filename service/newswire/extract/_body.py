@@ -22,23 +22,21 @@ from newswire.extract._nodes import text_of
 from newswire.extract._walk import container_text
 
 
-def main_text_scored(tree: LexborHTMLParser, url: str | None = None) -> tuple[list[str], float, int, float]:
+def main_text_scored(tree: LexborHTMLParser, url: str | None = None) -> tuple[list[str], float, int]:
     """The main text's paragraphs, the share of the page's paragraph text they came from (0-1),
-    the words of the article the markup declares around them (0 when none is declared), and the
-    share of the winner's paragraph text in the article the markup declares inside it (0 when none)."""
+    and the words of the article the markup declares around them (0 when none is declared)."""
     body = tree.body
     if body is None:
-        return [], 0.0, 0, 0.0
+        return [], 0.0, 0
     clean_tree(tree, url)
     choice = choose_container(body)
     declared = declared_article(choice.best)
     declared_words = len(text_of(declared).split()) if declared is not None else 0
-    inside = choice.marked_inside_share
     if choice.best is None or not choice.siblings:
-        return container_text(choice.best), choice.share, declared_words, inside
+        return container_text(choice.best), choice.share, declared_words
     keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
     for key in order:
         out.extend(container_text(keep[key]))
-    return out, choice.share, declared_words, inside
+    return out, choice.share, declared_words

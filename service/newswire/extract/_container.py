@@ -98,11 +98,6 @@ def _is_body_marker(node: LexborNode) -> bool:
     return any(_is_body_name(name) for name in f"{attrs.get('class') or ''} {attrs.get('id') or ''}".split())
 
 
-def _is_declared(node: LexborNode) -> bool:
-    """Whether the markup declares this element the article or its body."""
-    return node.tag in {"article", "main"} or _is_body_marker(node)
-
-
 def _is_body_name(name: str, subject: re.Pattern[str] = _MARKER_SUBJECT) -> bool:
     """Whether one class or id word names an article body ("story-body", "entry-content")."""
     flat = TOKEN_SPLIT.sub("", name.lower())
@@ -129,22 +124,6 @@ class Choice:
     page_good: float
     candidates: list[Candidate]
     siblings: list[LexborNode] = dataclasses.field(default_factory=list)
-
-    @property
-    def marked_inside_share(self) -> float:
-        """Share of the winner's good text in the biggest element inside it that the markup declares
-        the article (``<article>``, ``<main>``, articleBody, a body class word): well under 1 when the
-        winner is a wrapper holding the article and other text beside it. 0 when there is none."""
-        if self.best is None:
-            return 0.0
-        own = inner = 0.0
-        for cand in self.candidates:
-            node = cand.node
-            if node.mem_id == self.best.mem_id:
-                own = cand.good
-            elif _is_declared(node) and _contains(self.best, node):
-                inner = max(inner, cand.good)
-        return inner / own if own else 0.0
 
     @property
     def share(self) -> float:

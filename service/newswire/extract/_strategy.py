@@ -46,10 +46,6 @@ SECOND_OPINION_PART = 0.6
 # ... and also when the article the markup declares around the body (<article>, <main>, articleBody)
 # holds this many times the body's words after cleaning: the walk or the container missed part of it.
 SECOND_OPINION_DECLARED = 1.3
-# ... and, only to ask whether its body is the core of ours, when the container is sure but the
-# article the markup declares inside it holds this part of its paragraph text (a wrapper).
-WIDE_LOW = 0.25
-WIDE_HIGH = 0.85
 # ... and, where ours found no text, when it has at least this many words.
 SECOND_OPINION_RESCUE_WORDS = 40
 # Its body wins when its prose score is this many times the body found so far.
@@ -125,18 +121,13 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
             f"it wins: the densest run holds it and is {_second_opinion.OVERRUN_RATIO}x+ its words "
             "(the run went on into readers' comments)"
         )
-    return _core_wins(ours, other) if method == "container" else ""
-
-
-def _core_wins(ours: list[str], other: list[str]) -> str:
-    """Why trafilatura's body replaces our container's as the article inside it ("" when it does not)."""
-    if not _second_opinion.is_core_of(ours, other):
-        return ""
-    return (
-        f"it wins: ours holds {_second_opinion.SUPERSET_SHARE:.0%}+ of it and is "
-        f"{_second_opinion.SUPERSET_GAIN}x+ its words, the more before or after the paragraphs "
-        "both share (a container one box too wide)"
-    )
+    if method == "container" and _second_opinion.is_core_of(ours, other):
+        return (
+            f"it wins: ours holds {_second_opinion.SUPERSET_SHARE:.0%}+ of it and is "
+            f"{_second_opinion.SUPERSET_GAIN}x+ its words, the more before or after the paragraphs "
+            "both share (a container one box too wide)"
+        )
+    return ""
 
 
 def choose_body(
@@ -153,7 +144,7 @@ def choose_body(
     ``page_words`` counts the words of the page's visible text (before cleaning); ``notes``,
     when given, gets a line on the second opinion's verdict (``--explain``).
     """
-    paragraphs, share, declared_words, marked_inside = _body.main_text_scored(tree, url)
+    paragraphs, share, declared_words = _body.main_text_scored(tree, url)
     method = "container"
     confidence = round(share, 3)
     words = _tokens(paragraphs)
@@ -172,27 +163,17 @@ def choose_body(
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
-    # A sure container that wraps the article the markup declares inside it, and more text beside it,
-    # may be one box too wide: trafilatura is asked whether its body is the core of ours, nothing else.
-    wide = not asked and method == "container" and WIDE_LOW <= marked_inside < WIDE_HIGH
     if notes is not None and not asked:
-        notes.append(
-            f"the container wraps the article it declares inside ({marked_inside:.0%} of its text): "
-            "trafilatura is asked whether its body is the core of ours"
-            if wide
-            else "trafilatura is not asked: the body found so far is sure enough"
-        )
-    if asked or wide:
+        notes.append("trafilatura is not asked: the body found so far is sure enough")
+    if asked:
         other = _second_opinion.trafilatura_paragraphs(html, url)
-        why = (
-            _second_opinion_wins(paragraphs, other, method, tree) if asked else _core_wins(paragraphs, other)
-        )
+        why = _second_opinion_wins(paragraphs, other, method, tree)
         if notes is not None:
             notes.append(f"trafilatura's body: {_tokens(other)} words; " + (why or "ours stays"))
         if why:
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
-        elif asked:
+        else:
             paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
         scripted = _script_data.script_text(html)
