@@ -20,12 +20,18 @@ def _label(node: LexborNode) -> str:
     return f"<{node.tag}{ident}{classes}>"
 
 
-def explain_path(path: Path, url: str | None = None) -> str:
-    """A report on one saved page: candidate containers with scores, the winner and the method."""
-    html = read_page(path)
+def _fresh_tree(html: str) -> LexborHTMLParser:
+    """The page parsed as the extractor sees it (scripts and styles gone), for a second decision run."""
     tree = LexborHTMLParser(html)
     for node in tree.css("script, style"):
         node.decompose()
+    return tree
+
+
+def explain_path(path: Path, url: str | None = None) -> str:
+    """A report on one saved page: candidate containers with scores, the winner and the method."""
+    html = read_page(path)
+    tree = _fresh_tree(html)
     lines = [f"page: {path}"]
     body = tree.body
     if body is None:
@@ -83,8 +89,13 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"mostly not prose and under {_strategy.SECOND_OPINION_PART:.0%} of the page's words; or "
             f"the declared article holds over {_strategy.SECOND_OPINION_DECLARED}x its words): "
             f"trafilatura is asked too and wins when its prose score is > "
-            f"{_strategy.SECOND_OPINION_GAIN}x the body found so far"
+            f"{_strategy.SECOND_OPINION_GAIN}x the body found so far, or when it holds most of that "
+            "body and adds mostly unlinked text of the cleaned page, when the densest run holds it "
+            "and is far longer, or when our container's body holds it and adds only around it"
         )
+    notes: list[str] = []
+    _strategy.choose_body(_fresh_tree(html), html, [], url, page_words=page_words, notes=notes)
+    lines.extend(f"decision: {note}" for note in notes)
     try:
         event = parse_path(path, url=url)
     except ExtractError as exc:

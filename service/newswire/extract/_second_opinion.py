@@ -6,12 +6,45 @@ the words the page shows). trafilatura (a well-kept, differently built extractor
 rules over lxml with its own fallbacks) errs in other places, so on those pages it is a
 useful second reading. It is about five times slower than our extractor, which is why it
 runs on the unsure minority only; ``fast=True`` skips its own fallback extractors.
+
+Besides the prose criterion in :mod:`._strategy`, three comparisons of the two bodies' text
+decide between them, blind to whether the text ends like sentences (list and table articles do
+not): :func:`superset_kept_share` (its body is ours and more of the article), :func:`ran_over`
+(the densest run went on into readers' comments) and :func:`is_core_of` (our container took the
+article with furniture around it).
 """
 
 from __future__ import annotations
 
+import re
+
 from lxml.etree import LxmlError
+from selectolax.lexbor import LexborNode
 from trafilatura import bare_extraction
+
+# trafilatura's body holds more of the article when it holds this part of our body's text ...
+SUPERSET_SHARE = 0.8
+# ... is this many times our words ...
+SUPERSET_GAIN = 1.3
+# ... and this part of what it adds is unlinked text of the cleaned page (not a box our cleaner
+# removed as boilerplate: comments, overlays, related links; not link lists).
+SUPERSET_KEPT = 0.5
+# ... counting only bodies that add at least this many words' worth (4-word shingles).
+SUPERSET_MIN_ADDED = 50
+# Lines shorter than this are labels (captions, credits, dates, buttons), not added article text.
+_LABEL = 30
+# The densest run ran over readers' comments when it is this many times trafilatura's words ...
+OVERRUN_RATIO = 10
+# ... and holds this part of trafilatura's text, which has at least this many words.
+OVERRUN_SHARE = 0.6
+OVERRUN_MIN_WORDS = 40
+# Our container body holds trafilatura's and more (see SUPERSET_*, reversed): the more is furniture
+# when at most this part of it sits between the paragraphs both bodies share.
+EDGE_SURPLUS = 0.2
+_SHINGLE = 4
+_WORD = re.compile(r"\w+")
+
+Shingle = tuple[str, ...]
 
 
 def trafilatura_paragraphs(html: str, url: str | None = None) -> list[str]:
@@ -25,3 +58,91 @@ def trafilatura_paragraphs(html: str, url: str | None = None) -> list[str]:
         return []
     text = getattr(doc, "text", None) or ""
     return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
+
+
+def _shingles(text: str) -> list[Shingle]:
+    """4-word shingles of a text, lowercased, its words the runs of letters and digits.
+
+    Punctuation is no word: trafilatura writes list items as ``- item`` and table rows as
+    ``| cell | cell |``, and glues a footnote mark to its word ("loop.[1]") where the page's
+    text, read element by element, has them apart.
+    """
+    words = _WORD.findall(text.lower())
+    if len(words) < _SHINGLE:
+        return [tuple(words)] if words else []
+    return [tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)]
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _share_in(inner: set[Shingle], outer: set[Shingle]) -> float:
+    return len(inner & outer) / len(inner) if inner else 0.0
+
+
+def superset_kept_share(ours: list[str], other: list[str], cleaned: LexborNode | None) -> float | None:
+    """How much of what trafilatura's body adds to ours is unlinked text of the ``cleaned`` page.
+
+    None unless its body holds most of our text and is clearly longer. When most of what it
+    adds (``SUPERSET_KEPT``) is text our cleaner kept but our container or walk left out (list
+    items, table rows and sub-blocks of a list or table article), its body is ours and more of
+    the same article; when it is a box the cleaner removed (readers' comments, cookie tables,
+    related links), link lists or short label lines (a strip of photo captions), it is not.
+    """
+    if cleaned is None or not ours or _words(other) < SUPERSET_GAIN * _words(ours):
+        return None
+    own = {s for p in ours for s in _shingles(p)}
+    if _share_in(own, {s for p in other for s in _shingles(p)}) < SUPERSET_SHARE:
+        return None
+    added = [s for p in other for s in _shingles(p) if s not in own]
+    if len(added) < SUPERSET_MIN_ADDED:
+        return None
+    page = set(_shingles(cleaned.text(separator=" ")))
+    linked = {s for a in cleaned.css("a") for s in _shingles(a.text(separator=" "))}
+    article = (s for p in other if len(p) >= _LABEL for s in _shingles(p) if s not in own)
+    return sum(1 for s in article if s in page and s not in linked) / len(added)
+
+
+def ran_over(dense: list[str], other: list[str]) -> bool:
+    """Whether the densest run holds trafilatura's body and ran on far beyond it.
+
+    The densest run ignores class names, so on a short story followed by a long thread of
+    readers' comments (prose too) it keeps both; trafilatura's body, a small part of it that
+    it contains, is then the story.
+    """
+    if _words(other) < OVERRUN_MIN_WORDS or _words(dense) < OVERRUN_RATIO * _words(other):
+        return False
+    theirs = {s for p in other for s in _shingles(p)}
+    return _share_in(theirs, {s for p in dense for s in _shingles(p)}) >= OVERRUN_SHARE
+
+
+def _shared(paragraph: str, other: set[Shingle]) -> bool:
+    shingles = set(_shingles(paragraph))
+    return _share_in(shingles, other) >= 0.5
+
+
+def is_core_of(ours: list[str], other: list[str]) -> bool:
+    """Whether trafilatura's body is the article inside ours, ours adding furniture around it.
+
+    It is when ours holds most of its text (``SUPERSET_SHARE``), is clearly longer
+    (``SUPERSET_GAIN``, under ``OVERRUN_RATIO``: beyond that its body is a fragment), and what
+    ours has more sits before or after the paragraphs both share (``EDGE_SURPLUS``): a container
+    taken one box too wide keeps a summary box, a disclaimer, a copyright line or related
+    posts around the article. Text ours has more *between* shared paragraphs is article text
+    trafilatura dropped, and then ours stays.
+    """
+    theirs_words, own_words = _words(other), _words(ours)
+    if theirs_words < OVERRUN_MIN_WORDS or not (
+        SUPERSET_GAIN * theirs_words <= own_words < OVERRUN_RATIO * theirs_words
+    ):
+        return False
+    theirs = {s for p in other for s in _shingles(p)}
+    if _share_in(theirs, {s for p in ours for s in _shingles(p)}) < SUPERSET_SHARE:
+        return False
+    shared = [i for i, p in enumerate(ours) if _shared(p, theirs)]
+    if not shared:
+        return False
+    surplus = sum(len(p) for p in ours if not _shared(p, theirs))
+    inside = sum(len(p) for p in ours[shared[0] : shared[-1] + 1] if not _shared(p, theirs))
+    return inside <= EDGE_SURPLUS * surplus

@@ -7,8 +7,11 @@ clearly more prose (:func:`prose_score`).
 A JSON-LD ``articleBody`` clearly longer than the DOM text replaces it (pages that
 render the text with scripts). Otherwise, when the body is still doubtful (not clearly the
 page's article, or mostly not prose: :func:`ask_second_opinion`), trafilatura gives
-a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, or a fair
-amount of text where ours found none: the ``trafilatura`` method. When it is not taken but reads
+a second opinion (:mod:`._second_opinion`), taken when it holds clearly more prose, a fair
+amount of text where ours found none, ours and clearly more text the cleaned page shows unlinked
+(a list or table article our container cut), a small part of a densest run that ran on into
+readers' comments, or the core of our container's body, which adds furniture before or after
+it: the ``trafilatura`` method. When it is not taken but reads
 the same region, its substantial blocks missing between our shared paragraphs are added
 (:mod:`._merge`). A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
@@ -97,12 +100,49 @@ def ask_second_opinion(
     return ratio < SECOND_OPINION_PROSE_POOR and words < SECOND_OPINION_PART * page_words
 
 
+def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: LexborHTMLParser) -> str:
+    """Why trafilatura's body replaces ours ("" when it does not), for ``--explain``."""
+    # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
+    # beats an empty body, a lone standfirst or one block.
+    if not ours and _tokens(other) >= SECOND_OPINION_RESCUE_WORDS:
+        return f"it wins: ours is empty and it has {SECOND_OPINION_RESCUE_WORDS}+ words"
+    theirs, own = prose_score(other), prose_score(ours)
+    if theirs > SECOND_OPINION_GAIN * max(own, 0):
+        return f"it wins: prose score {theirs} > {SECOND_OPINION_GAIN}x ours ({own})"
+    kept = _second_opinion.superset_kept_share(ours, other, tree.body)
+    if kept is not None and kept >= _second_opinion.SUPERSET_KEPT:
+        return (
+            f"it wins: it holds {_second_opinion.SUPERSET_SHARE:.0%}+ of ours, is "
+            f"{_second_opinion.SUPERSET_GAIN}x+ our words, and {kept:.0%} of what it adds is unlinked "
+            "text of the cleaned page (a list or table article our container cut)"
+        )
+    if method == "blocks" and _second_opinion.ran_over(ours, other):
+        return (
+            f"it wins: the densest run holds it and is {_second_opinion.OVERRUN_RATIO}x+ its words "
+            "(the run went on into readers' comments)"
+        )
+    if method == "container" and _second_opinion.is_core_of(ours, other):
+        return (
+            f"it wins: ours holds {_second_opinion.SUPERSET_SHARE:.0%}+ of it and is "
+            f"{_second_opinion.SUPERSET_GAIN}x+ its words, the more before or after the paragraphs "
+            "both share (a container one box too wide)"
+        )
+    return ""
+
+
 def choose_body(
-    tree: LexborHTMLParser, html: str, ld_body: list[str], url: str | None = None, page_words: int = 0
+    tree: LexborHTMLParser,
+    html: str,
+    ld_body: list[str],
+    url: str | None = None,
+    *,
+    page_words: int = 0,
+    notes: list[str] | None = None,
 ) -> tuple[list[str], Extraction]:
     """The body paragraphs and how they were found. ``tree`` is cleaned in place.
 
-    ``page_words`` counts the words of the page's visible text (before cleaning).
+    ``page_words`` counts the words of the page's visible text (before cleaning); ``notes``,
+    when given, gets a line on the second opinion's verdict (``--explain``).
     """
     paragraphs, share, declared_words = _body.main_text_scored(tree, url)
     method = "container"
@@ -110,18 +150,27 @@ def choose_body(
     words = _tokens(paragraphs)
     if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         dense = _density.densest_run(html)
-        if prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0):
+        won = prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0)
+        if notes is not None:
+            notes.append(
+                f"densest run: {_tokens(dense)} words, prose score {prose_score(dense)} against the "
+                f"container's {prose_score(paragraphs)}: " + ("it wins" if won else "the container stays")
+            )
+        if won:
             paragraphs, method = dense, "blocks"
             confidence = round(min(share, 0.5), 3)
     ld_tokens = _tokens(ld_body)
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
-    if ask_second_opinion(paragraphs, confidence, page_words, declared_words):
+    asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
+    if notes is not None and not asked:
+        notes.append("trafilatura is not asked: the body found so far is sure enough")
+    if asked:
         other = _second_opinion.trafilatura_paragraphs(html, url)
-        # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
-        # beats an empty body, a lone standfirst or one block.
-        rescue = not paragraphs and _tokens(other) >= SECOND_OPINION_RESCUE_WORDS
-        if rescue or prose_score(other) > SECOND_OPINION_GAIN * max(prose_score(paragraphs), 0):
+        why = _second_opinion_wins(paragraphs, other, method, tree)
+        if notes is not None:
+            notes.append(f"trafilatura's body: {_tokens(other)} words; " + (why or "ours stays"))
+        if why:
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
         else:
