@@ -270,8 +270,10 @@ class FetchRole:
             part.parked_offsets[offset] = url
             part.floating[url] = None
             m.URLS_PARKED.inc()
-            log.info(
-                "parking %s (in flight %.1fs): the URLs behind it are committed meanwhile",
+            # Routine (a URL waiting its turn under the host's delay is parked too): counted in
+            # newswire_urls_parked_total, logged for debugging only.
+            log.debug(
+                "%s still in flight after %.1fs: later URLs of its partition commit without it",
                 url,
                 now - started,
             )
