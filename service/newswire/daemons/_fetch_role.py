@@ -270,8 +270,7 @@ class FetchRole:
             part.parked_offsets[offset] = url
             part.floating[url] = None
             m.URLS_PARKED.inc()
-            # Routine (a URL waiting its turn under the host's delay is parked too): counted in
-            # newswire_urls_parked_total, logged for debugging only.
+            # Routine (a URL waiting for the host's delay is parked too): counted, not shouted.
             log.debug(
                 "%s still in flight after %.1fs: later URLs of its partition commit without it",
                 url,
