@@ -8,6 +8,7 @@ from a list, and the topics are read back as a user of them would.
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -82,6 +83,9 @@ async def test_each_wall_is_a_dead_letter_with_its_reason_and_never_an_article(
     assert header.split()[:4] == ["host", "articles", "updates", "blocked"]
     assert line.split()[:4] == ["127.0.0.1", "1", "0", f"{expected['blocked'] / (len(WALLS) + 1):.0%}"]
     assert f"blocked {expected['blocked']}" in line and "consent_wall 2" in line and "paywalled 1" in line
+    # Its last success in the sources table's format (UTC, to the second), not the raw ISO string.
+    fetched = datetime.fromisoformat(published[0].fetched).astimezone(UTC)
+    assert fetched.strftime("%Y-%m-%d %H:%M:%S") in line and published[0].fetched not in line
     # A challenge is not retried on the spot: each blocked URL was asked for exactly once.
     blocked_paths = [f"/news/{w.name}" for w in WALLS if w.kind == "blocked"]
     assert sorted(p for p, _ in site.hits() if p in blocked_paths) == sorted(blocked_paths)

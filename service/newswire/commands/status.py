@@ -124,6 +124,13 @@ async def show_sources(settings: Settings, out: Out, *, as_json: bool = False) -
     return 0
 
 
+def _shown(fetched: str | None) -> str:
+    """An event's ISO 8601 ``fetched`` time as the source table shows its times (UTC, to the second)."""
+    if not fetched:
+        return "-"
+    return datetime.fromisoformat(fetched).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 async def show_hosts(settings: Settings, out: Out, *, hours: float, as_json: bool = False) -> int:
     """``newswire status --hosts``: a table (or JSON lines) of every host's articles and dead letters."""
     rows = await host_status(settings, window_s=hours * 3600)
@@ -131,12 +138,12 @@ async def show_hosts(settings: Settings, out: Out, *, hours: float, as_json: boo
         for row in rows:
             out(orjson.dumps(row))
         return 0
-    out(f"{'host':<40} {'articles':>8} {'updates':>7} {'blocked':>7} {'last success':<25} dead letters")
+    out(f"{'host':<40} {'articles':>8} {'updates':>7} {'blocked':>7} {'last success':<19} dead letters")
     for r in rows:
         letters = ", ".join(f"{reason} {n}" for reason, n in r["dead_letters"].items()) or "-"
         out(
             f"{r['host'][:40]:<40} {r['articles']:>8} {r['updates']:>7} {r['blocked_share']:>7.0%} "
-            f"{r['last_success'] or '-':<25} {letters}"
+            f"{_shown(r['last_success']):<19} {letters}"
         )
     if not rows:
         out(f"(no article or dead letter in the last {hours:g} h)")
