@@ -11,6 +11,7 @@ read from ``articles`` with a read-committed consumer.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 from pathlib import Path
 
 import httpx
@@ -111,6 +112,14 @@ def test_a_url_is_queued_as_it_is_and_a_name_that_matches_nothing_is_refused(tmp
         queued_files([str(tmp_path / "missing.warc.gz")])
     with pytest.raises(ArchiveError, match="host"):
         queued_files(["https:///x.warc.gz"])
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Not an archive.</p></body></html>")
+    with pytest.raises(ArchiveError, match="not a WARC file"):
+        queued_files([str(page)])
+    tarball = tmp_path / "site.warc.gz"
+    tarball.write_bytes(gzip.compress(b"page.html\0" * 100))  # gzip, but not of a WARC record
+    with pytest.raises(ArchiveError, match="not a WARC file"):
+        queued_files([str(tarball)])
     local = tmp_path / "a.warc.gz"
     local.write_bytes(b"".join(member for _, member in pages(1)))
     url = "https://data.commoncrawl.org/crawl-data/CC-NEWS/2026/11/CC-NEWS-20261105080910-00001.warc.gz"

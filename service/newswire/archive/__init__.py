@@ -19,7 +19,7 @@ record inside a file is a :class:`BadRecord` and reading goes on after it.
 
 from __future__ import annotations
 
-from newswire.archive._files import is_warc_name, warc_files
+from newswire.archive._files import is_warc_name, starts_like_warc, warc_files
 from newswire.archive._reader import read_warc
 from newswire.archive._records import START, BadRecord, Position, ReadCounts, WarcPage
 from newswire.archive._writer import DEFAULT_MAX_FILE_BYTES, WarcFileWriter
@@ -34,5 +34,6 @@ __all__ = [
     "WarcPage",
     "is_warc_name",
     "read_warc",
+    "starts_like_warc",
     "warc_files",
 ]

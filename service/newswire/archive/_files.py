@@ -3,12 +3,33 @@
 from __future__ import annotations
 
 import glob
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from newswire.errors import ArchiveError
 
 WARC_SUFFIXES = (".warc", ".warc.gz")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_SNIFF_BYTES = 4096
+
+
+def starts_like_warc(path: Path) -> bool:
+    """Whether a file opens with a WARC record (``WARC/1.``), plain or in a gzip member.
+
+    Read from the first few kilobytes only: a file named by mistake (a page, a tarball) is
+    refused when it is queued, not dead-lettered by a worker later.
+    """
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if head.startswith(_GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/1.")
 
 
 def is_warc_name(name: str) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newswire.archive import warc_files
+from newswire.archive import starts_like_warc, warc_files
 from newswire.bus import ensure_topics, make_producer, send_all, start_client
 from newswire.bus.records import warc_files as work
 from newswire.config import Settings
@@ -25,8 +25,8 @@ from newswire.events import utc_now
 def queued_files(paths: Sequence[str]) -> list[work.WarcFile]:
     """The work items ``paths`` name, in order, each file or URL once.
 
-    A name that matches nothing, or a URL without a host, raises :class:`ArchiveError`
-    before anything is queued.
+    A name that matches nothing, a file that is not a WARC file, or a URL without a host
+    raises :class:`ArchiveError` before anything is queued.
     """
     now = utc_now()
     items: dict[str, work.WarcFile] = {}
@@ -38,6 +38,8 @@ def queued_files(paths: Sequence[str]) -> list[work.WarcFile]:
             continue
         for found in warc_files([path]):
             resolved = Path(found).resolve()
+            if not starts_like_warc(resolved):
+                raise ArchiveError("not a WARC file (no WARC/1.x record at its start)", path=str(found))
             items.setdefault(str(resolved), work.WarcFile(str(resolved), resolved.stat().st_size, now))
     return list(items.values())
 
