@@ -106,6 +106,15 @@ def test_a_bad_source_url_is_shown_without_its_credentials(tmp_path: Path) -> No
     assert "ftp://***@a.example/rss" in str(info.value)
 
 
+def test_a_bad_source_url_is_shown_without_its_token(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[[sources]]\nkind = "feed"\nurl = "ftp://a.example/rss?token=hunter2"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ={})
+    assert "hunter2" not in str(info.value)
+    assert "ftp://a.example/rss?token=***" in str(info.value)
+
+
 def test_the_shipped_default_config_is_valid() -> None:
     settings = load_settings(Path(__file__).resolve().parents[2] / "newswire.toml", environ={})
     # A fresh clone ingests the bundled demo site, which the fetcher may reach on loopback.
