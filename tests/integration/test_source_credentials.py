@@ -125,7 +125,7 @@ async def test_an_instance_without_the_source_in_its_configuration_says_so_inste
 
     [row] = await source_status(settings)
     assert row["source"] == sources_topic.key(elsewhere)
-    assert "configuration has no such source" in row["last_error"]
+    assert "neither this instance's configuration nor an OPML it read has the source" in row["last_error"]
     assert fake_site.hits("/members/rss.xml") == 0
 
 
@@ -155,3 +155,22 @@ async def test_an_upgrade_drops_the_source_kept_under_its_old_unmasked_key(
     assert await live_sources(settings) == {old_key: False, new_key: True}
     assert [r["source"] for r in await source_status(settings)] == [new_key]
     assert MEMBER_PASSWORD not in status_cli(settings, tmp_path)
+
+
+async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_token_kept_off_kafka(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    opml = tmp_path / "subscriptions.opml"
+    feed = f"http://{fake_site.host_port}/members/rss.xml?token={MEMBER_TOKEN}"
+    opml.write_text(
+        f'<?xml version="1.0"?>\n<opml version="2.0"><head/><body>'
+        f'<outline type="rss" text="Members" xmlUrl="{feed}"/></body></opml>\n'
+    )
+    settings = site_settings(broker, fake_site, [{"kind": "opml", "path": str(opml)}])
+    await run_daemon(settings)
+
+    rows = {r["source"]: r for r in await source_status(settings)}
+    assert rows["Members"]["last_success"] and rows["Members"]["last_error"] is None
+    assert {a.url for a in await articles(settings)} == set(fake_site.article_urls())
+    for topic, data in (await every_topic(settings)).items():
+        assert MEMBER_TOKEN.encode() not in data, topic

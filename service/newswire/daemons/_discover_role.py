@@ -130,8 +130,9 @@ class DiscoverRole:
         self._sources: dict[str, tuple[int, SourceSettings]] = {}
         self._validators: dict[str, Validators] = {}
         self._proxies = source_proxies(settings)  # from the local configuration, never from the topic
-        # The real URLs, credentials and all: the topic has them masked.
-        self._configured = {sources_topic.key(s): s for s in settings.sources}
+        # The real URLs, credentials and all (the topic has them masked): the configured sources,
+        # and the feeds found in an OPML this instance read.
+        self._local = {sources_topic.key(s): s for s in settings.sources}
         # Validators got by a poll still under way, per source: kept only once its candidates are
         # published, so a poll that fails after its fetch does not turn the next one into a 304.
         self._pending_validators: dict[str, dict[str, Validators]] = {}
@@ -280,6 +281,7 @@ class DiscoverRole:
             if content:
                 subscriptions = await self._parse(f"OPML {key}", parse_opml, content)
                 feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in subscriptions]
+                self._local.update((sources_topic.key(f), f) for f in feeds)
                 await publish_sources(self.settings, feeds)
             return [], None, None
         if source.path:
@@ -298,15 +300,16 @@ class DiscoverRole:
         return await self._sitemap(key, url, content), None, max_age
 
     def _real_url(self, key: str, source: SourceSettings) -> str | None:
-        """The URL to fetch for a source: the local configuration's, as the topic's has its
-        credentials masked; a masked URL that this instance has no copy of is a SourceError."""
-        local = self._configured.get(key)
+        """The URL to fetch for a source: the local copy's, as the topic's has its credentials
+        masked; a masked URL that this instance has no copy of is a SourceError."""
+        local = self._local.get(key)
         url = local.url if local is not None else source.url
         if url and has_masked_credentials(url):
             raise SourceError(
                 f"source {key}: the {self.settings.topic('sources')} topic has its URL with the "
-                "credentials masked, and this instance's configuration has no such source to take "
-                "the real URL from: give every ingest instance the same [[sources]]"
+                "credentials masked, and neither this instance's configuration nor an OPML it read "
+                "has the source to take the real URL from: give every ingest instance the same "
+                "[[sources]]"
             )
         return url
 
