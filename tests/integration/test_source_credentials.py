@@ -14,6 +14,7 @@ from newswire.bus.records import Record
 from newswire.bus.records import sources as sources_topic
 from newswire.bus.records.source_status import SourceStatus
 from newswire.bus.records.source_status import record as status_record
+from newswire.commands.backfill import backfill_key, backfill_sitemap
 from newswire.commands.status import source_status
 from newswire.config import Settings, SourceSettings
 from newswire.daemons._discover_role import publish_sources
@@ -174,3 +175,19 @@ async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_token_kept_of
     assert {a.url for a in await articles(settings)} == set(fake_site.article_urls())
     for topic, data in (await every_topic(settings)).items():
         assert MEMBER_TOKEN.encode() not in data, topic
+
+
+async def test_a_backfill_of_a_url_with_a_token_resumes_and_keeps_the_token_off_kafka(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    settings = site_settings(broker, fake_site, [])
+    sitemap = fake_site.url(f"/sitemaps/news.xml?token={MEMBER_TOKEN}")
+    first = await backfill_sitemap(settings, sitemap)
+    again = await backfill_sitemap(settings, sitemap)  # finds its checkpoint under the masked URL
+
+    assert first.complete and first.urls_queued == len(fake_site.article_urls())
+    assert again.complete and again.resumed == 1 and fake_site.hits("/sitemaps/news.xml") == 1
+    assert backfill_key(sitemap) == f"backfill:{fake_site.url('/sitemaps/news.xml?token=***')}"
+    for topic, data in (await every_topic(settings)).items():
+        assert MEMBER_TOKEN.encode() not in data, topic
+    assert MEMBER_TOKEN not in status_cli(settings, tmp_path, "--json")
