@@ -82,11 +82,11 @@ class FetchSettings(_Frozen):
             _check_proxy(url.get_secret_value(), direct_ok=True)
         return value
 
-    @field_serializer("proxy", "http_proxy", "https_proxy")
+    @field_serializer("proxy", "http_proxy", "https_proxy", when_used="json")
     def _masked(self, value: SecretStr | None) -> str | None:
         return None if value is None else masked_url_credentials(value.get_secret_value())
 
-    @field_serializer("proxy_hosts")
+    @field_serializer("proxy_hosts", when_used="json")
     def _masked_routes(self, value: dict[str, SecretStr]) -> dict[str, str]:
         return {pattern: masked_url_credentials(url.get_secret_value()) for pattern, url in value.items()}
 

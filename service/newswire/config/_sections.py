@@ -43,7 +43,7 @@ class SourceSettings(_Frozen):
             _check_proxy(value.get_secret_value(), direct_ok=True)
         return value
 
-    @field_serializer("proxy")
+    @field_serializer("proxy", when_used="json")
     def _masked(self, value: SecretStr | None) -> str | None:
         return None if value is None else masked_url_credentials(value.get_secret_value())
 
