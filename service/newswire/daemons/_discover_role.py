@@ -131,8 +131,9 @@ class DiscoverRole:
         self._validators: dict[str, Validators] = {}
         self._proxies = source_proxies(settings)  # from the local configuration, never from the topic
         # The real URLs, credentials and all (the topic has them masked): the configured sources,
-        # and the feeds found in an OPML this instance read.
-        self._local = {sources_topic.key(s): s for s in settings.sources}
+        # then the feeds found in an OPML this instance read.
+        self._configured = {sources_topic.key(s): s for s in settings.sources}
+        self._from_opml: dict[str, SourceSettings] = {}
         # Validators got by a poll still under way, per source: kept only once its candidates are
         # published, so a poll that fails after its fetch does not turn the next one into a 304.
         self._pending_validators: dict[str, dict[str, Validators]] = {}
@@ -281,7 +282,7 @@ class DiscoverRole:
             if content:
                 subscriptions = await self._parse(f"OPML {key}", parse_opml, content)
                 feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in subscriptions]
-                self._local.update((sources_topic.key(f), f) for f in feeds)
+                self._from_opml.update((sources_topic.key(f), f) for f in feeds)
                 await publish_sources(self.settings, feeds)
             return [], None, None
         if source.path:
@@ -302,7 +303,7 @@ class DiscoverRole:
     def _real_url(self, key: str, source: SourceSettings) -> str | None:
         """The URL to fetch for a source: the local copy's, as the topic's has its credentials
         masked; a masked URL that this instance has no copy of is a SourceError."""
-        local = self._local.get(key)
+        local = self._configured.get(key) or self._from_opml.get(key)
         url = local.url if local is not None else source.url
         if url and has_masked_credentials(url):
             raise SourceError(
