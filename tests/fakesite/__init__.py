@@ -10,8 +10,17 @@ Or take the ``fake_site`` fixture from ``tests.fakesite.fixtures``. The routes
 are listed in ``tests/fakesite/_app.py``.
 """
 
-from tests.fakesite._app import BOMB_DECODED_BYTES, RequestRecord
+from tests.fakesite._app import BOMB_DECODED_BYTES, MEMBER_PASSWORD, MEMBER_TOKEN, MEMBER_USER, RequestRecord
 from tests.fakesite._articles import SEED_SLUG, Article
 from tests.fakesite._server import FakeSite
 
-__all__ = ["BOMB_DECODED_BYTES", "SEED_SLUG", "Article", "FakeSite", "RequestRecord"]
+__all__ = [
+    "BOMB_DECODED_BYTES",
+    "MEMBER_PASSWORD",
+    "MEMBER_TOKEN",
+    "MEMBER_USER",
+    "SEED_SLUG",
+    "Article",
+    "FakeSite",
+    "RequestRecord",
+]

@@ -8,6 +8,9 @@ Routes (all GET):
                                ``state.crawl_delay`` is set; status overridable (``robots_status``)
 ``/feeds/rss.xml``             RSS 2.0; ``/feeds/atom.xml`` Atom; ``/feeds/feed.json`` JSON Feed 1.1
 ``/sitemaps/news.xml``         Google News sitemap
+``/members/rss.xml``            the RSS feed for subscribers only: 401 unless the request carries
+                               ``MEMBER_USER``/``MEMBER_PASSWORD`` (basic auth) or
+                               ``?token=MEMBER_TOKEN``
 ``/feeds/huge.xml?items=N``    RSS 2.0 of N made-up items (2 MB at 8000: seconds of feedparser time)
 ``/sitemap.xml``               sitemap index → ``/sitemaps/news.xml``, ``/sitemaps/articles.xml.gz``
                                (a gzip *file*, no Content-Encoding) and, with generated articles,
@@ -44,6 +47,7 @@ the client accepts gzip, as real sites do.
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import threading
 import time
@@ -66,6 +70,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 BOMB_DECODED_BYTES = 256 * 1024 * 1024
+
+#: The credentials ``/members/rss.xml`` asks for: basic auth, or a token in the query string.
+MEMBER_USER, MEMBER_PASSWORD, MEMBER_TOKEN = "member", "feed-pass-7731", "feed-token-5520"
 
 
 @cache
@@ -204,6 +211,14 @@ class FakeSiteApp:
             articles = state.newest_first()
             body = render(articles, base).encode()
             return self._conditional(headers, body, content_type, max(a.updated for a in articles))
+        if path == "/members/rss.xml":
+            basic = base64.b64encode(f"{MEMBER_USER}:{MEMBER_PASSWORD}".encode()).decode()
+            if headers.get("authorization") != f"Basic {basic}" and query.get("token") != MEMBER_TOKEN:
+                return _Response(
+                    401, b"subscribers only", "text/plain", {"www-authenticate": 'Basic realm="m"'}
+                )
+            body = _render.rss(state.newest_first(), base).encode()
+            return _Response(200, body, "application/rss+xml; charset=utf-8")
         if path == "/feeds/huge.xml":
             body = _render.huge_rss(int(query.get("items", "8000")), base).encode()
             return _Response(200, body, "application/rss+xml; charset=utf-8")

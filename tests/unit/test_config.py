@@ -106,6 +106,15 @@ def test_a_bad_source_url_is_shown_without_its_credentials(tmp_path: Path) -> No
     assert "ftp://***@a.example/rss" in str(info.value)
 
 
+def test_a_bad_source_url_is_shown_without_its_token(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('[[sources]]\nkind = "feed"\nurl = "ftp://a.example/rss?token=hunter2"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ={})
+    assert "hunter2" not in str(info.value)
+    assert "ftp://a.example/rss?token=***" in str(info.value)
+
+
 def test_the_shipped_default_config_is_valid() -> None:
     settings = load_settings(Path(__file__).resolve().parents[2] / "newswire.toml", environ={})
     # A fresh clone ingests the bundled demo site, which the fetcher may reach on loopback.
@@ -120,3 +129,23 @@ def test_a_check_of_our_own_reads_as_one_sentence_without_pydantic_tags(tmp_path
     with pytest.raises(ConfigError) as info:
         load_settings(config, environ={})
     assert str(info.value) == f"kafka.ssl_cafile: no such file: {tmp_path / 'no-ca.pem'}"
+
+
+def test_an_override_keeps_every_credential_it_does_not_replace() -> None:
+    """``newswire run`` overrides the bootstrap servers of the loaded settings: the proxies' and
+    the sources' credentials must survive it, masked only where settings are shown."""
+    proxy, feed = "http://u:pw@proxy.example:3128", "https://u:pw@f.example/rss?token=t"
+    settings = load_settings(
+        environ={},
+        overrides={
+            "fetch": {"proxy": proxy, "proxy_hosts": {"*.example": proxy}},
+            "sources": [{"kind": "feed", "url": feed, "proxy": proxy}],
+        },
+        default_file=False,
+    ).override(kafka={"bootstrap_servers": "127.0.0.1:19092"})
+    assert settings.fetch.proxy is not None and settings.fetch.proxy.get_secret_value() == proxy
+    assert settings.fetch.proxy_hosts["*.example"].get_secret_value() == proxy
+    [source] = settings.sources
+    assert source.url == feed and source.proxy is not None and source.proxy.get_secret_value() == proxy
+    shown = settings.model_dump_json()
+    assert "pw" not in shown and "token=t" not in shown

@@ -9,7 +9,7 @@ import logging
 import orjson
 import pytest
 
-from newswire.config import Settings, load_settings
+from newswire.config import Settings, has_masked_credentials, load_settings
 from newswire.observe.config_log import MASK, WRAP_AT, config_lines, log_effective_config, masked
 from newswire.observe.logging import RetriedProduceFilter, setup_logging
 
@@ -130,3 +130,34 @@ def test_no_log_line_shows_the_password_of_a_url_it_quotes() -> None:
         f"(https://{MASK}@feeds.example/rss)"
     )
     assert second.endswith("posted by https://medium.com/@reporter/story")  # an @ in a path is no password
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("https://f.example/rss?token=t0k&lang=en", "https://f.example/rss?token=***&lang=en"),
+        ("https://f.example/rss?lang=en&apikey=K1#top", "https://f.example/rss?lang=en&apikey=***#top"),
+        ("failed (https://f.example/a?API_KEY=K1)", "failed (https://f.example/a?API_KEY=***)"),
+        (
+            "https://f.example/a?key=k&secret=s&password=p",
+            "https://f.example/a?key=***&secret=***&password=***",
+        ),
+        ("https://u:p@f.example/a?access_token=x", "https://***@f.example/a?access_token=***"),
+        ("https://f.example/a?monkey=1&tokens=2&q=key=3", "https://f.example/a?monkey=1&tokens=2&q=key=3"),
+    ],
+)
+def test_credential_query_parameters_are_masked_like_a_password(text: str, shown: str) -> None:
+    """Private feeds often carry their credential as ``?token=`` rather than as user:password."""
+    assert masked({"url": text}) == {"url": shown}
+    assert has_masked_credentials(shown) is (shown != text)
+
+
+def test_no_log_line_shows_a_token_in_a_url_it_quotes() -> None:
+    stream = io.StringIO()
+    setup_logging()
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    try:
+        logging.getLogger("newswire").warning("polled %s", "https://f.example/rss?token=hunter2")
+    finally:
+        setup_logging()
+    assert stream.getvalue().rstrip().endswith("polled https://f.example/rss?token=***")

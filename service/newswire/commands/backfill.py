@@ -40,7 +40,7 @@ from newswire.bus.records import Record, source_status
 from newswire.bus.records import urls as urls_topic
 from newswire.bus.records.source_status import BackfillCheckpoint, SourceStatus
 from newswire.bus.tail import read_topic
-from newswire.config import Settings
+from newswire.config import Settings, masked_url_credentials
 from newswire.daemons._runtime import Stopper, handle_signals
 from newswire.errors import FetchError, SourceError
 from newswire.fetch import Fetcher
@@ -102,8 +102,9 @@ class BackfillResult:
 
 
 def backfill_key(url: str) -> str:
-    """The backfill's id: its summary's key in ``source-status`` and the ``source`` of its articles."""
-    return f"backfill:{url}"
+    """The backfill's id: its summary's key in ``source-status`` and the ``source`` of its articles
+    (credentials in the URL masked, as in a configured source's)."""
+    return f"backfill:{masked_url_credentials(url)}"
 
 
 def _older(lastmod: str | None, since: datetime | None) -> bool:
@@ -202,7 +203,7 @@ class _Run:
         self._report()
         while todo and not self.stopper.stopping:
             sitemap = todo.popleft()
-            if (checkpoint := self.checkpoints.get(sitemap)) is not None and checkpoint.done:
+            if (checkpoint := self._checkpoint_of(sitemap)) is not None and checkpoint.done:
                 self.result.resumed += 1
                 self._finish(sitemap)
                 continue
@@ -237,7 +238,7 @@ class _Run:
         The checkpoint counts entries of the urlset (queued or skipped as old), so a
         rerun resumes at the same entry whatever ``since`` it is given.
         """
-        checkpoint = self.checkpoints.get(sitemap)
+        checkpoint = self._checkpoint_of(sitemap)
         start = checkpoint.next if checkpoint is not None else 0
         size = CHUNK if self.rate is None else max(1, min(CHUNK, int(self.rate)))
         capacity = self.settings.ingest.seen_capacity
@@ -278,9 +279,14 @@ class _Run:
     def _url_record(self, candidate: Candidate) -> Record:
         return urls_topic.record(self.settings, dataclasses.replace(candidate, source=self.key))
 
+    def _checkpoint_of(self, sitemap: str) -> BackfillCheckpoint | None:
+        return self.checkpoints.get(masked_url_credentials(sitemap))
+
     def _checkpoint(self, sitemap: str, queued: int, *, done: bool) -> Record:
+        # Keyed and named by the masked URL: the backfill's own URL may carry credentials.
+        masked = masked_url_credentials(sitemap)
         checkpoint = BackfillCheckpoint(
-            backfill=self.key, sitemap=sitemap, next=queued, done=done, updated=time.time()
+            backfill=self.key, sitemap=masked, next=queued, done=done, updated=time.time()
         )
         return source_status.checkpoint_record(self.settings, checkpoint)
 

@@ -32,6 +32,8 @@ async def source_status(settings: Settings) -> list[dict[str, Any]]:
     """One row per source: last poll, last success, articles in the last hour, error rate, next poll."""
     latest: dict[str, SourceStatus] = {}
     for record in await read_topic(settings, settings.topic("source-status")):
+        if record.value is None and record.key is not None:  # a source no longer configured
+            latest.pop(record.key.decode(), None)
         row = status_topic.decode(record.value)
         if isinstance(row, SourceStatus):  # backfill checkpoints share the topic; backfill summaries are rows
             latest[row.source] = row

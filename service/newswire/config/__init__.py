@@ -22,7 +22,13 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from newswire.config._base import _Frozen
-from newswire.config._fetch import DIRECT, PROXY_SCHEMES, FetchSettings, masked_url_credentials
+from newswire.config._fetch import (
+    DIRECT,
+    PROXY_SCHEMES,
+    FetchSettings,
+    has_masked_credentials,
+    masked_url_credentials,
+)
 from newswire.config._kafka import BrokerSettings, KafkaSettings
 from newswire.config._sections import (
     EnrichSettings,
@@ -48,6 +54,7 @@ __all__ = [
     "SourceSettings",
     "TopicName",
     "environment_flag",
+    "has_masked_credentials",
     "load_settings",
     "masked_url_credentials",
 ]

@@ -82,11 +82,11 @@ class FetchSettings(_Frozen):
             _check_proxy(url.get_secret_value(), direct_ok=True)
         return value
 
-    @field_serializer("proxy", "http_proxy", "https_proxy")
+    @field_serializer("proxy", "http_proxy", "https_proxy", when_used="json")
     def _masked(self, value: SecretStr | None) -> str | None:
         return None if value is None else masked_url_credentials(value.get_secret_value())
 
-    @field_serializer("proxy_hosts")
+    @field_serializer("proxy_hosts", when_used="json")
     def _masked_routes(self, value: dict[str, SecretStr]) -> dict[str, str]:
         return {pattern: masked_url_credentials(url.get_secret_value()) for pattern, url in value.items()}
 
@@ -106,11 +106,32 @@ def _check_proxy(url: str, *, direct_ok: bool) -> None:
         )
 
 
+#: What stands for a masked credential.
+URL_MASK = "***"
+
 #: The user-info part of every URL in a text, up to its last ``@`` (a password may hold one).
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]*@", re.IGNORECASE)
 
+#: Query parameters that private feeds use for a credential (``?token=...``).
+_SECRET_PARAM = r"[?&](?:access_token|api[_-]?key|apikey|auth|key|passw(?:or)?d|secret|token)="
+
+#: The value of such a parameter, up to the next parameter, fragment, space, quote or the
+#: parenthesis of a message quoting the URL ("HTTP 401 (https://...?token=...)").
+_QUERY_SECRET = re.compile(rf"(?P<name>{_SECRET_PARAM})[^&#\s'\")]+", re.IGNORECASE)
+
+#: A credential that :func:`masked_url_credentials` replaced.
+_MASKED = re.compile(
+    rf"://{re.escape(URL_MASK)}@|{_SECRET_PARAM}{re.escape(URL_MASK)}(?=[&#\s'\")]|$)", re.IGNORECASE
+)
+
 
 def masked_url_credentials(text: str) -> str:
-    """``text`` with the user and password of every URL in it replaced by ``***``: what logs,
-    status and the effective-configuration dump may show (a proxy URL, a broker address...)."""
-    return _URL_USERINFO.sub(r"\g<scheme>***@", text)
+    """``text`` with the user and password of every URL in it, and the value of its credential
+    query parameters (``token``, ``key``, ``apikey``, ``secret``, ``password``...), replaced by
+    ``***``: what logs, status, Kafka records and the effective-configuration dump may show."""
+    return _QUERY_SECRET.sub(rf"\g<name>{URL_MASK}", _URL_USERINFO.sub(rf"\g<scheme>{URL_MASK}@", text))
+
+
+def has_masked_credentials(url: str) -> bool:
+    """Whether ``url`` is a masked one (see :func:`masked_url_credentials`): not fetchable as it is."""
+    return _MASKED.search(url) is not None

@@ -33,7 +33,7 @@ class SourceSettings(_Frozen):
     @property
     def label(self) -> str:
         """How the banner and ``doctor`` name this source: its name, else its URL (with any
-        user:password masked) or path, else its kind."""
+        credentials masked) or path, else its kind."""
         return self.name or masked_url_credentials(self.url or "") or self.path or self.kind
 
     @field_validator("proxy")
@@ -43,9 +43,15 @@ class SourceSettings(_Frozen):
             _check_proxy(value.get_secret_value(), direct_ok=True)
         return value
 
-    @field_serializer("proxy")
+    @field_serializer("proxy", when_used="json")
     def _masked(self, value: SecretStr | None) -> str | None:
         return None if value is None else masked_url_credentials(value.get_secret_value())
+
+    @field_serializer("url", when_used="json")
+    def _masked_url(self, value: str | None) -> str | None:
+        # The sources topic and the configuration dump get the URL without its credentials; the
+        # discover role fetches the real one from its local configuration (see bus/records/sources.py).
+        return None if value is None else masked_url_credentials(value)
 
     @field_validator("path")
     @classmethod

@@ -36,7 +36,7 @@ from newswire.bus.records import sources as sources_topic
 from newswire.bus.records import urls as urls_topic
 from newswire.bus.runner import Partition, RoleSpec, Runner, Session, StopFlag
 from newswire.bus.tail import iter_topic
-from newswire.config import Settings, SourceSettings
+from newswire.config import Settings, SourceSettings, has_masked_credentials
 from newswire.daemons._url_work import source_proxies
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
@@ -70,7 +70,8 @@ async def publish_sources(
     """Upsert sources into the compacted sources topic.
 
     ``configured``: these are the whole configuration (ingest's start). Sources the previous
-    configuration had and this one has not are then tombstoned, so they stop being polled.
+    configuration had and this one has not are then tombstoned, so they stop being polled, and
+    so are their rows in source-status, so ``newswire status`` stops showing them.
     The previous configuration is the ``sources_topic.CONFIGURED_KEY`` record; without one (a topic
     written before it existed), every source on the topic counts as configured. Feeds found
     in an OPML source are not in it and stay, re-published by that source's next poll.
@@ -82,6 +83,7 @@ async def publish_sources(
         for key in sorted(removed):
             log.info("source %s is no longer configured: removing it from %s", key, settings.topic("sources"))
         records += [sources_topic.tombstone(settings, key) for key in sorted(removed)]
+        records += [source_status.tombstone(settings, key) for key in sorted(removed)]
         records.append(sources_topic.configured_record(settings, keys))
     if not records:
         return
@@ -128,6 +130,10 @@ class DiscoverRole:
         self._sources: dict[str, tuple[int, SourceSettings]] = {}
         self._validators: dict[str, Validators] = {}
         self._proxies = source_proxies(settings)  # from the local configuration, never from the topic
+        # The real URLs, credentials and all (the topic has them masked): the configured sources,
+        # then the feeds found in an OPML this instance read.
+        self._configured = {sources_topic.key(s): s for s in settings.sources}
+        self._from_opml: dict[str, SourceSettings] = {}
         # Validators got by a poll still under way, per source: kept only once its candidates are
         # published, so a poll that fails after its fetch does not turn the next one into a 304.
         self._pending_validators: dict[str, dict[str, Validators]] = {}
@@ -265,33 +271,48 @@ class DiscoverRole:
     async def _discover(
         self, key: str, source: SourceSettings
     ) -> tuple[list[Candidate], float | None, float | None]:
-        kind = source.kind
+        kind, url = source.kind, self._real_url(key, source)
         if source.path and kind in ("files", "urls", "opml"):
             candidates, content = await asyncio.to_thread(self._read_local, key, source)
         elif kind == "opml":
-            candidates, content = [], (await self._fetch_body(key, source.url or ""))[0]
+            candidates, content = [], (await self._fetch_body(key, url or ""))[0]
         else:
             candidates, content = [], None
         if kind == "opml":
             if content:
                 subscriptions = await self._parse(f"OPML {key}", parse_opml, content)
                 feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in subscriptions]
+                self._from_opml.update((sources_topic.key(f), f) for f in feeds)
                 await publish_sources(self.settings, feeds)
             return [], None, None
         if source.path:
             return candidates, None, None
-        if not source.url:
+        if not url:
             raise SourceError(f"source {key} has no url")
-        content, max_age = await self._fetch_body(key, source.url)
+        content, max_age = await self._fetch_body(key, url)
         if content is None:
             return [], None, max_age
         if kind == "feed":
-            feed = await self._parse(f"feed {source.url}", parse_feed, content, source.url)
+            feed = await self._parse(f"feed {url}", parse_feed, content, url)
             return list(feed.candidates), feed.ttl_s, max_age
         if kind == "urls":
             text = content.decode("utf-8", "replace")
-            return await self._parse(f"URL list {source.url}", parse_url_list, text, key), None, max_age
-        return await self._sitemap(key, source.url, content), None, max_age
+            return await self._parse(f"URL list {url}", parse_url_list, text, key), None, max_age
+        return await self._sitemap(key, url, content), None, max_age
+
+    def _real_url(self, key: str, source: SourceSettings) -> str | None:
+        """The URL to fetch for a source: the local copy's, as the topic's has its credentials
+        masked; a masked URL that this instance has no copy of is a SourceError."""
+        local = self._configured.get(key) or self._from_opml.get(key)
+        url = local.url if local is not None else source.url
+        if url and has_masked_credentials(url):
+            raise SourceError(
+                f"source {key}: the {self.settings.topic('sources')} topic has its URL with the "
+                "credentials masked, and neither this instance's configuration nor an OPML it read "
+                "has the source to take the real URL from: give every ingest instance the same "
+                "[[sources]]"
+            )
+        return url
 
     async def _sitemap(self, key: str, url: str, content: bytes) -> list[Candidate]:
         result = await self._parse(f"sitemap {url}", parse_sitemap, content, url)

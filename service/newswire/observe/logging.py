@@ -74,7 +74,8 @@ class RetriedProduceFilter(logging.Filter):
 
 
 class UrlCredentialsFilter(logging.Filter):
-    """Mask the user:password of every URL in a log line (``http://***@host/...``).
+    """Mask the user:password and credential query parameters of every URL in a log line
+    (``http://***@host/...``, ``...?token=***``).
 
     A source's feed URL may carry credentials (a paid feed), and fetch errors quote the URL they
     failed on: ``source feed:http://reader:secret@host/rss failed: ...`` must not reach a log
@@ -83,7 +84,7 @@ class UrlCredentialsFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "@" in message and (masked := masked_url_credentials(message)) != message:
+        if ("@" in message or "=" in message) and (masked := masked_url_credentials(message)) != message:
             record.msg, record.args = masked, None
         return True
 

@@ -3,7 +3,8 @@
 Two kinds of record share the topic:
 
 * a :class:`SourceStatus` row per source (key: the source's id) or backfill
-  (key: ``backfill:<url>``), the rows ``newswire status`` shows. The discover
+  (key: ``backfill:<url>``), the rows ``newswire status`` shows; a tombstone
+  removes the row of a source taken out of the configuration. The discover
   role writes one after each poll; a backfill rewrites its own with every chunk;
 * a :class:`BackfillCheckpoint` per child sitemap of a backfill (key:
   ``<backfill key> <sitemap url>``): how many of its entries are queued and
@@ -22,7 +23,7 @@ from typing import Any
 import orjson
 
 from newswire.bus.records._base import Record
-from newswire.config import Settings
+from newswire.config import Settings, masked_url_credentials
 
 
 @dataclasses.dataclass(slots=True, kw_only=True)
@@ -79,10 +80,19 @@ def checkpoint_key(backfill: str, sitemap: str) -> bytes:
 
 
 def record(settings: Settings, status: SourceStatus) -> Record:
-    """The row's record, keyed by its source."""
+    """The row's record, keyed by its source; credentials in its URL and error masked."""
     fields = _BACKFILL_FIELDS if status.kind == "backfill" else _SOURCE_FIELDS
     doc = {name: status.source if name == "key" else getattr(status, name) for name in fields}
+    # A source's URL may carry credentials, and an error message may quote it.
+    for name in ("url", "last_error"):
+        if doc[name]:
+            doc[name] = masked_url_credentials(doc[name])
     return Record(settings.topic("source-status"), status.source.encode(), orjson.dumps(doc), [])
+
+
+def tombstone(settings: Settings, source: str) -> Record:
+    """Removes the row of a source that is no longer configured."""
+    return Record(settings.topic("source-status"), source.encode(), None, [])
 
 
 def checkpoint_record(settings: Settings, checkpoint: BackfillCheckpoint) -> Record:

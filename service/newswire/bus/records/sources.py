@@ -2,9 +2,12 @@
 
 Key: the source's id (:func:`key`: its ``name``, else ``kind:url-or-path``).
 No headers. Value: the :class:`~newswire.config.SourceSettings` as JSON; a
-tombstone removes the source. The record keyed :data:`CONFIGURED_KEY` lists,
-as a JSON array, the keys the configuration had at ingest's last start, so the
-next start knows which sources it dropped.
+tombstone removes the source. A URL's credentials (user:password, ``?token=``...)
+are masked in both, as its ``proxy`` is: they stay in each instance's local
+configuration, where the discover role takes the real URL from by the key.
+The record keyed :data:`CONFIGURED_KEY` lists, as a JSON array, the keys the
+configuration had at ingest's last start, so the next start knows which
+sources it dropped.
 """
 
 from __future__ import annotations
@@ -12,15 +15,15 @@ from __future__ import annotations
 import orjson
 
 from newswire.bus.records._base import Record
-from newswire.config import Settings, SourceSettings
+from newswire.config import Settings, SourceSettings, masked_url_credentials
 
 #: Key of the record listing the keys the configuration had at the last start.
 CONFIGURED_KEY = b"\x00configured"
 
 
 def key(source: SourceSettings) -> str:
-    """The id of a source in the sources topic, and the ``source`` of its candidates."""
-    return source.name or f"{source.kind}:{source.url or source.path}"
+    """The id of a source in the sources topic, and the ``source`` of its candidates and articles."""
+    return source.name or f"{source.kind}:{masked_url_credentials(source.url or '') or source.path}"
 
 
 def record(settings: Settings, source: SourceSettings) -> Record:
