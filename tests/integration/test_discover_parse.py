@@ -23,8 +23,9 @@ from prometheus_client import REGISTRY
 from newswire.broker import EmbeddedBroker
 from newswire.bus import ensure_topics
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._discover_role import DiscoverRole, publish_sources
+from newswire.daemons._discover_role import DiscoverRole
 from newswire.daemons._runtime import Stopper
+from newswire.daemons._sources_publish import publish_sources
 from newswire.fetch import Fetcher
 from newswire.observe import Health, HealthServer
 from newswire.pool import WorkerPool, parse_pool

@@ -18,8 +18,9 @@ from newswire.broker import EmbeddedBroker
 from newswire.bus import ensure_topics
 from newswire.bus.runner import Session
 from newswire.config import SourceSettings
-from newswire.daemons._discover_role import DiscoverRole, publish_sources
+from newswire.daemons._discover_role import DiscoverRole
 from newswire.daemons._runtime import Stopper
+from newswire.daemons._sources_publish import publish_sources
 from newswire.errors import BusError
 from newswire.fetch import Fetcher
 from newswire.observe import Health

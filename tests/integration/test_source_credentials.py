@@ -17,7 +17,7 @@ from newswire.bus.records.source_status import record as status_record
 from newswire.commands.backfill import backfill_key, backfill_sitemap
 from newswire.commands.status import source_status
 from newswire.config import Settings, SourceSettings
-from newswire.daemons._discover_role import publish_sources
+from newswire.daemons._sources_publish import publish_sources
 from tests.fakesite import MEMBER_PASSWORD, MEMBER_TOKEN, MEMBER_USER, FakeSite
 from tests.integration.test_cli import run
 from tests.integration.test_ingest_site import articles, run_daemon

@@ -30,13 +30,12 @@ from typing import TypeVar
 
 import orjson
 
-from newswire.bus import make_producer, send_all, start_client
-from newswire.bus.records import Record, source_status
+from newswire.bus.records import source_status
 from newswire.bus.records import sources as sources_topic
 from newswire.bus.records import urls as urls_topic
 from newswire.bus.runner import Partition, RoleSpec, Runner, Session, StopFlag
-from newswire.bus.tail import iter_topic
 from newswire.config import Settings, SourceSettings, has_masked_credentials
+from newswire.daemons._sources_publish import publish_sources
 from newswire.daemons._url_work import source_proxies
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
@@ -59,51 +58,6 @@ log = logging.getLogger(__name__)
 MAX_CHILD_SITEMAPS = 200
 
 T = TypeVar("T")
-
-
-async def publish_sources(
-    settings: Settings,
-    sources: tuple[SourceSettings, ...] | list[SourceSettings],
-    *,
-    configured: bool = False,
-) -> None:
-    """Upsert sources into the compacted sources topic.
-
-    ``configured``: these are the whole configuration (ingest's start). Sources the previous
-    configuration had and this one has not are then tombstoned, so they stop being polled, and
-    so are their rows in source-status, so ``newswire status`` stops showing them.
-    The previous configuration is the ``sources_topic.CONFIGURED_KEY`` record; without one (a topic
-    written before it existed), every source on the topic counts as configured. Feeds found
-    in an OPML source are not in it and stay, re-published by that source's next poll.
-    """
-    keys = [sources_topic.key(src) for src in sources]
-    records: list[Record] = [sources_topic.record(settings, src) for src in sources]
-    if configured:
-        removed = await _previous_configuration(settings) - set(keys)
-        for key in sorted(removed):
-            log.info("source %s is no longer configured: removing it from %s", key, settings.topic("sources"))
-        records += [sources_topic.tombstone(settings, key) for key in sorted(removed)]
-        records += [source_status.tombstone(settings, key) for key in sorted(removed)]
-        records.append(sources_topic.configured_record(settings, keys))
-    if not records:
-        return
-    producer = make_producer(settings)
-    await start_client(producer, settings.kafka.bootstrap_servers, "sources producer")
-    try:
-        await send_all(producer, records)
-    finally:
-        await producer.stop()
-
-
-async def _previous_configuration(settings: Settings) -> set[str]:
-    present: dict[str, bool] = {}
-    listed: set[str] | None = None
-    async for record in iter_topic(settings, settings.topic("sources")):
-        if record.key == sources_topic.CONFIGURED_KEY:
-            listed = sources_topic.decode_configured(record.value)
-        elif record.key is not None:
-            present[record.key.decode()] = record.value is not None
-    return listed if listed is not None else {key for key, alive in present.items() if alive}
 
 
 class DiscoverRole:

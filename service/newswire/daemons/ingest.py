@@ -17,10 +17,11 @@ from pathlib import Path
 from newswire.archive import WarcFileWriter
 from newswire.bus.admin import ensure_topics, warn_about_mismatches
 from newswire.config import Settings
-from newswire.daemons._discover_role import DiscoverRole, publish_sources
+from newswire.daemons._discover_role import DiscoverRole
 from newswire.daemons._extract_jobs import ExtractJob, extract_page
 from newswire.daemons._fetch_role import FetchRole
 from newswire.daemons._runtime import Stopper, instance_id, watch_readiness
+from newswire.daemons._sources_publish import publish_sources
 from newswire.daemons._url_work import UrlWorker
 from newswire.fetch import Fetcher
 from newswire.observe import Health
