@@ -81,8 +81,9 @@ _FORM = (
         f"{_FORM}<div class='legal'>© 2026 Harbour Media Group, all rights reserved</div>",
         "<div class='menu'><a href='/'>Home</a> <a href='/news'>News</a> <span>Weather Traffic Events "
         "Contact Advertise</span></div><div class='date'>Friday, 4 December 2026</div>",
+        "<div id='app'><p>Loading…</p><p>Please enable JavaScript.</p></div>",
     ],
-    ids=["nav-form-footer", "copyright-line", "menu-and-date"],
+    ids=["nav-form-footer", "copyright-line", "menu-and-date", "app-shell"],
 )
 def test_a_page_of_furniture_and_no_article_has_no_article_text(furniture: str) -> None:
     with pytest.raises(ExtractError, match="no article text"):

@@ -35,6 +35,9 @@ _NOT_TEXT = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
 # archive, random bytes): real pages, even with a few mis-encoded bytes, stay under 0.5%.
 _MAX_NOT_TEXT = 0.05
 _SNIFF_CHARS = 65_536
+# A body of fewer words with no sentence in it (:func:`_density.reads_as_text`) is a few labels
+# ("Loading…", "Sign in"), not an article; more words of short lines are a page of briefs.
+_MIN_LABEL_WORDS = 20
 
 
 def _clean(text: str | None) -> str | None:
@@ -125,6 +128,10 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
         if text.startswith(probe) and len(text) <= _MAX_LEAD_CHARS:
             return text
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
+
+
+def _tokens(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
 
 
 def _refuse_binary(html: str, url: str) -> None:
@@ -231,6 +238,8 @@ def _extract(
     )
     # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
     paragraphs = _tidy.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
+    if _tokens(paragraphs) < _MIN_LABEL_WORDS and not any(_density.reads_as_text(p) for p in paragraphs):
+        paragraphs = []  # a few labels ("Loading…", "Sign in"): no strategy found text
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
         extraction = Extraction(method="lead", confidence=0.1)
