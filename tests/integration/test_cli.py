@@ -93,6 +93,16 @@ def test_parse_of_a_page_that_is_not_html_shows_no_library_log_lines(tmp_path: P
     assert "trafilatura" not in result.stderr.decode(), result.stderr
 
 
+def test_parse_of_random_bytes_saved_as_a_page_prints_no_event_and_says_why(tmp_path: Path) -> None:
+    page = tmp_path / "noise.html"
+    page.write_bytes(random.Random(1).randbytes(20_000))
+    result = run("parse", str(page), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == b""
+    assert "noise.html: not a text or HTML page" in result.stderr.decode()
+    assert "1 of 1 inputs failed" in result.stderr.decode()
+
+
 def test_parse_prints_an_event_per_input_and_reports_failures_by_name(tmp_path: Path) -> None:
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body></body></html>")

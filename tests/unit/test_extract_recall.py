@@ -92,3 +92,21 @@ def test_subheadings_that_link_to_their_own_section_are_kept() -> None:
         f"<p>{SENTENCES[2]}</p><p>{SENTENCES[3]}</p>"
     )
     assert _body(html) == [headings[0], *SENTENCES[:2], headings[1], *SENTENCES[2:]]
+
+
+def test_a_listicles_linked_item_titles_are_kept_and_a_teasers_are_not() -> None:
+    # Guides link each item's title to the place it names; the title heads a paragraph of the
+    # article. A teaser's linked title heads a line, or nothing.
+    names = ["Harbour museum", "Old lighthouse", "Fish market"]
+    texts = [f"{STORY[i]} {STORY[i + 3]}" for i in range(3)]
+    listicle = "".join(
+        f'<h2>{i}. <a href="https://places.example/{i}">{name}</a></h2><p>{text}</p>'
+        for i, (name, text) in enumerate(zip(names, texts, strict=True), 1)
+    )
+    teasers = "".join(
+        f'<h3><a href="/2026/other-{i}">Other story {i}</a></h3><p>A short line.</p>' for i in range(2)
+    )
+    body = _body(f"{listicle}{teasers}")
+    titles = [f"{i}. {name}" for i, name in enumerate(names, 1)]
+    assert body[:6] == [line for pair in zip(titles, texts, strict=True) for line in pair]
+    assert "Other story" not in " ".join(body)

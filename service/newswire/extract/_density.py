@@ -17,7 +17,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newswire.extract._nodes import text_size
+from newswire.extract._nodes import CJK, text_size
 from newswire.extract._walk import container_text
 
 _NEVER_TEXT = (
@@ -32,8 +32,22 @@ _SENTENCE = re.compile(r"[.!?。！？…:;\"'”’»)]\s*$")
 # a column of menu items is not.
 _GAP_COST = 40
 _MIN_BLOCK = 2
-# What the last resort removes: only what no reader sees.
-_NEVER_SHOWN = "script, style, template, [hidden], [aria-hidden=true]"
+# What the last resort removes: what no reader sees, and page furniture that is never an article
+# (menus, footers, controls). Forms stay: some sites wrap the whole page in one.
+_NEVER_SHOWN = (
+    "script, style, template, [hidden], [aria-hidden=true], nav, [role=navigation], "
+    "footer, [role=contentinfo], button, select, label"
+)
+# A run of words between sentence ends or separators ...
+_RUN_BREAK = re.compile(r"[.!?;:。！？…]+(?:\s|$)|[|·•©]")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+# ... reads as a sentence with this many words, this many of them not capitalised (menus and
+# labels are Title Case; running text has function words), or this many CJK characters.
+_SENTENCE_WORDS = 6
+_SENTENCE_LOWER = 3
+_SENTENCE_CJK = 15
+# Copyright and rights lines read like a sentence but are a footer's.
+_RIGHTS = re.compile(r"\(c\)|copyright|all rights reserved", re.IGNORECASE)
 
 
 def densest_run(html: str) -> list[str]:
@@ -59,15 +73,34 @@ def densest_run(html: str) -> list[str]:
     return blocks[best[0] : best[1]]
 
 
+def reads_as_text(block: str) -> bool:
+    """Whether a block holds a sentence a reader would call article text.
+
+    A sentence here is a run of words between sentence ends with a few words that are not
+    capitalised (or a run of CJK characters): a one-line news brief qualifies; a menu's
+    labels, a date, a copyright line or a button's words do not.
+    """
+    if _RIGHTS.search(block):
+        return False
+    for run in _RUN_BREAK.split(block):
+        if len(CJK.findall(run)) >= _SENTENCE_CJK:
+            return True
+        words = _WORD.findall(run)
+        if len(words) >= _SENTENCE_WORDS and sum(not w[0].isupper() for w in words) >= _SENTENCE_LOWER:
+            return True
+    return False
+
+
 def largest_block(html: str) -> list[str]:
-    """The page's longest visible text block, wherever it sits: the last resort for a page that
-    shows text but where no strategy found an article (one short paragraph, text only in a box
-    named like boilerplate). Empty when the page shows no text."""
+    """The page's longest visible text block that reads as text (:func:`reads_as_text`), wherever
+    it sits: the last resort for a page that shows text but where no strategy found an article
+    (one short paragraph, text only in a box named like boilerplate). Empty when the page shows
+    no such text: a page of menus, forms and footers has no article."""
     tree = LexborHTMLParser(html)
     body = tree.body
     if body is None:
         return []
     for node in body.css(_NEVER_SHOWN):
         node.decompose()
-    blocks = container_text(body)
+    blocks = [block for block in container_text(body) if reads_as_text(block)]
     return [max(blocks, key=text_size)] if blocks else []

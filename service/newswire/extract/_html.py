@@ -27,6 +27,17 @@ _LEAD_PROBE_WORDS = 6
 _MAX_LEAD_NODES = 50
 _MAX_LEAD_CHARS = 1500
 _INLINE_LEAD = frozenset({"span", "strong", "b", "em", "i", "a", "font", "-text"})
+# Characters no text document holds: C0/C1 controls other than whitespace, and U+FFFD, which
+# decoding leaves for bytes that no charset explains. NUL is dropped before counting (UTF-16
+# text saved without a byte-order mark decodes with one after every character).
+_NOT_TEXT = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+# Above this share of them in the first characters, the bytes are not a page (an image, an
+# archive, random bytes): real pages, even with a few mis-encoded bytes, stay under 0.5%.
+_MAX_NOT_TEXT = 0.05
+_SNIFF_CHARS = 65_536
+# A body of fewer words with no sentence in it (:func:`_density.reads_as_text`) is a few labels
+# ("Loading…", "Sign in"), not an article; more words of short lines are a page of briefs.
+_MIN_LABEL_WORDS = 20
 
 
 def _clean(text: str | None) -> str | None:
@@ -119,6 +130,20 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
 
 
+def _tokens(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _refuse_binary(html: str, url: str) -> None:
+    """Raise :class:`ExtractError` when decoded "page" text is mostly not text at all."""
+    head = html[:_SNIFF_CHARS]
+    share = len(_NOT_TEXT.findall(head)) / len(head) if head else 1.0
+    if share > _MAX_NOT_TEXT:
+        raise ExtractError(
+            f"not a text or HTML page ({share:.0%} of its characters are control or undecodable): {url}"
+        )
+
+
 def extract_html(
     content: bytes | str,
     url: str,
@@ -164,6 +189,7 @@ def _extract(
     if not html or html.isspace():  # as ``not html.strip()``, without copying the page
         raise ExtractError(f"empty document: {url}")
     html = html[:_MAX_CHARS].replace("\x00", "")
+    _refuse_binary(html, url)
     tree = LexborHTMLParser(html)
     md = parse_metadata(tree)
     article = md.article
@@ -212,6 +238,8 @@ def _extract(
     )
     # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
     paragraphs = _tidy.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
+    if _tokens(paragraphs) < _MIN_LABEL_WORDS and not any(_density.reads_as_text(p) for p in paragraphs):
+        paragraphs = []  # a few labels ("Loading…", "Sign in"): no strategy found text
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body
         extraction = Extraction(method="lead", confidence=0.1)

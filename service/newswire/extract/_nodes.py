@@ -13,7 +13,8 @@ from selectolax.lexbor import LexborNode
 
 from newswire.extract._vocab import INLINE_TAGS
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Han, kana and Hangul: scripts that write a word in one or two characters, without spaces.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 INLINE = frozenset(INLINE_TAGS.split())
 
@@ -55,7 +56,7 @@ def text_of(node: LexborNode) -> str:
 
 def text_size(text: str) -> int:
     """Text length with CJK characters counted thrice (one of them carries a word's worth)."""
-    return len(text) + 2 * len(_CJK.findall(text)) if text and not text.isascii() else len(text)
+    return len(text) + 2 * len(CJK.findall(text)) if text and not text.isascii() else len(text)
 
 
 def text_size_over(node: LexborNode, limit: int) -> bool:

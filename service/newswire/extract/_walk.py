@@ -33,6 +33,8 @@ _MAX_LIST_LINKS = 0.3
 
 # Average characters per item of a list with headings that is article text, not teasers.
 _LISTICLE_ITEM = 80
+# A linked heading over an unlinked paragraph this long is an item's title, not a teaser's.
+_ITEM_TEXT = 150
 _CARD_TEXT = 600
 _LINKED_CARD_TEXT = 1000
 _LINKED_HEADING = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
@@ -66,7 +68,25 @@ def _good_block(text: str, node: LexborNode) -> bool:
         return False
     links = _away_link_chars(node) if node.tag in HEADINGS else link_chars(node)
     limit = MAX_LINK_DENSITY_P if node.tag == "p" else MAX_LINK_DENSITY
-    return not (links and links / text_size(text) > limit)
+    if not (links and links / text_size(text) > limit):
+        return True
+    return node.tag in HEADINGS and _heads_its_text(node)
+
+
+def _heads_its_text(heading: LexborNode) -> bool:
+    """Whether a linked heading is an item's title over its own text (a listicle's "1. <a>Place</a>").
+
+    A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph.
+    """
+    nxt = heading.next
+    while nxt is not None and nxt.tag in {"-text", "-comment"}:
+        if (nxt.text_content or "").strip():
+            return False
+        nxt = nxt.next
+    if nxt is None or nxt.tag != "p":
+        return False
+    size = text_size(text_of(nxt))
+    return size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size
 
 
 def _away_link_chars(node: LexborNode) -> int:
