@@ -161,3 +161,25 @@ def test_no_log_line_shows_a_token_in_a_url_it_quotes() -> None:
     finally:
         setup_logging()
     assert stream.getvalue().rstrip().endswith("polled https://f.example/rss?token=***")
+
+
+@pytest.mark.parametrize("log_format", ["human", "json"])
+def test_a_traceback_and_extras_do_not_show_the_credentials_of_a_url_they_quote(log_format: str) -> None:
+    """An unexpected error's traceback quotes its message, which may hold the feed URL it failed on."""
+    stream = io.StringIO()
+    setup_logging(log_format)
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    try:
+        try:
+            raise ValueError(f"cannot parse {SECRET_URL}?token=t0k3n")
+        except ValueError:
+            logging.getLogger("newswire").exception("polling failed", extra={"feed": SECRET_URL})
+    finally:
+        setup_logging()
+    out = stream.getvalue()
+    assert "hunter2" not in out and "t0k3n" not in out
+    assert f"cannot parse https://{MASK}@feeds.example/rss?token={MASK}" in out
+    if log_format == "json":
+        doc = orjson.loads(out)  # masking keeps the line valid JSON
+        assert doc["feed"] == f"https://{MASK}@feeds.example/rss"
+        assert doc["message"] == "polling failed"

@@ -15,25 +15,35 @@ _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and any ``extra=`` fields."""
+    """One JSON object per line: time, level, logger, message, and any ``extra=`` fields.
+
+    URL credentials are masked in the message, in string extras and in the traceback (see
+    :class:`HumanFormatter`), each before JSON escaping, which the masker's patterns do not know.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": masked_url_credentials(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                doc[key] = value
+                doc[key] = masked_url_credentials(value) if isinstance(value, str) else value
         if record.exc_info:
-            doc["exception"] = self.formatException(record.exc_info)
+            doc["exception"] = masked_url_credentials(self.formatException(record.exc_info))
         return orjson.dumps(doc, default=str).decode()
 
 
 class HumanFormatter(logging.Formatter):
-    """``time level logger: message key=value ...``."""
+    """``time level logger: message key=value ...``, then any traceback.
+
+    The user:password and credential query parameters of every URL in the whole line, traceback
+    included, are masked (``http://***@host/...``, ``...?token=***``): a source's feed URL may
+    carry credentials (a paid feed), and errors quote the URL they failed on, in their message
+    or in the exception a traceback shows. The effective-configuration dump masks them itself.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         extras = " ".join(
@@ -45,7 +55,7 @@ class HumanFormatter(logging.Formatter):
         )
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return masked_url_credentials(line)
 
 
 class RetriedProduceFilter(logging.Filter):
@@ -73,28 +83,11 @@ class RetriedProduceFilter(logging.Filter):
         return True
 
 
-class UrlCredentialsFilter(logging.Filter):
-    """Mask the user:password and credential query parameters of every URL in a log line
-    (``http://***@host/...``, ``...?token=***``).
-
-    A source's feed URL may carry credentials (a paid feed), and fetch errors quote the URL they
-    failed on: ``source feed:http://reader:secret@host/rss failed: ...`` must not reach a log
-    shipper. The effective-configuration dump masks them itself; this catches every other line.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if ("@" in message or "=" in message) and (masked := masked_url_credentials(message)) != message:
-            record.msg, record.args = masked, None
-        return True
-
-
 def setup_logging(log_format: str = "human", level: str = "INFO") -> None:
     """Configure the root logger once (stderr); quiet chatty libraries."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else HumanFormatter())
     handler.addFilter(RetriedProduceFilter())
-    handler.addFilter(UrlCredentialsFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
