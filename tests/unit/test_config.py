@@ -115,6 +115,22 @@ def test_a_bad_source_url_is_shown_without_its_token(tmp_path: Path) -> None:
     assert "ftp://a.example/rss?token=***" in str(info.value)
 
 
+def test_two_unnamed_sources_whose_urls_differ_only_in_credentials_are_refused(tmp_path: Path) -> None:
+    """Their ids (URL credentials masked) would be one sources-topic key: one feed never polled."""
+    feed = '[[sources]]\nkind = "feed"\nurl = "https://{}@a.example/rss"\n'
+    config = tmp_path / "two.toml"
+    config.write_text(feed.format("alice:pw1") + feed.format("bob:pw2"))
+    with pytest.raises(ConfigError) as info:
+        load_settings(config, environ={})
+    assert info.value.key == "sources"
+    assert "give each a distinct name" in str(info.value) and "pw1" not in str(info.value)
+    named = feed.format("alice:pw1") + 'name = "alice"\n' + feed.format("bob:pw2") + 'name = "bob"\n'
+    config.write_text(named)
+    assert [s.key for s in load_settings(config, environ={}).sources] == ["alice", "bob"]
+    config.write_text(feed.format("alice:pw1") * 2)  # the same source twice is still one source
+    assert len(load_settings(config, environ={}).sources) == 2
+
+
 def test_the_shipped_default_config_is_valid() -> None:
     settings = load_settings(Path(__file__).resolve().parents[2] / "newswire.toml", environ={})
     # A fresh clone ingests the bundled demo site, which the fetcher may reach on loopback.

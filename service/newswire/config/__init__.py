@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from newswire.config._base import _Frozen
 from newswire.config._fetch import (
@@ -93,6 +93,21 @@ class Settings(_Frozen):
             elif isinstance(value, dict) and not value.get("group_id"):
                 data[section] = {**value, "group_id": f"{base}-{section}"}
         return data
+
+    @field_validator("sources")
+    @classmethod
+    def _distinct_sources(cls, sources: tuple[SourceSettings, ...]) -> tuple[SourceSettings, ...]:
+        """Two different sources with one id would be one record of the sources topic: one of
+        them would silently never be polled (unnamed sources whose URLs differ only in credentials)."""
+        seen: dict[str, SourceSettings] = {}
+        for source in sources:
+            other = seen.setdefault(source.key, source)
+            if other != source:
+                raise ValueError(
+                    f"two different sources have the id {source.key!r} (URL credentials are masked "
+                    "in it): give each a distinct name"
+                )
+        return sources
 
     def topic(self, name: TopicName) -> str:
         """The full name of one of newswire's topics."""

@@ -31,6 +31,14 @@ class SourceSettings(_Frozen):
     proxy: SecretStr | None = None
 
     @property
+    def key(self) -> str:
+        """The source's id: its key in the sources topic and the ``source`` of its candidates and
+        articles. Its name, else ``kind:url-or-path`` with the URL's credentials masked, so two
+        unnamed sources whose URLs differ only in credentials share one (:class:`Settings` refuses that).
+        """
+        return self.name or f"{self.kind}:{masked_url_credentials(self.url or '') or self.path}"
+
+    @property
     def label(self) -> str:
         """How the banner and ``doctor`` name this source: its name, else its URL (with any
         credentials masked) or path, else its kind."""

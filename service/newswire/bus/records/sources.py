@@ -15,7 +15,7 @@ from __future__ import annotations
 import orjson
 
 from newswire.bus.records._base import Record
-from newswire.config import Settings, SourceSettings, masked_url_credentials
+from newswire.config import Settings, SourceSettings
 
 #: Key of the record listing the keys the configuration had at the last start.
 CONFIGURED_KEY = b"\x00configured"
@@ -23,7 +23,7 @@ CONFIGURED_KEY = b"\x00configured"
 
 def key(source: SourceSettings) -> str:
     """The id of a source in the sources topic, and the ``source`` of its candidates and articles."""
-    return source.name or f"{source.kind}:{masked_url_credentials(source.url or '') or source.path}"
+    return source.key
 
 
 def record(settings: Settings, source: SourceSettings) -> Record:
