@@ -144,6 +144,15 @@ def test_no_log_line_shows_the_password_of_a_url_it_quotes() -> None:
         ),
         ("https://u:p@f.example/a?access_token=x", "https://***@f.example/a?access_token=***"),
         ("https://f.example/a?monkey=1&tokens=2&q=key=3", "https://f.example/a?monkey=1&tokens=2&q=key=3"),
+        (
+            "https://git.example/feed.atom?private_token=P&client_secret=C&auth_token=A",
+            "https://git.example/feed.atom?private_token=***&client_secret=***&auth_token=***",
+        ),
+        (
+            "https://s3.example/f.xml?X-Amz-Signature=S1&x=1",
+            "https://s3.example/f.xml?X-Amz-Signature=***&x=1",
+        ),
+        ("https://f.example/a?turnkey=1&tokenized=2", "https://f.example/a?turnkey=1&tokenized=2"),
     ],
 )
 def test_credential_query_parameters_are_masked_like_a_password(text: str, shown: str) -> None:

@@ -112,8 +112,12 @@ URL_MASK = "***"
 #: The user-info part of every URL in a text, up to its last ``@`` (a password may hold one).
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]*@", re.IGNORECASE)
 
-#: Query parameters that private feeds use for a credential (``?token=...``).
-_SECRET_PARAM = r"[?&](?:access_token|api[_-]?key|apikey|auth|key|passw(?:or)?d|secret|token)="
+#: Query parameters that private feeds use for a credential (``?token=...``), alone or as the
+#: last word of a longer name (``private_token``, ``client_secret``, ``X-Amz-Signature``).
+_SECRET_PARAM = (
+    r"[?&](?:[\w.-]*[_.-])?"
+    r"(?:access_token|api[_-]?key|apikey|auth|key|passw(?:or)?d|secret|signature|token)="
+)
 
 #: The value of such a parameter, up to the next parameter, fragment, space, quote or the
 #: parenthesis of a message quoting the URL ("HTTP 401 (https://...?token=...)").
