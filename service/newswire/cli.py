@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from newswire.config import Settings, load_settings
+from newswire.config import Settings, load_settings, masked_url_credentials
 from newswire.demo import DEFAULT_ADDRESS as DEMO_ADDRESS
 from newswire.errors import NewswireError
 from newswire.observe import setup_logging
@@ -432,7 +432,8 @@ def _main(argv: Sequence[str] | None) -> int:
             return asyncio.run(_connected(args, settings))
         return 130
     except NewswireError as exc:
-        print(f"newswire {args.command}: {exc}", file=sys.stderr)
+        # A daemon's stderr is its log: an error quoting a source's URL must not show its password.
+        print(f"newswire {args.command}: {masked_url_credentials(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `newswire tail enriched | head`: the reader has had enough
         # Point stdout at /dev/null so the interpreter's final flush does not fail again.

@@ -93,6 +93,19 @@ def test_parse_of_a_page_that_is_not_html_shows_no_library_log_lines(tmp_path: P
     assert "trafilatura" not in result.stderr.decode(), result.stderr
 
 
+def test_a_commands_error_line_does_not_show_the_password_of_a_url_it_quotes(tmp_path: Path) -> None:
+    """stderr is a daemon's log, and a CI job's: a failed download or read names the URL masked."""
+    url = f"http://reader:hunter2@127.0.0.1:{free_port()}/crawl.warc.gz?token=t0k3n"
+    result = run("parse", url, cwd=tmp_path)
+    said = result.stderr.decode()
+    assert result.returncode == 1 and "hunter2" not in said and "t0k3n" not in said, said
+    assert "newswire parse: http://***@127.0.0.1:" in said and "crawl.warc.gz?token=***" in said
+    result = run("enrich-file", url, cwd=tmp_path)  # the one-line error of any failed command
+    said = result.stderr.decode()
+    assert result.returncode == 1 and "hunter2" not in said and "t0k3n" not in said, said
+    assert said.startswith("newswire enrich-file: cannot read http://***@127.0.0.1:"), said
+
+
 def test_parse_of_random_bytes_saved_as_a_page_prints_no_event_and_says_why(tmp_path: Path) -> None:
     page = tmp_path / "noise.html"
     page.write_bytes(random.Random(1).randbytes(20_000))

@@ -21,7 +21,7 @@ import orjson
 
 from newswire.archive import is_warc_name
 from newswire.commands.parse_warc import parse_warc
-from newswire.config import FetchSettings, IngestSettings
+from newswire.config import FetchSettings, IngestSettings, masked_url_credentials
 from newswire.daemons._warc_spool import is_url
 from newswire.errors import NewswireError
 from newswire.events import encode_event
@@ -125,6 +125,8 @@ def _parse_warc_url(
         try:
             path = asyncio.run(download(dest))
         except (NewswireError, OSError) as exc:
-            print(f"newswire parse: {url}: cannot download: {exc}", file=sys.stderr)
+            # The URL, and the error quoting it, may carry the archive's credentials.
+            said = masked_url_credentials(f"{url}: cannot download: {exc}")
+            print(f"newswire parse: {said}", file=sys.stderr)
             return False
         return _parse_warc(path, max_payload_bytes, out)
