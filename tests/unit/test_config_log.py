@@ -3,8 +3,10 @@ secrets masked either way. And the retried-produce warnings a healthy start no l
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+from collections.abc import Iterator
 
 import orjson
 import pytest
@@ -14,6 +16,18 @@ from newswire.observe.config_log import MASK, WRAP_AT, config_lines, log_effecti
 from newswire.observe.logging import RetriedProduceFilter, setup_logging
 
 SECRET_URL = "https://reader:hunter2@feeds.example/rss"
+
+
+@contextlib.contextmanager
+def _logged(log_format: str = "human") -> Iterator[io.StringIO]:
+    """What the root logger writes, as ``setup_logging`` sets it up, while the block runs."""
+    stream = io.StringIO()
+    setup_logging(log_format)
+    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
+    try:
+        yield stream
+    finally:
+        setup_logging()
 
 
 def settings_with_secrets(log_format: str = "human") -> Settings:
@@ -73,13 +87,8 @@ def test_url_credentials_are_masked_whole_even_with_an_at_sign_in_the_password()
 
 @pytest.mark.parametrize("log_format", ["human", "json"])
 def test_the_logged_configuration_never_shows_the_secret(log_format: str) -> None:
-    stream = io.StringIO()
-    setup_logging(log_format)
-    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
-    try:
+    with _logged(log_format) as stream:
         log_effective_config(settings_with_secrets(log_format))
-    finally:
-        setup_logging()
     out = stream.getvalue()
     assert "hunter2" not in out
     if log_format == "json":
@@ -113,16 +122,11 @@ def test_retried_produce_refusals_are_demoted_and_other_warnings_kept() -> None:
 
 def test_no_log_line_shows_the_password_of_a_url_it_quotes() -> None:
     """A source's URL may carry credentials, and a failed poll's warning quotes it."""
-    stream = io.StringIO()
-    setup_logging()
-    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
-    try:
+    with _logged() as stream:
         logging.getLogger("newswire.daemons._discover_role").warning(
             "source %s failed: %s", f"feed:{SECRET_URL}", f"robots.txt unreachable ({SECRET_URL})"
         )
         logging.getLogger("newswire").info("posted by https://medium.com/@reporter/story")
-    finally:
-        setup_logging()
     first, second = stream.getvalue().splitlines()
     assert "hunter2" not in first
     assert first.endswith(
@@ -162,29 +166,19 @@ def test_credential_query_parameters_are_masked_like_a_password(text: str, shown
 
 
 def test_no_log_line_shows_a_token_in_a_url_it_quotes() -> None:
-    stream = io.StringIO()
-    setup_logging()
-    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
-    try:
+    with _logged() as stream:
         logging.getLogger("newswire").warning("polled %s", "https://f.example/rss?token=hunter2")
-    finally:
-        setup_logging()
     assert stream.getvalue().rstrip().endswith("polled https://f.example/rss?token=***")
 
 
 @pytest.mark.parametrize("log_format", ["human", "json"])
 def test_a_traceback_and_extras_do_not_show_the_credentials_of_a_url_they_quote(log_format: str) -> None:
     """An unexpected error's traceback quotes its message, which may hold the feed URL it failed on."""
-    stream = io.StringIO()
-    setup_logging(log_format)
-    logging.getLogger().handlers[0].setStream(stream)  # type: ignore[attr-defined]
-    try:
+    with _logged(log_format) as stream:
         try:
             raise ValueError(f"cannot parse {SECRET_URL}?token=t0k3n")
         except ValueError:
             logging.getLogger("newswire").exception("polling failed", extra={"feed": SECRET_URL})
-    finally:
-        setup_logging()
     out = stream.getvalue()
     assert "hunter2" not in out and "t0k3n" not in out
     assert f"cannot parse https://{MASK}@feeds.example/rss?token={MASK}" in out
