@@ -50,6 +50,7 @@ def test_front_door() -> None:
             "WarcPage",
             "is_warc_name",
             "read_warc",
+            "starts_like_warc",
             "warc_files",
         ]
     )
