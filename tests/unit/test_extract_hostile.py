@@ -100,3 +100,11 @@ def test_a_one_paragraph_brief_is_the_body_not_the_longer_footer() -> None:
     assert event.body == brief
     assert event.extraction is not None
     assert (event.extraction.method, event.extraction.confidence) == ("blocks", 0.1)
+
+
+def test_a_brief_about_copyright_is_a_brief_not_a_rights_line() -> None:
+    """Only a rights notice or a copyright mark before a year is a footer's line; a one-line story
+    that mentions copyright is the page's article."""
+    brief = "Disney loses its copyright on the earliest Mickey Mouse cartoon as the year turns."
+    event = _event(_page(f"{_NAV}<div class='related'><span>{brief}</span></div>"))
+    assert event.body == brief

@@ -46,8 +46,9 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SENTENCE_WORDS = 6
 _SENTENCE_LOWER = 3
 _SENTENCE_CJK = 15
-# Copyright and rights lines read like a sentence but are a footer's.
-_RIGHTS = re.compile(r"\(c\)|copyright|all rights reserved", re.IGNORECASE)
+# Copyright and rights lines read like a sentence but are a footer's: a rights notice, or a
+# copyright mark before a year ("© 2026", "Copyright (c) 2026"), not a story about copyright.
+_RIGHTS = re.compile(r"all rights reserved|(?:©|\(c\)|copyright)\s*(?:©|\(c\))?\s*\d{4}", re.IGNORECASE)
 
 
 def densest_run(html: str) -> list[str]:
