@@ -106,12 +106,22 @@ async def test_a_worker_killed_mid_file_is_resumed_by_another_and_every_article_
 
 
 def test_a_url_is_queued_as_it_is_and_a_name_that_matches_nothing_is_refused(tmp_path: Path) -> None:
+    from newswire.archive import starts_like_warc
     from newswire.commands.import_warc import queued_files
 
     with pytest.raises(ArchiveError, match="no such file"):
         queued_files([str(tmp_path / "missing.warc.gz")])
     with pytest.raises(ArchiveError, match="host"):
         queued_files(["https:///x.warc.gz"])
+    for secret_url in (
+        "https://crawler:s3cret@archive.example/a.warc.gz",
+        "https://archive.example/a.warc.gz?token=s3cret",
+    ):
+        with pytest.raises(ArchiveError, match="credentials") as refused:
+            queued_files([secret_url])
+        assert "s3cret" not in str(refused.value)
+    with pytest.raises(ArchiveError, match="cannot read"):
+        starts_like_warc(tmp_path)  # opening fails (here a folder), as for a file without read rights
     page = tmp_path / "page.html"
     page.write_text("<html><body><p>Not an archive.</p></body></html>")
     with pytest.raises(ArchiveError, match="not a WARC file"):

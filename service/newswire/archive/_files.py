@@ -20,10 +20,14 @@ def starts_like_warc(path: Path) -> bool:
     """Whether a file opens with a WARC record (``WARC/1.``), plain or in a gzip member.
 
     Read from the first few kilobytes only: a file named by mistake (a page, a tarball) is
-    refused when it is queued, not dead-lettered by a worker later.
+    refused when it is queued, not dead-lettered by a worker later. A file that cannot be read
+    raises :class:`ArchiveError`.
     """
-    with path.open("rb") as fh:
-        head = fh.read(_SNIFF_BYTES)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read the file: {exc.strerror or exc}", path=str(path)) from None
     if head.startswith(_GZIP_MAGIC):
         try:
             head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 16)

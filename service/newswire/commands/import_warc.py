@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from newswire.archive import starts_like_warc, warc_files
 from newswire.bus import ensure_topics, make_producer, send_all, start_client
 from newswire.bus.records import warc_files as work
-from newswire.config import Settings
+from newswire.config import Settings, masked_url_credentials
 from newswire.daemons._warc_spool import is_url
 from newswire.errors import ArchiveError
 from newswire.events import utc_now
@@ -25,15 +25,23 @@ from newswire.events import utc_now
 def queued_files(paths: Sequence[str]) -> list[work.WarcFile]:
     """The work items ``paths`` name, in order, each file or URL once.
 
-    A name that matches nothing, a file that is not a WARC file, or a URL without a host
-    raises :class:`ArchiveError` before anything is queued.
+    A name that matches nothing, a file that is not a WARC file or cannot be read, a URL
+    without a host or with credentials (user:password, or a token the URL masker knows) raises
+    :class:`ArchiveError` before anything is queued.
     """
     now = utc_now()
     items: dict[str, work.WarcFile] = {}
     for path in paths:
         if is_url(path):
             if not urlsplit(path).hostname:
-                raise ArchiveError("not a URL with a host", path=path)
+                raise ArchiveError("not a URL with a host", path=masked_url_credentials(path))
+            if masked_url_credentials(path) != path:
+                # The URL is the work item's key on warc-files and is quoted in dead letters.
+                raise ArchiveError(
+                    "a WARC URL with credentials would be written to Kafka: serve the file without them "
+                    "or download it and import the local file",
+                    path=masked_url_credentials(path),
+                )
             items.setdefault(path, work.WarcFile(path, None, now))
             continue
         for found in warc_files([path]):
