@@ -13,7 +13,9 @@ amount of text where ours found none, ours and clearly more text the cleaned pag
 readers' comments, or the core of our container's body, which adds furniture before or after
 it: the ``trafilatura`` method. When it is not taken but reads
 the same region, its substantial blocks missing between our shared paragraphs are added
-(:mod:`._merge`). A page with no text at all
+(:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
+all of its text is narrowed to that branch when trafilatura's body lies within it
+(:mod:`._headline_branch`). A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
 method.
 """
