@@ -18,25 +18,32 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract._clean import clean_tree
 from newswire.extract._container import choose_container, declared_article
+from newswire.extract._headline_branch import headline_branch
 from newswire.extract._nodes import text_of
 from newswire.extract._walk import container_text
 
 
-def main_text_scored(tree: LexborHTMLParser, url: str | None = None) -> tuple[list[str], float, int]:
+def main_text_scored(
+    tree: LexborHTMLParser, url: str | None = None, headline: str | None = None
+) -> tuple[list[str], float, int, list[str] | None]:
     """The main text's paragraphs, the share of the page's paragraph text they came from (0-1),
-    and the words of the article the markup declares around them (0 when none is declared)."""
+    the words of the article the markup declares around them (0 when none is declared), and the
+    text of the displayed ``headline``'s branch of the winner when that branch may be the article
+    without a column beside it (:mod:`._headline_branch`; None otherwise)."""
     body = tree.body
     if body is None:
-        return [], 0.0, 0
+        return [], 0.0, 0, None
     clean_tree(tree, url)
     choice = choose_container(body)
+    branch = headline_branch(choice, headline)
+    narrower = container_text(branch[0]) if branch is not None else None
     declared = declared_article(choice.best)
     declared_words = len(text_of(declared).split()) if declared is not None else 0
     if choice.best is None or not choice.siblings:
-        return container_text(choice.best), choice.share, declared_words
+        return container_text(choice.best), choice.share, declared_words, narrower
     keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
     for key in order:
         out.extend(container_text(keep[key]))
-    return out, choice.share, declared_words
+    return out, choice.share, declared_words, narrower

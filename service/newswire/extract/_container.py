@@ -124,6 +124,8 @@ class Choice:
     page_good: float
     candidates: list[Candidate]
     siblings: list[LexborNode] = dataclasses.field(default_factory=list)
+    # Unlinked paragraph text credited to each element (by ``mem_id``): what a narrower choice reads.
+    good: dict[int, float] = dataclasses.field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -182,11 +184,11 @@ def choose_container(body: LexborNode) -> Choice:
         if score > best_score or (score == best_score and rank < best_rank):
             best, best_score, best_rank = nodes[key], score, rank
     if best is None:
-        return Choice(None, top, looked)
+        return Choice(None, top, looked, good=good)
     best = _first_of_several(best, good)
     siblings = _text_siblings(best, good, neutral)
     parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
-    return Choice(best, top, looked, siblings + parts)
+    return Choice(best, top, looked, siblings + parts, good)
 
 
 def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
-from newswire.extract import _clean, _container, _strategy, _walk
+from newswire.extract import _clean, _container, _headline_branch, _strategy, _walk
 from newswire.extract._paths import parse_path, read_page
 
 _SHOWN = 10
@@ -93,13 +93,24 @@ def explain_path(path: Path, url: str | None = None) -> str:
             "body and adds mostly unlinked text of the cleaned page, when the densest run holds it "
             "and is far longer, or when our container's body holds it and adds only around it"
         )
-    notes: list[str] = []
-    _strategy.choose_body(_fresh_tree(html), html, [], url, page_words=page_words, notes=notes)
-    lines.extend(f"decision: {note}" for note in notes)
+    failure = ""
     try:
         event = parse_path(path, url=url)
     except ExtractError as exc:
-        lines.append(f"result: {exc}")
+        event, failure = None, str(exc)
+    headline = event.title if event is not None else None
+    branch = _headline_branch.headline_branch(choice, headline)
+    if branch is not None:
+        lines.append(
+            f"the headline's branch: {_label(branch[0])} holds {branch[1]:.0%} of the winner's paragraph "
+            "text; trafilatura is asked and the branch is the body when it holds trafilatura's text"
+        )
+    notes: list[str] = []
+    tree = _fresh_tree(html)
+    _strategy.choose_body(tree, html, [], url, page_words=page_words, notes=notes, headline=headline)
+    lines.extend(f"decision: {note}" for note in notes)
+    if event is None:
+        lines.append(f"result: {failure}")
     else:
         ext = event.extraction
         method = f"{ext.method} (confidence {ext.confidence:.2f})" if ext else "?"

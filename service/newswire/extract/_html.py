@@ -234,7 +234,7 @@ def _extract(
 
     visible_lead = _visible_lead(tree, lead, page_text)
     paragraphs, extraction = _strategy.choose_body(
-        tree, html, _article_body(md), url, page_words=page_text.count(" ") + 1
+        tree, html, _article_body(md), url, page_words=page_text.count(" ") + 1, headline=title
     )
     # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
     paragraphs = _tidy.tidy([repair(p) for p in paragraphs], title=title, authors=authors)

@@ -11,7 +11,7 @@ Besides the prose criterion in :mod:`._strategy`, three comparisons of the two b
 decide between them, blind to whether the text ends like sentences (list and table articles do
 not): :func:`superset_kept_share` (its body is ours and more of the article), :func:`ran_over`
 (the densest run went on into readers' comments) and :func:`is_core_of` (our container took the
-article with furniture around it).
+article with furniture around it). :func:`confirms` checks a narrower reading of our own.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ OVERRUN_MIN_WORDS = 40
 # Our container body holds trafilatura's and more (see SUPERSET_*, reversed): the more is furniture
 # when at most this part of it sits between the paragraphs both bodies share.
 EDGE_SURPLUS = 0.2
+# The headline's branch of our container is the article when it holds this part of trafilatura's text.
+BRANCH_CONFIRM = 0.8
 _SHINGLE = 4
 _WORD = re.compile(r"\w+")
 
@@ -146,3 +148,16 @@ def is_core_of(ours: list[str], other: list[str]) -> bool:
     surplus = sum(len(p) for p in ours if not _shared(p, theirs))
     inside = sum(len(p) for p in ours[shared[0] : shared[-1] + 1] if not _shared(p, theirs))
     return inside <= EDGE_SURPLUS * surplus
+
+
+def confirms(narrower: list[str], other: list[str]) -> bool:
+    """Whether trafilatura's body (40+ words) lies within ``narrower``, a part of our body.
+
+    Two differently built readers then agree where the article is, and the rest of our body
+    (a column or footer beside the article) is not in it. Our text is kept, so the article's
+    own lines that trafilatura dropped stay in.
+    """
+    if _words(other) < OVERRUN_MIN_WORDS:
+        return False
+    theirs = {s for p in other for s in _shingles(p)}
+    return _share_in(theirs, {s for p in narrower for s in _shingles(p)}) >= BRANCH_CONFIRM

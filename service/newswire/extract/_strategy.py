@@ -13,7 +13,9 @@ amount of text where ours found none, ours and clearly more text the cleaned pag
 readers' comments, or the core of our container's body, which adds furniture before or after
 it: the ``trafilatura`` method. When it is not taken but reads
 the same region, its substantial blocks missing between our shared paragraphs are added
-(:mod:`._merge`). A page with no text at all
+(:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
+all of its text is narrowed to that branch when trafilatura's body lies within it
+(:mod:`._headline_branch`). A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
 method.
 """
@@ -130,6 +132,15 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     return ""
 
 
+def _branch_note(confirmed: bool, branch: list[str]) -> str:
+    if confirmed:
+        return (
+            f"the headline's branch ({_tokens(branch)} words) holds {_second_opinion.BRANCH_CONFIRM:.0%}+ of "
+            "trafilatura's text: it is the body, the rest of the winner is a column beside the article"
+        )
+    return "the headline's branch does not hold trafilatura's text: the whole winner stays"
+
+
 def choose_body(
     tree: LexborHTMLParser,
     html: str,
@@ -138,13 +149,16 @@ def choose_body(
     *,
     page_words: int = 0,
     notes: list[str] | None = None,
+    headline: str | None = None,
 ) -> tuple[list[str], Extraction]:
     """The body paragraphs and how they were found. ``tree`` is cleaned in place.
 
     ``page_words`` counts the words of the page's visible text (before cleaning); ``notes``,
-    when given, gets a line on the second opinion's verdict (``--explain``).
+    when given, gets a line on the second opinion's verdict (``--explain``). ``headline`` is the
+    displayed headline: a winner that holds it in a branch with most but not all of its text is
+    narrowed to that branch when trafilatura's body lies within it (:mod:`._headline_branch`).
     """
-    paragraphs, share, declared_words = _body.main_text_scored(tree, url)
+    paragraphs, share, declared_words, narrower = _body.main_text_scored(tree, url, headline)
     method = "container"
     confidence = round(share, 3)
     words = _tokens(paragraphs)
@@ -163,18 +177,29 @@ def choose_body(
     if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
+    branch = narrower if method == "container" else None
     if notes is not None and not asked:
-        notes.append("trafilatura is not asked: the body found so far is sure enough")
-    if asked:
+        notes.append(
+            "trafilatura is not asked: the body found so far is sure enough"
+            + ("; it is asked on the headline's branch only" if branch is not None else "")
+        )
+    if asked or branch is not None:
         other = _second_opinion.trafilatura_paragraphs(html, url)
-        why = _second_opinion_wins(paragraphs, other, method, tree)
-        if notes is not None:
+        why = _second_opinion_wins(paragraphs, other, method, tree) if asked else ""
+        if notes is not None and asked:
             notes.append(f"trafilatura's body: {_tokens(other)} words; " + (why or "ours stays"))
         if why:
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
         else:
-            paragraphs = _merge.merge_second_opinion(paragraphs, other)
+            if branch is not None:
+                confirmed = _second_opinion.confirms(branch, other)
+                if notes is not None:
+                    notes.append(_branch_note(confirmed, branch))
+                if confirmed:
+                    paragraphs = branch
+            if asked:
+                paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
         scripted = _script_data.script_text(html)
         if scripted:
