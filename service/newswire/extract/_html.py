@@ -16,7 +16,7 @@ from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
 from newswire.extract._page_dates import dates_of
-from newswire.extract._text import repair
+from newswire.extract._text import repair, word_count
 
 _WS = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -130,10 +130,6 @@ def _visible_lead(tree: LexborHTMLParser, lead: str | None, page_text: str) -> s
     return lead if lead in page_text and not lead.endswith(("…", "...")) else None
 
 
-def _tokens(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
-
-
 def _refuse_binary(html: str, url: str) -> None:
     """Raise :class:`ExtractError` when decoded "page" text is mostly not text at all."""
     head = html[:_SNIFF_CHARS]
@@ -238,7 +234,7 @@ def _extract(
     )
     # Pages saved through a wrong charset once carry their mojibake in the bytes themselves.
     paragraphs = _tidy.tidy([repair(p) for p in paragraphs], title=title, authors=authors)
-    if _tokens(paragraphs) < _MIN_LABEL_WORDS and not any(_density.reads_as_text(p) for p in paragraphs):
+    if word_count(paragraphs) < _MIN_LABEL_WORDS and not any(_density.reads_as_text(p) for p in paragraphs):
         paragraphs = []  # a few labels ("Loading…", "Sign in"): no strategy found text
     if not paragraphs and visible_lead:
         paragraphs = [visible_lead]  # a page that is all standfirst keeps it as its body

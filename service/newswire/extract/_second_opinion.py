@@ -22,6 +22,8 @@ from lxml.etree import LxmlError
 from selectolax.lexbor import LexborNode
 from trafilatura import bare_extraction
 
+from newswire.extract._text import word_count
+
 # trafilatura's body holds more of the article when it holds this part of our body's text ...
 SUPERSET_SHARE = 0.8
 # ... is this many times our words ...
@@ -75,10 +77,6 @@ def _shingles(text: str) -> list[Shingle]:
     return [tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)]
 
 
-def _words(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
-
-
 def _share_in(inner: set[Shingle], outer: set[Shingle]) -> float:
     return len(inner & outer) / len(inner) if inner else 0.0
 
@@ -92,7 +90,7 @@ def superset_kept_share(ours: list[str], other: list[str], cleaned: LexborNode |
     the same article; when it is a box the cleaner removed (readers' comments, cookie tables,
     related links), link lists or short label lines (a strip of photo captions), it is not.
     """
-    if cleaned is None or not ours or _words(other) < SUPERSET_GAIN * _words(ours):
+    if cleaned is None or not ours or word_count(other) < SUPERSET_GAIN * word_count(ours):
         return None
     own = {s for p in ours for s in _shingles(p)}
     if _share_in(own, {s for p in other for s in _shingles(p)}) < SUPERSET_SHARE:
@@ -113,7 +111,7 @@ def ran_over(dense: list[str], other: list[str]) -> bool:
     readers' comments (prose too) it keeps both; trafilatura's body, a small part of it that
     it contains, is then the story.
     """
-    if _words(other) < OVERRUN_MIN_WORDS or _words(dense) < OVERRUN_RATIO * _words(other):
+    if word_count(other) < OVERRUN_MIN_WORDS or word_count(dense) < OVERRUN_RATIO * word_count(other):
         return False
     theirs = {s for p in other for s in _shingles(p)}
     return _share_in(theirs, {s for p in dense for s in _shingles(p)}) >= OVERRUN_SHARE
@@ -134,7 +132,7 @@ def is_core_of(ours: list[str], other: list[str]) -> bool:
     posts around the article. Text ours has more *between* shared paragraphs is article text
     trafilatura dropped, and then ours stays.
     """
-    theirs_words, own_words = _words(other), _words(ours)
+    theirs_words, own_words = word_count(other), word_count(ours)
     if theirs_words < OVERRUN_MIN_WORDS or not (
         SUPERSET_GAIN * theirs_words <= own_words < OVERRUN_RATIO * theirs_words
     ):
@@ -157,7 +155,7 @@ def confirms(narrower: list[str], other: list[str]) -> bool:
     (a column or footer beside the article) is not in it. Our text is kept, so the article's
     own lines that trafilatura dropped stay in.
     """
-    if _words(other) < OVERRUN_MIN_WORDS:
+    if word_count(other) < OVERRUN_MIN_WORDS:
         return False
     theirs = {s for p in other for s in _shingles(p)}
     return _share_in(theirs, {s for p in narrower for s in _shingles(p)}) >= BRANCH_CONFIRM

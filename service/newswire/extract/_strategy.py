@@ -28,6 +28,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.events import Extraction
 from newswire.extract import _body, _density, _merge, _script_data, _second_opinion
+from newswire.extract._text import word_count
 
 # Below this share of the page's paragraph text in the winning container, look again.
 UNSURE_SHARE = 0.5
@@ -56,10 +57,6 @@ _PROSE = 80
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
 _LD_GAIN = 1.3
 _LD_MIN_TOKENS = 30
-
-
-def _tokens(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
 
 
 def prose_score(paragraphs: list[str]) -> int:
@@ -91,7 +88,7 @@ def ask_second_opinion(
     """
     if not paragraphs:
         return True
-    words = _tokens(paragraphs)
+    words = word_count(paragraphs)
     if declared_words > SECOND_OPINION_DECLARED * words:
         return True
     ratio = _prose_ratio(paragraphs)
@@ -106,7 +103,7 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     """Why trafilatura's body replaces ours ("" when it does not), for ``--explain``."""
     # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
     # beats an empty body, a lone standfirst or one block.
-    if not ours and _tokens(other) >= SECOND_OPINION_RESCUE_WORDS:
+    if not ours and word_count(other) >= SECOND_OPINION_RESCUE_WORDS:
         return f"it wins: ours is empty and it has {SECOND_OPINION_RESCUE_WORDS}+ words"
     theirs, own = prose_score(other), prose_score(ours)
     if theirs > SECOND_OPINION_GAIN * max(own, 0):
@@ -135,8 +132,9 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
 def _branch_note(confirmed: bool, branch: list[str]) -> str:
     if confirmed:
         return (
-            f"the headline's branch ({_tokens(branch)} words) holds {_second_opinion.BRANCH_CONFIRM:.0%}+ of "
-            "trafilatura's text: it is the body, the rest of the winner is a column beside the article"
+            f"the headline's branch ({word_count(branch)} words) holds "
+            f"{_second_opinion.BRANCH_CONFIRM:.0%}+ of trafilatura's text: it is the body, "
+            "the rest of the winner is a column beside the article"
         )
     return "the headline's branch does not hold trafilatura's text: the whole winner stays"
 
@@ -161,20 +159,20 @@ def choose_body(
     paragraphs, share, declared_words, narrower = _body.main_text_scored(tree, url, headline)
     method = "container"
     confidence = round(share, 3)
-    words = _tokens(paragraphs)
+    words = word_count(paragraphs)
     if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         dense = _density.densest_run(html)
         won = prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0)
         if notes is not None:
             notes.append(
-                f"densest run: {_tokens(dense)} words, prose score {prose_score(dense)} against the "
+                f"densest run: {word_count(dense)} words, prose score {prose_score(dense)} against the "
                 f"container's {prose_score(paragraphs)}: " + ("it wins" if won else "the container stays")
             )
         if won:
             paragraphs, method = dense, "blocks"
             confidence = round(min(share, 0.5), 3)
-    ld_tokens = _tokens(ld_body)
-    if ld_tokens > _LD_GAIN * _tokens(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
+    ld_tokens = word_count(ld_body)
+    if ld_tokens > _LD_GAIN * word_count(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
     branch = narrower if method == "container" else None
@@ -187,7 +185,7 @@ def choose_body(
         other = _second_opinion.trafilatura_paragraphs(html, url)
         why = _second_opinion_wins(paragraphs, other, method, tree) if asked else ""
         if notes is not None and asked:
-            notes.append(f"trafilatura's body: {_tokens(other)} words; " + (why or "ours stays"))
+            notes.append(f"trafilatura's body: {word_count(other)} words; " + (why or "ours stays"))
         if why:
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)

@@ -30,3 +30,8 @@ def clean(text: str | None, *, unescape: bool = False) -> str | None:
         text = html.unescape(text)
     out = _WS.sub(" ", repair(text)).strip()
     return out or None
+
+
+def word_count(paragraphs: list[str]) -> int:
+    """Whitespace-separated words in a body: the unit the strategies compare bodies' sizes in."""
+    return sum(len(p.split()) for p in paragraphs)
