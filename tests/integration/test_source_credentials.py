@@ -4,6 +4,7 @@ configuration, the source goes by its URL with those credentials masked."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,17 @@ from newswire.bus.records.source_status import record as status_record
 from newswire.commands.backfill import backfill_key, backfill_sitemap
 from newswire.commands.status import source_status
 from newswire.config import Settings, SourceSettings
+from newswire.daemons._discover_role import DiscoverRole
+from newswire.daemons._runtime import Stopper
 from newswire.daemons._sources_publish import publish_sources
+from newswire.fetch import Fetcher
+from newswire.observe import Health
+from newswire.sources import parse_opml
 from tests.fakesite import MEMBER_PASSWORD, MEMBER_TOKEN, MEMBER_USER, FakeSite
 from tests.integration.test_cli import run
 from tests.integration.test_ingest_site import articles, run_daemon
 from tests.integration.test_sources_config import live_sources
-from tests.support.daemon_procs import write_config
+from tests.support.daemon_procs import wait_for, write_config
 from tests.support.site_settings import site_settings
 
 pytestmark = pytest.mark.kafka
@@ -158,21 +164,57 @@ async def test_an_upgrade_drops_the_source_kept_under_its_old_unmasked_key(
     assert MEMBER_PASSWORD not in status_cli(settings, tmp_path)
 
 
-async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_token_kept_off_kafka(
-    broker, fake_site: FakeSite, tmp_path: Path
-) -> None:
-    opml = tmp_path / "subscriptions.opml"
-    feed = f"http://{fake_site.host_port}/members/rss.xml?token={MEMBER_TOKEN}"
+def members_opml(site: FakeSite, folder: Path) -> Path:
+    """An OPML file listing the subscribers' feed by its token URL, as the outline "Members"."""
+    opml = folder / "subscriptions.opml"
+    feed = f"http://{site.host_port}/members/rss.xml?token={MEMBER_TOKEN}"
     opml.write_text(
         f'<?xml version="1.0"?>\n<opml version="2.0"><head/><body>'
         f'<outline type="rss" text="Members" xmlUrl="{feed}"/></body></opml>\n'
     )
+    return opml
+
+
+async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_token_kept_off_kafka(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    opml = members_opml(fake_site, tmp_path)
     settings = site_settings(broker, fake_site, [{"kind": "opml", "path": str(opml)}])
     await run_daemon(settings)
 
     rows = {r["source"]: r for r in await source_status(settings)}
     assert rows["Members"]["last_success"] and rows["Members"]["last_error"] is None
     assert {a.url for a in await articles(settings)} == set(fake_site.article_urls())
+    for topic, data in (await every_topic(settings)).items():
+        assert MEMBER_TOKEN.encode() not in data, topic
+
+
+def polled_once(role: DiscoverRole) -> bool:
+    return "Members" in role.schedule and role.schedule.status("Members").last_poll is not None
+
+
+async def test_an_instance_owning_a_private_feed_but_not_its_opml_reads_the_opml_for_the_real_url(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    """Another instance (or this one before a restart) read the OPML and put its feed on the topic,
+    masked; this one owns the feed, not the OPML source, and still fetches the feed by its token."""
+    opml = members_opml(fake_site, tmp_path)
+    settings = site_settings(broker, fake_site, [{"kind": "opml", "path": str(opml)}])
+    [feed] = parse_opml(opml.read_bytes())
+    await ensure_topics(settings)
+    await publish_sources(settings, [feed])  # the feed only: the OPML source is polled elsewhere
+    stopper = Stopper()
+    async with Fetcher(settings.fetch) as fetcher:
+        role = DiscoverRole(settings, fetcher, stopper=stopper, health=Health("ingest"), parser=None)
+        task = asyncio.create_task(role.run())
+        try:
+            await wait_for(lambda: task.done() or polled_once(role), 60, "the feed's first poll")
+            polled = role.schedule.status("Members")
+        finally:
+            stopper.stop()
+            await task
+    assert (polled.success_count, polled.error_count, polled.last_error) == (1, 0, None)
+    assert fake_site.hits("/members/rss.xml") == 1
     for topic, data in (await every_topic(settings)).items():
         assert MEMBER_TOKEN.encode() not in data, topic
 

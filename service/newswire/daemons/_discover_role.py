@@ -56,6 +56,8 @@ from newswire.sources import (
 log = logging.getLogger(__name__)
 
 MAX_CHILD_SITEMAPS = 200
+# How often a discover role may read its configured OPML sources for a private feed it does not know.
+OPML_REREAD_S = 60.0
 
 T = TypeVar("T")
 
@@ -88,6 +90,7 @@ class DiscoverRole:
         # then the feeds found in an OPML this instance read.
         self._configured = {sources_topic.key(s): s for s in settings.sources}
         self._from_opml: dict[str, SourceSettings] = {}
+        self._opml_read_at: float | None = None
         # Validators got by a poll still under way, per source: kept only once its candidates are
         # published, so a poll that fails after its fetch does not turn the next one into a 304.
         self._pending_validators: dict[str, dict[str, Validators]] = {}
@@ -225,7 +228,7 @@ class DiscoverRole:
     async def _discover(
         self, key: str, source: SourceSettings
     ) -> tuple[list[Candidate], float | None, float | None]:
-        kind, url = source.kind, self._real_url(key, source)
+        kind, url = source.kind, await self._real_url(key, source)
         if source.path and kind in ("files", "urls", "opml"):
             candidates, content = await asyncio.to_thread(self._read_local, key, source)
         elif kind == "opml":
@@ -254,11 +257,14 @@ class DiscoverRole:
             return await self._parse(f"URL list {url}", parse_url_list, text, key), None, max_age
         return await self._sitemap(key, url, content), None, max_age
 
-    def _real_url(self, key: str, source: SourceSettings) -> str | None:
+    async def _real_url(self, key: str, source: SourceSettings) -> str | None:
         """The URL to fetch for a source: the local copy's, as the topic's has its credentials
-        masked; a masked URL that this instance has no copy of is a SourceError."""
-        local = self._configured.get(key) or self._from_opml.get(key)
-        url = local.url if local is not None else source.url
+        masked. A masked feed this instance has no copy of may come from an OPML source of its
+        configuration that another instance polls (or that it has not polled since a restart):
+        those are read for their feeds' URLs first. Still unknown, it is a SourceError."""
+        url = self._local_url(key, source)
+        if url and has_masked_credentials(url) and await self._read_configured_opml():
+            url = self._local_url(key, source)
         if url and has_masked_credentials(url):
             raise SourceError(
                 f"source {key}: the {self.settings.topic('sources')} topic has its URL with the "
@@ -267,6 +273,34 @@ class DiscoverRole:
                 "[[sources]]"
             )
         return url
+
+    def _local_url(self, key: str, source: SourceSettings) -> str | None:
+        local = self._configured.get(key) or self._from_opml.get(key)
+        return local.url if local is not None else source.url
+
+    async def _read_configured_opml(self) -> bool:
+        """Read this instance's configured OPML sources (without validators: the feeds' URLs are
+        wanted, not news of a change) at most once per :data:`OPML_REREAD_S`; whether it did now."""
+        now = time.monotonic()
+        if self._opml_read_at is not None and now - self._opml_read_at < OPML_REREAD_S:
+            return False
+        self._opml_read_at = now
+        for key, opml in self._configured.items():
+            if opml.kind != "opml":
+                continue
+            try:
+                if opml.path:
+                    content = await asyncio.to_thread(Path(opml.path).read_bytes)
+                elif opml.url:
+                    content = (await self.fetcher.fetch(opml.url, proxy=self._proxies.get(key))).content
+                else:
+                    continue
+                feeds = await self._parse(f"OPML {key}", parse_opml, content)
+            except (OSError, FetchError, SourceError) as exc:
+                log.warning("reading OPML source %s for the URLs of its feeds failed: %s", key, exc)
+                continue
+            self._from_opml.update((sources_topic.key(f), f) for f in feeds)
+        return True
 
     async def _sitemap(self, key: str, url: str, content: bytes) -> list[Candidate]:
         result = await self._parse(f"sitemap {url}", parse_sitemap, content, url)
