@@ -64,11 +64,11 @@ class SoakOptions:
     """What a soak run does; the defaults are what ``bench/results/soak.json`` was made with."""
 
     articles: int = 3000
-    warmup: float = 1 / 3  # fraction of the articles a daemon handles before its memory counts
-    late: float = 1 / 3  # the last fraction of the run whose peak RSS is compared with warm-up's end
+    warmup: float = 1 / 2  # fraction of the articles a daemon handles before its memory counts
+    late: float = 1 / 4  # the last fraction of the run whose peak RSS is compared with warm-up's end
     sample_s: float = 1.0
     timeout_s: float = 600.0
-    max_growth_mib: float = 8.0  # a 16 KiB-per-article leak in ingest showed as 15.7 MiB here
+    max_growth_mib: float = 8.0  # a 16 KiB-per-article leak in enrich showed as 25.3 MiB here
     extract_workers: int = 1
     seen_capacity: int = 1000
     story_capacity: int = 500
