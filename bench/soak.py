@@ -1,6 +1,6 @@
 """Soak run: thousands of articles through ``newswire ingest`` and ``newswire enrich``; is memory flat?
 
-    .venv/bin/python bench/soak.py                    # 3000 articles, its own broker, ~2-3 minutes
+    .venv/bin/python bench/soak.py                    # 6000 articles, its own broker, ~2 minutes
     .venv/bin/python bench/soak.py --articles 10000   # longer
     .venv/bin/python bench/soak.py --bootstrap HOST:PORT   # an already running broker
 
@@ -21,7 +21,7 @@ Memory: warm-up ends, per daemon, once it has handled ``--warmup`` of the articl
 (models loaded, pools started, groups joined). The bounded structures are sized
 below the article count (``ingest.seen_capacity`` 1000 URLs, ``enrich.story_capacity``
 500 articles) so they are full before warm-up ends: after that, anything that still
-grows is a leak. The figure is ``growth``: the highest RSS over the last third of the
+grows is a leak. The figure is ``growth``: the highest RSS over the last quarter of the
 run minus the RSS at the end of warm-up, and the verdict fails if it exceeds
 ``--max-growth-mib`` for either daemon's process.
 """
@@ -63,12 +63,14 @@ MIB = 1024
 class SoakOptions:
     """What a soak run does; the defaults are what ``bench/results/soak.json`` was made with."""
 
-    articles: int = 3000
+    articles: int = 6000
     warmup: float = 1 / 2  # fraction of the articles a daemon handles before its memory counts
     late: float = 1 / 4  # the last fraction of the run whose peak RSS is compared with warm-up's end
     sample_s: float = 1.0
     timeout_s: float = 600.0
-    max_growth_mib: float = 8.0  # a 16 KiB-per-article leak in enrich showed as 25.3 MiB here
+    # A one-off step of up to 8.5 MiB was seen without any leak (the allocator's high-water mark
+    # when enrich catches up on a backlog); a 16 KiB-per-article leak in enrich shows as 41 MiB.
+    max_growth_mib: float = 12.0
     extract_workers: int = 1
     seen_capacity: int = 1000
     story_capacity: int = 500

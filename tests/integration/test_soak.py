@@ -1,4 +1,4 @@
-"""Soak: 3000 articles from the fake site through ``newswire ingest`` and ``newswire enrich`` processes.
+"""Soak: 6000 articles from the fake site through ``newswire ingest`` and ``newswire enrich`` processes.
 
 The logic is ``bench/soak.py`` (``python bench/soak.py`` regenerates
 ``bench/results/soak.json``); here it runs against the session broker, bounded
@@ -26,9 +26,9 @@ pytestmark = pytest.mark.kafka
 async def test_soak_memory_flat_after_warmup_and_every_article_exactly_once(
     broker: EmbeddedBroker, tmp_path: Path
 ) -> None:
-    options = SoakOptions(articles=3000, timeout_s=220)
+    options = SoakOptions(timeout_s=220)
     result = await run_soak(broker.bootstrap_servers, tmp_path, options)
     (tmp_path / "soak.json").write_text(json.dumps(result, indent=1))
     print("\n" + summary(result))
-    assert result["enriched_topic"]["checked"] == 3000
+    assert result["enriched_topic"]["checked"] == options.articles == 6000
     assert verdict(result) == []
