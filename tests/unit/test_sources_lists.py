@@ -20,6 +20,23 @@ def test_opml_feeds_flattened_deduplicated_named() -> None:
     ]
 
 
+def test_opml_feeds_sharing_a_title_stay_separate_sources() -> None:
+    doc = (
+        b'<opml version="2.0"><body>'
+        b'<outline text="Daily Planet"><outline text="Politics" xmlUrl="https://planet.example/politics.xml"/></outline>'
+        b'<outline text="Bugle"><outline text="Politics" xmlUrl="https://bugle.example/rss?token=s3cret"/>'
+        b'<outline text="Sport" xmlUrl="https://bugle.example/sport.xml"/></outline>'
+        b"</body></opml>"
+    )
+    feeds = parse_opml(doc)
+    assert [f.key for f in feeds] == [
+        "Politics (https://planet.example/politics.xml)",
+        "Politics (https://bugle.example/rss?token=***)",
+        "Sport",
+    ]
+    assert feeds[1].url == "https://bugle.example/rss?token=s3cret"
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [("rss2.xml", "not an OPML document"), ("billion_laughs.xml", "entities"), ("garbage.bin", "XML")],
