@@ -35,3 +35,12 @@ def test_a_box_the_site_marks_as_no_content_goes_even_when_wordy() -> None:
         + "</div>"
     )
     assert _body(f"<div>{story}{about}</div>") == SENTENCES
+
+
+def test_a_short_label_ending_in_a_colon_stays_inside_the_body_and_goes_at_its_end() -> None:
+    # "Pros:" introduces the list below it; "Read more:" at the end lost the link it introduced.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    pros = ["A longer quay for the bigger boats.", "Safer berths in the winter storms."]
+    points = "<ul>" + "".join(f"<li>{p}</li>" for p in pros) + "</ul>"
+    more = "<p>Read more:</p><p><a href='/2026/12/03/port'>The port's busiest year</a></p>"
+    assert _body(f"<div>{story}<p>Pros:</p>{points}{more}</div>") == [*SENTENCES[:3], "Pros:", *pros]
