@@ -42,6 +42,10 @@ _LAYOUT_NAMES = re.compile(r"(?:overflow|label)[-_]*hidden|elementor-widget")
 # them from it: their box goes like an overlay does.
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
 
+# Boxes the site marks as no content (Google's ``nocontent`` class: its "about this blog", recent
+# posts) go even when wordy, as long as they do not wrap the headline.
+_FURNITURE_TOKENS = frozenset({"nocontent"})
+
 # Whole class words that name one post or article (microformats, CMS post classes).
 _POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
 
@@ -139,7 +143,7 @@ def _kind_of_names(classes: str | None, ident: str | None) -> int:
     for token in TOKEN_SPLIT.split(names):
         if not token:
             continue
-        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS:
+        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS or token in _FURNITURE_TOKENS:
             return 2
         if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
             kind = 1
@@ -195,6 +199,17 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             card.decompose()
 
 
+def _usually_goes(node: LexborNode) -> bool:
+    """Whether a node of ``_USUALLY_DROP`` goes: media always, a ``<footer>`` unless it wraps the
+    headline or the article (its long paragraphs are a bio, disclaimers or reviews), the rest
+    unless they hold the article's paragraphs."""
+    if node.tag in {"figure", "figcaption", "picture", "video", "audio"}:
+        return True
+    if node.tag == "footer":
+        return node.css_first(_NEVER_INSIDE_INTERRUPTION) is None
+    return not holds_article(node)
+
+
 def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     """Remove non-content elements in place. ``url`` is the page's own address, if known."""
     body = tree.body
@@ -205,7 +220,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     for node in body.css(_USUALLY_DROP):
         if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
             continue  # a table the article shows (WordPress wraps tables in <figure>)
-        if node.tag in {"figure", "figcaption", "picture", "video", "audio"} or not holds_article(node):
+        if _usually_goes(node):
             node.decompose()
     _drop_cards(body, url)
     for node in body.css("[class], [id]"):

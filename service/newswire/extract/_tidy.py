@@ -1,15 +1,15 @@
 """Clean-up of the body's paragraphs once the container is chosen.
 
 Drops what survives container choice but is not article text: the headline again,
-byline lines, dangling "Read more:" labels, readers' comments after a comment-section
-heading, and headings left at the very end with nothing below them.
+byline lines, readers' comments after a comment-section heading, and headings or labels
+("Read more:") left at the very end with nothing below them. A short label ending in a colon
+inside the body stays: it introduces what follows ("Pros:", "Supported platforms include:").
 """
 
 from __future__ import annotations
 
 import re
 
-_LABEL_WORDS = 3
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
 # The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
@@ -27,7 +27,7 @@ _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
 def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> list[str]:
     """Drop what survives container choice but is not text: the headline again, byline lines,
-    dangling "Read more:" labels, and headings left at the very end with nothing below them.
+    readers' comments, and headings or labels left at the very end with nothing below them.
     """
     names = {a.casefold() for a in authors}
     headline = (title or "").casefold()
@@ -38,8 +38,6 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
 
         folded = para.casefold()
         if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
-            continue
-        if para.endswith(":") and len(para.split()) <= _LABEL_WORDS:
             continue
         out.append(para)
     kept = list(out)

@@ -1,0 +1,46 @@
+"""Body extraction leaves out wordy furniture inside the article's box: each test is one mechanism."""
+
+from __future__ import annotations
+
+from newswire.extract import extract_html
+from tests.support.harbour_story import SENTENCES, URL
+
+_BIO = [
+    "Jane Harbour has covered the port and its fishing fleet for twelve years, first for a weekly"
+    " paper and then for this newsroom, where she also edits the weekend pages on shipping.",
+    "She lives by the waterfront with two cats and a rowing boat, and she answers every letter"
+    " readers send her about the harbour, the boats and the people who work on them.",
+]
+
+
+def _body(article: str) -> list[str]:
+    head = "<head><title>Harbour plan approved</title></head>"
+    html = f"<html>{head}<body><article>{article}</article></body></html>"
+    return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
+
+
+def test_a_footer_goes_even_when_it_holds_long_paragraphs() -> None:
+    # An author box in the article's <footer>: two long unlinked paragraphs, as an article has.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    footer = "<footer><h3>About the author</h3>" + "".join(f"<p>{s}</p>" for s in _BIO) + "</footer>"
+    assert _body(f"<div>{story}{footer}</div>") == SENTENCES
+
+
+def test_a_box_the_site_marks_as_no_content_goes_even_when_wordy() -> None:
+    # Google's "nocontent" class: the site says the box (here, about the blog) is not the article.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    about = (
+        "<div class='module nocontent'><h4>About this blog</h4>"
+        + "".join(f"<p>{s}</p>" for s in _BIO)
+        + "</div>"
+    )
+    assert _body(f"<div>{story}{about}</div>") == SENTENCES
+
+
+def test_a_short_label_ending_in_a_colon_stays_inside_the_body_and_goes_at_its_end() -> None:
+    # "Pros:" introduces the list below it; "Read more:" at the end lost the link it introduced.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    pros = ["A longer quay for the bigger boats.", "Safer berths in the winter storms."]
+    points = "<ul>" + "".join(f"<li>{p}</li>" for p in pros) + "</ul>"
+    more = "<p>Read more:</p><p><a href='/2026/12/03/port'>The port's busiest year</a></p>"
+    assert _body(f"<div>{story}<p>Pros:</p>{points}{more}</div>") == [*SENTENCES[:3], "Pros:", *pros]
