@@ -1,0 +1,50 @@
+"""Which region of the page is the article: selection rules of the container strategy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newswire.extract import extract_html
+from newswire.extract._explain import explain_path
+from tests.support.harbour_story import SENTENCES, URL
+
+FETCHED = "2026-12-05T12:00:00+00:00"
+HEADLINE = "Harbour board approves the new quay"
+LIVE = [
+    "Live: the ferry company adds a winter crossing to the island on Saturdays, starting in the first"
+    " week of December, its spokesman said on Friday, and the fares stay as they were this year.",
+    "Live: the market hall closes for repairs in February, and the traders move to the car park by the"
+    " station while the roof is mended, which the council expects to take about six weeks in all.",
+    "Live: the lighthouse opens for tours again after the storm damage to its stairs was repaired over"
+    " the autumn by volunteers from the sailing club and two carpenters from the village.",
+    "Live: the council meets on Monday to set next year's budget, with the school buses and the swimming"
+    " pool on the agenda again, after last year's meeting ran out of time before either came up.",
+]
+
+
+def _page_with_aside() -> str:
+    """The story in the page's column and, beside it in the same box, an ``<aside>`` of live news
+    whose paragraphs are as long and unlinked as the story's."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    live = "".join(f"<p>{line}</p>" for line in LIVE)
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div id='columns'><div class='story'>{story}</div><aside id='live'>{live}</aside></div>"
+        "</body></html>"
+    )
+
+
+def test_an_aside_of_long_paragraphs_beside_the_story_stays_out_of_the_body() -> None:
+    # The aside's paragraphs are long and unlinked, so it stays after cleaning; counted for the box
+    # holding both columns, they would make that box the article.
+    event = extract_html(_page_with_aside().encode(), URL, fetched=FETCHED)
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in LIVE)
+
+
+def test_explain_shows_the_aside(tmp_path: Path) -> None:
+    page = tmp_path / "aside.html"
+    page.write_text(_page_with_aside(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "aside from the main content" in report and "<aside#live>" in report
+    assert "winner: <div.story>" in report
