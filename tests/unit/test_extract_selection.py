@@ -6,6 +6,7 @@ from pathlib import Path
 
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
+from newswire.extract._second_opinion import cut_after_shared
 from tests.support.harbour_story import SENTENCES, URL
 
 FETCHED = "2026-12-05T12:00:00+00:00"
@@ -48,3 +49,47 @@ def test_explain_shows_the_aside(tmp_path: Path) -> None:
     report = explain_path(page, URL)
     assert "aside from the main content" in report and "<aside#live>" in report
     assert "winner: <div.story>" in report
+
+
+FORM = [
+    "Request our free guide to the harbour.",
+    "Fill out the form to get a copy of our guide.",
+    "Copyright 2026 Harbour News. All rights reserved.",
+]
+
+
+def _page_with_a_form_under_the_story() -> str:
+    """The story and a sign-up form in one box, inside an ``<article>`` that also holds a long list
+    of place links (so the declared article outweighs the body and trafilatura is asked)."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    form = "".join(f"<p>{line}</p>" for line in FORM)
+    places = " ".join(f"<a href='/place/{i}'>Harbour place number {i}</a>" for i in range(30))
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/guide'>{form}</form></div>"
+        f"<div class='index'>{places}</div></article></body></html>"
+    )
+
+
+def test_the_body_ends_where_both_readers_end_the_article() -> None:
+    # trafilatura leaves the form out and reads the story as ours does: the form's lines after the
+    # last paragraph both bodies share are cut, the story stays ours.
+    event = extract_html(_page_with_a_form_under_the_story().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in FORM)
+
+
+def test_a_long_tail_is_not_cut() -> None:
+    # trafilatura read only the first two paragraphs: the four after them are too much of ours to be
+    # furniture, so nothing is cut.
+    assert cut_after_shared(SENTENCES, SENTENCES[:2]) == SENTENCES
+    assert cut_after_shared([*SENTENCES, *FORM], SENTENCES) == SENTENCES
+
+
+def test_explain_shows_the_cut(tmp_path: Path) -> None:
+    page = tmp_path / "form.html"
+    page.write_text(_page_with_a_form_under_the_story(), encoding="utf-8")
+    assert "decision: our body ends after the last paragraph trafilatura's body shares" in explain_path(
+        page, URL
+    )

@@ -12,7 +12,8 @@ amount of text where ours found none, ours and clearly more text the cleaned pag
 (a list or table article our container cut), a small part of a densest run that ran on into
 readers' comments, or the core of our container's body, which adds furniture before or after
 it: the ``trafilatura`` method. When it is not taken but reads
-the same region, its substantial blocks missing between our shared paragraphs are added
+the same region, our container's body ends after the last paragraph both share (when that
+tail is small), and its substantial blocks missing between our shared paragraphs are added
 (:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
 all of its text is narrowed to that branch when trafilatura's body lies within it
 (:mod:`._headline_branch`). A page with no text at all
@@ -129,6 +130,19 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     return ""
 
 
+def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None) -> list[str]:
+    """Our container's body ended after the last paragraph trafilatura's body shares (see
+    :func:`._second_opinion.cut_after_shared`), with a ``--explain`` note when it is cut."""
+    kept = _second_opinion.cut_after_shared(paragraphs, other)
+    if notes is not None and len(kept) < len(paragraphs):
+        notes.append(
+            "our body ends after the last paragraph trafilatura's body shares: "
+            f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
+            f"{_second_opinion.EDGE_CUT:.0%} of our text)"
+        )
+    return kept
+
+
 def _branch_note(confirmed: bool, branch: list[str]) -> str:
     if confirmed:
         return (
@@ -197,6 +211,8 @@ def choose_body(
                 if confirmed:
                     paragraphs = branch
             if asked:
+                if method == "container":
+                    paragraphs = _cut_tail(paragraphs, other, notes)
                 paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
         scripted = _script_data.script_text(html)
