@@ -55,6 +55,7 @@ FORM = [
     "Request our free guide to the harbour.",
     "Fill out the form to get a copy of our guide.",
     "Copyright 2026 Harbour News. All rights reserved.",
+    "Privacy policy and terms of use.",
 ]
 
 
@@ -80,6 +81,37 @@ def test_the_body_ends_where_both_readers_end_the_article() -> None:
     assert not any(line in event.body for line in FORM)
 
 
+def _sure_page_ending_in_a_form() -> str:
+    """The story and a sign-up form in one box, the whole page's text: a sure container."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    form = "".join(f"<p>{line}</p>" for line in FORM)
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/guide'>{form}</form></div></body></html>"
+    )
+
+
+def test_a_sure_body_ending_in_furniture_asks_where_the_article_ends() -> None:
+    # The body is sure (all of the page's paragraph text, mostly prose), but its last 15%+ are lines
+    # that are not prose: trafilatura is asked, ends the article with the story, and the form goes.
+    event = extract_html(_sure_page_ending_in_a_form().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in FORM)
+
+
+def test_a_sure_body_keeps_a_prose_tail_trafilatura_left_out() -> None:
+    # A sure body's prose after trafilatura's last paragraph is article text it stopped before.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    form = "".join(f"<p>{line}</p>" for line in FORM)
+    page = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/guide'><p>{LIVE[0]}</p>{form}</form></div></body></html>"
+    )
+    event = extract_html(page.encode(), URL, fetched=FETCHED)
+    assert LIVE[0] in event.body
+
+
 def test_a_long_tail_is_not_cut() -> None:
     # trafilatura read only the first two paragraphs: the four after them are too much of ours to be
     # furniture, so nothing is cut.
@@ -90,6 +122,8 @@ def test_a_long_tail_is_not_cut() -> None:
 def test_explain_shows_the_cut(tmp_path: Path) -> None:
     page = tmp_path / "form.html"
     page.write_text(_page_with_a_form_under_the_story(), encoding="utf-8")
-    assert "decision: our body ends after the last paragraph trafilatura's body shares" in explain_path(
-        page, URL
-    )
+    cut = "decision: our body ends after the last paragraph trafilatura's body shares"
+    assert cut in explain_path(page, URL)
+    page.write_text(_sure_page_ending_in_a_form(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "it is asked where the article ends" in report and cut in report

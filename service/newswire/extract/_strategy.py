@@ -52,6 +52,9 @@ SECOND_OPINION_PART = 0.6
 SECOND_OPINION_DECLARED = 1.3
 # ... and, where ours found no text, when it has at least this many words.
 SECOND_OPINION_RESCUE_WORDS = 40
+# ... and also when a container's body ends in lines that are not prose (after its last prose
+# paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer.
+SECOND_OPINION_TAIL = 0.15
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
@@ -100,6 +103,17 @@ def ask_second_opinion(
     return ratio < SECOND_OPINION_PROSE_POOR and words < SECOND_OPINION_PART * page_words
 
 
+def ends_in_furniture(paragraphs: list[str]) -> bool:
+    """Whether the body goes on after its last prose paragraph with lines that are not prose,
+    holding ``SECOND_OPINION_TAIL`` or more of its characters (where the article ends is then
+    worth a second reading: :func:`._second_opinion.cut_after_shared`)."""
+    total = sum(len(p) for p in paragraphs)
+    last = max(
+        (i for i, p in enumerate(paragraphs) if len(p) >= _PROSE and _SENTENCE_END.search(p)), default=-1
+    )
+    return bool(total) and sum(len(p) for p in paragraphs[last + 1 :]) >= SECOND_OPINION_TAIL * total
+
+
 def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: LexborHTMLParser) -> str:
     """Why trafilatura's body replaces ours ("" when it does not), for ``--explain``."""
     # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
@@ -130,15 +144,21 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     return ""
 
 
-def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None) -> list[str]:
+def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None, *, sure: bool) -> list[str]:
     """Our container's body ended after the last paragraph trafilatura's body shares (see
-    :func:`._second_opinion.cut_after_shared`), with a ``--explain`` note when it is cut."""
+    :func:`._second_opinion.cut_after_shared`), with a ``--explain`` note when it is cut.
+
+    On a ``sure`` body (trafilatura asked only because it ends in furniture) a tail that is mostly
+    prose stays: there trafilatura more likely stopped early (a "Read more" line, a paywall box).
+    """
     kept = _second_opinion.cut_after_shared(paragraphs, other)
+    if sure and prose_score(paragraphs[len(kept) :]) > 0:
+        kept = paragraphs
     if notes is not None and len(kept) < len(paragraphs):
         notes.append(
             "our body ends after the last paragraph trafilatura's body shares: "
             f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
-            f"{_second_opinion.EDGE_CUT:.0%} of our text)"
+            f"{_second_opinion.EDGE_CUT:.0%} of our text" + (", mostly not prose)" if sure else ")")
         )
     return kept
 
@@ -189,13 +209,21 @@ def choose_body(
     if ld_tokens > _LD_GAIN * word_count(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
+    # A sure body that ends in furniture asks trafilatura only where the article ends.
+    tail = method == "container" and not asked and ends_in_furniture(paragraphs)
     branch = narrower if method == "container" else None
     if notes is not None and not asked:
         notes.append(
             "trafilatura is not asked: the body found so far is sure enough"
             + ("; it is asked on the headline's branch only" if branch is not None else "")
+            + (
+                f"; it is asked where the article ends (the body ends in {SECOND_OPINION_TAIL:.0%}+ "
+                "of lines that are not prose)"
+                if tail
+                else ""
+            )
         )
-    if asked or branch is not None:
+    if asked or branch is not None or tail:
         other = _second_opinion.trafilatura_paragraphs(html, url)
         why = _second_opinion_wins(paragraphs, other, method, tree) if asked else ""
         if notes is not None and asked:
@@ -210,9 +238,9 @@ def choose_body(
                     notes.append(_branch_note(confirmed, branch))
                 if confirmed:
                     paragraphs = branch
+            if method == "container" and (asked or tail):
+                paragraphs = _cut_tail(paragraphs, other, notes, sure=not asked)
             if asked:
-                if method == "container":
-                    paragraphs = _cut_tail(paragraphs, other, notes)
                 paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
         scripted = _script_data.script_text(html)
