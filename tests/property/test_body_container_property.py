@@ -19,7 +19,8 @@ WORDS = ["alpha", "beta", "gamma", "delta", "news", "report", "said", "market", 
 
 
 def exhaustive_best(body: LexborNode) -> LexborNode | None:
-    """Every container scored in the order found; the first strictly best wins."""
+    """Every container scored in the order found; the first strictly best wins. A paragraph in an
+    ``<aside>`` credits the boxes up to that aside only, and the aside's score is weakened."""
     good: dict[int, float] = {}
     neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
@@ -31,6 +32,8 @@ def exhaustive_best(body: LexborNode) -> LexborNode | None:
             nodes[parent.mem_id] = parent
             good[parent.mem_id] = good.get(parent.mem_id, 0.0) + weight
             neutral[parent.mem_id] = neutral.get(parent.mem_id, 0.0) + other
+            if parent.tag == "aside":
+                break
             parent = parent.parent
     if not good:
         return None
@@ -42,6 +45,8 @@ def exhaustive_best(body: LexborNode) -> LexborNode | None:
         score = value - _container._NOISE * max(total - value - neutral[key], 0.0)
         if _container._is_body_marker(nodes[key]):
             score *= _container._MARKER_BOOST
+        if nodes[key].tag == "aside":
+            score /= _container._MARKER_BOOST
         if score > best_score:
             best, best_score = nodes[key], score
     return _container._first_of_several(best, good) if best is not None else None

@@ -2,7 +2,9 @@
 
 Each paragraph credits its ancestors with its unlinked text (Readability's idea); a
 container scores its paragraph text minus part of its other text, boosted when the markup
-names it the article body. The winner's siblings holding a fair share of its text join it.
+names it the article body. A box the markup sets aside from the main content (``<aside>``)
+is a candidate of its own, weakened, and its paragraphs do not lift the boxes around it. The
+winner's siblings holding a fair share of its text join it.
 """
 
 from __future__ import annotations
@@ -90,6 +92,12 @@ def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int, int]]:
     return found
 
 
+def is_tangential(node: LexborNode) -> bool:
+    """Whether the markup says a box is aside from the page's main content (``<aside>``, the
+    complementary role): its paragraphs make it a candidate, but do not lift the boxes around it."""
+    return node.tag == "aside" or (node.attributes.get("role") or "") == "complementary"
+
+
 def _is_body_marker(node: LexborNode) -> bool:
     """Whether the markup names this element the article body (schema.org itemprop or class/id)."""
     attrs = node.attributes
@@ -148,19 +156,26 @@ def choose_container(body: LexborNode) -> Choice:
     good: dict[int, float] = {}
     neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
+    # Text of paragraphs in a tangential box, credited to the boxes around it for the page's total only.
+    around: dict[int, float] = {}
     for para, weight, other in _good_paragraphs(body):
         parent = para.parent
+        credit = good
         for _ in range(_MAX_CONTAINER_LEVELS):
             if parent is None or parent.tag in {"html", "#document"}:
                 break
             key = parent.mem_id
-            nodes[key] = parent
-            good[key] = good.get(key, 0.0) + weight
-            neutral[key] = neutral.get(key, 0.0) + other
+            credit[key] = credit.get(key, 0.0) + weight
+            if credit is good:
+                nodes[key] = parent
+                neutral[key] = neutral.get(key, 0.0) + other
+                if is_tangential(parent):
+                    credit = around
             parent = parent.parent
     if not good:
         return Choice(None, 0.0, [])
     top = max(good.values())
+    page_good = max(value + around.get(key, 0.0) for key, value in good.items()) if around else top
     # A container's score is at most its good text (boosted if marked), so containers are scored
     # best bound first and the rest skipped once none can reach the best score: a container's
     # whole text is the costly part. Among equal scores the first found wins, as when every
@@ -169,6 +184,8 @@ def choose_container(body: LexborNode) -> Choice:
     for rank, (key, value) in enumerate(good.items()):
         if value > 0 and value >= _MIN_SHARE * top:
             boost = _MARKER_BOOST if _is_body_marker(nodes[key]) else 1.0
+            if is_tangential(nodes[key]):
+                boost /= _MARKER_BOOST
             candidates.append((value * boost, rank, key, value, boost))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best: LexborNode | None = None
@@ -184,11 +201,11 @@ def choose_container(body: LexborNode) -> Choice:
         if score > best_score or (score == best_score and rank < best_rank):
             best, best_score, best_rank = nodes[key], score, rank
     if best is None:
-        return Choice(None, top, looked, good=good)
+        return Choice(None, page_good, looked, good=good)
     best = _first_of_several(best, good)
     siblings = _text_siblings(best, good, neutral)
     parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
-    return Choice(best, top, looked, siblings + parts, good)
+    return Choice(best, page_good, looked, siblings + parts, good)
 
 
 def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:

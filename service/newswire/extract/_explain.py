@@ -52,6 +52,12 @@ def explain_path(path: Path, url: str | None = None) -> str:
             f"  {score}  good {cand.good:7.0f}  linked {cand.neutral:6.0f}  total {total}  "
             f"boost {cand.boost:.1f}  {_label(cand.node)}"
         )
+    tangential = [c for c in choice.candidates if _container.is_tangential(c.node)]
+    if tangential:
+        lines.append(
+            "aside from the main content (<aside>, role=complementary: its paragraphs do not lift the boxes "
+            "around it): " + ", ".join(f"{_label(c.node)} good {c.good:.0f}" for c in tangential[:_SHOWN])
+        )
     if choice.best is None:
         lines.append("winner: none (no paragraph text left after removing boilerplate)")
     else:

@@ -11,7 +11,8 @@ Besides the prose criterion in :mod:`._strategy`, three comparisons of the two b
 decide between them, blind to whether the text ends like sentences (list and table articles do
 not): :func:`superset_kept_share` (its body is ours and more of the article), :func:`ran_over`
 (the densest run went on into readers' comments) and :func:`is_core_of` (our container took the
-article with furniture around it). :func:`confirms` checks a narrower reading of our own.
+article with furniture around it). :func:`confirms` checks a narrower reading of our own, and
+:func:`cut_after_shared` ends our body where both readings end.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ OVERRUN_MIN_WORDS = 40
 EDGE_SURPLUS = 0.2
 # The headline's branch of our container is the article when it holds this part of trafilatura's text.
 BRANCH_CONFIRM = 0.8
+# Our paragraphs after the last one both bodies share are cut when they are at most this part of our
+# body's characters (more is article text trafilatura's reading left out).
+EDGE_CUT = 0.4
 _SHINGLE = 4
 _WORD = re.compile(r"\w+")
 
@@ -159,3 +163,26 @@ def confirms(narrower: list[str], other: list[str]) -> bool:
         return False
     theirs = {s for p in other for s in _shingles(p)}
     return _share_in(theirs, {s for p in narrower for s in _shingles(p)}) >= BRANCH_CONFIRM
+
+
+def cut_after_shared(ours: list[str], other: list[str]) -> list[str]:
+    """Our body without its paragraphs after the last one trafilatura's body shares, when its body
+    (40+ words) lies within ours and that tail is a small part of ours (``EDGE_CUT``).
+
+    Two differently built readers then agree where the article ends; what only ours holds after
+    it (a sign-up form, a blogroll, a disclaimer, "Comments are closed") is the container's
+    furniture. The start is left alone: there the readers disagree on standfirsts and intros, and
+    lines only ours holds between shared paragraphs stay.
+    """
+    if word_count(other) < OVERRUN_MIN_WORDS:
+        return ours
+    theirs = {s for p in other for s in _shingles(p)}
+    if _share_in(theirs, {s for p in ours for s in _shingles(p)}) < SUPERSET_SHARE:
+        return ours
+    shared = [i for i, p in enumerate(ours) if _shared(p, theirs)]
+    if not shared:
+        return ours
+    cut = sum(len(p) for p in ours[shared[-1] + 1 :])
+    if not cut or cut > EDGE_CUT * sum(len(p) for p in ours):
+        return ours
+    return ours[: shared[-1] + 1]

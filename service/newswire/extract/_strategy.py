@@ -12,7 +12,8 @@ amount of text where ours found none, ours and clearly more text the cleaned pag
 (a list or table article our container cut), a small part of a densest run that ran on into
 readers' comments, or the core of our container's body, which adds furniture before or after
 it: the ``trafilatura`` method. When it is not taken but reads
-the same region, its substantial blocks missing between our shared paragraphs are added
+the same region, our container's body ends after the last paragraph both share (when that
+tail is small), and its substantial blocks missing between our shared paragraphs are added
 (:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
 all of its text is narrowed to that branch when trafilatura's body lies within it
 (:mod:`._headline_branch`). A page with no text at all
@@ -51,6 +52,9 @@ SECOND_OPINION_PART = 0.6
 SECOND_OPINION_DECLARED = 1.3
 # ... and, where ours found no text, when it has at least this many words.
 SECOND_OPINION_RESCUE_WORDS = 40
+# ... and also when a container's body ends in lines that are not prose (after its last prose
+# paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer.
+SECOND_OPINION_TAIL = 0.15
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
@@ -99,6 +103,17 @@ def ask_second_opinion(
     return ratio < SECOND_OPINION_PROSE_POOR and words < SECOND_OPINION_PART * page_words
 
 
+def ends_in_furniture(paragraphs: list[str]) -> bool:
+    """Whether the body goes on after its last prose paragraph with lines that are not prose,
+    holding ``SECOND_OPINION_TAIL`` or more of its characters (where the article ends is then
+    worth a second reading: :func:`._second_opinion.cut_after_shared`)."""
+    total = sum(len(p) for p in paragraphs)
+    last = max(
+        (i for i, p in enumerate(paragraphs) if len(p) >= _PROSE and _SENTENCE_END.search(p)), default=-1
+    )
+    return bool(total) and sum(len(p) for p in paragraphs[last + 1 :]) >= SECOND_OPINION_TAIL * total
+
+
 def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: LexborHTMLParser) -> str:
     """Why trafilatura's body replaces ours ("" when it does not), for ``--explain``."""
     # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
@@ -127,6 +142,25 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
             "both share (a container one box too wide)"
         )
     return ""
+
+
+def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None, *, sure: bool) -> list[str]:
+    """Our container's body ended after the last paragraph trafilatura's body shares (see
+    :func:`._second_opinion.cut_after_shared`), with a ``--explain`` note when it is cut.
+
+    On a ``sure`` body (trafilatura asked only because it ends in furniture) a tail that is mostly
+    prose stays: there trafilatura more likely stopped early (a "Read more" line, a paywall box).
+    """
+    kept = _second_opinion.cut_after_shared(paragraphs, other)
+    if sure and prose_score(paragraphs[len(kept) :]) > 0:
+        kept = paragraphs
+    if notes is not None and len(kept) < len(paragraphs):
+        notes.append(
+            "our body ends after the last paragraph trafilatura's body shares: "
+            f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
+            f"{_second_opinion.EDGE_CUT:.0%} of our text" + (", mostly not prose)" if sure else ")")
+        )
+    return kept
 
 
 def _branch_note(confirmed: bool, branch: list[str]) -> str:
@@ -175,13 +209,21 @@ def choose_body(
     if ld_tokens > _LD_GAIN * word_count(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
+    # A sure body that ends in furniture asks trafilatura only where the article ends.
+    tail = method == "container" and not asked and ends_in_furniture(paragraphs)
     branch = narrower if method == "container" else None
     if notes is not None and not asked:
         notes.append(
             "trafilatura is not asked: the body found so far is sure enough"
             + ("; it is asked on the headline's branch only" if branch is not None else "")
+            + (
+                f"; it is asked where the article ends (the body ends in {SECOND_OPINION_TAIL:.0%}+ "
+                "of lines that are not prose)"
+                if tail
+                else ""
+            )
         )
-    if asked or branch is not None:
+    if asked or branch is not None or tail:
         other = _second_opinion.trafilatura_paragraphs(html, url)
         why = _second_opinion_wins(paragraphs, other, method, tree) if asked else ""
         if notes is not None and asked:
@@ -196,6 +238,8 @@ def choose_body(
                     notes.append(_branch_note(confirmed, branch))
                 if confirmed:
                     paragraphs = branch
+            if method == "container" and (asked or tail):
+                paragraphs = _cut_tail(paragraphs, other, notes, sure=not asked)
             if asked:
                 paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:

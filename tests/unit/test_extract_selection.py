@@ -1,0 +1,129 @@
+"""Which region of the page is the article: selection rules of the container strategy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newswire.extract import extract_html
+from newswire.extract._explain import explain_path
+from newswire.extract._second_opinion import cut_after_shared
+from tests.support.harbour_story import SENTENCES, URL
+
+FETCHED = "2026-12-05T12:00:00+00:00"
+HEADLINE = "Harbour board approves the new quay"
+LIVE = [
+    "Live: the ferry company adds a winter crossing to the island on Saturdays, starting in the first"
+    " week of December, its spokesman said on Friday, and the fares stay as they were this year.",
+    "Live: the market hall closes for repairs in February, and the traders move to the car park by the"
+    " station while the roof is mended, which the council expects to take about six weeks in all.",
+    "Live: the lighthouse opens for tours again after the storm damage to its stairs was repaired over"
+    " the autumn by volunteers from the sailing club and two carpenters from the village.",
+    "Live: the council meets on Monday to set next year's budget, with the school buses and the swimming"
+    " pool on the agenda again, after last year's meeting ran out of time before either came up.",
+]
+
+
+def _page_with_aside() -> str:
+    """The story in the page's column and, beside it in the same box, an ``<aside>`` of live news
+    whose paragraphs are as long and unlinked as the story's."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    live = "".join(f"<p>{line}</p>" for line in LIVE)
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div id='columns'><div class='story'>{story}</div><aside id='live'>{live}</aside></div>"
+        "</body></html>"
+    )
+
+
+def test_an_aside_of_long_paragraphs_beside_the_story_stays_out_of_the_body() -> None:
+    # The aside's paragraphs are long and unlinked, so it stays after cleaning; counted for the box
+    # holding both columns, they would make that box the article.
+    event = extract_html(_page_with_aside().encode(), URL, fetched=FETCHED)
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in LIVE)
+
+
+def test_explain_shows_the_aside(tmp_path: Path) -> None:
+    page = tmp_path / "aside.html"
+    page.write_text(_page_with_aside(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "aside from the main content" in report and "<aside#live>" in report
+    assert "winner: <div.story>" in report
+
+
+FORM = [
+    "Request our free guide to the harbour.",
+    "Fill out the form to get a copy of our guide.",
+    "Copyright 2026 Harbour News. All rights reserved.",
+    "Privacy policy and terms of use.",
+]
+
+
+def _page_with_a_form_under_the_story() -> str:
+    """The story and a sign-up form in one box, inside an ``<article>`` that also holds a long list
+    of place links (so the declared article outweighs the body and trafilatura is asked)."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    form = "".join(f"<p>{line}</p>" for line in FORM)
+    places = " ".join(f"<a href='/place/{i}'>Harbour place number {i}</a>" for i in range(30))
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/guide'>{form}</form></div>"
+        f"<div class='index'>{places}</div></article></body></html>"
+    )
+
+
+def test_the_body_ends_where_both_readers_end_the_article() -> None:
+    # trafilatura leaves the form out and reads the story as ours does: the form's lines after the
+    # last paragraph both bodies share are cut, the story stays ours.
+    event = extract_html(_page_with_a_form_under_the_story().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in FORM)
+
+
+def _sure_page_ending_in_a_form() -> str:
+    """The story and a sign-up form in one box, the whole page's text: a sure container."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    form = "".join(f"<p>{line}</p>" for line in FORM)
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/guide'>{form}</form></div></body></html>"
+    )
+
+
+def test_a_sure_body_ending_in_furniture_asks_where_the_article_ends() -> None:
+    # The body is sure (all of the page's paragraph text, mostly prose), but its last 15%+ are lines
+    # that are not prose: trafilatura is asked, ends the article with the story, and the form goes.
+    event = extract_html(_sure_page_ending_in_a_form().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in FORM)
+
+
+def test_a_sure_body_keeps_a_prose_tail_trafilatura_left_out() -> None:
+    # A sure body's prose after trafilatura's last paragraph is article text it stopped before.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    form = "".join(f"<p>{line}</p>" for line in FORM)
+    page = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/guide'><p>{LIVE[0]}</p>{form}</form></div></body></html>"
+    )
+    event = extract_html(page.encode(), URL, fetched=FETCHED)
+    assert LIVE[0] in event.body
+
+
+def test_a_long_tail_is_not_cut() -> None:
+    # trafilatura read only the first two paragraphs: the four after them are too much of ours to be
+    # furniture, so nothing is cut.
+    assert cut_after_shared(SENTENCES, SENTENCES[:2]) == SENTENCES
+    assert cut_after_shared([*SENTENCES, *FORM], SENTENCES) == SENTENCES
+
+
+def test_explain_shows_the_cut(tmp_path: Path) -> None:
+    page = tmp_path / "form.html"
+    page.write_text(_page_with_a_form_under_the_story(), encoding="utf-8")
+    cut = "decision: our body ends after the last paragraph trafilatura's body shares"
+    assert cut in explain_path(page, URL)
+    page.write_text(_sure_page_ending_in_a_form(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "it is asked where the article ends" in report and cut in report
