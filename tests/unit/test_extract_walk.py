@@ -1,0 +1,23 @@
+"""The walk keeps the article's lines inside the chosen box: each test is one mechanism."""
+
+from __future__ import annotations
+
+from newswire.extract import extract_html
+from tests.support.harbour_story import SENTENCES, URL
+
+
+def _body(article: str) -> list[str]:
+    head = "<head><title>Harbour plan approved</title></head>"
+    html = f"<html>{head}<body><article>{article}</article></body></html>"
+    return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
+
+
+def test_a_mathml_formula_is_not_walked_token_by_token() -> None:
+    # MathJax keeps a formula's MathML beside its rendering: <mi>, <mo> and <mn> hold one symbol each.
+    formula = (
+        "<div class='formula'><math display='block'><mi>x</mi><mo>=</mo><mn>2</mn>"
+        "<mo>+</mo><mi>y</mi></math></div>"
+    )
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}{formula}{after}</div>") == SENTENCES
