@@ -21,3 +21,22 @@ def test_a_mathml_formula_is_not_walked_token_by_token() -> None:
     before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
     after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
     assert _body(f"<div>{before}{formula}{after}</div>") == SENTENCES
+
+
+def test_a_list_item_that_links_most_of_its_words_stays_like_a_paragraph() -> None:
+    # A bullet of the article that links a title it names: running text, as in a paragraph.
+    points = [
+        "The quay will be two hundred metres longer than the old one and take boats of any size.",
+        "The board will publish the full plan and the vote on its website next week.",
+        "Background: <a href='/2025/06/01/quay'>the harbour board's first vote on the quay</a>",
+    ]
+    items = "<ul>" + "".join(f"<li>{p}</li>" for p in points) + "</ul>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}{items}{after}</div>") == [
+        *SENTENCES[:3],
+        points[0],
+        points[1],
+        "Background: the harbour board's first vote on the quay",
+        *SENTENCES[3:],
+    ]

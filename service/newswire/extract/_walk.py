@@ -71,7 +71,8 @@ def _good_block(text: str, node: LexborNode) -> bool:
     if not text:
         return False
     links = _away_link_chars(node) if node.tag in HEADINGS else link_chars(node)
-    limit = MAX_LINK_DENSITY_P if node.tag == "p" else MAX_LINK_DENSITY
+    # An item of a list the walk keeps is running text, held to a paragraph's link limit.
+    limit = MAX_LINK_DENSITY_P if node.tag in {"p", "li"} else MAX_LINK_DENSITY
     if not (links and links / text_size(text) > limit):
         return True
     return node.tag in HEADINGS and _heads_its_text(node)
