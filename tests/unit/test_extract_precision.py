@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from newswire.extract import extract_html
+from newswire.extract._explain import explain_path
 from tests.support.harbour_story import SENTENCES, URL
 
 _BIO = [
@@ -13,10 +16,13 @@ _BIO = [
 ]
 
 
-def _body(article: str) -> list[str]:
+def _page(article: str) -> str:
     head = "<head><title>Harbour plan approved</title></head>"
-    html = f"<html>{head}<body><article>{article}</article></body></html>"
-    return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
+    return f"<html>{head}<body><article>{article}</article></body></html>"
+
+
+def _body(article: str) -> list[str]:
+    return extract_html(_page(article).encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
 
 
 def test_a_footer_goes_even_when_it_holds_long_paragraphs() -> None:
@@ -44,3 +50,24 @@ def test_a_short_label_ending_in_a_colon_stays_inside_the_body_and_goes_at_its_e
     points = "<ul>" + "".join(f"<li>{p}</li>" for p in pros) + "</ul>"
     more = "<p>Read more:</p><p><a href='/2026/12/03/port'>The port's busiest year</a></p>"
     assert _body(f"<div>{story}<p>Pros:</p>{points}{more}</div>") == [*SENTENCES[:3], "Pros:", *pros]
+
+
+def _unquoted_box() -> str:
+    # A wordy box the site marks for search engines as never to be quoted, and a marked phrase
+    # inside an article paragraph (inline: it stays, the paragraph is the article's).
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:-1])
+    phrase = f"<p><span data-nosnippet>{SENTENCES[-1]}</span></p>"
+    about = "<div data-nosnippet><h4>About us</h4>" + "".join(f"<p>{s}</p>" for s in _BIO) + "</div>"
+    return f"<div>{story}{phrase}{about}</div>"
+
+
+def test_a_box_marked_data_nosnippet_goes_even_when_wordy_but_a_marked_phrase_stays() -> None:
+    assert _body(_unquoted_box()) == SENTENCES
+
+
+def test_explain_names_the_boxes_marked_data_nosnippet(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(_page(_unquoted_box()), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "marked data-nosnippet" in report
+    assert "<div>" in report.split("marked data-nosnippet", 1)[1].splitlines()[0]

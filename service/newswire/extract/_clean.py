@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newswire.extract._nodes import HEADINGS, TOKEN_SPLIT, holds_article, text_size_over
+from newswire.extract._nodes import HEADINGS, INLINE, TOKEN_SPLIT, holds_article, text_size_over
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 _ALWAYS_DROP = (
@@ -45,6 +45,10 @@ _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "re
 # Boxes the site marks as no content (Google's ``nocontent`` class: its "about this blog", recent
 # posts) go even when wordy, as long as they do not wrap the headline.
 _FURNITURE_TOKENS = frozenset({"nocontent"})
+
+# Boxes the site asks search engines never to quote (Google's ``data-nosnippet``): teasers, sign-up and
+# legal boxes, "about us"; never the article's own text, which is what a snippet quotes.
+_NOT_FOR_QUOTING = "[data-nosnippet]"
 
 # Whole class words that name one post or article (microformats, CMS post classes).
 _POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
@@ -210,6 +214,16 @@ def _usually_goes(node: LexborNode) -> bool:
     return not holds_article(node)
 
 
+def not_for_quoting(body: LexborNode) -> list[LexborNode]:
+    """Boxes marked ``data-nosnippet`` that go even when wordy: not a phrase inside a paragraph (an
+    inline element), nor a box that wraps the headline or the article."""
+    return [
+        node
+        for node in body.css(_NOT_FOR_QUOTING)
+        if node.tag not in INLINE and node.css_first(_NEVER_INSIDE_INTERRUPTION) is None
+    ]
+
+
 def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     """Remove non-content elements in place. ``url`` is the page's own address, if known."""
     body = tree.body
@@ -222,6 +236,8 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
             continue  # a table the article shows (WordPress wraps tables in <figure>)
         if _usually_goes(node):
             node.decompose()
+    for node in not_for_quoting(body):
+        node.decompose()
     _drop_cards(body, url)
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:

@@ -15,24 +15,21 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from newswire.extract._shingles import Shingle, shingles
+
 # At least this part of our body's 4-token shingles must be in trafilatura's text: the same region.
 SAME_REGION = 0.6
 # One of trafilatura's paragraphs is ours already when this part of its shingles is in our body.
 SHARED = 0.5
 # A missing paragraph is added when it reads as prose, or is at least this long.
 LONG_BLOCK = 150
-_SHINGLE = 4
 _PROSE = 80
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
 
-Shingle = tuple[str, ...]
-
 
 def _shingles(text: str) -> list[Shingle]:
-    words = text.lower().split()
-    if len(words) < _SHINGLE:
-        return [tuple(words)] if words else []
-    return [tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)]
+    """4-word shingles of a text, lowercased, its words split on white space."""
+    return shingles(text.lower().split())
 
 
 def _substantial(paragraph: str) -> bool:

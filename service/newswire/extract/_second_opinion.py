@@ -23,6 +23,7 @@ from lxml.etree import LxmlError
 from selectolax.lexbor import LexborNode
 from trafilatura import bare_extraction
 
+from newswire.extract._shingles import Shingle, shingles
 from newswire.extract._text import word_count
 
 # trafilatura's body holds more of the article when it holds this part of our body's text ...
@@ -49,10 +50,7 @@ BRANCH_CONFIRM = 0.8
 # Our paragraphs after the last one both bodies share are cut when they are at most this part of our
 # body's characters (more is article text trafilatura's reading left out).
 EDGE_CUT = 0.4
-_SHINGLE = 4
 _WORD = re.compile(r"\w+")
-
-Shingle = tuple[str, ...]
 
 
 def trafilatura_paragraphs(html: str, url: str | None = None) -> list[str]:
@@ -75,10 +73,7 @@ def _shingles(text: str) -> list[Shingle]:
     ``| cell | cell |``, and glues a footnote mark to its word ("loop.[1]") where the page's
     text, read element by element, has them apart.
     """
-    words = _WORD.findall(text.lower())
-    if len(words) < _SHINGLE:
-        return [tuple(words)] if words else []
-    return [tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)]
+    return shingles(_WORD.findall(text.lower()))
 
 
 def _share_in(inner: set[Shingle], outer: set[Shingle]) -> float:
