@@ -43,6 +43,19 @@ def test_a_box_the_site_marks_as_no_content_goes_even_when_wordy() -> None:
     assert _body(f"<div>{story}{about}</div>") == SENTENCES
 
 
+def test_a_box_named_footer_goes_even_when_wordy_unless_it_wraps_the_article() -> None:
+    # A post's "entry-footer" <div> holding the author's bio: the class says what a <footer> says.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    bio = (
+        "<div class='entry-footer'><h3>About the author</h3>"
+        + "".join(f"<p>{s}</p>" for s in _BIO)
+        + "</div>"
+    )
+    assert _body(f"<div>{story}{bio}</div>") == SENTENCES
+    # A layout box named "footer" that wraps the article is the article's, not furniture.
+    assert _body(f"<div class='footer-pushed'><h1>Harbour plan approved</h1>{story}</div>") == SENTENCES
+
+
 def test_a_short_label_ending_in_a_colon_stays_inside_the_body_and_goes_at_its_end() -> None:
     # "Pros:" introduces the list below it; "Read more:" at the end lost the link it introduced.
     story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])

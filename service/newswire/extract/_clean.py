@@ -43,8 +43,10 @@ _LAYOUT_NAMES = re.compile(r"(?:overflow|label)[-_]*hidden|elementor-widget")
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
 
 # Boxes the site marks as no content (Google's ``nocontent`` class: its "about this blog", recent
-# posts) go even when wordy, as long as they do not wrap the headline.
-_FURNITURE_TOKENS = frozenset({"nocontent"})
+# posts) or names a footer (a post's "entry-footer": author bio, disclaimer, reviews; a page footer
+# built of <div>s) go even when wordy, as a <footer> element does, as long as they do not wrap the
+# headline or the article.
+_FURNITURE_TOKENS = frozenset({"nocontent", "footer"})
 
 # Boxes the site asks search engines never to quote (Google's ``data-nosnippet``): teasers, sign-up and
 # legal boxes, "about us"; never the article's own text, which is what a snippet quotes.
