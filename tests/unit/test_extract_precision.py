@@ -56,6 +56,20 @@ def test_a_box_named_footer_goes_even_when_wordy_unless_it_wraps_the_article() -
     assert _body(f"<div class='footer-pushed'><h1>Harbour plan approved</h1>{story}</div>") == SENTENCES
 
 
+def test_a_wrapper_named_for_a_sticky_footer_is_not_furniture() -> None:
+    # No headline or <article> inside to vouch for it: holding most of the page's text does.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    page = (
+        "<html><head><title>Harbour plan approved</title></head><body>"
+        "<div class='sticky-footer-push'><div class='story'>"
+        f"<h2>Harbour plan approved</h2>{story}</div></div>"
+        "<div class='footer'><p>(c) 2026 Example News</p></div></body></html>"
+    )
+    event = extract_html(page.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.body.split("\n\n") == SENTENCES
+    assert (event.extraction.method, event.extraction.confidence) == ("container", 1.0)
+
+
 def test_a_short_label_ending_in_a_colon_stays_inside_the_body_and_goes_at_its_end() -> None:
     # "Pros:" introduces the list below it; "Read more:" at the end lost the link it introduced.
     story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])

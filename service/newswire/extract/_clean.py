@@ -14,7 +14,15 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from newswire.extract._nodes import HEADINGS, INLINE, TOKEN_SPLIT, holds_article, text_size_over
+from newswire.extract._nodes import (
+    HEADINGS,
+    INLINE,
+    TOKEN_SPLIT,
+    holds_article,
+    text_of,
+    text_size,
+    text_size_over,
+)
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 _ALWAYS_DROP = (
@@ -45,7 +53,7 @@ _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "re
 # Boxes the site marks as no content (Google's ``nocontent`` class: its "about this blog", recent
 # posts) or names a footer (a post's "entry-footer": author bio, disclaimer, reviews; a page footer
 # built of <div>s) go even when wordy, as a <footer> element does, as long as they do not wrap the
-# headline or the article.
+# headline, the article or most of the page's text.
 _FURNITURE_TOKENS = frozenset({"nocontent", "footer"})
 
 # Boxes the site asks search engines never to quote (Google's ``data-nosnippet``): teasers, sign-up and
@@ -136,7 +144,9 @@ def _names(classes: str | None, ident: str | None) -> str:
 
 def _kind(node: LexborNode) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
-    (consent banner, sign-up dialog) or readers' comments, which go even when wordy."""
+    (consent banner, sign-up dialog) or readers' comments, which go even when wordy, 3: a box named
+    as furniture (a footer, ``nocontent``), which goes even when wordy unless it holds most of the
+    page's text (then the name is a layout wrapper's: "sticky-footer-push", "has-footer")."""
     attrs = node.attributes
     return _kind_of_names(attrs.get("class"), attrs.get("id"))
 
@@ -149,8 +159,10 @@ def _kind_of_names(classes: str | None, ident: str | None) -> int:
     for token in TOKEN_SPLIT.split(names):
         if not token:
             continue
-        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS or token in _FURNITURE_TOKENS:
+        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS:
             return 2
+        if token in _FURNITURE_TOKENS:
+            return 3
         if token in _BOILER_EXACT or token.startswith(_BOILER_PREFIX):
             kind = 1
     if kind and not _POST_NAMES.isdisjoint(names.split()):
@@ -241,6 +253,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     for node in not_for_quoting(body):
         node.decompose()
     _drop_cards(body, url)
+    page_half: int | None = None  # a furniture-named box holding more is the page's wrapper
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
@@ -249,6 +262,11 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
             continue
         if kind == 2:
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
+                node.decompose()
+        elif kind == 3:
+            if page_half is None:
+                page_half = text_size(text_of(body)) // 2
+            if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None and not text_size_over(node, page_half):
                 node.decompose()
         elif node.css_first(_NEVER_INSIDE_BOILERPLATE) is None and not holds_article(node):
             node.decompose()
