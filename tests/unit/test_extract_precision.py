@@ -98,3 +98,11 @@ def test_explain_names_the_boxes_marked_data_nosnippet(tmp_path: Path) -> None:
     report = explain_path(page, URL)
     assert "marked data-nosnippet" in report
     assert "<div>" in report.split("marked data-nosnippet", 1)[1].splitlines()[0]
+
+
+def test_paragraphs_marked_data_nosnippet_stay() -> None:
+    # A paywalled story marks each paragraph past the free one so that search engines do not
+    # quote the paid text; the paragraphs are still the article's (a subscriber's fetch shows them).
+    free = f"<p>{SENTENCES[0]}</p>"
+    paid = "".join(f"<p data-nosnippet>{s}</p>" for s in SENTENCES[1:])
+    assert _body(f"<div>{free}{paid}</div>") == SENTENCES

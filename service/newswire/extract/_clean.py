@@ -230,11 +230,12 @@ def _usually_goes(node: LexborNode) -> bool:
 
 def not_for_quoting(body: LexborNode) -> list[LexborNode]:
     """Boxes marked ``data-nosnippet`` that go even when wordy: not a phrase inside a paragraph (an
-    inline element), nor a box that wraps the headline or the article."""
+    inline element) nor a paragraph itself (a paywalled story marks its paid paragraphs so), nor a
+    box that wraps the headline or the article."""
     return [
         node
         for node in body.css(_NOT_FOR_QUOTING)
-        if node.tag not in INLINE and node.css_first(_NEVER_INSIDE_INTERRUPTION) is None
+        if node.tag not in INLINE and node.tag != "p" and node.css_first(_NEVER_INSIDE_INTERRUPTION) is None
     ]
 
 
