@@ -16,7 +16,6 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.extract._nodes import (
     HEADINGS,
-    INLINE,
     TOKEN_SPLIT,
     holds_article,
     text_of,
@@ -55,10 +54,6 @@ _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "re
 # built of <div>s) go even when wordy, as a <footer> element does, as long as they do not wrap the
 # headline, the article or most of the page's text.
 _FURNITURE_TOKENS = frozenset({"nocontent", "footer"})
-
-# Boxes the site asks search engines never to quote (Google's ``data-nosnippet``): teasers, sign-up and
-# legal boxes, "about us"; never the article's own text, which is what a snippet quotes.
-_NOT_FOR_QUOTING = "[data-nosnippet]"
 
 # Whole class words that name one post or article (microformats, CMS post classes).
 _POST_NAMES = frozenset({"hentry", "h-entry", "post", "entry", "type-post", "article", "story"})
@@ -228,17 +223,6 @@ def _usually_goes(node: LexborNode) -> bool:
     return not holds_article(node)
 
 
-def not_for_quoting(body: LexborNode) -> list[LexborNode]:
-    """Boxes marked ``data-nosnippet`` that go even when wordy: not a phrase inside a paragraph (an
-    inline element) nor a paragraph itself (a paywalled story marks its paid paragraphs so), nor a
-    box that wraps the headline or the article."""
-    return [
-        node
-        for node in body.css(_NOT_FOR_QUOTING)
-        if node.tag not in INLINE and node.tag != "p" and node.css_first(_NEVER_INSIDE_INTERRUPTION) is None
-    ]
-
-
 def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
     """Remove non-content elements in place. ``url`` is the page's own address, if known."""
     body = tree.body
@@ -251,8 +235,6 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
             continue  # a table the article shows (WordPress wraps tables in <figure>)
         if _usually_goes(node):
             node.decompose()
-    for node in not_for_quoting(body):
-        node.decompose()
     _drop_cards(body, url)
     page_half: int | None = None  # a furniture-named box holding more is the page's wrapper
     for node in body.css("[class], [id]"):

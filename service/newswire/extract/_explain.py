@@ -37,12 +37,6 @@ def explain_path(path: Path, url: str | None = None) -> str:
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
     page_words = len((body.text(deep=True) or "").split())
-    unquoted = _clean.not_for_quoting(body)
-    if unquoted:
-        lines.append(
-            "removed even when wordy, marked data-nosnippet (the site says it is not the page's text): "
-            + ", ".join(_label(n) for n in unquoted[:_SHOWN])
-        )
     _clean.clean_tree(tree, url)
     choice = _container.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
