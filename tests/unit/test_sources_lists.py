@@ -29,12 +29,13 @@ def test_opml_feeds_sharing_a_title_stay_separate_sources() -> None:
         b"</body></opml>"
     )
     feeds = parse_opml(doc)
-    assert [f.key for f in feeds] == [
-        "Politics (https://planet.example/politics.xml)",
-        "Politics (https://bugle.example/rss?token=***)",
-        "Sport",
-    ]
+    assert [f.key for f in feeds] == ["Politics", "Politics (https://bugle.example/rss?token=***)", "Sport"]
     assert feeds[1].url == "https://bugle.example/rss?token=s3cret"
+    # The first feed keeps its key when the second is added after it.
+    first_alone = doc.replace(
+        b'<outline text="Politics" xmlUrl="https://bugle.example/rss?token=s3cret"/>', b""
+    )
+    assert [f.key for f in parse_opml(first_alone)] == ["Politics", "Sport"]
 
 
 @pytest.mark.parametrize(

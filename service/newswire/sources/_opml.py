@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from newswire.config import SourceSettings, masked_url_credentials
 from newswire.errors import SourceError
 from newswire.sources._xml import local_name, parse_xml
@@ -14,11 +12,12 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
     """The feeds an OPML document subscribes to, in document order, each once.
 
     Outlines are found at any depth (folders are flattened). The source name is
-    the outline's ``title`` or ``text``; a name that several feeds share ("Politics" from two
-    publishers) gets each feed's URL after it, because the name is the source's key and two
-    feeds under one key would be one source. Outlines whose ``xmlUrl`` is not an
-    http(s) URL are skipped; ``type="include"`` outlines (links to other OPML
-    files) are not followed.
+    the outline's ``title`` or ``text``; a name an earlier outline already has ("Politics" from a
+    second publisher) gets the feed's URL after it, because the name is the source's key and two
+    feeds under one key would be one source. The first keeps the bare name, so a feed's key does
+    not change when a same-named one is added after it (feed readers export new feeds last).
+    Outlines whose ``xmlUrl`` is not an http(s) URL are skipped; ``type="include"`` outlines
+    (links to other OPML files) are not followed.
 
     Raises :class:`SourceError` if ``content`` is not safe, well-formed OPML.
     """
@@ -26,6 +25,7 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
     if local_name(root).lower() != "opml":
         raise SourceError(f"not an OPML document (root element <{local_name(root)}>)")
     found: dict[str, SourceSettings] = {}
+    named: set[str] = set()
     for outline in root.iter("{*}outline"):
         attrs = {str(k).lower(): str(v) for k, v in outline.attrib.items()}
         raw = attrs.get("xmlurl", "").strip()
@@ -34,13 +34,13 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
         name = (attrs.get("title") or attrs.get("text") or "").strip() or None
         try:
             url = canonicalize(raw)
-            found.setdefault(url, SourceSettings(kind="feed", url=url, name=name))
+            if url in found:
+                continue
+            if name in named:
+                name = f"{name} ({masked_url_credentials(url)})"
+            found[url] = SourceSettings(kind="feed", url=url, name=name)
         except ValueError:  # not a URL, or not one newswire polls (validation says why)
             continue
-    shared = Counter(f.name for f in found.values() if f.name)
-    return [
-        f.model_copy(update={"name": f"{f.name} ({masked_url_credentials(url)})"})
-        if f.name and shared[f.name] > 1
-        else f
-        for url, f in found.items()
-    ]
+        if name:
+            named.add(name)
+    return list(found.values())
