@@ -76,6 +76,10 @@ def _shingles(text: str) -> list[Shingle]:
     return shingles(_WORD.findall(text.lower()))
 
 
+def _shingle_set(paragraphs: list[str]) -> set[Shingle]:
+    return {s for p in paragraphs for s in _shingles(p)}
+
+
 def _share_in(inner: set[Shingle], outer: set[Shingle]) -> float:
     return len(inner & outer) / len(inner) if inner else 0.0
 
@@ -91,8 +95,8 @@ def superset_kept_share(ours: list[str], other: list[str], cleaned: LexborNode |
     """
     if cleaned is None or not ours or word_count(other) < SUPERSET_GAIN * word_count(ours):
         return None
-    own = {s for p in ours for s in _shingles(p)}
-    if _share_in(own, {s for p in other for s in _shingles(p)}) < SUPERSET_SHARE:
+    own = _shingle_set(ours)
+    if _share_in(own, _shingle_set(other)) < SUPERSET_SHARE:
         return None
     added = [s for p in other for s in _shingles(p) if s not in own]
     if len(added) < SUPERSET_MIN_ADDED:
@@ -112,13 +116,16 @@ def ran_over(dense: list[str], other: list[str]) -> bool:
     """
     if word_count(other) < OVERRUN_MIN_WORDS or word_count(dense) < OVERRUN_RATIO * word_count(other):
         return False
-    theirs = {s for p in other for s in _shingles(p)}
-    return _share_in(theirs, {s for p in dense for s in _shingles(p)}) >= OVERRUN_SHARE
+    return _share_in(_shingle_set(other), _shingle_set(dense)) >= OVERRUN_SHARE
 
 
-def _shared(paragraph: str, other: set[Shingle]) -> bool:
-    shingles = set(_shingles(paragraph))
-    return _share_in(shingles, other) >= 0.5
+def _held(ours: list[str], other: list[str]) -> list[bool] | None:
+    """Per paragraph of ours, whether trafilatura's body shares it (half its shingles); None when
+    ours does not hold ``SUPERSET_SHARE`` of trafilatura's text."""
+    theirs = _shingle_set(other)
+    if _share_in(theirs, _shingle_set(ours)) < SUPERSET_SHARE:
+        return None
+    return [_share_in(set(_shingles(p)), theirs) >= 0.5 for p in ours]
 
 
 def is_core_of(ours: list[str], other: list[str]) -> bool:
@@ -136,14 +143,13 @@ def is_core_of(ours: list[str], other: list[str]) -> bool:
         SUPERSET_GAIN * theirs_words <= own_words < OVERRUN_RATIO * theirs_words
     ):
         return False
-    theirs = {s for p in other for s in _shingles(p)}
-    if _share_in(theirs, {s for p in ours for s in _shingles(p)}) < SUPERSET_SHARE:
+    held = _held(ours, other)
+    shared = [i for i, yes in enumerate(held or []) if yes]
+    if held is None or not shared:
         return False
-    shared = [i for i, p in enumerate(ours) if _shared(p, theirs)]
-    if not shared:
-        return False
-    surplus = sum(len(p) for p in ours if not _shared(p, theirs))
-    inside = sum(len(p) for p in ours[shared[0] : shared[-1] + 1] if not _shared(p, theirs))
+    surplus = sum(len(p) for p, yes in zip(ours, held, strict=True) if not yes)
+    span = slice(shared[0], shared[-1] + 1)
+    inside = sum(len(p) for p, yes in zip(ours[span], held[span], strict=True) if not yes)
     return inside <= EDGE_SURPLUS * surplus
 
 
@@ -156,8 +162,7 @@ def confirms(narrower: list[str], other: list[str]) -> bool:
     """
     if word_count(other) < OVERRUN_MIN_WORDS:
         return False
-    theirs = {s for p in other for s in _shingles(p)}
-    return _share_in(theirs, {s for p in narrower for s in _shingles(p)}) >= BRANCH_CONFIRM
+    return _share_in(_shingle_set(other), _shingle_set(narrower)) >= BRANCH_CONFIRM
 
 
 def cut_after_shared(ours: list[str], other: list[str]) -> list[str]:
@@ -171,10 +176,7 @@ def cut_after_shared(ours: list[str], other: list[str]) -> list[str]:
     """
     if word_count(other) < OVERRUN_MIN_WORDS:
         return ours
-    theirs = {s for p in other for s in _shingles(p)}
-    if _share_in(theirs, {s for p in ours for s in _shingles(p)}) < SUPERSET_SHARE:
-        return ours
-    shared = [i for i, p in enumerate(ours) if _shared(p, theirs)]
+    shared = [i for i, yes in enumerate(_held(ours, other) or []) if yes]
     if not shared:
         return ours
     cut = sum(len(p) for p in ours[shared[-1] + 1 :])
