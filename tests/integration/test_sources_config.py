@@ -1,5 +1,6 @@
 """Sources and fetch exemptions are checked at start, and the configuration is the truth about
-which sources exist: one removed from it is tombstoned in the sources topic and no longer polled."""
+which sources exist: one removed from it, or a feed taken out of an OPML source it has, is
+tombstoned in the sources topic and no longer polled."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ import orjson
 import pytest
 
 from newswire.broker import free_port
-from newswire.bus.records.sources import CONFIGURED_KEY
+from newswire.bus.records.sources import CONFIGURED_KEY, is_source_key
 from newswire.bus.tail import iter_topic
+from newswire.commands.status import source_status
 from newswire.config import Settings, load_settings
 from newswire.daemons.ingest import IngestDaemon
 from tests.fakesite import FakeSite
@@ -68,9 +70,59 @@ def test_group_ids_follow_the_topic_prefix_unless_set() -> None:
 async def live_sources(settings: Settings) -> dict[str, bool]:
     out: dict[str, bool] = {}
     async for record in iter_topic(settings, settings.topic("sources")):
-        if record.key != CONFIGURED_KEY:
+        if is_source_key(record.key):
             out[record.key.decode()] = record.value is not None
     return out
+
+
+def write_opml(path: Path, site: FakeSite, feeds: dict[str, str]) -> dict[str, str]:
+    """An OPML file subscribing to ``feeds`` (outline title: path on the site)."""
+    outlines = "".join(
+        f'<outline type="rss" text="{title}" xmlUrl="{site.url(feed)}"/>' for title, feed in feeds.items()
+    )
+    path.write_text(f'<?xml version="1.0"?>\n<opml version="2.0"><head/><body>{outlines}</body></opml>\n')
+    return {"kind": "opml", "name": "subscriptions", "path": str(path)}
+
+
+async def test_a_feed_taken_out_of_an_opml_is_tombstoned_and_no_longer_polled(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    both = {"RSS": "/feeds/rss.xml", "Atom": "/feeds/atom.xml"}
+    opml = write_opml(tmp_path / "subscriptions.opml", fake_site, both)
+    settings = site_settings(broker, fake_site, [opml])
+    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(settings) == {"subscriptions": True, "RSS": True, "Atom": True}
+    assert {row["source"] for row in await source_status(settings)} == {"subscriptions", "RSS", "Atom"}
+
+    write_opml(tmp_path / "subscriptions.opml", fake_site, {"RSS": both["RSS"]})
+    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(settings) == {"subscriptions": True, "RSS": True, "Atom": False}
+    assert {row["source"] for row in await source_status(settings)} == {"subscriptions", "RSS"}
+
+    atom_polls = fake_site.hits("/feeds/atom.xml")
+    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert fake_site.hits("/feeds/atom.xml") == atom_polls
+
+
+async def test_removing_an_opml_source_removes_its_feeds_but_not_one_the_configuration_has(
+    broker, fake_site: FakeSite, tmp_path: Path
+) -> None:
+    both = {"RSS": "/feeds/rss.xml", "Atom": "/feeds/atom.xml"}
+    opml = write_opml(tmp_path / "subscriptions.opml", fake_site, both)
+    atom = {"kind": "feed", "name": "Atom", "url": fake_site.url(both["Atom"])}
+    first = site_settings(broker, fake_site, [opml, atom])
+    await IngestDaemon(first, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(first) == {"subscriptions": True, "RSS": True, "Atom": True}
+
+    same_deployment = {
+        "kafka": {"topic_prefix": first.kafka.topic_prefix},
+        "ingest": {"group_id": first.ingest.group_id},
+    }
+    second = site_settings(broker, fake_site, [atom], **same_deployment)
+    rss_polls = fake_site.hits("/feeds/rss.xml")
+    await IngestDaemon(second, inline_extraction=True, idle_timeout_s=3.0).run()
+    assert await live_sources(second) == {"subscriptions": False, "RSS": False, "Atom": True}
+    assert fake_site.hits("/feeds/rss.xml") == rss_polls
 
 
 async def test_a_source_removed_from_the_config_is_tombstoned_and_no_longer_polled(

@@ -221,6 +221,21 @@ class Session:
         with translate(f"rewinding {self.spec.topic}", self._runner.settings.kafka.bootstrap_servers):
             await self._consumer.seek_to_beginning(*partitions)
 
+    async def end_offsets(self, partitions: Iterable[Partition]) -> dict[Partition, int]:
+        """Each partition's end now: the offset its next committed record will get."""
+        servers = self._runner.settings.kafka.bootstrap_servers
+        with translate(f"reading the end of {self.spec.topic}", servers):
+            return dict(await self._consumer.end_offsets(list(partitions)))
+
+    async def reached(self, ends: dict[Partition, int]) -> bool:
+        """Whether every partition of ``ends`` still assigned has been read up to its offset there."""
+        owned = self._consumer.assignment()
+        with translate(f"consuming {self.spec.topic}", self._runner.settings.kafka.bootstrap_servers):
+            for tp, end in ends.items():
+                if tp in owned and await self._consumer.position(tp) < end:
+                    return False
+        return True
+
     async def send(self, records: Iterable[Record]) -> None:
         """Publish records outside any transaction and wait for the broker's acknowledgements."""
         await send_all(self._producer, records)

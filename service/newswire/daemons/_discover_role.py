@@ -35,7 +35,7 @@ from newswire.bus.records import sources as sources_topic
 from newswire.bus.records import urls as urls_topic
 from newswire.bus.runner import Partition, RoleSpec, Runner, Session, StopFlag
 from newswire.config import Settings, SourceSettings, has_masked_credentials
-from newswire.daemons._sources_publish import publish_sources
+from newswire.daemons._sources_publish import publish_opml_feeds
 from newswire.daemons._url_work import source_proxies
 from newswire.errors import BusError, FetchError, SourceError
 from newswire.fetch import Fetcher, Validators
@@ -96,6 +96,9 @@ class DiscoverRole:
         self._pending_validators: dict[str, dict[str, Validators]] = {}
         self._published_lastmod: OrderedDict[str, tuple[str | None, float]] = OrderedDict()
         self._owned: set[int] = set()
+        # The end each owned partition had when it was assigned: no source is polled before the
+        # topic is read that far, so a source removed later in the log is never polled again.
+        self._catching_up: dict[Partition, int] = {}
         self._session: Session | None = None
         self._polls: set[asyncio.Task[None]] = set()
         self.candidates_published = 0
@@ -125,6 +128,10 @@ class DiscoverRole:
         for records in batch.values():
             for record in records:
                 self._apply(record.partition, record.key, record.value)
+        if self._catching_up:
+            if not await session.reached(self._catching_up):
+                return True
+            self._catching_up.clear()
         now = time.time()
         for key in self.schedule.due(now):
             if key in self._sources and not any(t.get_name() == key for t in self._polls):
@@ -141,16 +148,16 @@ class DiscoverRole:
             task.cancel()
         self._session = None
         self._sources.clear()
+        self._catching_up.clear()
         for name in [st.key for st in self.schedule.statuses()]:
             self.schedule.remove(name)
 
     def _apply(self, partition: int, key: bytes | None, value: bytes | None) -> None:
-        if key is None or key == sources_topic.CONFIGURED_KEY:
+        if not sources_topic.is_source_key(key):
             return
         name = key.decode()
         if value is None:
-            self._sources.pop(name, None)
-            self.schedule.remove(name)
+            self._forget(name)
             return
         try:
             source = sources_topic.decode(value)
@@ -162,16 +169,25 @@ class DiscoverRole:
             self.schedule.remove(name)
         self.schedule.add(name, source.interval_s, time.time())
 
+    def _forget(self, name: str) -> None:
+        """Stop polling a source that was removed."""
+        self._sources.pop(name, None)
+        self._from_opml.pop(name, None)
+        self.schedule.remove(name)
+
     async def assigned(self, session: Session, assigned: set[Partition]) -> None:
         self._session = session
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("sources")}
         self._owned |= {tp.partition for tp in mine}
         if mine:
             await session.seek_to_beginning(mine)
+            self._catching_up.update(await session.end_offsets(mine))
         log.info("discover role owns sources partitions %s", sorted(self._owned))
 
     async def revoked(self, session: Session, revoked: set[Partition]) -> None:
         gone = {tp.partition for tp in revoked}
+        for tp in revoked:
+            self._catching_up.pop(tp, None)
         self._owned -= gone
         for name, (partition, _) in list(self._sources.items()):
             if partition in gone:
@@ -240,7 +256,7 @@ class DiscoverRole:
                 subscriptions = await self._parse(f"OPML {key}", parse_opml, content)
                 feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in subscriptions]
                 self._from_opml.update((sources_topic.key(f), f) for f in feeds)
-                await publish_sources(self.settings, feeds)
+                await publish_opml_feeds(self.settings, key, feeds, forget=self._forget)
             return [], None, None
         if source.path:
             return candidates, None, None

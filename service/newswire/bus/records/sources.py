@@ -7,10 +7,15 @@ are masked in both, as its ``proxy`` is: they stay in each instance's local
 configuration, where the discover role takes the real URL from by the key.
 The record keyed :data:`CONFIGURED_KEY` lists, as a JSON array, the keys the
 configuration had at ingest's last start, so the next start knows which
-sources it dropped.
+sources it dropped. The record keyed :func:`listing_key` of an OPML source lists,
+the same way, the feeds it had at its last poll, so the next poll knows which
+feeds were taken out of it. Both keys start with a NUL byte, which no source's
+key does (:func:`is_source_key`).
 """
 
 from __future__ import annotations
+
+from typing import TypeGuard
 
 import orjson
 
@@ -19,6 +24,24 @@ from newswire.config import Settings, SourceSettings
 
 #: Key of the record listing the keys the configuration had at the last start.
 CONFIGURED_KEY = b"\x00configured"
+_LISTING_PREFIX = b"\x00listed:"
+
+
+def is_source_key(record_key: bytes | None) -> TypeGuard[bytes]:
+    """Whether a sources-topic record is a source's (not a configuration or OPML listing)."""
+    return record_key is not None and not record_key.startswith(b"\x00")
+
+
+def listing_key(opml_key: str) -> bytes:
+    """Key of the record listing the feeds an OPML source had at its last poll."""
+    return _LISTING_PREFIX + opml_key.encode()
+
+
+def listing_owner(record_key: bytes) -> str | None:
+    """The OPML source a listing record is of; None for any other record."""
+    if record_key.startswith(_LISTING_PREFIX):
+        return record_key[len(_LISTING_PREFIX) :].decode()
+    return None
 
 
 def key(source: SourceSettings) -> str:
@@ -40,7 +63,16 @@ def configured_record(settings: Settings, keys: list[str]) -> Record:
     return Record(settings.topic("sources"), CONFIGURED_KEY, orjson.dumps(sorted(keys)), [])
 
 
-def decode_configured(value: bytes | None) -> set[str]:
+def listing_record(settings: Settings, opml_key: str, keys: list[str]) -> Record:
+    return Record(settings.topic("sources"), listing_key(opml_key), orjson.dumps(sorted(keys)), [])
+
+
+def listing_tombstone(settings: Settings, opml_key: str) -> Record:
+    return Record(settings.topic("sources"), listing_key(opml_key), None, [])
+
+
+def decode_keys(value: bytes | None) -> set[str]:
+    """The keys of a configuration or OPML listing record (none for its tombstone)."""
     return set(orjson.loads(value)) if value is not None else set()
 
 
