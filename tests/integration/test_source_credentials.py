@@ -164,10 +164,13 @@ async def test_an_upgrade_drops_the_source_kept_under_its_old_unmasked_key(
     assert MEMBER_PASSWORD not in status_cli(settings, tmp_path)
 
 
-def members_opml(site: FakeSite, folder: Path) -> Path:
-    """An OPML file listing the subscribers' feed by its token URL, as the outline "Members"."""
+def members_opml(site: FakeSite, folder: Path, *, basic_auth: bool = False) -> Path:
+    """An OPML file listing the subscribers' feed by its token URL (or with a user and password
+    in it), as the outline "Members"."""
     opml = folder / "subscriptions.opml"
     feed = f"http://{site.host_port}/members/rss.xml?token={MEMBER_TOKEN}"
+    if basic_auth:
+        feed = f"http://{MEMBER_USER}:{MEMBER_PASSWORD}@{site.host_port}/members/rss.xml"
     opml.write_text(
         f'<?xml version="1.0"?>\n<opml version="2.0"><head/><body>'
         f'<outline type="rss" text="Members" xmlUrl="{feed}"/></body></opml>\n'
@@ -175,10 +178,11 @@ def members_opml(site: FakeSite, folder: Path) -> Path:
     return opml
 
 
-async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_token_kept_off_kafka(
-    broker, fake_site: FakeSite, tmp_path: Path
+@pytest.mark.parametrize("basic_auth", [False, True], ids=["token", "user-and-password"])
+async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_credentials_kept_off_kafka(
+    broker, fake_site: FakeSite, tmp_path: Path, basic_auth: bool
 ) -> None:
-    opml = members_opml(fake_site, tmp_path)
+    opml = members_opml(fake_site, tmp_path, basic_auth=basic_auth)
     settings = site_settings(broker, fake_site, [{"kind": "opml", "path": str(opml)}])
     await run_daemon(settings)
 
@@ -187,6 +191,7 @@ async def test_a_private_feed_found_in_an_opml_is_fetched_with_its_token_kept_of
     assert {a.url for a in await articles(settings)} == set(fake_site.article_urls())
     for topic, data in (await every_topic(settings)).items():
         assert MEMBER_TOKEN.encode() not in data, topic
+        assert MEMBER_PASSWORD.encode() not in data, topic
 
 
 def polled_once(role: DiscoverRole) -> bool:

@@ -38,6 +38,19 @@ def test_opml_feeds_sharing_a_title_stay_separate_sources() -> None:
     assert [f.key for f in parse_opml(first_alone)] == ["Politics", "Sport"]
 
 
+def test_an_opml_feed_keeps_its_user_and_password_but_its_key_masks_them() -> None:
+    doc = (
+        b'<opml version="2.0"><body>'
+        b'<outline text="Members" xmlUrl="https://planet.example/members.xml"/>'
+        b'<outline text="Members" xmlUrl="HTTPS://reader:pa%40ss@Planet.Example:443/paid.xml#top"/>'
+        b"</body></opml>"
+    )
+    free, paid = parse_opml(doc)
+    assert free.key == "Members"
+    assert paid.url == "https://reader:pa%40ss@planet.example/paid.xml"
+    assert paid.key == "Members (https://***@planet.example/paid.xml)"
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [("rss2.xml", "not an OPML document"), ("billion_laughs.xml", "entities"), ("garbage.bin", "XML")],

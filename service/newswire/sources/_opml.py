@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
 from newswire.config import SourceSettings, masked_url_credentials
 from newswire.errors import SourceError
 from newswire.sources._xml import local_name, parse_xml
@@ -16,7 +18,8 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
     second publisher) gets the feed's URL after it, because the name is the source's key and two
     feeds under one key would be one source. The first keeps the bare name, so a feed's key does
     not change when a same-named one is added after it (feed readers export new feeds last).
-    Outlines whose ``xmlUrl`` is not an http(s) URL are skipped; ``type="include"`` outlines
+    A feed's URL keeps its user and password. Outlines whose ``xmlUrl`` is not an http(s) URL
+    are skipped; ``type="include"`` outlines
     (links to other OPML files) are not followed.
 
     Raises :class:`SourceError` if ``content`` is not safe, well-formed OPML.
@@ -33,7 +36,7 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
             continue
         name = (attrs.get("title") or attrs.get("text") or "").strip() or None
         try:
-            url = canonicalize(raw)
+            url = _with_userinfo(canonicalize(raw), raw)
             if url in found:
                 continue
             if name in named:
@@ -44,3 +47,13 @@ def parse_opml(content: bytes) -> list[SourceSettings]:
         if name:
             named.add(name)
     return list(found.values())
+
+
+def _with_userinfo(canonical: str, raw: str) -> str:
+    """``canonical`` with the user and password ``raw`` has: canonical URLs drop them, and a
+    private feed needs them to be fetched (they are masked wherever the source is shown)."""
+    netloc = urlsplit(raw).netloc
+    if "@" not in netloc:
+        return canonical
+    parts = urlsplit(canonical)
+    return urlunsplit(parts._replace(netloc=f"{netloc.rsplit('@', 1)[0]}@{parts.netloc}"))
