@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -75,6 +76,20 @@ async def live_sources(settings: Settings) -> dict[str, bool]:
     return out
 
 
+async def ingest_once(settings: Settings) -> None:
+    """Start ingest, poll every source once, stop when idle."""
+    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+
+
+def restart(first: Settings, broker: Any, site: FakeSite, sources: list[dict[str, str]]) -> Settings:
+    """The settings of a later start of ``first``'s deployment (same topics, same group) with ``sources``."""
+    same_deployment = {
+        "kafka": {"topic_prefix": first.kafka.topic_prefix},
+        "ingest": {"group_id": first.ingest.group_id},
+    }
+    return site_settings(broker, site, sources, **same_deployment)
+
+
 def write_opml(path: Path, site: FakeSite, feeds: dict[str, str]) -> dict[str, str]:
     """An OPML file subscribing to ``feeds`` (outline title: path on the site)."""
     outlines = "".join(
@@ -90,17 +105,17 @@ async def test_a_feed_taken_out_of_an_opml_is_tombstoned_and_no_longer_polled(
     both = {"RSS": "/feeds/rss.xml", "Atom": "/feeds/atom.xml"}
     opml = write_opml(tmp_path / "subscriptions.opml", fake_site, both)
     settings = site_settings(broker, fake_site, [opml])
-    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(settings)
     assert await live_sources(settings) == {"subscriptions": True, "RSS": True, "Atom": True}
     assert {row["source"] for row in await source_status(settings)} == {"subscriptions", "RSS", "Atom"}
 
     write_opml(tmp_path / "subscriptions.opml", fake_site, {"RSS": both["RSS"]})
-    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(settings)
     assert await live_sources(settings) == {"subscriptions": True, "RSS": True, "Atom": False}
     assert {row["source"] for row in await source_status(settings)} == {"subscriptions", "RSS"}
 
     atom_polls = fake_site.hits("/feeds/atom.xml")
-    await IngestDaemon(settings, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(settings)
     assert fake_site.hits("/feeds/atom.xml") == atom_polls
 
 
@@ -111,16 +126,12 @@ async def test_removing_an_opml_source_removes_its_feeds_but_not_one_the_configu
     opml = write_opml(tmp_path / "subscriptions.opml", fake_site, both)
     atom = {"kind": "feed", "name": "Atom", "url": fake_site.url(both["Atom"])}
     first = site_settings(broker, fake_site, [opml, atom])
-    await IngestDaemon(first, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(first)
     assert await live_sources(first) == {"subscriptions": True, "RSS": True, "Atom": True}
 
-    same_deployment = {
-        "kafka": {"topic_prefix": first.kafka.topic_prefix},
-        "ingest": {"group_id": first.ingest.group_id},
-    }
-    second = site_settings(broker, fake_site, [atom], **same_deployment)
+    second = restart(first, broker, fake_site, [atom])
     rss_polls = fake_site.hits("/feeds/rss.xml")
-    await IngestDaemon(second, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(second)
     assert await live_sources(second) == {"subscriptions": False, "RSS": False, "Atom": True}
     assert fake_site.hits("/feeds/rss.xml") == rss_polls
 
@@ -131,22 +142,18 @@ async def test_a_source_removed_from_the_config_is_tombstoned_and_no_longer_poll
     rss = {"kind": "feed", "name": "rss", "url": fake_site.url("/feeds/rss.xml")}
     atom = {"kind": "feed", "name": "atom", "url": fake_site.url("/feeds/atom.xml")}
     first = site_settings(broker, fake_site, [rss, atom])
-    await IngestDaemon(first, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(first)
     assert await live_sources(first) == {"rss": True, "atom": True}
 
-    same_deployment = {
-        "kafka": {"topic_prefix": first.kafka.topic_prefix},
-        "ingest": {"group_id": first.ingest.group_id},
-    }
-    second = site_settings(broker, fake_site, [rss], **same_deployment)
+    second = restart(first, broker, fake_site, [rss])
     atom_polls = fake_site.hits("/feeds/atom.xml")
-    await IngestDaemon(second, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(second)
     assert await live_sources(second) == {"rss": True, "atom": False}
     assert fake_site.hits("/feeds/atom.xml") == atom_polls
 
-    third = site_settings(broker, fake_site, [], **same_deployment)
+    third = restart(first, broker, fake_site, [])
     rss_polls = fake_site.hits("/feeds/rss.xml")
-    await IngestDaemon(third, inline_extraction=True, idle_timeout_s=3.0).run()
+    await ingest_once(third)
     assert await live_sources(third) == {"rss": False, "atom": False}
     assert fake_site.hits("/feeds/rss.xml") == rss_polls
     configured = [r async for r in iter_topic(third, third.topic("sources")) if r.key == CONFIGURED_KEY]
