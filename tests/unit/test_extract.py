@@ -477,3 +477,20 @@ def test_of_two_equal_wordings_the_one_written_as_displayed_wins(og: str, ld: st
     assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
         "Council's harbour plan approved"
     )
+
+
+@pytest.mark.parametrize(
+    ("og", "ld"),
+    [
+        ("\u201cWe will rebuild the harbour\u201d, mayor says", "We will rebuild the harbour, mayor says"),
+        ("We will rebuild the harbour, mayor says", "\u201cWe will rebuild the harbour\u201d, mayor says"),
+    ],
+)
+def test_of_two_equal_wordings_the_one_without_quotes_around_a_phrase_wins(og: str, ld: str) -> None:
+    # The heading sets the quoted speech in quotes; one declared title drops them.
+    page = _headline_page(
+        og=og, ld=ld, nav_h1="", header="<h1>\u201cWe will rebuild the harbour\u201d, mayor says</h1>"
+    )
+    assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
+        "We will rebuild the harbour, mayor says"
+    )

@@ -30,6 +30,9 @@ _MIN_SHOWN = 8
 _HEADINGS = "h1, h2, [itemprop=headline]"
 _MAX_HEADINGS = 40
 _MAX_MENU_DEPTH = 8
+# Quotation marks of the scripts the corpora hold; apostrophes count too, but two wordings of
+# one title carry the same apostrophes, so only quotes around a phrase make a difference.
+_QUOTE_MARKS = re.compile(r"[\"'\u201c-\u201f\u2018-\u201b\u00ab\u00bb\u2039\u203a\u300c-\u300f]")
 _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net", "news", "de", "uk", "at"})
 
 
@@ -160,8 +163,11 @@ def choose(
     the page's metadata states (og:title, then the JSON-LD headline);
     the displayed headline is the first of ``page_headings`` that shows one of them, and the
     first declared title it shows wins: og:title is most often the wording the page displays,
-    the JSON-LD headline and ``<title>`` an SEO wording of the story. When no heading shows a
-    declared title, ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
+    the JSON-LD headline and ``<title>`` an SEO wording of the story. Of two declared titles
+    with the same letters, the one without the quotation marks the other sets around a phrase
+    wins (the page's quotes are its typography, and where the metadata disagrees on them the
+    plain wording is the one both state), else the one written exactly as displayed. When no
+    heading shows a declared title, ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
     then twitter:title and og:title, match the visible headline most often; a majority vote
     did worse because SEO variants of a title agree with each other.
     """
@@ -170,9 +176,12 @@ def choose(
         shown_as = norm(heading)
         shown = next(((c, n) for c, n in stated if _shows(shown_as, n)), None)
         if shown is not None:
-            # Of equal wordings, the one written exactly as displayed.
+            # Of equal wordings, the one without quotation marks another sets around a phrase,
+            # then the one written exactly as displayed.
             displayed = _WS.sub(" ", heading).strip()
-            return next((c for c, n in stated if n == shown[1] and c == displayed), shown[0])
+            equal = [c for c, n in stated if n == shown[1]]
+            as_shown = next((c for c in equal if c == displayed), shown[0])
+            return min(equal, key=lambda c: (len(_QUOTE_MARKS.findall(c)), c != as_shown))
     ordered = (_cleaned(x, keys, section, sections) for x in candidates if x)
     return next((c for c in ordered if c), None)
 
