@@ -5,8 +5,8 @@ or a date around the headline ("Headline - Golem.de", "Headline | DW |
 28.04.2023"). Segments around common separators are dropped when they look
 like the site (its name or domain), the section, a date or a byline. The
 headline is the declared title (og:title, JSON-LD) that the page displays as a
-heading outside its menus; when it displays none, the most trusted non-empty
-candidate wins.
+heading outside its menus; when it displays none, an undated page's ``<h1>`` that
+rewords a declared title, else the most trusted non-empty candidate wins.
 """
 
 from __future__ import annotations
