@@ -477,3 +477,51 @@ def test_of_two_equal_wordings_the_one_written_as_displayed_wins(og: str, ld: st
     assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
         "Council's harbour plan approved"
     )
+
+
+@pytest.mark.parametrize(
+    ("og", "ld"),
+    [
+        ("\u201cWe will rebuild the harbour\u201d, mayor says", "We will rebuild the harbour, mayor says"),
+        ("We will rebuild the harbour, mayor says", "\u201cWe will rebuild the harbour\u201d, mayor says"),
+    ],
+)
+def test_of_two_equal_wordings_the_one_without_quotes_around_a_phrase_wins(og: str, ld: str) -> None:
+    # The heading sets the quoted speech in quotes; one declared title drops them.
+    page = _headline_page(
+        og=og, ld=ld, nav_h1="", header="<h1>\u201cWe will rebuild the harbour\u201d, mayor says</h1>"
+    )
+    assert extract_html(page, "https://riverside.example/a/1", fetched=FETCHED).title == (
+        "We will rebuild the harbour, mayor says"
+    )
+
+
+def _guide_page(*, h1: str, dated: bool) -> str:
+    published = "<meta property='article:published_time' content='2026-03-02T08:00:00Z'>" if dated else ""
+    return (
+        "<html><head><title>Harbour walks: a guide for 2026 | Riverside Post</title>"
+        f"<meta property='og:title' content='Harbour walks: a guide for 2026'>{published}</head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{h1}</h1>{_STORY}</article></body></html>"
+    )
+
+
+def test_an_undated_page_shows_its_h1_rewording_of_the_declared_title() -> None:
+    # A guide titles its metadata for search engines and shows readers another wording.
+    page = _guide_page(h1="The ten best harbour walks for 2026", dated=False)
+    assert extract_html(page, "https://riverside.example/guides/walks", fetched=FETCHED).title == (
+        "The ten best harbour walks for 2026"
+    )
+
+
+@pytest.mark.parametrize(
+    ("h1", "dated"),
+    [
+        ("The ten best harbour walks for 2026", True),  # a dated story keeps its declared title
+        ("Our travel desk", False),  # an <h1> that names a section is no rewording
+    ],
+)
+def test_the_declared_title_stays_on_dated_stories_and_beside_a_section_h1(h1: str, dated: bool) -> None:
+    page = _guide_page(h1=h1, dated=dated)
+    assert extract_html(page, "https://riverside.example/guides/walks", fetched=FETCHED).title == (
+        "Harbour walks: a guide for 2026"
+    )

@@ -15,7 +15,7 @@ from newswire.extract._byline import authors_of
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
-from newswire.extract._page_dates import dates_of
+from newswire.extract._page_dates import dates_of, states_published
 from newswire.extract._text import repair, word_count
 
 _WS = re.compile(r"\s+")
@@ -217,6 +217,8 @@ def _extract(
         frozenset(_title.section_keys(url)),
         declared=[md.first("og:title"), ld_text(article.get("headline"))],
         page_headings=_title.headings(tree),
+        h1=_title.first_h1(tree),
+        dated=states_published(md),
     )
     lead = _clean(
         md.first("og:description", "description", "twitter:description")

@@ -49,6 +49,11 @@ _MODIFIED_META = (
 )
 
 
+def states_published(md: Metadata) -> bool:
+    """Whether the page's metadata (meta tags or any JSON-LD object) says when it was published."""
+    return bool(md.all(*_PUBLISHED_META)) or any(obj.get("datePublished") for obj in md.ld_objects)
+
+
 def _declared_offset(values: list[str | None]) -> tzinfo:
     """The offset the page states on any of its dates, applied to its naive ones."""
     for value in values:

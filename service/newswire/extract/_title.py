@@ -5,8 +5,8 @@ or a date around the headline ("Headline - Golem.de", "Headline | DW |
 28.04.2023"). Segments around common separators are dropped when they look
 like the site (its name or domain), the section, a date or a byline. The
 headline is the declared title (og:title, JSON-LD) that the page displays as a
-heading outside its menus; when it displays none, the most trusted non-empty
-candidate wins.
+heading outside its menus; when it displays none, an undated page's ``<h1>`` that
+rewords a declared title, else the most trusted non-empty candidate wins.
 """
 
 from __future__ import annotations
@@ -28,8 +28,15 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _WS = re.compile(r"\s+")
 _MIN_SHOWN = 8
 _HEADINGS = "h1, h2, [itemprop=headline]"
+_WORD = re.compile(r"\w+")
+# Share of an undated page's <h1> words a declared title must hold: a rewording of the title,
+# not a section or site name ("Contact Us", "Our Blog").
+_REWORDING_SHARE = 1 / 3
 _MAX_HEADINGS = 40
 _MAX_MENU_DEPTH = 8
+# Quotation marks of the scripts the corpora hold; apostrophes count too, but two wordings of
+# one title carry the same apostrophes, so only quotes around a phrase make a difference.
+_QUOTE_MARKS = re.compile(r"[\"'\u201c-\u201f\u2018-\u201b\u00ab\u00bb\u2039\u203a\u300c-\u300f]")
 _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net", "news", "de", "uk", "at"})
 
 
@@ -115,6 +122,15 @@ def headings(tree: LexborHTMLParser) -> list[str]:
     return out
 
 
+def first_h1(tree: LexborHTMLParser) -> str | None:
+    """Text of the page's first ``<h1>`` outside menus that shows any text."""
+    for node in tree.css("h1")[:_MAX_HEADINGS]:
+        text = node.text(deep=True)
+        if text.strip() and not _in_menu(node):
+            return text
+    return None
+
+
 def _in_menu(node: LexborNode) -> bool:
     parent: LexborNode | None = node
     for _ in range(_MAX_MENU_DEPTH):
@@ -153,6 +169,8 @@ def choose(
     *,
     declared: list[str | None] | None = None,
     page_headings: list[str] | None = None,
+    h1: str | None = None,
+    dated: bool = True,
 ) -> str | None:
     """The headline: the declared title the page displays, else the first candidate in order of trust.
 
@@ -160,8 +178,17 @@ def choose(
     the page's metadata states (og:title, then the JSON-LD headline);
     the displayed headline is the first of ``page_headings`` that shows one of them, and the
     first declared title it shows wins: og:title is most often the wording the page displays,
-    the JSON-LD headline and ``<title>`` an SEO wording of the story. When no heading shows a
-    declared title, ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
+    the JSON-LD headline and ``<title>`` an SEO wording of the story. Of two declared titles
+    with the same letters, the one without the quotation marks the other sets around a phrase
+    wins (the page's quotes are its typography, and where the metadata disagrees on them the
+    plain wording is the one both state), else the one written exactly as displayed.
+
+    When no heading shows a declared title, an undated page (not ``dated``: its metadata states
+    no publication date) gets its first ``<h1>`` outside menus when that rewords a declared
+    title: guides and landing pages title their metadata for search engines and show readers
+    another wording. On dated stories the development corpora disagree on which wording is the
+    headline, so they keep the order of trust, as do pages whose ``<h1>`` names a section or the
+    site. Otherwise ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
     then twitter:title and og:title, match the visible headline most often; a majority vote
     did worse because SEO variants of a title agree with each other.
     """
@@ -170,11 +197,25 @@ def choose(
         shown_as = norm(heading)
         shown = next(((c, n) for c, n in stated if _shows(shown_as, n)), None)
         if shown is not None:
-            # Of equal wordings, the one written exactly as displayed.
+            # Of equal wordings, the one without quotation marks another sets around a phrase,
+            # then the one written exactly as displayed.
             displayed = _WS.sub(" ", heading).strip()
-            return next((c for c, n in stated if n == shown[1] and c == displayed), shown[0])
+            equal = [c for c, n in stated if n == shown[1]]
+            as_shown = next((c for c in equal if c == displayed), shown[0])
+            return min(equal, key=lambda c: (len(_QUOTE_MARKS.findall(c)), c != as_shown))
+    if stated and h1 and not dated:
+        shown_h1 = _cleaned(h1, keys, section, sections)
+        if _rewords(shown_h1, [c for c, _ in stated]):
+            return shown_h1
     ordered = (_cleaned(x, keys, section, sections) for x in candidates if x)
     return next((c for c in ordered if c), None)
+
+
+def _rewords(heading: str, titles: list[str]) -> bool:
+    """Whether the declared ``titles`` hold at least a third of the ``heading``'s words."""
+    words = set(_WORD.findall(heading.casefold()))
+    stated = {w for title in titles for w in _WORD.findall(title.casefold())}
+    return bool(words) and len(words & stated) >= _REWORDING_SHARE * len(words)
 
 
 def _cleaned(candidate: str, keys: set[str], section: str | None, sections: frozenset[str]) -> str:
