@@ -127,3 +127,39 @@ def test_explain_shows_the_cut(tmp_path: Path) -> None:
     page.write_text(_sure_page_ending_in_a_form(), encoding="utf-8")
     report = explain_path(page, URL)
     assert "it is asked where the article ends" in report and cut in report
+
+
+SHARE_LINES = [
+    "Photos by the harbour board.",
+    "Sign up for our weekly newsletter.",
+    "Copyright 2026 Harbour News.",
+]
+
+
+def _sure_page_ending_in_short_lines() -> str:
+    """A sure container whose story ends in three short lines that are not prose (short sentences,
+    so the tidy step keeps them as it keeps any body's last sentence): together under 15% of the
+    body's characters, so only their number says the body ends in furniture."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    lines = "".join(f"<p>{line}</p>" for line in SHARE_LINES)
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/share'>{lines}</form></div></body></html>"
+    )
+
+
+def test_a_sure_body_ending_in_a_run_of_short_lines_asks_where_the_article_ends() -> None:
+    tail = sum(map(len, SHARE_LINES)) / sum(map(len, [*SENTENCES, *SHARE_LINES]))
+    assert 0.07 <= tail < 0.15
+    event = extract_html(_sure_page_ending_in_short_lines().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in SHARE_LINES)
+
+
+def test_explain_shows_the_run_of_short_lines(tmp_path: Path) -> None:
+    page = tmp_path / "share.html"
+    page.write_text(_sure_page_ending_in_short_lines(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "3+ such lines holding 7%+" in report
+    assert "decision: our body ends after the last paragraph trafilatura's body shares" in report

@@ -53,8 +53,12 @@ SECOND_OPINION_DECLARED = 1.3
 # ... and, where ours found no text, when it has at least this many words.
 SECOND_OPINION_RESCUE_WORDS = 40
 # ... and also when a container's body ends in lines that are not prose (after its last prose
-# paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer.
+# paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer ...
 SECOND_OPINION_TAIL = 0.15
+# ... or at least this many such lines holding at least this part: a run of short furniture lines
+# (share buttons' labels, tags, "Posted in" and copyright lines) after a long article.
+SECOND_OPINION_TAIL_LINES = 3
+SECOND_OPINION_TAIL_RUN = 0.07
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
@@ -105,13 +109,21 @@ def ask_second_opinion(
 
 def ends_in_furniture(paragraphs: list[str]) -> bool:
     """Whether the body goes on after its last prose paragraph with lines that are not prose,
-    holding ``SECOND_OPINION_TAIL`` or more of its characters (where the article ends is then
-    worth a second reading: :func:`._second_opinion.cut_after_shared`)."""
+    holding ``SECOND_OPINION_TAIL`` or more of its characters, or ``SECOND_OPINION_TAIL_LINES`` or
+    more lines holding ``SECOND_OPINION_TAIL_RUN`` (where the article ends is then worth a second
+    reading: :func:`._second_opinion.cut_after_shared`). A long article's furniture is a small part
+    of it in characters, but seldom a single line."""
     total = sum(len(p) for p in paragraphs)
     last = max(
         (i for i, p in enumerate(paragraphs) if len(p) >= _PROSE and _SENTENCE_END.search(p)), default=-1
     )
-    return bool(total) and sum(len(p) for p in paragraphs[last + 1 :]) >= SECOND_OPINION_TAIL * total
+    tail = paragraphs[last + 1 :]
+    chars = sum(len(p) for p in tail)
+    if not total:
+        return False
+    if chars >= SECOND_OPINION_TAIL * total:
+        return True
+    return len(tail) >= SECOND_OPINION_TAIL_LINES and chars >= SECOND_OPINION_TAIL_RUN * total
 
 
 def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: LexborHTMLParser) -> str:
@@ -218,7 +230,8 @@ def choose_body(
             + ("; it is asked on the headline's branch only" if branch is not None else "")
             + (
                 f"; it is asked where the article ends (the body ends in {SECOND_OPINION_TAIL:.0%}+ "
-                "of lines that are not prose)"
+                f"of lines that are not prose, or in {SECOND_OPINION_TAIL_LINES}+ such lines holding "
+                f"{SECOND_OPINION_TAIL_RUN:.0%}+)"
                 if tail
                 else ""
             )
