@@ -12,8 +12,8 @@ amount of text where ours found none, ours and clearly more text the cleaned pag
 (a list or table article our container cut), a small part of a densest run that ran on into
 readers' comments, or the core of our container's body, which adds furniture before or after
 it: the ``trafilatura`` method. When it is not taken but reads
-the same region, our container's body ends after the last paragraph both share (when that
-tail is small), and its substantial blocks missing between our shared paragraphs are added
+the same region, our container's body ends after the last paragraph both share and starts at
+the first (when that tail or head is small, and the head is not prose), and its substantial blocks missing between our shared paragraphs are added
 (:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
 all of its text is narrowed to that branch when trafilatura's body lies within it
 (:mod:`._headline_branch`). A page with no text at all
@@ -156,12 +156,14 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     return ""
 
 
-def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None, *, sure: bool) -> list[str]:
-    """Our container's body ended after the last paragraph trafilatura's body shares (see
-    :func:`._second_opinion.cut_after_shared`), with a ``--explain`` note when it is cut.
+def _cut_edges(paragraphs: list[str], other: list[str], notes: list[str] | None, *, sure: bool) -> list[str]:
+    """Our container's body ended after the last paragraph trafilatura's body shares and started at
+    the first (see :func:`._second_opinion.cut_after_shared`), with ``--explain`` notes on each cut.
 
-    On a ``sure`` body (trafilatura asked only because it ends in furniture) a tail that is mostly
-    prose stays: there trafilatura more likely stopped early (a "Read more" line, a paywall box).
+    A head that is mostly prose stays (standfirsts and intros are where the two readers disagree,
+    and they are article text); on a ``sure`` body (trafilatura asked only because it ends in
+    furniture) so does a tail that is mostly prose: there trafilatura more likely stopped early (a
+    "Read more" line, a paywall box).
     """
     kept = _second_opinion.cut_after_shared(paragraphs, other)
     if sure and prose_score(paragraphs[len(kept) :]) > 0:
@@ -172,7 +174,16 @@ def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None, 
             f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
             f"{_second_opinion.EDGE_CUT:.0%} of our text" + (", mostly not prose)" if sure else ")")
         )
-    return kept
+    started = _second_opinion.cut_before_shared(kept, other)
+    if prose_score(kept[: len(kept) - len(started)]) > 0:
+        return kept
+    if notes is not None and len(started) < len(kept):
+        notes.append(
+            "our body starts at the first paragraph trafilatura's body shares: "
+            f"{len(kept) - len(started)} paragraphs before it cut (mostly not prose, at most "
+            f"{_second_opinion.EDGE_CUT:.0%} of our text)"
+        )
+    return started
 
 
 def _branch_note(confirmed: bool, branch: list[str]) -> str:
@@ -252,7 +263,7 @@ def choose_body(
                 if confirmed:
                     paragraphs = branch
             if method == "container" and (asked or tail):
-                paragraphs = _cut_tail(paragraphs, other, notes, sure=not asked)
+                paragraphs = _cut_edges(paragraphs, other, notes, sure=not asked)
             if asked:
                 paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
