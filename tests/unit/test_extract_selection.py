@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from newswire.extract import extract_html
@@ -214,3 +215,33 @@ def test_a_head_that_reads_as_prose_stays() -> None:
     )
     event = extract_html(page.encode(), URL, fetched=FETCHED)
     assert intro in event.body
+
+
+def _page_declaring_its_story() -> str:
+    """A sure container holding a toolbar, the story and furniture lines, on a page whose JSON-LD
+    declares the story's text as its ``articleBody``."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    tools = "".join(f"<p>{line}</p>" for line in TOOLS)
+    lines = "".join(f"<p>{line}</p>" for line in SHARE_LINES)
+    ld = json.dumps({"@type": "NewsArticle", "headline": HEADLINE, "articleBody": " ".join(SENTENCES)})
+    return (
+        f"<html><head><title>{HEADLINE}</title><script type='application/ld+json'>{ld}</script></head>"
+        f"<body><h1>{HEADLINE}</h1><div class='post'><div class='tools'>{tools}</div>{story}"
+        f"{lines}</div></body></html>"
+    )
+
+
+def test_the_declared_article_body_starts_and_ends_the_body() -> None:
+    # The publisher's JSON-LD holds the story only: our lines before and after it, not prose, go.
+    event = extract_html(_page_declaring_its_story().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in [*TOOLS, *SHARE_LINES])
+
+
+def test_explain_shows_the_declared_article_body_cuts(tmp_path: Path) -> None:
+    page = tmp_path / "declared.html"
+    page.write_text(_page_declaring_its_story(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "our body starts at the first paragraph the JSON-LD articleBody shares" in report
+    assert "our body ends after the last paragraph the JSON-LD articleBody shares" in report

@@ -11,12 +11,13 @@ a second opinion (:mod:`._second_opinion`), taken when it holds clearly more pro
 amount of text where ours found none, ours and clearly more text the cleaned page shows unlinked
 (a list or table article our container cut), a small part of a densest run that ran on into
 readers' comments, or the core of our container's body, which adds furniture before or after
-it: the ``trafilatura`` method. When it is not taken but reads
-the same region, our container's body ends after the last paragraph both share and starts at
-the first (when that tail or head is small, and the head is not prose), and its substantial blocks missing between our shared paragraphs are added
-(:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
-all of its text is narrowed to that branch when trafilatura's body lies within it
-(:mod:`._headline_branch`). A page with no text at all
+it: the ``trafilatura`` method. When it is not taken but reads the same region, our container's
+body ends after the last paragraph both share and starts at the first (when that tail or head is
+small, and the head is not prose), and its substantial blocks missing between our shared
+paragraphs are added (:mod:`._merge`). A sure container that holds the displayed headline in a
+branch with most but not all of its text is narrowed to that branch when trafilatura's body lies
+within it (:mod:`._headline_branch`). A declared JSON-LD ``articleBody`` that does not replace the body
+ends and starts it the same way, before trafilatura is considered. A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
 method.
 """
@@ -156,7 +157,14 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     return ""
 
 
-def _cut_edges(paragraphs: list[str], other: list[str], notes: list[str] | None, *, sure: bool) -> list[str]:
+def _cut_edges(
+    paragraphs: list[str],
+    other: list[str],
+    notes: list[str] | None,
+    *,
+    sure: bool,
+    reader: str = "trafilatura's body",
+) -> list[str]:
     """Our container's body ended after the last paragraph trafilatura's body shares and started at
     the first (see :func:`._second_opinion.cut_after_shared`), with ``--explain`` notes on each cut.
 
@@ -170,7 +178,7 @@ def _cut_edges(paragraphs: list[str], other: list[str], notes: list[str] | None,
         kept = paragraphs
     if notes is not None and len(kept) < len(paragraphs):
         notes.append(
-            "our body ends after the last paragraph trafilatura's body shares: "
+            f"our body ends after the last paragraph {reader} shares: "
             f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
             f"{_second_opinion.EDGE_CUT:.0%} of our text" + (", mostly not prose)" if sure else ")")
         )
@@ -179,7 +187,7 @@ def _cut_edges(paragraphs: list[str], other: list[str], notes: list[str] | None,
         return kept
     if notes is not None and len(started) < len(kept):
         notes.append(
-            "our body starts at the first paragraph trafilatura's body shares: "
+            f"our body starts at the first paragraph {reader} shares: "
             f"{len(kept) - len(started)} paragraphs before it cut (mostly not prose, at most "
             f"{_second_opinion.EDGE_CUT:.0%} of our text)"
         )
@@ -231,6 +239,9 @@ def choose_body(
     ld_tokens = word_count(ld_body)
     if ld_tokens > _LD_GAIN * word_count(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
+    if method == "container" and ld_body:
+        # The publisher's own declaration of the article's text is a second reading too.
+        paragraphs = _cut_edges(paragraphs, ld_body, notes, sure=True, reader="the JSON-LD articleBody")
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
     # A sure body that ends in furniture asks trafilatura only where the article ends.
     tail = method == "container" and not asked and ends_in_furniture(paragraphs)
