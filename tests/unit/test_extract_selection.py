@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
-from newswire.extract._second_opinion import cut_after_shared
+from newswire.extract._second_opinion import cut_after_shared, cut_before_shared
 from tests.support.harbour_story import SENTENCES, URL
 
 FETCHED = "2026-12-05T12:00:00+00:00"
@@ -127,3 +128,120 @@ def test_explain_shows_the_cut(tmp_path: Path) -> None:
     page.write_text(_sure_page_ending_in_a_form(), encoding="utf-8")
     report = explain_path(page, URL)
     assert "it is asked where the article ends" in report and cut in report
+
+
+SHARE_LINES = [
+    "Photos by the harbour board.",
+    "Sign up for our weekly newsletter.",
+    "Copyright 2026 Harbour News.",
+]
+
+
+def _sure_page_ending_in_short_lines() -> str:
+    """A sure container whose story ends in three short lines that are not prose (short sentences,
+    so the tidy step keeps them as it keeps any body's last sentence): together under 15% of the
+    body's characters, so only their number says the body ends in furniture."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    lines = "".join(f"<p>{line}</p>" for line in SHARE_LINES)
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='post'>{story}<form action='/share'>{lines}</form></div></body></html>"
+    )
+
+
+def test_a_sure_body_ending_in_a_run_of_short_lines_asks_where_the_article_ends() -> None:
+    tail = sum(map(len, SHARE_LINES)) / sum(map(len, [*SENTENCES, *SHARE_LINES]))
+    assert 0.07 <= tail < 0.15
+    event = extract_html(_sure_page_ending_in_short_lines().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in SHARE_LINES)
+
+
+def test_explain_shows_the_run_of_short_lines(tmp_path: Path) -> None:
+    page = tmp_path / "share.html"
+    page.write_text(_sure_page_ending_in_short_lines(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "3+ such lines holding 7%+" in report
+    assert "decision: our body ends after the last paragraph trafilatura's body shares" in report
+
+
+TOOLS = ["Listen to this story.", "Save this story for later.", "Print this page."]
+
+
+def _page_with_tools_above_the_story() -> str:
+    """A story whose box starts with a toolbar's lines, inside an ``<article>`` that also holds a
+    long list of place links (so the declared article outweighs the body and trafilatura is asked)."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    tools = "".join(f"<p>{line}</p>" for line in TOOLS)
+    places = " ".join(f"<a href='/place/{i}'>Harbour place number {i}</a>" for i in range(30))
+    return (
+        f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"<div class='post'><form action='/tools'>{tools}</form>{story}</div>"
+        f"<div class='index'>{places}</div></article></body></html>"
+    )
+
+
+def test_the_body_starts_where_both_readers_start_the_article() -> None:
+    # trafilatura leaves the toolbar out and reads the story as ours does: the lines before the first
+    # paragraph both bodies share are not prose, so they go.
+    event = extract_html(_page_with_tools_above_the_story().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in TOOLS)
+
+
+def test_a_long_head_is_not_cut() -> None:
+    # trafilatura read only the last two paragraphs: the four before them are too much of ours.
+    assert cut_before_shared(SENTENCES, SENTENCES[-2:]) == SENTENCES
+    assert cut_before_shared([*TOOLS, *SENTENCES], SENTENCES) == SENTENCES
+
+
+def test_explain_shows_the_head_cut(tmp_path: Path) -> None:
+    page = tmp_path / "tools.html"
+    page.write_text(_page_with_tools_above_the_story(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "decision: our body starts at the first paragraph trafilatura's body shares" in report
+
+
+def test_a_head_that_reads_as_prose_stays() -> None:
+    # An intro trafilatura leaves out (here: inside a form) is article text when it reads as prose.
+    intro = (
+        "Our reporter spent the evening at the harbour board's meeting, where the vote on the quay was"
+        " the last item on a long agenda."
+    )
+    page = _page_with_tools_above_the_story().replace(
+        "<form action='/tools'>", f"<form action='/tools'><p>{intro}</p>"
+    )
+    event = extract_html(page.encode(), URL, fetched=FETCHED)
+    assert intro in event.body
+
+
+def _page_declaring_its_story() -> str:
+    """A sure container holding a toolbar, the story and furniture lines, on a page whose JSON-LD
+    declares the story's text as its ``articleBody``."""
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    tools = "".join(f"<p>{line}</p>" for line in TOOLS)
+    lines = "".join(f"<p>{line}</p>" for line in SHARE_LINES)
+    ld = json.dumps({"@type": "NewsArticle", "headline": HEADLINE, "articleBody": " ".join(SENTENCES)})
+    return (
+        f"<html><head><title>{HEADLINE}</title><script type='application/ld+json'>{ld}</script></head>"
+        f"<body><h1>{HEADLINE}</h1><div class='post'><div class='tools'>{tools}</div>{story}"
+        f"{lines}</div></body></html>"
+    )
+
+
+def test_the_declared_article_body_starts_and_ends_the_body() -> None:
+    # The publisher's JSON-LD holds the story only: our lines before and after it, not prose, go.
+    event = extract_html(_page_declaring_its_story().encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert all(sentence in event.body for sentence in SENTENCES)
+    assert not any(line in event.body for line in [*TOOLS, *SHARE_LINES])
+
+
+def test_explain_shows_the_declared_article_body_cuts(tmp_path: Path) -> None:
+    page = tmp_path / "declared.html"
+    page.write_text(_page_declaring_its_story(), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "our body starts at the first paragraph the JSON-LD articleBody shares" in report
+    assert "our body ends after the last paragraph the JSON-LD articleBody shares" in report

@@ -8,6 +8,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
 from newswire.extract import _clean, _container, _headline_branch, _strategy, _walk
+from newswire.extract._html import _article_body
+from newswire.extract._metadata import parse_metadata
 from newswire.extract._paths import parse_path, read_page
 
 _SHOWN = 10
@@ -113,7 +115,11 @@ def explain_path(path: Path, url: str | None = None) -> str:
         )
     notes: list[str] = []
     tree = _fresh_tree(html)
-    _strategy.choose_body(tree, html, [], url, page_words=page_words, notes=notes, headline=headline)
+    # The declared JSON-LD articleBody takes part in the choice as it does in the event.
+    declared_body = _article_body(parse_metadata(LexborHTMLParser(html)))
+    _strategy.choose_body(
+        tree, html, declared_body, url, page_words=page_words, notes=notes, headline=headline
+    )
     lines.extend(f"decision: {note}" for note in notes)
     if event is None:
         lines.append(f"result: {failure}")

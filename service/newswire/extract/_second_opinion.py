@@ -12,7 +12,8 @@ decide between them, blind to whether the text ends like sentences (list and tab
 not): :func:`superset_kept_share` (its body is ours and more of the article), :func:`ran_over`
 (the densest run went on into readers' comments) and :func:`is_core_of` (our container took the
 article with furniture around it). :func:`confirms` checks a narrower reading of our own, and
-:func:`cut_after_shared` ends our body where both readings end.
+:func:`cut_after_shared` and :func:`cut_before_shared` end and start our body where both readings
+do.
 """
 
 from __future__ import annotations
@@ -165,21 +166,39 @@ def confirms(narrower: list[str], other: list[str]) -> bool:
     return _share_in(_shingle_set(other), _shingle_set(narrower)) >= BRANCH_CONFIRM
 
 
+def _shared(ours: list[str], other: list[str]) -> list[int]:
+    """Indexes of our paragraphs trafilatura's body shares, when its body (40+ words) lies within ours."""
+    if word_count(other) < OVERRUN_MIN_WORDS:
+        return []
+    return [i for i, yes in enumerate(_held(ours, other) or []) if yes]
+
+
 def cut_after_shared(ours: list[str], other: list[str]) -> list[str]:
     """Our body without its paragraphs after the last one trafilatura's body shares, when its body
     (40+ words) lies within ours and that tail is a small part of ours (``EDGE_CUT``).
 
     Two differently built readers then agree where the article ends; what only ours holds after
     it (a sign-up form, a blogroll, a disclaimer, "Comments are closed") is the container's
-    furniture. The start is left alone: there the readers disagree on standfirsts and intros, and
-    lines only ours holds between shared paragraphs stay.
+    furniture. Lines only ours holds between shared paragraphs stay.
     """
-    if word_count(other) < OVERRUN_MIN_WORDS:
-        return ours
-    shared = [i for i, yes in enumerate(_held(ours, other) or []) if yes]
+    shared = _shared(ours, other)
     if not shared:
         return ours
     cut = sum(len(p) for p in ours[shared[-1] + 1 :])
     if not cut or cut > EDGE_CUT * sum(len(p) for p in ours):
         return ours
     return ours[: shared[-1] + 1]
+
+
+def cut_before_shared(ours: list[str], other: list[str]) -> list[str]:
+    """Our body without its paragraphs before the first one trafilatura's body shares, on the same
+    terms as :func:`cut_after_shared`. The caller keeps a head that reads as prose: there the two
+    readers disagree on standfirsts and intros, which are article text.
+    """
+    shared = _shared(ours, other)
+    if not shared:
+        return ours
+    cut = sum(len(p) for p in ours[: shared[0]])
+    if not cut or cut > EDGE_CUT * sum(len(p) for p in ours):
+        return ours
+    return ours[shared[0] :]

@@ -11,12 +11,13 @@ a second opinion (:mod:`._second_opinion`), taken when it holds clearly more pro
 amount of text where ours found none, ours and clearly more text the cleaned page shows unlinked
 (a list or table article our container cut), a small part of a densest run that ran on into
 readers' comments, or the core of our container's body, which adds furniture before or after
-it: the ``trafilatura`` method. When it is not taken but reads
-the same region, our container's body ends after the last paragraph both share (when that
-tail is small), and its substantial blocks missing between our shared paragraphs are added
-(:mod:`._merge`). A sure container that holds the displayed headline in a branch with most but not
-all of its text is narrowed to that branch when trafilatura's body lies within it
-(:mod:`._headline_branch`). A page with no text at all
+it: the ``trafilatura`` method. When it is not taken but reads the same region, our container's
+body ends after the last paragraph both share and starts at the first (when that tail or head is
+small, and the head is not prose), and its substantial blocks missing between our shared
+paragraphs are added (:mod:`._merge`). A sure container that holds the displayed headline in a
+branch with most but not all of its text is narrowed to that branch when trafilatura's body lies
+within it (:mod:`._headline_branch`). A declared JSON-LD ``articleBody`` that does not replace the body
+ends and starts it the same way, before trafilatura is considered. A page with no text at all
 gets the most prose-like string of its inline script data (single-page apps), the ``script``
 method.
 """
@@ -53,8 +54,12 @@ SECOND_OPINION_DECLARED = 1.3
 # ... and, where ours found no text, when it has at least this many words.
 SECOND_OPINION_RESCUE_WORDS = 40
 # ... and also when a container's body ends in lines that are not prose (after its last prose
-# paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer.
+# paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer ...
 SECOND_OPINION_TAIL = 0.15
+# ... or at least this many such lines holding at least this part: a run of short furniture lines
+# (share buttons' labels, tags, "Posted in" and copyright lines) after a long article.
+SECOND_OPINION_TAIL_LINES = 3
+SECOND_OPINION_TAIL_RUN = 0.07
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
 _PROSE = 80
@@ -105,13 +110,21 @@ def ask_second_opinion(
 
 def ends_in_furniture(paragraphs: list[str]) -> bool:
     """Whether the body goes on after its last prose paragraph with lines that are not prose,
-    holding ``SECOND_OPINION_TAIL`` or more of its characters (where the article ends is then
-    worth a second reading: :func:`._second_opinion.cut_after_shared`)."""
+    holding ``SECOND_OPINION_TAIL`` or more of its characters, or ``SECOND_OPINION_TAIL_LINES`` or
+    more lines holding ``SECOND_OPINION_TAIL_RUN`` (where the article ends is then worth a second
+    reading: :func:`._second_opinion.cut_after_shared`). A long article's furniture is a small part
+    of it in characters, but seldom a single line."""
     total = sum(len(p) for p in paragraphs)
     last = max(
         (i for i, p in enumerate(paragraphs) if len(p) >= _PROSE and _SENTENCE_END.search(p)), default=-1
     )
-    return bool(total) and sum(len(p) for p in paragraphs[last + 1 :]) >= SECOND_OPINION_TAIL * total
+    tail = paragraphs[last + 1 :]
+    chars = sum(len(p) for p in tail)
+    if not total:
+        return False
+    if chars >= SECOND_OPINION_TAIL * total:
+        return True
+    return len(tail) >= SECOND_OPINION_TAIL_LINES and chars >= SECOND_OPINION_TAIL_RUN * total
 
 
 def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: LexborHTMLParser) -> str:
@@ -144,23 +157,41 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     return ""
 
 
-def _cut_tail(paragraphs: list[str], other: list[str], notes: list[str] | None, *, sure: bool) -> list[str]:
-    """Our container's body ended after the last paragraph trafilatura's body shares (see
-    :func:`._second_opinion.cut_after_shared`), with a ``--explain`` note when it is cut.
+def _cut_edges(
+    paragraphs: list[str],
+    other: list[str],
+    notes: list[str] | None,
+    *,
+    sure: bool,
+    reader: str = "trafilatura's body",
+) -> list[str]:
+    """Our container's body ended after the last paragraph trafilatura's body shares and started at
+    the first (see :func:`._second_opinion.cut_after_shared`), with ``--explain`` notes on each cut.
 
-    On a ``sure`` body (trafilatura asked only because it ends in furniture) a tail that is mostly
-    prose stays: there trafilatura more likely stopped early (a "Read more" line, a paywall box).
+    A head that is mostly prose stays (standfirsts and intros are where the two readers disagree,
+    and they are article text); on a ``sure`` body (trafilatura asked only because it ends in
+    furniture) so does a tail that is mostly prose: there trafilatura more likely stopped early (a
+    "Read more" line, a paywall box).
     """
     kept = _second_opinion.cut_after_shared(paragraphs, other)
     if sure and prose_score(paragraphs[len(kept) :]) > 0:
         kept = paragraphs
     if notes is not None and len(kept) < len(paragraphs):
         notes.append(
-            "our body ends after the last paragraph trafilatura's body shares: "
+            f"our body ends after the last paragraph {reader} shares: "
             f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
             f"{_second_opinion.EDGE_CUT:.0%} of our text" + (", mostly not prose)" if sure else ")")
         )
-    return kept
+    started = _second_opinion.cut_before_shared(kept, other)
+    if prose_score(kept[: len(kept) - len(started)]) > 0:
+        return kept
+    if notes is not None and len(started) < len(kept):
+        notes.append(
+            f"our body starts at the first paragraph {reader} shares: "
+            f"{len(kept) - len(started)} paragraphs before it cut (mostly not prose, at most "
+            f"{_second_opinion.EDGE_CUT:.0%} of our text)"
+        )
+    return started
 
 
 def _branch_note(confirmed: bool, branch: list[str]) -> str:
@@ -208,6 +239,9 @@ def choose_body(
     ld_tokens = word_count(ld_body)
     if ld_tokens > _LD_GAIN * word_count(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
+    if method == "container" and ld_body:
+        # The publisher's own declaration of the article's text is a second reading too.
+        paragraphs = _cut_edges(paragraphs, ld_body, notes, sure=True, reader="the JSON-LD articleBody")
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
     # A sure body that ends in furniture asks trafilatura only where the article ends.
     tail = method == "container" and not asked and ends_in_furniture(paragraphs)
@@ -218,7 +252,8 @@ def choose_body(
             + ("; it is asked on the headline's branch only" if branch is not None else "")
             + (
                 f"; it is asked where the article ends (the body ends in {SECOND_OPINION_TAIL:.0%}+ "
-                "of lines that are not prose)"
+                f"of lines that are not prose, or in {SECOND_OPINION_TAIL_LINES}+ such lines holding "
+                f"{SECOND_OPINION_TAIL_RUN:.0%}+)"
                 if tail
                 else ""
             )
@@ -239,7 +274,7 @@ def choose_body(
                 if confirmed:
                     paragraphs = branch
             if method == "container" and (asked or tail):
-                paragraphs = _cut_tail(paragraphs, other, notes, sure=not asked)
+                paragraphs = _cut_edges(paragraphs, other, notes, sure=not asked)
             if asked:
                 paragraphs = _merge.merge_second_opinion(paragraphs, other)
     if not paragraphs:
