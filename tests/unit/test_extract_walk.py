@@ -40,3 +40,18 @@ def test_a_list_item_that_links_most_of_its_words_stays_like_a_paragraph() -> No
         "Background: the harbour board's first vote on the quay",
         *SENTENCES[3:],
     ]
+
+
+def test_a_date_column_of_a_data_table_stays_and_a_lone_stamp_cell_goes() -> None:
+    # Dates in a row beside their figures are the table's data; a layout table's cell that holds
+    # only the post's date is its stamp.
+    rows = [("1/1/2024", "+5.3%"), ("2/1/2024", "+6.6%"), ("3/1/2024", "+4.9%")]
+    data = "<table>" + "".join(f"<tr><td>{d}</td><td>{v}</td></tr>" for d, v in rows) + "</table>"
+    stamp = "<table><tr><td>August 9, 2025</td></tr></table>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{stamp}{before}{data}{after}</div>") == [
+        *SENTENCES[:3],
+        *[cell for row in rows for cell in row],
+        *SENTENCES[3:],
+    ]

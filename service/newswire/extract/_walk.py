@@ -155,6 +155,37 @@ def _text_table(node: LexborNode) -> bool:
     return size > 0 and link_chars(node) < _MAX_LIST_LINKS * size
 
 
+# A table with this many rows of two or more filled cells shows data (a date column is data there).
+_DATA_ROWS = 3
+
+
+def _filled_row(row: LexborNode) -> bool:
+    """Whether a table row holds two or more cells with text."""
+    return sum(1 for cell in row.iter() if cell.tag in {"td", "th"} and text_of(cell)) >= 2
+
+
+def _data_cell(node: LexborNode) -> bool:
+    """Whether a node is a cell of a data table: one whose rows hold two or more filled cells.
+
+    A date in a row beside other filled cells ("1/1/2013 | +13.1%") is data; a layout table's
+    lone cell may hold a post's stamp ("August 9, 2012 · 13 Comments"), which goes as elsewhere.
+    """
+    if node.tag not in {"td", "th"} or node.parent is None or not _filled_row(node.parent):
+        return False
+    table: LexborNode | None = node.parent
+    while table is not None and table.tag != "table":
+        table = table.parent
+    if table is None:
+        return False
+    rows = 0
+    for row in table.css("tr"):
+        if _filled_row(row):
+            rows += 1
+            if rows >= _DATA_ROWS:
+                return True
+    return False
+
+
 def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
     """Emit the blocks below ``node`` in document order."""
     if depth > _MAX_DEPTH:
@@ -162,7 +193,9 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
     for item in inline_runs(node):
         if isinstance(item, tuple):
             text, links = item
-            if (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not _date_line(text):
+            if (not links or links / text_size(text) <= MAX_LINK_DENSITY) and (
+                not _date_line(text) or _data_cell(node)
+            ):
                 out.append(text)
             continue
         child, tag = item, item.tag
