@@ -55,3 +55,13 @@ def test_a_date_column_of_a_data_table_stays_and_a_lone_stamp_cell_goes() -> Non
         *[cell for row in rows for cell in row],
         *SENTENCES[3:],
     ]
+
+
+def test_a_quote_in_a_figure_stays_and_a_pull_quote_repeating_the_article_goes() -> None:
+    # WordPress wraps a quote block in <figure>; a pull quote repeats a line of the article.
+    quote = "Nobody on the board wanted to be the one who said no to a safer harbour for the fleet."
+    own = f"<figure class='wp-block-quote'><blockquote><p>{quote}</p></blockquote></figure>"
+    pull = f"<figure class='pullquote'><blockquote><p>{SENTENCES[1]}</p></blockquote></figure>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}{own}{pull}{after}</div>") == [*SENTENCES[:3], quote, *SENTENCES[3:]]

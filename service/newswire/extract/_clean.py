@@ -212,6 +212,23 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             card.decompose()
 
 
+_QUOTE_KEY = 60
+
+
+def _own_quote(figure: LexborNode, body: LexborNode, page: list[str]) -> bool:
+    """Whether a figure holds a quote the page does not show elsewhere (WordPress wraps a quote
+    block in <figure>); a pull quote repeats a line of the article and goes with its figure."""
+    quote = figure.css_first("blockquote")
+    if quote is None:
+        return False
+    key = text_of(quote)[:_QUOTE_KEY]
+    if not key:
+        return False
+    if not page:
+        page.append(text_of(body))
+    return page[0].count(key) < 2
+
+
 def _usually_goes(node: LexborNode) -> bool:
     """Whether a node of ``_USUALLY_DROP`` goes: media always, a ``<footer>`` unless it wraps the
     headline or the article (its long paragraphs are a bio, disclaimers or reviews), the rest
@@ -230,9 +247,12 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
         return
     for node in body.css(_ALWAYS_DROP):
         node.decompose()
+    page: list[str] = []  # the page's text, read once when a figure holds a quote
     for node in body.css(_USUALLY_DROP):
         if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
             continue  # a table the article shows (WordPress wraps tables in <figure>)
+        if node.tag == "figure" and _own_quote(node, body, page):
+            continue
         if _usually_goes(node):
             node.decompose()
     _drop_cards(body, url)
