@@ -137,13 +137,28 @@ def _names(classes: str | None, ident: str | None) -> str:
     return f"{' '.join(words)} {ident or ''}".lower()
 
 
+# Headings get an id made of their own words, for links to their section ("#social-media-tips",
+# "#comments"): the words are the heading's subject, not the name of a box. A heading named so stays
+# (a "Comments" heading kept is where the tidy step ends the article before readers' comments).
+_SLUGGED = HEADINGS | {"h1"}
+
+
+def _slug_of_text(ident: str, node: LexborNode) -> bool:
+    """Whether an id is made of words of the node's own text (a section anchor)."""
+    words = {w for w in TOKEN_SPLIT.split(ident.lower()) if w}
+    return bool(words) and words <= set(TOKEN_SPLIT.split(text_of(node).lower()))
+
+
 def _kind(node: LexborNode) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy, 3: a box named
     as furniture (a footer, ``nocontent``), which goes even when wordy unless it holds most of the
     page's text (then the name is a layout wrapper's: "sticky-footer-push", "has-footer")."""
     attrs = node.attributes
-    return _kind_of_names(attrs.get("class"), attrs.get("id"))
+    ident = attrs.get("id")
+    if ident and node.tag in _SLUGGED and _slug_of_text(ident, node):
+        ident = None
+    return _kind_of_names(attrs.get("class"), ident)
 
 
 @functools.lru_cache(maxsize=8192)
