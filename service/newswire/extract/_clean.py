@@ -22,6 +22,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
+from newswire.extract._tidy import comments_heading
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 _ALWAYS_DROP = (
@@ -278,6 +279,8 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
         kind = _kind(node)
         if not kind or _in_code(node):
             continue
+        if node.tag in HEADINGS and comments_heading(text_of(node)):
+            continue  # "12 Comments": the tidy step ends the article there, before the thread
         if kind == 2:
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
                 node.decompose()
