@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from newswire.extract import extract_html
+from newswire.extract._explain import explain_path
 from tests.support.harbour_story import SENTENCES, URL
 
 
@@ -65,3 +68,20 @@ def test_a_quote_in_a_figure_stays_and_a_pull_quote_repeating_the_article_goes()
     before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
     after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
     assert _body(f"<div>{before}{own}{pull}{after}</div>") == [*SENTENCES[:3], quote, *SENTENCES[3:]]
+
+
+def test_explain_lists_what_the_walk_and_cleaning_kept_against_a_rule(tmp_path: Path) -> None:
+    quote = "Nobody on the board wanted to be the one who said no to a safer harbour for the fleet."
+    article = (
+        f"<p>{SENTENCES[0]}</p><h2 id='share-of-the-costs'>Share of the costs</h2><p>{SENTENCES[1]}</p>"
+        f"<figure><blockquote><p>{quote}</p></blockquote></figure>"
+        "<table>" + "".join(f"<tr><td>{m}/1/2024</td><td>+{m}%</td></tr>" for m in (1, 2, 3)) + "</table>"
+        f"<p>{SENTENCES[2]}</p><h3 class='comments-title'>2 Comments</h3>"
+    )
+    page = tmp_path / "kept.html"
+    page.write_text(f"<html><body><article><div>{article}</div></article></body></html>", encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "kept a quote the page shows once, in a <figure>: 'Nobody on the board" in report
+    assert "kept a heading whose id is its own words (a section anchor): 'Share of the costs'" in report
+    assert "kept a comment section's heading, where tidy ends the article: '2 Comments'" in report
+    assert "kept a date in a data table's row: '1/1/2024'" in report

@@ -230,6 +230,9 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
 
 _QUOTE_KEY = 60
 
+# Characters of a kept box's text shown by ``--explain``.
+_NOTE_TEXT = 60
+
 
 def _own_quote(figure: LexborNode, body: LexborNode, page: list[str]) -> bool:
     """Whether a figure holds a quote the page does not show elsewhere (WordPress wraps a quote
@@ -256,8 +259,14 @@ def _usually_goes(node: LexborNode) -> bool:
     return not holds_article(node)
 
 
-def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
-    """Remove non-content elements in place. ``url`` is the page's own address, if known."""
+def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
+    if notes is not None:
+        notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
+
+
+def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] | None = None) -> None:
+    """Remove non-content elements in place. ``url`` is the page's own address, if known; ``notes``
+    collects, for ``newswire parse --explain``, the boxes kept that a name or tag alone would drop."""
     body = tree.body
     if body is None:
         return
@@ -268,6 +277,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
         if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
             continue  # a table the article shows (WordPress wraps tables in <figure>)
         if node.tag == "figure" and _own_quote(node, body, page):
+            _note(notes, "a quote the page shows once, in a <figure>", node)
             continue
         if _usually_goes(node):
             node.decompose()
@@ -277,9 +287,18 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
         kind = _kind(node)
+        attrs = node.attributes
+        if (
+            notes is not None
+            and not kind
+            and node.tag in _SLUGGED
+            and _kind_of_names(attrs.get("class"), attrs.get("id"))
+        ):
+            _note(notes, "a heading whose id is its own words (a section anchor)", node)
         if not kind or _in_code(node):
             continue
         if node.tag in HEADINGS and comments_heading(text_of(node)):
+            _note(notes, "a comment section's heading, where tidy ends the article", node)
             continue  # "12 Comments": the tidy step ends the article there, before the thread
         if kind == 2:
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
