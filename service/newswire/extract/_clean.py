@@ -228,6 +228,7 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             card.decompose()
 
 
+# Characters of a figure's quote looked for elsewhere on the page (a pull quote repeats them).
 _QUOTE_KEY = 60
 
 # Characters of a kept box's text shown by ``--explain``.
