@@ -87,3 +87,31 @@ def test_text_marked_data_nosnippet_stays() -> None:
     marked = _body(f"<div>{free}{boxed.format(' data-nosnippet')}</div>")
     assert marked == _body(f"<div>{free}{boxed.format('')}</div>")
     assert set(SENTENCES[1:]) <= set(marked)
+
+
+def test_a_heading_whose_id_is_its_own_words_stays() -> None:
+    # A section anchor ("#social-media-tips") names the heading's subject, not a share box; a
+    # "Comments" heading kept so is where the article ends before readers' comments.
+    heading = "Social media tips for the harbour board"
+    comments = [
+        "Great news for the fleet at last, my father fished from that quay for forty years and more.",
+        "About time too, the old quay was a danger every single winter and everyone in town knew it.",
+    ]
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    section = f"<h2 id='social-media-tips'>{heading}</h2><p>{_BIO[0]}</p>"
+    thread = "<h2 id='comments'>2 Comments</h2>" + "".join(f"<div><p>{c}</p></div>" for c in comments)
+    assert _body(f"<div>{story}{section}{thread}</div>") == [*SENTENCES, heading, _BIO[0]]
+
+
+def test_a_comment_section_heading_named_as_such_still_ends_the_article() -> None:
+    # The heading's class names comments, the thread below it has no telling name: the heading
+    # stays so that the article ends there.
+    comments = [
+        "Great news for the fleet at last, my father fished from that quay for forty years and more.",
+        "About time too, the old quay was a danger every single winter and everyone in town knew it.",
+    ]
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    thread = "<h3 class='comments-title'>2 Comments</h3>" + "".join(
+        f"<div><p>{c}</p></div>" for c in comments
+    )
+    assert _body(f"<div>{story}{thread}</div>") == SENTENCES

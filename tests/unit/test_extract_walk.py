@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from newswire.extract import extract_html
+from newswire.extract._explain import explain_path
 from tests.support.harbour_story import SENTENCES, URL
 
 
@@ -40,3 +43,45 @@ def test_a_list_item_that_links_most_of_its_words_stays_like_a_paragraph() -> No
         "Background: the harbour board's first vote on the quay",
         *SENTENCES[3:],
     ]
+
+
+def test_a_date_column_of_a_data_table_stays_and_a_lone_stamp_cell_goes() -> None:
+    # Dates in a row beside their figures are the table's data; a layout table's cell that holds
+    # only the post's date is its stamp.
+    rows = [("1/1/2024", "+5.3%"), ("2/1/2024", "+6.6%"), ("3/1/2024", "+4.9%")]
+    data = "<table>" + "".join(f"<tr><td>{d}</td><td>{v}</td></tr>" for d, v in rows) + "</table>"
+    stamp = "<table><tr><td>August 9, 2025</td></tr></table>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{stamp}{before}{data}{after}</div>") == [
+        *SENTENCES[:3],
+        *[cell for row in rows for cell in row],
+        *SENTENCES[3:],
+    ]
+
+
+def test_a_quote_in_a_figure_stays_and_a_pull_quote_repeating_the_article_goes() -> None:
+    # WordPress wraps a quote block in <figure>; a pull quote repeats a line of the article.
+    quote = "Nobody on the board wanted to be the one who said no to a safer harbour for the fleet."
+    own = f"<figure class='wp-block-quote'><blockquote><p>{quote}</p></blockquote></figure>"
+    pull = f"<figure class='pullquote'><blockquote><p>{SENTENCES[1]}</p></blockquote></figure>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}{own}{pull}{after}</div>") == [*SENTENCES[:3], quote, *SENTENCES[3:]]
+
+
+def test_explain_lists_what_the_walk_and_cleaning_kept_against_a_rule(tmp_path: Path) -> None:
+    quote = "Nobody on the board wanted to be the one who said no to a safer harbour for the fleet."
+    article = (
+        f"<p>{SENTENCES[0]}</p><h2 id='share-of-the-costs'>Share of the costs</h2><p>{SENTENCES[1]}</p>"
+        f"<figure><blockquote><p>{quote}</p></blockquote></figure>"
+        "<table>" + "".join(f"<tr><td>{m}/1/2024</td><td>+{m}%</td></tr>" for m in (1, 2, 3)) + "</table>"
+        f"<p>{SENTENCES[2]}</p><h3 class='comments-title'>2 Comments</h3>"
+    )
+    page = tmp_path / "kept.html"
+    page.write_text(f"<html><body><article><div>{article}</div></article></body></html>", encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "kept a quote the page shows once, in a <figure>: 'Nobody on the board" in report
+    assert "kept a heading whose id is its own words (a section anchor): 'Share of the costs'" in report
+    assert "kept a comment section's heading, where tidy ends the article: '2 Comments'" in report
+    assert "kept a date in a data table's row: '1/1/2024'" in report

@@ -22,6 +22,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
+from newswire.extract._tidy import comments_heading
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 _ALWAYS_DROP = (
@@ -137,13 +138,28 @@ def _names(classes: str | None, ident: str | None) -> str:
     return f"{' '.join(words)} {ident or ''}".lower()
 
 
+# Headings get an id made of their own words, for links to their section ("#social-media-tips",
+# "#comments"): the words are the heading's subject, not the name of a box. A heading named so stays
+# (a "Comments" heading kept is where the tidy step ends the article before readers' comments).
+_SLUGGED = HEADINGS | {"h1"}
+
+
+def _slug_of_text(ident: str, node: LexborNode) -> bool:
+    """Whether an id is made of words of the node's own text (a section anchor)."""
+    words = {w for w in TOKEN_SPLIT.split(ident.lower()) if w}
+    return bool(words) and words <= set(TOKEN_SPLIT.split(text_of(node).lower()))
+
+
 def _kind(node: LexborNode) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy, 3: a box named
     as furniture (a footer, ``nocontent``), which goes even when wordy unless it holds most of the
     page's text (then the name is a layout wrapper's: "sticky-footer-push", "has-footer")."""
     attrs = node.attributes
-    return _kind_of_names(attrs.get("class"), attrs.get("id"))
+    ident = attrs.get("id")
+    if ident and node.tag in _SLUGGED and _slug_of_text(ident, node):
+        ident = None
+    return _kind_of_names(attrs.get("class"), ident)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -212,6 +228,27 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             card.decompose()
 
 
+# Characters of a figure's quote looked for elsewhere on the page (a pull quote repeats them).
+_QUOTE_KEY = 60
+
+# Characters of a kept box's text shown by ``--explain``.
+_NOTE_TEXT = 60
+
+
+def _own_quote(figure: LexborNode, body: LexborNode, page: list[str]) -> bool:
+    """Whether a figure holds a quote the page does not show elsewhere (WordPress wraps a quote
+    block in <figure>); a pull quote repeats a line of the article and goes with its figure."""
+    quote = figure.css_first("blockquote")
+    if quote is None:
+        return False
+    key = text_of(quote)[:_QUOTE_KEY]
+    if not key:
+        return False
+    if not page:
+        page.append(text_of(body))
+    return page[0].count(key) < 2
+
+
 def _usually_goes(node: LexborNode) -> bool:
     """Whether a node of ``_USUALLY_DROP`` goes: media always, a ``<footer>`` unless it wraps the
     headline or the article (its long paragraphs are a bio, disclaimers or reviews), the rest
@@ -223,16 +260,26 @@ def _usually_goes(node: LexborNode) -> bool:
     return not holds_article(node)
 
 
-def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
-    """Remove non-content elements in place. ``url`` is the page's own address, if known."""
+def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
+    if notes is not None:
+        notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
+
+
+def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] | None = None) -> None:
+    """Remove non-content elements in place. ``url`` is the page's own address, if known; ``notes``
+    collects, for ``newswire parse --explain``, the boxes kept that a name or tag alone would drop."""
     body = tree.body
     if body is None:
         return
     for node in body.css(_ALWAYS_DROP):
         node.decompose()
+    page: list[str] = []  # the page's text, read once when a figure holds a quote
     for node in body.css(_USUALLY_DROP):
         if node.tag == "figure" and node.css_first(_FIGURE_TEXT) is not None:
             continue  # a table the article shows (WordPress wraps tables in <figure>)
+        if node.tag == "figure" and _own_quote(node, body, page):
+            _note(notes, "a quote the page shows once, in a <figure>", node)
+            continue
         if _usually_goes(node):
             node.decompose()
     _drop_cards(body, url)
@@ -241,8 +288,19 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None) -> None:
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
         kind = _kind(node)
+        attrs = node.attributes
+        if (
+            notes is not None
+            and not kind
+            and node.tag in _SLUGGED
+            and _kind_of_names(attrs.get("class"), attrs.get("id"))
+        ):
+            _note(notes, "a heading whose id is its own words (a section anchor)", node)
         if not kind or _in_code(node):
             continue
+        if node.tag in HEADINGS and comments_heading(text_of(node)):
+            _note(notes, "a comment section's heading, where tidy ends the article", node)
+            continue  # "12 Comments": the tidy step ends the article there, before the thread
         if kind == 2:
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
                 node.decompose()

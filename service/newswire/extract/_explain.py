@@ -39,7 +39,8 @@ def explain_path(path: Path, url: str | None = None) -> str:
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
     page_words = len((body.text(deep=True) or "").split())
-    _clean.clean_tree(tree, url)
+    kept: list[str] = []  # boxes and lines kept that a name, a tag or a walk rule alone would drop
+    _clean.clean_tree(tree, url, kept)
     choice = _container.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
     lines.append(
@@ -71,9 +72,10 @@ def explain_path(path: Path, url: str | None = None) -> str:
         )
         if choice.siblings:
             lines.append("  plus other boxes of the body: " + ", ".join(_label(n) for n in choice.siblings))
-    container = _walk.container_text(choice.best)
+    container = _walk.container_text(choice.best, kept)
     words = sum(len(p.split()) for p in container)
     lines.append(f"container text: {words} words of the {page_words} the page shows")
+    lines.extend(f"  {note}" for note in kept[:_SHOWN])
     declared = _container.declared_article(choice.best)
     declared_words = len(" ".join((declared.text(deep=True) or "").split()).split()) if declared else 0
     if declared is not None:

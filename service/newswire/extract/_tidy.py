@@ -33,7 +33,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     headline = (title or "").casefold()
     out: list[str] = []
     for index, para in enumerate(paragraphs):
-        if index and len(para) <= _TAIL_HEADING_MAX and _COMMENTS_HEADING.match(para):
+        if index and comments_heading(para):
             break  # readers' comments follow: the article ended above
 
         folded = para.casefold()
@@ -44,6 +44,11 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     while out and len(out[-1]) <= _TAIL_HEADING_MAX and not _SENTENCE_END.search(out[-1]):
         out.pop()
     return out or kept
+
+
+def comments_heading(line: str) -> bool:
+    """Whether a line is the heading of a readers' comment section ("12 Comments", "Leave a Reply")."""
+    return len(line) <= _TAIL_HEADING_MAX and _COMMENTS_HEADING.match(line) is not None
 
 
 def _byline_only(folded: str, names: set[str]) -> bool:

@@ -103,14 +103,14 @@ def _away_link_chars(node: LexborNode) -> int:
     )
 
 
-def _blocks(root: LexborNode, out: list[str]) -> None:
+def _blocks(root: LexborNode, out: list[str], notes: list[str] | None) -> None:
     # Of several <article> elements inside the container, the smaller ones may be teaser cards.
     cards: set[int] = set()
     articles = root.css("article")
     if len(articles) >= 2:
         biggest = max(articles, key=lambda a: len(text_of(a)))
         cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id and _is_card(a)}
-    _walk(root, out, cards, 0)
+    _walk(root, out, cards, 0, notes)
 
 
 def _is_card(node: LexborNode) -> bool:
@@ -155,15 +155,54 @@ def _text_table(node: LexborNode) -> bool:
     return size > 0 and link_chars(node) < _MAX_LIST_LINKS * size
 
 
-def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None:
-    """Emit the blocks below ``node`` in document order."""
+# A table with this many rows of two or more filled cells shows data (a date column is data there).
+_DATA_ROWS = 3
+
+
+def _filled_row(row: LexborNode) -> bool:
+    """Whether a table row holds two or more cells with text."""
+    return sum(1 for cell in row.iter() if cell.tag in {"td", "th"} and text_of(cell)) >= 2
+
+
+def _data_cell(node: LexborNode) -> bool:
+    """Whether a node is a cell of a data table: one whose rows hold two or more filled cells.
+
+    A date in a row beside other filled cells ("1/1/2013 | +13.1%") is data; a layout table's
+    lone cell may hold a post's stamp ("August 9, 2012 · 13 Comments"), which goes as elsewhere.
+    """
+    if node.tag not in {"td", "th"} or node.parent is None or not _filled_row(node.parent):
+        return False
+    table: LexborNode | None = node.parent
+    while table is not None and table.tag != "table":
+        table = table.parent
+    if table is None:
+        return False
+    rows = 0
+    for row in table.css("tr"):
+        if _filled_row(row):
+            rows += 1
+            if rows >= _DATA_ROWS:
+                return True
+    return False
+
+
+def _walk(
+    node: LexborNode, out: list[str], cards: set[int], depth: int, notes: list[str] | None = None
+) -> None:
+    """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`)."""
     if depth > _MAX_DEPTH:
         return
     for item in inline_runs(node):
         if isinstance(item, tuple):
             text, links = item
-            if (not links or links / text_size(text) <= MAX_LINK_DENSITY) and not _date_line(text):
+            if links and links / text_size(text) > MAX_LINK_DENSITY:
+                continue
+            if not _date_line(text):
                 out.append(text)
+            elif _data_cell(node):
+                out.append(text)
+                if notes is not None:
+                    notes.append(f"kept a date in a data table's row: {text!r}")
             continue
         child, tag = item, item.tag
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
@@ -178,11 +217,12 @@ def _walk(node: LexborNode, out: list[str], cards: set[int], depth: int) -> None
         ):
             continue
         else:
-            _walk(child, out, cards, depth + 1)
+            _walk(child, out, cards, depth + 1, notes)
 
 
-def container_text(best: LexborNode | None) -> list[str]:
-    """The blocks of the chosen container, in document order."""
+def container_text(best: LexborNode | None, notes: list[str] | None = None) -> list[str]:
+    """The blocks of the chosen container, in document order. ``notes`` collects, for ``newswire
+    parse --explain``, the lines kept that a rule of the walk alone would drop."""
     if best is None:
         return []
     out: list[str] = []
@@ -191,5 +231,5 @@ def container_text(best: LexborNode | None) -> list[str]:
         if _good_block(text, best):
             out.append(text)
     else:
-        _blocks(best, out)
+        _blocks(best, out, notes)
     return out
