@@ -115,3 +115,9 @@ def test_a_comment_section_heading_named_as_such_still_ends_the_article() -> Non
         f"<div><p>{c}</p></div>" for c in comments
     )
     assert _body(f"<div>{story}{thread}</div>") == SENTENCES
+
+
+def test_the_headline_repeated_in_the_body_goes_when_only_its_punctuation_differs() -> None:
+    # The page's <title> says "Harbour plan approved"; the box repeats it with quotation marks.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    assert _body(f"<div><p>‘Harbour plan’ approved</p>{story}</div>") == SENTENCES

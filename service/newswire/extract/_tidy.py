@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from newswire.extract._title import norm
+
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
 # The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
@@ -30,14 +32,18 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     readers' comments, and headings or labels left at the very end with nothing below them.
     """
     names = {a.casefold() for a in authors}
-    headline = (title or "").casefold()
+    # Letters and digits only: the headline repeated in the body often differs from the declared
+    # one in punctuation or quotation marks alone.
+    headline = norm(title or "")
     out: list[str] = []
     for index, para in enumerate(paragraphs):
         if index and comments_heading(para):
             break  # readers' comments follow: the article ended above
 
         folded = para.casefold()
-        if folded == headline or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
+        if (headline and norm(para) == headline) or (
+            len(folded) <= _BYLINE_MAX and _byline_only(folded, names)
+        ):
             continue
         out.append(para)
     kept = list(out)
