@@ -41,6 +41,23 @@ def test_br_runs_in_a_box_named_like_a_widget_are_kept() -> None:
     assert event.extraction is not None and event.extraction.method == "container"
 
 
+def test_br_runs_in_a_span_holding_blocks_beat_an_aside_of_paragraphs() -> None:
+    # Rich-text editors (HubSpot, some CMS themes) put the whole post in one <span> with <h2> and
+    # <hr> inside it and no <p> at all; the author box beside it is the only <p> text on the page.
+    paragraphs = [f"{a} {b}" for a, b in zip(SENTENCES[::2], SENTENCES[1::2], strict=True)]
+    text = f"{paragraphs[0]}<br><br>{paragraphs[1]}<hr>{paragraphs[2]}"
+    bio = (
+        "<p>Jane Harbour has covered the port and its fishing fleet for twelve years, first for a"
+        " weekly paper and then for this newsroom, where she edits the weekend pages.</p>"
+        "<p>She lives by the waterfront with two cats and a rowing boat, and she answers every"
+        " letter readers send her about the harbour and the people who work on it.</p>"
+    )
+    html = _page(
+        f"<div class='post'><span class='rich-text'><h2>The vote</h2>{text}</span></div><aside>{bio}</aside>"
+    )
+    assert _event(html).body.split("\n\n") == ["The vote", *paragraphs]
+
+
 def test_comments_with_more_text_than_the_article_do_not_win() -> None:
     # Long comments: by text amount alone the section would pass as the article.
     # The items carry no name of their own (WordPress: <ol class="commentlist"><li class="even">).

@@ -20,6 +20,7 @@ from newswire.extract._nodes import (
     MIN_PARAGRAPH,
     SKIP,
     TOKEN_SPLIT,
+    is_inline,
     link_chars,
     text_of,
     text_runs,
@@ -68,10 +69,18 @@ def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int, int]]:
 
     Linked words inside running text, and link-dense ``<p>`` (place lists, "see also"
     lines), are neutral: they neither make a container the article nor rule it out.
+
+    Text written as ``<br>`` runs counts in any element that holds it directly: besides ``<div>``
+    and ``<td>``, the HTML5 boxes, old ``<font>``/``<center>`` layouts, and a ``<span>`` that holds
+    blocks (rich-text editors put a whole post in one, headings and rules included). An inline
+    ``<span>`` is part of its parent's runs. ``<blockquote>`` is left out: a quote's text belongs to
+    the article around it, not to a candidate of its own (measured in docs/extraction.md).
     """
     found: list[tuple[LexborNode, int, int]] = []
-    for para in body.css("p, pre, div, td, section"):
+    for para in body.css("p, pre, div, td, section, article, main, font, center, span"):
         tag = para.tag
+        if tag == "span" and is_inline(para):
+            continue
         if tag not in {"p", "pre"}:
             length = 0
             for text, links in text_runs(para):
