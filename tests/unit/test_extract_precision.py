@@ -121,3 +121,15 @@ def test_the_headline_repeated_in_the_body_goes_when_only_its_punctuation_differ
     # The page's <title> says "Harbour plan approved"; the box repeats it with quotation marks.
     story = "".join(f"<p>{s}</p>" for s in SENTENCES)
     assert _body(f"<div><p>‘Harbour plan’ approved</p>{story}</div>") == SENTENCES
+
+
+def test_paragraphs_marked_as_paid_stay_and_the_paywall_prompt_goes() -> None:
+    # A subscriber's fetch: the publisher classes each paid paragraph "paywall", and the box that
+    # asks non-subscribers to pay is named so too.
+    free = f"<p>{SENTENCES[0]}</p>"
+    paid = "".join(f"<p class='paywall'>{s}</p>" for s in SENTENCES[1:])
+    prompt = (
+        "<div class='paywall-prompt'><p>Subscribe today to keep reading every story on the harbour,"
+        " the fleet and the town, with unlimited access on all of your devices.</p></div>"
+    )
+    assert _body(f"<div>{free}{paid}{prompt}</div>") == SENTENCES

@@ -301,6 +301,11 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
         if node.tag in HEADINGS and comments_heading(text_of(node)):
             _note(notes, "a comment section's heading, where tidy ends the article", node)
             continue  # "12 Comments": the tidy step ends the article there, before the thread
+        if kind == 1 and node.tag == "p" and "paywall" in (attrs.get("class") or "").casefold():
+            # Publishers mark a story's paid paragraphs so: the mark says how the text is sold,
+            # not that it is not the article. Paywall prompts are boxes, and still go.
+            _note(notes, "a paragraph marked as behind the paywall", node)
+            continue
         if kind == 2:
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
                 node.decompose()
