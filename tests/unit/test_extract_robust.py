@@ -189,6 +189,24 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "3 Responses to “Harbour plan approved by the council after a long night of debate”",
+        "{ 3 comments… read them below or add one }",
+        "3 Comments Add a comment",
+    ],
+)
+def test_unnamed_comments_after_a_long_or_framed_comments_heading_are_cut(heading: str) -> None:
+    # Without a class naming the thread, its heading is what ends the article: templates name the
+    # post in it or frame it with the prompt to comment.
+    replies = _paragraphs([f"{s} Totally agree with this." for s in SENTENCES[3:]])
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>{heading}</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
 def test_a_subheading_that_is_a_bare_comment_word_does_not_end_the_article() -> None:
     # "Response" or "Reply" alone is an article's subject (an API, a letter), not a comment
     # section: that heading is counted ("3 Comments") or plural ("Comments").

@@ -14,14 +14,22 @@ from newswire.extract._title import norm
 
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
-# The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
+# A counted comment section's heading can name the post ("42 Responses to “<headline>”"): the
+# count and the preposition say what it is, so the headline after them may be long.
+_NAMED_HEADING_MAX = 240
+# The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ..."). A count
+# may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one").
 _COMMENTS_HEADING = re.compile(
-    r"^(?:(?:\d+\s+(?:comments?|responses?|replies|reply)|comments|responses|replies|reader comments"
+    r"^(?:(?:comments|responses|replies|reader comments"
     r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\))?:?"
+    r"|\d+\s+(?:comments?|responses?|replies|reply)\b(?:\s*(?:\(\d+\))?:?|\W+(?:add|leave|post|read|join)\b.*)"
     r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
     r"|(?:leave a (?:reply|comment)|add (?:a|your) comment|post a comment|join the discussion)\b.*)$",
     re.IGNORECASE,
 )
+_NAMED_HEADING = re.compile(r"^\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\s", re.IGNORECASE)
+# Brackets and arrows some templates draw around the heading ("{ 87 comments… read them below }").
+_HEADING_FRAME = " {}[]<>|«»→←›‹·•–—-"
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
@@ -57,7 +65,12 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
 
 def comments_heading(line: str) -> bool:
     """Whether a line is the heading of a readers' comment section ("12 Comments", "Leave a Reply")."""
-    return len(line) <= _TAIL_HEADING_MAX and _COMMENTS_HEADING.match(line) is not None
+    if len(line) > _NAMED_HEADING_MAX:
+        return False
+    line = line.strip(_HEADING_FRAME).replace("…", " ")
+    if len(line) > _TAIL_HEADING_MAX and _NAMED_HEADING.match(line) is None:
+        return False
+    return _COMMENTS_HEADING.match(line) is not None
 
 
 def _byline_only(folded: str, names: set[str]) -> bool:
