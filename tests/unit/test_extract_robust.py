@@ -221,6 +221,39 @@ def test_a_thread_of_time_stamped_replies_without_a_heading_is_cut() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+def test_a_wordy_unnamed_comment_thread_does_not_win_over_the_article() -> None:
+    # Many long replies, each opening with its author and posting time, outweigh a short story
+    # that a block of labels separates from them; no class names the thread.
+    topics = [
+        "quay",
+        "storm",
+        "boat",
+        "harbour",
+        "vote",
+        "fund",
+        "loan",
+        "winter",
+        "pier",
+        "crane",
+        "tide",
+        "fleet",
+    ]
+
+    def reply(i: int) -> str:
+        return " ".join(
+            f"Reader {i} thinks the {topics[(i + k) % 12]} matters more than the {topics[(i * 5 + k) % 12]}."
+            for k in range(6)
+        )
+
+    items = "".join(
+        f"<li><div>Reader {i} says: May {1 + i}, 2026 at 8:{10 + i} am</div><p>{reply(i)}</p></li>"
+        for i in range(12)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><ol>{items}</ol></div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
 def test_an_article_paragraph_that_opens_with_a_date_is_kept() -> None:
     # A dated paragraph or two is the article's chronology, not a thread.
     dated = [f"On May {4 + i}, 2026 at 8:30 am {s}" for i, s in enumerate(SENTENCES[3:5])]

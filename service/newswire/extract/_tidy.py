@@ -43,8 +43,13 @@ _POSTED_AT = re.compile(
     re.IGNORECASE,
 )
 _POSTED_AT_REACH = 100
+# Where a posting time ends (a clock's minutes, "ago"), and how far before that it may start.
+_POSTED_ANCHOR = re.compile(r":\d\d|ago\b")
+_POSTED_AT_SPAN = 50
 # Paragraphs in a row that open with such a stamp: a thread of readers' comments without a heading.
 _THREAD_RUN = 3
+# A page with fewer posting times than this in all its text holds no thread.
+THREAD_STAMPS = _THREAD_RUN
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
@@ -89,11 +94,30 @@ def comments_heading(line: str) -> bool:
     return _COMMENTS_HEADING.match(line) is not None
 
 
+def count_posted(text: str) -> int:
+    """How many posting times a text holds, anywhere in it."""
+    if text.count(":") + text.count("ago") < THREAD_STAMPS:
+        return 0  # most pages: no clock time or age to look at
+    return sum(
+        1
+        for anchor in _POSTED_ANCHOR.finditer(text)
+        if _POSTED_AT.search(text, max(anchor.start() - _POSTED_AT_SPAN, 0), anchor.end()) is not None
+    )
+
+
+def posted_at(text: str) -> bool:
+    """Whether a text opens with when it was posted, as a reader's comment does."""
+    head = text[:_POSTED_AT_REACH]
+    if ":" not in head and "ago" not in head:
+        return False  # no clock time or age: most paragraphs, decided without the pattern
+    return _POSTED_AT.search(head) is not None
+
+
 def _thread_start(paragraphs: list[str]) -> int:
     """Index of the first of ``_THREAD_RUN`` paragraphs in a row that open with a posting time, or -1."""
     run = 0
     for index, para in enumerate(paragraphs):
-        run = run + 1 if _POSTED_AT.search(para, 0, _POSTED_AT_REACH) else 0
+        run = run + 1 if posted_at(para) else 0
         if run == _THREAD_RUN:
             return index - _THREAD_RUN + 1
     return -1
