@@ -189,6 +189,78 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "3 Responses to “Harbour plan approved by the council after a long night of debate”",
+        "{ 3 comments… read them below or add one }",
+        "3 Comments Add a comment",
+        "There are 3 comments",
+        "Comments are closed.",
+    ],
+)
+def test_unnamed_comments_after_a_long_or_framed_comments_heading_are_cut(heading: str) -> None:
+    # Without a class naming the thread, its heading is what ends the article: templates name the
+    # post in it or frame it with the prompt to comment.
+    replies = _paragraphs([f"{s} Totally agree with this." for s in SENTENCES[3:]])
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>{heading}</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_thread_of_time_stamped_replies_without_a_heading_is_cut() -> None:
+    # Unnamed comment markup and no heading: each reply opens with its author and posting time.
+    replies = _paragraphs(
+        [
+            f"Reader {i} says: May {4 + i}, 2026 at 8:3{i} am {s} Totally agree."
+            for i, s in enumerate(SENTENCES[3:])
+        ]
+    )
+    html = _page(f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}{replies}</div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_wordy_unnamed_comment_thread_does_not_win_over_the_article() -> None:
+    # Many long replies, each opening with its author and posting time, outweigh a short story
+    # that a block of labels separates from them; no class names the thread.
+    topics = [
+        "quay",
+        "storm",
+        "boat",
+        "harbour",
+        "vote",
+        "fund",
+        "loan",
+        "winter",
+        "pier",
+        "crane",
+        "tide",
+        "fleet",
+    ]
+
+    def reply(i: int) -> str:
+        return " ".join(
+            f"Reader {i} thinks the {topics[(i + k) % 12]} matters more than the {topics[(i * 5 + k) % 12]}."
+            for k in range(6)
+        )
+
+    items = "".join(
+        f"<li><div>Reader {i} says: May {1 + i}, 2026 at 8:{10 + i} am</div><p>{reply(i)}</p></li>"
+        for i in range(12)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><ol>{items}</ol></div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_an_article_paragraph_that_opens_with_a_date_is_kept() -> None:
+    # A dated paragraph or two is the article's chronology, not a thread.
+    dated = [f"On May {4 + i}, 2026 at 8:30 am {s}" for i, s in enumerate(SENTENCES[3:5])]
+    html = _page(f"<div><h1>Harbour plan approved</h1>{_paragraphs([*SENTENCES[:3], *dated])}</div>")
+    assert _event(html).body.split("\n\n") == [*SENTENCES[:3], *dated]
+
+
 def test_a_subheading_that_is_a_bare_comment_word_does_not_end_the_article() -> None:
     # "Response" or "Reply" alone is an article's subject (an API, a letter), not a comment
     # section: that heading is counted ("3 Comments") or plural ("Comments").

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from newswire.extract._clean import clean_tree
+from newswire.extract._clean import clean_tree, thread_around
 from newswire.extract._container import choose_container, declared_article
 from newswire.extract._headline_branch import headline_branch
 from newswire.extract._nodes import text_of
@@ -35,6 +35,11 @@ def main_text_scored(
         return [], 0.0, 0, None
     clean_tree(tree, url)
     choice = choose_container(body)
+    thread = thread_around(choice.best) if choice.best is not None else None
+    if thread is not None:
+        # Readers' comments outweighed the article: choose again without them.
+        thread.decompose()
+        choice = choose_container(body)
     branch = headline_branch(choice, headline)
     narrower = container_text(branch[0]) if branch is not None else None
     declared = declared_article(choice.best)

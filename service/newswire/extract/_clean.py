@@ -22,7 +22,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
-from newswire.extract._tidy import comments_heading
+from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 _ALWAYS_DROP = (
@@ -258,6 +258,37 @@ def _usually_goes(node: LexborNode) -> bool:
     if node.tag == "footer":
         return node.css_first(_NEVER_INSIDE_INTERRUPTION) is None
     return not holds_article(node)
+
+
+# Boxes whose items may be readers' comments, and the share of items that must open with a posting
+# time: a thread of replies is a list of such items, an article is not.
+_THREAD_BOX = frozenset({"ol", "ul", "div", "section", "dl", "tbody"})
+_THREAD_SHARE = 2 / 3
+
+
+def _is_thread(box: LexborNode) -> bool:
+    """Whether a box is a thread of readers' comments that no class names: at least ``THREAD_STAMPS``
+    items, most of them opening with a posting time ("Jo says: May 4, 2012 at 8:33 am")."""
+    if box.tag not in _THREAD_BOX:
+        return False
+    items = [child for child in box.iter() if child.tag != "-text"]
+    if len(items) < THREAD_STAMPS:
+        return False
+    stamped = sum(1 for item in items if posted_at(text_of(item)))
+    return stamped >= THREAD_STAMPS and stamped >= _THREAD_SHARE * len(items) and box.css_first("h1") is None
+
+
+def thread_around(node: LexborNode) -> LexborNode | None:
+    """The comment thread that holds the chosen container, or is it, if any: wordy, a thread can
+    outweigh the article it follows. (A thread inside the container is cut where it starts.)"""
+    if count_posted(text_of(node)) < THREAD_STAMPS:
+        return None
+    box: LexborNode | None = node
+    while box is not None and box.tag not in {"body", "html"}:
+        if _is_thread(box):
+            return box
+        box = box.parent
+    return None
 
 
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:

@@ -10,6 +10,7 @@ from newswire.errors import ExtractError
 from newswire.extract import _clean, _container, _headline_branch, _strategy, _walk
 from newswire.extract._html import _article_body
 from newswire.extract._metadata import parse_metadata
+from newswire.extract._nodes import text_of
 from newswire.extract._paths import parse_path, read_page
 
 _SHOWN = 10
@@ -42,6 +43,11 @@ def explain_path(path: Path, url: str | None = None) -> str:
     kept: list[str] = []  # boxes and lines kept that a name, a tag or a walk rule alone would drop
     _clean.clean_tree(tree, url, kept)
     choice = _container.choose_container(body)
+    thread = _clean.thread_around(choice.best) if choice.best is not None else None
+    if thread is not None:
+        lines.append(f"the winner was a thread of readers' comments: {text_of(thread)[:60]!r}; chosen again")
+        thread.decompose()
+        choice = _container.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
     lines.append(
         "candidates (score = (good - 0.5 x other text) x marker boost; skipped = its bound cannot beat the "

@@ -14,14 +14,42 @@ from newswire.extract._title import norm
 
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
-# The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ...").
+# A counted comment section's heading can name the post ("42 Responses to “<headline>”"): the
+# count and the preposition say what it is, so the headline after them may be long.
+_NAMED_HEADING_MAX = 240
+# The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ..."). A count
+# may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one").
 _COMMENTS_HEADING = re.compile(
-    r"^(?:(?:\d+\s+(?:comments?|responses?|replies|reply)|comments|responses|replies|reader comments"
+    r"^(?:(?:comments|responses|replies|reader comments"
     r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\))?:?"
+    r"|\d+\s+(?:comments?|responses?|replies|reply)\b(?:\s*(?:\(\d+\))?:?|\W+(?:add|leave|post|read|join)\b.*)"
     r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
-    r"|(?:leave a (?:reply|comment)|add (?:a|your) comment|post a comment|join the discussion)\b.*)$",
+    r"|there (?:are|is) \d+ (?:comments?|responses?|replies)"
+    r"|no comments yet|comments are closed\.?"
+    r"|(?:leave a (?:reply|comment|response)|add (?:a|your) comment|post a comment"
+    r"|join the discussion)\b.*)$",
     re.IGNORECASE,
 )
+_NAMED_HEADING = re.compile(r"^\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\s", re.IGNORECASE)
+# Brackets and arrows some templates draw around the heading ("{ 87 comments… read them below }").
+_HEADING_FRAME = " {}[]<>|«»→←›‹·•–—-"
+# A reader's comment opens with when it was posted, to the minute ("Jo says: May 4, 2012 at 8:33 am",
+# "May 4th, 2012 at 8:33 am Jo said,") or as an age ("5 months ago"); an article's paragraph does not.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = rf"(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{_MONTH},?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+_POSTED_AT = re.compile(
+    rf"{_DATE},?\s+(?:at|@|-|,)?\s*\d{{1,2}}:\d{{2}}|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b",
+    re.IGNORECASE,
+)
+_POSTED_AT_REACH = 100
+# Where a posting time ends (a clock's minutes, "ago"), and how far before that it may start.
+_POSTED_ANCHOR = re.compile(r":\d\d|ago\b")
+_POSTED_AT_SPAN = 50
+# Paragraphs in a row that open with such a stamp: a thread of readers' comments without a heading.
+_THREAD_RUN = 3
+# A page with fewer posting times than this in all its text holds no thread.
+THREAD_STAMPS = _THREAD_RUN
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
@@ -38,9 +66,10 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     # A repeat of the headline is about its length: normalising every long paragraph to compare
     # it cost an eighth of the extractor's time.
     longest = 2 * len(title or "") + 20
+    thread = _thread_start(paragraphs)
     out: list[str] = []
     for index, para in enumerate(paragraphs):
-        if index and comments_heading(para):
+        if index and (index == thread or comments_heading(para)):
             break  # readers' comments follow: the article ended above
 
         folded = para.casefold()
@@ -57,7 +86,41 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
 
 def comments_heading(line: str) -> bool:
     """Whether a line is the heading of a readers' comment section ("12 Comments", "Leave a Reply")."""
-    return len(line) <= _TAIL_HEADING_MAX and _COMMENTS_HEADING.match(line) is not None
+    if len(line) > _NAMED_HEADING_MAX:
+        return False
+    line = line.strip(_HEADING_FRAME).replace("…", " ")
+    if len(line) > _TAIL_HEADING_MAX and _NAMED_HEADING.match(line) is None:
+        return False
+    return _COMMENTS_HEADING.match(line) is not None
+
+
+def count_posted(text: str) -> int:
+    """How many posting times a text holds, anywhere in it."""
+    if text.count(":") + text.count("ago") < THREAD_STAMPS:
+        return 0  # most pages: no clock time or age to look at
+    return sum(
+        1
+        for anchor in _POSTED_ANCHOR.finditer(text)
+        if _POSTED_AT.search(text, max(anchor.start() - _POSTED_AT_SPAN, 0), anchor.end()) is not None
+    )
+
+
+def posted_at(text: str) -> bool:
+    """Whether a text opens with when it was posted, as a reader's comment does."""
+    head = text[:_POSTED_AT_REACH]
+    if ":" not in head and "ago" not in head:
+        return False  # no clock time or age: most paragraphs, decided without the pattern
+    return _POSTED_AT.search(head) is not None
+
+
+def _thread_start(paragraphs: list[str]) -> int:
+    """Index of the first of ``_THREAD_RUN`` paragraphs in a row that open with a posting time, or -1."""
+    run = 0
+    for index, para in enumerate(paragraphs):
+        run = run + 1 if posted_at(para) else 0
+        if run == _THREAD_RUN:
+            return index - _THREAD_RUN + 1
+    return -1
 
 
 def _byline_only(folded: str, names: set[str]) -> bool:
