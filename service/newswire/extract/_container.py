@@ -155,6 +155,19 @@ class Choice:
         return 1.0  # the winner is an <article> inside the scored container (several stories)
 
 
+def _ancestors(parent: LexborNode) -> list[tuple[int, LexborNode, bool]]:
+    """The boxes a paragraph under ``parent`` credits, nearest first: (``mem_id``, node, whether
+    it is tangential), up to ``_MAX_CONTAINER_LEVELS`` and below ``<html>``."""
+    chain: list[tuple[int, LexborNode, bool]] = []
+    node: LexborNode | None = parent
+    for _ in range(_MAX_CONTAINER_LEVELS):
+        if node is None or node.tag in {"html", "#document"}:
+            break
+        chain.append((node.mem_id, node, is_tangential(node)))
+        node = node.parent
+    return chain
+
+
 def _best_container(body: LexborNode) -> LexborNode | None:
     """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
     return choose_container(body).best
@@ -167,20 +180,23 @@ def choose_container(body: LexborNode) -> Choice:
     nodes: dict[int, LexborNode] = {}
     # Text of paragraphs in a tangential box, credited to the boxes around it for the page's total only.
     around: dict[int, float] = {}
+    # Paragraphs of one box credit the same ancestors: each box's chain is read off the tree once.
+    chains: dict[int, list[tuple[int, LexborNode, bool]]] = {}
     for para, weight, other in _good_paragraphs(body):
         parent = para.parent
+        if parent is None:
+            continue
+        chain = chains.get(parent.mem_id)
+        if chain is None:
+            chain = chains[parent.mem_id] = _ancestors(parent)
         credit = good
-        for _ in range(_MAX_CONTAINER_LEVELS):
-            if parent is None or parent.tag in {"html", "#document"}:
-                break
-            key = parent.mem_id
+        for key, node, tangential in chain:
             credit[key] = credit.get(key, 0.0) + weight
             if credit is good:
-                nodes[key] = parent
+                nodes[key] = node
                 neutral[key] = neutral.get(key, 0.0) + other
-                if is_tangential(parent):
+                if tangential:
                     credit = around
-            parent = parent.parent
     if not good:
         return Choice(None, 0.0, [])
     top = max(good.values())

@@ -88,7 +88,11 @@ def _small_subtree(node: LexborNode) -> list[LexborNode] | None:
 
 
 def link_chars(node: LexborNode) -> int:
-    small = _small_subtree(node)
+    return _link_chars_in(node, _small_subtree(node))
+
+
+def _link_chars_in(node: LexborNode, small: list[LexborNode] | None) -> int:
+    """:func:`link_chars` of ``node``, whose :func:`_small_subtree` is ``small``."""
     links = node.css("a") if small is None else [each for each in small if each.tag == "a"]
     return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in links)
 
@@ -100,7 +104,11 @@ def is_inline(node: LexborNode) -> bool:
         return False
     if tag == "br":
         return True
-    small = _small_subtree(node)
+    return _holds_no_block(node, _small_subtree(node))
+
+
+def _holds_no_block(node: LexborNode, small: list[LexborNode] | None) -> bool:
+    """Whether no block element is below ``node``, whose :func:`_small_subtree` is ``small``."""
     if small is None:
         return node.css_first(BLOCK_SELECTOR) is None
     return not any(each.tag in _BLOCK_TAGS for each in small)
@@ -130,11 +138,12 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
             if breaks < 2:
                 pieces.append(" ")
                 continue
-        elif tag in INLINE and is_inline(child):
+        elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
+            # An inline child's subtree is listed once, for both whether it is inline and its links.
             value = child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
-                links += text_size(value.strip()) if tag == "a" else link_chars(child)
+                links += text_size(value.strip()) if tag == "a" else _link_chars_in(child, small)
             pieces.append(value)
             continue
         text = " ".join("".join(pieces).split())
