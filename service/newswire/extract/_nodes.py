@@ -123,6 +123,9 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
     Container scoring and the walk both read runs this way, so they agree on what a text run is.
     """
     pieces: list[str] = []
+    # Whether a piece holds more than white space: most runs between blocks are only the
+    # markup's indentation, and then there is no text to join and tidy.
+    filled = False
     links = 0
     breaks = 0
     for child in node.iter(include_text=True):
@@ -131,6 +134,7 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
             value = child.text_content or ""
             if value.strip():
                 breaks = 0
+                filled = True
             pieces.append(value)
             continue
         if tag == "br":
@@ -143,12 +147,15 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
             value = child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
+                filled = True
                 links += text_size(value.strip()) if tag == "a" else _link_chars_in(child, small)
             pieces.append(value)
             continue
-        text = " ".join("".join(pieces).split())
-        if text:
-            yield text, links
+        if filled:
+            text = " ".join("".join(pieces).split())
+            if text:
+                yield text, links
+            filled = False
         pieces.clear()
         links = 0
         if tag == "br":
@@ -156,9 +163,10 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
         else:
             breaks = 0
             yield child
-    text = " ".join("".join(pieces).split())
-    if text:
-        yield text, links
+    if filled:
+        text = " ".join("".join(pieces).split())
+        if text:
+            yield text, links
 
 
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:
