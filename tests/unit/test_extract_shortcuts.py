@@ -9,8 +9,10 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import _second_opinion
+from newswire.extract._nodes import text_of, text_size, text_size_over
 from newswire.extract._shingles import SIZE, shingles
 from newswire.extract._text import word_count
 from newswire.extract._title import _NON_ALNUM, norm
@@ -57,3 +59,14 @@ def test_a_paragraphs_shingles_are_the_same_made_again_or_cached() -> None:
     first = _second_opinion._shingles(paragraph)
     assert list(first) == _second_opinion._text_shingles(paragraph)
     assert _second_opinion._shingles(paragraph) == first
+
+
+@pytest.mark.parametrize(
+    "text", ["x" * 40, "東京" * 20, "  a   b \n" * 10, "é\u00a0e " * 12, "東 a\u3000" * 9]
+)
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_text_size_over_a_small_node_is_its_tidied_size_at_the_limit(text: str, offset: int) -> None:
+    node = LexborHTMLParser(f"<div id='d'>{text}</div>").css_first("#d")
+    assert node is not None
+    size = text_size(text_of(node))
+    assert text_size_over(node, size + offset) == (size > size + offset)

@@ -66,6 +66,10 @@ def text_size_over(node: LexborNode, limit: int) -> bool:
     first few thousand characters already exceed the limit, so does the whole.
     """
     raw = node.text(deep=True) or ""
+    # Tidying never lengthens text, and a character counts thrice at most (once if ASCII): a
+    # small node is answered without tidying its text at all.
+    if (len(raw) if raw.isascii() else 3 * len(raw)) <= limit:
+        return False
     head = 2 * limit + _HEAD_SLACK
     if len(raw) > head and text_size(" ".join(raw[:head].split())) > limit:
         return True
