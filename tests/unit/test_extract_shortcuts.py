@@ -12,6 +12,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import _second_opinion
+from newswire.extract._container import choose_container
 from newswire.extract._nodes import text_of, text_size, text_size_over
 from newswire.extract._shingles import SIZE, shingles
 from newswire.extract._text import word_count
@@ -70,3 +71,26 @@ def test_text_size_over_a_small_node_is_its_tidied_size_at_the_limit(text: str, 
     assert node is not None
     size = text_size(text_of(node))
     assert text_size_over(node, size + offset) == (size > size + offset)
+
+
+def _story_page(wrapper_text: str) -> str:
+    para = (
+        "<p>The harbour board approved the new ferry timetable on Tuesday, adding two late "
+        "sailings on weekdays and a first boat at six on Saturdays for market traders.</p>"
+    )
+    return (
+        f"<html><body><div id='wrap'><div id='outer'>{wrapper_text}"
+        f"<div id='story'>{para * 4}</div></div><div id='menu'><a href='/'>Home</a></div></div></body></html>"
+    )
+
+
+@pytest.mark.parametrize("wrapper_text", ["", "<span>Harbour news, Tuesday</span>"])
+def test_a_wrapper_around_the_winner_is_not_read_yet_the_choice_is_the_same(wrapper_text: str) -> None:
+    body = LexborHTMLParser(_story_page(wrapper_text)).body
+    assert body is not None
+    choice = choose_container(body)
+    assert choice.best is not None and choice.best.attributes.get("id") == "story"
+    scored = {c.node.attributes.get("id"): c.score for c in choice.candidates}
+    # #outer holds the story's paragraphs and at least its text: it cannot beat #story (on a
+    # tie the container found first wins), so its whole text is not read.
+    assert scored["story"] is not None and scored["outer"] is None

@@ -216,21 +216,46 @@ def choose_container(body: LexborNode) -> Choice:
     best: LexborNode | None = None
     best_score, best_rank = float("-inf"), len(good)
     looked: list[Candidate] = []
+    # The text of a container scored is text of every box around it too: a floor under their
+    # whole text. A wrapper around the winner (same paragraphs, more text) then need not be read.
+    floor: dict[int, float] = {}
     for bound, rank, key, value, boost in candidates:
-        if bound < best_score:
+        most = _score(value, floor.get(key, 0.0), neutral[key], boost)
+        if bound < best_score or not _beats(most, rank, best_score, best_rank):
             looked.append(Candidate(nodes[key], value, neutral[key], float("nan"), boost, None))
             continue
         total = text_size(text_of(nodes[key]))
-        score = (value - _NOISE * max(total - value - neutral[key], 0.0)) * boost
+        score = _score(value, total, neutral[key], boost)
         looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
-        if score > best_score or (score == best_score and rank < best_rank):
+        if _beats(score, rank, best_score, best_rank):
             best, best_score, best_rank = nodes[key], score, rank
+        _raise_floor(floor, nodes[key], total)
     if best is None:
         return Choice(None, page_good, looked, good=good)
     best = _first_of_several(best, good)
     siblings = _text_siblings(best, good, neutral)
     parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
     return Choice(best, page_good, looked, siblings + parts, good)
+
+
+def _score(good: float, total: float, neutral: float, boost: float) -> float:
+    """A container's score from its good, whole and neutral text: never higher for more text."""
+    return (good - _NOISE * max(total - good - neutral, 0.0)) * boost
+
+
+def _beats(score: float, rank: int, best_score: float, best_rank: int) -> bool:
+    """Whether a score wins over the best so far (on a tie, the container found first wins)."""
+    return score > best_score or (score == best_score and rank < best_rank)
+
+
+def _raise_floor(floor: dict[int, float], node: LexborNode, total: float) -> None:
+    """Record ``total``, the text size of ``node``, as a floor under each of its ancestors' sizes."""
+    parent = node.parent
+    while parent is not None:
+        key = parent.mem_id
+        if floor.get(key, 0.0) < total:
+            floor[key] = total
+        parent = parent.parent
 
 
 def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
