@@ -155,6 +155,19 @@ class Choice:
         return 1.0  # the winner is an <article> inside the scored container (several stories)
 
 
+def _ancestors(parent: LexborNode) -> list[tuple[int, LexborNode, bool]]:
+    """The boxes a paragraph under ``parent`` credits, nearest first: (``mem_id``, node, whether
+    it is tangential), up to ``_MAX_CONTAINER_LEVELS`` and below ``<html>``."""
+    chain: list[tuple[int, LexborNode, bool]] = []
+    node: LexborNode | None = parent
+    for _ in range(_MAX_CONTAINER_LEVELS):
+        if node is None or node.tag in {"html", "#document"}:
+            break
+        chain.append((node.mem_id, node, is_tangential(node)))
+        node = node.parent
+    return chain
+
+
 def _best_container(body: LexborNode) -> LexborNode | None:
     """The element whose good-paragraph text most exceeds its other text (weighted by ``_NOISE``)."""
     return choose_container(body).best
@@ -167,20 +180,23 @@ def choose_container(body: LexborNode) -> Choice:
     nodes: dict[int, LexborNode] = {}
     # Text of paragraphs in a tangential box, credited to the boxes around it for the page's total only.
     around: dict[int, float] = {}
+    # Paragraphs of one box credit the same ancestors: each box's chain is read off the tree once.
+    chains: dict[int, list[tuple[int, LexborNode, bool]]] = {}
     for para, weight, other in _good_paragraphs(body):
         parent = para.parent
+        if parent is None:
+            continue
+        chain = chains.get(parent.mem_id)
+        if chain is None:
+            chain = chains[parent.mem_id] = _ancestors(parent)
         credit = good
-        for _ in range(_MAX_CONTAINER_LEVELS):
-            if parent is None or parent.tag in {"html", "#document"}:
-                break
-            key = parent.mem_id
+        for key, node, tangential in chain:
             credit[key] = credit.get(key, 0.0) + weight
             if credit is good:
-                nodes[key] = parent
+                nodes[key] = node
                 neutral[key] = neutral.get(key, 0.0) + other
-                if is_tangential(parent):
+                if tangential:
                     credit = around
-            parent = parent.parent
     if not good:
         return Choice(None, 0.0, [])
     top = max(good.values())
@@ -200,21 +216,46 @@ def choose_container(body: LexborNode) -> Choice:
     best: LexborNode | None = None
     best_score, best_rank = float("-inf"), len(good)
     looked: list[Candidate] = []
+    # The text of a container scored is text of every box around it too: a floor under their
+    # whole text. A wrapper around the winner (same paragraphs, more text) then need not be read.
+    floor: dict[int, float] = {}
     for bound, rank, key, value, boost in candidates:
-        if bound < best_score:
+        most = _score(value, floor.get(key, 0.0), neutral[key], boost)
+        if bound < best_score or not _beats(most, rank, best_score, best_rank):
             looked.append(Candidate(nodes[key], value, neutral[key], float("nan"), boost, None))
             continue
         total = text_size(text_of(nodes[key]))
-        score = (value - _NOISE * max(total - value - neutral[key], 0.0)) * boost
+        score = _score(value, total, neutral[key], boost)
         looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
-        if score > best_score or (score == best_score and rank < best_rank):
+        if _beats(score, rank, best_score, best_rank):
             best, best_score, best_rank = nodes[key], score, rank
+        _raise_floor(floor, nodes[key], total)
     if best is None:
         return Choice(None, page_good, looked, good=good)
     best = _first_of_several(best, good)
     siblings = _text_siblings(best, good, neutral)
     parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
     return Choice(best, page_good, looked, siblings + parts, good)
+
+
+def _score(good: float, total: float, neutral: float, boost: float) -> float:
+    """A container's score from its good, whole and neutral text: never higher for more text."""
+    return (good - _NOISE * max(total - good - neutral, 0.0)) * boost
+
+
+def _beats(score: float, rank: int, best_score: float, best_rank: int) -> bool:
+    """Whether a score wins over the best so far (on a tie, the container found first wins)."""
+    return score > best_score or (score == best_score and rank < best_rank)
+
+
+def _raise_floor(floor: dict[int, float], node: LexborNode, total: float) -> None:
+    """Record ``total``, the text size of ``node``, as a floor under each of its ancestors' sizes."""
+    parent = node.parent
+    while parent is not None:
+        key = parent.mem_id
+        if floor.get(key, 0.0) < total:
+            floor[key] = total
+        parent = parent.parent
 
 
 def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:

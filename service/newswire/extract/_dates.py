@@ -198,7 +198,7 @@ _MAX_DATE_LINE_EXTRA = 24
 
 def is_date_line(line: str) -> bool:
     """A line that is a date (maybe with a time, a label such as "Updated", a separator), nothing more."""
-    if len(line) > _MAX_DATE_LINE or not any(ch.isdigit() for ch in line):
+    if len(line) > _MAX_DATE_LINE or not any(map(str.isdigit, line)):
         return False
     found = find_datetime(line) or (parse_datetime(line) if _ISO.search(line) else None)
     if found is None:

@@ -6,6 +6,7 @@ Collects raw values only; choosing between them happens in ``_html.py``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -66,6 +67,9 @@ class Metadata:
         return [v.strip() for key in keys for v in self.meta.get(meta_key(key), ()) if v.strip()]
 
 
+# A page's lookups ask for the same few dozen names, and pages name their tags alike: each
+# distinct name is folded once.
+@functools.lru_cache(maxsize=4096)
 def meta_key(name: str) -> str:
     """Meta names compared loosely: "article:published_time" = "article:published:time" = "Published-Time"."""
     return _KEY_NOISE.sub("", name.lower())

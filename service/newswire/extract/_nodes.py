@@ -66,6 +66,10 @@ def text_size_over(node: LexborNode, limit: int) -> bool:
     first few thousand characters already exceed the limit, so does the whole.
     """
     raw = node.text(deep=True) or ""
+    # Tidying never lengthens text, and a character counts thrice at most (once if ASCII): a
+    # small node is answered without tidying its text at all.
+    if (len(raw) if raw.isascii() else 3 * len(raw)) <= limit:
+        return False
     head = 2 * limit + _HEAD_SLACK
     if len(raw) > head and text_size(" ".join(raw[:head].split())) > limit:
         return True
@@ -88,7 +92,11 @@ def _small_subtree(node: LexborNode) -> list[LexborNode] | None:
 
 
 def link_chars(node: LexborNode) -> int:
-    small = _small_subtree(node)
+    return _link_chars_in(node, _small_subtree(node))
+
+
+def _link_chars_in(node: LexborNode, small: list[LexborNode] | None) -> int:
+    """:func:`link_chars` of ``node``, whose :func:`_small_subtree` is ``small``."""
     links = node.css("a") if small is None else [each for each in small if each.tag == "a"]
     return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in links)
 
@@ -100,7 +108,11 @@ def is_inline(node: LexborNode) -> bool:
         return False
     if tag == "br":
         return True
-    small = _small_subtree(node)
+    return _holds_no_block(node, _small_subtree(node))
+
+
+def _holds_no_block(node: LexborNode, small: list[LexborNode] | None) -> bool:
+    """Whether no block element is below ``node``, whose :func:`_small_subtree` is ``small``."""
     if small is None:
         return node.css_first(BLOCK_SELECTOR) is None
     return not any(each.tag in _BLOCK_TAGS for each in small)
@@ -115,6 +127,9 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
     Container scoring and the walk both read runs this way, so they agree on what a text run is.
     """
     pieces: list[str] = []
+    # Whether a piece holds more than white space: most runs between blocks are only the
+    # markup's indentation, and then there is no text to join and tidy.
+    filled = False
     links = 0
     breaks = 0
     for child in node.iter(include_text=True):
@@ -123,6 +138,7 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
             value = child.text_content or ""
             if value.strip():
                 breaks = 0
+                filled = True
             pieces.append(value)
             continue
         if tag == "br":
@@ -130,16 +146,20 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
             if breaks < 2:
                 pieces.append(" ")
                 continue
-        elif tag in INLINE and is_inline(child):
+        elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
+            # An inline child's subtree is listed once, for both whether it is inline and its links.
             value = child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
-                links += text_size(value.strip()) if tag == "a" else link_chars(child)
+                filled = True
+                links += text_size(value.strip()) if tag == "a" else _link_chars_in(child, small)
             pieces.append(value)
             continue
-        text = " ".join("".join(pieces).split())
-        if text:
-            yield text, links
+        if filled:
+            text = " ".join("".join(pieces).split())
+            if text:
+                yield text, links
+            filled = False
         pieces.clear()
         links = 0
         if tag == "br":
@@ -147,9 +167,10 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
         else:
             breaks = 0
             yield child
-    text = " ".join("".join(pieces).split())
-    if text:
-        yield text, links
+    if filled:
+        text = " ".join("".join(pieces).split())
+        if text:
+            yield text, links
 
 
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:

@@ -18,6 +18,7 @@ do.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml.etree import LxmlError
@@ -67,7 +68,7 @@ def trafilatura_paragraphs(html: str, url: str | None = None) -> list[str]:
     return [line for line in (" ".join(raw.split()) for raw in text.split("\n")) if line]
 
 
-def _shingles(text: str) -> list[Shingle]:
+def _text_shingles(text: str) -> list[Shingle]:
     """4-word shingles of a text, lowercased, its words the runs of letters and digits.
 
     Punctuation is no word: trafilatura writes list items as ``- item`` and table rows as
@@ -75,6 +76,15 @@ def _shingles(text: str) -> list[Shingle]:
     text, read element by element, has them apart.
     """
     return shingles(_WORD.findall(text.lower()))
+
+
+# The criteria and the cuts below compare the same two bodies several times per page: each
+# paragraph's shingles are made once. Bounded: a page holds far fewer paragraphs. (The page's
+# whole text, read once and large, goes through :func:`_text_shingles` uncached.)
+@functools.lru_cache(maxsize=1024)
+def _shingles(paragraph: str) -> tuple[Shingle, ...]:
+    """:func:`_text_shingles` of one paragraph."""
+    return tuple(_text_shingles(paragraph))
 
 
 def _shingle_set(paragraphs: list[str]) -> set[Shingle]:
@@ -102,8 +112,8 @@ def superset_kept_share(ours: list[str], other: list[str], cleaned: LexborNode |
     added = [s for p in other for s in _shingles(p) if s not in own]
     if len(added) < SUPERSET_MIN_ADDED:
         return None
-    page = set(_shingles(cleaned.text(separator=" ")))
-    linked = {s for a in cleaned.css("a") for s in _shingles(a.text(separator=" "))}
+    page = set(_text_shingles(cleaned.text(separator=" ")))
+    linked = {s for a in cleaned.css("a") for s in _text_shingles(a.text(separator=" "))}
     article = (s for p in other if len(p) >= _LABEL for s in _shingles(p) if s not in own)
     return sum(1 for s in article if s in page and s not in linked) / len(added)
 

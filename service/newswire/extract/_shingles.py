@@ -16,4 +16,5 @@ def shingles(words: list[str]) -> list[Shingle]:
     """The runs of :data:`SIZE` consecutive ``words``; a shorter text is one shingle (none if empty)."""
     if len(words) < SIZE:
         return [tuple(words)] if words else []
-    return [tuple(words[i : i + SIZE]) for i in range(len(words) - SIZE + 1)]
+    # zip over the word list at SIZE offsets: the shingles without slicing the list per shingle.
+    return list(zip(*(words[i:] for i in range(SIZE)), strict=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -34,4 +35,11 @@ def clean(text: str | None, *, unescape: bool = False) -> str | None:
 
 def word_count(paragraphs: list[str]) -> int:
     """Whitespace-separated words in a body: the unit the strategies compare bodies' sizes in."""
-    return sum(len(p.split()) for p in paragraphs)
+    return sum(map(_words, paragraphs))
+
+
+# The strategies and the second opinion count the same bodies' words many times per page (each
+# candidate, each criterion): a paragraph is split once. Bounded: a page holds fewer paragraphs.
+@functools.lru_cache(maxsize=512)
+def _words(paragraph: str) -> int:
+    return len(paragraph.split())

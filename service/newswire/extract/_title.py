@@ -42,8 +42,13 @@ _GENERIC_HOST = frozenset({"www", "m", "amp", "mobile", "com", "co", "org", "net
 
 def norm(text: str) -> str:
     """Letters and digits only, case and accents folded: how titles and names are compared."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return _NON_ALNUM.sub("", "".join(ch for ch in folded if not unicodedata.combining(ch)))
+    folded = text.casefold()
+    if not folded.isascii():
+        # ASCII has no decompositions and no combining marks: only other text pays for the
+        # per-character pass, which is most of this function's cost on English pages.
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _NON_ALNUM.sub("", folded)
 
 
 def site_keys(url: str, names: list[str | None]) -> set[str]:
