@@ -12,6 +12,7 @@ from newswire.events import decode_article, encode_event
 from newswire.extract import extract_html
 from newswire.extract._clean import clean_tree
 from newswire.extract._container import choose_container
+from newswire.extract._walk import container_text
 from tests.support.harbour_story import SENTENCES, URL
 
 
@@ -447,3 +448,35 @@ def test_a_sure_body_that_is_mostly_labels_gets_the_second_opinion() -> None:
     assert "Market close" not in event.body
     alone = _event(_page(f"<div id='ticker'>{labels}</div>{story}"))
     assert alone.extraction is not None and alone.extraction.method == "container"
+
+
+_TEASERS = [
+    ("Ferry timetable changes for winter", "The island service drops its late sailing from November."),
+    ("Fish market reopens after repairs", "Traders are back under the new roof, with fewer stalls."),
+    ("Lighthouse keeper retires at seventy", "Forty years on the rock end with a party at the pier."),
+    ("Rowing club wins the coastal cup", "A young crew beat the favourites by half a length."),
+]
+
+
+def test_teaser_cards_after_the_article_go_with_their_labels_when_no_names_say_so() -> None:
+    # Boxes with no class or id names: after the story's last paragraph, two label lines and a
+    # box of cards of one shape (a linked title over a short line). The walk leaves the cards and
+    # labels out as a unit; the same cards with prose after them are inside the article and stay.
+    cards = (
+        "<div>"
+        + "".join(
+            f'<div><h3><a href="/2026/11/{i}/story">{title}</a></h3><p>{line}</p></div>'
+            for i, (title, line) in enumerate(_TEASERS)
+        )
+        + "</div>"
+    )
+    paragraphs = [f"{a} {b}" for a, b in zip(SENTENCES[::2], SENTENCES[1::2], strict=True)]
+    story = _paragraphs(paragraphs)
+    tree = LexborHTMLParser(_page(f"<div>{story}<p>Share this:</p><h2>Related posts</h2>{cards}</div>"))
+    whole: list[str] = []
+    assert container_text(tree.body, whole=whole) == paragraphs
+    assert whole[len(paragraphs) :] == ["Share this:", "Related posts", *(line for _, line in _TEASERS)]
+    inside = LexborHTMLParser(
+        _page(f"<div>{_paragraphs(paragraphs[:2])}{cards}{_paragraphs(paragraphs[2:])}</div>")
+    )
+    assert container_text(inside.body) == [*paragraphs[:2], *(line for _, line in _TEASERS), *paragraphs[2:]]

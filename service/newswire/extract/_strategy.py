@@ -194,6 +194,28 @@ def _cut_edges(
     return started
 
 
+def _edges_of_whole(
+    whole: list[str], ours: list[str], other: list[str], notes: list[str] | None
+) -> list[str]:
+    """Our body's edges cut where trafilatura's body ends, judged on the walk's whole body (teaser
+    boxes after the article left in, as trafilatura read them beside it), then without the boxes.
+
+    Judged on our cut body, the prose of an author box left below the article can keep a tail that
+    the boxes' lines made read as furniture.
+    """
+    edged = _cut_edges(whole, other, notes, sure=True)
+    if len(edged) == len(whole):
+        return ours
+    start = next((i for i in range(len(whole) - len(edged) + 1) if whole[i : i + len(edged)] == edged), 0)
+    kept: list[int] = []
+    at = 0
+    for index, line in enumerate(whole):
+        if at < len(ours) and line == ours[at]:
+            kept.append(index)
+            at += 1
+    return [whole[i] for i in kept if start <= i < start + len(edged)]
+
+
 def _branch_note(confirmed: bool, branch: list[str]) -> str:
     if confirmed:
         return (
@@ -221,7 +243,8 @@ def choose_body(
     displayed headline: a winner that holds it in a branch with most but not all of its text is
     narrowed to that branch when trafilatura's body lies within it (:mod:`._headline_branch`).
     """
-    paragraphs, share, declared_words, narrower = _body.main_text_scored(tree, url, headline)
+    paragraphs, share, declared_words, narrower, whole = _body.main_text_scored(tree, url, headline)
+    teasers_cut = len(whole) > len(paragraphs)
     method = "container"
     confidence = round(share, 3)
     words = word_count(paragraphs)
@@ -236,6 +259,14 @@ def choose_body(
         if won:
             paragraphs, method = dense, "blocks"
             confidence = round(min(share, 0.5), 3)
+    if (
+        method == "container"
+        and teasers_cut
+        and ask_second_opinion(whole, confidence, page_words, declared_words)
+    ):
+        # An unsure body goes to the second reading whole: which reader wins, and where the
+        # article ends, are judged there on the text the walk saw, teaser boxes and all.
+        paragraphs = whole
     ld_tokens = word_count(ld_body)
     if ld_tokens > _LD_GAIN * word_count(paragraphs) and ld_tokens >= _LD_MIN_TOKENS:
         return ld_body, Extraction(method="json-ld", confidence=0.9)
@@ -244,7 +275,8 @@ def choose_body(
         paragraphs = _cut_edges(paragraphs, ld_body, notes, sure=True, reader="the JSON-LD articleBody")
     asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
     # A sure body that ends in furniture asks trafilatura only where the article ends.
-    tail = method == "container" and not asked and ends_in_furniture(paragraphs)
+    # Judged with the teaser boxes after the article left in: they are furniture the walk saw too.
+    tail = method == "container" and not asked and ends_in_furniture(whole if teasers_cut else paragraphs)
     branch = narrower if method == "container" else None
     if notes is not None and not asked:
         notes.append(
@@ -273,7 +305,9 @@ def choose_body(
                     notes.append(_branch_note(confirmed, branch))
                 if confirmed:
                     paragraphs = branch
-            if method == "container" and (asked or tail):
+            if method == "container" and tail and teasers_cut:
+                paragraphs = _edges_of_whole(whole, paragraphs, other, notes)
+            elif method == "container" and (asked or tail):
                 paragraphs = _cut_edges(paragraphs, other, notes, sure=not asked)
             if asked:
                 paragraphs = _merge.merge_second_opinion(paragraphs, other)

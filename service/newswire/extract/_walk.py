@@ -103,14 +103,45 @@ def _away_link_chars(node: LexborNode) -> int:
     )
 
 
-def _blocks(root: LexborNode, out: list[str], notes: list[str] | None) -> None:
+def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: list[str] | None) -> None:
     # Of several <article> elements inside the container, the smaller ones may be teaser cards.
     cards: set[int] = set()
     articles = root.css("article")
     if len(articles) >= 2:
         biggest = max(articles, key=lambda a: len(text_of(a)))
         cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id and _is_card(a)}
-    _walk(root, out, cards, 0, notes)
+    teasers: list[tuple[int, int, LexborNode]] = []
+    _walk(root, out, cards, 0, notes, teasers=teasers)
+    if whole is not None:
+        whole.extend(out)
+    if teasers:
+        out[:] = _cut_teasers(out, teasers)
+
+
+def _prose(text: str) -> bool:
+    return len(text) >= _PROSE and _SENTENCE_END.search(text) is not None
+
+
+def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> list[str]:
+    """The blocks without the teaser boxes that follow the article's last paragraph of prose,
+    each with the short label lines ("Related posts", "Share this:") between it and the article.
+
+    A box with prose after it is inside the article (a guide's cards, a gallery's captions) and
+    stays; so does a box on a page with no prose above it.
+    """
+    last = next((index for index in range(len(out) - 1, -1, -1) if _prose(out[index])), -1)
+    if last < 0:
+        return out
+    drop: set[int] = set()
+    for start, end, box in teasers:
+        if start <= last or not _teaser_box(box):
+            continue
+        drop.update(range(start, end))
+        label = start - 1
+        while label > last and len(out[label]) <= _LABEL and not _SENTENCE_END.search(out[label]):
+            drop.add(label)
+            label -= 1
+    return [text for index, text in enumerate(out) if index not in drop]
 
 
 def _is_card(node: LexborNode) -> bool:
@@ -186,8 +217,49 @@ def _data_cell(node: LexborNode) -> bool:
     return False
 
 
+# A box of teasers: this many element children or more, most of one tag, each holding a link and
+# little unlinked text (a linked title and a short line), none of them a paragraph of prose.
+_TEASERS = 3
+_TEASER_SAME = 2 / 3
+_TEASER_UNLINKED = 200
+_TEASER_LINKED = 0.2
+# A paragraph of prose: this long and ending a sentence; a label line above a box is short.
+_PROSE = 200
+_LABEL = 60
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+
+
+def _teaser_box(node: LexborNode) -> bool:
+    """Whether a box's children are repeated teasers of the same shape (related posts, cards)."""
+    kids = [kid for kid in node.iter() if kid.tag not in {"-text", "-comment", "br"}]
+    if len(kids) < _TEASERS:
+        return False
+    tags: dict[str, int] = {}
+    for kid in kids:
+        tags[kid.tag or ""] = tags.get(kid.tag or "", 0) + 1
+    tag, count = max(tags.items(), key=lambda item: item[1])
+    if count < _TEASERS or count < _TEASER_SAME * len(kids):
+        return False
+    for kid in kids:
+        if kid.tag != tag:
+            continue
+        if kid.css_first("a[href]") is None:
+            return False
+        size = text_size(text_of(kid))
+        links = link_chars(kid)
+        if size - links > _TEASER_UNLINKED or links < _TEASER_LINKED * size:
+            return False
+    return True
+
+
 def _walk(
-    node: LexborNode, out: list[str], cards: set[int], depth: int, notes: list[str] | None = None
+    node: LexborNode,
+    out: list[str],
+    cards: set[int],
+    depth: int,
+    notes: list[str] | None = None,
+    *,
+    teasers: list[tuple[int, int, LexborNode]] | None = None,
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`)."""
     if depth > _MAX_DEPTH:
@@ -217,12 +289,18 @@ def _walk(
         ):
             continue
         else:
-            _walk(child, out, cards, depth + 1, notes)
+            start = len(out)
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers)
+            if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
+                teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
 
 
-def container_text(best: LexborNode | None, notes: list[str] | None = None) -> list[str]:
+def container_text(
+    best: LexborNode | None, notes: list[str] | None = None, whole: list[str] | None = None
+) -> list[str]:
     """The blocks of the chosen container, in document order. ``notes`` collects, for ``newswire
-    parse --explain``, the lines kept that a rule of the walk alone would drop."""
+    parse --explain``, the lines kept that a rule of the walk alone would drop; ``whole`` gets the
+    blocks with the teaser boxes after the article left in (where the article ends is judged on them)."""
     if best is None:
         return []
     out: list[str] = []
@@ -230,6 +308,8 @@ def container_text(best: LexborNode | None, notes: list[str] | None = None) -> l
         text = text_of(best)
         if _good_block(text, best):
             out.append(text)
+        if whole is not None:
+            whole.extend(out)
     else:
-        _blocks(best, out, notes)
+        _blocks(best, out, notes, whole)
     return out
