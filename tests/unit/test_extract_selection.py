@@ -60,15 +60,18 @@ FORM = [
 ]
 
 
-def _page_with_a_form_under_the_story() -> str:
-    """The story and a sign-up form in one box, inside an ``<article>`` that also holds a long list
-    of place links (so the declared article outweighs the body and trafilatura is asked)."""
+def _asked_page(*, before: list[str] | None = None, after: list[str] | None = None) -> str:
+    """The story with a form's lines before or after it in one box, inside an ``<article>`` that
+    also holds a long list of place links (so the declared article outweighs the body and
+    trafilatura is asked)."""
     story = "".join(f"<p>{s}</p>" for s in SENTENCES)
-    form = "".join(f"<p>{line}</p>" for line in FORM)
+    head, tail = ("".join(f"<p>{line}</p>" for line in lines or []) for lines in (before, after))
+    head = f"<form action='/tools'>{head}</form>" if head else ""
+    tail = f"<form action='/guide'>{tail}</form>" if tail else ""
     places = " ".join(f"<a href='/place/{i}'>Harbour place number {i}</a>" for i in range(30))
     return (
         f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
-        f"<div class='post'>{story}<form action='/guide'>{form}</form></div>"
+        f"<div class='post'>{head}{story}{tail}</div>"
         f"<div class='index'>{places}</div></article></body></html>"
     )
 
@@ -76,7 +79,7 @@ def _page_with_a_form_under_the_story() -> str:
 def test_the_body_ends_where_both_readers_end_the_article() -> None:
     # trafilatura leaves the form out and reads the story as ours does: the form's lines after the
     # last paragraph both bodies share are cut, the story stays ours.
-    event = extract_html(_page_with_a_form_under_the_story().encode(), URL, fetched=FETCHED)
+    event = extract_html(_asked_page(after=FORM).encode(), URL, fetched=FETCHED)
     assert event.extraction is not None and event.extraction.method == "container"
     assert all(sentence in event.body for sentence in SENTENCES)
     assert not any(line in event.body for line in FORM)
@@ -122,7 +125,7 @@ def test_a_long_tail_is_not_cut() -> None:
 
 def test_explain_shows_the_cut(tmp_path: Path) -> None:
     page = tmp_path / "form.html"
-    page.write_text(_page_with_a_form_under_the_story(), encoding="utf-8")
+    page.write_text(_asked_page(after=FORM), encoding="utf-8")
     cut = "decision: our body ends after the last paragraph trafilatura's body shares"
     assert cut in explain_path(page, URL)
     page.write_text(_sure_page_ending_in_a_form(), encoding="utf-8")
@@ -169,23 +172,10 @@ def test_explain_shows_the_run_of_short_lines(tmp_path: Path) -> None:
 TOOLS = ["Listen to this story.", "Save this story for later.", "Print this page."]
 
 
-def _page_with_tools_above_the_story() -> str:
-    """A story whose box starts with a toolbar's lines, inside an ``<article>`` that also holds a
-    long list of place links (so the declared article outweighs the body and trafilatura is asked)."""
-    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
-    tools = "".join(f"<p>{line}</p>" for line in TOOLS)
-    places = " ".join(f"<a href='/place/{i}'>Harbour place number {i}</a>" for i in range(30))
-    return (
-        f"<html><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
-        f"<div class='post'><form action='/tools'>{tools}</form>{story}</div>"
-        f"<div class='index'>{places}</div></article></body></html>"
-    )
-
-
 def test_the_body_starts_where_both_readers_start_the_article() -> None:
     # trafilatura leaves the toolbar out and reads the story as ours does: the lines before the first
     # paragraph both bodies share are not prose, so they go.
-    event = extract_html(_page_with_tools_above_the_story().encode(), URL, fetched=FETCHED)
+    event = extract_html(_asked_page(before=TOOLS).encode(), URL, fetched=FETCHED)
     assert event.extraction is not None and event.extraction.method == "container"
     assert all(sentence in event.body for sentence in SENTENCES)
     assert not any(line in event.body for line in TOOLS)
@@ -199,7 +189,7 @@ def test_a_long_head_is_not_cut() -> None:
 
 def test_explain_shows_the_head_cut(tmp_path: Path) -> None:
     page = tmp_path / "tools.html"
-    page.write_text(_page_with_tools_above_the_story(), encoding="utf-8")
+    page.write_text(_asked_page(before=TOOLS), encoding="utf-8")
     report = explain_path(page, URL)
     assert "decision: our body starts at the first paragraph trafilatura's body shares" in report
 
@@ -210,7 +200,7 @@ def test_a_head_that_reads_as_prose_stays() -> None:
         "Our reporter spent the evening at the harbour board's meeting, where the vote on the quay was"
         " the last item on a long agenda."
     )
-    page = _page_with_tools_above_the_story().replace(
+    page = _asked_page(before=TOOLS).replace(
         "<form action='/tools'>", f"<form action='/tools'><p>{intro}</p>"
     )
     event = extract_html(page.encode(), URL, fetched=FETCHED)
