@@ -1,6 +1,6 @@
 """Body extraction on corpus-web pages whose markup is rewritten, newswire beside trafilatura.
 
-    .venv/bin/python bench/extract_perturbed.py [--trafilatura] [--split dev|check|all]
+    .venv/bin/python bench/extract_perturbed.py [--trafilatura] [--split dev|check|all] [--json OUT]
 
 A page nobody tuned on differs from the development pages first in its markup: class names
 the cleaning rules do not know, ``<div>`` or ``<br>`` runs where the corpus has ``<p>``, no
@@ -8,7 +8,7 @@ the cleaning rules do not know, ``<div>`` or ``<br>`` runs where the corpus has 
 scores the bodies again, with corpus-web's own metric, so the table shows how much of each
 extractor's figure rests on that signal. The truth is unchanged: the text a reader sees is the
 same in every variant. No timing here (``bench/extract_corpus.py`` is the speed benchmark).
-Writes ``bench/results/extract_perturbed.json``.
+Writes ``bench/results/extract_perturbed.json`` unless ``--json`` says otherwise.
 """
 
 from __future__ import annotations
@@ -104,6 +104,9 @@ def main() -> int:
         "--trafilatura", action="store_true", help="score trafilatura too (about 1 min a variant)"
     )
     ap.add_argument("--split", choices=("dev", "check", "all"), default="all")
+    ap.add_argument(
+        "--json", type=Path, default=RESULTS / "extract_perturbed.json", help="where to write the results"
+    )
     args = ap.parse_args()
     scorer = Scorer()
     pages = [p for p in load_pages("web") if args.split in ("all", p["split"])]
@@ -119,13 +122,13 @@ def main() -> int:
             f"{r['f1']:.3f} ({r['precision']:.3f} / {r['recall']:.3f}) {r['empty']:>2}e" for r in row.values()
         )
         print(f"{variant:<20} " + " ".join(f"{c:>28}" for c in cells), flush=True)
-    RESULTS.mkdir(exist_ok=True)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
     out = {
         "pages": len(pages),
         "split": args.split,
         "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    (RESULTS / "extract_perturbed.json").write_text(json.dumps({**out, "variants": results}, indent=2) + "\n")
+    args.json.write_text(json.dumps({**out, "variants": results}, indent=2) + "\n")
     return 0
 
 

@@ -23,6 +23,7 @@ RESULTS = BENCH / "results"
 # name, script, result file, extra args
 BENCHMARKS: list[tuple[str, str, str, list[str]]] = [
     ("extract", "extract_corpus.py", "extract.json", []),
+    ("extract_perturbed", "extract_perturbed.py", "extract_perturbed.json", ["--trafilatura"]),
     ("enrich", "enrich_bench.py", "enrich.json", []),
     ("stories", "stories_eval.py", "stories.json", []),
     ("langid", "langid_bench.py", "langid.json", []),
@@ -79,6 +80,11 @@ HEADLINES = [
         "extract body F1 (corpus-web)",
         "extract.extractors.newswire.scores.web/all/all.f1",
         "trafilatura: extract.extractors.trafilatura.scores.web/all/all.f1",
+    ),
+    (
+        "extract body F1, no class or id",
+        "extract_perturbed.variants.no class or id.newswire.f1",
+        "trafilatura: extract_perturbed.variants.no class or id.trafilatura.f1",
     ),
     ("extract body F1 (fundus)", "extract.extractors.newswire.scores.fundus/fundus/all.body", "goal 0.96"),
     ("extract title exact", "extract.extractors.newswire.scores.fundus/fundus/all.title", "goal 0.90"),
