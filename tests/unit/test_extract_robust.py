@@ -255,6 +255,23 @@ def test_a_wordy_unnamed_comment_thread_does_not_win_over_the_article() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "<div><p>{n} minutes ago {s}</p></div>",  # a live blog's entries, newest first
+        "<div><p><time>Dec 5, 2026 at 10:{n}</time> {s}</p></div>",
+        "<p>March {n}, 2024, 10:15 – {s}</p>",  # a timeline
+    ],
+)
+def test_live_blog_entries_and_timelines_that_open_with_a_time_are_the_article(entry: str) -> None:
+    # Paragraph after paragraph opens with a time, as readers' comments do, but no commenter
+    # ("Jo says:") is named: the entries are the article, not a thread to cut or to choose against.
+    entries = "".join(entry.format(n=10 * (i + 1), s=s) for i, s in enumerate(SENTENCES[1:]))
+    html = _page(f"<h1>Harbour vote: live</h1><div><p>{SENTENCES[0]}</p></div><div>{entries}</div>")
+    body = _event(html).body
+    assert all(sentence in body for sentence in SENTENCES)
+
+
 def test_an_article_paragraph_that_opens_with_a_date_is_kept() -> None:
     # A dated paragraph or two is the article's chronology, not a thread.
     dated = [f"On May {4 + i}, 2026 at 8:30 am {s}" for i, s in enumerate(SENTENCES[3:5])]

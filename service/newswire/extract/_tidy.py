@@ -33,8 +33,8 @@ _COMMENTS_HEADING = re.compile(
 _NAMED_HEADING = re.compile(r"^\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\s", re.IGNORECASE)
 # Brackets and arrows some templates draw around the heading ("{ 87 comments… read them below }").
 _HEADING_FRAME = " {}[]<>|«»→←›‹·•–—-"
-# A reader's comment opens with when it was posted, to the minute ("Jo says: May 4, 2012 at 8:33 am",
-# "May 4th, 2012 at 8:33 am Jo said,") or as an age ("5 months ago"); an article's paragraph does not.
+# A reader's comment opens with who wrote it and when, to the minute ("Jo says: May 4, 2012 at
+# 8:33 am") or as an age ("Jo said: 5 months ago"); an article's paragraph does not.
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DATE = rf"(?:{_MONTH}\s+{_DAY},?\s+\d{{4}}|{_DAY}\s+{_MONTH},?\s+\d{{4}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
@@ -43,6 +43,8 @@ _POSTED_AT = re.compile(
     re.IGNORECASE,
 )
 _POSTED_AT_REACH = 100
+# The commenter's verb as comment templates print it before or after the time ("Jo says:").
+_COMMENTER = re.compile(r"\b(?:says|said|wrote|writes|commented|replied)\s*:", re.IGNORECASE)
 # Where a posting time ends (a clock's minutes, "ago"), and how far before that it may start.
 _POSTED_ANCHOR = re.compile(r":\d\d|ago\b")
 _POSTED_AT_SPAN = 50
@@ -106,11 +108,15 @@ def count_posted(text: str) -> int:
 
 
 def posted_at(text: str) -> bool:
-    """Whether a text opens with when it was posted, as a reader's comment does."""
+    """Whether a text opens as a reader's comment does: who wrote it ("Jo says:") and when.
+
+    A time alone is not enough: live-blog entries ("35 minutes ago") and timelines ("March 3,
+    2024, 10:15 -") open with one in paragraph after paragraph, and they are the article.
+    """
     head = text[:_POSTED_AT_REACH]
-    if ":" not in head and "ago" not in head:
-        return False  # no clock time or age: most paragraphs, decided without the pattern
-    return _POSTED_AT.search(head) is not None
+    if ":" not in head:
+        return False  # no clock time or "says:": most paragraphs, decided without the patterns
+    return _COMMENTER.search(head) is not None and _POSTED_AT.search(head) is not None
 
 
 def _thread_start(paragraphs: list[str]) -> int:
