@@ -150,12 +150,12 @@ def _slug_of_text(ident: str, node: LexborNode) -> bool:
     return bool(words) and words <= set(TOKEN_SPLIT.split(text_of(node).lower()))
 
 
-def _kind(node: LexborNode) -> int:
+def _kind(node: LexborNode, attrs: dict[str, str | None]) -> int:
     """0: ordinary, 1: class/id names a non-content box (share, related, ads, ...), 2: an interruption
     (consent banner, sign-up dialog) or readers' comments, which go even when wordy, 3: a box named
     as furniture (a footer, ``nocontent``), which goes even when wordy unless it holds most of the
-    page's text (then the name is a layout wrapper's: "sticky-footer-push", "has-footer")."""
-    attrs = node.attributes
+    page's text (then the name is a layout wrapper's: "sticky-footer-push", "has-footer").
+    ``attrs`` are the node's attributes, read once by the caller (selectolax builds them per call)."""
     ident = attrs.get("id")
     if ident and node.tag in _SLUGGED and _slug_of_text(ident, node):
         ident = None
@@ -318,8 +318,8 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
-        kind = _kind(node)
         attrs = node.attributes
+        kind = _kind(node, attrs)
         if (
             notes is not None
             and not kind
