@@ -52,7 +52,8 @@ _POSTED_AT_SPAN = 50
 _THREAD_RUN = 3
 # A page with fewer posting times than this in all its text holds no thread.
 THREAD_STAMPS = _THREAD_RUN
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+# A line that ends a sentence (a heading or a label does not).
+SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
@@ -81,7 +82,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
             continue
         out.append(para)
     kept = list(out)
-    while out and len(out[-1]) <= _TAIL_HEADING_MAX and not _SENTENCE_END.search(out[-1]):
+    while out and len(out[-1]) <= _TAIL_HEADING_MAX and not SENTENCE_END.search(out[-1]):
         out.pop()
     return out or kept
 

@@ -24,6 +24,7 @@ from newswire.extract._nodes import (
     text_of,
     text_size,
 )
+from newswire.extract._tidy import SENTENCE_END
 
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | HEADINGS
 
@@ -119,7 +120,7 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
 
 
 def _prose(text: str) -> bool:
-    return len(text) >= _PROSE and _SENTENCE_END.search(text) is not None
+    return len(text) >= _PROSE and SENTENCE_END.search(text) is not None
 
 
 def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> list[str]:
@@ -138,7 +139,7 @@ def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> 
             continue
         drop.update(range(start, end))
         label = start - 1
-        while label > last and len(out[label]) <= _LABEL and not _SENTENCE_END.search(out[label]):
+        while label > last and len(out[label]) <= _LABEL and not SENTENCE_END.search(out[label]):
             drop.add(label)
             label -= 1
     return [text for index, text in enumerate(out) if index not in drop]
@@ -226,7 +227,6 @@ _TEASER_LINKED = 0.2
 # A paragraph of prose: this long and ending a sentence; a label line above a box is short.
 _PROSE = 200
 _LABEL = 60
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
 
 
 def _teaser_box(node: LexborNode) -> bool:
