@@ -59,12 +59,17 @@ def tombstone(settings: Settings, source_key: str) -> Record:
     return Record(settings.topic("sources"), source_key.encode(), None, [])
 
 
+def _keys_record(settings: Settings, record_key: bytes, keys: list[str]) -> Record:
+    """A configuration or OPML listing record: its keys as a sorted JSON array (:func:`decode_keys`)."""
+    return Record(settings.topic("sources"), record_key, orjson.dumps(sorted(keys)), [])
+
+
 def configured_record(settings: Settings, keys: list[str]) -> Record:
-    return Record(settings.topic("sources"), CONFIGURED_KEY, orjson.dumps(sorted(keys)), [])
+    return _keys_record(settings, CONFIGURED_KEY, keys)
 
 
 def listing_record(settings: Settings, opml_key: str, keys: list[str]) -> Record:
-    return Record(settings.topic("sources"), listing_key(opml_key), orjson.dumps(sorted(keys)), [])
+    return _keys_record(settings, listing_key(opml_key), keys)
 
 
 def listing_tombstone(settings: Settings, opml_key: str) -> Record:
