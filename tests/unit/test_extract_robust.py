@@ -164,6 +164,26 @@ def test_permalink_heading_is_not_a_teaser_card() -> None:
     assert SENTENCES[0] not in _event(teaser_only).body
 
 
+def test_short_post_ending_in_a_linked_tag_line_is_not_a_teaser_card() -> None:
+    # A short post's box ends with a heading of links to the site's own tag pages: its text comes
+    # before that heading, while a teaser card opens with its linked heading.
+    story = f"<p>{SENTENCES[0]} {SENTENCES[1]}</p><p>{SENTENCES[2]}</p>"
+    tags = '<h3><a href="/tag/harbour">Harbour</a> / <a href="/tag/council">Council</a></h3>'
+    site_info = "".join(
+        f"<p>{line}</p>"
+        for line in (
+            "Read the rules you agree to by using this website in our Terms of Service and Privacy Policy.",
+            "We take part in several affiliate advertising programs designed to earn fees by linking.",
+        )
+    )
+    event = _event(_page(f'<div id="story">{story}{tags}</div><div id="site-info">{site_info}</div>'))
+    assert SENTENCES[2] in event.body
+    card = f'<div class="promo">{tags}<p>{SENTENCES[3]}</p></div>'
+    teaser = _event(_page(f'<div id="story">{story}{_paragraphs(SENTENCES[4:])}</div>{card}'))
+    assert SENTENCES[2] in teaser.body
+    assert SENTENCES[3] not in teaser.body
+
+
 def test_mojibake_saved_in_the_page_bytes_is_repaired_in_the_body() -> None:
     text = [f"{s} It’s done." for s in SENTENCES[:3]]
     garbled = "".join(f"<p>{t.encode('utf-8').decode('latin-1')}</p>" for t in text)

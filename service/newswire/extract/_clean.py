@@ -16,8 +16,10 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.extract._nodes import (
     HEADINGS,
+    MAX_LINK_DENSITY,
     TOKEN_SPLIT,
     holds_article,
+    link_chars,
     text_of,
     text_size,
     text_size_over,
@@ -93,6 +95,9 @@ _BOILER_PREFIX = (
 _CARD_LINK = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 
 _CARD_MAX = 500
+
+# Characters of unlinked running text before a heading link that make its box a post, not a card.
+_CARD_PROSE = 150
 
 _INTERRUPTION_PREFIX = (
     "cookie",
@@ -222,10 +227,26 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             parent is not None
             and parent.tag not in {"body", "main", "html"}
             and not text_size_over(parent, _CARD_MAX)
+            and not _prose_before(card)
         ):
             card, parent = parent, parent.parent
         if not holds_article(card):
             card.decompose()
+
+
+def _prose_before(card: LexborNode) -> bool:
+    """Whether a sibling before a linked heading is running text: a card opens with its heading
+    (or a picture, a label, a date), while a short post ends with a linked share or tag line
+    after its text, and the post's box is not a card."""
+    node = card.prev
+    while node is not None:
+        if node.tag != "-comment":
+            text = text_of(node)
+            size = text_size(text)
+            if size >= _CARD_PROSE and link_chars(node) <= size * MAX_LINK_DENSITY:
+                return True
+        node = node.prev
+    return False
 
 
 # Characters of a figure's quote looked for elsewhere on the page (a pull quote repeats them).
