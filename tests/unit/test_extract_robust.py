@@ -184,6 +184,21 @@ def test_short_post_ending_in_a_linked_tag_line_is_not_a_teaser_card() -> None:
     assert SENTENCES[3] not in teaser.body
 
 
+def test_a_long_text_widget_inside_an_aside_does_not_outscore_the_post() -> None:
+    # A blog's sidebar text widget (an <aside> around a plain inner <div>) holds more text than
+    # the post beside it: the markup sets the whole aside apart, its inner boxes included.
+    topics = ("open data", "fair rents", "clean rivers")
+    widget = "".join(
+        f"<p>Our association stands for {topic}, as we have said at every meeting since it was founded, "
+        "and we ask every candidate in the coming election to say where they stand on it.</p>"
+        for topic in topics
+    )
+    post = _paragraphs(SENTENCES[:3])
+    event = _event(_page(f"<div><article>{post}</article><aside><div>{widget}</div></aside></div>"))
+    assert SENTENCES[2] in event.body
+    assert "Our association" not in event.body
+
+
 def test_mojibake_saved_in_the_page_bytes_is_repaired_in_the_body() -> None:
     text = [f"{s} It’s done." for s in SENTENCES[:3]]
     garbled = "".join(f"<p>{t.encode('utf-8').decode('latin-1')}</p>" for t in text)

@@ -3,7 +3,8 @@
 Each paragraph credits its ancestors with its unlinked text (Readability's idea); a
 container scores its paragraph text minus part of its other text, boosted when the markup
 names it the article body. A box the markup sets aside from the main content (``<aside>``)
-is a candidate of its own, weakened, and its paragraphs do not lift the boxes around it. The
+and the boxes inside it are candidates of their own, weakened, and their paragraphs do not lift
+the boxes around the aside. The
 winner's siblings holding a fair share of its text join it.
 """
 
@@ -44,6 +45,10 @@ _NOISE = 0.5
 _MIN_SHARE = 0.3
 
 _MARKER_BOOST = 1.5
+
+# A box the markup sets aside, or any box inside it (a sidebar widget's inner wrapper), counts
+# at this weight: a long text widget must not outscore the post beside it.
+_ASIDE_WEIGHT = 0.5
 
 _MARKER_SUBJECT = re.compile(r"article|story|entry|post|news|artikel|beitrag|content")
 
@@ -182,6 +187,7 @@ def choose_container(body: LexborNode) -> Choice:
     around: dict[int, float] = {}
     # Paragraphs of one box credit the same ancestors: each box's chain is read off the tree once.
     chains: dict[int, list[tuple[int, LexborNode, bool]]] = {}
+    set_aside: set[int] = set()  # tangential boxes and the boxes inside them
     for para, weight, other in _good_paragraphs(body):
         parent = para.parent
         if parent is None:
@@ -190,11 +196,14 @@ def choose_container(body: LexborNode) -> Choice:
         if chain is None:
             chain = chains[parent.mem_id] = _ancestors(parent)
         credit = good
+        aside = any(tangential for _, _, tangential in chain)
         for key, node, tangential in chain:
             credit[key] = credit.get(key, 0.0) + weight
             if credit is good:
                 nodes[key] = node
                 neutral[key] = neutral.get(key, 0.0) + other
+                if aside:
+                    set_aside.add(key)
                 if tangential:
                     credit = around
     if not good:
@@ -209,8 +218,8 @@ def choose_container(body: LexborNode) -> Choice:
     for rank, (key, value) in enumerate(good.items()):
         if value > 0 and value >= _MIN_SHARE * top:
             boost = _MARKER_BOOST if _is_body_marker(nodes[key]) else 1.0
-            if is_tangential(nodes[key]):
-                boost /= _MARKER_BOOST
+            if key in set_aside:
+                boost *= _ASIDE_WEIGHT
             candidates.append((value * boost, rank, key, value, boost))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     best: LexborNode | None = None
