@@ -100,3 +100,24 @@ def test_valid_utf8_wins_over_a_stale_legacy_label() -> None:
     text = decode_html(raw, None)
     assert FRENCH in text
     assert "Ã" not in text
+
+
+@pytest.mark.parametrize(
+    ("meta", "content_type"),
+    [("<meta charset='utf-8'>", None), ("", "text/html; charset=utf-8"), ("", None)],
+)
+def test_one_stray_byte_does_not_garble_a_utf8_page(meta: str, content_type: str | None) -> None:
+    # A teaser cut inside a character ("papieros\xc3...") in an otherwise UTF-8 page: the page stays
+    # UTF-8 with U+FFFD at the bad byte, as a browser shows it; a detector read it as ISO-8859-10.
+    article = FRENCH * 4
+    teaser = b"<a href='/a'>Ceny papieros\xc3...</a>"
+    raw = _page(article, meta).encode("utf-8").replace(b"<body>", b"<body>" + teaser)
+    text = decode_html(raw, content_type)
+    assert article in text
+    assert text.count("\ufffd") == 1
+
+
+def test_a_stray_byte_does_not_make_a_legacy_page_utf8() -> None:
+    # The same few invalid bytes in a windows-1252 page with little non-ASCII text are its letters.
+    raw = _page("Caf\u00e9 cr\u00e8me at the caf\u00e9", "<meta charset='windows-1252'>").encode("cp1252")
+    assert "Caf\u00e9 cr\u00e8me at the caf\u00e9" in decode_html(raw, None)

@@ -6,7 +6,9 @@ detection. A declaration is only trusted when the bytes decode under it
 without error; when the header and the page disagree and both decode, the
 detector arbitrates between just those two (servers often send a default
 charset that the page itself contradicts). One override: bytes that are
-valid, non-ASCII UTF-8 are decoded as UTF-8 even under a legacy label.
+valid, non-ASCII UTF-8 are decoded as UTF-8 even under a legacy label. Bytes
+that are UTF-8 but for a stray invalid byte count as UTF-8 (the bad byte
+becomes U+FFFD, as in a browser), rather than sending the page to detection.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _PRESCAN_BYTES = 8192
+# Invalid bytes a UTF-8 page may hold and still be read as UTF-8 (a few, or a sliver of its
+# non-ASCII characters): legacy-encoded text makes one per accented letter.
+_STRAY_BYTES = 3
+_STRAY_SHARE = 0.01
 # WHATWG: these labels mean windows-1252 in browsers; pages rely on it for curly quotes.
 _ALIASES = {"iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
 
@@ -46,6 +52,21 @@ def _strict(raw: bytes, codec: str) -> str | None:
         return raw.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
+
+
+def _mostly_utf8(raw: bytes, *, stray: int = _STRAY_BYTES) -> str | None:
+    """UTF-8 text of bytes that are UTF-8 but for a stray invalid byte or two, else None.
+
+    A truncated multi-byte character or one byte of another charset pasted in breaks a strict
+    decode; browsers keep the declared UTF-8 and show U+FFFD there, while handing the whole page
+    to a detector garbles every other non-ASCII letter. ``stray`` invalid bytes pass whatever the
+    page holds; more pass only beside a hundred times as many valid multi-byte characters.
+    """
+    text = raw.decode("utf-8", "replace")
+    marks = text.count("\ufffd")
+    errors = marks - raw.count(b"\xef\xbf\xbd")
+    valid = sum(1 for char in text if ord(char) > 0x7F) - marks
+    return text if errors <= max(stray, valid * _STRAY_SHARE) else None
 
 
 def _is_utf8(codec: str) -> bool:
@@ -102,12 +123,16 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     # pages re-encoded to UTF-8 by a proxy, CMS or archive often keep their old label.
     if declared and not raw.isascii() and not any(_is_utf8(codec) for codec in declared):
         utf8 = _strict(raw, "utf-8")
+        if utf8 is None:
+            utf8 = _mostly_utf8(raw, stray=0)
         if utf8 is not None:
             return utf8
 
     decoded: list[tuple[str, str]] = []
     for codec in declared:
         text = _strict(raw, codec)
+        if text is None and _is_utf8(codec):
+            text = _mostly_utf8(raw)
         if text is not None:
             decoded.append((codec, text))
     if len(decoded) == 1:
@@ -124,6 +149,8 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     # Nothing declared, or nothing declared decodes: UTF-8 first, then detection.
     text = _strict(raw, "utf-8")
     if text is not None:
+        return text
+    if not declared and (text := _mostly_utf8(raw, stray=0)) is not None:
         return text
     choice = _detect(raw)
     if choice is not None:
