@@ -27,9 +27,11 @@ from newswire.extract._nodes import (
 from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
+# Ruby annotations (``<rt>``, ``<rp>``) go too: they are the reading printed above a word
+# (Japanese furigana), and left inline they split every annotated word in two.
 _ALWAYS_DROP = (
     "script, style, noscript, template, svg, iframe, button, select, textarea, input, "
-    "canvas, object, embed, map"
+    "canvas, object, embed, map, rt, rp"
 )
 
 # Dropped unless they hold real paragraphs (some sites stream the article into hidden
