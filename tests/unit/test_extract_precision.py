@@ -103,6 +103,17 @@ def test_a_heading_whose_id_is_its_own_words_stays() -> None:
     assert _body(f"<div>{story}{section}{thread}</div>") == [*SENTENCES, heading, _BIO[0]]
 
 
+def test_a_heading_anchored_by_a_table_of_contents_plugin_stays() -> None:
+    # Table-of-contents plugins build a heading's id from its words plus a word of their own
+    # ("nav_…__1") and a counter: the id still names the heading, not a navigation box.
+    heading = "Costs of the new quay"
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    section = f"<h3 id='nav_costs_of_the_new_quay__1'>{heading}</h3><p>{_BIO[0]}</p>"
+    assert _body(f"<div>{story}{section}</div>") == [*SENTENCES, heading, _BIO[0]]
+    named = f"<h3 id='nav-menu'>{heading}</h3><p>{_BIO[0]}</p>"
+    assert heading not in _body(f"<div>{story}{named}</div>")
+
+
 def test_a_comment_section_heading_named_as_such_still_ends_the_article() -> None:
     # The heading's class names comments, the thread below it has no telling name: the heading
     # stays so that the article ends there.

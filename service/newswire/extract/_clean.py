@@ -149,12 +149,18 @@ def _names(classes: str | None, ident: str | None) -> str:
 # "#comments"): the words are the heading's subject, not the name of a box. A heading named so stays
 # (a "Comments" heading kept is where the tidy step ends the article before readers' comments).
 _SLUGGED = HEADINGS | {"h1"}
+# Words of its own text an id needs beside a plugin's word to be the heading's anchor.
+_SLUG_WORDS = 2
 
 
 def _slug_of_text(ident: str, node: LexborNode) -> bool:
-    """Whether an id is made of words of the node's own text (a section anchor)."""
-    words = {w for w in TOKEN_SPLIT.split(ident.lower()) if w}
-    return bool(words) and words <= set(TOKEN_SPLIT.split(text_of(node).lower()))
+    """Whether an id is made of words of the node's own text (a section anchor), give or take a
+    counter and one word a table-of-contents plugin adds ("nav_nur_die_folie__1", "toc-3-costs")."""
+    words = {w for w in TOKEN_SPLIT.split(ident.lower()) if w and not w.isdigit()}
+    if not words:
+        return False
+    own = words & set(TOKEN_SPLIT.split(text_of(node).lower()))
+    return own == words or (len(own) >= _SLUG_WORDS and len(words - own) <= 1)
 
 
 def _kind(node: LexborNode, attrs: dict[str, str | None]) -> int:
