@@ -72,6 +72,22 @@ def test_comments_with_more_text_than_the_article_do_not_win() -> None:
     assert event.extraction is not None and event.extraction.method == "container"
 
 
+def test_comments_marked_up_as_articles_are_still_comments() -> None:
+    # WordPress themes mark each reader's comment up as an <article> inside the comment list
+    # (<li class="comment"><article id="comment-12" class="comment-body">), with no heading that
+    # says "Comments"; the list is comments all the same, though it wraps <article>s.
+    comments = "".join(
+        f'<li class="comment"><article id="div-comment-{i}" class="comment-body"><p>{s} {s} I disagree.</p>'
+        "</article></li>"
+        for i, s in enumerate(SENTENCES * 2)
+    )
+    html = _page(
+        f"<div class='entry'>{_paragraphs(SENTENCES[:3])}</div><div class='wrap'><ol class='comment-list'>"
+        f"{comments}</ol></div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
 def test_article_split_over_sibling_boxes_keeps_every_box() -> None:
     # Two text boxes with a gallery strip of short captions between them: the strip's noise
     # makes the common parent lose to the first box, and the second box is its sibling.

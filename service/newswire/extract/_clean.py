@@ -121,6 +121,9 @@ _NEVER_INSIDE_BOILERPLATE = "main, [itemprop=articleBody], [role=main]"
 # An overlay or consent box never wraps the headline; a layout box whose name only sounds
 # like one ("dialog-off-canvas-main-canvas") does.
 _NEVER_INSIDE_INTERRUPTION = "h1, main, article, [itemprop=articleBody], [role=main]"
+# The id or first class of an <article> that is one reader's comment ("comment-12", "div-comment-12",
+# "comment-body").
+_COMMENT_ARTICLE = re.compile(r"(?:div-)?comment-\d+\b|\s*comment(?:-body)?\b", re.IGNORECASE)
 
 
 # How far up a class-named node is looked at for the code block it highlights.
@@ -320,6 +323,18 @@ def thread_around(node: LexborNode) -> LexborNode | None:
     return None
 
 
+def _wraps_page_part(box: LexborNode) -> bool:
+    """Whether a box named as an interruption or as comments wraps what is never inside one: the
+    headline, the main region, an article. A reader's comment marked up as an ``<article>``
+    (WordPress: ``<li class="comment"><article id="comment-12">``) is no such article."""
+    for inner in box.css(_NEVER_INSIDE_INTERRUPTION):
+        if inner.tag != "article" or not _COMMENT_ARTICLE.match(
+            f"{inner.attributes.get('id') or ''} {inner.attributes.get('class') or ''}"
+        ):
+            return True
+    return False
+
+
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
     if notes is not None:
         notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
@@ -367,7 +382,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
             _note(notes, "a paragraph marked as behind the paywall", node)
             continue
         if kind == 2:
-            if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
+            if not _wraps_page_part(node):
                 node.decompose()
         elif kind == 3:
             if page_half is None:
