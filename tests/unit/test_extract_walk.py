@@ -101,3 +101,18 @@ def test_a_line_break_inside_a_paragraph_or_code_block_separates_its_words() -> 
         "import harbour harbour.open_quay()",
         *SENTENCES[3:],
     ]
+
+
+def test_a_link_wrapping_a_card_is_skipped_and_one_wrapping_a_subheading_is_the_heading() -> None:
+    # Card layouts put a whole teaser inside one <a>: a label, a title and a summary in <div>s. Their
+    # text runs hold no link of their own, so the walk read them as the article's. A link around a
+    # subheading alone (an anchor to its own section) is the article's heading.
+    card = (
+        "<a href='/2026/12/01/ferry-timetable'><div>Next story</div>"
+        "<div>Ferry timetable changes for the winter season</div>"
+        "<div>The island ferry will sail twice a day from January, the operator said.</div></a>"
+    )
+    heading = "<a href='/2026/12/04/harbour-plan#the-vote'><h2>The vote</h2></a>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}{heading}{after}{card}</div>") == [*SENTENCES[:3], "The vote", *SENTENCES[3:]]

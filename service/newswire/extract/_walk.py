@@ -120,6 +120,18 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
         out[:] = _cut_teasers(out, teasers)
 
 
+_SUBHEADINGS = ", ".join(sorted(HEADINGS))
+
+
+def _linked_box(link: LexborNode) -> bool:
+    """Whether a link that wraps blocks is a card (a title, a summary, a "Previous"/"Next" label inside
+    one ``<a>``), whose text runs the walk would read as unlinked: it reads links inline only. A link
+    around a subheading and nothing else (an anchor to its own section, an accordion's toggle) is
+    the heading."""
+    heading = link.css_first(_SUBHEADINGS)
+    return heading is None or text_of(heading) != text_of(link)
+
+
 def _prose(text: str) -> bool:
     return len(text) >= _PROSE and SENTENCE_END.search(text) is not None
 
@@ -284,6 +296,7 @@ def _walk(
                 out.append(text)
         elif (
             tag in _WALK_SKIP
+            or (tag == "a" and _linked_box(child))
             or (tag == "article" and child.mem_id in cards)
             or (tag in {"ul", "ol"} and not _prose_list(child))
             or (tag == "table" and not _text_table(child))
