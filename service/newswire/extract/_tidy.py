@@ -54,6 +54,15 @@ _THREAD_RUN = 3
 THREAD_STAMPS = _THREAD_RUN
 # A line that ends a sentence (a heading or a label does not).
 SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+# A post's filing line, as blog templates print it under the text ("This entry was posted on
+# ... and is filed under ...", "Posted in News | 3 Comments", "Tags: harbour, ferry"): the
+# post's categories and tags, not its text. Only in the body's second half, where templates put
+# it: near the top the same words open an article's own line ("Posted in News Release").
+_FILING_LINE = re.compile(
+    r"^(?:this (?:entry|post|article) was (?:posted|filed)\b|(?:posted|filed) (?:in|under)\b"
+    r"|categor(?:y|ies)\s*:|tags?\s*:|tagged(?: with| as)?\s*:)",
+    re.IGNORECASE,
+)
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
@@ -70,10 +79,15 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     # it cost an eighth of the extractor's time.
     longest = 2 * len(title or "") + 20
     thread = _thread_start(paragraphs)
+    half = sum(map(len, paragraphs)) // 2
+    before = 0
     out: list[str] = []
     for index, para in enumerate(paragraphs):
         if index and (index == thread or comments_heading(para)):
             break  # readers' comments follow: the article ended above
+        before += len(para)
+        if before - len(para) > half and _FILING_LINE.match(para):
+            continue
 
         folded = para.casefold()
         if (headline and len(para) <= longest and norm(para) == headline) or (
