@@ -144,3 +144,32 @@ def test_paragraphs_marked_as_paid_stay_and_the_paywall_prompt_goes() -> None:
         " the fleet and the town, with unlimited access on all of your devices.</p></div>"
     )
     assert _body(f"<div>{free}{paid}{prompt}</div>") == SENTENCES
+
+
+def test_a_post_filing_line_in_the_second_half_goes_and_one_at_the_top_stays() -> None:
+    # Blog templates print the post's categories and tags under its text, in a plain <p> that holds
+    # a sentence; the same words can open an article's own first line.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    filed = (
+        "<p>This entry was posted on Friday, December 4th, 2026 at 12:00 pm and is filed under"
+        " <a href='/category/harbour'>Harbour</a>, <a href='/category/port'>Port</a>. You can follow"
+        " any responses to this entry through the RSS 2.0 feed.</p>"
+        "<p>Tags: <a href='/tag/quay'>quay</a>, vote, <a href='/tag/board'>board</a> and fishing</p>"
+    )
+    assert _body(f"<div>{story}{filed}</div>") == SENTENCES
+    opening = "Posted in Harbour news, the board's decision is the first since the quay was built."
+    assert _body(f"<div><p>{opening}</p>{story}</div>") == [opening, *SENTENCES]
+
+
+def test_a_box_about_the_writer_under_the_article_ends_it_and_a_section_about_its_subject_does_not() -> None:
+    # Without a class or footer to go by, the box's heading names it: about the author, or about a
+    # person, blog or company by name. "About the quay" is a section of the article.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    bio = "".join(f"<p>{s}</p>" for s in _BIO)
+    for heading in ("About the author", "About Jane Harbour", "ABOUT HARBOUR MEDIA"):
+        assert _body(f"<div>{story}<h3>{heading}</h3>{bio}</div>") == SENTENCES
+    section = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    lines = _body(
+        f"<div>{''.join(f'<p>{s}</p>' for s in SENTENCES[:3])}<h2>About the quay</h2>{section}</div>"
+    )
+    assert lines == [*SENTENCES[:3], "About the quay", *SENTENCES[3:]]

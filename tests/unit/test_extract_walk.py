@@ -85,3 +85,34 @@ def test_explain_lists_what_the_walk_and_cleaning_kept_against_a_rule(tmp_path: 
     assert "kept a heading whose id is its own words (a section anchor): 'Share of the costs'" in report
     assert "kept a comment section's heading, where tidy ends the article: '2 Comments'" in report
     assert "kept a date in a data table's row: '1/1/2024'" in report
+
+
+def test_a_line_break_inside_a_paragraph_or_code_block_separates_its_words() -> None:
+    # Addresses, schedules and code are written as lines in one <p> or <pre>: the text nodes meet
+    # at the <br> with no space between them, and the last word of a line must not run into the
+    # first of the next.
+    schedule = "Monday: the quay closes<br>Tuesday: divers inspect the piles<br>Wednesday: it opens again"
+    code = "import harbour<br>harbour.open_quay()"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}<p>{schedule}</p><pre>{code}</pre>{after}</div>") == [
+        *SENTENCES[:3],
+        "Monday: the quay closes Tuesday: divers inspect the piles Wednesday: it opens again",
+        "import harbour harbour.open_quay()",
+        *SENTENCES[3:],
+    ]
+
+
+def test_a_link_wrapping_a_card_is_skipped_and_one_wrapping_a_subheading_is_the_heading() -> None:
+    # Card layouts put a whole teaser inside one <a>: a label, a title and a summary in <div>s. Their
+    # text runs hold no link of their own, so the walk read them as the article's. A link around a
+    # subheading alone (an anchor to its own section) is the article's heading.
+    card = (
+        "<a href='/2026/12/01/ferry-timetable'><div>Next story</div>"
+        "<div>Ferry timetable changes for the winter season</div>"
+        "<div>The island ferry will sail twice a day from January, the operator said.</div></a>"
+    )
+    heading = "<a href='/2026/12/04/harbour-plan#the-vote'><h2>The vote</h2></a>"
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    assert _body(f"<div>{before}{heading}{after}{card}</div>") == [*SENTENCES[:3], "The vote", *SENTENCES[3:]]

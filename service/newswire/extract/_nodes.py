@@ -54,6 +54,22 @@ def text_of(node: LexborNode) -> str:
     return " ".join((node.text(deep=True) or "").split())
 
 
+def block_text(node: LexborNode) -> str:
+    """The text of a block the walk emits as one line, with a space for each ``<br>``: ``text_of``
+    joins the text nodes as they are, so "Pages 1-5<br>Pages 6-13" would read "Pages 1-5Pages
+    6-13" and lines of code under ``<pre>`` would run into each other."""
+    if node.css_first("br") is None:
+        return text_of(node)
+    pieces: list[str] = []
+    for each in node.traverse(include_text=True):
+        tag = each.tag
+        if tag == "-text":
+            pieces.append(each.text_content or "")
+        elif tag == "br":
+            pieces.append(" ")
+    return " ".join("".join(pieces).split())
+
+
 def text_size(text: str) -> int:
     """Text length with CJK characters counted thrice (one of them carries a word's worth)."""
     return len(text) + 2 * len(CJK.findall(text)) if text and not text.isascii() else len(text)

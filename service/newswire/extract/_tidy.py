@@ -54,6 +54,28 @@ _THREAD_RUN = 3
 THREAD_STAMPS = _THREAD_RUN
 # A line that ends a sentence (a heading or a label does not).
 SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+# A post's filing line, as blog templates print it under the text ("This entry was posted on
+# ... and is filed under ...", "Posted in News | 3 Comments", "Tags: harbour, ferry"): the
+# post's categories and tags, not its text. Only in the body's second half, where templates put
+# it: near the top the same words open an article's own line ("Posted in News Release").
+_FILING_LINE = re.compile(
+    r"^(?:this (?:entry|post|article) was (?:posted|filed)\b|(?:posted|filed) (?:in|under)\b"
+    r"|categor(?:y|ies)\s*:|tags?\s*:|tagged(?: with| as)?\s*:)",
+    re.IGNORECASE,
+)
+# The heading of a box about the writer or the site under the article ("About the author",
+# "ABOUT US"), or its label opening the bio ("About the author: Jane is ...").
+_ABOUT_ROLE = r"(?:the |our |this )?(?:authors?|writers?|experts?|editors?|reviewers?|contributors?)"
+_ABOUT_BOX = re.compile(rf"^(?i:about {_ABOUT_ROLE}|about (?:me|us))(?::?$|:\s)")
+# ... or one naming the writer, the blog or the company ("About Jane Harbour", "ABOUT HARBOUR
+# MEDIA"), only with little text below it: a guide may close with a section "About Lisbon". A
+# subject named with "the" ("About the Osprey 40") is a section of the article, and so is one that
+# ends a sentence or holds a comma ("About Halloween, she writes:").
+_ABOUT_NAME = re.compile(
+    r"^(?:[Aa]bout (?!the\b)[A-Z][\w.'’!-]*(?: [A-Z\w][\w.'’!-]*){0,3}"
+    r"|ABOUT [A-Z][A-Z.'’!-]*(?: [A-Z][A-Z.'’!-]*){0,3}):?$"
+)
+_ABOUT_NAME_REST = 0.4
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
@@ -70,10 +92,21 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     # it cost an eighth of the extractor's time.
     longest = 2 * len(title or "") + 20
     thread = _thread_start(paragraphs)
+    total = sum(map(len, paragraphs))
+    before = 0
     out: list[str] = []
     for index, para in enumerate(paragraphs):
         if index and (index == thread or comments_heading(para)):
             break  # readers' comments follow: the article ended above
+        start, before = before, before + len(para)
+        # Boxes about the post or its writer sit under the article, in the body's second half.
+        if start > total / 2:
+            if _ABOUT_BOX.match(para) or (
+                _ABOUT_NAME.match(para) and total - start < _ABOUT_NAME_REST * total
+            ):
+                break  # a box about the writer or the site: the article ended above
+            if _FILING_LINE.match(para):
+                continue
 
         folded = para.casefold()
         if (headline and len(para) <= longest and norm(para) == headline) or (

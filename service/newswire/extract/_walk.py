@@ -18,6 +18,7 @@ from newswire.extract._nodes import (
     MAX_LINK_DENSITY,
     MAX_LINK_DENSITY_P,
     SKIP,
+    block_text,
     holds_article,
     inline_runs,
     link_chars,
@@ -117,6 +118,18 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
         whole.extend(out)
     if teasers:
         out[:] = _cut_teasers(out, teasers)
+
+
+_SUBHEADINGS = ", ".join(sorted(HEADINGS))
+
+
+def _linked_box(link: LexborNode) -> bool:
+    """Whether a link that wraps blocks is a card (a title, a summary, a "Previous"/"Next" label inside
+    one ``<a>``), whose text runs the walk would read as unlinked: it reads links inline only. A link
+    around a subheading and nothing else (an anchor to its own section, an accordion's toggle) is
+    the heading."""
+    heading = link.css_first(_SUBHEADINGS)
+    return heading is None or text_of(heading) != text_of(link)
 
 
 def _prose(text: str) -> bool:
@@ -278,11 +291,12 @@ def _walk(
             continue
         child, tag = item, item.tag
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
-            text = text_of(child)
+            text = block_text(child)
             if _good_block(text, child) and not _date_line(text):
                 out.append(text)
         elif (
             tag in _WALK_SKIP
+            or (tag == "a" and _linked_box(child))
             or (tag == "article" and child.mem_id in cards)
             or (tag in {"ul", "ol"} and not _prose_list(child))
             or (tag == "table" and not _text_table(child))
@@ -305,7 +319,7 @@ def container_text(
         return []
     out: list[str] = []
     if best.tag in _PARAGRAPHS:
-        text = text_of(best)
+        text = block_text(best)
         if _good_block(text, best):
             out.append(text)
         if whole is not None:
