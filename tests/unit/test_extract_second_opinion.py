@@ -9,6 +9,7 @@ from selectolax.lexbor import LexborHTMLParser
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
 from newswire.extract._second_opinion import SUPERSET_KEPT, is_core_of, superset_kept_share
+from newswire.extract._strategy import _second_opinion_wins
 from tests.support.harbour_story import SENTENCES, URL
 
 FETCHED = "2026-12-04T12:00:00+00:00"
@@ -167,3 +168,13 @@ def test_a_fragment_or_a_body_ours_does_not_hold_is_not_the_core() -> None:
     assert not is_core_of(long_article, story)
     # Ours holds only two of its five paragraphs: another reading of the page.
     assert not is_core_of([*story[:2], *FURNITURE * 3], story)
+
+
+def test_labels_alone_give_way_to_a_list_article_trafilatura_read() -> None:
+    # The article sat where our walk never looks (a page-wide <header>), so ours is a box's labels.
+    # Trafilatura's body is a list article, short lines more than prose, so its prose score is not
+    # above ours; it still wins, since ours holds no sentence at all.
+    labels = ["Related articles", "4 min read", "Marketing"]
+    article = [SENTENCES[0], *ON_LOAN]
+    assert _second_opinion_wins(labels, article, "container", _cleaned("")).startswith("it wins")
+    assert _second_opinion_wins([*labels, SENTENCES[1]], article, "container", _cleaned("")) == ""

@@ -51,7 +51,7 @@ SECOND_OPINION_PART = 0.6
 # ... and also when the article the markup declares around the body (<article>, <main>, articleBody)
 # holds this many times the body's words after cleaning: the walk or the container missed part of it.
 SECOND_OPINION_DECLARED = 1.3
-# ... and, where ours found no text, when it has at least this many words.
+# ... and, where ours holds no sentence (nothing, or labels only), when it has at least this many words.
 SECOND_OPINION_RESCUE_WORDS = 40
 # ... and also when a container's body ends in lines that are not prose (after its last prose
 # paragraph) holding at least this part of its characters: a form, a blogroll, a disclaimer ...
@@ -129,10 +129,10 @@ def ends_in_furniture(paragraphs: list[str]) -> bool:
 
 def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: LexborHTMLParser) -> str:
     """Why trafilatura's body replaces ours ("" when it does not), for ``--explain``."""
-    # Where ours found nothing, a fair amount of text trafilatura found (not a menu's few words)
-    # beats an empty body, a lone standfirst or one block.
-    if not ours and word_count(other) >= SECOND_OPINION_RESCUE_WORDS:
-        return f"it wins: ours is empty and it has {SECOND_OPINION_RESCUE_WORDS}+ words"
+    # Where ours found nothing, or only labels ("Related articles", "4 min read") with no sentence
+    # among them, a fair amount of text trafilatura found (not a menu's few words) beats it.
+    if word_count(other) >= SECOND_OPINION_RESCUE_WORDS and not any(map(_density.reads_as_text, ours)):
+        return f"it wins: ours holds no sentence and it has {SECOND_OPINION_RESCUE_WORDS}+ words"
     theirs, own = prose_score(other), prose_score(ours)
     if theirs > SECOND_OPINION_GAIN * max(own, 0):
         return f"it wins: prose score {theirs} > {SECOND_OPINION_GAIN}x ours ({own})"
