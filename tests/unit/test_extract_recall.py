@@ -110,3 +110,19 @@ def test_a_listicles_linked_item_titles_are_kept_and_a_teasers_are_not() -> None
     titles = [f"{i}. {name}" for i, name in enumerate(names, 1)]
     assert body[:6] == [line for pair in zip(titles, texts, strict=True) for line in pair]
     assert "Other story" not in " ".join(body)
+
+
+def test_named_words_inside_a_sentence_stay_with_it() -> None:
+    # A wire story's dateline and a linked keyword sit in the paragraph's first sentence, marked
+    # up with names cleaning drops as boxes ("dateline", "tag"); inside running text they are words.
+    first = (
+        '<p><span class="dateline">PORTSMOUTH – </span>The <a class="tag" href="/tag/harbour">harbour</a>'
+        " board approved the plan on Tuesday after a debate that lasted most of the afternoon.</p>"
+    )
+    share = '<p><span class="share">Share</span></p>'
+    body = _body(first + "".join(f"<p>{s}</p>" for s in STORY[1:]) + share)
+    assert body[0] == (
+        "PORTSMOUTH – The harbour board approved the plan on Tuesday after a debate that lasted most of "
+        "the afternoon."
+    )
+    assert "Share" not in body

@@ -152,6 +152,8 @@ def _names(classes: str | None, ident: str | None) -> str:
 # "#comments"): the words are the heading's subject, not the name of a box. A heading named so stays
 # (a "Comments" heading kept is where the tidy step ends the article before readers' comments).
 _SLUGGED = HEADINGS | {"h1"}
+# Inline elements whose words belong to the sentence around them whatever they are named.
+_RUNNING_INLINE = frozenset({"span", "a", "em", "strong", "b", "i"})
 # Words of its own text an id needs beside a plugin's word to be the heading's anchor.
 _SLUG_WORDS = 2
 
@@ -323,6 +325,16 @@ def thread_around(node: LexborNode) -> LexborNode | None:
     return None
 
 
+def _in_running_text(node: LexborNode) -> bool:
+    """Whether a named inline element is words of a paragraph's sentence (a dateline span, a
+    linked keyword), with more of the paragraph's text around it than in it."""
+    parent = node.parent
+    if parent is None or parent.tag != "p" or node.tag not in _RUNNING_INLINE:
+        return False
+    own = text_size(text_of(node))
+    return own > 0 and 2 * own < text_size(text_of(parent))
+
+
 def _wraps_page_part(box: LexborNode) -> bool:
     """Whether a box named as an interruption or as comments wraps what is never inside one: the
     headline, the main region, an article. A reader's comment marked up as an ``<article>``
@@ -380,6 +392,8 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
             # Publishers mark a story's paid paragraphs so: the mark says how the text is sold,
             # not that it is not the article. Paywall prompts are boxes, and still go.
             _note(notes, "a paragraph marked as behind the paywall", node)
+            continue
+        if kind == 1 and _in_running_text(node):
             continue
         if kind == 2:
             if not _wraps_page_part(node):
