@@ -25,6 +25,15 @@ def test_a_short_sentence_with_a_date_is_article_text_and_a_date_stamp_is_not() 
     assert body == [*SENTENCES, dated]
 
 
+def test_two_sentences_that_open_like_a_date_stamp_are_article_text() -> None:
+    # German sentences open with "Am <date>" as stamps do ("Am 04.12.2026 um 13:05"); a line of two
+    # sentences is text all the same.
+    birthday = "Am 5. November 2026 wird sie 100 Jahre alt. Herzlichen Glückwunsch."
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    body = _body(f"{paragraphs}<p>{birthday}</p><p>Am 04.12.2026 um 13:05 Uhr</p>")
+    assert body == [*SENTENCES, birthday]
+
+
 def test_comments_in_highlighted_code_are_code_not_readers_comments() -> None:
     # Syntax highlighters class a code comment "hljs-comment" or "token comment".
     code = (

@@ -53,6 +53,9 @@ _STAMP_LABEL = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
+# A word's sentence end and a next sentence: a stamp is one phrase, while "Am 5. November wird sie 100
+# Jahre alt. Herzlichen Glückwunsch." opens with a stamp's word ("Am") and is two sentences.
+_TWO_SENTENCES = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
 _SENTENCE_WORDS = 6
 
 
@@ -63,7 +66,7 @@ def _date_line(text: str) -> bool:
     sentence = (
         text[0].isupper()
         and text[-1] in ".!?:"
-        and not _STAMP_LABEL.match(text)
+        and (not _STAMP_LABEL.match(text) or _TWO_SENTENCES.search(text) is not None)
         and len(_SENTENCE_WORD.findall(text)) >= _SENTENCE_WORDS
     )
     return not sentence
