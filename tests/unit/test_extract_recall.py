@@ -110,3 +110,20 @@ def test_a_listicles_linked_item_titles_are_kept_and_a_teasers_are_not() -> None
     titles = [f"{i}. {name}" for i, name in enumerate(names, 1)]
     assert body[:6] == [line for pair in zip(titles, texts, strict=True) for line in pair]
     assert "Other story" not in " ".join(body)
+
+
+def test_a_class_naming_a_layout_state_is_not_a_box_name() -> None:
+    # Themes and page builders mark a box by what the page around it has ("has-sidebar",
+    # "with-navbar"); the box itself is article text. A box named "sidebar" still goes.
+    fees = (
+        "<h2>What the berths cost</h2>"
+        "<ul><li>Day berth: 40 euros</li><li>Week berth: 200 euros</li><li>Winter berth: 900 euros</li></ul>"
+    )
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[2:])
+    lines = ["What the berths cost", "Day berth: 40 euros", "Week berth: 200 euros"]
+    lines.append("Winter berth: 900 euros")
+    for state in ("content has-sidebar", "panel with-navbar"):
+        body = _body(f"{before}<div class='{state}'>{fees}</div>{after}")
+        assert body == [*SENTENCES[:2], *lines, *SENTENCES[2:]]
+    assert _body(f"{before}<div class='sidebar'>{fees}</div>{after}") == SENTENCES
