@@ -85,3 +85,23 @@ def test_explain_lists_what_the_walk_and_cleaning_kept_against_a_rule(tmp_path: 
     assert "kept a heading whose id is its own words (a section anchor): 'Share of the costs'" in report
     assert "kept a comment section's heading, where tidy ends the article: '2 Comments'" in report
     assert "kept a date in a data table's row: '1/1/2024'" in report
+
+
+_STEPS = [
+    ("Check the tide table", "Boats leave the new quay only at high water, so plan the trip around it."),
+    ("Book a berth", "The harbour office takes bookings by phone from eight in the morning."),
+    ("Pay the fee", "Day berths are paid at the kiosk by the slipway, in cash or by card."),
+]
+
+
+def test_a_series_of_short_articles_is_a_guides_steps_and_a_lone_one_an_insert() -> None:
+    # A guide marks each step as an <article>: a heading that links nowhere over a short
+    # paragraph. Three or more such siblings are the article's items, not teaser cards.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    steps = "".join(f"<article><h3>{title}</h3><p>{text}</p></article>" for title, text in _STEPS)
+    lines = [line for step in _STEPS for line in step]
+    assert _body(f"<div>{story}</div><div>{steps}</div>") == [*SENTENCES, *lines]
+    # One such box beside the story is an insert (a disclaimer, an info box) and stays out.
+    note = "<h3>Please note</h3><p>Berth prices may change without notice during the works.</p>"
+    note = f"<article>{note}</article>"
+    assert _body(f"<div>{story}</div>{note}") == SENTENCES

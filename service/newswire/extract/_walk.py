@@ -41,6 +41,8 @@ _LISTICLE_ITEM = 80
 # A linked heading over an unlinked paragraph this long is an item's title, not a teaser's.
 _ITEM_TEXT = 150
 _CARD_TEXT = 600
+# Sibling <article>s that make a series of items (a guide's steps) rather than inserts.
+_SERIES = 3
 _LINKED_CARD_TEXT = 1000
 _LINKED_HEADING = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 
@@ -150,14 +152,23 @@ def _is_card(node: LexborNode) -> bool:
 
     Another story has its own headline; a teaser is link-heavy or a few lines (a little more
     under a heading that links away). A guide's items, each an ``<article>`` with a heading
-    over a paragraph or more of unlinked text, are article text.
+    over a paragraph or more of unlinked text, are article text, and so are short items
+    whose headings do not link away when they come as a series (three or more ``<article>``
+    siblings: a guide's steps); a lone short box beside the story is an insert (a disclaimer,
+    an info box).
     """
     size = text_size(text_of(node))
     links = link_chars(node)
     if node.css_first("h1") is not None or links > MAX_LINK_DENSITY * size:
         return True
-    linked_heading = node.css_first(_LINKED_HEADING) is not None
-    return size - links < (_LINKED_CARD_TEXT if linked_heading else _CARD_TEXT)
+    if node.css_first(_LINKED_HEADING) is not None:
+        return size - links < _LINKED_CARD_TEXT
+    return size - links < _CARD_TEXT and not _in_series(node)
+
+
+def _in_series(node: LexborNode) -> bool:
+    parent = node.parent
+    return parent is not None and sum(1 for kid in parent.iter() if kid.tag == "article") >= _SERIES
 
 
 def _prose_list(node: LexborNode) -> bool:
