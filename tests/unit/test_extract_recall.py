@@ -127,3 +127,14 @@ def test_a_class_naming_a_layout_state_is_not_a_box_name() -> None:
         body = _body(f"{before}<div class='{state}'>{fees}</div>{after}")
         assert body == [*SENTENCES[:2], *lines, *SENTENCES[2:]]
     assert _body(f"{before}<div class='sidebar'>{fees}</div>{after}") == SENTENCES
+
+
+def test_a_long_run_of_short_lines_at_the_end_is_a_list_not_labels() -> None:
+    # Labels left at the very end ("Share this:", "Tags") go; the article's own list there
+    # (a recipe's ingredients, a table's rows) is ten or more short lines in a row, and stays.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    items = [f"{n} crates of harbour fish" for n in range(2, 14)]
+    listing = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    body = _body(f"{story}<p>What the boats landed</p>{listing}")
+    assert body == [*SENTENCES, "What the boats landed", *items]
+    assert _body(f"{story}<p>Share this story</p><p>Filed under harbour news</p>") == SENTENCES
