@@ -105,3 +105,18 @@ def test_a_series_of_short_articles_is_a_guides_steps_and_a_lone_one_an_insert()
     note = "<h3>Please note</h3><p>Berth prices may change without notice during the works.</p>"
     note = f"<article>{note}</article>"
     assert _body(f"<div>{story}</div>{note}") == SENTENCES
+
+
+def test_a_list_of_references_with_printed_addresses_is_article_text() -> None:
+    # A reference's source written out as its own address is text the reader sees (a citation),
+    # not a link to another page of the site; a list of linked titles is still a link list.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    sources = [
+        ("Harbour board (2026). Minutes of the December meeting.", "https://harbour.example/minutes"),
+        ("Port authority (2025). Quay safety report.", "https://port.example/reports/quay"),
+    ]
+    refs = "".join(f"<li>{text} <a href='{url}'>{url}</a></li>" for text, url in sources)
+    body = _body(f"<div>{story}<h2>References</h2><ol>{refs}</ol></div>")
+    assert body == [*SENTENCES, "References", *(f"{text} {url}" for text, url in sources)]
+    titles = "".join(f"<li><a href='{url}'>{text}</a> (2026)</li>" for text, url in sources)
+    assert _body(f"<div>{story}<ul>{titles}</ul></div>") == SENTENCES

@@ -55,6 +55,8 @@ _STAMP_LABEL = re.compile(
 )
 _SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
 _SENTENCE_WORDS = 6
+# A link's text that is a web address.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 def _date_line(text: str) -> bool:
@@ -95,6 +97,17 @@ def _heads_its_text(heading: LexborNode) -> bool:
         return False
     size = text_size(text_of(nxt))
     return size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size
+
+
+def _address_chars(node: LexborNode) -> int:
+    """Characters of the links below ``node`` whose text is a printed web address: a reference's
+    source, which the reader sees as text (a citation), not a link to another page of the site."""
+    total = 0
+    for a in node.css("a"):
+        text = " ".join((a.text(deep=True) or "").split())
+        if _ADDRESS.match(text):
+            total += text_size(text)
+    return total
 
 
 def _away_link_chars(node: LexborNode) -> int:
@@ -174,7 +187,8 @@ def _in_series(node: LexborNode) -> bool:
 def _prose_list(node: LexborNode) -> bool:
     """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
-    Link lists (related stories, tags) are link-dense; teaser lists carry images or times,
+    Link lists (related stories, tags) are link-dense (a reference's printed web address is
+    text, not a link away); teaser lists carry images or times,
     or headings over a line of text. Bullet points of the article itself are neither, and
     a listicle's items (a heading over a paragraph or more each) are long.
     """
@@ -184,7 +198,9 @@ def _prose_list(node: LexborNode) -> bool:
     if not items or node.css_first("img, time, figure") is not None:
         return False
     size = sum(text_size(text_of(item)) for item in items)
-    if link_chars(node) >= _MAX_LIST_LINKS * (size or 1):
+    most = _MAX_LIST_LINKS * (size or 1)
+    links = link_chars(node)
+    if links >= most and links - _address_chars(node) >= most:
         return False
     return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
 
