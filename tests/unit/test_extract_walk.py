@@ -120,3 +120,12 @@ def test_a_list_of_references_with_printed_addresses_is_article_text() -> None:
     assert body == [*SENTENCES, "References", *(f"{text} {url}" for text, url in sources)]
     titles = "".join(f"<li><a href='{url}'>{text}</a> (2026)</li>" for text, url in sources)
     assert _body(f"<div>{story}<ul>{titles}</ul></div>") == SENTENCES
+
+
+def test_a_line_break_inside_a_paragraph_parts_the_words_on_either_side() -> None:
+    # Editors write "Berths<br>Day berth: 40 euros" with no space: the break is what parts the
+    # lines, and the words on either side are two words, not one.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    fees = "<p>What the berths cost:<br>Day berth: 40 euros<br>Week berth: 200 euros</p>"
+    body = _body(f"<div>{story}{fees}</div>")
+    assert body == [*SENTENCES, "What the berths cost: Day berth: 40 euros Week berth: 200 euros"]

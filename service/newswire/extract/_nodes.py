@@ -54,6 +54,20 @@ def text_of(node: LexborNode) -> str:
     return " ".join((node.text(deep=True) or "").split())
 
 
+def block_text(node: LexborNode) -> str:
+    """:func:`text_of` a block, with a ``<br>`` read as the break it shows: editors write
+    "Section 3<br>Pages 1-76" with no space, and plain text glued the two lines' words."""
+    if node.css_first("br") is None:
+        return text_of(node)
+    parts: list[str] = []
+    for each in node.traverse(include_text=True):
+        if each.tag == "br":
+            parts.append(" ")
+        elif each.tag == "-text":
+            parts.append(each.text_content or "")
+    return " ".join("".join(parts).split())
+
+
 def text_size(text: str) -> int:
     """Text length with CJK characters counted thrice (one of them carries a word's worth)."""
     return len(text) + 2 * len(CJK.findall(text)) if text and not text.isascii() else len(text)

@@ -18,6 +18,7 @@ from newswire.extract._nodes import (
     MAX_LINK_DENSITY,
     MAX_LINK_DENSITY_P,
     SKIP,
+    block_text,
     holds_article,
     inline_runs,
     link_chars,
@@ -305,7 +306,7 @@ def _walk(
             continue
         child, tag = item, item.tag
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
-            text = text_of(child)
+            text = block_text(child)
             if _good_block(text, child) and not _date_line(text):
                 out.append(text)
         elif (
@@ -332,7 +333,7 @@ def container_text(
         return []
     out: list[str] = []
     if best.tag in _PARAGRAPHS:
-        text = text_of(best)
+        text = block_text(best)
         if _good_block(text, best):
             out.append(text)
         if whole is not None:
