@@ -122,10 +122,14 @@ def test_a_list_of_references_with_printed_addresses_is_article_text() -> None:
     assert _body(f"<div>{story}<ul>{titles}</ul></div>") == SENTENCES
 
 
-def test_a_line_break_inside_a_paragraph_parts_the_words_on_either_side() -> None:
+def test_a_line_break_or_a_block_inside_a_paragraph_parts_the_words_on_either_side() -> None:
     # Editors write "Berths<br>Day berth: 40 euros" with no space: the break is what parts the
     # lines, and the words on either side are two words, not one.
     story = "".join(f"<p>{s}</p>" for s in SENTENCES)
     fees = "<p>What the berths cost:<br>Day berth: 40 euros<br>Week berth: 200 euros</p>"
     body = _body(f"<div>{story}{fees}</div>")
     assert body == [*SENTENCES, "What the berths cost: Day berth: 40 euros Week berth: 200 euros"]
+    # So does a block inside the block: a list item written as two paragraphs.
+    items = "<ul><li><p>Day berth:</p><p>40 euros</p></li><li><p>Week berth:</p><p>200 euros</p></li></ul>"
+    body = _body(f"<div>{story}{items}<p>{SENTENCES[0]}</p></div>")
+    assert body == [*SENTENCES, "Day berth: 40 euros", "Week berth: 200 euros", SENTENCES[0]]

@@ -54,14 +54,19 @@ def text_of(node: LexborNode) -> str:
     return " ".join((node.text(deep=True) or "").split())
 
 
+_BREAK_TAGS = frozenset({"br", "p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "h5", "h6"})
+_BREAKS = ", ".join(sorted(_BREAK_TAGS))
+
+
 def block_text(node: LexborNode) -> str:
-    """:func:`text_of` a block, with a ``<br>`` read as the break it shows: editors write
-    "Section 3<br>Pages 1-76" with no space, and plain text glued the two lines' words."""
-    if node.css_first("br") is None:
+    """:func:`text_of` a block, with a ``<br>`` or a block inside it read as the break it shows:
+    editors write "Section 3<br>Pages 1-76" or ``<li><p>Day:</p><p>40 euros</p></li>`` with no
+    space, and plain text glued the two lines' words."""
+    if node.css_first(_BREAKS) is None:
         return text_of(node)
     parts: list[str] = []
     for each in node.traverse(include_text=True):
-        if each.tag == "br":
+        if each.tag in _BREAK_TAGS and each is not node:
             parts.append(" ")
         elif each.tag == "-text":
             parts.append(each.text_content or "")
