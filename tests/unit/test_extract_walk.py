@@ -133,3 +133,11 @@ def test_a_line_break_or_a_block_inside_a_paragraph_parts_the_words_on_either_si
     items = "<ul><li><p>Day berth:</p><p>40 euros</p></li><li><p>Week berth:</p><p>200 euros</p></li></ul>"
     body = _body(f"<div>{story}{items}<p>{SENTENCES[0]}</p></div>")
     assert body == [*SENTENCES, "Day berth: 40 euros", "Week berth: 200 euros", SENTENCES[0]]
+    # And a break inside an inline element of a text run (rich-text editors wrap lines in <span>s).
+    run = "<div>What the berths cost: <span>Day berth: 40 euros<br>Week berth: 200 euros</span></div>"
+    body = _body(f"<div>{story}{run}<p>{SENTENCES[0]}</p></div>")
+    assert body == [
+        *SENTENCES,
+        "What the berths cost: Day berth: 40 euros Week berth: 200 euros",
+        SENTENCES[0],
+    ]

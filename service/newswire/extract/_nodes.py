@@ -64,13 +64,18 @@ def block_text(node: LexborNode) -> str:
     space, and plain text glued the two lines' words."""
     if node.css_first(_BREAKS) is None:
         return text_of(node)
+    return " ".join(_broken_text(node).split())
+
+
+def _broken_text(node: LexborNode) -> str:
+    """The raw text below ``node`` with a space at each ``<br>`` and block start."""
     parts: list[str] = []
     for each in node.traverse(include_text=True):
-        if each.tag in _BREAK_TAGS and each is not node:
+        if each.tag in _BREAK_TAGS:
             parts.append(" ")
         elif each.tag == "-text":
             parts.append(each.text_content or "")
-    return " ".join("".join(parts).split())
+    return "".join(parts)
 
 
 def text_size(text: str) -> int:
@@ -167,7 +172,10 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
                 continue
         elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
             # An inline child's subtree is listed once, for both whether it is inline and its links.
-            value = child.text(deep=True) or ""
+            if small is None or any(each.tag == "br" for each in small):
+                value = _broken_text(child)  # "<span>Line one<br>Line two</span>": two lines' words
+            else:
+                value = child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
                 filled = True
