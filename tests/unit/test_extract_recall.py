@@ -135,3 +135,31 @@ def test_named_words_inside_a_sentence_stay_with_it() -> None:
         "the afternoon."
     )
     assert "Share" not in body
+
+
+def test_a_class_naming_a_layout_state_is_not_a_box_name() -> None:
+    # Themes and page builders mark a box by what the page around it has ("has-sidebar",
+    # "with-navbar"); the box itself is article text. A box named "sidebar" still goes.
+    fees = (
+        "<h2>What the berths cost</h2>"
+        "<ul><li>Day berth: 40 euros</li><li>Week berth: 200 euros</li><li>Winter berth: 900 euros</li></ul>"
+    )
+    before = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    after = "".join(f"<p>{s}</p>" for s in SENTENCES[2:])
+    lines = ["What the berths cost", "Day berth: 40 euros", "Week berth: 200 euros"]
+    lines.append("Winter berth: 900 euros")
+    for state in ("content has-sidebar", "panel with-navbar"):
+        body = _body(f"{before}<div class='{state}'>{fees}</div>{after}")
+        assert body == [*SENTENCES[:2], *lines, *SENTENCES[2:]]
+    assert _body(f"{before}<div class='sidebar'>{fees}</div>{after}") == SENTENCES
+
+
+def test_a_long_run_of_short_lines_at_the_end_is_a_list_not_labels() -> None:
+    # Labels left at the very end ("Share this:", "Tags") go; the article's own list there
+    # (a recipe's ingredients, a table's rows) is ten or more short lines in a row, and stays.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    items = [f"{n} crates of harbour fish" for n in range(2, 14)]
+    listing = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    body = _body(f"{story}<p>What the boats landed</p>{listing}")
+    assert body == [*SENTENCES, "What the boats landed", *items]
+    assert _body(f"{story}<p>Share this story</p><p>Filed under harbour news</p>") == SENTENCES

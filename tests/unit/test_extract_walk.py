@@ -116,3 +116,59 @@ def test_a_link_wrapping_a_card_is_skipped_and_one_wrapping_a_subheading_is_the_
     before = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
     after = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
     assert _body(f"<div>{before}{heading}{after}{card}</div>") == [*SENTENCES[:3], "The vote", *SENTENCES[3:]]
+
+
+_STEPS = [
+    ("Check the tide table", "Boats leave the new quay only at high water, so plan the trip around it."),
+    ("Book a berth", "The harbour office takes bookings by phone from eight in the morning."),
+    ("Pay the fee", "Day berths are paid at the kiosk by the slipway, in cash or by card."),
+]
+
+
+def test_a_series_of_short_articles_is_a_guides_steps_and_a_lone_one_an_insert() -> None:
+    # A guide marks each step as an <article>: a heading that links nowhere over a short
+    # paragraph. Three or more such siblings are the article's items, not teaser cards.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    steps = "".join(f"<article><h3>{title}</h3><p>{text}</p></article>" for title, text in _STEPS)
+    lines = [line for step in _STEPS for line in step]
+    assert _body(f"<div>{story}</div><div>{steps}</div>") == [*SENTENCES, *lines]
+    # One such box beside the story is an insert (a disclaimer, an info box) and stays out.
+    note = "<h3>Please note</h3><p>Berth prices may change without notice during the works.</p>"
+    note = f"<article>{note}</article>"
+    assert _body(f"<div>{story}</div>{note}") == SENTENCES
+
+
+def test_a_list_of_references_with_printed_addresses_is_article_text() -> None:
+    # A reference's source written out as its own address is text the reader sees (a citation),
+    # not a link to another page of the site; a list of linked titles is still a link list.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    sources = [
+        ("Harbour board (2026). Minutes of the December meeting.", "https://harbour.example/minutes"),
+        ("Port authority (2025). Quay safety report.", "https://port.example/reports/quay"),
+    ]
+    refs = "".join(f"<li>{text} <a href='{url}'>{url}</a></li>" for text, url in sources)
+    body = _body(f"<div>{story}<h2>References</h2><ol>{refs}</ol></div>")
+    assert body == [*SENTENCES, "References", *(f"{text} {url}" for text, url in sources)]
+    titles = "".join(f"<li><a href='{url}'>{text}</a> (2026)</li>" for text, url in sources)
+    assert _body(f"<div>{story}<ul>{titles}</ul></div>") == SENTENCES
+
+
+def test_a_line_break_or_a_block_inside_a_paragraph_parts_the_words_on_either_side() -> None:
+    # Editors write "Berths<br>Day berth: 40 euros" with no space: the break is what parts the
+    # lines, and the words on either side are two words, not one.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    fees = "<p>What the berths cost:<br>Day berth: 40 euros<br>Week berth: 200 euros</p>"
+    body = _body(f"<div>{story}{fees}</div>")
+    assert body == [*SENTENCES, "What the berths cost: Day berth: 40 euros Week berth: 200 euros"]
+    # So does a block inside the block: a list item written as two paragraphs.
+    items = "<ul><li><p>Day berth:</p><p>40 euros</p></li><li><p>Week berth:</p><p>200 euros</p></li></ul>"
+    body = _body(f"<div>{story}{items}<p>{SENTENCES[0]}</p></div>")
+    assert body == [*SENTENCES, "Day berth: 40 euros", "Week berth: 200 euros", SENTENCES[0]]
+    # And a break inside an inline element of a text run (rich-text editors wrap lines in <span>s).
+    run = "<div>What the berths cost: <span>Day berth: 40 euros<br>Week berth: 200 euros</span></div>"
+    body = _body(f"<div>{story}{run}<p>{SENTENCES[0]}</p></div>")
+    assert body == [
+        *SENTENCES,
+        "What the berths cost: Day berth: 40 euros Week berth: 200 euros",
+        SENTENCES[0],
+    ]

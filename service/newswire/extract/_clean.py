@@ -47,8 +47,11 @@ _FIGURE_TEXT = "table"
 # Layout names that only sound like boilerplate: "hidden" that hides something else than the
 # box's text (its overflow, a CSS utility; its field label, Drupal's "field--label-hidden"),
 # and a page builder's name for every block ("elementor-widget-text-editor"; the rest of
-# the name, "-share-buttons", still counts).
-_LAYOUT_NAMES = re.compile(r"(?:overflow|label)[-_]*hidden|elementor-widget")
+# the name, "-share-buttons", still counts), and a state of the page around the box
+# ("has-sidebar", "with-navbar", "no-comments": themes put them on the content column itself).
+_LAYOUT_NAMES = re.compile(
+    r"(?:overflow|label)[-_]*hidden|elementor-widget|\b(?:has|with|without|no)[-_]+[a-z]+"
+)
 
 # Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
 # them from it: their box goes like an overlay does.

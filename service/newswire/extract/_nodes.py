@@ -54,20 +54,28 @@ def text_of(node: LexborNode) -> str:
     return " ".join((node.text(deep=True) or "").split())
 
 
+_BREAK_TAGS = frozenset({"br", "p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "h5", "h6"})
+_BREAKS = ", ".join(sorted(_BREAK_TAGS))
+
+
 def block_text(node: LexborNode) -> str:
-    """The text of a block the walk emits as one line, with a space for each ``<br>``: ``text_of``
-    joins the text nodes as they are, so "Pages 1-5<br>Pages 6-13" would read "Pages 1-5Pages
-    6-13" and lines of code under ``<pre>`` would run into each other."""
-    if node.css_first("br") is None:
+    """:func:`text_of` a block, with a ``<br>`` or a block inside it read as the break it shows:
+    editors write "Section 3<br>Pages 1-76" or ``<li><p>Day:</p><p>40 euros</p></li>`` with no
+    space, and plain text glued the two lines' words."""
+    if node.css_first(_BREAKS) is None:
         return text_of(node)
-    pieces: list[str] = []
+    return " ".join(_broken_text(node).split())
+
+
+def _broken_text(node: LexborNode) -> str:
+    """The raw text below ``node`` with a space at each ``<br>`` and block start."""
+    parts: list[str] = []
     for each in node.traverse(include_text=True):
-        tag = each.tag
-        if tag == "-text":
-            pieces.append(each.text_content or "")
-        elif tag == "br":
-            pieces.append(" ")
-    return " ".join("".join(pieces).split())
+        if each.tag in _BREAK_TAGS:
+            parts.append(" ")
+        elif each.tag == "-text":
+            parts.append(each.text_content or "")
+    return "".join(parts)
 
 
 def text_size(text: str) -> int:
@@ -164,7 +172,10 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
                 continue
         elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
             # An inline child's subtree is listed once, for both whether it is inline and its links.
-            value = child.text(deep=True) or ""
+            if small is None or any(each.tag == "br" for each in small):
+                value = _broken_text(child)  # "<span>Line one<br>Line two</span>": two lines' words
+            else:
+                value = child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
                 filled = True

@@ -14,6 +14,9 @@ from newswire.extract._title import norm
 
 _BYLINE_MAX = 120
 _TAIL_HEADING_MAX = 60
+# Short lines left at the end are labels ("Share this:", "Tags") when a few; this many in a row
+# are the article's own list or table (ingredients, a table's rows) and stay.
+_TAIL_LIST = 10
 # A counted comment section's heading can name the post ("42 Responses to “<headline>”"): the
 # count and the preposition say what it is, so the headline after them may be long.
 _NAMED_HEADING_MAX = 240
@@ -115,9 +118,16 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
             continue
         out.append(para)
     kept = list(out)
-    while out and len(out[-1]) <= _TAIL_HEADING_MAX and not SENTENCE_END.search(out[-1]):
-        out.pop()
+    tail = 0
+    while tail < len(out) and _label_line(out[-1 - tail]):
+        tail += 1
+    if 0 < tail < _TAIL_LIST:
+        del out[-tail:]
     return out or kept
+
+
+def _label_line(line: str) -> bool:
+    return len(line) <= _TAIL_HEADING_MAX and not SENTENCE_END.search(line)
 
 
 def comments_heading(line: str) -> bool:

@@ -42,6 +42,8 @@ _LISTICLE_ITEM = 80
 # A linked heading over an unlinked paragraph this long is an item's title, not a teaser's.
 _ITEM_TEXT = 150
 _CARD_TEXT = 600
+# Sibling <article>s that make a series of items (a guide's steps) rather than inserts.
+_SERIES = 3
 _LINKED_CARD_TEXT = 1000
 _LINKED_HEADING = "h2 a[href], h3 a[href], h4 a[href], a[href] h2, a[href] h3, a[href] h4"
 
@@ -57,6 +59,8 @@ _SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
 # Jahre alt. Herzlichen Glückwunsch." opens with a stamp's word ("Am") and is two sentences.
 _TWO_SENTENCES = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
 _SENTENCE_WORDS = 6
+# A link's text that is a web address.
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 
 
 def _date_line(text: str) -> bool:
@@ -97,6 +101,17 @@ def _heads_its_text(heading: LexborNode) -> bool:
         return False
     size = text_size(text_of(nxt))
     return size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size
+
+
+def _address_chars(node: LexborNode) -> int:
+    """Characters of the links below ``node`` whose text is a printed web address: a reference's
+    source, which the reader sees as text (a citation), not a link to another page of the site."""
+    total = 0
+    for a in node.css("a"):
+        text = " ".join((a.text(deep=True) or "").split())
+        if _ADDRESS.match(text):
+            total += text_size(text)
+    return total
 
 
 def _away_link_chars(node: LexborNode) -> int:
@@ -166,20 +181,30 @@ def _is_card(node: LexborNode) -> bool:
 
     Another story has its own headline; a teaser is link-heavy or a few lines (a little more
     under a heading that links away). A guide's items, each an ``<article>`` with a heading
-    over a paragraph or more of unlinked text, are article text.
+    over a paragraph or more of unlinked text, are article text, and so are short items
+    whose headings do not link away when they come as a series (three or more ``<article>``
+    siblings: a guide's steps); a lone short box beside the story is an insert (a disclaimer,
+    an info box).
     """
     size = text_size(text_of(node))
     links = link_chars(node)
     if node.css_first("h1") is not None or links > MAX_LINK_DENSITY * size:
         return True
-    linked_heading = node.css_first(_LINKED_HEADING) is not None
-    return size - links < (_LINKED_CARD_TEXT if linked_heading else _CARD_TEXT)
+    if node.css_first(_LINKED_HEADING) is not None:
+        return size - links < _LINKED_CARD_TEXT
+    return size - links < _CARD_TEXT and not _in_series(node)
+
+
+def _in_series(node: LexborNode) -> bool:
+    parent = node.parent
+    return parent is not None and sum(1 for kid in parent.iter() if kid.tag == "article") >= _SERIES
 
 
 def _prose_list(node: LexborNode) -> bool:
     """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
-    Link lists (related stories, tags) are link-dense; teaser lists carry images or times,
+    Link lists (related stories, tags) are link-dense (a reference's printed web address is
+    text, not a link away); teaser lists carry images or times,
     or headings over a line of text. Bullet points of the article itself are neither, and
     a listicle's items (a heading over a paragraph or more each) are long.
     """
@@ -189,7 +214,9 @@ def _prose_list(node: LexborNode) -> bool:
     if not items or node.css_first("img, time, figure") is not None:
         return False
     size = sum(text_size(text_of(item)) for item in items)
-    if link_chars(node) >= _MAX_LIST_LINKS * (size or 1):
+    most = _MAX_LIST_LINKS * (size or 1)
+    links = link_chars(node)
+    if links >= most and links - _address_chars(node) >= most:
         return False
     return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
 
