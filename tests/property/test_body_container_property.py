@@ -20,19 +20,24 @@ WORDS = ["alpha", "beta", "gamma", "delta", "news", "report", "said", "market", 
 
 def exhaustive_best(body: LexborNode) -> LexborNode | None:
     """Every container scored in the order found; the first strictly best wins. A paragraph in an
-    ``<aside>`` credits the boxes up to that aside only, and the aside's score is weakened."""
+    ``<aside>`` credits the boxes up to that aside only, and the scores of the aside and of every
+    box inside it are weakened."""
     good: dict[int, float] = {}
     neutral: dict[int, float] = {}
     nodes: dict[int, LexborNode] = {}
+    set_aside: set[int] = set()
     for para, weight, other in _container._good_paragraphs(body):
         parent = para.parent
+        credited: list[int] = []
         for _ in range(_container._MAX_CONTAINER_LEVELS):
             if parent is None or parent.tag in {"html", "#document"}:
                 break
             nodes[parent.mem_id] = parent
             good[parent.mem_id] = good.get(parent.mem_id, 0.0) + weight
             neutral[parent.mem_id] = neutral.get(parent.mem_id, 0.0) + other
+            credited.append(parent.mem_id)
             if parent.tag == "aside":
+                set_aside.update(credited)
                 break
             parent = parent.parent
     if not good:
@@ -45,8 +50,8 @@ def exhaustive_best(body: LexborNode) -> LexborNode | None:
         score = value - _container._NOISE * max(total - value - neutral[key], 0.0)
         if _container._is_body_marker(nodes[key]):
             score *= _container._MARKER_BOOST
-        if nodes[key].tag == "aside":
-            score /= _container._MARKER_BOOST
+        if key in set_aside:
+            score *= _container._ASIDE_WEIGHT
         if score > best_score:
             best, best_score = nodes[key], score
     return _container._first_of_several(best, good) if best is not None else None
