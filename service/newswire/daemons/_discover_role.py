@@ -175,6 +175,15 @@ class DiscoverRole:
         self._from_opml.pop(name, None)
         self.schedule.remove(name)
 
+    async def _drop(self, name: str) -> None:
+        """Stop polling a source about to be tombstoned, and wait for a poll of it under way to end:
+        that poll may have passed its last check and be writing its status row, which must be
+        written before the tombstone, not after it (a status row after the tombstone would show
+        the removed source again). Cancelling would not do: a cancelled send can still go out."""
+        self._forget(name)
+        under_way = [t for t in self._polls if t.get_name() == name and t is not asyncio.current_task()]
+        await asyncio.gather(*under_way, return_exceptions=True)
+
     async def assigned(self, session: Session, assigned: set[Partition]) -> None:
         self._session = session
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("sources")}
@@ -256,7 +265,7 @@ class DiscoverRole:
                 subscriptions = await self._parse(f"OPML {key}", parse_opml, content)
                 feeds = [f.model_copy(update={"interval_s": source.interval_s}) for f in subscriptions]
                 self._from_opml.update((sources_topic.key(f), f) for f in feeds)
-                await publish_opml_feeds(self.settings, key, feeds, forget=self._forget)
+                await publish_opml_feeds(self.settings, key, feeds, forget=self._drop)
             return [], None, None
         if source.path:
             return candidates, None, None

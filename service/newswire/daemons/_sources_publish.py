@@ -11,7 +11,7 @@ another OPML source still has it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from newswire.bus import make_producer, send_all, start_client
@@ -72,14 +72,17 @@ async def publish_sources(
 
 
 async def publish_opml_feeds(
-    settings: Settings, opml_key: str, feeds: list[SourceSettings], forget: Callable[[str], None]
+    settings: Settings,
+    opml_key: str,
+    feeds: list[SourceSettings],
+    forget: Callable[[str], Awaitable[None]],
 ) -> None:
     """Upsert the feeds an OPML source lists now, and tombstone those it listed at its last poll
     and lists no more (unless the configuration or another OPML source still has them).
 
-    ``forget`` is called with each feed to tombstone before the tombstone is written, so the
-    caller stops polling it first: a poll of it that ends later writes no status row after
-    the tombstone.
+    ``forget`` is awaited with each feed to tombstone before the tombstone is written: the caller
+    stops polling it and lets a poll of it under way end first, so that no status row of that
+    poll lands after the tombstone.
     """
     keys = {sources_topic.key(feed) for feed in feeds}
     catalogue = await _read_catalogue(settings)
@@ -88,7 +91,7 @@ async def publish_opml_feeds(
     removed = dropped - catalogue.still_held(set())
     for key in sorted(removed):
         log.info("feed %s is no longer in OPML source %s: removing it", key, opml_key)
-        forget(key)
+        await forget(key)
     records = [sources_topic.record(settings, feed) for feed in feeds]
     records += _tombstones(settings, removed)
     records.append(sources_topic.listing_record(settings, opml_key, sorted(keys)))
