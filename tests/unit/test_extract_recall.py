@@ -194,3 +194,31 @@ def test_a_page_builders_content_elements_around_the_winner_join_it() -> None:
     event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
     assert event.body.split("\n\n") == STORY
     assert event.extraction is not None and event.extraction.method == "container"
+
+
+def test_the_articles_opening_paragraph_in_a_page_builders_element_of_its_own_joins_it() -> None:
+    # The first paragraph sits in a content element of its own, too short to join by its share of
+    # the article's text; the element before it, with the headline, is the article's header. A
+    # strip of photo captions after the article makes the column lose to the largest element.
+    def element(inner: str) -> str:
+        return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'
+
+    more = [
+        "The board will publish the contracts for the works in January and choose the builders soon.",
+        "Boat owners can apply for a berth on the new quay from the first of March, the port said.",
+    ]
+    rest = "".join(f"<p>{s}</p>" for s in [*STORY[1:], *more])
+    strip = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
+    column = element("<h2>Harbour plan approved</h2><p>By Jane Doe</p>")
+    column += element(f"<p>{STORY[0]}</p>") + element(rest) + element(strip)
+    html = (
+        "<html><head><title>Harbour plan approved</title></head><body>"
+        f"<div class='page'><div class='main-column'>{column}</div></div></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    clean_tree(tree)
+    assert tree.body is not None
+    choice = choose_container(tree.body)
+    assert len(choice.siblings) == 1 and text_of(choice.siblings[0]) == STORY[0]
+    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.body.split("\n\n") == [*STORY, *more]

@@ -41,6 +41,8 @@ _MAX_CONTAINER_LEVELS = 12
 _PART_LEVELS = 3
 # How many wrappers holding nothing but the winner are climbed to find its siblings.
 _WRAPPER_LEVELS = 3
+# Unlinked paragraph text that makes the box before the article its opening paragraph.
+_OPENING = 80
 
 _NOISE = 0.5
 
@@ -294,7 +296,31 @@ def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, 
             and (unit is best or _same_kind(child, unit))
         ):
             found.append(child)
+    opening = _opening_box(unit, found, good, neutral)
+    if opening is not None and _same_kind(opening, unit):
+        found.append(opening)
     return found
+
+
+def _opening_box(
+    unit: LexborNode, found: list[LexborNode], good: dict[int, float], neutral: dict[int, float]
+) -> LexborNode | None:
+    """The box just before the article's first part, when it holds running text: the article's
+    opening paragraph, put by a page builder in an element of its own, too short for the share
+    rule. A box with a headline is the article's header, whose standfirst is the ``lead``."""
+    first = unit
+    node = unit.prev
+    while node is not None:
+        if any(node.mem_id == f.mem_id for f in found):
+            first = node
+        node = node.prev
+    node = first.prev
+    while node is not None and ((node.tag or "").startswith("-") or _blank(node)):
+        node = node.prev
+    if node is None or node.tag in SKIP or node.css_first("h1, h2") is not None:
+        return None
+    value = good.get(node.mem_id, 0.0)
+    return node if value >= _OPENING and value > neutral.get(node.mem_id, 0.0) else None
 
 
 def _same_kind(node: LexborNode, other: LexborNode) -> bool:
