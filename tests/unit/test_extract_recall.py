@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 from newswire.extract import extract_html
+from newswire.extract._clean import clean_tree
+from newswire.extract._container import choose_container
+from newswire.extract._nodes import text_of
 from tests.support.harbour_story import SENTENCES as STORY
 from tests.support.harbour_story import URL
 
@@ -163,3 +168,57 @@ def test_a_long_run_of_short_lines_at_the_end_is_a_list_not_labels() -> None:
     body = _body(f"{story}<p>What the boats landed</p>{listing}")
     assert body == [*SENTENCES, "What the boats landed", *items]
     assert _body(f"{story}<p>Share this story</p><p>Filed under harbour news</p>") == SENTENCES
+
+
+def test_a_page_builders_content_elements_around_the_winner_join_it() -> None:
+    # A page builder wraps each content element in the same box (outer > container > row); the
+    # article's elements are siblings of the outermost wrapper, not of the winning row, and a
+    # strip of photo captions between them makes their column lose to the largest element.
+    def element(inner: str) -> str:
+        return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'
+
+    strip = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
+    tips = " ".join(["Our harbour guide has tips for visitors."] * 3)
+    sidebar = f"<div class='side-column'><p>{tips}</p></div>"
+    column = element(f"<p>{STORY[0]}</p><p>{STORY[1]}</p>") + element(strip)
+    column += element("".join(f"<p>{s}</p>" for s in STORY[2:]))
+    html = (
+        "<html><head><title>Harbour plan approved</title></head><body>"
+        f"<div class='page'><div class='main-column'>{column}</div>{sidebar}</div></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    clean_tree(tree)
+    assert tree.body is not None
+    choice = choose_container(tree.body)
+    assert len(choice.siblings) == 1 and text_of(choice.siblings[0]).startswith(STORY[0])
+    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.body.split("\n\n") == STORY
+    assert event.extraction is not None and event.extraction.method == "container"
+
+
+def test_the_articles_opening_paragraph_in_a_page_builders_element_of_its_own_joins_it() -> None:
+    # The first paragraph sits in a content element of its own, too short to join by its share of
+    # the article's text; the element before it, with the headline, is the article's header. A
+    # strip of photo captions after the article makes the column lose to the largest element.
+    def element(inner: str) -> str:
+        return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'
+
+    more = [
+        "The board will publish the contracts for the works in January and choose the builders soon.",
+        "Boat owners can apply for a berth on the new quay from the first of March, the port said.",
+    ]
+    rest = "".join(f"<p>{s}</p>" for s in [*STORY[1:], *more])
+    strip = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
+    column = element("<h2>Harbour plan approved</h2><p>By Jane Doe</p>")
+    column += element(f"<p>{STORY[0]}</p>") + element(rest) + element(strip)
+    html = (
+        "<html><head><title>Harbour plan approved</title></head><body>"
+        f"<div class='page'><div class='main-column'>{column}</div></div></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    clean_tree(tree)
+    assert tree.body is not None
+    choice = choose_container(tree.body)
+    assert len(choice.siblings) == 1 and text_of(choice.siblings[0]) == STORY[0]
+    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    assert event.body.split("\n\n") == [*STORY, *more]

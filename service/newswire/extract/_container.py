@@ -39,6 +39,10 @@ _SIBLING_SHARE = 0.2
 _MAX_CONTAINER_LEVELS = 12
 # How far above the winner other parts of a split body are looked for.
 _PART_LEVELS = 3
+# How many wrappers holding nothing but the winner are climbed to find its siblings.
+_WRAPPER_LEVELS = 3
+# Unlinked paragraph text that makes the box before the article its opening paragraph.
+_OPENING = 80
 
 _NOISE = 0.5
 
@@ -271,20 +275,86 @@ def _text_siblings(best: LexborNode, good: dict[int, float], neutral: dict[int, 
     """Siblings of the winner that continue the article (a body split over several boxes).
 
     A sibling counts when its unlinked paragraph text is a fair share of the winner's and
-    outweighs its linked text; teaser and comment boxes are link-heavy or were removed.
+    outweighs its linked text; teaser and comment boxes are link-heavy or were removed. When the
+    winner is wrapped in boxes holding nothing else, the siblings are those of the outermost
+    wrapper, and only boxes of the wrapper's kind count there (a column beside it is a sidebar).
     """
-    parent = best.parent
     own = good.get(best.mem_id, 0.0)
+    unit = _wrapped(best)
+    parent = unit.parent
     if parent is None or parent.tag in {"body", "html"} or not own:
         return []
     found = []
     for child in parent.iter():
-        if child.mem_id == best.mem_id:
+        if child.mem_id == unit.mem_id:
             continue
         value = good.get(child.mem_id, 0.0)
-        if value >= _SIBLING_SHARE * own and value > neutral.get(child.mem_id, 0.0) and child.tag not in SKIP:
+        if (
+            value >= _SIBLING_SHARE * own
+            and value > neutral.get(child.mem_id, 0.0)
+            and child.tag not in SKIP
+            and (unit is best or _same_kind(child, unit))
+        ):
             found.append(child)
+    opening = _opening_box(unit, found, good, neutral)
+    if opening is not None and _same_kind(opening, unit):
+        found.append(opening)
     return found
+
+
+def _opening_box(
+    unit: LexborNode, found: list[LexborNode], good: dict[int, float], neutral: dict[int, float]
+) -> LexborNode | None:
+    """The box just before the article's first part, when it holds running text: the article's
+    opening paragraph, put by a page builder in an element of its own, too short for the share
+    rule. A box with a headline is the article's header, whose standfirst is the ``lead``."""
+    first = unit
+    node = unit.prev
+    while node is not None:
+        if any(node.mem_id == f.mem_id for f in found):
+            first = node
+        node = node.prev
+    node = first.prev
+    while node is not None and ((node.tag or "").startswith("-") or _blank(node)):
+        node = node.prev
+    if node is None or node.tag in SKIP or node.css_first("h1, h2") is not None:
+        return None
+    value = good.get(node.mem_id, 0.0)
+    return node if value >= _OPENING and value > neutral.get(node.mem_id, 0.0) else None
+
+
+def _same_kind(node: LexborNode, other: LexborNode) -> bool:
+    """Whether two boxes are elements of one kind: the same tag and the same first class word.
+
+    A page builder gives each content element of the article column the same box (``outer``,
+    ``csc-default``, ``tdc-row``); the column beside the article (a sidebar) is a box of its own kind.
+    """
+    first = (node.attributes.get("class") or "").split()[:1]
+    kind = (other.attributes.get("class") or "").split()[:1]
+    return node.tag == other.tag and bool(first) and first == kind
+
+
+def _wrapped(best: LexborNode) -> LexborNode:
+    """The outermost box around the winner that holds nothing else with text.
+
+    Page builders wrap each content element in rows, columns and wrappers (``outer > container >
+    row``); the other parts of an article split over elements are siblings of the outermost
+    wrapper, not of the winner.
+    """
+    unit = best
+    for _ in range(_WRAPPER_LEVELS):
+        parent = unit.parent
+        if parent is None or parent.tag in {"body", "html"}:
+            break
+        if any(kid.mem_id != unit.mem_id and not _blank(kid) for kid in parent.iter(include_text=True)):
+            break
+        unit = parent
+    return unit
+
+
+def _blank(node: LexborNode) -> bool:
+    """Whether a node shows no text (an empty wrapper, a spacer, whitespace between tags)."""
+    return not (node.text(deep=True) or "").strip()
 
 
 def _same_name_parts(best: LexborNode, good: dict[int, float], neutral: dict[int, float]) -> list[LexborNode]:
