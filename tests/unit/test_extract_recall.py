@@ -222,3 +222,19 @@ def test_the_articles_opening_paragraph_in_a_page_builders_element_of_its_own_jo
     assert len(choice.siblings) == 1 and text_of(choice.siblings[0]) == STORY[0]
     event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
     assert event.body.split("\n\n") == [*STORY, *more]
+
+
+def test_a_named_heading_between_the_articles_paragraphs_is_a_subheading() -> None:
+    # Page builders name every heading block with words that sound like boilerplate ("kt-adv-heading"
+    # reads as "adv", "widget-title"); between two paragraphs of the article it is the article's
+    # subheading. The same name on a heading after the article's last paragraph still goes, and so
+    # does a named box between paragraphs that is not a heading (an ad slot's label).
+    paragraphs = [" ".join(STORY[n : n + 2]) for n in range(0, 6, 2)]
+    before, after = f"<p>{paragraphs[0]}</p>", "".join(f"<p>{p}</p>" for p in paragraphs[1:])
+    for name in ("kt-adv-heading12_ab34", "widget-title"):
+        body = _body(f"{before}<h2 class='{name}'>What the quay will cost</h2>{after}")
+        assert body == [paragraphs[0], "What the quay will cost", *paragraphs[1:]]
+        tail = _body(f"{before}{after}<h2 class='{name}'>More from the harbour</h2><p>Tide tables</p>")
+        assert tail == paragraphs
+    ad = _body(f"{before}<div class='ad-slot'>Story continues below advertisement</div>{after}")
+    assert ad == paragraphs

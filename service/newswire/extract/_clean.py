@@ -350,6 +350,46 @@ def _wraps_page_part(box: LexborNode) -> bool:
     return False
 
 
+# Characters of a mostly unlinked stretch of text that make it a paragraph of the article.
+_FLANK = 150
+# Share of linked characters above which text is links, not running text (as holds_article reads it).
+_PROSE_LINKS = 0.3
+
+
+def _is_paragraph(node: LexborNode) -> bool:
+    """Whether a node is a paragraph cleaning keeps: long, mostly unlinked running text (a ``<p>``,
+    a box of them, or a ``<br>`` run's text node) in a box no name marks as boilerplate."""
+    if node.tag == "-text":
+        return text_size(" ".join((node.text_content or "").split())) >= _FLANK
+    if node.tag in _SLUGGED or node.tag == "-comment" or _kind(node, node.attributes):
+        return False
+    size = text_size(text_of(node))
+    return size >= _FLANK and link_chars(node) < _PROSE_LINKS * size
+
+
+def _paragraph_beside(node: LexborNode, forward: bool) -> bool:
+    """Whether a sibling after (or before) ``node`` is a paragraph of the article."""
+    sibling = node.next if forward else node.prev
+    while sibling is not None:
+        if _is_paragraph(sibling):
+            return True
+        sibling = sibling.next if forward else sibling.prev
+    return False
+
+
+def _heading_in_text(heading: LexborNode) -> bool:
+    """Whether a heading whose name says boilerplate is a subheading of the article: paragraphs of
+    the same parent before and after it, and words of its own rather than a link. Page builders
+    name every heading block with words that sound like boilerplate ("kt-adv-heading",
+    "widget-title", a live blog's "time" entries), and the article loses its subheadings; a
+    "Related posts" or "About the author" heading closes the article, with no paragraph of it
+    after, and still goes."""
+    size = text_size(text_of(heading))
+    if not size or link_chars(heading) > _PROSE_LINKS * size:
+        return False
+    return _paragraph_beside(heading, False) and _paragraph_beside(heading, True)
+
+
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
     if notes is not None:
         notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
@@ -397,6 +437,9 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
             _note(notes, "a paragraph marked as behind the paywall", node)
             continue
         if kind == 1 and _in_running_text(node):
+            continue
+        if kind == 1 and node.tag in HEADINGS and _heading_in_text(node):
+            _note(notes, "a named heading between the article's paragraphs", node)
             continue
         if kind == 2:
             if not _wraps_page_part(node):
