@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.extract._nodes import (
     HEADINGS,
+    LONG_PARAGRAPH_LINKS,
     MAX_LINK_DENSITY,
     TOKEN_SPLIT,
     holds_article,
+    is_long_paragraph,
     link_chars,
     text_of,
     text_size,
@@ -254,14 +257,11 @@ def _prose_before(card: LexborNode) -> bool:
     """Whether a sibling before a linked heading is running text: a card opens with its heading
     (or a picture, a label, a date), while a short post ends with a linked share or tag line
     after its text, and the post's box is not a card."""
-    node = card.prev
-    while node is not None:
+    for node in _siblings(card, False):
         if node.tag != "-comment":
-            text = text_of(node)
-            size = text_size(text)
+            size = text_size(text_of(node))
             if size >= _CARD_PROSE and link_chars(node) <= size * MAX_LINK_DENSITY:
                 return True
-        node = node.prev
     return False
 
 
@@ -350,31 +350,23 @@ def _wraps_page_part(box: LexborNode) -> bool:
     return False
 
 
-# Characters of a mostly unlinked stretch of text that make it a paragraph of the article.
-_FLANK = 150
-# Share of linked characters above which text is links, not running text (as holds_article reads it).
-_PROSE_LINKS = 0.3
-
-
 def _is_paragraph(node: LexborNode) -> bool:
     """Whether a node is a paragraph cleaning keeps: long, mostly unlinked running text (a ``<p>``,
     a box of them, or a ``<br>`` run's text node) in a box no name marks as boilerplate."""
     if node.tag == "-text":
-        return text_size(" ".join((node.text_content or "").split())) >= _FLANK
+        return is_long_paragraph(text_size(" ".join((node.text_content or "").split())), 0)
     if node.tag in _SLUGGED or node.tag == "-comment" or _kind(node, node.attributes):
         return False
     size = text_size(text_of(node))
-    return size >= _FLANK and link_chars(node) < _PROSE_LINKS * size
+    return is_long_paragraph(size, link_chars(node))
 
 
-def _paragraph_beside(node: LexborNode, forward: bool) -> bool:
-    """Whether a sibling after (or before) ``node`` is a paragraph of the article."""
+def _siblings(node: LexborNode, forward: bool) -> Iterator[LexborNode]:
+    """The siblings after ``node`` (or before it, nearest first), text and comment nodes included."""
     sibling = node.next if forward else node.prev
     while sibling is not None:
-        if _is_paragraph(sibling):
-            return True
+        yield sibling
         sibling = sibling.next if forward else sibling.prev
-    return False
 
 
 def _heading_in_text(heading: LexborNode) -> bool:
@@ -385,9 +377,10 @@ def _heading_in_text(heading: LexborNode) -> bool:
     "Related posts" or "About the author" heading closes the article, with no paragraph of it
     after, and still goes."""
     size = text_size(text_of(heading))
-    if not size or link_chars(heading) > _PROSE_LINKS * size:
+    if not size or link_chars(heading) > LONG_PARAGRAPH_LINKS * size:
         return False
-    return _paragraph_beside(heading, False) and _paragraph_beside(heading, True)
+    before, after = _siblings(heading, False), _siblings(heading, True)
+    return any(map(_is_paragraph, before)) and any(map(_is_paragraph, after))
 
 
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:

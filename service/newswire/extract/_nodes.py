@@ -44,6 +44,9 @@ MAX_LINK_DENSITY = 0.5
 MAX_LINK_DENSITY_P = 0.8
 
 _KEEP_PARAGRAPH = 150
+# Share of a long paragraph's text that may be linked: running text links a few words, a teaser
+# is mostly link.
+LONG_PARAGRAPH_LINKS = 0.3
 
 _RUN_HOLDERS = "div, td, section, article, font, span"
 
@@ -208,6 +211,12 @@ def text_runs(node: LexborNode) -> list[tuple[str, int]]:
     return [run for run in inline_runs(node) if isinstance(run, tuple)]
 
 
+def is_long_paragraph(size: int, links: int) -> bool:
+    """Whether text of ``size`` with ``links`` linked characters is a paragraph of an article:
+    long, and mostly unlinked (teasers are short or mostly link)."""
+    return size >= _KEEP_PARAGRAPH and links < LONG_PARAGRAPH_LINKS * size
+
+
 def holds_article(node: LexborNode) -> bool:
     """Whether a container has several long, mostly unlinked paragraphs (teasers are short).
 
@@ -219,7 +228,8 @@ def holds_article(node: LexborNode) -> bool:
     for para in node.css("p"):
         size = text_size(text_of(para))
         in_paragraphs += size
-        if size >= _KEEP_PARAGRAPH and link_chars(para) < 0.3 * size:
+        # The length is tested first so that only a long paragraph's links are counted.
+        if size >= _KEEP_PARAGRAPH and is_long_paragraph(size, link_chars(para)):
             long_ones += 1
             if long_ones >= _KEEP_PARAGRAPHS:
                 return True
@@ -228,7 +238,7 @@ def holds_article(node: LexborNode) -> bool:
     for block in (node, *node.css(_RUN_HOLDERS)):
         for text, links in text_runs(block):
             size = text_size(text)
-            if size >= _KEEP_PARAGRAPH and links < 0.3 * size:
+            if is_long_paragraph(size, links):
                 long_ones += 1
                 if long_ones >= _KEEP_PARAGRAPHS:
                     return True

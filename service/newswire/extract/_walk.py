@@ -108,7 +108,7 @@ def _address_chars(node: LexborNode) -> int:
     source, which the reader sees as text (a citation), not a link to another page of the site."""
     total = 0
     for a in node.css("a"):
-        text = " ".join((a.text(deep=True) or "").split())
+        text = text_of(a)
         if _ADDRESS.match(text):
             total += text_size(text)
     return total
