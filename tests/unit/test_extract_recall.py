@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from newswire.events import ArticleEvent
 from newswire.extract import extract_html
 from newswire.extract._clean import clean_tree
 from newswire.extract._container import choose_container
@@ -170,57 +171,55 @@ def test_a_long_run_of_short_lines_at_the_end_is_a_list_not_labels() -> None:
     assert _body(f"{story}<p>Share this story</p><p>Filed under harbour news</p>") == SENTENCES
 
 
-def test_a_page_builders_content_elements_around_the_winner_join_it() -> None:
-    # A page builder wraps each content element in the same box (outer > container > row); the
-    # article's elements are siblings of the outermost wrapper, not of the winning row, and a
-    # strip of photo captions between them makes their column lose to the largest element.
-    def element(inner: str) -> str:
-        return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'
+def _element(inner: str) -> str:
+    """A page builder's content element: each one wrapped in the same boxes (outer > container > row)."""
+    return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'
 
-    strip = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
-    tips = " ".join(["Our harbour guide has tips for visitors."] * 3)
-    sidebar = f"<div class='side-column'><p>{tips}</p></div>"
-    column = element(f"<p>{STORY[0]}</p><p>{STORY[1]}</p>") + element(strip)
-    column += element("".join(f"<p>{s}</p>" for s in STORY[2:]))
+
+# A strip of photo captions: its noise makes the article's column lose to its largest element.
+_CAPTIONS = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
+
+
+def _builder_page(column: str, beside: str = "") -> tuple[list[LexborNode], ArticleEvent]:
+    """The siblings that join the winning container of a page whose article column is ``column``
+    (with ``beside`` next to it), and the page's article event."""
     html = (
         "<html><head><title>Harbour plan approved</title></head><body>"
-        f"<div class='page'><div class='main-column'>{column}</div>{sidebar}</div></body></html>"
+        f"<div class='page'><div class='main-column'>{column}</div>{beside}</div></body></html>"
     )
     tree = LexborHTMLParser(html)
     clean_tree(tree)
     assert tree.body is not None
-    choice = choose_container(tree.body)
-    assert len(choice.siblings) == 1 and text_of(choice.siblings[0]).startswith(STORY[0])
-    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    siblings = choose_container(tree.body).siblings
+    return siblings, extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+
+
+def test_a_page_builders_content_elements_around_the_winner_join_it() -> None:
+    # The article's elements are siblings of the outermost wrapper, not of the winning row, and
+    # the caption strip between them makes their column lose to the largest element.
+    tips = " ".join(["Our harbour guide has tips for visitors."] * 3)
+    sidebar = f"<div class='side-column'><p>{tips}</p></div>"
+    column = _element(f"<p>{STORY[0]}</p><p>{STORY[1]}</p>") + _element(_CAPTIONS)
+    column += _element("".join(f"<p>{s}</p>" for s in STORY[2:]))
+    siblings, event = _builder_page(column, sidebar)
+    assert len(siblings) == 1 and text_of(siblings[0]).startswith(STORY[0])
     assert event.body.split("\n\n") == STORY
     assert event.extraction is not None and event.extraction.method == "container"
 
 
 def test_the_articles_opening_paragraph_in_a_page_builders_element_of_its_own_joins_it() -> None:
     # The first paragraph sits in a content element of its own, too short to join by its share of
-    # the article's text; the element before it, with the headline, is the article's header. A
-    # strip of photo captions after the article makes the column lose to the largest element.
-    def element(inner: str) -> str:
-        return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'
-
+    # the article's text; the element before it, with the headline, is the article's header. The
+    # caption strip after the article makes the column lose to the largest element.
     more = [
         "The board will publish the contracts for the works in January and choose the builders soon.",
         "Boat owners can apply for a berth on the new quay from the first of March, the port said.",
     ]
     rest = "".join(f"<p>{s}</p>" for s in [*STORY[1:], *more])
-    strip = "".join(f"<div>Photo {i} of 40: the quay</div>" for i in range(40))
-    column = element("<h2>Harbour plan approved</h2><p>By Jane Doe</p>")
-    column += element(f"<p>{STORY[0]}</p>") + element(rest) + element(strip)
-    html = (
-        "<html><head><title>Harbour plan approved</title></head><body>"
-        f"<div class='page'><div class='main-column'>{column}</div></div></body></html>"
-    )
-    tree = LexborHTMLParser(html)
-    clean_tree(tree)
-    assert tree.body is not None
-    choice = choose_container(tree.body)
-    assert len(choice.siblings) == 1 and text_of(choice.siblings[0]) == STORY[0]
-    event = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+    column = _element("<h2>Harbour plan approved</h2><p>By Jane Doe</p>")
+    column += _element(f"<p>{STORY[0]}</p>") + _element(rest) + _element(_CAPTIONS)
+    siblings, event = _builder_page(column)
+    assert len(siblings) == 1 and text_of(siblings[0]) == STORY[0]
     assert event.body.split("\n\n") == [*STORY, *more]
 
 
