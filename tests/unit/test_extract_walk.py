@@ -138,6 +138,28 @@ def test_a_series_of_short_articles_is_a_guides_steps_and_a_lone_one_an_insert()
     assert _body(f"<div>{story}</div>{note}") == SENTENCES
 
 
+def _split_story(boxes: str) -> list[str]:
+    head = "<head><title>Harbour plan approved</title></head>"
+    html = f"<html>{head}<body><div id='story'>{boxes}</div></body></html>"
+    return extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
+
+
+def test_a_short_article_holding_the_storys_opening_before_a_side_rail_stays() -> None:
+    # A publisher splits the story into two <article>s around a side rail: the first holds the
+    # opening paragraph and no heading, so it is the story's start, not a teaser card, though
+    # it is short beside the rest.
+    opening = f"{SENTENCES[0]} {SENTENCES[1]}"
+    rest = [f"{SENTENCES[i]} {SENTENCES[(i + 1) % 6]}" for i in range(2, 6)]
+    rest += [f"{SENTENCES[i]} {SENTENCES[(i + 3) % 6]}" for i in range(2, 5)]
+    rail = "<div class='side-rail'><a href='/comments'>Comments</a></div>"
+    story = "<article>" + "".join(f"<p>{s}</p>" for s in rest) + "</article>"
+    first = f"<article><p>{opening}</p></article>"
+    assert _split_story(first + rail + story) == [opening, *rest]
+    # The same box under a headline of its own is another story's teaser and stays out.
+    teaser = f"<article><h3><a href='/2026/12/03/ferry'>Ferry fares rise</a></h3><p>{opening}</p></article>"
+    assert _split_story(teaser + rail + story) == rest
+
+
 def test_a_list_of_references_with_printed_addresses_is_article_text() -> None:
     # A reference's source written out as its own address is text the reader sees (a citation),
     # not a link to another page of the site; a list of linked titles is still a link list.

@@ -21,6 +21,7 @@ from newswire.extract._nodes import (
     block_text,
     holds_article,
     inline_runs,
+    is_long_paragraph,
     link_chars,
     text_of,
     text_size,
@@ -129,7 +130,12 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
     articles = root.css("article")
     if len(articles) >= 2:
         biggest = max(articles, key=lambda a: len(text_of(a)))
-        cards = {a.mem_id for a in articles if a.mem_id != biggest.mem_id and _is_card(a)}
+        before = {a.mem_id for a in articles[: articles.index(biggest)]}
+        cards = {
+            a.mem_id
+            for a in articles
+            if a.mem_id != biggest.mem_id and _is_card(a) and not (a.mem_id in before and _opens_story(a))
+        }
     teasers: list[tuple[int, int, LexborNode]] = []
     _walk(root, out, cards, 0, notes, teasers=teasers)
     if whole is not None:
@@ -193,6 +199,20 @@ def _is_card(node: LexborNode) -> bool:
     if node.css_first(_LINKED_HEADING) is not None:
         return size - links < _LINKED_CARD_TEXT
     return size - links < _CARD_TEXT and not _in_series(node)
+
+
+def _opens_story(node: LexborNode) -> bool:
+    """Whether a short ``<article>`` before the biggest one is the story's opening, split from the
+    rest by an advertisement or a side rail: no heading of its own (a teaser has a headline) and a
+    long paragraph of prose, mostly unlinked."""
+    if node.css_first("h1, h2, h3, h4, h5, h6") is not None:
+        return False
+    for para in node.css("p"):
+        text = text_of(para)
+        size = text_size(text)
+        if is_long_paragraph(size, link_chars(para)) and SENTENCE_END.search(text) is not None:
+            return True
+    return False
 
 
 def _in_series(node: LexborNode) -> bool:
