@@ -27,6 +27,12 @@ _PROSE = 80
 _SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
 
 
+def is_prose(paragraph: str) -> bool:
+    """Whether a paragraph reads as running text: long enough and ending like a sentence (in any
+    script), unlike a menu entry, a label or a teaser's headline."""
+    return len(paragraph) >= _PROSE and _SENTENCE_END.search(paragraph) is not None
+
+
 def _shingles(text: str) -> list[Shingle]:
     """4-word shingles of a text, lowercased, its words split on white space."""
     return shingles(text.lower().split())
@@ -35,7 +41,7 @@ def _shingles(text: str) -> list[Shingle]:
 def _substantial(paragraph: str) -> bool:
     if len(paragraph) >= LONG_BLOCK:
         return True
-    return len(paragraph) >= _PROSE and bool(_SENTENCE_END.search(paragraph))
+    return is_prose(paragraph)
 
 
 def _anchors(ours: list[str], other: list[str]) -> list[int | None] | None:

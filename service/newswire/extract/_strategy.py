@@ -24,8 +24,6 @@ method.
 
 from __future__ import annotations
 
-import re
-
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.events import Extraction
@@ -62,8 +60,6 @@ SECOND_OPINION_TAIL_LINES = 3
 SECOND_OPINION_TAIL_RUN = 0.07
 # Its body wins when its prose score is this many times the body found so far.
 SECOND_OPINION_GAIN = 1.3
-_PROSE = 80
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
 _LD_GAIN = 1.3
 _LD_MIN_TOKENS = 30
 
@@ -74,7 +70,7 @@ def prose_score(paragraphs: list[str]) -> int:
     The criterion between two candidate bodies: the one that kept more running text and
     less menu, label and teaser text is the one that missed less of the article.
     """
-    prose = sum(len(p) for p in paragraphs if len(p) >= _PROSE and _SENTENCE_END.search(p))
+    prose = sum(len(p) for p in paragraphs if _merge.is_prose(p))
     return 2 * prose - sum(len(p) for p in paragraphs)
 
 
@@ -115,9 +111,7 @@ def ends_in_furniture(paragraphs: list[str]) -> bool:
     reading: :func:`._second_opinion.cut_after_shared`). A long article's furniture is a small part
     of it in characters, but seldom a single line."""
     total = sum(len(p) for p in paragraphs)
-    last = max(
-        (i for i, p in enumerate(paragraphs) if len(p) >= _PROSE and _SENTENCE_END.search(p)), default=-1
-    )
+    last = max((i for i, p in enumerate(paragraphs) if _merge.is_prose(p)), default=-1)
     tail = paragraphs[last + 1 :]
     chars = sum(len(p) for p in tail)
     if not total:
