@@ -173,3 +173,29 @@ def test_a_box_about_the_writer_under_the_article_ends_it_and_a_section_about_it
         f"<div>{''.join(f'<p>{s}</p>' for s in SENTENCES[:3])}<h2>About the quay</h2>{section}</div>"
     )
     assert lines == [*SENTENCES[:3], "About the quay", *SENTENCES[3:]]
+
+
+def test_a_sign_up_box_around_an_address_field_goes() -> None:
+    # A sign-up box between the article's paragraphs, named only by layout classes: its pitch and
+    # its legal line read as sentences; the e-mail field (and the SMS variant's phone field) tells.
+    story = [f"<p>{s}</p>" for s in SENTENCES]
+    signup = (
+        "<section class='relative my-12 mx-auto p-2'><div class='p-8 bg-white'>"
+        "<div class='font-bold header-300'>Be the first to know about the port's news!</div>"
+        "<div class='header-600'>Sign up now for our harbour newsletter, every Friday.</div>"
+        "<form class='flex flex-col'><input type='email' placeholder='Enter Email'>"
+        "<button type='submit'>Sign me up</button></form>"
+        "<div class='text-xs'>By signing up, you agree to receive our e-mails. You can opt out at"
+        " any time with the link at the bottom of every issue.</div>"
+        "<div class='flex'><input type='tel'><div>Thanks for signing up!</div></div>"
+        "</div></section>"
+    )
+    assert _body("<div>" + "".join(story[:3]) + signup + "".join(story[3:]) + "</div>") == SENTENCES
+
+
+def test_a_short_article_beside_an_address_field_stays() -> None:
+    # The box around the field stops before the article: a box with the article's long paragraphs
+    # (or more text than a sign-up box holds) is not the sign-up box.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    form = "<div><p>Get the weekly letter:</p><form><input type='text' name='EMAIL'></form></div>"
+    assert _body(f"<div>{story}{form}</div>") == SENTENCES[:2]
