@@ -199,3 +199,31 @@ def test_a_short_article_beside_an_address_field_stays() -> None:
     story = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
     form = "<div><p>Get the weekly letter:</p><form><input type='text' name='EMAIL'></form></div>"
     assert _body(f"<div>{story}{form}</div>") == SENTENCES[:2]
+
+
+def test_a_passage_the_page_prints_twice_comes_out_once() -> None:
+    # A template prints the article's questions and answers twice (an accordion, then a list):
+    # the second run of repeated paragraphs goes.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    answers = [
+        "The new quay will be two hundred metres long, twice the old one, with room for six boats."
+        " The largest trawlers in the fleet will be able to berth there in any weather.",
+        "The berths open before next summer, and the old quay stays in use until the new one is done."
+        " Boats will move across one by one as each berth is finished and inspected.",
+        "The pile driving stops at eight in the evening, and no work is done on Sundays or holidays."
+        " Residents can call the port's office if the noise goes on later than that.",
+    ]
+    lines = [line for i, a in enumerate(answers) for line in (f"Question {i} about the quay?", a)]
+    faq = "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in zip(lines[::2], lines[1::2], strict=True))
+    body = _body(f"<div>{story}<div class='box'>{faq}</div><div class='box'>{faq}</div></div>")
+    assert body == [*SENTENCES, *lines]
+
+
+def test_a_songs_repeated_chorus_stays() -> None:
+    # Lyrics repeat a chorus stanza between the verses: a stanza or two, not a run of them.
+    verses = [f"<p>{s}</p>" for s in SENTENCES[:4]]
+    chorus = "<p>Row the boat, row the boat<br>out past the harbour wall<br>row the boat home.</p>"
+    song = verses[0] + chorus + verses[1] + chorus + verses[2] + chorus + chorus + verses[3]
+    words = "Row the boat, row the boat out past the harbour wall row the boat home."
+    expected = [SENTENCES[0], words, SENTENCES[1], words, SENTENCES[2], words, words, SENTENCES[3]]
+    assert _body(f"<div>{song}</div>") == expected
