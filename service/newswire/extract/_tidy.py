@@ -1,9 +1,10 @@
 """Clean-up of the body's paragraphs once the container is chosen.
 
-Drops what survives container choice but is not article text: the headline again,
-byline lines, the second copy of a passage the page prints twice, readers' comments after a comment-section heading, and headings or labels
-("Read more:") left at the very end with nothing below them. A short label ending in a colon
-inside the body stays: it introduces what follows ("Pros:", "Supported platforms include:").
+Drops what survives container choice but is not article text: the headline again, byline lines,
+the second copy of a passage the page prints twice, readers' comments after a comment-section
+heading, and headings or labels ("Read more:") left at the very end with nothing below them. A
+short label ending in a colon inside the body stays: it introduces what follows ("Pros:",
+"Supported platforms include:").
 """
 
 from __future__ import annotations
