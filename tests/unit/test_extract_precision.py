@@ -227,3 +227,14 @@ def test_a_songs_repeated_chorus_stays() -> None:
     words = "Row the boat, row the boat out past the harbour wall row the boat home."
     expected = [SENTENCES[0], words, SENTENCES[1], words, SENTENCES[2], words, words, SENTENCES[3]]
     assert _body(f"<div>{song}</div>") == expected
+
+
+def test_a_call_to_action_box_goes() -> None:
+    # Sites name their pitch boxes "cta" (call to action): a sentence or two and a button link.
+    story = [f"<p>{s}</p>" for s in SENTENCES]
+    cta = (
+        "<div class='cta-box'><h3>Planning a move to the harbour?</h3>"
+        "<p>Our movers have helped hundreds of families settle by the sea. Get a free quote today.</p>"
+        "<a class='button' href='/quote'>Get a quote</a></div>"
+    )
+    assert _body("<div>" + "".join(story[:4]) + cta + "".join(story[4:]) + "</div>") == SENTENCES
