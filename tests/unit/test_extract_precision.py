@@ -173,3 +173,68 @@ def test_a_box_about_the_writer_under_the_article_ends_it_and_a_section_about_it
         f"<div>{''.join(f'<p>{s}</p>' for s in SENTENCES[:3])}<h2>About the quay</h2>{section}</div>"
     )
     assert lines == [*SENTENCES[:3], "About the quay", *SENTENCES[3:]]
+
+
+def test_a_sign_up_box_around_an_address_field_goes() -> None:
+    # A sign-up box between the article's paragraphs, named only by layout classes: its pitch and
+    # its legal line read as sentences; the e-mail field (and the SMS variant's phone field) tells.
+    story = [f"<p>{s}</p>" for s in SENTENCES]
+    signup = (
+        "<section class='relative my-12 mx-auto p-2'><div class='p-8 bg-white'>"
+        "<div class='font-bold header-300'>Be the first to know about the port's news!</div>"
+        "<div class='header-600'>Sign up now for our harbour newsletter, every Friday.</div>"
+        "<form class='flex flex-col'><input type='email' placeholder='Enter Email'>"
+        "<button type='submit'>Sign me up</button></form>"
+        "<div class='text-xs'>By signing up, you agree to receive our e-mails. You can opt out at"
+        " any time with the link at the bottom of every issue.</div>"
+        "<div class='flex'><input type='tel'><div>Thanks for signing up!</div></div>"
+        "</div></section>"
+    )
+    assert _body("<div>" + "".join(story[:3]) + signup + "".join(story[3:]) + "</div>") == SENTENCES
+
+
+def test_a_short_article_beside_an_address_field_stays() -> None:
+    # The box around the field stops before the article: a box with the article's long paragraphs
+    # (or more text than a sign-up box holds) is not the sign-up box.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:2])
+    form = "<div><p>Get the weekly letter:</p><form><input type='text' name='EMAIL'></form></div>"
+    assert _body(f"<div>{story}{form}</div>") == SENTENCES[:2]
+
+
+def test_a_passage_the_page_prints_twice_comes_out_once() -> None:
+    # A template prints the article's questions and answers twice (an accordion, then a list):
+    # the second run of repeated paragraphs goes.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    answers = [
+        "The new quay will be two hundred metres long, twice the old one, with room for six boats."
+        " The largest trawlers in the fleet will be able to berth there in any weather.",
+        "The berths open before next summer, and the old quay stays in use until the new one is done."
+        " Boats will move across one by one as each berth is finished and inspected.",
+        "The pile driving stops at eight in the evening, and no work is done on Sundays or holidays."
+        " Residents can call the port's office if the noise goes on later than that.",
+    ]
+    lines = [line for i, a in enumerate(answers) for line in (f"Question {i} about the quay?", a)]
+    faq = "".join(f"<h3>{q}</h3><p>{a}</p>" for q, a in zip(lines[::2], lines[1::2], strict=True))
+    body = _body(f"<div>{story}<div class='box'>{faq}</div><div class='box'>{faq}</div></div>")
+    assert body == [*SENTENCES, *lines]
+
+
+def test_a_songs_repeated_chorus_stays() -> None:
+    # Lyrics repeat a chorus stanza between the verses: a stanza or two, not a run of them.
+    verses = [f"<p>{s}</p>" for s in SENTENCES[:4]]
+    chorus = "<p>Row the boat, row the boat<br>out past the harbour wall<br>row the boat home.</p>"
+    song = verses[0] + chorus + verses[1] + chorus + verses[2] + chorus + chorus + verses[3]
+    words = "Row the boat, row the boat out past the harbour wall row the boat home."
+    expected = [SENTENCES[0], words, SENTENCES[1], words, SENTENCES[2], words, words, SENTENCES[3]]
+    assert _body(f"<div>{song}</div>") == expected
+
+
+def test_a_call_to_action_box_goes() -> None:
+    # Sites name their pitch boxes "cta" (call to action): a sentence or two and a button link.
+    story = [f"<p>{s}</p>" for s in SENTENCES]
+    cta = (
+        "<div class='cta-box'><h3>Planning a move to the harbour?</h3>"
+        "<p>Our movers have helped hundreds of families settle by the sea. Get a free quote today.</p>"
+        "<a class='button' href='/quote'>Get a quote</a></div>"
+    )
+    assert _body("<div>" + "".join(story[:4]) + cta + "".join(story[4:]) + "</div>") == SENTENCES

@@ -47,6 +47,16 @@ _USUALLY_DROP = (
 
 _FIGURE_TEXT = "table"
 
+# A sign-up or contact box is built around an input asking for the reader's address (an e-mail
+# or phone field; old templates type an e-mail field as text and name it so). Its pitch
+# ("Be the first to know!", "By signing up, you agree ...") reads as sentences, and the box often
+# has no class name the rules read (utility classes only), so the box is found from the field.
+_ADDRESS_TYPES = frozenset({"email", "tel"})
+_ADDRESS_NAME = "mail"
+# Characters of text a box around an address field may hold and still be the sign-up box: its
+# pitch, a legal line, a thank-you note; a larger box is the article or the page around it.
+_SIGNUP_MAX = 400
+
 # Layout names that only sound like boilerplate: "hidden" that hides something else than the
 # box's text (its overflow, a CSS utility; its field label, Drupal's "field--label-hidden"),
 # and a page builder's name for every block ("elementor-widget-text-editor"; the rest of
@@ -383,6 +393,51 @@ def _heading_in_text(heading: LexborNode) -> bool:
     return any(map(_is_paragraph, before)) and any(map(_is_paragraph, after))
 
 
+def _asks_address(field: LexborNode) -> bool:
+    """Whether a form field asks for the reader's e-mail address or phone number."""
+    attrs = field.attributes
+    kind = (attrs.get("type") or "text").lower()
+    if kind in _ADDRESS_TYPES:
+        return True
+    return kind == "text" and _ADDRESS_NAME in f"{attrs.get('name') or ''} {attrs.get('id') or ''}".lower()
+
+
+def _drop_signup_boxes(body: LexborNode) -> None:
+    """Remove the box around each field asking for the reader's address: the largest ancestor
+    that stays short and holds no article (two long paragraphs), and wraps no headline, main
+    region or article. The field itself goes with the other form controls anyway; its box's
+    pitch and legal lines would stay as text."""
+    boxes: dict[int, LexborNode] = {}
+    for field in body.css("input"):
+        if not _asks_address(field):
+            continue
+        box = field
+        parent = box.parent
+        while (
+            parent is not None
+            and parent.tag not in {"body", "html", "main", "article"}
+            and not text_size_over(parent, _SIGNUP_MAX)
+            and not holds_article(parent)
+        ):
+            box, parent = parent, parent.parent
+        if box is not field and box.css_first(_NEVER_INSIDE_INTERRUPTION) is None:
+            boxes[box.mem_id] = box
+    # Decided before any removal: a page with two fields in one box finds that box twice.
+    for box in boxes.values():
+        if not _inside_any(box, boxes):
+            box.decompose()
+
+
+def _inside_any(node: LexborNode, boxes: dict[int, LexborNode]) -> bool:
+    """Whether one of ``boxes`` (by ``mem_id``) is an ancestor of ``node``."""
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in boxes:
+            return True
+        parent = parent.parent
+    return False
+
+
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
     if notes is not None:
         notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
@@ -394,6 +449,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
     body = tree.body
     if body is None:
         return
+    _drop_signup_boxes(body)
     for node in body.css(_ALWAYS_DROP):
         node.decompose()
     page: list[str] = []  # the page's text, read once when a figure holds a quote

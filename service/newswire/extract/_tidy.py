@@ -1,9 +1,10 @@
 """Clean-up of the body's paragraphs once the container is chosen.
 
-Drops what survives container choice but is not article text: the headline again,
-byline lines, readers' comments after a comment-section heading, and headings or labels
-("Read more:") left at the very end with nothing below them. A short label ending in a colon
-inside the body stays: it introduces what follows ("Pros:", "Supported platforms include:").
+Drops what survives container choice but is not article text: the headline again, byline lines,
+the second copy of a passage the page prints twice, readers' comments after a comment-section
+heading, and headings or labels ("Read more:") left at the very end with nothing below them. A
+short label ending in a colon inside the body stays: it introduces what follows ("Pros:",
+"Supported platforms include:").
 """
 
 from __future__ import annotations
@@ -79,6 +80,13 @@ _ABOUT_NAME = re.compile(
     r"|ABOUT [A-Z][A-Z.'’!-]*(?: [A-Z][A-Z.'’!-]*){0,3}):?$"
 )
 _ABOUT_NAME_REST = 0.4
+# A passage the page prints twice (a template's desktop and mobile copies of the article, an FAQ
+# shown as an accordion and again as a list) comes out of the walk twice: this many paragraphs in
+# a row, each a repeat of an earlier one, with this many characters, are the second copy. A song's
+# chorus or a poem's refrain repeats too, but as a stanza or two between others, and so does a
+# placeholder for each embedded graphic (a label, a heading and a consent notice).
+_REPEAT_RUN = 4
+_REPEAT_CHARS = 500
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
@@ -87,6 +95,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     """Drop what survives container choice but is not text: the headline again, byline lines,
     readers' comments, and headings or labels left at the very end with nothing below them.
     """
+    paragraphs = _drop_repeated_runs(paragraphs)
     names = {a.casefold() for a in authors}
     # Letters and digits only: the headline repeated in the body often differs from the declared
     # one in punctuation or quotation marks alone.
@@ -124,6 +133,31 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     if 0 < tail < _TAIL_LIST:
         del out[-tail:]
     return out or kept
+
+
+def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without second copies of a passage: runs of ``_REPEAT_RUN`` or more
+    paragraphs, ``_REPEAT_CHARS`` or more characters, each the same as one earlier in the body."""
+    seen: set[str] = set()
+    repeat = []
+    for para in paragraphs:
+        repeat.append(para in seen)
+        seen.add(para)
+    if sum(repeat) < _REPEAT_RUN:
+        return paragraphs
+    out: list[str] = []
+    start = 0
+    while start < len(paragraphs):
+        end = start
+        while end < len(paragraphs) and repeat[end]:
+            end += 1
+        run = paragraphs[start:end]
+        if end - start < _REPEAT_RUN or sum(map(len, run)) < _REPEAT_CHARS:
+            out.extend(run)
+        if end < len(paragraphs):
+            out.append(paragraphs[end])
+        start = end + 1
+    return out
 
 
 def _label_line(line: str) -> bool:
