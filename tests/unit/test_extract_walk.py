@@ -194,3 +194,26 @@ def test_a_line_break_or_a_block_inside_a_paragraph_parts_the_words_on_either_si
         "What the berths cost: Day berth: 40 euros Week berth: 200 euros",
         SENTENCES[0],
     ]
+
+
+def test_a_list_of_linked_picks_each_described_is_article_text() -> None:
+    # A guide links each thing it recommends and says what it thinks of it: the list is mostly
+    # links by characters, but every item carries the writer's own words beside its link.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    picks = [
+        ("Harbour Rope Company mooring lines", "(the ones the harbour master uses on the old quay)"),
+        ("Northern Chandlery steel bollard caps", "(sturdy, and they do not rust in the winter storms)"),
+        ("Quayside Marine fender boards", "(cheaper than most, though they need paint every year)"),
+    ]
+    items = "".join(
+        f"<li><a href='https://shop.example/{i}'>{name}</a> {note}</li>"
+        for i, (name, note) in enumerate(picks)
+    )
+    body = _body(f"<div>{story}<ul>{items}</ul><p>{SENTENCES[0]}</p></div>")
+    assert body == [*SENTENCES, *(f"{name} {note}" for name, note in picks), SENTENCES[0]]
+    # A list of links to read next, a title and a date each, is still a link list.
+    reads = "".join(
+        f"<li><a href='/2026/0{i + 1}/01/story'>{name}</a> (May 2026)</li>"
+        for i, (name, _) in enumerate(picks)
+    )
+    assert _body(f"<div>{story}<ul>{reads}</ul><p>{SENTENCES[0]}</p></div>") == [*SENTENCES, SENTENCES[0]]

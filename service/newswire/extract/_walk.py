@@ -37,6 +37,10 @@ _WALK_SKIP = SKIP | {"math"}
 _MAX_DEPTH = 150
 
 _MAX_LIST_LINKS = 0.3
+# Unlinked characters the middle item of a linked list carries beside its link: a list of the
+# article's own items, each a named thing and what the writer says of it ("<a>Cake ring</a> (I like
+# the sturdy ones)"), not a list of links to read next, whose items are a link and a word or two.
+_DESCRIBED_ITEM = 40
 
 # Average characters per item of a list with headings that is article text, not teasers.
 _LISTICLE_ITEM = 80
@@ -236,9 +240,16 @@ def _prose_list(node: LexborNode) -> bool:
     size = sum(text_size(text_of(item)) for item in items)
     most = _MAX_LIST_LINKS * (size or 1)
     links = link_chars(node)
-    if links >= most and links - _address_chars(node) >= most:
+    if links >= most and links - _address_chars(node) >= most and not _described_items(items):
         return False
     return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
+
+
+def _described_items(items: list[LexborNode]) -> bool:
+    """Whether a list's items carry words of their own beside their links (the middle item
+    ``_DESCRIBED_ITEM`` unlinked characters or more): the article's picks or sources, described."""
+    unlinked = sorted(text_size(text_of(item)) - link_chars(item) for item in items)
+    return unlinked[len(unlinked) // 2] >= _DESCRIBED_ITEM
 
 
 def _text_table(node: LexborNode) -> bool:
