@@ -217,3 +217,25 @@ def test_a_list_of_linked_picks_each_described_is_article_text() -> None:
         for i, (name, _) in enumerate(picks)
     )
     assert _body(f"<div>{story}<ul>{reads}</ul><p>{SENTENCES[0]}</p></div>") == [*SENTENCES, SENTENCES[0]]
+
+
+def test_an_h1_between_the_articles_paragraphs_is_a_sections_heading() -> None:
+    # Blog and Markdown editors write each section's heading as an <h1>: below the article's first
+    # paragraphs, with running text on both sides, it is a subheading, not a headline.
+    paras = [f"{SENTENCES[i]} {SENTENCES[i + 1]}" for i in (0, 2, 4)]
+    story = (
+        f"<h1>Harbour plan approved</h1><p>{paras[0]}</p><h1>What the board decided</h1>"
+        f"<p>{paras[1]}</p><h1>What comes next</h1><p>{paras[2]}</p>"
+    )
+    assert _body(f"<div>{story}</div>") == [
+        paras[0],
+        "What the board decided",
+        paras[1],
+        "What comes next",
+        paras[2],
+    ]
+    # A box after the article that opens with its own <h1> (a call for support) has no article text
+    # before its heading: the heading is the box's, not a section's.
+    appeal = f"<div><h1>Support the Harbour Gazette</h1><p>{paras[2]}</p></div>"
+    body = _body(f"<div><h1>Harbour plan approved</h1><p>{paras[0]}</p><p>{paras[1]}</p>{appeal}</div>")
+    assert "Support the Harbour Gazette" not in body

@@ -355,6 +355,10 @@ def _walk(
             text = block_text(child)
             if _good_block(text, child) and not _date_line(text):
                 out.append(text)
+        elif tag == "h1" and _section_heading(child, out):
+            text = block_text(child)
+            if _good_block(text, child):
+                out.append(text)
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -368,6 +372,38 @@ def _walk(
             _walk(child, out, cards, depth + 1, notes, teasers=teasers)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
+
+
+def _section_heading(heading: LexborNode, out: list[str]) -> bool:
+    """Whether an ``<h1>`` inside the container is a section's heading, not a headline: the walk has
+    already emitted a paragraph of prose (a headline sits above the article's text), it is not the
+    page's first ``<h1>`` nor its words (a headline repeated further down, for print or sharing),
+    and running text follows it before the next ``<h1>``. Editors of blogs and Markdown pages write
+    their sections as ``<h1>``s."""
+    if not any(_prose(text) for text in out):
+        return False
+    top = heading
+    while top.parent is not None:
+        top = top.parent
+    first = top.css_first("h1")
+    if first is None or first.mem_id == heading.mem_id or text_of(first) == text_of(heading):
+        return False
+    return _text_beside(heading, True) and _text_beside(heading, False)
+
+
+def _text_beside(heading: LexborNode, forward: bool) -> bool:
+    """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
+    ``<h1>``, hold running text: a paragraph's length, mostly unlinked."""
+    size = links = 0
+    node = heading.next if forward else heading.prev
+    while node is not None and node.tag != "h1":
+        if node.tag == "-text":
+            size += text_size(" ".join((node.text_content or "").split()))
+        elif node.tag != "-comment":
+            size += text_size(text_of(node))
+            links += link_chars(node)
+        node = node.next if forward else node.prev
+    return is_long_paragraph(size, links)
 
 
 def container_text(
