@@ -239,3 +239,25 @@ def test_an_h1_between_the_articles_paragraphs_is_a_sections_heading() -> None:
     appeal = f"<div><h1>Support the Harbour Gazette</h1><p>{paras[2]}</p></div>"
     body = _body(f"<div><h1>Harbour plan approved</h1><p>{paras[0]}</p><p>{paras[1]}</p>{appeal}</div>")
     assert "Support the Harbour Gazette" not in body
+
+
+def test_a_linked_item_title_over_short_facts_and_then_its_paragraph_stays() -> None:
+    # A listicle links each item's name in its heading, and puts short facts (a price, a rating)
+    # between the heading and the item's paragraph: the heading is the item's title.
+    items = [
+        ("1. Harbour Rope Company", "Price: from 40 euros", f"{SENTENCES[0]} {SENTENCES[1]}"),
+        ("2. Northern Chandlery", "Price: from 55 euros", f"{SENTENCES[2]} {SENTENCES[3]}"),
+    ]
+    html = "".join(
+        f"<h2><a href='https://shop.example/{i}'>{name}</a></h2><p>{fact}</p><p>{text}</p>"
+        for i, (name, fact, text) in enumerate(items)
+    )
+    body = _body(f"<div><p>{SENTENCES[4]}</p>{html}<p>{SENTENCES[5]}</p></div>")
+    assert body == [SENTENCES[4], *(line for item in items for line in item), SENTENCES[5]]
+    # A linked heading over a short line and a box that is not a paragraph (a teaser's layout) goes.
+    teasers = "".join(
+        f"<h2><a href='https://news.example/{i}'>{name}</a></h2><p>{fact}</p><div>{text}</div>"
+        for i, (name, fact, text) in enumerate(items)
+    )
+    body = _body(f"<div><p>{SENTENCES[4]}</p>{teasers}<p>{SENTENCES[5]}</p></div>")
+    assert not any(name in line for line in body for name, _, _ in items)

@@ -95,17 +95,21 @@ def _good_block(text: str, node: LexborNode) -> bool:
 def _heads_its_text(heading: LexborNode) -> bool:
     """Whether a linked heading is an item's title over its own text (a listicle's "1. <a>Place</a>").
 
-    A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph.
+    A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph,
+    often after short facts (a price, a rating, a label), before the next item's heading.
     """
     nxt = heading.next
-    while nxt is not None and nxt.tag in {"-text", "-comment"}:
-        if (nxt.text_content or "").strip():
-            return False
+    while nxt is not None and nxt.tag not in _SUBHEADING_TAGS:
+        if nxt.tag == "-text":
+            size = text_size(" ".join((nxt.text_content or "").split()))
+            if size >= _ITEM_TEXT:
+                return True
+        elif nxt.tag == "p":
+            size = text_size(text_of(nxt))
+            if size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size:
+                return True
         nxt = nxt.next
-    if nxt is None or nxt.tag != "p":
-        return False
-    size = text_size(text_of(nxt))
-    return size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size
+    return False
 
 
 def _address_chars(node: LexborNode) -> int:
@@ -149,6 +153,7 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
 
 
 _SUBHEADINGS = ", ".join(sorted(HEADINGS))
+_SUBHEADING_TAGS = HEADINGS | {"h1"}
 
 
 def _linked_box(link: LexborNode) -> bool:
