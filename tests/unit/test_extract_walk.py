@@ -261,3 +261,19 @@ def test_a_linked_item_title_over_short_facts_and_then_its_paragraph_stays() -> 
     )
     body = _body(f"<div><p>{SENTENCES[4]}</p>{teasers}<p>{SENTENCES[5]}</p></div>")
     assert not any(name in line for line in body for name, _, _ in items)
+
+
+def test_a_sections_header_below_the_articles_prose_is_walked() -> None:
+    # Guides and page builders head each section with its own <header>: below the article's first
+    # prose, with the section's text after it, it holds a subheading, not the article's headline.
+    paras = [f"{SENTENCES[i]} {SENTENCES[i + 1]}" for i in (0, 2, 4)]
+    section = f"<section><header><h2>What the berths cost</h2></header><p>{paras[1]}</p></section>"
+    body = _body(f"<div><p>{paras[0]}</p>{section}<p>{paras[2]}</p></div>")
+    assert body == [paras[0], "What the berths cost", paras[1], paras[2]]
+    # A header over links (a box of further reading) is not a section of the article.
+    links = "".join(
+        f"<li><a href='/2026/0{i}/01/story'>Harbour story number {i}</a></li>" for i in range(1, 4)
+    )
+    box = f"<section><header><h2>More from the harbour</h2></header><ul>{links}</ul></section>"
+    body = _body(f"<div><p>{paras[0]}</p><p>{paras[1]}</p>{box}<p>{paras[2]}</p></div>")
+    assert "More from the harbour" not in body

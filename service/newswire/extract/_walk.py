@@ -364,6 +364,8 @@ def _walk(
             text = block_text(child)
             if _good_block(text, child):
                 out.append(text)
+        elif tag == "header" and _section_header(child, out):
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers)
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -394,6 +396,14 @@ def _section_heading(heading: LexborNode, out: list[str]) -> bool:
     if first is None or first.mem_id == heading.mem_id or text_of(first) == text_of(heading):
         return False
     return _text_beside(heading, True) and _text_beside(heading, False)
+
+
+def _section_header(header: LexborNode, out: list[str]) -> bool:
+    """Whether a ``<header>`` inside the container heads a section of the article rather than the
+    article itself (headline, standfirst, byline): no ``<h1>`` in it, below the article's first
+    prose, and running text after it among its siblings (``<section><header><h2>``: guides and
+    page builders)."""
+    return header.css_first("h1") is None and any(_prose(text) for text in out) and _text_beside(header, True)
 
 
 def _text_beside(heading: LexborNode, forward: bool) -> bool:
