@@ -178,3 +178,17 @@ def test_labels_alone_give_way_to_a_list_article_trafilatura_read() -> None:
     article = [SENTENCES[0], *ON_LOAN]
     assert _second_opinion_wins(labels, article, "container", _cleaned("")).startswith("it wins")
     assert _second_opinion_wins([*labels, SENTENCES[1]], article, "container", _cleaned("")) == ""
+
+
+def test_trafilaturas_reading_without_the_articles_table_does_not_win_on_prose_alone() -> None:
+    # Our body is the story with its table of berths between two of its paragraphs; trafilatura's
+    # is the same story without the table. Its prose score is better only because table rows are
+    # not sentences: ours stays.
+    rows = [
+        f"Berth {n} | {n * 4 + 8} metres | {n * 5 + 30} euros a night | open all year" for n in range(1, 13)
+    ]
+    story = SENTENCES[:5]
+    assert _second_opinion_wins([*story[:2], *rows, *story[2:]], story, "container", _cleaned("")) == ""
+    # The same lines after the story are furniture around it (a list of prices of another page):
+    # trafilatura's reading of the story wins on prose.
+    assert _second_opinion_wins([*story, *rows], story, "container", _cleaned("")).startswith("it wins")

@@ -194,3 +194,86 @@ def test_a_line_break_or_a_block_inside_a_paragraph_parts_the_words_on_either_si
         "What the berths cost: Day berth: 40 euros Week berth: 200 euros",
         SENTENCES[0],
     ]
+
+
+def test_a_list_of_linked_picks_each_described_is_article_text() -> None:
+    # A guide links each thing it recommends and says what it thinks of it: the list is mostly
+    # links by characters, but every item carries the writer's own words beside its link.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    picks = [
+        ("Harbour Rope Company mooring lines", "(the ones the harbour master uses on the old quay)"),
+        ("Northern Chandlery steel bollard caps", "(sturdy, and they do not rust in the winter storms)"),
+        ("Quayside Marine fender boards", "(cheaper than most, though they need paint every year)"),
+    ]
+    items = "".join(
+        f"<li><a href='https://shop.example/{i}'>{name}</a> {note}</li>"
+        for i, (name, note) in enumerate(picks)
+    )
+    body = _body(f"<div>{story}<ul>{items}</ul><p>{SENTENCES[0]}</p></div>")
+    assert body == [*SENTENCES, *(f"{name} {note}" for name, note in picks), SENTENCES[0]]
+    # A list of links to read next, a title and a date each, is still a link list.
+    reads = "".join(
+        f"<li><a href='/2026/0{i + 1}/01/story'>{name}</a> (May 2026)</li>"
+        for i, (name, _) in enumerate(picks)
+    )
+    assert _body(f"<div>{story}<ul>{reads}</ul><p>{SENTENCES[0]}</p></div>") == [*SENTENCES, SENTENCES[0]]
+
+
+def test_an_h1_between_the_articles_paragraphs_is_a_sections_heading() -> None:
+    # Blog and Markdown editors write each section's heading as an <h1>: below the article's first
+    # paragraphs, with running text on both sides, it is a subheading, not a headline.
+    paras = [f"{SENTENCES[i]} {SENTENCES[i + 1]}" for i in (0, 2, 4)]
+    story = (
+        f"<h1>Harbour plan approved</h1><p>{paras[0]}</p><h1>What the board decided</h1>"
+        f"<p>{paras[1]}</p><h1>What comes next</h1><p>{paras[2]}</p>"
+    )
+    assert _body(f"<div>{story}</div>") == [
+        paras[0],
+        "What the board decided",
+        paras[1],
+        "What comes next",
+        paras[2],
+    ]
+    # A box after the article that opens with its own <h1> (a call for support) has no article text
+    # before its heading: the heading is the box's, not a section's.
+    appeal = f"<div><h1>Support the Harbour Gazette</h1><p>{paras[2]}</p></div>"
+    body = _body(f"<div><h1>Harbour plan approved</h1><p>{paras[0]}</p><p>{paras[1]}</p>{appeal}</div>")
+    assert "Support the Harbour Gazette" not in body
+
+
+def test_a_linked_item_title_over_short_facts_and_then_its_paragraph_stays() -> None:
+    # A listicle links each item's name in its heading, and puts short facts (a price, a rating)
+    # between the heading and the item's paragraph: the heading is the item's title.
+    items = [
+        ("1. Harbour Rope Company", "Price: from 40 euros", f"{SENTENCES[0]} {SENTENCES[1]}"),
+        ("2. Northern Chandlery", "Price: from 55 euros", f"{SENTENCES[2]} {SENTENCES[3]}"),
+    ]
+    html = "".join(
+        f"<h2><a href='https://shop.example/{i}'>{name}</a></h2><p>{fact}</p><p>{text}</p>"
+        for i, (name, fact, text) in enumerate(items)
+    )
+    body = _body(f"<div><p>{SENTENCES[4]}</p>{html}<p>{SENTENCES[5]}</p></div>")
+    assert body == [SENTENCES[4], *(line for item in items for line in item), SENTENCES[5]]
+    # A linked heading over a short line and a box that is not a paragraph (a teaser's layout) goes.
+    teasers = "".join(
+        f"<h2><a href='https://news.example/{i}'>{name}</a></h2><p>{fact}</p><div>{text}</div>"
+        for i, (name, fact, text) in enumerate(items)
+    )
+    body = _body(f"<div><p>{SENTENCES[4]}</p>{teasers}<p>{SENTENCES[5]}</p></div>")
+    assert not any(name in line for line in body for name, _, _ in items)
+
+
+def test_a_sections_header_below_the_articles_prose_is_walked() -> None:
+    # Guides and page builders head each section with its own <header>: below the article's first
+    # prose, with the section's text after it, it holds a subheading, not the article's headline.
+    paras = [f"{SENTENCES[i]} {SENTENCES[i + 1]}" for i in (0, 2, 4)]
+    section = f"<section><header><h2>What the berths cost</h2></header><p>{paras[1]}</p></section>"
+    body = _body(f"<div><p>{paras[0]}</p>{section}<p>{paras[2]}</p></div>")
+    assert body == [paras[0], "What the berths cost", paras[1], paras[2]]
+    # A header over links (a box of further reading) is not a section of the article.
+    links = "".join(
+        f"<li><a href='/2026/0{i}/01/story'>Harbour story number {i}</a></li>" for i in range(1, 4)
+    )
+    box = f"<section><header><h2>More from the harbour</h2></header><ul>{links}</ul></section>"
+    body = _body(f"<div><p>{paras[0]}</p><p>{paras[1]}</p>{box}<p>{paras[2]}</p></div>")
+    assert "More from the harbour" not in body

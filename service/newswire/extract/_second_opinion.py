@@ -11,9 +11,10 @@ Besides the prose criterion in :mod:`._strategy`, three comparisons of the two b
 decide between them, blind to whether the text ends like sentences (list and table articles do
 not): :func:`superset_kept_share` (its body is ours and more of the article), :func:`ran_over`
 (the densest run went on into readers' comments) and :func:`is_core_of` (our container took the
-article with furniture around it). :func:`confirms` checks a narrower reading of our own, and
-:func:`cut_after_shared` and :func:`cut_before_shared` end and start our body where both readings
-do.
+article with furniture around it); :func:`same_reading` stops the prose criterion where its body
+is ours with the article's tables or lists left out. :func:`confirms` checks a narrower reading
+of our own, and :func:`cut_after_shared` and :func:`cut_before_shared` end and start our body
+where both readings do.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ BRANCH_CONFIRM = 0.8
 # body's characters (more is article text trafilatura's reading left out).
 EDGE_CUT = 0.4
 _WORD = re.compile(r"\w+")
+# trafilatura's body is our reading of the article when this part of its text is in ours.
+SAME_READING = 0.6
 
 
 def trafilatura_paragraphs(html: str, url: str | None = None) -> list[str]:
@@ -93,6 +96,26 @@ def _shingle_set(paragraphs: list[str]) -> set[Shingle]:
 
 def _share_in(inner: set[Shingle], outer: set[Shingle]) -> float:
     return len(inner & outer) / len(inner) if inner else 0.0
+
+
+def same_reading(ours: list[str], other: list[str]) -> bool:
+    """Whether trafilatura's body is our article with blocks left out: no longer than ours, mostly
+    inside it (``SAME_READING``), and what ours has more sits between the paragraphs both share
+    (tables, lists, short facts of the article), not around them (furniture, see :func:`is_core_of`).
+    Its better prose score then only says it dropped our non-prose blocks of the article."""
+    if not ours or word_count(other) > word_count(ours):
+        return False
+    theirs = _shingle_set(other)
+    if _share_in(theirs, _shingle_set(ours)) < SAME_READING:
+        return False
+    held = [_share_in(set(_shingles(p)), theirs) >= 0.5 for p in ours]
+    shared = [i for i, yes in enumerate(held) if yes]
+    if not shared:
+        return False
+    surplus = sum(len(p) for p, yes in zip(ours, held, strict=True) if not yes)
+    span = slice(shared[0], shared[-1] + 1)
+    inside = sum(len(p) for p, yes in zip(ours[span], held[span], strict=True) if not yes)
+    return inside >= (1 - EDGE_SURPLUS) * surplus
 
 
 def superset_kept_share(ours: list[str], other: list[str], cleaned: LexborNode | None) -> float | None:

@@ -128,7 +128,7 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     if word_count(other) >= SECOND_OPINION_RESCUE_WORDS and not any(map(_density.reads_as_text, ours)):
         return f"it wins: ours holds no sentence and it has {SECOND_OPINION_RESCUE_WORDS}+ words"
     theirs, own = prose_score(other), prose_score(ours)
-    if theirs > SECOND_OPINION_GAIN * max(own, 0):
+    if theirs > SECOND_OPINION_GAIN * max(own, 0) and not _second_opinion.same_reading(ours, other):
         return f"it wins: prose score {theirs} > {SECOND_OPINION_GAIN}x ours ({own})"
     kept = _second_opinion.superset_kept_share(ours, other, tree.body)
     if kept is not None and kept >= _second_opinion.SUPERSET_KEPT:

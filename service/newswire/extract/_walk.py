@@ -37,6 +37,10 @@ _WALK_SKIP = SKIP | {"math"}
 _MAX_DEPTH = 150
 
 _MAX_LIST_LINKS = 0.3
+# Unlinked characters the middle item of a linked list carries beside its link: a list of the
+# article's own items, each a named thing and what the writer says of it ("<a>Cake ring</a> (I like
+# the sturdy ones)"), not a list of links to read next, whose items are a link and a word or two.
+_DESCRIBED_ITEM = 40
 
 # Average characters per item of a list with headings that is article text, not teasers.
 _LISTICLE_ITEM = 80
@@ -91,17 +95,21 @@ def _good_block(text: str, node: LexborNode) -> bool:
 def _heads_its_text(heading: LexborNode) -> bool:
     """Whether a linked heading is an item's title over its own text (a listicle's "1. <a>Place</a>").
 
-    A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph.
+    A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph,
+    often after short facts (a price, a rating, a label), before the next item's heading.
     """
     nxt = heading.next
-    while nxt is not None and nxt.tag in {"-text", "-comment"}:
-        if (nxt.text_content or "").strip():
-            return False
+    while nxt is not None and nxt.tag not in _SUBHEADING_TAGS:
+        if nxt.tag == "-text":
+            size = text_size(" ".join((nxt.text_content or "").split()))
+            if size >= _ITEM_TEXT:
+                return True
+        elif nxt.tag == "p":
+            size = text_size(text_of(nxt))
+            if size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size:
+                return True
         nxt = nxt.next
-    if nxt is None or nxt.tag != "p":
-        return False
-    size = text_size(text_of(nxt))
-    return size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size
+    return False
 
 
 def _address_chars(node: LexborNode) -> int:
@@ -145,6 +153,7 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
 
 
 _SUBHEADINGS = ", ".join(sorted(HEADINGS))
+_SUBHEADING_TAGS = HEADINGS | {"h1"}
 
 
 def _linked_box(link: LexborNode) -> bool:
@@ -236,9 +245,16 @@ def _prose_list(node: LexborNode) -> bool:
     size = sum(text_size(text_of(item)) for item in items)
     most = _MAX_LIST_LINKS * (size or 1)
     links = link_chars(node)
-    if links >= most and links - _address_chars(node) >= most:
+    if links >= most and links - _address_chars(node) >= most and not _described_items(items):
         return False
     return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
+
+
+def _described_items(items: list[LexborNode]) -> bool:
+    """Whether a list's items carry words of their own beside their links (the middle item
+    ``_DESCRIBED_ITEM`` unlinked characters or more): the article's picks or sources, described."""
+    unlinked = sorted(text_size(text_of(item)) - link_chars(item) for item in items)
+    return unlinked[len(unlinked) // 2] >= _DESCRIBED_ITEM
 
 
 def _text_table(node: LexborNode) -> bool:
@@ -344,6 +360,12 @@ def _walk(
             text = block_text(child)
             if _good_block(text, child) and not _date_line(text):
                 out.append(text)
+        elif tag == "h1" and _section_heading(child, out):
+            text = block_text(child)
+            if _good_block(text, child):
+                out.append(text)
+        elif tag == "header" and _section_header(child, out):
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers)
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -357,6 +379,46 @@ def _walk(
             _walk(child, out, cards, depth + 1, notes, teasers=teasers)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
+
+
+def _section_heading(heading: LexborNode, out: list[str]) -> bool:
+    """Whether an ``<h1>`` inside the container is a section's heading, not a headline: the walk has
+    already emitted a paragraph of prose (a headline sits above the article's text), it is not the
+    page's first ``<h1>`` nor its words (a headline repeated further down, for print or sharing),
+    and running text follows it before the next ``<h1>``. Editors of blogs and Markdown pages write
+    their sections as ``<h1>``s."""
+    if not any(_prose(text) for text in out):
+        return False
+    top = heading
+    while top.parent is not None:
+        top = top.parent
+    first = top.css_first("h1")
+    if first is None or first.mem_id == heading.mem_id or text_of(first) == text_of(heading):
+        return False
+    return _text_beside(heading, True) and _text_beside(heading, False)
+
+
+def _section_header(header: LexborNode, out: list[str]) -> bool:
+    """Whether a ``<header>`` inside the container heads a section of the article rather than the
+    article itself (headline, standfirst, byline): no ``<h1>`` in it, below the article's first
+    prose, and running text after it among its siblings (``<section><header><h2>``: guides and
+    page builders)."""
+    return header.css_first("h1") is None and any(_prose(text) for text in out) and _text_beside(header, True)
+
+
+def _text_beside(heading: LexborNode, forward: bool) -> bool:
+    """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
+    ``<h1>``, hold running text: a paragraph's length, mostly unlinked."""
+    size = links = 0
+    node = heading.next if forward else heading.prev
+    while node is not None and node.tag != "h1":
+        if node.tag == "-text":
+            size += text_size(" ".join((node.text_content or "").split()))
+        elif node.tag != "-comment":
+            size += text_size(text_of(node))
+            links += link_chars(node)
+        node = node.next if forward else node.prev
+    return is_long_paragraph(size, links)
 
 
 def container_text(
