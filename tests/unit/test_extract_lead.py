@@ -43,3 +43,18 @@ def test_a_caption_or_author_profile_after_the_headline_is_not_the_lead() -> Non
 
 def test_the_description_stays_when_the_page_shows_no_standfirst() -> None:
     assert _event("").lead == _DESCRIPTION
+
+
+def test_a_layout_wrapper_named_for_the_site_does_not_hide_the_standfirst() -> None:
+    # The article's wrapper names the site's area ("siteAreaNews"); the headline sits outside it.
+    head = (
+        f'<head><title>Harbour plan approved</title><meta name="description" content="{_DESCRIPTION}"></head>'
+    )
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    page = (
+        f'<html>{head}<body><div class="layout"><h1>Harbour plan approved</h1>'
+        '<article class="Article_siteAreaNews">'
+        f'<header><div class="Article_elementLead"><p>{_STANDFIRST}</p></div></header><div>{story}</div>'
+        "</article></div></body></html>"
+    )
+    assert extract_html(page.encode(), URL, fetched="2026-12-04T12:00:00+00:00").lead == _STANDFIRST

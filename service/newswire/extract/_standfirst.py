@@ -19,11 +19,22 @@ STANDFIRST_WORDS = frozenset(STANDFIRST_TOKENS.split())
 _NOT_STANDFIRST = frozenset(NOT_STANDFIRST_TOKENS.split())
 _SITE = frozenset(SITE_TOKENS.split())
 # Boxes around such a block that make it the site's, or another story's: the site's tagline in
-# its masthead, a related story's deck, an author's profile.
-_NOT_AROUND = (
-    frozenset(BOILERPLATE_TOKENS.split())
-    | _SITE
-    | frozenset(("about", "profile", "autor", "bio", "most", "viewed"))
+# its masthead, a related story's deck, an author's profile. Not "site" or "blog" alone: layout
+# wrappers carry them ("site-main", "siteAreaNews").
+_NOT_AROUND = frozenset(BOILERPLATE_TOKENS.split()) | frozenset(
+    (
+        "branding",
+        "masthead",
+        "tagline",
+        "slogan",
+        "logo",
+        "about",
+        "profile",
+        "autor",
+        "bio",
+        "most",
+        "viewed",
+    )
 )
 _NOT_AROUND_TAGS = frozenset({"aside", "footer", "nav", "figure", "figcaption"})
 _SKIP_TAGS = frozenset({"figure", "figcaption", "picture", "img", "a", "button", "nav", "time", "form"})
