@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _density, _language, _strategy, _tidy, _title
+from newswire.extract import _density, _language, _standfirst, _strategy, _tidy, _title
 from newswire.extract._byline import authors_of
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
@@ -249,6 +249,13 @@ def _extract(
     if len(body) < _MIN_BODY:
         raise ExtractError(f"no article text found: {url}")
 
+    # The standfirst the header shows is the lead readers expect, not an unshown SEO summary;
+    # a page whose body is its standfirst keeps that as its lead. Read on the cleaned tree (the
+    # headline looked up again): captions, asides and mastheads are gone from it.
+    shown = None
+    if extraction.method != "lead":
+        found = _standfirst.candidates(tree.css_first("h1"), title, [site, urlsplit(url).hostname])
+        shown = _standfirst.shown_standfirst(found, body, page_text)
     language = _language.choose(
         [
             md.html_lang,
@@ -266,7 +273,7 @@ def _extract(
         authors=authors,
         published=published,
         modified=modified,
-        lead=visible_lead or lead,
+        lead=shown or visible_lead or lead,
         body=body,
         language=language,
         site=site,

@@ -29,3 +29,23 @@ download edit expand compress filter flag tag tags trash mail camera check sign 
 gp ins tg wt fm login logout subscribe print comment comments like follow next prev previous more
 back home top toggle open full stepback stepfor swipe move music nomuted ok file v
 """
+
+# class/id tokens (whole, or two adjacent ones joined: "sub-title") that name the standfirst under
+# the headline, in the languages of the corpora: English, German, French, Spanish, Italian,
+# Scandinavian.
+STANDFIRST_TOKENS = """
+standfirst intro lead lede dek deck subtitle subheadline subhead subline summary excerpt ingress
+ingres epigraph abstract chapeau chapo entradilla bajada sumario sottotitolo vorspann anriss
+description desc strapline strap
+"""
+
+# Tokens that make a block so named something else: a caption, an author's profile, a card.
+NOT_STANDFIRST_TOKENS = """
+image img photo picture caption figure media video gallery credit author autor autore auteur bio
+byline profile meta card item list teaser related promo newsletter share tag tags
+"""
+
+# Tokens of a site's masthead: its tagline is not a story's standfirst.
+SITE_TOKENS = """
+site blog branding masthead tagline slogan logo
+"""

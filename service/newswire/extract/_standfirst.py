@@ -1,0 +1,164 @@
+"""The standfirst a page shows under its headline, for the event's ``lead``.
+
+A page's meta description is often an SEO summary the page never shows, while readers see a
+different standfirst in the article's header. Templates name that block with a handful of words
+in several languages (``standfirst``, ``dek``, ``ingress``, ``chapeau``, ``bajada``, ...); it sits
+after the headline and before the body's first paragraph, and is never part of the body.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from selectolax.lexbor import LexborNode
+
+from newswire.extract._vocab import BOILERPLATE_TOKENS, NOT_STANDFIRST_TOKENS, SITE_TOKENS, STANDFIRST_TOKENS
+
+STANDFIRST_WORDS = frozenset(STANDFIRST_TOKENS.split())
+_NOT_STANDFIRST = frozenset(NOT_STANDFIRST_TOKENS.split())
+_SITE = frozenset(SITE_TOKENS.split())
+# Boxes around such a block that make it the site's, or another story's: the site's tagline in
+# its masthead, a related story's deck, an author's profile. Not "site" or "blog" alone: layout
+# wrappers carry them ("site-main", "siteAreaNews").
+_NOT_AROUND = frozenset(BOILERPLATE_TOKENS.split()) | frozenset(
+    (
+        "branding",
+        "masthead",
+        "tagline",
+        "slogan",
+        "logo",
+        "about",
+        "profile",
+        "autor",
+        "bio",
+        "most",
+        "viewed",
+    )
+)
+_NOT_AROUND_TAGS = frozenset({"aside", "footer", "nav", "figure", "figcaption"})
+_SKIP_TAGS = frozenset({"figure", "figcaption", "picture", "img", "a", "button", "nav", "time", "form"})
+_NON_ALNUM = re.compile(r"[\W_]+")
+_WORD = re.compile(r"\w+")
+_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])")
+# The nodes worth a look, found by the parser: a class or id holding a stem of a standfirst word.
+_STEMS = sorted(
+    {w[:4] for w in STANDFIRST_WORDS if len(w) > 4} | {w for w in STANDFIRST_WORDS if len(w) <= 4} | {"sub"}
+)
+_SELECTOR = ", ".join(f'[class*="{stem}" i], [id*="{stem}" i]' for stem in _STEMS)
+_LEVELS = 5
+_MAX_NODES = 3000
+_MIN_CHARS = 40
+_MAX_CHARS = 1000
+_MIN_WORDS = 6
+_PROBE = 60
+
+
+def _marks(node: LexborNode) -> str:
+    attrs = node.attrs
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+
+
+def _tokens(node: LexborNode, marks: str | None = None) -> list[str]:
+    return [t.lower() for t in _SPLIT.split(_marks(node) if marks is None else marks) if t]
+
+
+def _names_standfirst(tokens: list[str]) -> bool:
+    if not tokens or _NOT_STANDFIRST.intersection(tokens) or _SITE.intersection(tokens):
+        return False
+    if STANDFIRST_WORDS.intersection(tokens):
+        return True
+    return any(a + b in STANDFIRST_WORDS for a, b in pairwise(tokens))
+
+
+def _linked_share(node: LexborNode, chars: int) -> float:
+    linked = sum(len(" ".join((a.text(deep=True) or "").split())) for a in node.css("a"))
+    return linked / chars if chars else 1.0
+
+
+def _follows(node: LexborNode, around_h1: set[LexborNode]) -> bool:
+    """Whether ``node`` comes after the headline in page order: an earlier sibling of it or of one
+    of its ancestors is the headline or holds it (``around_h1``: the headline and its ancestors)."""
+    probe: LexborNode | None = node
+    while probe is not None:
+        sibling = probe.prev
+        while sibling is not None:
+            if sibling in around_h1:
+                return True
+            sibling = sibling.prev
+        probe = probe.parent
+    return False
+
+
+def _in_other_box(node: LexborNode, around_h1: set[LexborNode]) -> bool:
+    """Whether a box around ``node`` that does not hold the headline is a caption, a masthead, a
+    related list or a profile (the boxes that hold the headline too are the article's own)."""
+    parent = node.parent
+    while parent is not None and parent not in around_h1:
+        if parent.tag in _NOT_AROUND_TAGS or _NOT_AROUND.intersection(_tokens(parent)):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _is_site_name(h1: LexborNode, site_names: list[str | None]) -> bool:
+    key = _NON_ALNUM.sub("", (h1.text(deep=True) or "").casefold())
+    return bool(key) and any(name and key in _NON_ALNUM.sub("", name.casefold()) for name in site_names)
+
+
+def _is_headline(h1: LexborNode, title: str | None) -> bool:
+    """Whether ``h1`` shows the article's title (not the site's name above a blog post)."""
+    words = set(_WORD.findall((h1.text(deep=True) or "").casefold()))
+    return bool(words and title) and len(words & set(_WORD.findall(str(title).casefold()))) * 2 >= len(words)
+
+
+def candidates(h1: LexborNode | None, title: str | None, site_names: list[str | None]) -> list[str]:
+    """Texts of the blocks after ``h1`` whose class names a standfirst, in page order.
+
+    A block must read as
+    a sentence or two (6+ words, 40-1,000 characters, mostly unlinked) and sit in the article's
+    header, not in a caption, masthead, related list or profile. An ``<h1>`` that does not show
+    the title, or shows the site's name (a blog's masthead above the post), has none.
+    """
+    if h1 is None or not _is_headline(h1, title) or _is_site_name(h1, site_names):
+        return []
+    top = h1
+    around_h1 = {h1}
+    for _ in range(_LEVELS):
+        if top.parent is None or top.parent.tag in ("body", "html"):
+            break
+        top = top.parent
+        around_h1.add(top)
+    found: list[str] = []
+    after_h1 = False
+    for node in top.css(_SELECTOR)[:_MAX_NODES]:
+        if not after_h1:
+            # Nodes come in page order: those before the headline, or around it, are not its
+            # standfirst.
+            after_h1 = node not in around_h1 and _follows(node, around_h1)
+            if not after_h1:
+                continue
+        if node.tag in _SKIP_TAGS or not _names_standfirst(_tokens(node)):
+            continue
+        text = " ".join((node.text(deep=True) or "").split())
+        if not _MIN_CHARS <= len(text) <= _MAX_CHARS or len(text.split()) < _MIN_WORDS:
+            continue
+        if _in_other_box(node, around_h1) or _linked_share(node, len(text)) >= 0.5:
+            continue
+        found.append(text)
+    return found
+
+
+def shown_standfirst(found: list[str], body: str, page_text: str) -> str | None:
+    """The first of ``found`` that is not part of ``body`` and shows before its first paragraph:
+    the lead and the body never share text."""
+    first = body.split("\n\n", 1)[0][:_PROBE]
+    body_at = page_text.find(first) if first else -1
+    for text in found:
+        if text[:_PROBE] in body:
+            continue
+        at = page_text.find(text[:_PROBE])
+        if at < 0 or (body_at >= 0 and at > body_at):
+            continue
+        return text
+    return None

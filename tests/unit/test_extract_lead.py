@@ -1,0 +1,60 @@
+"""The event's ``lead`` is the standfirst the page shows under its headline, not an unshown summary."""
+
+from __future__ import annotations
+
+from newswire.events import ArticleEvent
+from newswire.extract import extract_html
+from tests.support.harbour_story import SENTENCES, URL
+
+_DESCRIPTION = "Read everything about the harbour plan, the council vote and what it means for you."
+_STANDFIRST = "The council backs a new quay for the fishing fleet, and work starts in the spring."
+
+
+def _event(header_extra: str, masthead: str = "") -> ArticleEvent:
+    head = (
+        f'<head><title>Harbour plan approved</title><meta name="description" content="{_DESCRIPTION}"></head>'
+    )
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    page = (
+        f"<html>{head}<body>{masthead}<article><header><h1>Harbour plan approved</h1>{header_extra}"
+        f"</header><div>{story}</div></article></body></html>"
+    )
+    return extract_html(page.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
+
+
+def test_the_shown_standfirst_is_the_lead_over_an_unshown_description() -> None:
+    event = _event(f'<p class="article-subtitle">{_STANDFIRST}</p>')
+    assert event.lead == _STANDFIRST
+    assert _STANDFIRST not in event.body
+    assert event.body.split("\n\n") == SENTENCES
+
+
+def test_standfirst_words_of_other_languages_and_joined_tokens_count() -> None:
+    for marks in ('class="ArticleHead_Ingress"', 'class="sub-title"', 'id="chapeau"'):
+        assert _event(f"<div {marks}>{_STANDFIRST}</div>").lead == _STANDFIRST
+
+
+def test_a_caption_or_author_profile_after_the_headline_is_not_the_lead() -> None:
+    caption = f'<figure><img src="a.jpg"><figcaption class="summary">{_STANDFIRST}</figcaption></figure>'
+    assert _event(caption).lead == _DESCRIPTION
+    profile = f'<div class="author-box"><p class="description">{_STANDFIRST}</p></div>'
+    assert _event(profile).lead == _DESCRIPTION
+
+
+def test_the_description_stays_when_the_page_shows_no_standfirst() -> None:
+    assert _event("").lead == _DESCRIPTION
+
+
+def test_a_layout_wrapper_named_for_the_site_does_not_hide_the_standfirst() -> None:
+    # The article's wrapper names the site's area ("siteAreaNews"); the headline sits outside it.
+    head = (
+        f'<head><title>Harbour plan approved</title><meta name="description" content="{_DESCRIPTION}"></head>'
+    )
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    page = (
+        f'<html>{head}<body><div class="layout"><h1>Harbour plan approved</h1>'
+        '<article class="Article_siteAreaNews">'
+        f'<header><div class="Article_elementLead"><p>{_STANDFIRST}</p></div></header><div>{story}</div>'
+        "</article></div></body></html>"
+    )
+    assert extract_html(page.encode(), URL, fetched="2026-12-04T12:00:00+00:00").lead == _STANDFIRST
