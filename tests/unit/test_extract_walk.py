@@ -277,3 +277,30 @@ def test_a_sections_header_below_the_articles_prose_is_walked() -> None:
     box = f"<section><header><h2>More from the harbour</h2></header><ul>{links}</ul></section>"
     body = _body(f"<div><p>{paras[0]}</p><p>{paras[1]}</p>{box}<p>{paras[2]}</p></div>")
     assert "More from the harbour" not in body
+
+
+def test_a_linked_line_between_the_articles_paragraphs_stays_and_a_labelled_one_goes() -> None:
+    # A line of the story that links nearly all its words (a writer's pointer to an earlier report)
+    # sits between two paragraphs of prose; a "Read more:" line names itself as a pointer elsewhere,
+    # and a button (a shout in capitals, a row of shop links) is not a line of the article.
+    own = "<p><a href='/2025/06/01/quay'>You can read how the board first voted on the quay here.</a></p>"
+    headline = "Ferry timetable changes for the winter season on the island"
+    labelled = f"<p>Read more: <a href='/2026/11/02/ferry'>{headline}</a></p>"
+    shout = "<p><a href='/app'>CLICK HERE TO GET THE HARBOUR GAZETTE APP</a></p>"
+    shops = "".join(
+        f"<a href='https://shop.example/{i}'>Shop the {thing}</a>" for i, thing in enumerate(["rope", "net"])
+    )
+    shops = f"<p>{shops}</p>"
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    body = _body(
+        f"<div>{paras[0]}{own}{paras[1]}{labelled}{paras[2]}{shout}{paras[3]}{shops}{''.join(paras[4:])}</div>"
+    )
+    assert body == [
+        SENTENCES[0],
+        "You can read how the board first voted on the quay here.",
+        *SENTENCES[1:],
+    ]
+    # The same line outside the run of prose (before the first paragraph or after the last) is a
+    # pointer, left out.
+    assert _body(f"<div>{''.join(paras)}{own}</div>") == SENTENCES
+    assert _body(f"<div>{own}{''.join(paras)}</div>") == SENTENCES

@@ -64,6 +64,13 @@ _SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
 # Jahre alt. Herzlichen Glückwunsch." opens with a stamp's word ("Am") and is two sentences.
 _TWO_SENTENCES = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
 _SENTENCE_WORDS = 6
+# A label that opens a line pointing elsewhere: one to three words and a colon or bar ("Read more:",
+# "Lire aussi :", "Related |"), in any language.
+_POINTER_LABEL = re.compile(r"\W*[^\W\d_]+(?:[\s-]+[^\W\d_]+){0,2}\s*[:|»›]")
+# A paragraph beside a linked line that makes the line part of a run of prose.
+_PROSE_NEIGHBOUR = 80
+# Words of a linked line kept between paragraphs: a headline or a sentence, not a button.
+_LINE_WORDS = 3
 # A link's text that is a web address.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 
@@ -89,7 +96,44 @@ def _good_block(text: str, node: LexborNode) -> bool:
     limit = MAX_LINK_DENSITY_P if node.tag in {"p", "li"} else MAX_LINK_DENSITY
     if not (links and links / text_size(text) > limit):
         return True
+    if node.tag == "p":
+        return _line_of_the_prose(text, node)
     return node.tag in HEADINGS and _heads_its_text(node)
+
+
+def _line_of_the_prose(text: str, para: LexborNode) -> bool:
+    """Whether a mostly linked ``<p>`` is a line of the article's own text: it sits between two
+    paragraphs of prose, holds one link of a few words not written in capitals, and does not open
+    with a label ("Read more:", "Lire aussi :", "Related |").
+
+    A writer's sentence that links most of its words ("You can check out <a>that story here</a>.")
+    and a story's inline pointer to its earlier report sit inside the run of paragraphs; a "Read
+    more" line names itself, teasers and link boxes sit apart from the prose, and a row of shop or
+    share buttons is several links, a button one word ("Share") or a shout in capitals ("CLICK HERE
+    TO GET THE APP").
+    """
+    if _POINTER_LABEL.match(text) is not None or len(text.split()) < _LINE_WORDS:
+        return False
+    letters = [c for c in text if c.isalpha()]
+    if sum(c.isupper() for c in letters) * 2 > len(letters):
+        return False
+    if sum(1 for a in para.css("a") if text_of(a)) != 1:
+        return False
+    return _prose_beside(para, forward=False) and _prose_beside(para, forward=True)
+
+
+def _prose_beside(para: LexborNode, *, forward: bool) -> bool:
+    """Whether the element next to ``para`` (before it, when not ``forward``) is a ``<p>`` of prose."""
+    node = para.next if forward else para.prev
+    while node is not None and node.tag in {"-text", "-comment"}:
+        if (node.text_content or "").strip() and node.tag == "-text":
+            return False
+        node = node.next if forward else node.prev
+    if node is None or node.tag != "p":
+        return False
+    text = text_of(node)
+    size = text_size(text)
+    return size >= _PROSE_NEIGHBOUR and link_chars(node) < _MAX_LIST_LINKS * size
 
 
 def _heads_its_text(heading: LexborNode) -> bool:
