@@ -283,3 +283,13 @@ def test_a_box_of_bare_lines_after_the_article_stays() -> None:
     where = "Harbour Museum, Quay Street 4, Portsea, until the end of March"
     facts = f"<div class='mt-4'><h3>If you go</h3><p>{where}</p></div>"
     assert _body(f"<div>{story}{facts}</div>") == [*_PROSE, "If you go", where]
+
+
+def test_a_wrapper_of_a_box_that_stays_is_not_cut_whole() -> None:
+    # An unclassed wrapper holds the article's facts (bare lines, they stay) and a site notice (a
+    # sentence, it goes): the wrapper is not cut whole for its notice.
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    where = "Harbour Museum, Quay Street 4, Portsea, until the end of March"
+    facts = f"<div class='mt-4'><h3>If you go</h3><p>{where}</p></div>"
+    notice = "<div class='mt-2'><p>Our standards: read how we report on the harbour.</p></div>"
+    assert _body(f"<div>{story}<div>{facts}{notice}</div></div>") == [*_PROSE, "If you go", where]
