@@ -238,3 +238,58 @@ def test_a_call_to_action_box_goes() -> None:
         "<a class='button' href='/quote'>Get a quote</a></div>"
     )
     assert _body("<div>" + "".join(story[:4]) + cta + "".join(story[4:]) + "</div>") == SENTENCES
+
+
+# Paragraphs of prose (200+ characters ending a sentence): the article whose last one a closing box follows.
+_PROSE = [" ".join(SENTENCES[i : i + 2]) for i in range(0, len(SENTENCES), 2)]
+
+
+def test_a_small_box_after_the_article_goes() -> None:
+    # A sign-up pitch with no form field (a script renders it) in a box of layout classes, after the
+    # last paragraph: a heading and a line, a box of its own.
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    pitch = (
+        "<div class='mt-8 rounded bg-sand'><h3>Never miss a tide</h3>"
+        "<p>Join 40,000 readers who get our harbour letter every Friday.</p></div>"
+    )
+    assert _body(f"<div>{story}<p>Thanks for reading!</p>{pitch}</div>") == [*_PROSE, "Thanks for reading!"]
+
+
+def test_the_articles_closing_parts_in_boxes_of_one_kind_stay() -> None:
+    # A guide's steps, each in a box of the same class: the last ones are short, but the earlier
+    # steps of the series were walked, so they are the article's.
+    steps = [
+        f"<div class='step'><h3>Step {n}</h3><p>{text}</p></div>"
+        for n, text in enumerate(
+            [_PROSE[0], "Tie the boat to the new quay.", "Check the ropes at low tide."], 1
+        )
+    ]
+    story = "".join(f"<p>{p}</p>" for p in _PROSE[1:])
+    body = _body(f"<div>{story}{''.join(steps)}</div>")
+    assert body == [
+        *_PROSE[1:],
+        "Step 1",
+        _PROSE[0],
+        "Step 2",
+        "Tie the boat to the new quay.",
+        "Step 3",
+        "Check the ropes at low tide.",
+    ]
+
+
+def test_a_box_of_bare_lines_after_the_article_stays() -> None:
+    # Where and when, after the article: facts of the article in lines that are not sentences.
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    where = "Harbour Museum, Quay Street 4, Portsea, until the end of March"
+    facts = f"<div class='mt-4'><h3>If you go</h3><p>{where}</p></div>"
+    assert _body(f"<div>{story}{facts}</div>") == [*_PROSE, "If you go", where]
+
+
+def test_a_wrapper_of_a_box_that_stays_is_not_cut_whole() -> None:
+    # An unclassed wrapper holds the article's facts (bare lines, they stay) and a site notice (a
+    # sentence, it goes): the wrapper is not cut whole for its notice.
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    where = "Harbour Museum, Quay Street 4, Portsea, until the end of March"
+    facts = f"<div class='mt-4'><h3>If you go</h3><p>{where}</p></div>"
+    notice = "<div class='mt-2'><p>Our standards: read how we report on the harbour.</p></div>"
+    assert _body(f"<div>{story}<div>{facts}{notice}</div></div>") == [*_PROSE, "If you go", where]

@@ -214,8 +214,9 @@ def _prose(text: str) -> bool:
 
 
 def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> list[str]:
-    """The blocks without the teaser boxes that follow the article's last paragraph of prose,
-    each with the short label lines ("Related posts", "Share this:") between it and the article.
+    """The blocks without the teaser boxes and small closing boxes that follow the article's last
+    paragraph of prose, each teaser box with the short label lines ("Related posts", "Share
+    this:") between it and the article.
 
     A box with prose after it is inside the article (a guide's cards, a gallery's captions) and
     stays; so does a box on a page with no prose above it.
@@ -224,8 +225,21 @@ def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> 
     if last < 0:
         return out
     drop: set[int] = set()
+    walked = {box.mem_id for _, _, box in teasers}
+    # Boxes holding a box that stays (teasers come inner boxes first): a wrapper of a credit line
+    # and a notice is not cut whole for its notice.
+    holds_kept: set[int] = set()
     for start, end, box in teasers:
-        if start <= last or not _teaser_box(box):
+        if start <= last:
+            continue
+        if not _teaser_box(box):
+            if box.mem_id not in holds_kept and _closing_box(box, out[start:end], walked):
+                drop.update(range(start, end))
+            else:
+                up = box.parent
+                while up is not None and up.mem_id not in holds_kept:
+                    holds_kept.add(up.mem_id)
+                    up = up.parent
             continue
         drop.update(range(start, end))
         label = start - 1
@@ -350,6 +364,51 @@ _TEASER_LINKED = 0.2
 # A paragraph of prose: this long and ending a sentence; a label line above a box is short.
 _PROSE = 200
 _LABEL = 60
+# A closing box after the last paragraph of prose: a wrapper of a few short blocks.
+_CLOSING_TAGS = frozenset({"div", "section", "aside", "footer"})
+_CLOSING_BLOCKS = "p, h2, h3, h4, h5, h6"
+_CLOSING_LINES = 3
+_CLOSING_CHARS = 300
+_LIST_PARTS = frozenset({"table", "tr", "td", "th", "ul", "ol", "dl", "li"})
+
+
+def _closing_box(box: LexborNode, lines: list[str], walked: set[int]) -> bool:
+    """Whether a box after the article's last paragraph of prose is a small box of its own, not the
+    article's (a sign-up or sales pitch, a share or follow line, a disclosure, a "Related" pair).
+
+    Such a box wraps a paragraph or a heading, holds a few short lines, at least one of them a
+    sentence (a pitch or notice speaks to the reader; a box of bare lines, an address, a credit
+    line, ratings' names, is the article's facts), and is not one of a series: the article's
+    closing parts in boxes (a guide's steps, an FAQ's answers, a summary among sections) come as
+    siblings of one tag and class, the earlier ones walked too, at the box's level or at an
+    ancestor's. Lists and tables (footnotes, a recipe's ingredients, a data
+    table) are the article's, and so are cells and items of them.
+    """
+    if (
+        box.tag not in _CLOSING_TAGS
+        or len(lines) > _CLOSING_LINES
+        or not any(SENTENCE_END.search(line) for line in lines)
+        or sum(len(line) for line in lines) > _CLOSING_CHARS
+        or box.css_first(_CLOSING_BLOCKS) is None
+        or box.css_first("table, ul, ol, dl, pre") is not None
+    ):
+        return False
+    node: LexborNode | None = box
+    while node is not None and node.tag not in {"body", "html"}:
+        if node.tag in _LIST_PARTS:
+            return False
+        kind = node.attributes.get("class")
+        sibling = node.prev
+        while sibling is not None:
+            if (
+                sibling.mem_id in walked
+                and sibling.tag == node.tag
+                and sibling.attributes.get("class") == kind
+            ):
+                return False
+            sibling = sibling.prev
+        node = node.parent
+    return True
 
 
 def _teaser_box(node: LexborNode) -> bool:
