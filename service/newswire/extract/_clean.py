@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -20,9 +19,11 @@ from newswire.extract._nodes import (
     LONG_PARAGRAPH_LINKS,
     MAX_LINK_DENSITY,
     TOKEN_SPLIT,
+    ancestors,
     holds_article,
     is_long_paragraph,
     link_chars,
+    siblings,
     text_of,
     text_size,
     text_size_over,
@@ -267,7 +268,7 @@ def _prose_before(card: LexborNode) -> bool:
     """Whether a sibling before a linked heading is running text: a card opens with its heading
     (or a picture, a label, a date), while a short post ends with a linked share or tag line
     after its text, and the post's box is not a card."""
-    for node in _siblings(card, False):
+    for node in siblings(card, False):
         if node.tag != "-comment":
             size = text_size(text_of(node))
             if size >= _CARD_PROSE and link_chars(node) <= size * MAX_LINK_DENSITY:
@@ -371,14 +372,6 @@ def _is_paragraph(node: LexborNode) -> bool:
     return is_long_paragraph(size, link_chars(node))
 
 
-def _siblings(node: LexborNode, forward: bool) -> Iterator[LexborNode]:
-    """The siblings after ``node`` (or before it, nearest first), text and comment nodes included."""
-    sibling = node.next if forward else node.prev
-    while sibling is not None:
-        yield sibling
-        sibling = sibling.next if forward else sibling.prev
-
-
 def _heading_in_text(heading: LexborNode) -> bool:
     """Whether a heading whose name says boilerplate is a subheading of the article: paragraphs of
     the same parent before and after it, and words of its own rather than a link. Page builders
@@ -389,7 +382,7 @@ def _heading_in_text(heading: LexborNode) -> bool:
     size = text_size(text_of(heading))
     if not size or link_chars(heading) > LONG_PARAGRAPH_LINKS * size:
         return False
-    before, after = _siblings(heading, False), _siblings(heading, True)
+    before, after = siblings(heading, False), siblings(heading, True)
     return any(map(_is_paragraph, before)) and any(map(_is_paragraph, after))
 
 
@@ -424,18 +417,8 @@ def _drop_signup_boxes(body: LexborNode) -> None:
             boxes[box.mem_id] = box
     # Decided before any removal: a page with two fields in one box finds that box twice.
     for box in boxes.values():
-        if not _inside_any(box, boxes):
+        if not any(around.mem_id in boxes for around in ancestors(box)):
             box.decompose()
-
-
-def _inside_any(node: LexborNode, boxes: dict[int, LexborNode]) -> bool:
-    """Whether one of ``boxes`` (by ``mem_id``) is an ancestor of ``node``."""
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in boxes:
-            return True
-        parent = parent.parent
-    return False
 
 
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:

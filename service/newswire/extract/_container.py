@@ -21,8 +21,10 @@ from newswire.extract._nodes import (
     MIN_PARAGRAPH,
     SKIP,
     TOKEN_SPLIT,
+    ancestors,
     is_inline,
     link_chars,
+    siblings,
     text_of,
     text_runs,
     text_size,
@@ -308,15 +310,13 @@ def _opening_box(
     """The box just before the article's first part, when it holds running text: the article's
     opening paragraph, put by a page builder in an element of its own, too short for the share
     rule. A box with a headline is the article's header, whose standfirst is the ``lead``."""
+    parts = {f.mem_id for f in found}
     first = unit
-    node = unit.prev
-    while node is not None:
-        if any(node.mem_id == f.mem_id for f in found):
-            first = node
-        node = node.prev
-    node = first.prev
-    while node is not None and ((node.tag or "").startswith("-") or _blank(node)):
-        node = node.prev
+    for earlier in siblings(unit, False):
+        if earlier.mem_id in parts:
+            first = earlier
+    shown = (n for n in siblings(first, False) if not ((n.tag or "").startswith("-") or _blank(n)))
+    node = next(shown, None)
     if node is None or node.tag in SKIP or node.css_first("h1, h2") is not None:
         return None
     value = good.get(node.mem_id, 0.0)
@@ -411,9 +411,4 @@ def declared_article(best: LexborNode | None) -> LexborNode | None:
 
 
 def _contains(outer: LexborNode, inner: LexborNode) -> bool:
-    parent = inner.parent
-    while parent is not None:
-        if parent.mem_id == outer.mem_id:
-            return True
-        parent = parent.parent
-    return False
+    return any(around.mem_id == outer.mem_id for around in ancestors(inner))

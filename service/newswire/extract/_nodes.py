@@ -211,6 +211,22 @@ def text_runs(node: LexborNode) -> list[tuple[str, int]]:
     return [run for run in inline_runs(node) if isinstance(run, tuple)]
 
 
+def siblings(node: LexborNode, forward: bool) -> Iterator[LexborNode]:
+    """The siblings after ``node`` (or before it, nearest first), text and comment nodes included."""
+    sibling = node.next if forward else node.prev
+    while sibling is not None:
+        yield sibling
+        sibling = sibling.next if forward else sibling.prev
+
+
+def ancestors(node: LexborNode) -> Iterator[LexborNode]:
+    """The elements around ``node``, nearest first, up to the document's root."""
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
 def is_long_paragraph(size: int, links: int) -> bool:
     """Whether text of ``size`` with ``links`` linked characters is a paragraph of an article:
     long, and mostly unlinked (teasers are short or mostly link)."""

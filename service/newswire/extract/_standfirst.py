@@ -13,6 +13,7 @@ from itertools import pairwise
 
 from selectolax.lexbor import LexborNode
 
+from newswire.extract._nodes import ancestors, siblings, text_of
 from newswire.extract._vocab import BOILERPLATE_TOKENS, NOT_STANDFIRST_TOKENS, SITE_TOKENS, STANDFIRST_TOKENS
 
 STANDFIRST_WORDS = frozenset(STANDFIRST_TOKENS.split())
@@ -72,32 +73,26 @@ def _names_standfirst(tokens: list[str]) -> bool:
 
 
 def _linked_share(node: LexborNode, chars: int) -> float:
-    linked = sum(len(" ".join((a.text(deep=True) or "").split())) for a in node.css("a"))
+    linked = sum(len(text_of(a)) for a in node.css("a"))
     return linked / chars if chars else 1.0
 
 
 def _follows(node: LexborNode, around_h1: set[LexborNode]) -> bool:
     """Whether ``node`` comes after the headline in page order: an earlier sibling of it or of one
     of its ancestors is the headline or holds it (``around_h1``: the headline and its ancestors)."""
-    probe: LexborNode | None = node
-    while probe is not None:
-        sibling = probe.prev
-        while sibling is not None:
-            if sibling in around_h1:
-                return True
-            sibling = sibling.prev
-        probe = probe.parent
-    return False
+    return any(
+        earlier in around_h1 for probe in (node, *ancestors(node)) for earlier in siblings(probe, False)
+    )
 
 
 def _in_other_box(node: LexborNode, around_h1: set[LexborNode]) -> bool:
     """Whether a box around ``node`` that does not hold the headline is a caption, a masthead, a
     related list or a profile (the boxes that hold the headline too are the article's own)."""
-    parent = node.parent
-    while parent is not None and parent not in around_h1:
+    for parent in ancestors(node):
+        if parent in around_h1:
+            return False
         if parent.tag in _NOT_AROUND_TAGS or _NOT_AROUND.intersection(_tokens(parent)):
             return True
-        parent = parent.parent
     return False
 
 

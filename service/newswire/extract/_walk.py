@@ -18,11 +18,13 @@ from newswire.extract._nodes import (
     MAX_LINK_DENSITY,
     MAX_LINK_DENSITY_P,
     SKIP,
+    ancestors,
     block_text,
     holds_article,
     inline_runs,
     is_long_paragraph,
     link_chars,
+    siblings,
     text_of,
     text_size,
 )
@@ -236,10 +238,10 @@ def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> 
             if box.mem_id not in holds_kept and _closing_box(box, out[start:end], walked):
                 drop.update(range(start, end))
             else:
-                up = box.parent
-                while up is not None and up.mem_id not in holds_kept:
+                for up in ancestors(box):
+                    if up.mem_id in holds_kept:
+                        break
                     holds_kept.add(up.mem_id)
-                    up = up.parent
             continue
         drop.update(range(start, end))
         label = start - 1
@@ -393,21 +395,17 @@ def _closing_box(box: LexborNode, lines: list[str], walked: set[int]) -> bool:
         or box.css_first("table, ul, ol, dl, pre") is not None
     ):
         return False
-    node: LexborNode | None = box
-    while node is not None and node.tag not in {"body", "html"}:
+    for node in (box, *ancestors(box)):
+        if node.tag in {"body", "html"}:
+            break
         if node.tag in _LIST_PARTS:
             return False
         kind = node.attributes.get("class")
-        sibling = node.prev
-        while sibling is not None:
-            if (
-                sibling.mem_id in walked
-                and sibling.tag == node.tag
-                and sibling.attributes.get("class") == kind
-            ):
-                return False
-            sibling = sibling.prev
-        node = node.parent
+        if any(
+            sibling.mem_id in walked and sibling.tag == node.tag and sibling.attributes.get("class") == kind
+            for sibling in siblings(node, False)
+        ):
+            return False
     return True
 
 
@@ -513,14 +511,14 @@ def _text_beside(heading: LexborNode, forward: bool) -> bool:
     """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
     ``<h1>``, hold running text: a paragraph's length, mostly unlinked."""
     size = links = 0
-    node = heading.next if forward else heading.prev
-    while node is not None and node.tag != "h1":
+    for node in siblings(heading, forward):
+        if node.tag == "h1":
+            break
         if node.tag == "-text":
             size += text_size(" ".join((node.text_content or "").split()))
         elif node.tag != "-comment":
             size += text_size(text_of(node))
             links += link_chars(node)
-        node = node.next if forward else node.prev
     return is_long_paragraph(size, links)
 
 
