@@ -365,7 +365,7 @@ def _is_paragraph(node: LexborNode) -> bool:
     """Whether a node is a paragraph cleaning keeps: long, mostly unlinked running text (a ``<p>``,
     a box of them, or a ``<br>`` run's text node) in a box no name marks as boilerplate."""
     if node.tag == "-text":
-        return is_long_paragraph(text_size(" ".join((node.text_content or "").split())), 0)
+        return is_long_paragraph(text_size(text_of(node)), 0)
     if node.tag in _SLUGGED or node.tag == "-comment" or _kind(node, node.attributes):
         return False
     size = text_size(text_of(node))

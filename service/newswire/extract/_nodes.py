@@ -125,7 +125,7 @@ def link_chars(node: LexborNode) -> int:
 def _link_chars_in(node: LexborNode, small: list[LexborNode] | None) -> int:
     """:func:`link_chars` of ``node``, whose :func:`_small_subtree` is ``small``."""
     links = node.css("a") if small is None else [each for each in small if each.tag == "a"]
-    return sum(text_size(" ".join((a.text(deep=True) or "").split())) for a in links)
+    return sum(text_size(text_of(a)) for a in links)
 
 
 def is_inline(node: LexborNode) -> bool:

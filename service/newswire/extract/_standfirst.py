@@ -135,7 +135,7 @@ def candidates(h1: LexborNode | None, title: str | None, site_names: list[str | 
                 continue
         if node.tag in _SKIP_TAGS or not _names_standfirst(_tokens(node)):
             continue
-        text = " ".join((node.text(deep=True) or "").split())
+        text = text_of(node)
         if not _MIN_CHARS <= len(text) <= _MAX_CHARS or len(text.split()) < _MIN_WORDS:
             continue
         if _in_other_box(node, around_h1) or _linked_share(node, len(text)) >= 0.5:

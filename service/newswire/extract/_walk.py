@@ -126,16 +126,14 @@ def _line_of_the_prose(text: str, para: LexborNode) -> bool:
 
 def _prose_beside(para: LexborNode, *, forward: bool) -> bool:
     """Whether the element next to ``para`` (before it, when not ``forward``) is a ``<p>`` of prose."""
-    node = para.next if forward else para.prev
-    while node is not None and node.tag in {"-text", "-comment"}:
-        if (node.text_content or "").strip() and node.tag == "-text":
+    for node in siblings(para, forward):
+        if node.tag == "-comment" or (node.tag == "-text" and not (node.text_content or "").strip()):
+            continue
+        if node.tag != "p":
             return False
-        node = node.next if forward else node.prev
-    if node is None or node.tag != "p":
-        return False
-    text = text_of(node)
-    size = text_size(text)
-    return size >= _PROSE_NEIGHBOUR and link_chars(node) < _MAX_LIST_LINKS * size
+        size = text_size(text_of(node))
+        return size >= _PROSE_NEIGHBOUR and link_chars(node) < _MAX_LIST_LINKS * size
+    return False
 
 
 def _heads_its_text(heading: LexborNode) -> bool:
@@ -144,17 +142,16 @@ def _heads_its_text(heading: LexborNode) -> bool:
     A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph,
     often after short facts (a price, a rating, a label), before the next item's heading.
     """
-    nxt = heading.next
-    while nxt is not None and nxt.tag not in _SUBHEADING_TAGS:
+    for nxt in siblings(heading, True):
+        if nxt.tag in _SUBHEADING_TAGS:
+            break
         if nxt.tag == "-text":
-            size = text_size(" ".join((nxt.text_content or "").split()))
-            if size >= _ITEM_TEXT:
+            if text_size(text_of(nxt)) >= _ITEM_TEXT:
                 return True
         elif nxt.tag == "p":
             size = text_size(text_of(nxt))
             if size >= _ITEM_TEXT and link_chars(nxt) < _MAX_LIST_LINKS * size:
                 return True
-        nxt = nxt.next
     return False
 
 
@@ -172,9 +169,7 @@ def _address_chars(node: LexborNode) -> int:
 def _away_link_chars(node: LexborNode) -> int:
     """Linked characters of a heading, leaving out links to a place on the page (a section anchor)."""
     return sum(
-        text_size(" ".join((a.text(deep=True) or "").split()))
-        for a in node.css("a")
-        if not (a.attributes.get("href") or "").startswith("#")
+        text_size(text_of(a)) for a in node.css("a") if not (a.attributes.get("href") or "").startswith("#")
     )
 
 
@@ -515,7 +510,7 @@ def _text_beside(heading: LexborNode, forward: bool) -> bool:
         if node.tag == "h1":
             break
         if node.tag == "-text":
-            size += text_size(" ".join((node.text_content or "").split()))
+            size += text_size(text_of(node))
         elif node.tag != "-comment":
             size += text_size(text_of(node))
             links += link_chars(node)
