@@ -134,6 +134,15 @@ def test_the_headline_repeated_in_the_body_goes_when_only_its_punctuation_differ
     assert _body(f"<div><p>‘Harbour plan’ approved</p>{story}</div>") == SENTENCES
 
 
+def test_the_headline_repeated_below_the_articles_prose_is_a_line_of_the_article() -> None:
+    # A guide titles one of its sections with the article's own title: below running text, the
+    # words are a subheading of the article, not the page's title block repeated above it.
+    paras = [f"{SENTENCES[i]} {SENTENCES[i + 1]}" for i in (0, 2, 4)]
+    story = f"<p>Harbour plan approved</p><p>{paras[0]}</p><h2>Harbour plan approved</h2>"
+    body = _body(f"<div>{story}<p>{paras[1]}</p><p>{paras[2]}</p></div>")
+    assert body == [paras[0], "Harbour plan approved", paras[1], paras[2]]
+
+
 def test_paragraphs_marked_as_paid_stay_and_the_paywall_prompt_goes() -> None:
     # A subscriber's fetch: the publisher classes each paid paragraph "paywall", and the box that
     # asks non-subscribers to pay is named so too.

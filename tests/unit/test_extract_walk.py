@@ -304,3 +304,23 @@ def test_a_linked_line_between_the_articles_paragraphs_stays_and_a_labelled_one_
     # pointer, left out.
     assert _body(f"<div>{''.join(paras)}{own}</div>") == SENTENCES
     assert _body(f"<div>{own}{''.join(paras)}</div>") == SENTENCES
+
+
+def test_a_series_of_titles_linking_to_the_sites_own_pages_stays_and_a_lone_one_goes() -> None:
+    # A ranked list titles each item with a link to the site's own page about it (a film's review);
+    # each title stands over the item's paragraph, and the list's box is larger than a teaser card.
+    items = [
+        ("3) The Harbour Master", f"{SENTENCES[0]} {SENTENCES[1]}"),
+        ("2) Northern Lights", f"{SENTENCES[2]} {SENTENCES[3]}"),
+        ("1) The Old Quay", f"{SENTENCES[4]} {SENTENCES[5]}"),
+    ]
+    ranked = "".join(
+        f"<h3><a href='/reviews/{i}'>{title}</a></h3><p>{text}</p>" for i, (title, text) in enumerate(items)
+    )
+    body = _body(f"<div><p>{SENTENCES[5]}</p>{ranked}</div>")
+    assert body == [SENTENCES[5], *(line for item in items for line in item)]
+    # One linked heading inside a story is a promotion of another story, and still goes.
+    promo = "<h3><a href='/2026/12/01/ferry-strike'>Ferry strike called off</a></h3>"
+    paras = "".join(f"<p>{text}</p>" for _, text in items)
+    body = _body(f"<div><p>{SENTENCES[5]}</p>{promo}{paras}</div>")
+    assert body == [SENTENCES[5], *(text for _, text in items)]

@@ -30,6 +30,7 @@ from newswire.extract._nodes import (
 )
 from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at
 from newswire.extract._vocab import BOILERPLATE_TOKENS
+from newswire.extract._walk import heads_its_text
 
 # Ruby annotations (``<rt>``, ``<rp>``) go too: they are the reading printed above a word
 # (Japanese furigana), and left inline they split every annotated word in two.
@@ -260,8 +261,31 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             and not _prose_before(card)
         ):
             card, parent = parent, parent.parent
-        if not holds_article(card):
+        if not holds_article(card) and not (card.tag in HEADINGS and _titles_a_series(card)):
             card.decompose()
+
+
+# Sibling headings of one tag, each linked and over its own text, that make a list of titled items.
+_TITLED_ITEMS = 3
+
+
+def _titles_a_series(heading: LexborNode) -> bool:
+    """Whether a linked heading left alone as a card (its box is larger than a card) is one item's
+    title in a series of them: the parent holds ``_TITLED_ITEMS`` or more headings of its tag that
+    link and stand over a paragraph of their own (a ranked list of films, each title linking to its
+    review; a weekly edition's stories). A promotion inside a story ("Read: <a>other story</a>") is a
+    lone heading, and teaser grids give each card its own box."""
+    parent = heading.parent
+    if parent is None:
+        return False
+    titled = 0
+    for sibling in parent.iter():
+        linked = sibling.tag == heading.tag and sibling.css_first("a[href]") is not None
+        if linked and heads_its_text(sibling):
+            titled += 1
+            if titled >= _TITLED_ITEMS:
+                return True
+    return False
 
 
 def _prose_before(card: LexborNode) -> bool:

@@ -14,6 +14,8 @@ import re
 from newswire.extract._title import norm
 
 _BYLINE_MAX = 120
+# A paragraph of prose: this long and ending a sentence (the walk's measure of one).
+_PROSE_LINE = 200
 _TAIL_HEADING_MAX = 60
 # Short lines left at the end are labels ("Share this:", "Tags") when a few; this many in a row
 # are the article's own list or table (ingredients, a table's rows) and stay.
@@ -106,6 +108,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     thread = _thread_start(paragraphs)
     total = sum(map(len, paragraphs))
     before = 0
+    prose_before = False
     out: list[str] = []
     for index, para in enumerate(paragraphs):
         if index and (index == thread or comments_heading(para)):
@@ -121,10 +124,12 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
                 continue
 
         folded = para.casefold()
-        if (headline and len(para) <= longest and norm(para) == headline) or (
-            len(folded) <= _BYLINE_MAX and _byline_only(folded, names)
-        ):
+        # The headline again above the article's text is the page's title block; below prose it is
+        # a line of the article (a guide's section titled with the article's own words).
+        repeat = headline and not prose_before and len(para) <= longest and norm(para) == headline
+        if repeat or (len(folded) <= _BYLINE_MAX and _byline_only(folded, names)):
             continue
+        prose_before = prose_before or _prose_line(para)
         out.append(para)
     kept = list(out)
     tail = 0
@@ -158,6 +163,11 @@ def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
             out.append(paragraphs[end])
         start = end + 1
     return out
+
+
+def _prose_line(line: str) -> bool:
+    """Whether a line is a paragraph of running text: long and ending a sentence."""
+    return len(line) >= _PROSE_LINE and SENTENCE_END.search(line) is not None
 
 
 def _label_line(line: str) -> bool:

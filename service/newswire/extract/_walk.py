@@ -100,7 +100,7 @@ def _good_block(text: str, node: LexborNode) -> bool:
         return True
     if node.tag == "p":
         return _line_of_the_prose(text, node)
-    return node.tag in HEADINGS and _heads_its_text(node)
+    return node.tag in HEADINGS and heads_its_text(node)
 
 
 def _line_of_the_prose(text: str, para: LexborNode) -> bool:
@@ -136,7 +136,7 @@ def _prose_beside(para: LexborNode, *, forward: bool) -> bool:
     return False
 
 
-def _heads_its_text(heading: LexborNode) -> bool:
+def heads_its_text(heading: LexborNode) -> bool:
     """Whether a linked heading is an item's title over its own text (a listicle's "1. <a>Place</a>").
 
     A teaser's linked heading sits over a line or nothing; an item's over a long unlinked paragraph,
