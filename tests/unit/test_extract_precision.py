@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from selectolax.lexbor import LexborHTMLParser
+
 from newswire.extract import extract_html
+from newswire.extract._clean import clean_tree
 from tests.support.harbour_story import SENTENCES, URL
 
 _BIO = [
@@ -302,3 +305,28 @@ def test_a_wrapper_of_a_box_that_stays_is_not_cut_whole() -> None:
     facts = f"<div class='mt-4'><h3>If you go</h3><p>{where}</p></div>"
     notice = "<div class='mt-2'><p>Our standards: read how we report on the harbour.</p></div>"
     assert _body(f"<div>{story}<div>{facts}{notice}</div></div>") == [*_PROSE, "If you go", where]
+
+
+_REPLIES = [
+    "I grew up two streets from that harbour and I still remember the smell of the fish market on"
+    " a Saturday morning, long before anybody talked about building flats along the old quay.",
+    "The council said the same thing about the marina ten years ago, and the boats that were"
+    " promised never came, so forgive me if I wait for the first pile to be driven this time.",
+]
+
+
+def test_readers_comments_in_boxes_named_in_one_word_go() -> None:
+    # Old blog templates name each reply's box in one word ("commentbody", "commenttext"), with no
+    # comment section heading before them; the replies are long paragraphs like the article's.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    replies = "".join(f"<div class='commentbody'><p>{r}</p><p>{r}</p></div>" for r in _REPLIES)
+    assert _body(f"<div>{story}{replies}</div>") == SENTENCES
+
+
+def test_a_box_named_commentary_is_not_readers_comments() -> None:
+    # "commentary" is an opinion article, not the readers' replies under one: a box so named that
+    # holds long paragraphs stays through cleaning, as a box named for boilerplate does.
+    column = "".join(f"<p>{s}</p>" for s in _BIO)
+    tree = LexborHTMLParser(_page(f"<div class='commentarybody'>{column}</div>"))
+    clean_tree(tree, URL)
+    assert tree.css_first("div.commentarybody") is not None

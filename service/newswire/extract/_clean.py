@@ -71,6 +71,10 @@ _LAYOUT_NAMES = re.compile(
 # Readers' comments are wordy, long paragraphs like the article's, so text amount cannot tell
 # them from it: their box goes like an overlay does.
 _COMMENT_TOKENS = frozenset({"comment", "comments", "commentlist", "disqus", "respond", "replies"})
+# A comment's box named in one word ("commentbody", "commenttext", "commentwrapper"), as old
+# templates write the names that newer ones hyphenate ("comment-body"); not "commentary" nor
+# "commentator", an opinion article and its writer.
+_COMMENT_BOX = re.compile(r"comments?(?!ar|at)[a-z]+$")
 
 # Boxes the site marks as no content (Google's ``nocontent`` class: its "about this blog", recent
 # posts) or names a footer (a post's "entry-footer": author bio, disclaimer, reviews; a page footer
@@ -206,7 +210,7 @@ def _kind_of_names(classes: str | None, ident: str | None) -> int:
     for token in TOKEN_SPLIT.split(names):
         if not token:
             continue
-        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS:
+        if token.startswith(_INTERRUPTION_PREFIX) or token in _COMMENT_TOKENS or _COMMENT_BOX.match(token):
             return 2
         if token in _FURNITURE_TOKENS:
             return 3
