@@ -293,3 +293,44 @@ def test_a_wrapper_of_a_box_that_stays_is_not_cut_whole() -> None:
     facts = f"<div class='mt-4'><h3>If you go</h3><p>{where}</p></div>"
     notice = "<div class='mt-2'><p>Our standards: read how we report on the harbour.</p></div>"
     assert _body(f"<div>{story}<div>{facts}{notice}</div></div>") == [*_PROSE, "If you go", where]
+
+
+_MORE = [
+    "Harbour traders, who had feared a year of closed lanes and lost custom, said the stop at eight"
+    " was the least the board could do, and several of them will sit on a panel that meets the"
+    " builders every month to hear complaints from the streets along the water.",
+    "The old quay will stay open until the new berths are ready, the port said, and the ferry to the"
+    " islands will keep its timetable through the works, though its car deck may close for a few"
+    " weekends in the autumn while the crane moves along the wall.",
+]
+
+
+def test_a_box_with_the_writers_portrait_and_page_goes() -> None:
+    # A template's author box under the article: the writer's photo (its alt text her name, which
+    # the box prints), a bio that reads as prose, and a link to her page among the site's people.
+    story = "".join(f"<p>{p}</p>" for p in [*_PROSE, *_MORE])
+    box = (
+        "<div class='mt-6 flex gap-4'><img src='/img/jane.jpg' alt='Jane Harbour'>"
+        f"<div><p>Written by</p><p>Jane Harbour</p><p>{' '.join(_BIO)}</p>"
+        "<a href='/authors/jane-harbour/'>More from Jane</a></div></div>"
+    )
+    assert _body(f"<div>{story}{box}</div>") == [*_PROSE, *_MORE]
+
+
+_SKIFF = (
+    "The skiff we took out on the last morning is a light wooden boat built on the quay itself, easy"
+    " to row for two, steady in a short chop, and cheap to keep, which is why half the harbour owns one."
+    " The yard sells a kit for it too."
+)
+
+
+def test_a_product_card_with_its_photo_stays() -> None:
+    # A guide's last pick: its photo's alt text is the product's name, printed in the card, and the
+    # card links to a shop, not to a page of people: the article's own item.
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    card = (
+        "<div class='mt-6 flex gap-4'><img src='/img/boat.jpg' alt='Harbour Skiff'>"
+        f"<div><p>Harbour Skiff</p><p>{_SKIFF}</p>"
+        "<a href='https://shop.example/skiff'>Buy it</a></div></div>"
+    )
+    assert _body(f"<div>{story}{card}</div>") == [*_PROSE, "Harbour Skiff", _SKIFF]
