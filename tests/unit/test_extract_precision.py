@@ -334,3 +334,16 @@ def test_a_product_card_with_its_photo_stays() -> None:
         "<a href='https://shop.example/skiff'>Buy it</a></div></div>"
     )
     assert _body(f"<div>{story}{card}</div>") == [*_PROSE, "Harbour Skiff", _SKIFF]
+
+
+def test_a_box_named_as_a_disclaimer_goes() -> None:
+    # An investment notice under the article, in a box the template names a disclaimer: a long
+    # paragraph that reads as prose, so only the name tells it from the article's last paragraph.
+    story = "".join(f"<p>{p}</p>" for p in [*_PROSE, *_MORE])
+    notice = (
+        "<div class='post-disclaimer'><p>Harbour Capital and its affiliates do not give tax, legal or"
+        " accounting advice. This material is for information only and is not an offer to buy or sell"
+        " any security; past performance does not guarantee future results, and you should consult"
+        " your own advisers before you act on anything you read here.</p></div>"
+    )
+    assert _body(f"<div>{story}{notice}</div>") == [*_PROSE, *_MORE]
