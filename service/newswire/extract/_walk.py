@@ -440,14 +440,12 @@ def _author_box(box: LexborNode, size: int, before: int, total: int) -> bool:
     """
     if before * 2 <= total or size > _AUTHOR_BOX_CHARS:
         return False
-    if not any(_PEOPLE_PAGE.search(a.attributes.get("href") or "") for a in box.css("a[href]")):
+    names = [" ".join((img.attributes.get("alt") or "").split()) for img in box.css("img[alt]")]
+    names = [n for n in names if _PORTRAIT_NAME.fullmatch(n) and all(word[0].isupper() for word in n.split())]
+    if not names or not any(_PEOPLE_PAGE.search(a.attributes.get("href") or "") for a in box.css("a[href]")):
         return False
     text = text_of(box)
-    for img in box.css("img[alt]"):
-        alt = " ".join((img.attributes.get("alt") or "").split())
-        if _PORTRAIT_NAME.fullmatch(alt) and all(word[0].isupper() for word in alt.split()) and alt in text:
-            return True
-    return False
+    return any(name in text for name in names)
 
 
 def _teaser_box(node: LexborNode) -> bool:
