@@ -330,3 +330,57 @@ def test_a_box_named_commentary_is_not_readers_comments() -> None:
     tree = LexborHTMLParser(_page(f"<div class='commentarybody'>{column}</div>"))
     clean_tree(tree, URL)
     assert tree.css_first("div.commentarybody") is not None
+
+
+_MORE = [
+    "Harbour traders, who had feared a year of closed lanes and lost custom, said the stop at eight"
+    " was the least the board could do, and several of them will sit on a panel that meets the"
+    " builders every month to hear complaints from the streets along the water.",
+    "The old quay will stay open until the new berths are ready, the port said, and the ferry to the"
+    " islands will keep its timetable through the works, though its car deck may close for a few"
+    " weekends in the autumn while the crane moves along the wall.",
+]
+
+
+def test_a_box_with_the_writers_portrait_and_page_goes() -> None:
+    # A template's author box under the article: the writer's photo (its alt text her name, which
+    # the box prints), a bio that reads as prose, and a link to her page among the site's people.
+    story = "".join(f"<p>{p}</p>" for p in [*_PROSE, *_MORE])
+    box = (
+        "<div class='mt-6 flex gap-4'><img src='/img/jane.jpg' alt='Jane Harbour'>"
+        f"<div><p>Written by</p><p>Jane Harbour</p><p>{' '.join(_BIO)}</p>"
+        "<a href='/authors/jane-harbour/'>More from Jane</a></div></div>"
+    )
+    assert _body(f"<div>{story}{box}</div>") == [*_PROSE, *_MORE]
+
+
+_SKIFF = (
+    "The skiff we took out on the last morning is a light wooden boat built on the quay itself, easy"
+    " to row for two, steady in a short chop, and cheap to keep, which is why half the harbour owns one."
+    " The yard sells a kit for it too."
+)
+
+
+def test_a_product_card_with_its_photo_stays() -> None:
+    # A guide's last pick: its photo's alt text is the product's name, printed in the card, and the
+    # card links to a shop, not to a page of people: the article's own item.
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    card = (
+        "<div class='mt-6 flex gap-4'><img src='/img/boat.jpg' alt='Harbour Skiff'>"
+        f"<div><p>Harbour Skiff</p><p>{_SKIFF}</p>"
+        "<a href='https://shop.example/skiff'>Buy it</a></div></div>"
+    )
+    assert _body(f"<div>{story}{card}</div>") == [*_PROSE, "Harbour Skiff", _SKIFF]
+
+
+def test_a_box_named_as_a_disclaimer_goes() -> None:
+    # An investment notice under the article, in a box the template names a disclaimer: a long
+    # paragraph that reads as prose, so only the name tells it from the article's last paragraph.
+    story = "".join(f"<p>{p}</p>" for p in [*_PROSE, *_MORE])
+    notice = (
+        "<div class='post-disclaimer'><p>Harbour Capital and its affiliates do not give tax, legal or"
+        " accounting advice. This material is for information only and is not an offer to buy or sell"
+        " any security; past performance does not guarantee future results, and you should consult"
+        " your own advisers before you act on anything you read here.</p></div>"
+    )
+    assert _body(f"<div>{story}{notice}</div>") == [*_PROSE, *_MORE]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # class/id tokens of containers that are never article text (matched whole, after splitting on
 # non-alphanumerics; prefixes such as "share"/"related" are matched in _body.py). "cta" is a
-# call-to-action box: a sales pitch and a button inside or under the article.
+# call-to-action box: a sales pitch and a button inside or under the article. "disclaimer" is a
+# legal, investment or affiliate notice the template adds, which reads as prose.
 BOILERPLATE_TOKENS = """
 tweet twitter instagram tiktok
 ad ads adv advert advertisement adslot adunit anzeige nav navbar menu tags tag tagging keywords meta
@@ -13,7 +14,7 @@ caption credit credits copyright byline author authors authorbox breadcrumb brea
 footer newsletter promo promotion banner cookie cookies consent popup modal overlay toolbar widget
 widgets sponsored outbrain taboola signup login subscribe subscription rating poll gallery
 player video sronly sr visually recirculation recommendations recommended pagination pager
-tooltip dropdown social-links teaserlist teasers lightbox bio contributor follow cta
+tooltip dropdown social-links teaserlist teasers lightbox bio contributor follow cta disclaimer
 """
 
 # Elements that flow inside a paragraph ("-text" is selectolax's text node).

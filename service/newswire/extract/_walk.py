@@ -7,6 +7,7 @@ own ``<header>`` are not.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from selectolax.lexbor import LexborNode
@@ -213,7 +214,8 @@ def _prose(text: str) -> bool:
 def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> list[str]:
     """The blocks without the teaser boxes and small closing boxes that follow the article's last
     paragraph of prose, each teaser box with the short label lines ("Related posts", "Share
-    this:") between it and the article.
+    this:") between it and the article, and without a box about the writer in the body's second
+    half (:func:`_author_box`), which holds prose of its own.
 
     A box with prose after it is inside the article (a guide's cards, a gallery's captions) and
     stays; so does a box on a page with no prose above it.
@@ -226,7 +228,11 @@ def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> 
     # Boxes holding a box that stays (teasers come inner boxes first): a wrapper of a credit line
     # and a notice is not cut whole for its notice.
     holds_kept: set[int] = set()
+    upto = list(itertools.accumulate(map(len, out), initial=0))
     for start, end, box in teasers:
+        if _author_box(box, upto[end] - upto[start], upto[start], upto[-1]):
+            drop.update(range(start, end))
+            continue
         if start <= last:
             continue
         if not _teaser_box(box):
@@ -402,6 +408,39 @@ def _closing_box(box: LexborNode, lines: list[str], walked: set[int]) -> bool:
         ):
             return False
     return True
+
+
+# A box about the writer under the article: their portrait, their name printed beside it, a link to
+# their page among the site's people. Small, and in the body's second half.
+_AUTHOR_BOX_CHARS = 1000
+_PORTRAIT_NAME = re.compile(r"[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,3}")
+_PEOPLE_PAGE = re.compile(
+    r"/(?:authors?|contributors?|writers?|people|staff|team|experts?|profiles?|editors?|journalists?|reporters?)"
+    r"(?:[/?#.]|$)",
+    re.IGNORECASE,
+)
+
+
+def _author_box(box: LexborNode, size: int, before: int, total: int) -> bool:
+    """Whether a box of ``size`` characters, with ``before`` of the body's ``total`` characters
+    before it, is a box about the article's writer (or its testers, its reviewers): it sits in
+    the body's second half, is small, shows a person's portrait (an ``<img>`` whose alt text is a
+    name, two to four capitalised words, that the box prints) and links to a page among the
+    site's people (``/authors/…``, ``/contributors/…``).
+
+    A bio reads as prose, so the closing-box test does not take it wherever it sits, and truths
+    keep bios written into the article's own column as a line of text; a portrait beside a
+    people page marks the box a template appends. A product card's photo carries the product's
+    name as alt text too, but the card links to a shop or a review, not to a page of people.
+    """
+    if before * 2 <= total or size > _AUTHOR_BOX_CHARS:
+        return False
+    names = [" ".join((img.attributes.get("alt") or "").split()) for img in box.css("img[alt]")]
+    names = [n for n in names if _PORTRAIT_NAME.fullmatch(n) and all(word[0].isupper() for word in n.split())]
+    if not names or not any(_PEOPLE_PAGE.search(a.attributes.get("href") or "") for a in box.css("a[href]")):
+        return False
+    text = text_of(box)
+    return any(name in text for name in names)
 
 
 def _teaser_box(node: LexborNode) -> bool:
