@@ -237,7 +237,13 @@ def choose_body(
     displayed headline: a winner that holds it in a branch with most but not all of its text is
     narrowed to that branch when trafilatura's body lies within it (:mod:`._headline_branch`).
     """
-    paragraphs, share, declared_words, narrower, whole = _body.main_text_scored(tree, url, headline)
+    paragraphs, share, declared_words, narrower, whole, thread_words = _body.main_text_scored(
+        tree, url, headline
+    )
+    if thread_words:
+        # Readers' comments outweighed the article: the page's words are mostly theirs (in this
+        # thread and in others beside it), so the body's part of them says nothing about it.
+        page_words = 0
     teasers_cut = len(whole) > len(paragraphs)
     method = "container"
     confidence = round(share, 3)
