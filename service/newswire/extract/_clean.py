@@ -333,7 +333,7 @@ def _is_reply_tree(box: LexborNode) -> bool:
     ``THREAD_STAMPS`` items, most of them holding a list of the same kind that is not a list of
     links (the replies to that comment, threaded under it), and no ``<h1>``. An article's list
     nests sub-points in a few items at most; a list of teasers nests more linked titles."""
-    if box.tag not in _REPLY_LISTS or box.css_first("h1") is not None or _beside_headline(box):
+    if box.tag not in _REPLY_LISTS or box.css_first("h1") is not None:
         return False
     items = [child for child in box.iter() if child.tag in {"li", "dd"}]
     if len(items) < THREAD_STAMPS:
@@ -343,7 +343,7 @@ def _is_reply_tree(box: LexborNode) -> bool:
         replies = item.css_first(box.tag)
         if replies is not None and 2 * link_chars(replies) <= text_size(text_of(replies)):
             replied += 1
-    return replied >= _THREAD_SHARE * len(items)
+    return replied >= _THREAD_SHARE * len(items) and not _beside_headline(box)
 
 
 def _beside_headline(box: LexborNode) -> bool:
