@@ -359,6 +359,25 @@ def test_a_list_of_teasers_with_nested_linked_titles_is_not_a_thread() -> None:
     assert "Reader 0 thinks the quay" in _event(html).body
 
 
+def test_a_list_of_replies_signed_with_a_name_and_a_time_does_not_win() -> None:
+    # Readers' comments as a flat list, each item opening with the commenter's name and the posting
+    # time but no "says:" ("Jo Bloggs Posted May 4, 2026 at 8:33 am"): in a list, each item is one
+    # entry, and a name before the time signs it as a reply (a live blog's entry opens with its time).
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+    items = "".join(
+        f"<li>Reader {i} Posted May {1 + i}, 2026 at 8:{10 + i} am | Permalink <p>"
+        + " ".join(
+            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(8)
+        )
+        + "</p></li>"
+        for i in range(20)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><ol>{items}</ol></div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
 def test_an_outline_article_under_its_headline_is_not_a_thread() -> None:
     # An article that is an outline, each point with its sub-points nested under it, has the shape
     # of a threaded list of replies; it sits with its headline, a thread in a box of its own. (A

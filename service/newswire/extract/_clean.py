@@ -28,7 +28,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
-from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at
+from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at, signed_at
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 
 # Ruby annotations (``<rt>``, ``<rp>``) go too: they are the reading printed above a word
@@ -324,7 +324,9 @@ def _is_thread(box: LexborNode) -> bool:
     items = [child for child in box.iter() if child.tag != "-text"]
     if len(items) < THREAD_STAMPS:
         return False
-    stamped = sum(1 for item in items if posted_at(text_of(item)))
+    # In a list, an item may sign with the name alone: the list's items are each one entry.
+    opens = (lambda text: posted_at(text) or signed_at(text)) if box.tag in _REPLY_LISTS else posted_at
+    stamped = sum(1 for item in items if opens(text_of(item)))
     return stamped >= THREAD_STAMPS and stamped >= _THREAD_SHARE * len(items) and box.css_first("h1") is None
 
 
