@@ -65,9 +65,9 @@ def run(mode: str, pages: list[dict[str, Any]], cache: dict[str, list[str]]) -> 
         return cache[current["id"]]
 
     def mts(tree: Any, url: str | None = None, headline: str | None = None) -> Any:
-        paragraphs, share, declared, narrower, whole = saved["mts"](tree, url, headline)
+        paragraphs, share, declared, narrower, whole, thread_text = saved["mts"](tree, url, headline)
         current.update(share=share, has_branch=narrower is not None, teasers_cut=len(whole) > len(paragraphs))
-        return paragraphs, share, declared, (None if mode == "never" else narrower), whole
+        return paragraphs, share, declared, (None if mode == "never" else narrower), whole, thread_text
 
     def ask(paragraphs: list[str], confidence: float, page_words: int, declared_words: int = 0) -> bool:
         result = bool(saved["ask"](paragraphs, confidence, page_words, declared_words))

@@ -323,6 +323,100 @@ def test_a_wordy_unnamed_comment_thread_does_not_win_over_the_article() -> None:
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
 
 
+def _threaded_replies(count: int, replies: str) -> str:
+    """A list of readers' comments with no class, name or posting time: each item a long comment
+    and, nested under it, a list of the same kind holding the ``replies`` (links, or text)."""
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+
+    def comment(i: int) -> str:
+        return " ".join(
+            f"Reader {i} thinks the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(12)
+        )
+
+    return "<ul>" + "".join(f"<li><div>{comment(i)}</div>{replies}</li>" for i in range(count)) + "</ul>"
+
+
+def test_a_threaded_list_of_replies_does_not_win_over_the_article() -> None:
+    # A short story, then readers' comments as a list whose items each hold a nested list of
+    # replies (threaded), with many times the story's words; no class names the thread and no
+    # reply carries a posting time. The thread's shape tells it from the article, and once it
+    # is set aside the story is the body even though it is a small part of the page's words.
+    reply = "<ul><li><div>I agree with the reader above about the quay and the storms, sadly.</div></li></ul>"
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    story = f"<div><h2>Harbour plan approved</h2>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul>"
+    html = _page(f"{story}<div>{_threaded_replies(40, reply)}</div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_list_of_teasers_with_nested_linked_titles_is_not_a_thread() -> None:
+    # A list whose items nest lists of linked titles (a news index's related stories) is not a
+    # thread of replies: when it is what the page shows, it stays the body.
+    related = '<ul><li><a href="/other">Another story about the harbour</a></li></ul>'
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    teasers = _threaded_replies(6, related)
+    html = _page(f"<div><p>{SENTENCES[0]}</p></div><ul>{labels}</ul><div>{teasers}</div>")
+    assert "Reader 0 thinks the quay" in _event(html).body
+
+
+def test_a_list_of_replies_signed_with_a_name_and_a_time_does_not_win() -> None:
+    # Readers' comments as a flat list, each item opening with the commenter's name and the posting
+    # time but no "says:" ("Jo Bloggs Posted May 4, 2026 at 8:33 am"): in a list, each item is one
+    # entry, and a name before the time signs it as a reply (a live blog's entry opens with its time).
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+    items = "".join(
+        f"<li>Reader {i} Posted May {1 + i}, 2026 at 8:{10 + i} am | Permalink <p>"
+        + " ".join(
+            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(8)
+        )
+        + "</p></li>"
+        for i in range(20)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><ol>{items}</ol></div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_second_opinion_that_is_the_thread_set_aside_does_not_win() -> None:
+    # Once the thread that won is set aside, our body is short and not sure (a box of text elsewhere
+    # on the page), so trafilatura is asked; with no names marking the comments, its body is the
+    # thread, which reads as more prose than the article's facts but is not the article either.
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+    items = "".join(
+        f"<li>Reader {i} Posted May {1 + i}, 2026 at 8:{10 + i} am | Permalink <p>"
+        + " ".join(
+            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(8)
+        )
+        + "</p></li>"
+        for i in range(20)
+    )
+    facts = "".join(f"<li>Berth {i}: {100 + 10 * i} metres</li>" for i in range(8))
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    article = f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:2])}<ul>{facts}</ul></div>"
+    html = _page(f"{article}<ul>{labels}</ul><div><ol>{items}</ol></div><div><p>{SENTENCES[5]}</p></div>")
+    body = _event(html).body
+    assert SENTENCES[0] in body
+    assert "matters less than" not in body
+
+
+def test_an_outline_article_under_its_headline_is_not_a_thread() -> None:
+    # An article that is an outline, each point with its sub-points nested under it, has the shape
+    # of a threaded list of replies; it sits with its headline, a thread in a box of its own. (A
+    # column of labels beside it makes the list itself the winner.)
+    points = "".join(
+        f"<li><p>{s}</p><ul><li>Point {i} applies to the quay.</li><li>And to the pier.</li></ul></li>"
+        for i, s in enumerate(SENTENCES[1:])
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1><p>{SENTENCES[0]}</p><ul>{points}</ul><ul>{labels}</ul></div>"
+    )
+    body = _event(html).body
+    assert all(sentence in body for sentence in SENTENCES[1:])
+
+
 @pytest.mark.parametrize(
     "entry",
     [

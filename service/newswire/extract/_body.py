@@ -25,20 +25,24 @@ from newswire.extract._walk import container_text
 
 def main_text_scored(
     tree: LexborHTMLParser, url: str | None = None, headline: str | None = None
-) -> tuple[list[str], float, int, list[str] | None, list[str]]:
+) -> tuple[list[str], float, int, list[str] | None, list[str], str]:
     """The main text's paragraphs, the share of the page's paragraph text they came from (0-1),
     the words of the article the markup declares around them (0 when none is declared), the
     text of the displayed ``headline``'s branch of the winner when that branch may be the article
     without a column beside it (:mod:`._headline_branch`; None otherwise), and the paragraphs with
-    the teaser boxes after the article left in (:func:`._walk.container_text`)."""
+    the teaser boxes after the article left in (:func:`._walk.container_text`), and the text of
+    the readers' comment thread removed because it won ("" when none was: those words are not the
+    page's article, so a body small against the page's words is not small against them)."""
     body = tree.body
     if body is None:
-        return [], 0.0, 0, None, []
+        return [], 0.0, 0, None, [], ""
     clean_tree(tree, url)
     choice = choose_container(body)
     thread = thread_around(choice.best) if choice.best is not None else None
+    thread_text = ""
     if thread is not None:
         # Readers' comments outweighed the article: choose again without them.
+        thread_text = text_of(thread)
         thread.decompose()
         choice = choose_container(body)
     branch = headline_branch(choice, headline)
@@ -47,10 +51,11 @@ def main_text_scored(
     declared_words = len(text_of(declared).split()) if declared is not None else 0
     whole: list[str] = []
     if choice.best is None or not choice.siblings:
-        return container_text(choice.best, whole=whole), choice.share, declared_words, narrower, whole
+        alone = container_text(choice.best, whole=whole)
+        return alone, choice.share, declared_words, narrower, whole, thread_text
     keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
     for key in order:
         out.extend(container_text(keep[key], whole=whole))
-    return out, choice.share, declared_words, narrower, whole
+    return out, choice.share, declared_words, narrower, whole, thread_text

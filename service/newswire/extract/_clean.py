@@ -28,7 +28,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
-from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at
+from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at, signed_at
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 from newswire.extract._walk import heads_its_text
 
@@ -340,6 +340,8 @@ def _usually_goes(node: LexborNode) -> bool:
 # time: a thread of replies is a list of such items, an article is not.
 _THREAD_BOX = frozenset({"ol", "ul", "div", "section", "dl", "tbody"})
 _THREAD_SHARE = 2 / 3
+# Lists whose items may hold the replies to them.
+_REPLY_LISTS = frozenset({"ol", "ul", "dl"})
 
 
 def _is_thread(box: LexborNode) -> bool:
@@ -350,16 +352,57 @@ def _is_thread(box: LexborNode) -> bool:
     items = [child for child in box.iter() if child.tag != "-text"]
     if len(items) < THREAD_STAMPS:
         return False
-    stamped = sum(1 for item in items if posted_at(text_of(item)))
+    # In a list, an item may sign with the name alone: the list's items are each one entry.
+    opens = (lambda text: posted_at(text) or signed_at(text)) if box.tag in _REPLY_LISTS else posted_at
+    stamped = sum(1 for item in items if opens(text_of(item)))
     return stamped >= THREAD_STAMPS and stamped >= _THREAD_SHARE * len(items) and box.css_first("h1") is None
+
+
+def _is_reply_tree(box: LexborNode) -> bool:
+    """Whether a list is a thread of readers' comments told by its shape: at least
+    ``THREAD_STAMPS`` items, most of them holding a list of the same kind that is not a list of
+    links (the replies to that comment, threaded under it), and no ``<h1>``. An article's list
+    nests sub-points in a few items at most; a list of teasers nests more linked titles."""
+    if box.tag not in _REPLY_LISTS or box.css_first("h1") is not None:
+        return False
+    items = [child for child in box.iter() if child.tag in {"li", "dd"}]
+    if len(items) < THREAD_STAMPS:
+        return False
+    replied = 0
+    for item in items:
+        replies = item.css_first(box.tag)
+        if replies is not None and 2 * link_chars(replies) <= text_size(text_of(replies)):
+            replied += 1
+    return replied >= _THREAD_SHARE * len(items) and not _beside_headline(box)
+
+
+def _beside_headline(box: LexborNode) -> bool:
+    """Whether the nearest box around ``box`` with more text than it holds an ``<h1>``: an article
+    that is an outline (each point with its sub-points nested under it) sits with its headline,
+    a thread of replies in a box of its own after the article."""
+    size = text_size(text_of(box))
+    outer = box.parent
+    while outer is not None and outer.tag not in {"body", "html"}:
+        if text_size(text_of(outer)) > size:
+            return outer.css_first("h1") is not None
+        outer = outer.parent
+    return False
 
 
 def thread_around(node: LexborNode) -> LexborNode | None:
     """The comment thread that holds the chosen container, or is it, if any: wordy, a thread can
     outweigh the article it follows. (A thread inside the container is cut where it starts.)"""
+    box: LexborNode | None = node
+    tree: LexborNode | None = None
+    while box is not None and box.tag not in {"body", "html"}:
+        if _is_reply_tree(box):
+            tree = box  # the outermost: the replies are threads of their own
+        box = box.parent
+    if tree is not None:
+        return tree
     if count_posted(text_of(node)) < THREAD_STAMPS:
         return None
-    box: LexborNode | None = node
+    box = node
     while box is not None and box.tag not in {"body", "html"}:
         if _is_thread(box):
             return box

@@ -40,12 +40,17 @@ def explain_path(path: Path, url: str | None = None) -> str:
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
     page_words = len((body.text(deep=True) or "").split())
+    weighed = page_words  # the page's words the body is weighed against (as _strategy.choose_body)
     kept: list[str] = []  # boxes and lines kept that a name, a tag or a walk rule alone would drop
     _clean.clean_tree(tree, url, kept)
     choice = _container.choose_container(body)
     thread = _clean.thread_around(choice.best) if choice.best is not None else None
     if thread is not None:
-        lines.append(f"the winner was a thread of readers' comments: {text_of(thread)[:60]!r}; chosen again")
+        lines.append(
+            f"the winner was a thread of readers' comments: {text_of(thread)[:60]!r}; chosen again, "
+            "and the page's words (mostly theirs) are not weighed against the body"
+        )
+        weighed = 0
         thread.decompose()
         choice = _container.choose_container(body)
     ranked = sorted(choice.candidates, key=lambda c: -(c.score if c.score is not None else float("-inf")))
@@ -89,16 +94,14 @@ def explain_path(path: Path, url: str | None = None) -> str:
     if (
         choice.best is None
         or choice.share < _strategy.UNSURE_SHARE
-        or words < _strategy.UNSURE_VISIBLE * page_words
+        or words < _strategy.UNSURE_VISIBLE * weighed
     ):
         lines.append(
             f"unsure (no winner, share < {_strategy.UNSURE_SHARE:.0%}, or under "
             f"{_strategy.UNSURE_VISIBLE:.0%} of the page's words): the densest-run fallback runs "
             f"and wins when its prose score is > {_strategy.FALLBACK_GAIN}x the container's"
         )
-    if choice.best is None or _strategy.ask_second_opinion(
-        container, choice.share, page_words, declared_words
-    ):
+    if choice.best is None or _strategy.ask_second_opinion(container, choice.share, weighed, declared_words):
         lines.append(
             f"not sure enough (share < {_strategy.SECOND_OPINION_SHARE:.0%} or under "
             f"{_strategy.SECOND_OPINION_VISIBLE:.0%} of the page's words, unless mostly prose; or "

@@ -56,6 +56,9 @@ EDGE_CUT = 0.4
 _WORD = re.compile(r"\w+")
 # trafilatura's body is our reading of the article when this part of its text is in ours.
 SAME_READING = 0.6
+# trafilatura's body is the readers' comment thread our container set aside when this share of its
+# shingles are the thread's.
+THREAD_READ = 0.5
 
 
 def trafilatura_paragraphs(html: str, url: str | None = None) -> list[str]:
@@ -96,6 +99,12 @@ def _shingle_set(paragraphs: list[str]) -> set[Shingle]:
 
 def _share_in(inner: set[Shingle], outer: set[Shingle]) -> float:
     return len(inner & outer) / len(inner) if inner else 0.0
+
+
+def reads_thread(other: list[str], thread: str) -> bool:
+    """Whether trafilatura's body is mostly (``THREAD_READ``) the text of the readers' comment thread
+    our container set aside: on a page whose names do not mark the comments, it keeps them."""
+    return _share_in(_shingle_set(other), _shingle_set([thread])) >= THREAD_READ
 
 
 def same_reading(ours: list[str], other: list[str]) -> bool:

@@ -237,7 +237,11 @@ def choose_body(
     displayed headline: a winner that holds it in a branch with most but not all of its text is
     narrowed to that branch when trafilatura's body lies within it (:mod:`._headline_branch`).
     """
-    paragraphs, share, declared_words, narrower, whole = _body.main_text_scored(tree, url, headline)
+    paragraphs, share, declared_words, narrower, whole, thread = _body.main_text_scored(tree, url, headline)
+    if thread:
+        # Readers' comments outweighed the article: the page's words are mostly theirs (in this
+        # thread and in others beside it), so the body's part of them says nothing about it.
+        page_words = 0
     teasers_cut = len(whole) > len(paragraphs)
     method = "container"
     confidence = round(share, 3)
@@ -287,7 +291,14 @@ def choose_body(
     if asked or branch is not None or tail:
         other = _second_opinion.trafilatura_paragraphs(html, url)
         why = _second_opinion_wins(paragraphs, other, method, tree) if asked else ""
-        if notes is not None and asked:
+        if why and thread and _second_opinion.reads_thread(other, thread):
+            # The thread set aside because it outweighed the article is not the article either.
+            why = ""
+            if notes is not None:
+                notes.append(
+                    f"trafilatura's body: {word_count(other)} words, mostly the thread set aside: ours stays"
+                )
+        elif notes is not None and asked:
             notes.append(f"trafilatura's body: {word_count(other)} words; " + (why or "ours stays"))
         if why:
             paragraphs, method = other, "trafilatura"

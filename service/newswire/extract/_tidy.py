@@ -49,6 +49,8 @@ _POSTED_AT = re.compile(
     re.IGNORECASE,
 )
 _POSTED_AT_REACH = 100
+# How long the commenter's name (and a "Posted" or a count before it) may be before the time.
+_SIGNATURE = 40
 # The commenter's verb as comment templates print it before or after the time ("Jo says:").
 _COMMENTER = re.compile(r"\b(?:says|said|wrote|writes|commented|replied)\s*:", re.IGNORECASE)
 # Where a posting time ends (a clock's minutes, "ago"), and how far before that it may start.
@@ -205,6 +207,17 @@ def posted_at(text: str) -> bool:
     if ":" not in head:
         return False  # no clock time or "says:": most paragraphs, decided without the patterns
     return _COMMENTER.search(head) is not None and _POSTED_AT.search(head) is not None
+
+
+def signed_at(text: str) -> bool:
+    """Whether a list item opens as a reader's comment signed without a verb does: a short name,
+    then the posting time ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM").
+    A live blog's or a timeline's entry opens with its time, not with a name before it."""
+    head = text[:_POSTED_AT_REACH]
+    if ":" not in head:
+        return False
+    found = _POSTED_AT.search(head)
+    return found is not None and 0 < len(head[: found.start()].strip()) <= _SIGNATURE
 
 
 def _thread_start(paragraphs: list[str]) -> int:
