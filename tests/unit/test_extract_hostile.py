@@ -99,8 +99,7 @@ def test_a_one_paragraph_brief_is_the_body_not_the_longer_footer() -> None:
     event = _event(_page(f"{_NAV}<div class='related'><span>{brief}</span></div>{footer}"))
     assert event.body == brief
     assert event.extraction is not None
-    # Found by the second cleaning, which keeps boxes named as furniture, as an unsure container.
-    assert (event.extraction.method, event.extraction.confidence) == ("container", 0.5)
+    assert (event.extraction.method, event.extraction.confidence) == ("blocks", 0.1)
 
 
 def test_a_brief_about_copyright_is_a_brief_not_a_rights_line() -> None:

@@ -245,7 +245,8 @@ def test_a_list_article_in_a_box_named_for_the_layout_is_found() -> None:
     # cleaning removes the whole page and the densest run keeps only the opening paragraph.
     intro = (
         "The evenings are drawing in along the harbour, and the fishing boats come home before the"
-        " lamps are lit on the quay."
+        " lamps are lit on the quay. These are the songs we played in the office this week while the"
+        " rain came sideways off the water and the ferry sat at its moorings all afternoon."
     )
     tracks = [
         "1. Quay Lights - The Harbour Band",

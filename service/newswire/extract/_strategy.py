@@ -224,16 +224,17 @@ def _branch_note(confirmed: bool, branch: list[str]) -> str:
 
 
 def _spared_names(
-    html: str, url: str | None, headline: str | None, page_words: int, dense_words: int
+    html: str, url: str | None, headline: str | None, page_words: int, dense: list[str]
 ) -> tuple[LexborHTMLParser, tuple[list[str], float, int, list[str] | None, list[str]]] | None:
     """The container found on a fresh tree whose boxes named as boilerplate were kept, when it is
-    sure (most of the page's paragraph text, 3%+ of its words) and holds ``SPARED_GAIN`` times the
-    densest run's ``dense_words`` or more: an article of short lines (a playlist, a list of
+    sure (most of the page's paragraph text, 3%+ of its words), holds the ``dense`` run's text (40+
+    words) and ``SPARED_GAIN`` times its words or more: an article of short lines (a playlist, a list of
     places) has no long paragraphs to spare the box around it from its name ("one-sidebar",
     "widget", "promoted"), so the first cleaning leaves no article, and the
     densest run, which weighs prose, keeps only its opening paragraphs. Where the container adds
     little to that run, the run found the article, and the boxes the names spared are a teaser or
-    a button beside it."""
+    a button beside it; where it does not hold the run, or there is no run, it is some other box
+    the names spared (a sidebar's "About" box)."""
     tree = LexborHTMLParser(html)
     for node in tree.css("script, style"):
         node.decompose()
@@ -242,7 +243,7 @@ def _spared_names(
     words = word_count(paragraphs)
     if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         return None
-    if words < SPARED_GAIN * dense_words:
+    if words < SPARED_GAIN * word_count(dense) or not _second_opinion.confirms(paragraphs, dense):
         return None
     return tree, found
 
@@ -271,7 +272,7 @@ def choose_body(
     words = word_count(paragraphs)
     if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         dense = _density.densest_run(html)
-        retry = _spared_names(html, url, headline, page_words, word_count(dense))
+        retry = _spared_names(html, url, headline, page_words, dense)
         if retry is not None:
             tree, (paragraphs, share, declared_words, narrower, whole) = retry
             teasers_cut = len(whole) > len(paragraphs)
@@ -281,8 +282,8 @@ def choose_body(
             if notes is not None:
                 notes.append(
                     "cleaned again keeping boxes named as furniture: a container of "
-                    f"{word_count(paragraphs)} words, {SPARED_GAIN}x the densest run's {word_count(dense)} "
-                    "or more: it is the body"
+                    f"{word_count(paragraphs)} words that holds the densest run and {SPARED_GAIN}x its "
+                    f"{word_count(dense)} words or more: it is the body"
                 )
         won = retry is None and prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0)
         if notes is not None and retry is None:
