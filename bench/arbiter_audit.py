@@ -64,8 +64,11 @@ def run(mode: str, pages: list[dict[str, Any]], cache: dict[str, list[str]]) -> 
         current["traf_called"] = current.get("traf_called", 0) + 1
         return cache[current["id"]]
 
-    def mts(tree: Any, url: str | None = None, headline: str | None = None) -> Any:
-        paragraphs, share, declared, narrower, whole, thread_text = saved["mts"](tree, url, headline)
+    def mts(
+        tree: Any, url: str | None = None, headline: str | None = None, *, spare_named: bool = False
+    ) -> Any:
+        found = saved["mts"](tree, url, headline, spare_named=spare_named)
+        paragraphs, share, declared, narrower, whole, thread_text = found
         current.update(share=share, has_branch=narrower is not None, teasers_cut=len(whole) > len(paragraphs))
         return paragraphs, share, declared, (None if mode == "never" else narrower), whole, thread_text
 

@@ -237,3 +237,35 @@ def test_a_named_heading_between_the_articles_paragraphs_is_a_subheading() -> No
         assert tail == paragraphs
     ad = _body(f"{before}<div class='ad-slot'>Story continues below advertisement</div>{after}")
     assert ad == paragraphs
+
+
+def test_a_list_article_in_a_box_named_for_the_layout_is_found() -> None:
+    # A blog's page wrapper carries the theme's state classes ("one-sidebar sidebar-first"); a post
+    # of short lines (a playlist) has no long paragraphs to spare it from its name, so the first
+    # cleaning removes the whole page and the densest run keeps only the opening paragraph.
+    intro = (
+        "The evenings are drawing in along the harbour, and the fishing boats come home before the"
+        " lamps are lit on the quay. These are the songs we played in the office this week while the"
+        " rain came sideways off the water and the ferry sat at its moorings all afternoon."
+    )
+    tracks = [
+        "1. Quay Lights - The Harbour Band",
+        "2. Slow Tide - Marta Lind",
+        "3. Nets at Dusk - The Gulls",
+        "4. Lighthouse Road - Amal Hart",
+        "5. Low Water - Second Pier",
+        "6. Salt and Rope - The Moorings",
+        "7. Last Ferry Home - June Ellis",
+        "8. Winter Mooring - Harbour Choir",
+    ]
+    outro = "Put the kettle on, open the window a crack and let the sea do the rest of the singing tonight."
+    lines = "".join(f"<p><strong>{t}</strong></p>" for t in tracks)
+    html = (
+        "<html><head><title>An evening playlist for the harbour</title></head><body>"
+        '<div id="page" class="one-sidebar sidebar-first">'
+        '<div id="header"><a href="/">Harbour Notes</a></div>'
+        f'<div id="main"><h1 class="title">An evening playlist for the harbour</h1><p>{intro}</p>{lines}'
+        f"<p>{outro}</p></div></div></body></html>"
+    )
+    body = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
+    assert body == [intro, *tracks, outro]

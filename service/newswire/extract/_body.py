@@ -24,7 +24,7 @@ from newswire.extract._walk import container_text
 
 
 def main_text_scored(
-    tree: LexborHTMLParser, url: str | None = None, headline: str | None = None
+    tree: LexborHTMLParser, url: str | None = None, headline: str | None = None, *, spare_named: bool = False
 ) -> tuple[list[str], float, int, list[str] | None, list[str], str]:
     """The main text's paragraphs, the share of the page's paragraph text they came from (0-1),
     the words of the article the markup declares around them (0 when none is declared), the
@@ -36,7 +36,7 @@ def main_text_scored(
     body = tree.body
     if body is None:
         return [], 0.0, 0, None, [], ""
-    clean_tree(tree, url)
+    clean_tree(tree, url, spare_named=spare_named)
     choice = choose_container(body)
     thread = thread_around(choice.best) if choice.best is not None else None
     thread_text = ""

@@ -497,9 +497,18 @@ def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
         notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
 
 
-def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] | None = None) -> None:
+def clean_tree(
+    tree: LexborHTMLParser,
+    url: str | None = None,
+    notes: list[str] | None = None,
+    *,
+    spare_named: bool = False,
+) -> None:
     """Remove non-content elements in place. ``url`` is the page's own address, if known; ``notes``
-    collects, for ``newswire parse --explain``, the boxes kept that a name or tag alone would drop."""
+    collects, for ``newswire parse --explain``, the boxes kept that a name or tag alone would drop.
+    ``spare_named`` keeps the boxes whose class or id names boilerplate (share, related, widget, ...;
+    overlays, readers' comments and footers still go), for a second look at a page the first
+    cleaning left without an article."""
     body = tree.body
     if body is None:
         return
@@ -529,7 +538,7 @@ def clean_tree(tree: LexborHTMLParser, url: str | None = None, notes: list[str] 
             and _kind_of_names(attrs.get("class"), attrs.get("id"))
         ):
             _note(notes, "a heading whose id is its own words (a section anchor)", node)
-        if not kind or _in_code(node):
+        if not kind or _in_code(node) or (spare_named and kind == 1):
             continue
         if node.tag in HEADINGS and comments_heading(text_of(node)):
             _note(notes, "a comment section's heading, where tidy ends the article", node)

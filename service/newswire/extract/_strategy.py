@@ -34,6 +34,9 @@ from newswire.extract._text import word_count
 UNSURE_SHARE = 0.5
 # ... or when the body is this small a part of the words the page shows.
 UNSURE_VISIBLE = 0.03
+# How many times the densest run's words a container found with named boxes kept must hold to
+# replace it (``_spared_names``).
+SPARED_GAIN = 1.3
 # The fallback's prose score must be this many times the container's to replace its body.
 FALLBACK_GAIN = 1.5
 # Below this share, or this part of the page's words, trafilatura is asked too ...
@@ -220,6 +223,31 @@ def _branch_note(confirmed: bool, branch: list[str]) -> str:
     return "the headline's branch does not hold trafilatura's text: the whole winner stays"
 
 
+def _spared_names(
+    html: str, url: str | None, headline: str | None, page_words: int, dense: list[str]
+) -> tuple[LexborHTMLParser, tuple[list[str], float, int, list[str] | None, list[str], str]] | None:
+    """The container found on a fresh tree whose boxes named as boilerplate were kept, when it is
+    sure (most of the page's paragraph text, 3%+ of its words), holds the ``dense`` run's text (40+
+    words) and ``SPARED_GAIN`` times its words or more: an article of short lines (a playlist, a list of
+    places) has no long paragraphs to spare the box around it from its name ("one-sidebar",
+    "widget", "promoted"), so the first cleaning leaves no article, and the
+    densest run, which weighs prose, keeps only its opening paragraphs. Where the container adds
+    little to that run, the run found the article, and the boxes the names spared are a teaser or
+    a button beside it; where it does not hold the run, or there is no run, it is some other box
+    the names spared (a sidebar's "About" box)."""
+    tree = LexborHTMLParser(html)
+    for node in tree.css("script, style"):
+        node.decompose()
+    found = _body.main_text_scored(tree, url, headline, spare_named=True)
+    paragraphs, share = found[0], found[1]
+    words = word_count(paragraphs)
+    if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
+        return None
+    if words < SPARED_GAIN * word_count(dense) or not _second_opinion.confirms(paragraphs, dense):
+        return None
+    return tree, found
+
+
 def choose_body(
     tree: LexborHTMLParser,
     html: str,
@@ -248,8 +276,22 @@ def choose_body(
     words = word_count(paragraphs)
     if not paragraphs or share < UNSURE_SHARE or words < UNSURE_VISIBLE * page_words:
         dense = _density.densest_run(html)
-        won = prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0)
-        if notes is not None:
+        retry = _spared_names(html, url, headline, page_words, dense)
+        if retry is not None:
+            tree, (paragraphs, share, declared_words, narrower, whole, spared_thread) = retry
+            thread = thread or spared_thread
+            teasers_cut = len(whole) > len(paragraphs)
+            # Found only by keeping boxes named as furniture: never sure enough to skip the second
+            # opinion, which judges where the article ends.
+            confidence = round(min(share, UNSURE_SHARE), 3)
+            if notes is not None:
+                notes.append(
+                    "cleaned again keeping boxes named as furniture: a container of "
+                    f"{word_count(paragraphs)} words that holds the densest run and {SPARED_GAIN}x its "
+                    f"{word_count(dense)} words or more: it is the body"
+                )
+        won = retry is None and prose_score(dense) > FALLBACK_GAIN * max(prose_score(paragraphs), 0)
+        if notes is not None and retry is None:
             notes.append(
                 f"densest run: {word_count(dense)} words, prose score {prose_score(dense)} against the "
                 f"container's {prose_score(paragraphs)}: " + ("it wins" if won else "the container stays")
