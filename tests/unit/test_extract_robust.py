@@ -359,20 +359,29 @@ def test_a_list_of_teasers_with_nested_linked_titles_is_not_a_thread() -> None:
     assert "Reader 0 thinks the quay" in _event(html).body
 
 
-def test_a_list_of_replies_signed_with_a_name_and_a_time_does_not_win() -> None:
-    # Readers' comments as a flat list, each item opening with the commenter's name and the posting
-    # time but no "says:" ("Jo Bloggs Posted May 4, 2026 at 8:33 am"): in a list, each item is one
-    # entry, and a name before the time signs it as a reply (a live blog's entry opens with its time).
-    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
-    items = "".join(
+_WORDS_OF_REPLIES = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+
+
+def _signed_replies(count: int) -> str:
+    """List items of readers' replies, each opening with the name and the posting time, then a
+    paragraph of eight sentences that differ from reply to reply."""
+    words = _WORDS_OF_REPLIES
+    return "".join(
         f"<li>Reader {i} Posted May {1 + i}, 2026 at 8:{10 + i} am | Permalink <p>"
         + " ".join(
             f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
             for k in range(8)
         )
         + "</p></li>"
-        for i in range(20)
+        for i in range(count)
     )
+
+
+def test_a_list_of_replies_signed_with_a_name_and_a_time_does_not_win() -> None:
+    # Readers' comments as a flat list, each item opening with the commenter's name and the posting
+    # time but no "says:" ("Jo Bloggs Posted May 4, 2026 at 8:33 am"): in a list, each item is one
+    # entry, and a name before the time signs it as a reply (a live blog's entry opens with its time).
+    items = _signed_replies(20)
     labels = "".join(f"<li>Label {i}</li>" for i in range(150))
     html = _page(f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><ol>{items}</ol></div>")
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
@@ -382,16 +391,7 @@ def test_a_second_opinion_that_is_the_thread_set_aside_does_not_win() -> None:
     # Once the thread that won is set aside, our body is short and not sure (a box of text elsewhere
     # on the page), so trafilatura is asked; with no names marking the comments, its body is the
     # thread, which reads as more prose than the article's facts but is not the article either.
-    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
-    items = "".join(
-        f"<li>Reader {i} Posted May {1 + i}, 2026 at 8:{10 + i} am | Permalink <p>"
-        + " ".join(
-            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
-            for k in range(8)
-        )
-        + "</p></li>"
-        for i in range(20)
-    )
+    items = _signed_replies(20)
     facts = "".join(f"<li>Berth {i}: {100 + 10 * i} metres</li>" for i in range(8))
     labels = "".join(f"<li>Label {i}</li>" for i in range(150))
     article = f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:2])}<ul>{facts}</ul></div>"
