@@ -362,6 +362,17 @@ def test_names_linked_inside_a_sentence_are_its_words_and_a_row_of_links_is_not(
         words[0],
         *SENTENCES[3:],
     ]
+    # A link that ends its sentence is one of the sentence's words too.
+    last = (
+        f"{topic('The Harbour Board of Stoneport')} met in {topic('Millbay')}. "
+        f"It sailed on to {topic('Westholm')}."
+    )
+    entry = f"<dl><dd>{last}</dd></dl>"
+    assert _body(f"<div>{''.join(paras[:3])}{entry}{''.join(paras[3:])}</div>") == [
+        *SENTENCES[:3],
+        "The Harbour Board of Stoneport met in Millbay. It sailed on to Westholm.",
+        *SENTENCES[3:],
+    ]
     # A list whose items are a row of links each stays out.
     related = "".join(
         f"<li>{topic('Stoneport')}, {topic('Millbay')} and {topic('Westholm')}</li>" for _ in range(2)

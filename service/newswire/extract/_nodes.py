@@ -139,6 +139,8 @@ _SENTENCE_LETTER = re.compile(r"[^\W\d_]")
 _ROW_SEPARATOR = re.compile(r"[|•·›»/]")
 # Last characters of a line that ends a sentence, in Latin and CJK script (quotes and brackets close one).
 _SENTENCE_ENDS = frozenset(".!?…\"'”’»“)。！？」』）")
+# Marks that end a sentence right after a link.
+_FULL_STOPS = frozenset(".!?。！？")
 # Elements whose edges end a line and a block inside the node judged: the text beyond them is
 # another line's, and each of them is judged as running text on its own (a list's items).
 _BLOCK_ENDS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "h5", "h6"})
@@ -216,12 +218,15 @@ def _word_link(text: str) -> bool:
 
 def _words_beside(pieces: list[tuple[str, int]], index: int, step: int) -> bool:
     """Whether unlinked text between the link at ``index`` and the next link (``step`` 1) or the
-    one before (``step`` -1), on the same line, holds a letter."""
+    one before (``step`` -1), on the same line, holds a letter; after the link, a sentence's end
+    does too (the sentence's last words, "the ferry to <a>Westholm</a>.")."""
     at = index + step
     while 0 <= at < len(pieces):
         text, kind = pieces[at]
         if kind != _TEXT:
             return False
+        if step > 0 and text.strip()[:1] in _FULL_STOPS:
+            return True
         found = _SENTENCE_LETTER.search(text if step > 0 else text[::-1])
         if found is not None:
             return (
