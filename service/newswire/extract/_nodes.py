@@ -167,19 +167,19 @@ def _word_links_in(pieces: list[tuple[str, int]]) -> int:
     return total
 
 
-def _block_word_links(line: list[tuple[str, int]]) -> int:
+def _block_word_links(block: list[tuple[str, int]]) -> int:
     # Running text ends a sentence; a byline ("Posted by <a>Ann Lee</a> in <a>News</a>")
     # or a credit names its links between words too, but does not.
-    last = next((text.rstrip() for text, _ in reversed(line) if text.strip()), "")
+    last = next((text.rstrip() for text, _ in reversed(block) if text.strip()), "")
     if not last or last[-1] not in _SENTENCE_ENDS:
         return 0
     total = 0
-    for index, (text, kind) in enumerate(line):
+    for index, (text, kind) in enumerate(block):
         if (
             kind == _LINK
             and _word_link(text)
-            and _words_beside(line, index, -1)
-            and _words_beside(line, index, 1)
+            and _words_beside(block, index, -1)
+            and _words_beside(block, index, 1)
         ):
             total += text_size(text)
     return total
