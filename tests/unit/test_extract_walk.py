@@ -324,3 +324,57 @@ def test_a_series_of_titles_linking_to_the_sites_own_pages_stays_and_a_lone_one_
     paras = "".join(f"<p>{text}</p>" for _, text in items)
     body = _body(f"<div><p>{SENTENCES[5]}</p>{promo}{paras}</div>")
     assert body == [SENTENCES[5], *(text for _, text in items)]
+
+
+def test_names_linked_inside_a_sentence_are_its_words_and_a_row_of_links_is_not() -> None:
+    # Publishers link each place, person or topic of a sentence to a topic page; the sentence is the
+    # article's, however much of it is linked. A row of links (tags, "Related: A, B") parts its links
+    # with commas, bars or spaces, and a byline names its links between words but ends no sentence.
+    def topic(name: str) -> str:
+        return f"<a href='/topics/{name.lower().replace(' ', '-')}'>{name}</a>"
+
+    run = (
+        f"{topic('Mayor Ann Lee')} of {topic('Stoneport')} met {topic('Harbour Board')} "
+        f"in {topic('Millbay')} on {topic('Tuesday')}."
+    )
+    bullets = [
+        f"Ferries to {topic('Westholm')} and {topic('Millbay')} run {topic('hourly')} now.",
+        f"The {topic('quay')} reopens in {topic('spring')}.",
+    ]
+    tags = f"Tags: {topic('Stoneport')}, {topic('Ferries')}, {topic('Harbour Board')}"
+    byline = f"By {topic('Ann Lee')} in {topic('Harbour News')}"
+    items = "".join(f"<li>{b}</li>" for b in bullets)
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    body = _body(
+        f"<div>{''.join(paras[:3])}<div>{run}<br><br>{byline}<br><br>{tags}</div><ul>{items}</ul>"
+        f"{''.join(paras[3:])}</div>"
+    )
+    words = [
+        "Mayor Ann Lee of Stoneport met Harbour Board in Millbay on Tuesday.",
+        "Ferries to Westholm and Millbay run hourly now.",
+        "The quay reopens in spring.",
+    ]
+    assert body == [*SENTENCES[:3], *words, *SENTENCES[3:]]
+    # A line of a definition list is held to the same test as a text run.
+    entry = f"<dl><dd>{run}</dd></dl>"
+    assert _body(f"<div>{''.join(paras[:3])}{entry}{''.join(paras[3:])}</div>") == [
+        *SENTENCES[:3],
+        words[0],
+        *SENTENCES[3:],
+    ]
+    # A link that ends its sentence is one of the sentence's words too.
+    last = (
+        f"{topic('The Harbour Board of Stoneport')} met in {topic('Millbay')}. "
+        f"It sailed on to {topic('Westholm')}."
+    )
+    entry = f"<dl><dd>{last}</dd></dl>"
+    assert _body(f"<div>{''.join(paras[:3])}{entry}{''.join(paras[3:])}</div>") == [
+        *SENTENCES[:3],
+        "The Harbour Board of Stoneport met in Millbay. It sailed on to Westholm.",
+        *SENTENCES[3:],
+    ]
+    # A list whose items are a row of links each stays out.
+    related = "".join(
+        f"<li>{topic('Stoneport')}, {topic('Millbay')} and {topic('Westholm')}</li>" for _ in range(2)
+    )
+    assert _body(f"<div>{''.join(paras)}<ul>{related}</ul></div>") == SENTENCES

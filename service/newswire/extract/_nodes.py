@@ -128,6 +128,117 @@ def _link_chars_in(node: LexborNode, small: list[LexborNode] | None) -> int:
     return sum(text_size(text_of(a)) for a in links)
 
 
+# A link that is a word or two of a sentence (a topic page behind a place or a person's name):
+# this many words, or this many characters of CJK script.
+_WORD_LINK_WORDS = 2
+_WORD_LINK_CJK = 4
+# Text beside a link that makes it part of a sentence: a letter. Commas, bars, bullets and spaces
+# alone part the links of a row (tags, breadcrumbs, "Related: A, B, C").
+_SENTENCE_LETTER = re.compile(r"[^\W\d_]")
+# Marks that part the items of a row or a line of metadata ("Politics | By Ann"), not a sentence's words.
+_ROW_SEPARATOR = re.compile(r"[|•·›»/]")
+# Last characters of a line that ends a sentence, in Latin and CJK script (quotes and brackets close one).
+_SENTENCE_ENDS = frozenset(".!?…\"'”’»“)。！？」』）")
+# Marks that end a sentence right after a link.
+_FULL_STOPS = frozenset(".!?。！？")
+# Elements whose edges end a line and a block inside the node judged: the text beyond them is
+# another line's, and each of them is judged as running text on its own (a list's items).
+_BLOCK_ENDS = frozenset({"p", "div", "li", "td", "th", "dd", "dt", "h2", "h3", "h4", "h5", "h6"})
+
+
+def word_link_chars(node: LexborNode) -> int:
+    """Linked characters below ``node`` that are words of its running text: a link of one or two
+    words (or a few CJK characters) with words of the same line before and after it
+    ("flooding in <a>Osaka</a> closed the line"). Publishers link place names, people and topics
+    inside the article's sentences; the reader reads them as the sentence's words, not as links
+    away. The links of a row (tags, breadcrumbs, "Related: A, B, C") are parted by punctuation or
+    spaces only, and are not counted."""
+    pieces: list[tuple[str, int]] = []
+    _pieces(node, pieces)
+    return _word_links_in(pieces)
+
+
+def _word_links_in(pieces: list[tuple[str, int]]) -> int:
+    total = 0
+    start = 0
+    for end in [*(i for i, (_, kind) in enumerate(pieces) if kind == _BLOCK_END), len(pieces)]:
+        total += _block_word_links(pieces[start:end])
+        start = end + 1
+    return total
+
+
+def _block_word_links(block: list[tuple[str, int]]) -> int:
+    # Running text ends a sentence; a byline ("Posted by <a>Ann Lee</a> in <a>News</a>")
+    # or a credit names its links between words too, but does not.
+    last = next((text.rstrip() for text, _ in reversed(block) if text.strip()), "")
+    if not last or last[-1] not in _SENTENCE_ENDS:
+        return 0
+    total = 0
+    for index, (text, kind) in enumerate(block):
+        if (
+            kind == _LINK
+            and _word_link(text)
+            and _words_beside(block, index, -1)
+            and _words_beside(block, index, 1)
+        ):
+            total += text_size(text)
+    return total
+
+
+# Kinds of the pieces of :func:`_pieces`: a ``<br>`` ends a line, a block's edge a line and a block.
+_TEXT, _LINK, _LINE_END, _BLOCK_END = 0, 1, 2, 3
+
+
+def _pieces(node: LexborNode, out: list[tuple[str, int]]) -> None:
+    """The text below ``node`` in document order as ``(text, kind)`` pieces: unlinked text, a
+    link's text, or a line's end (a ``<br>`` or a block's edge)."""
+    for kid in node.iter(include_text=True):
+        tag = kid.tag
+        if tag == "-text":
+            out.append((kid.text_content or "", _TEXT))
+        elif tag == "a":
+            out.append((text_of(kid), _LINK))
+        elif tag == "br":
+            out.append(("", _LINE_END))
+        elif tag in _BLOCK_ENDS:
+            out.append(("", _BLOCK_END))
+            _pieces(kid, out)
+            out.append(("", _BLOCK_END))
+        elif tag != "-comment":
+            _pieces(kid, out)
+
+
+def _word_link(text: str) -> bool:
+    if not text:
+        return False
+    if not text.isascii() and CJK.search(text):
+        return len(text) <= _WORD_LINK_CJK
+    return len(text.split()) <= _WORD_LINK_WORDS
+
+
+def _words_beside(pieces: list[tuple[str, int]], index: int, step: int) -> bool:
+    """Whether unlinked text between the link at ``index`` and the next link (``step`` 1) or the
+    one before (``step`` -1), on the same line, holds a letter; after the link, a sentence's end
+    does too (the sentence's last words, "the ferry to <a>Westholm</a>.")."""
+    at = index + step
+    while 0 <= at < len(pieces):
+        text, kind = pieces[at]
+        if kind != _TEXT:
+            return False
+        if step > 0 and text.strip()[:1] in _FULL_STOPS:
+            return True
+        found = _SENTENCE_LETTER.search(text if step > 0 else text[::-1])
+        if found is not None:
+            return (
+                _ROW_SEPARATOR.search(text[: found.start()] if step > 0 else text[::-1][: found.start()])
+                is None
+            )
+        if _ROW_SEPARATOR.search(text):
+            return False
+        at += step
+    return False
+
+
 def is_inline(node: LexborNode) -> bool:
     """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
     tag = node.tag
@@ -201,6 +312,54 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
         text = " ".join("".join(pieces).split())
         if text:
             yield text, links
+
+
+def run_word_links(node: LexborNode) -> dict[str, int]:
+    """:func:`word_link_chars` of each text run :func:`inline_runs` yields for ``node``, by the
+    run's text."""
+    found: dict[str, int] = {}
+    raw: list[str] = []
+    pieces: list[tuple[str, int]] = []
+    breaks = 0
+
+    def close() -> None:
+        text = " ".join("".join(raw).split())
+        if text:
+            found[text] = _word_links_in(pieces)
+        raw.clear()
+        pieces.clear()
+
+    for child in node.iter(include_text=True):
+        tag = child.tag
+        if tag == "-text":
+            value = child.text_content or ""
+            if value.strip():
+                breaks = 0
+            raw.append(value)
+            pieces.append((value, _TEXT))
+        elif tag == "br":
+            breaks += 1
+            if breaks >= 2:
+                close()
+            raw.append(" ")
+            pieces.append(("", _LINE_END))
+        elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
+            if small is None or any(each.tag == "br" for each in small):
+                value = _broken_text(child)
+            else:
+                value = child.text(deep=True) or ""
+            if value.strip():
+                breaks = 0
+            raw.append(value)
+            if tag == "a":
+                pieces.append((text_of(child), _LINK))
+            else:
+                _pieces(child, pieces)
+        elif tag != "-comment":
+            breaks = 0
+            close()
+    close()
+    return found
 
 
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:

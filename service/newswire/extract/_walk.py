@@ -25,9 +25,11 @@ from newswire.extract._nodes import (
     inline_runs,
     is_long_paragraph,
     link_chars,
+    run_word_links,
     siblings,
     text_of,
     text_size,
+    word_link_chars,
 )
 from newswire.extract._tidy import SENTENCE_END
 
@@ -98,6 +100,9 @@ def _good_block(text: str, node: LexborNode) -> bool:
     # An item of a list the walk keeps is running text, held to a paragraph's link limit.
     limit = MAX_LINK_DENSITY_P if node.tag in {"p", "li"} else MAX_LINK_DENSITY
     if not (links and links / text_size(text) > limit):
+        return True
+    # Names and topics linked inside the line's sentences are its words (see word_link_chars).
+    if (links - word_link_chars(node)) / text_size(text) <= limit:
         return True
     if node.tag == "p":
         return _line_of_the_prose(text, node)
@@ -306,7 +311,11 @@ def _prose_list(node: LexborNode) -> bool:
     size = sum(text_size(text_of(item)) for item in items)
     most = _MAX_LIST_LINKS * (size or 1)
     links = link_chars(node)
-    if links >= most and links - _address_chars(node) >= most and not _described_items(items):
+    if (
+        links >= most
+        and links - _address_chars(node) - word_link_chars(node) >= most
+        and not _described_items(items)
+    ):
         return False
     return node.css_first("h2, h3, h4, h5, h6") is None or size >= _LISTICLE_ITEM * len(items)
 
@@ -478,11 +487,16 @@ def _walk(
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`)."""
     if depth > _MAX_DEPTH:
         return
+    word_links: dict[str, int] | None = None
     for item in inline_runs(node):
         if isinstance(item, tuple):
             text, links = item
             if links and links / text_size(text) > MAX_LINK_DENSITY:
-                continue
+                # Names and topics linked inside the run's sentences are its words (see word_link_chars).
+                if word_links is None:
+                    word_links = run_word_links(node)
+                if (links - word_links.get(text, 0)) / text_size(text) > MAX_LINK_DENSITY:
+                    continue
             if not _date_line(text):
                 out.append(text)
             elif _data_cell(node):
