@@ -273,7 +273,7 @@ def test_a_list_article_in_a_box_named_for_the_layout_is_found() -> None:
 
 def test_boxes_named_like_a_block_that_holds_the_article_are_article_text() -> None:
     # A buying guide names every product's box "c-product-widget": the box with two long paragraphs
-    # is spared by its text, and so must be its sibling with one, and that box's name line
+    # is spared by its text, and so must be its sibling with one, and each box's name line
     # ("c-product-widget__name"); a list of links named so beside them still goes.
     long_a = (
         "The Tidewater kettle boils a full litre in under three minutes, and its spout pours cleanly"
@@ -306,5 +306,5 @@ def test_boxes_named_like_a_block_that_holds_the_article_are_article_text() -> N
         f"<p>{intro}</p></div></main></body></html>"
     )
     body = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body
-    assert long_c in body and "Tidewater Kettle" in body
+    assert long_c in body and "Tidewater Kettle" in body and "Quayside Toaster" in body
     assert "More kettles" not in body

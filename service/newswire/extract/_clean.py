@@ -524,8 +524,10 @@ def _stripped(node: LexborNode, words: tuple[str, ...], beside: bool) -> str:
     nothing of every block inside it."""
     rest = []
     for word in _names(node.attributes.get("class"), None).split():
-        stem = next((w for w in words if word.startswith(w) and (beside or len(word) > len(w))), None)
-        rest.append(word if stem is None else word[len(stem) :])
+        stem = next(
+            (w for w in words if (word.startswith(w) if beside else w in word and len(word) > len(w))), None
+        )
+        rest.append(word if stem is None else word.replace(stem, " "))
     return " ".join(rest)
 
 
@@ -541,11 +543,14 @@ def _name_lied(node: LexborNode, lying: _Lying, held: dict[int, bool]) -> bool:
     if parent is None:
         return False
     ident = node.attributes.get("id")
+    # Blocks of a column named as boilerplate ("sidebar widget-area") are that column's widgets,
+    # whichever of them holds a column of prose.
+    among = _kind(parent, parent.attributes) == 0
     found = False
     if lying:
         around = {each.mem_id for each in ancestors(node)}
         for box, words in lying.values():
-            beside = box.parent is not None and box.parent.mem_id == parent.mem_id
+            beside = among and box.parent is not None and box.parent.mem_id == parent.mem_id
             if (beside or box.mem_id in around) and _kind_of_names(
                 _stripped(node, words, beside), ident
             ) == 0:
@@ -553,7 +558,7 @@ def _name_lied(node: LexborNode, lying: _Lying, held: dict[int, bool]) -> bool:
                 break
     ahead = 0
     sibling = node.next
-    while not found and sibling is not None and ahead < _LIED_AHEAD:
+    while among and not found and sibling is not None and ahead < _LIED_AHEAD:
         if sibling.is_element_node:
             ahead += 1
             words = _boiler_words(sibling.attrs.get("class"))
@@ -651,5 +656,6 @@ def clean_tree(
                     lying[node.mem_id] = (node, words)
             elif _name_lied(node, lying, held):
                 _note(notes, "a box named like a block beside or around it that holds the article", node)
+                lying[node.mem_id] = (node, _boiler_words(attrs.get("class")))
             else:
                 node.decompose()
