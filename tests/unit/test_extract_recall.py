@@ -308,3 +308,23 @@ def test_boxes_named_like_a_block_that_holds_the_article_are_article_text() -> N
     body = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body
     assert long_c in body and "Tidewater Kettle" in body and "Quayside Toaster" in body
     assert "More kettles" not in body
+
+
+def test_a_wordy_widget_in_a_named_sidebar_vouches_for_no_other_widget() -> None:
+    # A sidebar ("sidebar widget-area") whose "about" widget holds two long paragraphs stays by its
+    # text, but its other widgets are the sidebar's furniture, not blocks of the article.
+    about = (
+        "Harbour Notes is written from a small office above the chandlery on the east quay, where the"
+        " windows rattle whenever the ferry comes in and the kettle is never quite cold all day long."
+    )
+    html = (
+        "<html><body><div class='sidebar widget-area'>"
+        f"<div class='widget widget_text'><p>{about}</p><p>{about}</p></div>"
+        "<div class='widget widget_text'><p>Join us at the harbour gala on Friday night.</p></div>"
+        "</div></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    clean_tree(tree)
+    assert tree.body is not None
+    text = text_of(tree.body)
+    assert about in text and "harbour gala" not in text
