@@ -503,8 +503,8 @@ def _boiler_words(classes: str | None) -> tuple[str, ...]:
 _LIED_AHEAD = 8
 
 
-# A box named as boilerplate that holds the article, by its ``mem_id``: the box and the class
-# words that named it so.
+# The boxes named as boilerplate that hold the article, or were kept as blocks beside or inside
+# one, by ``mem_id``: the box and the class words that named it so.
 _Lying = dict[int, tuple[LexborNode, tuple[str, ...]]]
 
 
@@ -518,10 +518,11 @@ def _holds(node: LexborNode, held: dict[int, bool]) -> bool:
 
 
 def _stripped(node: LexborNode, words: tuple[str, ...], beside: bool) -> str:
-    """A box's class words with the words of a box whose name lied taken out: beside that box the
-    same words ("widget" of "so-panel widget"), inside it only the words that extend them (its
-    parts' names, "c-product-widget__name"); a section around the box whose name lied says
-    nothing of every block inside it."""
+    """A box's class words with the words of a box whose name lied taken out: beside that box a
+    word starting with one of them is cut to the rest ("widget_sow-editor", while "widget-share"
+    still says share); inside it only a word longer than one of them and holding it, its parts'
+    names ("c-product-widget__name", "panel-widget-style"): a section around the box whose name
+    lied says nothing of every block inside it that bears the same name."""
     rest = []
     for word in _names(node.attributes.get("class"), None).split():
         stem = next(
