@@ -269,3 +269,62 @@ def test_a_list_article_in_a_box_named_for_the_layout_is_found() -> None:
     )
     body = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body.split("\n\n")
     assert body == [intro, *tracks, outro]
+
+
+def test_boxes_named_like_a_block_that_holds_the_article_are_article_text() -> None:
+    # A buying guide names every product's box "c-product-widget": the box with two long paragraphs
+    # is spared by its text, and so must be its sibling with one, and each box's name line
+    # ("c-product-widget__name"); a list of links named so beside them still goes.
+    long_a = (
+        "The Tidewater kettle boils a full litre in under three minutes, and its spout pours cleanly"
+        " even when the jug is nearly empty, which is more than most kettles we tested could manage."
+    )
+    long_b = (
+        "Its handle stays cool through a dozen boils in a row, and the lid opens wide enough to clean"
+        " the scale from the element with a cloth, a small thing that matters after a winter of use."
+    )
+    long_c = (
+        "The Quayside toaster browns both sides of a thick slice evenly, and its crumb tray slides out"
+        " from the front, so it can sit against the wall of a narrow galley kitchen without trouble."
+    )
+    intro = (
+        "We spent the winter cooking in a harbour cottage with a tiny kitchen, and these are the small"
+        " appliances that earned their place on the counter by the time the ferries ran again in spring."
+    )
+    html = (
+        "<html><head><title>The best small appliances of the year</title></head><body><main>"
+        "<h1>The best small appliances of the year</h1>"
+        f"<div class='guide'><p>{intro}</p>"
+        "<div class='c-product-widget c-product-widget--big'>"
+        "<div class='c-product-widget__name'>Tidewater Kettle</div>"
+        f"<p>{long_a}</p><p>{long_b}</p></div>"
+        "<div class='c-product-widget c-product-widget--big'>"
+        "<div class='c-product-widget__name'>Quayside Toaster</div>"
+        f"<p>{long_c}</p></div>"
+        "<div class='c-product-widget c-product-widget--links'>"
+        "<a href='/a'>More kettles</a> <a href='/b'>More toasters</a> <a href='/c'>All guides</a></div>"
+        f"<p>{intro}</p></div></main></body></html>"
+    )
+    body = extract_html(html.encode(), URL, fetched="2026-12-04T12:00:00+00:00").body
+    assert long_c in body and "Tidewater Kettle" in body and "Quayside Toaster" in body
+    assert "More kettles" not in body
+
+
+def test_a_wordy_widget_in_a_named_sidebar_vouches_for_no_other_widget() -> None:
+    # A sidebar ("sidebar widget-area") whose "about" widget holds two long paragraphs stays by its
+    # text, but its other widgets are the sidebar's furniture, not blocks of the article.
+    about = (
+        "Harbour Notes is written from a small office above the chandlery on the east quay, where the"
+        " windows rattle whenever the ferry comes in and the kettle is never quite cold all day long."
+    )
+    html = (
+        "<html><body><div class='sidebar widget-area'>"
+        f"<div class='widget widget_text'><p>{about}</p><p>{about}</p></div>"
+        "<div class='widget widget_text'><p>Join us at the harbour gala on Friday night.</p></div>"
+        "</div></body></html>"
+    )
+    tree = LexborHTMLParser(html)
+    clean_tree(tree)
+    assert tree.body is not None
+    text = text_of(tree.body)
+    assert about in text and "harbour gala" not in text

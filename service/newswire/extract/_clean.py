@@ -492,6 +492,93 @@ def _drop_signup_boxes(body: LexborNode) -> None:
             box.decompose()
 
 
+@functools.lru_cache(maxsize=4096)
+def _boiler_words(classes: str | None) -> tuple[str, ...]:
+    """The class words that name boilerplate on their own ("widget", "c-product-widget")."""
+    return tuple(word for word in _names(classes, None).split() if _kind_of_names(word, None) == 1)
+
+
+# Siblings after a named box looked at for one under the same name that holds the article: the
+# blocks of one layout come together, between figures and ad slots.
+_LIED_AHEAD = 8
+
+
+# The boxes named as boilerplate that hold the article, or were kept as blocks beside or inside
+# one, by ``mem_id``: the box and the class words that named it so.
+_Lying = dict[int, tuple[LexborNode, tuple[str, ...]]]
+
+
+def _holds(node: LexborNode, held: dict[int, bool]) -> bool:
+    """:func:`holds_article` of a named box, read once per cleaning (a box's answer does not change
+    while the boxes before it in document order go: they are not its descendants)."""
+    key = node.mem_id
+    if key not in held:
+        held[key] = holds_article(node)
+    return held[key]
+
+
+def _stripped(node: LexborNode, words: tuple[str, ...], beside: bool) -> str:
+    """A box's class words with the words of a box whose name lied taken out: beside that box a
+    word starting with one of them is cut to the rest ("widget_sow-editor", while "widget-share"
+    still says share); inside it only a word longer than one of them and holding it, its parts'
+    names ("c-product-widget__name", "panel-widget-style"): a section around the box whose name
+    lied says nothing of every block inside it that bears the same name."""
+    rest = []
+    for word in _names(node.attributes.get("class"), None).split():
+        stem = next(
+            (w for w in words if (word.startswith(w) if beside else w in word and len(word) > len(w))), None
+        )
+        rest.append(word if stem is None else word.replace(stem, " "))
+    return " ".join(rest)
+
+
+def _name_lied(node: LexborNode, lying: _Lying, held: dict[int, bool]) -> bool:
+    """Whether a named box is one more block of a layout whose name lied: a box beside it (same
+    parent) or around it holds the article under the same class words (a page builder's
+    "so-panel widget" on every block, a buying guide's "c-product-widget" around each product, one
+    of them with two long paragraphs), the box's names say nothing else of boilerplate once those
+    words are taken out, and it is mostly running text rather than links (a "widget_recent_entries"
+    list beside a "widget" that lied still goes). The boxes around it and before it were judged
+    already; the ones after it are judged here."""
+    parent = node.parent
+    if parent is None:
+        return False
+    ident = node.attributes.get("id")
+    # Blocks of a column named as boilerplate ("sidebar widget-area") are that column's widgets,
+    # whichever of them holds a column of prose.
+    among = _kind(parent, parent.attributes) == 0
+    found = False
+    if lying:
+        around = {each.mem_id for each in ancestors(node)}
+        for box, words in lying.values():
+            beside = among and box.parent is not None and box.parent.mem_id == parent.mem_id
+            if (beside or box.mem_id in around) and _kind_of_names(
+                _stripped(node, words, beside), ident
+            ) == 0:
+                found = True
+                break
+    ahead = 0
+    sibling = node.next
+    while among and not found and sibling is not None and ahead < _LIED_AHEAD:
+        if sibling.is_element_node:
+            ahead += 1
+            words = _boiler_words(sibling.attrs.get("class"))
+            if (
+                words
+                and _kind_of_names(_stripped(node, words, True), ident) == 0
+                and _kind(sibling, sibling.attributes) == 1
+                and sibling.css_first(_NEVER_INSIDE_BOILERPLATE) is None
+                and _holds(sibling, held)
+            ):
+                lying[sibling.mem_id] = (sibling, words)
+                found = True
+        sibling = sibling.next
+    if not found:
+        return False
+    size = text_size(text_of(node))
+    return size > 0 and link_chars(node) <= MAX_LINK_DENSITY * size
+
+
 def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
     if notes is not None:
         notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
@@ -526,6 +613,8 @@ def clean_tree(
             node.decompose()
     _drop_cards(body, url)
     page_half: int | None = None  # a furniture-named box holding more is the page's wrapper
+    held: dict[int, bool] = {}  # holds_article of the named boxes, read once
+    lying: _Lying = {}  # the named boxes that hold the article, judged so far
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
@@ -561,5 +650,13 @@ def clean_tree(
                 page_half = text_size(text_of(body)) // 2
             if node.css_first(_NEVER_INSIDE_INTERRUPTION) is None and not text_size_over(node, page_half):
                 node.decompose()
-        elif node.css_first(_NEVER_INSIDE_BOILERPLATE) is None and not holds_article(node):
-            node.decompose()
+        elif node.css_first(_NEVER_INSIDE_BOILERPLATE) is None:
+            if _holds(node, held):
+                words = _boiler_words(attrs.get("class"))
+                if words:
+                    lying[node.mem_id] = (node, words)
+            elif _name_lied(node, lying, held):
+                _note(notes, "a box named like a block beside or around it that holds the article", node)
+                lying[node.mem_id] = (node, _boiler_words(attrs.get("class")))
+            else:
+                node.decompose()
