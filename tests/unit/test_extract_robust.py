@@ -721,3 +721,17 @@ def test_trafilatura_paragraphs_that_are_the_thread_set_aside_are_left_out() -> 
     assert without_thread(other, LexborHTMLParser(thread).body.text(deep=True, separator=" ")) == [
         SENTENCES[0]
     ]  # type: ignore[union-attr]
+
+
+def test_replies_signed_with_a_name_and_an_age_are_a_thread() -> None:
+    # The posting time as an age on a line under the name ("Reader 3" / "6 months ago") signs a
+    # reply as a clock time does (the template's line breaks keep the age apart from the text).
+    article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
+    replies = "".join(
+        f"<li>\n<div>Reader {i}</div>\n<div>{i + 2} months ago</div>\n"
+        "<p>I think the quay matters less than the pier.</p>\n</li>"
+        for i in range(6)
+    )
+    tree = LexborHTMLParser(_page(f"<div>{article}<ul>{replies}</ul></div>"))
+    blocks = container_text(tree.css_first("body > div"))
+    assert blocks == [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]]
