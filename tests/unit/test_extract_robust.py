@@ -735,3 +735,24 @@ def test_replies_signed_with_a_name_and_an_age_are_a_thread() -> None:
     tree = LexborHTMLParser(_page(f"<div>{article}<ul>{replies}</ul></div>"))
     blocks = container_text(tree.css_first("body > div"))
     assert blocks == [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]]
+
+
+def test_a_box_of_signed_replies_between_empty_anchors_does_not_win() -> None:
+    # A thread that wins as a <div>: each reply its own box, signed "3 Reader | 5/4/2026 8:13:20 AM"
+    # with no "says:", an empty <a name> anchor before each. The anchors have no text and are not
+    # unsigned replies; a name before the time signs a reply in any box, not only in a list.
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+    replies = "".join(
+        f'<a name="c{i}"></a><ol><li>\n<strong>{i} Reader {i}</strong> | 5/{1 + i}/2026 8:{10 + i}:20 AM\n<p>'
+        + " ".join(
+            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(8)
+        )
+        + "</p></li></ol>"
+        for i in range(20)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(
+        f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><h3>Comments</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
