@@ -12,6 +12,8 @@ from newswire.events import decode_article, encode_event
 from newswire.extract import extract_html
 from newswire.extract._clean import clean_tree
 from newswire.extract._container import choose_container
+from newswire.extract._headline_branch import headline_branch
+from newswire.extract._second_opinion import without_thread
 from newswire.extract._walk import container_text
 from tests.support.harbour_story import SENTENCES, URL
 
@@ -659,3 +661,98 @@ def test_teaser_cards_after_the_article_go_with_their_labels_when_no_names_say_s
         _page(f"<div>{_paragraphs(paragraphs[:2])}{cards}{_paragraphs(paragraphs[2:])}</div>")
     )
     assert container_text(inside.body) == [*paragraphs[:2], *(line for _, line in _TEASERS), *paragraphs[2:]]
+
+
+def _signed_replies(count: int) -> list[str]:
+    """Readers' replies as a template without class names prints them: the name and the posting
+    time on lines of their own ("Reader 3" / "May 4, 2026 at 8:13 am"), no "says:", then the text."""
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+    return [
+        f"<table><tr><th><div>Reader {i}</div><small>May {1 + i}, 2026 at 8:{10 + i} am</small></th></tr>"
+        "<tr><td><p>"
+        + " ".join(
+            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(4)
+        )
+        + "</p></td></tr></table>"
+        for i in range(count)
+    ]
+
+
+def test_a_thread_of_signed_replies_after_the_article_is_left_out_of_the_walk() -> None:
+    # Inside the winning container, after the article's prose: a box whose children are mostly
+    # replies opening with a name and a posting time is a thread, though no class names it.
+    article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
+    replies = "".join(f"<li>{reply}</li>" for reply in _signed_replies(6))
+    tree = LexborHTMLParser(_page(f"<div>{article}<h2>6 Comments</h2><ul>{replies}</ul></div>"))
+    cut: list[str] = []
+    blocks = container_text(tree.css_first("body > div"), cut=cut)
+    assert blocks == [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3], "6 Comments"]
+    assert "Reader 5" in cut[0]
+
+
+def test_a_box_holding_the_article_before_the_replies_is_not_a_thread() -> None:
+    # The article's own box first, then the replies to it as its siblings: most of the box's children
+    # are signed replies, but the article comes before the first of them and stays.
+    intro = _paragraphs([SENTENCES[4] + " " + SENTENCES[5]])
+    article = f"<div>{_paragraphs([SENTENCES[0] + ' ' + SENTENCES[1], SENTENCES[2]])}</div>"
+    replies = "".join(f"<div>{reply}</div>" for reply in _signed_replies(6))
+    tree = LexborHTMLParser(_page(f"<div>{intro}<div>{article}{replies}</div></div>"))
+    blocks = container_text(tree.css_first("body > div"))
+    assert SENTENCES[2] in blocks
+
+
+def test_a_comment_heading_naming_the_post_is_not_the_headline_branch() -> None:
+    # "46 Comments on “<headline>”" names the post over the thread: the branch under it is the
+    # thread, not the article beside a column.
+    article = f"<div>{_paragraphs(SENTENCES)}</div>"
+    replies = "".join(f"<div>{reply}</div>" for reply in _signed_replies(12))
+    thread = f"<div><h2>12 Comments on “Harbour plan approved”</h2>{replies}</div>"
+    tree = LexborHTMLParser(_page(f"<h1>Harbour plan approved</h1><div>{article}{thread}</div>"))
+    choice = choose_container(tree.body)  # type: ignore[arg-type]
+    assert choice.best is not None and choice.best.css_first("h2") is not None
+    assert headline_branch(choice, "Harbour plan approved") is None
+
+
+def test_trafilatura_paragraphs_that_are_the_thread_set_aside_are_left_out() -> None:
+    thread = " ".join(_signed_replies(2))
+    reply = LexborHTMLParser(_signed_replies(1)[0]).body.text(deep=True, separator=" ")  # type: ignore[union-attr]
+    other = [SENTENCES[0], " ".join(reply.split())]
+    assert without_thread(other, LexborHTMLParser(thread).body.text(deep=True, separator=" ")) == [
+        SENTENCES[0]
+    ]  # type: ignore[union-attr]
+
+
+def test_replies_signed_with_a_name_and_an_age_are_a_thread() -> None:
+    # The posting time as an age on a line under the name ("Reader 3" / "6 months ago") signs a
+    # reply as a clock time does (the template's line breaks keep the age apart from the text).
+    article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
+    replies = "".join(
+        f"<li>\n<div>Reader {i}</div>\n<div>{i + 2} months ago</div>\n"
+        "<p>I think the quay matters less than the pier.</p>\n</li>"
+        for i in range(6)
+    )
+    tree = LexborHTMLParser(_page(f"<div>{article}<ul>{replies}</ul></div>"))
+    blocks = container_text(tree.css_first("body > div"))
+    assert blocks == [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]]
+
+
+def test_a_box_of_signed_replies_between_empty_anchors_does_not_win() -> None:
+    # A thread that wins as a <div>: each reply its own box, signed "3 Reader | 5/4/2026 8:13:20 AM"
+    # with no "says:", an empty <a name> anchor before each. The anchors have no text and are not
+    # unsigned replies; a name before the time signs a reply in any box, not only in a list.
+    words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+    replies = "".join(
+        f'<a name="c{i}"></a><ol><li>\n<strong>{i} Reader {i}</strong> | 5/{1 + i}/2026 8:{10 + i}:20 AM\n<p>'
+        + " ".join(
+            f"I think the {words[(i + k) % 10]} matters less than the {words[(i * 3 + k) % 10]}."
+            for k in range(8)
+        )
+        + "</p></li></ol>"
+        for i in range(20)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(
+        f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><h3>Comments</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]

@@ -50,12 +50,14 @@ def main_text_scored(
     declared = declared_article(choice.best)
     declared_words = len(text_of(declared).split()) if declared is not None else 0
     whole: list[str] = []
+    # Threads of replies the walk leaves out after the article are not the page's article either.
+    cut: list[str] = []
     if choice.best is None or not choice.siblings:
-        alone = container_text(choice.best, whole=whole)
-        return alone, choice.share, declared_words, narrower, whole, thread_text
+        alone = container_text(choice.best, whole=whole, cut=cut)
+        return alone, choice.share, declared_words, narrower, whole, " ".join([thread_text, *cut]).strip()
     keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
     for key in order:
-        out.extend(container_text(keep[key], whole=whole))
-    return out, choice.share, declared_words, narrower, whole, thread_text
+        out.extend(container_text(keep[key], whole=whole, cut=cut))
+    return out, choice.share, declared_words, narrower, whole, " ".join([thread_text, *cut]).strip()

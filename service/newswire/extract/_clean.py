@@ -346,15 +346,15 @@ _REPLY_LISTS = frozenset({"ol", "ul", "dl"})
 
 def _is_thread(box: LexborNode) -> bool:
     """Whether a box is a thread of readers' comments that no class names: at least ``THREAD_STAMPS``
-    items, most of them opening with a posting time ("Jo says: May 4, 2012 at 8:33 am")."""
+    items with text, most of them opening with who wrote it and when ("Jo says: May 4, 2012 at 8:33
+    am", "Jo | 5/4/2012 8:33:20 AM", "Jo 6 months ago"). Each of a box's children is one entry, in a
+    list or in a ``<div>``; empty anchors between the replies are not entries."""
     if box.tag not in _THREAD_BOX:
         return False
-    items = [child for child in box.iter() if child.tag != "-text"]
+    items = [text for text in (text_of(child) for child in box.iter() if child.tag != "-text") if text]
     if len(items) < THREAD_STAMPS:
         return False
-    # In a list, an item may sign with the name alone: the list's items are each one entry.
-    opens = (lambda text: posted_at(text) or signed_at(text)) if box.tag in _REPLY_LISTS else posted_at
-    stamped = sum(1 for item in items if opens(text_of(item)))
+    stamped = sum(1 for text in items if posted_at(text) or signed_at(text))
     return stamped >= THREAD_STAMPS and stamped >= _THREAD_SHARE * len(items) and box.css_first("h1") is None
 
 

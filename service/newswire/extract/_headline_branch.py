@@ -14,6 +14,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from newswire.extract._container import Choice
+from newswire.extract._tidy import comments_heading
 from newswire.extract._title import shown_in
 
 # The headline's branch holds at least this share of the winner's paragraph text, and less than
@@ -31,7 +32,16 @@ def headline_branch(choice: Choice, headline: str | None) -> tuple[LexborNode, f
     if best is None or not headline:
         return None
     headings = best.css(_HEADINGS)[:_MAX_HEADINGS]
-    node = next((n for n in headings if shown_in(headline, n.text(deep=True))), None)
+    # A comment section's heading may name the post ("46 Comments on “<headline>”"): it heads the
+    # thread under the article, not the article.
+    node = next(
+        (
+            n
+            for n in headings
+            if shown_in(headline, text := n.text(deep=True)) and not comments_heading(" ".join(text.split()))
+        ),
+        None,
+    )
     if node is None or node.mem_id == best.mem_id:
         return None
     while node.parent is not None and node.parent.mem_id != best.mem_id:

@@ -107,6 +107,13 @@ def reads_thread(other: list[str], thread: str) -> bool:
     return _share_in(_shingle_set(other), _shingle_set([thread])) >= THREAD_READ
 
 
+def without_thread(other: list[str], thread: str) -> list[str]:
+    """trafilatura's paragraphs without those that are (``THREAD_READ`` of their shingles) the
+    readers' comment thread set aside: the article's edges and branch are judged on the rest."""
+    replies = _shingle_set([thread])
+    return [para for para in other if _share_in(set(_shingles(para)), replies) < THREAD_READ]
+
+
 def same_reading(ours: list[str], other: list[str]) -> bool:
     """Whether trafilatura's body is our article with blocks left out: no longer than ours, mostly
     inside it (``SAME_READING``), and what ours has more sits between the paragraphs both share

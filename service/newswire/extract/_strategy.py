@@ -346,6 +346,10 @@ def choose_body(
             paragraphs, method = other, "trafilatura"
             confidence = round(min(share, 0.5), 3)
         else:
+            if thread:
+                # Where trafilatura keeps the thread set aside, its replies are not the article's
+                # text for our body to hold or to take.
+                other = _second_opinion.without_thread(other, thread)
             if branch is not None:
                 confirmed = _second_opinion.confirms(branch, other)
                 if notes is not None:

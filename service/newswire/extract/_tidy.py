@@ -211,10 +211,11 @@ def posted_at(text: str) -> bool:
 
 def signed_at(text: str) -> bool:
     """Whether a list item opens as a reader's comment signed without a verb does: a short name,
-    then the posting time ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM").
-    A live blog's or a timeline's entry opens with its time, not with a name before it."""
+    then the posting time ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM",
+    "Jo 6 months ago"). A live blog's or a timeline's entry opens with its time, not with a name
+    before it."""
     head = text[:_POSTED_AT_REACH]
-    if ":" not in head:
+    if ":" not in head and "ago" not in head:
         return False
     found = _POSTED_AT.search(head)
     return found is not None and 0 < len(head[: found.start()].strip()) <= _SIGNATURE

@@ -31,7 +31,7 @@ from newswire.extract._nodes import (
     text_size,
     word_link_chars,
 )
-from newswire.extract._tidy import SENTENCE_END
+from newswire.extract._tidy import SENTENCE_END, THREAD_STAMPS, count_posted, posted_at, signed_at
 
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | HEADINGS
 
@@ -179,7 +179,9 @@ def _away_link_chars(node: LexborNode) -> int:
     )
 
 
-def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: list[str] | None) -> None:
+def _blocks(
+    root: LexborNode, out: list[str], notes: list[str] | None, whole: list[str] | None, cut: list[str] | None
+) -> None:
     # Of several <article> elements inside the container, the smaller ones may be teaser cards.
     cards: set[int] = set()
     articles = root.css("article")
@@ -192,7 +194,11 @@ def _blocks(root: LexborNode, out: list[str], notes: list[str] | None, whole: li
             if a.mem_id != biggest.mem_id and _is_card(a) and not (a.mem_id in before and _opens_story(a))
         }
     teasers: list[tuple[int, int, LexborNode]] = []
-    _walk(root, out, cards, 0, notes, teasers=teasers)
+    # Boxes are only read for a thread on a container whose text holds enough posting times.
+    threads: list[str] | None = None
+    if count_posted(text_of(root)) >= THREAD_STAMPS:
+        threads = cut if cut is not None else []
+    _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads)
     if whole is not None:
         whole.extend(out)
     if teasers:
@@ -483,8 +489,11 @@ def _walk(
     notes: list[str] | None = None,
     *,
     teasers: list[tuple[int, int, LexborNode]] | None = None,
+    threads: list[str] | None = None,
 ) -> None:
-    """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`)."""
+    """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
+    ``threads``: None when the container holds too few posting times for a thread of replies,
+    else where the text of each thread left out goes)."""
     if depth > _MAX_DEPTH:
         return
     word_links: dict[str, int] | None = None
@@ -514,7 +523,7 @@ def _walk(
             if _good_block(text, child):
                 out.append(text)
         elif tag == "header" and _section_header(child, out):
-            _walk(child, out, cards, depth + 1, notes, teasers=teasers)
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads)
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -523,11 +532,45 @@ def _walk(
             or (tag == "table" and not _text_table(child))
         ):
             continue
+        elif (
+            threads is not None
+            and tag in _REPLY_BOXES
+            and _signed_replies(child)
+            and any(_prose(text) for text in out)
+        ):
+            threads.append(text_of(child))  # a thread of replies after the article
         else:
             start = len(out)
-            _walk(child, out, cards, depth + 1, notes, teasers=teasers)
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
+
+
+# Boxes that may hold a thread of readers' replies, one reply per child box, and the share of the
+# children with text that must open signed (a name, then the posting time) for the box to be one.
+_REPLY_BOXES = frozenset({"ol", "ul", "dl", "div", "section", "tbody"})
+_REPLIES_SIGNED = 2 / 3
+
+
+def _signed_replies(box: LexborNode) -> bool:
+    """Whether a box after the article's prose is a thread of readers' replies that no class names:
+    ``THREAD_STAMPS`` or more children with text, most of them opening with who wrote it and when
+    ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM", "Jo 6 months ago").
+    Empty anchors between the replies do not count; a heading over them ("3 Comments") does, and
+    nothing longer than a line comes before the first reply."""
+    items = [kid for kid in box.iter() if kid.tag not in {"-text", "-comment"}]
+    if len(items) < THREAD_STAMPS:
+        return False
+    texts = [text for text in map(text_of, items) if text]
+    if len(texts) < THREAD_STAMPS:
+        return False
+    signs = [posted_at(text) or signed_at(text) for text in texts]
+    signed = sum(signs)
+    if signed < THREAD_STAMPS or signed < _REPLIES_SIGNED * len(texts):
+        return False
+    # Before the first reply, a heading or a prompt ("3 Comments", "Leave a reply"); a box holding
+    # the article's text and then the replies to it is the article's.
+    return all(len(text) < _PROSE for text in texts[: signs.index(True)])
 
 
 def _section_heading(heading: LexborNode, out: list[str]) -> bool:
@@ -571,11 +614,16 @@ def _text_beside(heading: LexborNode, forward: bool) -> bool:
 
 
 def container_text(
-    best: LexborNode | None, notes: list[str] | None = None, whole: list[str] | None = None
+    best: LexborNode | None,
+    notes: list[str] | None = None,
+    whole: list[str] | None = None,
+    cut: list[str] | None = None,
 ) -> list[str]:
     """The blocks of the chosen container, in document order. ``notes`` collects, for ``newswire
     parse --explain``, the lines kept that a rule of the walk alone would drop; ``whole`` gets the
-    blocks with the teaser boxes after the article left in (where the article ends is judged on them)."""
+    blocks with the teaser boxes after the article left in (where the article ends is judged on them);
+    ``cut`` the text of each thread of readers' replies left out after the article
+    (:func:`_signed_replies`)."""
     if best is None:
         return []
     out: list[str] = []
@@ -586,5 +634,5 @@ def container_text(
         if whole is not None:
             whole.extend(out)
     else:
-        _blocks(best, out, notes, whole)
+        _blocks(best, out, notes, whole, cut)
     return out
