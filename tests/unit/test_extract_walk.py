@@ -373,6 +373,13 @@ def test_names_linked_inside_a_sentence_are_its_words_and_a_row_of_links_is_not(
         "The Harbour Board of Stoneport met in Millbay. It sailed on to Westholm.",
         *SENTENCES[3:],
     ]
+    # A hostile page nests the linked sentence thousands of inline elements deep: read all the same.
+    deep = f"<dl><dd>{'<span>' * 3000}{run}{'</span>' * 3000}</dd></dl>"
+    assert _body(f"<div>{''.join(paras[:3])}{deep}{''.join(paras[3:])}</div>") == [
+        *SENTENCES[:3],
+        words[0],
+        *SENTENCES[3:],
+    ]
     # A list whose items are a row of links each stays out.
     related = "".join(
         f"<li>{topic('Stoneport')}, {topic('Millbay')} and {topic('Westholm')}</li>" for _ in range(2)

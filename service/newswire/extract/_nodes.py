@@ -191,8 +191,16 @@ _TEXT, _LINK, _LINE_END, _BLOCK_END = 0, 1, 2, 3
 
 def _pieces(node: LexborNode, out: list[tuple[str, int]]) -> None:
     """The text below ``node`` in document order as ``(text, kind)`` pieces: unlinked text, a
-    link's text, or a line's end (a ``<br>`` or a block's edge)."""
-    for kid in node.iter(include_text=True):
+    link's text, or a line's end (a ``<br>`` or a block's edge). Walked with a stack of its own,
+    not by recursion: a hostile page nests thousands of inline elements."""
+    # Nodes still to read, last first; None stands for the end of a block entered.
+    todo: list[LexborNode | None] = []
+    todo.extend(list(node.iter(include_text=True))[::-1])
+    while todo:
+        kid = todo.pop()
+        if kid is None:
+            out.append(("", _BLOCK_END))
+            continue
         tag = kid.tag
         if tag == "-text":
             out.append((kid.text_content or "", _TEXT))
@@ -202,10 +210,10 @@ def _pieces(node: LexborNode, out: list[tuple[str, int]]) -> None:
             out.append(("", _LINE_END))
         elif tag in _BLOCK_ENDS:
             out.append(("", _BLOCK_END))
-            _pieces(kid, out)
-            out.append(("", _BLOCK_END))
+            todo.append(None)
+            todo.extend(list(kid.iter(include_text=True))[::-1])
         elif tag != "-comment":
-            _pieces(kid, out)
+            todo.extend(list(kid.iter(include_text=True))[::-1])
 
 
 def _word_link(text: str) -> bool:
