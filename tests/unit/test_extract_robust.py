@@ -663,7 +663,7 @@ def test_teaser_cards_after_the_article_go_with_their_labels_when_no_names_say_s
     assert container_text(inside.body) == [*paragraphs[:2], *(line for _, line in _TEASERS), *paragraphs[2:]]
 
 
-def _signed_replies(count: int) -> list[str]:
+def _replies_signed_on_lines(count: int) -> list[str]:
     """Readers' replies as a template without class names prints them: the name and the posting
     time on lines of their own ("Reader 3" / "May 4, 2026 at 8:13 am"), no "says:", then the text."""
     words = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
@@ -683,7 +683,7 @@ def test_a_thread_of_signed_replies_after_the_article_is_left_out_of_the_walk() 
     # Inside the winning container, after the article's prose: a box whose children are mostly
     # replies opening with a name and a posting time is a thread, though no class names it.
     article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
-    replies = "".join(f"<li>{reply}</li>" for reply in _signed_replies(6))
+    replies = "".join(f"<li>{reply}</li>" for reply in _replies_signed_on_lines(6))
     tree = LexborHTMLParser(_page(f"<div>{article}<h2>6 Comments</h2><ul>{replies}</ul></div>"))
     cut: list[str] = []
     blocks = container_text(tree.css_first("body > div"), cut=cut)
@@ -696,7 +696,7 @@ def test_a_box_holding_the_article_before_the_replies_is_not_a_thread() -> None:
     # are signed replies, but the article comes before the first of them and stays.
     intro = _paragraphs([SENTENCES[4] + " " + SENTENCES[5]])
     article = f"<div>{_paragraphs([SENTENCES[0] + ' ' + SENTENCES[1], SENTENCES[2]])}</div>"
-    replies = "".join(f"<div>{reply}</div>" for reply in _signed_replies(6))
+    replies = "".join(f"<div>{reply}</div>" for reply in _replies_signed_on_lines(6))
     tree = LexborHTMLParser(_page(f"<div>{intro}<div>{article}{replies}</div></div>"))
     blocks = container_text(tree.css_first("body > div"))
     assert SENTENCES[2] in blocks
@@ -706,7 +706,7 @@ def test_a_comment_heading_naming_the_post_is_not_the_headline_branch() -> None:
     # "46 Comments on “<headline>”" names the post over the thread: the branch under it is the
     # thread, not the article beside a column.
     article = f"<div>{_paragraphs(SENTENCES)}</div>"
-    replies = "".join(f"<div>{reply}</div>" for reply in _signed_replies(12))
+    replies = "".join(f"<div>{reply}</div>" for reply in _replies_signed_on_lines(12))
     thread = f"<div><h2>12 Comments on “Harbour plan approved”</h2>{replies}</div>"
     tree = LexborHTMLParser(_page(f"<h1>Harbour plan approved</h1><div>{article}{thread}</div>"))
     choice = choose_container(tree.body)  # type: ignore[arg-type]
@@ -715,8 +715,8 @@ def test_a_comment_heading_naming_the_post_is_not_the_headline_branch() -> None:
 
 
 def test_trafilatura_paragraphs_that_are_the_thread_set_aside_are_left_out() -> None:
-    thread = " ".join(_signed_replies(2))
-    reply = LexborHTMLParser(_signed_replies(1)[0]).body.text(deep=True, separator=" ")  # type: ignore[union-attr]
+    thread = " ".join(_replies_signed_on_lines(2))
+    reply = LexborHTMLParser(_replies_signed_on_lines(1)[0]).body.text(deep=True, separator=" ")  # type: ignore[union-attr]
     other = [SENTENCES[0], " ".join(reply.split())]
     assert without_thread(other, LexborHTMLParser(thread).body.text(deep=True, separator=" ")) == [
         SENTENCES[0]
@@ -756,3 +756,14 @@ def test_a_box_of_signed_replies_between_empty_anchors_does_not_win() -> None:
         f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div><h3>Comments</h3>{replies}</div>"
     )
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_live_blog_whose_entries_open_with_one_label_and_a_time_is_the_article() -> None:
+    # A live blog labels its entries alike before their time ("Key event · 2 hours ago"): readers
+    # sign each comment with a name of their own, so entries opening with one label are not a thread.
+    text = " ".join(SENTENCES[:3])
+    entries = "".join(
+        f"<div><p>Key event · {i + 1} hours ago</p>\n<p>Entry {i}: {text}</p></div>" for i in range(6)
+    )
+    html = _page(f"<div><p>{' '.join(SENTENCES[3:])}</p><div>{entries}</div></div>")
+    assert _event(html).body.count("Entry ") == 6

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract._clean import clean_tree, thread_around
@@ -23,19 +25,36 @@ from newswire.extract._nodes import text_of
 from newswire.extract._walk import container_text
 
 
+class SetAside(NamedTuple):
+    """Readers' comment threads left out of the body: ``won`` the thread that outweighed the
+    article and won the container, set aside before choosing again (the page's words are then
+    mostly the readers', not the article's); ``cut`` those the walk left out after the article's
+    prose. "" where there was none."""
+
+    won: str
+    cut: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(part for part in (self.won, self.cut) if part)
+
+
+# What main_text_scored finds: see its docstring.
+Found = tuple[list[str], float, int, list[str] | None, list[str], SetAside]
+
+
 def main_text_scored(
     tree: LexborHTMLParser, url: str | None = None, headline: str | None = None, *, spare_named: bool = False
-) -> tuple[list[str], float, int, list[str] | None, list[str], str]:
+) -> Found:
     """The main text's paragraphs, the share of the page's paragraph text they came from (0-1),
     the words of the article the markup declares around them (0 when none is declared), the
     text of the displayed ``headline``'s branch of the winner when that branch may be the article
     without a column beside it (:mod:`._headline_branch`; None otherwise), and the paragraphs with
-    the teaser boxes after the article left in (:func:`._walk.container_text`), and the text of
-    the readers' comment thread removed because it won ("" when none was: those words are not the
-    page's article, so a body small against the page's words is not small against them)."""
+    the teaser boxes after the article left in (:func:`._walk.container_text`), and the readers'
+    comment threads set aside (:class:`SetAside`)."""
     body = tree.body
     if body is None:
-        return [], 0.0, 0, None, [], ""
+        return [], 0.0, 0, None, [], SetAside("", "")
     clean_tree(tree, url, spare_named=spare_named)
     choice = choose_container(body)
     thread = thread_around(choice.best) if choice.best is not None else None
@@ -54,10 +73,10 @@ def main_text_scored(
     cut: list[str] = []
     if choice.best is None or not choice.siblings:
         alone = container_text(choice.best, whole=whole, cut=cut)
-        return alone, choice.share, declared_words, narrower, whole, " ".join([thread_text, *cut]).strip()
+        return alone, choice.share, declared_words, narrower, whole, SetAside(thread_text, " ".join(cut))
     keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
     for key in order:
         out.extend(container_text(keep[key], whole=whole, cut=cut))
-    return out, choice.share, declared_words, narrower, whole, " ".join([thread_text, *cut]).strip()
+    return out, choice.share, declared_words, narrower, whole, SetAside(thread_text, " ".join(cut))

@@ -28,7 +28,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
-from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, posted_at, signed_at
+from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, signed_entries
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 from newswire.extract._walk import heads_its_text
 
@@ -250,6 +250,9 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
     Teasers lead to the site's own stories; a heading that links to another site names what
     the article itself is about (a listicle's product, a reference).
     """
+    # Each parent's answer to _titles_a_series, per heading tag: asked once, not once per heading
+    # (a page of a thousand linked headings would cost a million heading tests).
+    series: dict[tuple[int, str], bool] = {}
     for link in body.css(_CARD_LINK):
         href = link.attributes.get("href") or ""
         if href.startswith("#") or link.parent is None or _same_page(href, url) or _off_site(href, url):
@@ -265,7 +268,7 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
             and not _prose_before(card)
         ):
             card, parent = parent, parent.parent
-        if not holds_article(card) and not (card.tag in HEADINGS and _titles_a_series(card)):
+        if not holds_article(card) and not (card.tag in HEADINGS and _titles_a_series(card, series)):
             card.decompose()
 
 
@@ -273,18 +276,27 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
 _TITLED_ITEMS = 3
 
 
-def _titles_a_series(heading: LexborNode) -> bool:
+def _titles_a_series(heading: LexborNode, series: dict[tuple[int, str], bool]) -> bool:
     """Whether a linked heading left alone as a card (its box is larger than a card) is one item's
     title in a series of them: the parent holds ``_TITLED_ITEMS`` or more headings of its tag that
     link and stand over a paragraph of their own (a ranked list of films, each title linking to its
     review; a weekly edition's stories). A promotion inside a story ("Read: <a>other story</a>") is a
-    lone heading, and teaser grids give each card its own box."""
+    lone heading, and teaser grids give each card its own box. ``series`` holds the answers given
+    so far, by parent and tag: the headings removed meanwhile were not titles of a series, so the
+    answer stands."""
     parent = heading.parent
     if parent is None:
         return False
+    key = (parent.mem_id, heading.tag or "")
+    if key not in series:
+        series[key] = _holds_titled_items(parent, key[1])
+    return series[key]
+
+
+def _holds_titled_items(parent: LexborNode, tag: str) -> bool:
     titled = 0
     for sibling in parent.iter():
-        linked = sibling.tag == heading.tag and sibling.css_first("a[href]") is not None
+        linked = sibling.tag == tag and sibling.css_first("a[href]") is not None
         if linked and heads_its_text(sibling):
             titled += 1
             if titled >= _TITLED_ITEMS:
@@ -340,8 +352,9 @@ def _usually_goes(node: LexborNode) -> bool:
 # time: a thread of replies is a list of such items, an article is not.
 _THREAD_BOX = frozenset({"ol", "ul", "div", "section", "dl", "tbody"})
 _THREAD_SHARE = 2 / 3
-# Lists whose items may hold the replies to them.
+# Lists whose items may hold the replies to them, and how many of them, nested, are read.
 _REPLY_LISTS = frozenset({"ol", "ul", "dl"})
+_THREAD_LEVELS = 32
 
 
 def _is_thread(box: LexborNode) -> bool:
@@ -354,7 +367,7 @@ def _is_thread(box: LexborNode) -> bool:
     items = [text for text in (text_of(child) for child in box.iter() if child.tag != "-text") if text]
     if len(items) < THREAD_STAMPS:
         return False
-    stamped = sum(1 for text in items if posted_at(text) or signed_at(text))
+    stamped = sum(signed_entries(items))
     return stamped >= THREAD_STAMPS and stamped >= _THREAD_SHARE * len(items) and box.css_first("h1") is None
 
 
@@ -371,7 +384,8 @@ def _is_reply_tree(box: LexborNode) -> bool:
     replied = 0
     for item in items:
         replies = item.css_first(box.tag)
-        if replies is not None and 2 * link_chars(replies) <= text_size(text_of(replies)):
+        size = text_size(text_of(replies)) if replies is not None else 0
+        if replies is not None and size > 0 and 2 * link_chars(replies) <= size:
             replied += 1
     return replied >= _THREAD_SHARE * len(items) and not _beside_headline(box)
 
@@ -392,17 +406,16 @@ def _beside_headline(box: LexborNode) -> bool:
 def thread_around(node: LexborNode) -> LexborNode | None:
     """The comment thread that holds the chosen container, or is it, if any: wordy, a thread can
     outweigh the article it follows. (A thread inside the container is cut where it starts.)"""
-    box: LexborNode | None = node
-    tree: LexborNode | None = None
-    while box is not None and box.tag not in {"body", "html"}:
-        if _is_reply_tree(box):
-            tree = box  # the outermost: the replies are threads of their own
-        box = box.parent
-    if tree is not None:
-        return tree
+    lists = [each for each in (node, *ancestors(node)) if each.tag in _REPLY_LISTS]
+    # Each list is read whole: past this many levels the nesting is no thread a reader scrolls
+    # through but a page built to be slow, and its lists are left unread.
+    if len(lists) <= _THREAD_LEVELS:
+        for outer in reversed(lists):
+            if _is_reply_tree(outer):
+                return outer  # the outermost: the replies are threads of their own
     if count_posted(text_of(node)) < THREAD_STAMPS:
         return None
-    box = node
+    box: LexborNode | None = node
     while box is not None and box.tag not in {"body", "html"}:
         if _is_thread(box):
             return box

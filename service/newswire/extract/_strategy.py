@@ -225,7 +225,9 @@ def _branch_note(confirmed: bool, branch: list[str]) -> str:
 
 def _spared_names(
     html: str, url: str | None, headline: str | None, page_words: int, dense: list[str]
-) -> tuple[LexborHTMLParser, tuple[list[str], float, int, list[str] | None, list[str], str]] | None:
+) -> (
+    tuple[LexborHTMLParser, tuple[list[str], float, int, list[str] | None, list[str], _body.SetAside]] | None
+):
     """The container found on a fresh tree whose boxes named as boilerplate were kept, when it is
     sure (most of the page's paragraph text, 3%+ of its words), holds the ``dense`` run's text (40+
     words) and ``SPARED_GAIN`` times its words or more: an article of short lines (a playlist, a list of
@@ -265,8 +267,8 @@ def choose_body(
     displayed headline: a winner that holds it in a branch with most but not all of its text is
     narrowed to that branch when trafilatura's body lies within it (:mod:`._headline_branch`).
     """
-    paragraphs, share, declared_words, narrower, whole, thread = _body.main_text_scored(tree, url, headline)
-    if thread:
+    paragraphs, share, declared_words, narrower, whole, aside = _body.main_text_scored(tree, url, headline)
+    if aside.won:
         # Readers' comments outweighed the article: the page's words are mostly theirs (in this
         # thread and in others beside it), so the body's part of them says nothing about it.
         page_words = 0
@@ -278,8 +280,8 @@ def choose_body(
         dense = _density.densest_run(html)
         retry = _spared_names(html, url, headline, page_words, dense)
         if retry is not None:
-            tree, (paragraphs, share, declared_words, narrower, whole, spared_thread) = retry
-            thread = thread or spared_thread
+            tree, (paragraphs, share, declared_words, narrower, whole, spared_aside) = retry
+            aside = aside if aside.text else spared_aside
             teasers_cut = len(whole) > len(paragraphs)
             # Found only by keeping boxes named as furniture: never sure enough to skip the second
             # opinion, which judges where the article ends.
@@ -333,8 +335,9 @@ def choose_body(
     if asked or branch is not None or tail:
         other = _second_opinion.trafilatura_paragraphs(html, url)
         why = _second_opinion_wins(paragraphs, other, method, tree) if asked else ""
+        thread = aside.text
         if why and thread and _second_opinion.reads_thread(other, thread):
-            # The thread set aside because it outweighed the article is not the article either.
+            # The readers' threads set aside are not the article either.
             why = ""
             if notes is not None:
                 notes.append(

@@ -209,16 +209,32 @@ def posted_at(text: str) -> bool:
     return _COMMENTER.search(head) is not None and _POSTED_AT.search(head) is not None
 
 
-def signed_at(text: str) -> bool:
-    """Whether a list item opens as a reader's comment signed without a verb does: a short name,
-    then the posting time ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM",
-    "Jo 6 months ago"). A live blog's or a timeline's entry opens with its time, not with a name
-    before it."""
+def signed_at(text: str) -> str | None:
+    """The name a box's entry opens with when it opens as a reader's comment signed without a verb
+    does: a short name, then the posting time ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo |
+    10/29/2012 5:14 PM", "Jo 6 months ago"); None otherwise. A live blog's entry may open with a
+    label before its time too ("Key event · 2 hours ago", "Updated 10:15 am"): see
+    :func:`signed_entries`."""
     head = text[:_POSTED_AT_REACH]
     if ":" not in head and "ago" not in head:
-        return False
+        return None
     found = _POSTED_AT.search(head)
-    return found is not None and 0 < len(head[: found.start()].strip()) <= _SIGNATURE
+    if found is None:
+        return None
+    name = head[: found.start()].strip()
+    return name if 0 < len(name) <= _SIGNATURE else None
+
+
+def signed_entries(texts: list[str]) -> list[bool]:
+    """Which of a box's entries open as readers' comments: "Jo says:" and a time
+    (:func:`posted_at`), or a name and a time (:func:`signed_at`) when the names differ from entry
+    to entry (readers sign each comment with their own name; a live blog labels its entries alike,
+    "Key event", "Updated", "Tuesday,", and is the article)."""
+    said = [posted_at(text) for text in texts]
+    names = [None if verb else signed_at(text) for text, verb in zip(texts, said, strict=True)]
+    signed = [name.casefold() for name in names if name]
+    varied = 2 * len(set(signed)) > len(signed)
+    return [verb or (varied and name is not None) for verb, name in zip(said, names, strict=True)]
 
 
 def _thread_start(paragraphs: list[str]) -> int:

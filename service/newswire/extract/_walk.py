@@ -31,7 +31,7 @@ from newswire.extract._nodes import (
     text_size,
     word_link_chars,
 )
-from newswire.extract._tidy import SENTENCE_END, THREAD_STAMPS, count_posted, posted_at, signed_at
+from newswire.extract._tidy import SENTENCE_END, THREAD_STAMPS, count_posted, signed_entries
 
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | HEADINGS
 
@@ -564,7 +564,7 @@ def _signed_replies(box: LexborNode) -> bool:
     texts = [text for text in map(text_of, items) if text]
     if len(texts) < THREAD_STAMPS:
         return False
-    signs = [posted_at(text) or signed_at(text) for text in texts]
+    signs = signed_entries(texts)
     signed = sum(signs)
     if signed < THREAD_STAMPS or signed < _REPLIES_SIGNED * len(texts):
         return False
