@@ -384,8 +384,8 @@ def _is_reply_tree(box: LexborNode) -> bool:
     replied = 0
     for item in items:
         replies = item.css_first(box.tag)
-        size = text_size(text_of(replies)) if replies is not None else 0
-        if replies is not None and size > 0 and 2 * link_chars(replies) <= size:
+        # An empty list counts: threaded templates print one under each comment for its replies.
+        if replies is not None and 2 * link_chars(replies) <= text_size(text_of(replies)):
             replied += 1
     return replied >= _THREAD_SHARE * len(items) and not _beside_headline(box)
 
