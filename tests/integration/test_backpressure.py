@@ -91,9 +91,9 @@ async def test_ingest_stops_fetching_while_kafka_is_down_and_resumes_exactly_onc
         finally:
             ingest.stop()
 
-        counts = Counter(
-            [orjson.loads(r.value)["url"] async for r in iter_topic(settings, settings.topic("articles"))]
-        )
+        # Settled: read once the broker has written the markers of every transaction it committed.
+        records = iter_topic(settings, settings.topic("articles"), settled=True)
+        counts = Counter([orjson.loads(r.value)["url"] async for r in records])
         generated = set(site.generated_urls())
         print(
             f"\nbackpressure: broker down {noticed_after + OUTAGE_S:.1f}s, "
@@ -107,7 +107,8 @@ async def test_ingest_stops_fetching_while_kafka_is_down_and_resumes_exactly_onc
     )
     grown_mib = (memory_late_outage.tree_kb - memory_at_outage.tree_kb) / 1024
     assert grown_mib < OUTAGE_RSS_MIB, f"ingest grew {grown_mib:.1f} MiB while Kafka was down"
-    assert set(counts) == generated, f"lost: {sorted(generated - set(counts))[:5]}"
+    lost = sorted(generated - set(counts), key=lambda url: int(url.rsplit("-", 1)[1]))
+    assert not lost, f"lost {len(lost)}: {lost[:5]}…; ingest's warnings:\n{ingest.notable_lines()}"
     assert max(counts.values()) == 1, f"published twice: {[u for u, n in counts.items() if n > 1][:5]}"
 
 

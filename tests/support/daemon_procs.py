@@ -198,6 +198,20 @@ class Daemon:
             return None
         return response.status_code == 200
 
+    def notable_lines(self, limit: int = 40) -> str:
+        """The daemon's own warnings and errors and its closing line: what a failed outage test
+        needs to tell a lost record from a slow recovery (the clients' connection noise left out)."""
+        with contextlib.suppress(OSError):
+            lines = self.log_path.read_text(errors="replace").splitlines()
+            picked = [
+                line
+                for line in lines
+                if '"logger":"newswire' in line
+                and ('"level":"warning"' in line or '"level":"error"' in line or "daemon stopped" in line)
+            ]
+            return "\n".join(picked[-limit:])
+        return ""
+
     def log_tail(self, chars: int = 3000) -> str:
         with contextlib.suppress(OSError):
             return self.log_path.read_text(errors="replace")[-chars:]
