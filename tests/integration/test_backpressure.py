@@ -95,6 +95,10 @@ async def test_ingest_stops_fetching_while_kafka_is_down_and_resumes_exactly_onc
         records = iter_topic(settings, settings.topic("articles"), settled=True)
         counts = Counter([orjson.loads(r.value)["url"] async for r in records])
         generated = set(site.generated_urls())
+        letters = [
+            orjson.loads(r.value)
+            async for r in iter_topic(settings, settings.topic("dead-letters"), settled=True)
+        ]
         print(
             f"\nbackpressure: broker down {noticed_after + OUTAGE_S:.1f}s, "
             f"{len(fetched_during_outage)} pages fetched meanwhile (bound {MAX_IN_FLIGHT} + {SLACK}); "
@@ -108,7 +112,13 @@ async def test_ingest_stops_fetching_while_kafka_is_down_and_resumes_exactly_onc
     grown_mib = (memory_late_outage.tree_kb - memory_at_outage.tree_kb) / 1024
     assert grown_mib < OUTAGE_RSS_MIB, f"ingest grew {grown_mib:.1f} MiB while Kafka was down"
     lost = sorted(generated - set(counts), key=lambda url: int(url.rsplit("-", 1)[1]))
-    assert not lost, f"lost {len(lost)}: {lost[:5]}…; ingest's warnings:\n{ingest.notable_lines()}"
+    lettered = [
+        f"{d['context'].get('url')}: {d['error']}" for d in letters if d["context"].get("url") in lost
+    ]
+    assert not lost, (
+        f"lost {len(lost)}: {lost[:5]}…; dead letters of these: {lettered[:5]}; "
+        f"ingest's warnings:\n{ingest.notable_lines()}"
+    )
     assert max(counts.values()) == 1, f"published twice: {[u for u, n in counts.items() if n > 1][:5]}"
 
 
