@@ -296,9 +296,9 @@ def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
     """The children of ``node`` in document order: runs of inline text, and the blocks between them.
 
     A run is the text of text nodes and inline children up to a block child or a double
-    ``<br>``, with its linked characters (:class:`Run`). A block child is yielded as the node
-    itself, for the caller to judge. Empty runs are not yielded. Container scoring and the walk
-    both read runs this way, so they agree on what a text run is.
+    ``<br>``, with its linked characters (:class:`Run`); a comment ends no run. A block child is
+    yielded as the node itself, for the caller to judge. Empty runs are not yielded. Container
+    scoring and the walk both read runs this way, so they agree on what a text run is.
     """
     pieces: list[str] = []
     # Whether a piece holds more than white space: most runs between blocks are only the
@@ -334,6 +334,8 @@ def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
                 links += text_size(value.strip()) if tag == "a" else _link_chars_in(child, small)
             pieces.append(value)
             continue
+        elif tag == "-comment":
+            continue  # a browser shows nothing for it: the text on both sides is one line
         if filled:
             text = " ".join("".join(pieces).split())
             if text:
