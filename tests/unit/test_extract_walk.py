@@ -9,6 +9,11 @@ from newswire.extract._explain import explain_path
 from tests.support.harbour_story import SENTENCES, URL
 
 
+def topic(name: str) -> str:
+    """A name linked to its topic page, as publishers link places, people and topics in a sentence."""
+    return f"<a href='/topics/{name.lower().replace(' ', '-')}'>{name}</a>"
+
+
 def _body(article: str) -> list[str]:
     head = "<head><title>Harbour plan approved</title></head>"
     html = f"<html>{head}<body><article>{article}</article></body></html>"
@@ -330,9 +335,6 @@ def test_names_linked_inside_a_sentence_are_its_words_and_a_row_of_links_is_not(
     # Publishers link each place, person or topic of a sentence to a topic page; the sentence is the
     # article's, however much of it is linked. A row of links (tags, "Related: A, B") parts its links
     # with commas, bars or spaces, and a byline names its links between words but ends no sentence.
-    def topic(name: str) -> str:
-        return f"<a href='/topics/{name.lower().replace(' ', '-')}'>{name}</a>"
-
     run = (
         f"{topic('Mayor Ann Lee')} of {topic('Stoneport')} met {topic('Harbour Board')} "
         f"in {topic('Millbay')} on {topic('Tuesday')}."
@@ -391,9 +393,6 @@ def test_a_comment_inside_a_text_run_does_not_split_it() -> None:
     # A browser shows nothing for an HTML comment and reads the text on both sides as one line;
     # templates leave comments inside a post's text (an ad slot, an editor's marker). The sentence
     # stays whole, and its linked names are judged as the words of the whole sentence.
-    def topic(name: str) -> str:
-        return f"<a href='/topics/{name.lower().replace(' ', '-')}'>{name}</a>"
-
     run = (
         f"{topic('Mayor Ann Lee')} of {topic('Stoneport')} met <!-- ad slot --> "
         f"{topic('Harbour Board')} in {topic('Millbay')} on {topic('Tuesday')}."
