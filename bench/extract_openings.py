@@ -20,13 +20,16 @@ by page, so that it stays a fair check. The truths are goose's own output, so go
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from check_sets import Extractor, run_check_set
 
 _WORD = re.compile(r"\w+")
 
@@ -66,16 +69,6 @@ def found_share(page: dict[str, Any], body: str | None) -> float:
     return sum(1 for gram in grams if f" {gram} " in text) / len(grams)
 
 
-def newswire_body(page: dict[str, Any]) -> str | None:
-    from newswire.errors import ExtractError
-    from newswire.extract import extract_html
-
-    try:
-        return str(extract_html(page["raw"], page["url"], fetched="2026-01-01T00:00:00+00:00").body)
-    except ExtractError:
-        return None
-
-
 def trafilatura_body(page: dict[str, Any]) -> str | None:
     from trafilatura import bare_extraction
 
@@ -85,7 +78,7 @@ def trafilatura_body(page: dict[str, Any]) -> str | None:
     return text
 
 
-def score(pages: list[dict[str, Any]], extractor: Callable[[dict[str, Any]], str | None]) -> dict[str, Any]:
+def score(pages: list[dict[str, Any]], extractor: Extractor) -> dict[str, Any]:
     """Mean share of the opening found, and the pages where less than half, or none, was found."""
     shares = [found_share(page, extractor(page)) for page in pages]
     return {
@@ -96,25 +89,23 @@ def score(pages: list[dict[str, Any]], extractor: Callable[[dict[str, Any]], str
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("content", type=Path, help="tests/data/content of a goose3 checkout")
-    ap.add_argument("--trafilatura", action="store_true", help="score trafilatura beside newswire")
-    ap.add_argument("--json", type=Path, help="write the figures as JSON here")
-    args = ap.parse_args()
+def lines(name: str, figures: dict[str, Any]) -> Iterator[str]:
+    """An extractor's figures on one line."""
+    yield (
+        f"{name:<12} pages={figures['pages']:<3} opening found={figures['opening_found']:.3f} "
+        f"pages under half={figures['pages_under_half']} none={figures['pages_none']}"
+    )
 
-    pages = load(args.content)
-    results = {"newswire": score(pages, newswire_body)}
-    if args.trafilatura:
-        results["trafilatura"] = score(pages, trafilatura_body)
-    for name, figures in results.items():
-        print(
-            f"{name:<12} pages={figures['pages']:<3} opening found={figures['opening_found']:.3f} "
-            f"pages under half={figures['pages_under_half']} none={figures['pages_none']}"
-        )
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    return 0
+
+def main() -> int:
+    return run_check_set(
+        __doc__,
+        folder_help="tests/data/content of a goose3 checkout",
+        load=load,
+        score=score,
+        trafilatura_body=trafilatura_body,
+        lines=lines,
+    )
 
 
 if __name__ == "__main__":

@@ -20,16 +20,16 @@ copy: the checkout stays outside the repository. No timing here.
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from check_sets import Extractor, run_check_set
 from corpora import split_of
 
 _SPACE = re.compile(r"\s+")
@@ -68,16 +68,6 @@ def counts(page: dict[str, Any], body: str | None) -> tuple[int, int, int, int]:
     return tp, fp, len(page["with"]) - tp, len(page["without"]) - fp
 
 
-def newswire_body(page: dict[str, Any]) -> str | None:
-    from newswire.errors import ExtractError
-    from newswire.extract import extract_html
-
-    try:
-        return str(extract_html(page["raw"], page["url"], fetched="2026-01-01T00:00:00+00:00").body)
-    except ExtractError:
-        return None
-
-
 def trafilatura_body(page: dict[str, Any]) -> str | None:
     from trafilatura import extract
 
@@ -88,7 +78,7 @@ def trafilatura_body(page: dict[str, Any]) -> str | None:
     return text
 
 
-def score(pages: list[dict[str, Any]], extractor: Callable[[dict[str, Any]], str | None]) -> dict[str, Any]:
+def score(pages: list[dict[str, Any]], extractor: Extractor) -> dict[str, Any]:
     """Precision, recall and F1 per split (dev, check, all) and the raw counts."""
     totals: dict[str, list[int]] = {split: [0, 0, 0, 0] for split in ("dev", "check", "all")}
     pages_per: dict[str, int] = dict.fromkeys(totals, 0)
@@ -112,26 +102,24 @@ def score(pages: list[dict[str, Any]], extractor: Callable[[dict[str, Any]], str
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("tests", type=Path, help="the tests/ folder of a trafilatura checkout")
-    ap.add_argument("--trafilatura", action="store_true", help="score trafilatura beside newswire")
-    ap.add_argument("--json", type=Path, help="write the figures as JSON here")
-    args = ap.parse_args()
+def lines(name: str, table: dict[str, Any]) -> Iterator[str]:
+    """One line per split of an extractor's figures."""
+    for split, figures in table.items():
+        yield (
+            f"{name:<12} {split:<6} pages={figures['pages']:<4} precision={figures['precision']:.3f} "
+            f"recall={figures['recall']:.3f} f1={figures['f1']:.3f}"
+        )
 
-    pages = load(args.tests)
-    results = {"newswire": score(pages, newswire_body)}
-    if args.trafilatura:
-        results["trafilatura"] = score(pages, trafilatura_body)
-    for name, table in results.items():
-        for split, figures in table.items():
-            print(
-                f"{name:<12} {split:<6} pages={figures['pages']:<4} precision={figures['precision']:.3f} "
-                f"recall={figures['recall']:.3f} f1={figures['f1']:.3f}"
-            )
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    return 0
+
+def main() -> int:
+    return run_check_set(
+        __doc__,
+        folder_help="the tests/ folder of a trafilatura checkout",
+        load=load,
+        score=score,
+        trafilatura_body=trafilatura_body,
+        lines=lines,
+    )
 
 
 if __name__ == "__main__":

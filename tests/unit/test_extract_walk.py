@@ -9,6 +9,11 @@ from newswire.extract._explain import explain_path
 from tests.support.harbour_story import SENTENCES, URL
 
 
+def topic(name: str) -> str:
+    """A name linked to its topic page, as publishers link places, people and topics in a sentence."""
+    return f"<a href='/topics/{name.lower().replace(' ', '-')}'>{name}</a>"
+
+
 def _body(article: str) -> list[str]:
     head = "<head><title>Harbour plan approved</title></head>"
     html = f"<html>{head}<body><article>{article}</article></body></html>"
@@ -330,9 +335,6 @@ def test_names_linked_inside_a_sentence_are_its_words_and_a_row_of_links_is_not(
     # Publishers link each place, person or topic of a sentence to a topic page; the sentence is the
     # article's, however much of it is linked. A row of links (tags, "Related: A, B") parts its links
     # with commas, bars or spaces, and a byline names its links between words but ends no sentence.
-    def topic(name: str) -> str:
-        return f"<a href='/topics/{name.lower().replace(' ', '-')}'>{name}</a>"
-
     run = (
         f"{topic('Mayor Ann Lee')} of {topic('Stoneport')} met {topic('Harbour Board')} "
         f"in {topic('Millbay')} on {topic('Tuesday')}."
@@ -385,3 +387,28 @@ def test_names_linked_inside_a_sentence_are_its_words_and_a_row_of_links_is_not(
         f"<li>{topic('Stoneport')}, {topic('Millbay')} and {topic('Westholm')}</li>" for _ in range(2)
     )
     assert _body(f"<div>{''.join(paras)}<ul>{related}</ul></div>") == SENTENCES
+
+
+def test_a_comment_inside_a_text_run_does_not_split_it() -> None:
+    # A browser shows nothing for an HTML comment and reads the text on both sides as one line;
+    # templates leave comments inside a post's text (an ad slot, an editor's marker). The sentence
+    # stays whole, and its linked names are judged as the words of the whole sentence.
+    run = (
+        f"{topic('Mayor Ann Lee')} of {topic('Stoneport')} met <!-- ad slot --> "
+        f"{topic('Harbour Board')} in {topic('Millbay')} on {topic('Tuesday')}."
+    )
+    plain = "The ferry timetable <!-- more --> changes in spring."
+    # Between two line breaks a comment leaves the blank line the breaks show.
+    lines = "The quay opens in May.<br><!-- break --><br>The ferry runs all year."
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    body = _body(
+        f"<div>{''.join(paras[:3])}<div>{run}<br><br>{plain}<br><br>{lines}</div>{''.join(paras[3:])}</div>"
+    )
+    assert body == [
+        *SENTENCES[:3],
+        "Mayor Ann Lee of Stoneport met Harbour Board in Millbay on Tuesday.",
+        "The ferry timetable changes in spring.",
+        "The quay opens in May.",
+        "The ferry runs all year.",
+        *SENTENCES[3:],
+    ]

@@ -7,7 +7,8 @@ Shared by cleaning (:mod:`._clean`), container scoring (:mod:`._container`) and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborNode
 
@@ -154,7 +155,7 @@ def word_link_chars(node: LexborNode) -> int:
     away. The links of a row (tags, breadcrumbs, "Related: A, B, C") are parted by punctuation or
     spaces only, and are not counted."""
     pieces: list[tuple[str, int]] = []
-    _pieces(node, pieces)
+    _pieces(node.iter(include_text=True), pieces)
     return _word_links_in(pieces)
 
 
@@ -189,13 +190,13 @@ def _block_word_links(block: list[tuple[str, int]]) -> int:
 _TEXT, _LINK, _LINE_END, _BLOCK_END = 0, 1, 2, 3
 
 
-def _pieces(node: LexborNode, out: list[tuple[str, int]]) -> None:
-    """The text below ``node`` in document order as ``(text, kind)`` pieces: unlinked text, a
-    link's text, or a line's end (a ``<br>`` or a block's edge). Walked with a stack of its own,
-    not by recursion: a hostile page nests thousands of inline elements."""
+def _pieces(nodes: Iterable[LexborNode], out: list[tuple[str, int]]) -> None:
+    """The text of ``nodes`` and below them in document order as ``(text, kind)`` pieces: unlinked
+    text, a link's text, or a line's end (a ``<br>`` or a block's edge). Walked with a stack of its
+    own, not by recursion: a hostile page nests thousands of inline elements."""
     # Nodes still to read, last first; None stands for the end of a block entered.
     todo: list[LexborNode | None] = []
-    todo.extend(list(node.iter(include_text=True))[::-1])
+    todo.extend(list(nodes)[::-1])
     while todo:
         kid = todo.pop()
         if kid is None:
@@ -264,13 +265,40 @@ def _holds_no_block(node: LexborNode, small: list[LexborNode] | None) -> bool:
     return not any(each.tag in _BLOCK_TAGS for each in small)
 
 
-def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
+class Run(NamedTuple):
+    """A run of inline text that :func:`inline_runs` yields: its text (whitespace collapsed) and its
+    linked characters. The children of ``box`` it was read from (text nodes, inline elements, line
+    breaks) are the ones between ``after`` and ``before`` (None: the box's first or last child);
+    what only some callers need is read off them on demand, so the hot walk does not list them."""
+
+    text: str
+    links: int
+    box: LexborNode
+    after: LexborNode | None
+    before: LexborNode | None
+
+    def kids(self) -> Iterator[LexborNode]:
+        """The children of the box the run was read from."""
+        kid = self.box.child if self.after is None else self.after.next
+        stop = None if self.before is None else self.before.mem_id
+        while kid is not None and kid.mem_id != stop:
+            yield kid
+            kid = kid.next
+
+    def word_links(self) -> int:
+        """:func:`word_link_chars` of the run: its characters linked inside its sentences."""
+        pieces: list[tuple[str, int]] = []
+        _pieces(self.kids(), pieces)
+        return _word_links_in(pieces)
+
+
+def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
     """The children of ``node`` in document order: runs of inline text, and the blocks between them.
 
     A run is the text of text nodes and inline children up to a block child or a double
-    ``<br>``, whitespace collapsed, with its linked characters: ``(text, links)``. A block
-    child is yielded as the node itself, for the caller to judge. Empty runs are not yielded.
-    Container scoring and the walk both read runs this way, so they agree on what a text run is.
+    ``<br>``, with its linked characters (:class:`Run`); a comment ends no run. A block child is
+    yielded as the node itself, for the caller to judge. Empty runs are not yielded. Container
+    scoring and the walk both read runs this way, so they agree on what a text run is.
     """
     pieces: list[str] = []
     # Whether a piece holds more than white space: most runs between blocks are only the
@@ -278,6 +306,8 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
     filled = False
     links = 0
     breaks = 0
+    # The child that ended the last run (a block or a double <br>); None at the box's start.
+    after: LexborNode | None = None
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -304,13 +334,16 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
                 links += text_size(value.strip()) if tag == "a" else _link_chars_in(child, small)
             pieces.append(value)
             continue
+        elif tag == "-comment":
+            continue  # a browser shows nothing for it: the text on both sides is one line
         if filled:
             text = " ".join("".join(pieces).split())
             if text:
-                yield text, links
+                yield Run(text, links, node, after, child)
             filled = False
         pieces.clear()
         links = 0
+        after = child
         if tag == "br":
             pieces.append(" ")
         else:
@@ -319,55 +352,7 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
     if filled:
         text = " ".join("".join(pieces).split())
         if text:
-            yield text, links
-
-
-def run_word_links(node: LexborNode) -> dict[str, int]:
-    """:func:`word_link_chars` of each text run :func:`inline_runs` yields for ``node``, by the
-    run's text."""
-    found: dict[str, int] = {}
-    raw: list[str] = []
-    pieces: list[tuple[str, int]] = []
-    breaks = 0
-
-    def close() -> None:
-        text = " ".join("".join(raw).split())
-        if text:
-            found[text] = _word_links_in(pieces)
-        raw.clear()
-        pieces.clear()
-
-    for child in node.iter(include_text=True):
-        tag = child.tag
-        if tag == "-text":
-            value = child.text_content or ""
-            if value.strip():
-                breaks = 0
-            raw.append(value)
-            pieces.append((value, _TEXT))
-        elif tag == "br":
-            breaks += 1
-            if breaks >= 2:
-                close()
-            raw.append(" ")
-            pieces.append(("", _LINE_END))
-        elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
-            if small is None or any(each.tag == "br" for each in small):
-                value = _broken_text(child)
-            else:
-                value = child.text(deep=True) or ""
-            if value.strip():
-                breaks = 0
-            raw.append(value)
-            if tag == "a":
-                pieces.append((text_of(child), _LINK))
-            else:
-                _pieces(child, pieces)
-        elif tag != "-comment":
-            breaks = 0
-            close()
-    close()
-    return found
+            yield Run(text, links, node, after, None)
 
 
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:
@@ -375,7 +360,7 @@ def text_runs(node: LexborNode) -> list[tuple[str, int]]:
 
     Returns (text, linked characters) per run.
     """
-    return [run for run in inline_runs(node) if isinstance(run, tuple)]
+    return [(run.text, run.links) for run in inline_runs(node) if isinstance(run, Run)]
 
 
 def siblings(node: LexborNode, forward: bool) -> Iterator[LexborNode]:

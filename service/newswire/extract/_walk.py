@@ -19,13 +19,13 @@ from newswire.extract._nodes import (
     MAX_LINK_DENSITY,
     MAX_LINK_DENSITY_P,
     SKIP,
+    Run,
     ancestors,
     block_text,
     holds_article,
     inline_runs,
     is_long_paragraph,
     link_chars,
-    run_word_links,
     siblings,
     text_of,
     text_size,
@@ -496,16 +496,16 @@ def _walk(
     else where the text of each thread left out goes)."""
     if depth > _MAX_DEPTH:
         return
-    word_links: dict[str, int] | None = None
     for item in inline_runs(node):
-        if isinstance(item, tuple):
-            text, links = item
-            if links and links / text_size(text) > MAX_LINK_DENSITY:
-                # Names and topics linked inside the run's sentences are its words (see word_link_chars).
-                if word_links is None:
-                    word_links = run_word_links(node)
-                if (links - word_links.get(text, 0)) / text_size(text) > MAX_LINK_DENSITY:
-                    continue
+        if isinstance(item, Run):
+            text, links = item.text, item.links
+            # Names and topics linked inside the run's sentences are its words (see word_link_chars).
+            if (
+                links
+                and links / text_size(text) > MAX_LINK_DENSITY
+                and (links - item.word_links()) / text_size(text) > MAX_LINK_DENSITY
+            ):
+                continue
             if not _date_line(text):
                 out.append(text)
             elif _data_cell(node):
