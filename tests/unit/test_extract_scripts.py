@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
 from newswire.extract._text import word_count, words_in
 
 URL = "https://news.example.jp/articles/2026/market"
+FETCHED = "2026-12-05T12:00:00+00:00"
 HEADLINE = "港町の朝市、今年もにぎわう"
 # Paragraphs as Japanese papers write them: a sentence or two, 40-50 characters each.
 PARAGRAPHS = [
@@ -30,13 +32,13 @@ PROMO = (
 )
 
 
-def _page(paragraphs: list[str], *, extra: str = "") -> str:
+def _page(paragraphs: list[str]) -> str:
     """A Japanese article under a long menu of spaced labels, with a share box after it."""
     menu = " ".join(f"<li><a href='/c{i}'>項目{i}</a></li>" for i in range(200))
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (
         f"<html lang='ja'><head><title>{HEADLINE}</title></head><body><nav><ul>{menu}</ul></nav>"
-        f"<article><h1>{HEADLINE}</h1><div class='article-body'>{body}{extra}</div>"
+        f"<article><h1>{HEADLINE}</h1><div class='article-body'>{body}</div>"
         f"<div class='share-box'><p>{PROMO}</p></div></article><footer>著作権</footer></body></html>"
     )
 
@@ -58,3 +60,17 @@ def test_a_japanese_article_is_weighed_against_the_page_in_words(tmp_path: Path)
     report = explain_path(page, URL)
     assert "unsure" not in report
     assert "trafilatura is not asked" in report
+
+
+def test_a_reading_the_page_brackets_with_rp_stays_and_bare_furigana_go() -> None:
+    bracketed = (
+        "韓国の<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>"
+        "大統領は３日夜、緊急談話を出した。"
+    )
+    bare = (
+        "市の<ruby>担当者<rt>たんとうしゃ</rt></ruby>は、申請の受け付けを来月から"
+        "市役所の窓口で始めると説明した。"
+    )
+    event = extract_html(_page([LONG[0], bracketed, bare, LONG[1]]).encode(), URL, fetched=FETCHED)
+    assert "韓国の尹錫悦（ユンソンニョル）大統領は３日夜、緊急談話を出した。" in event.body
+    assert "市の担当者は、申請の受け付けを来月から市役所の窓口で始めると説明した。" in event.body
