@@ -62,6 +62,16 @@ def test_a_japanese_article_is_weighed_against_the_page_in_words(tmp_path: Path)
     assert "trafilatura is not asked" in report
 
 
+def test_short_japanese_paragraphs_are_prose() -> None:
+    # Paragraphs of 40-50 characters are under the 80 letters a Latin paragraph needs to read as
+    # prose; counted so, the article reads as labels and a second reading replaced it with one run
+    # of text holding the headline and the share box.
+    event = extract_html(_page(PARAGRAPHS).encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert event.body.split("\n\n") == PARAGRAPHS
+    assert PROMO not in event.body
+
+
 def test_a_reading_the_page_brackets_with_rp_stays_and_bare_furigana_go() -> None:
     bracketed = (
         "韓国の<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>"
