@@ -218,8 +218,10 @@ def test_a_long_text_widget_inside_an_aside_does_not_outscore_the_post() -> None
 
 
 def test_ruby_readings_do_not_split_the_words_they_annotate() -> None:
-    # Japanese news for learners prints each kanji word's reading above it (<ruby>, <rt>): the
-    # reading is not part of the sentence, and inline it splits the word from its ending.
+    # Japanese news for learners prints each kanji word's reading above it (<ruby>, <rt>, with no
+    # <rp> brackets): the reading is not part of the sentence, and inline it splits the word from
+    # its ending. (A reading the page brackets with <rp> is its plain-text form and stays:
+    # test_extract_scripts.py.)
     sentences = [
         "港の再開発計画が市議会で承認され、来年の春から工事が始まることになりました。",
         "新しい公園と図書館が作られ、市民が海の近くで休むことができるようになります。",
@@ -228,7 +230,7 @@ def test_ruby_readings_do_not_split_the_words_they_annotate() -> None:
     ruby = {"港": "みなと", "市議会": "しぎかい", "図書館": "としょかん", "漁業": "ぎょぎょう"}
     marked = list(sentences)
     for word, reading in ruby.items():
-        annotated = f"<ruby>{word}<rp>(</rp><rt>{reading}</rt><rp>)</rp></ruby>"
+        annotated = f"<ruby>{word}<rt>{reading}</rt></ruby>"
         marked = [sentence.replace(word, annotated) for sentence in marked]
     event = _event(_page(f"<article>{_paragraphs(marked * 2)}</article>"))
     assert event.body.split("\n\n")[:3] == sentences

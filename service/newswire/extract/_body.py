@@ -22,6 +22,7 @@ from newswire.extract._clean import clean_tree, thread_around
 from newswire.extract._container import choose_container, declared_article
 from newswire.extract._headline_branch import headline_branch
 from newswire.extract._nodes import text_of
+from newswire.extract._text import words_in
 from newswire.extract._walk import container_text
 
 
@@ -67,7 +68,7 @@ def main_text_scored(
     branch = headline_branch(choice, headline)
     narrower = container_text(branch[0]) if branch is not None else None
     declared = declared_article(choice.best)
-    declared_words = len(text_of(declared).split()) if declared is not None else 0
+    declared_words = words_in(text_of(declared)) if declared is not None else 0
     whole: list[str] = []
     # Threads of replies the walk leaves out after the article are not the page's article either.
     cut: list[str] = []

@@ -33,7 +33,10 @@ from newswire.extract._vocab import BOILERPLATE_TOKENS
 from newswire.extract._walk import heads_its_text
 
 # Ruby annotations (``<rt>``, ``<rp>``) go too: they are the reading printed above a word
-# (Japanese furigana), and left inline they split every annotated word in two.
+# (Japanese furigana), and left inline they split every annotated word in two. Not where the ruby
+# holds ``<rp>``: the page then writes its own plain-text form, the reading in brackets after the
+# word ("尹錫悦（ユンソンニョル）"), as readers without ruby see it.
+_RUBY = frozenset({"rt", "rp"})
 _ALWAYS_DROP = (
     "script, style, noscript, template, svg, iframe, button, select, textarea, input, "
     "canvas, object, embed, map, rt, rp"
@@ -597,6 +600,12 @@ def _note(notes: list[str] | None, why: str, node: LexborNode) -> None:
         notes.append(f"kept {why}: {text_of(node)[:_NOTE_TEXT]!r}")
 
 
+def _bracketed_reading(node: LexborNode) -> bool:
+    """Whether a ruby annotation belongs to a ``<ruby>`` that brackets its reading with ``<rp>``."""
+    parent = node.parent
+    return parent is not None and parent.tag == "ruby" and parent.css_first("rp") is not None
+
+
 def clean_tree(
     tree: LexborHTMLParser,
     url: str | None = None,
@@ -614,6 +623,8 @@ def clean_tree(
         return
     _drop_signup_boxes(body)
     for node in body.css(_ALWAYS_DROP):
+        if node.tag in _RUBY and _bracketed_reading(node):
+            continue
         node.decompose()
     page: list[str] = []  # the page's text, read once when a figure holds a quote
     for node in body.css(_USUALLY_DROP):

@@ -8,10 +8,11 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
 from newswire.extract import _clean, _container, _headline_branch, _strategy, _walk
-from newswire.extract._html import _article_body
+from newswire.extract._html import _article_body, _page_words
 from newswire.extract._metadata import parse_metadata
 from newswire.extract._nodes import text_of
 from newswire.extract._paths import parse_path, read_page
+from newswire.extract._text import word_count, words_in
 
 _SHOWN = 10
 
@@ -39,7 +40,13 @@ def explain_path(path: Path, url: str | None = None) -> str:
     body = tree.body
     if body is None:
         return "\n".join([*lines, "no <body>: nothing to score"])
-    page_words = len((body.text(deep=True) or "").split())
+    failure = ""
+    try:
+        event = parse_path(path, url=url)
+    except ExtractError as exc:
+        event, failure = None, str(exc)
+    headline = event.title if event is not None else None
+    page_words = _page_words(" ".join((body.text(deep=True) or "").split()), headline)
     weighed = page_words  # the page's words the body is weighed against (as _strategy.choose_body)
     kept: list[str] = []  # boxes and lines kept that a name, a tag or a walk rule alone would drop
     _clean.clean_tree(tree, url, kept)
@@ -84,11 +91,11 @@ def explain_path(path: Path, url: str | None = None) -> str:
         if choice.siblings:
             lines.append("  plus other boxes of the body: " + ", ".join(_label(n) for n in choice.siblings))
     container = _walk.container_text(choice.best, kept)
-    words = sum(len(p.split()) for p in container)
+    words = word_count(container)
     lines.append(f"container text: {words} words of the {page_words} the page shows")
     lines.extend(f"  {note}" for note in kept[:_SHOWN])
     declared = _container.declared_article(choice.best)
-    declared_words = len(" ".join((declared.text(deep=True) or "").split()).split()) if declared else 0
+    declared_words = words_in(text_of(declared)) if declared else 0
     if declared is not None:
         lines.append(f"the article the markup declares around it: {_label(declared)}, {declared_words} words")
     if (
@@ -112,12 +119,6 @@ def explain_path(path: Path, url: str | None = None) -> str:
             "body and adds mostly unlinked text of the cleaned page, when the densest run holds it "
             "and is far longer, or when our container's body holds it and adds only around it"
         )
-    failure = ""
-    try:
-        event = parse_path(path, url=url)
-    except ExtractError as exc:
-        event, failure = None, str(exc)
-    headline = event.title if event is not None else None
     branch = _headline_branch.headline_branch(choice, headline)
     if branch is not None:
         lines.append(
@@ -138,5 +139,5 @@ def explain_path(path: Path, url: str | None = None) -> str:
         ext = event.extraction
         method = f"{ext.method} (confidence {ext.confidence:.2f})" if ext else "?"
         paragraphs = len(event.body.split("\n\n"))
-        lines.append(f"result: method {method}, {len(event.body.split())} words in {paragraphs} paragraphs")
+        lines.append(f"result: method {method}, {words_in(event.body)} words in {paragraphs} paragraphs")
     return "\n".join(lines)

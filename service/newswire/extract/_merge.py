@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from newswire.extract._nodes import text_size
 from newswire.extract._shingles import Shingle, shingles
 
 # At least this part of our body's 4-token shingles must be in trafilatura's text: the same region.
@@ -28,9 +29,10 @@ _SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
 
 
 def is_prose(paragraph: str) -> bool:
-    """Whether a paragraph reads as running text: long enough and ending like a sentence (in any
-    script), unlike a menu entry, a label or a teaser's headline."""
-    return len(paragraph) >= _PROSE and _SENTENCE_END.search(paragraph) is not None
+    """Whether a paragraph reads as running text: long enough (a CJK character counting as the
+    several letters of a word it stands for, :func:`._nodes.text_size`) and ending like a sentence
+    (in any script), unlike a menu entry, a label or a teaser's headline."""
+    return text_size(paragraph) >= _PROSE and _SENTENCE_END.search(paragraph) is not None
 
 
 def _shingles(text: str) -> list[Shingle]:

@@ -33,8 +33,31 @@ def clean(text: str | None, *, unescape: bool = False) -> str | None:
     return out or None
 
 
+# Han and kana write words without spaces between them: a white-space "word" of Chinese or Japanese
+# is a clause or a whole sentence. Each such character counts as this part of a word (a word of
+# either language is one to three characters). Hangul is written with spaces and is not counted so.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CHARS_PER_WORD = 2
+
+
+def words_in(text: str) -> int:
+    """Words in a text: white-space-separated words, plus a word for every ``CHARS_PER_WORD``
+    characters of Han or kana, so that a body in those scripts and the page around it are
+    weighed in the same unit as a Latin page's (the page's menus are spaced words, its sentences
+    are not)."""
+    words = len(text.split())
+    if text.isascii():
+        return words
+    return words + len(_UNSPACED.findall(text)) // CHARS_PER_WORD
+
+
+def has_unspaced(text: str) -> bool:
+    """Whether a text holds Han or kana (see :func:`words_in`)."""
+    return not text.isascii() and _UNSPACED.search(text) is not None
+
+
 def word_count(paragraphs: list[str]) -> int:
-    """Whitespace-separated words in a body: the unit the strategies compare bodies' sizes in."""
+    """Words in a body (:func:`words_in`): the unit the strategies compare bodies' sizes in."""
     return sum(map(_words, paragraphs))
 
 
@@ -42,4 +65,4 @@ def word_count(paragraphs: list[str]) -> int:
 # candidate, each criterion): a paragraph is split once. Bounded: a page holds fewer paragraphs.
 @functools.lru_cache(maxsize=512)
 def _words(paragraph: str) -> int:
-    return len(paragraph.split())
+    return words_in(paragraph)

@@ -1,0 +1,86 @@
+"""Pages in scripts written without spaces between words (Chinese, Japanese) and their annotations.
+
+A white-space "word" of Japanese or Chinese is a clause or a whole sentence, and a sentence of
+forty characters says what an English one of a hundred letters does: size and word tests tuned
+on Latin pages must count such text in the same unit, or a Japanese article reads as a handful
+of words beside a page of spaced menu labels, and its paragraphs as labels rather than prose.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newswire.extract import extract_html
+from newswire.extract._explain import explain_path
+from newswire.extract._text import word_count, words_in
+
+URL = "https://news.example.jp/articles/2026/market"
+FETCHED = "2026-12-05T12:00:00+00:00"
+HEADLINE = "港町の朝市、今年もにぎわう"
+# Paragraphs as Japanese papers write them: a sentence or two, 40-50 characters each.
+PARAGRAPHS = [
+    "港町の市場は今年も早朝から多くの買い物客でにぎわい、漁師たちは朝どれの魚を次々と並べていた。",
+    "市場の組合長は「天候に恵まれ、例年より水揚げが多い」と話し、価格も落ち着いているという。",
+    "一方で、燃料費の高騰が続いており、漁に出る回数を減らす船も少なくないと関係者は懸念している。",
+    "市は来月から燃料費の一部を補助する制度を始める予定で、申請の受け付けは市役所の窓口で行う。",
+]
+# The same text in paragraphs long enough to read as prose by any count.
+LONG = [PARAGRAPHS[0] + PARAGRAPHS[1], PARAGRAPHS[2] + PARAGRAPHS[3]]
+PROMO = (
+    "この記事が役に立ったと思ったら、ぜひ友人や家族にもシェアして、港町の魅力を多くの人に伝えてください。"
+    "会員登録をすると、最新の記事をメールでお届けします。"
+)
+
+
+def _page(paragraphs: list[str]) -> str:
+    """A Japanese article under a long menu of spaced labels, with a share box after it."""
+    menu = " ".join(f"<li><a href='/c{i}'>項目{i}</a></li>" for i in range(200))
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html lang='ja'><head><title>{HEADLINE}</title></head><body><nav><ul>{menu}</ul></nav>"
+        f"<article><h1>{HEADLINE}</h1><div class='article-body'>{body}</div>"
+        f"<div class='share-box'><p>{PROMO}</p></div></article><footer>著作権</footer></body></html>"
+    )
+
+
+def test_han_and_kana_count_as_words_and_spaced_scripts_as_before() -> None:
+    assert words_in("The harbour board met on Monday.") == 6
+    assert words_in("Совет гавани собрался в понедельник.") == 5
+    assert words_in("항만 위원회가 월요일에 모였다.") == 4  # Hangul is written with spaces
+    # One white-space word holding 43 characters of Han and kana (and two punctuation marks).
+    assert words_in(PARAGRAPHS[0]) == 1 + 43 // 2
+    assert word_count(PARAGRAPHS) == sum(map(words_in, PARAGRAPHS))
+
+
+def test_a_japanese_article_is_weighed_against_the_page_in_words(tmp_path: Path) -> None:
+    # Counted by white space, the two paragraphs are two words against the menu's 200 labels,
+    # under 3% of the page: the body would be "unsure" and the fallbacks run on a sure article.
+    page = tmp_path / "market.html"
+    page.write_text(_page(LONG), encoding="utf-8")
+    report = explain_path(page, URL)
+    assert "unsure" not in report
+    assert "trafilatura is not asked" in report
+
+
+def test_short_japanese_paragraphs_are_prose() -> None:
+    # Paragraphs of 40-50 characters are under the 80 letters a Latin paragraph needs to read as
+    # prose; counted so, the article reads as labels and a second reading replaced it with one run
+    # of text holding the headline and the share box.
+    event = extract_html(_page(PARAGRAPHS).encode(), URL, fetched=FETCHED)
+    assert event.extraction is not None and event.extraction.method == "container"
+    assert event.body.split("\n\n") == PARAGRAPHS
+    assert PROMO not in event.body
+
+
+def test_a_reading_the_page_brackets_with_rp_stays_and_bare_furigana_go() -> None:
+    bracketed = (
+        "韓国の<ruby><rb>尹錫悦</rb><rp>（</rp><rt>ユンソンニョル</rt><rp>）</rp></ruby>"
+        "大統領は３日夜、緊急談話を出した。"
+    )
+    bare = (
+        "市の<ruby>担当者<rt>たんとうしゃ</rt></ruby>は、申請の受け付けを来月から"
+        "市役所の窓口で始めると説明した。"
+    )
+    event = extract_html(_page([LONG[0], bracketed, bare, LONG[1]]).encode(), URL, fetched=FETCHED)
+    assert "韓国の尹錫悦（ユンソンニョル）大統領は３日夜、緊急談話を出した。" in event.body
+    assert "市の担当者は、申請の受け付けを来月から市役所の窓口で始めると説明した。" in event.body
