@@ -233,6 +233,25 @@ async def start_client(
             raise
 
 
+async def stop_quietly(client: AIOKafkaProducer | AIOKafkaConsumer) -> None:
+    """Stop a client whose connection may be broken, without letting its failures escape.
+
+    aiokafka's consumer cancels its fetch tasks on stop and then awaits them, so a stop
+    after a broker outage or a long pause can raise the ``CancelledError`` of those tasks
+    into the caller, which would end the daemon instead of letting it reconnect. That one
+    is swallowed; a cancellation of the caller itself (the daemon shutting down) is not.
+    """
+    try:
+        await client.stop()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.debug("stopping a Kafka client raised its own tasks' cancellation; ignored")
+    except Exception as exc:  # a broken connection: the client is being dropped anyway
+        log.debug("stopping a Kafka client failed: %r", exc)
+
+
 class PartitionTracker(ConsumerRebalanceListener):  # type: ignore[misc]
     """Remembers the assignment and lets daemons react to it (flush before revoke, rebuild after assign).
 

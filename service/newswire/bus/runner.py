@@ -45,6 +45,7 @@ from newswire.bus.clients import (
     make_producer,
     send_all,
     start_client,
+    stop_quietly,
     transact,
 )
 from newswire.bus.limits import RecordGuard
@@ -192,7 +193,8 @@ class Session:
         #: never commit the same offsets.
         self.lock = asyncio.Lock()
         self._active_at = time.monotonic()
-        self._assigned = False  # an assignment (maybe empty) has completed since connecting
+        # An assignment (maybe empty) has completed since connecting or since the last revocation.
+        self._assigned = False
         # A role takes a batch's work out of its pending state when the transaction begins;
         # once one fails, a later commit on this connection (one made while partitions are
         # revoked, say) would move the offsets past that work. So the first failure ends
@@ -299,7 +301,10 @@ class Session:
 
         After a reconnect the group takes a while to assign partitions again (the old
         member must time out first); that wait is not idleness, and a role that stopped
-        on it would leave its backlog behind.
+        on it would leave its backlog behind. Nor is a rebalance: between a revocation and
+        the next assignment a role holds no work (its partitions are gone, their state is
+        being rebuilt), and after a long pause (a broker outage, a frozen process) the last
+        progress is long ago, so the idle clock starts again only at the new assignment.
         """
         if not self._assigned:
             return 0.0
@@ -312,6 +317,7 @@ class Session:
         self.active()
 
     async def _on_revoke(self, partitions: set[Partition]) -> None:
+        self._assigned = False  # a rebalance is no idleness (idle_for)
         async with self.lock:
             await self._runner.role.revoked(self, partitions)
         for tp in partitions:
@@ -358,8 +364,6 @@ class Runner:
         finally:
             await self.role.close()
             try:
-                with contextlib.suppress(Exception):
-                    await consumer.stop()  # commits nothing: offsets go with transactions
+                await stop_quietly(consumer)  # commits nothing: offsets go with transactions
             finally:  # also when the consumer's stop is cancelled (seen over TLS at shutdown)
-                with contextlib.suppress(Exception):
-                    await producer.stop()
+                await stop_quietly(producer)
