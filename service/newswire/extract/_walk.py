@@ -305,14 +305,17 @@ def _prose_list(node: LexborNode) -> bool:
     """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
     Link lists (related stories, tags) are link-dense (a reference's printed web address is
-    text, not a link away); teaser lists carry images or times,
-    or headings over a line of text. Bullet points of the article itself are neither, and
+    text, not a link away); teaser lists carry images or times beside their links (a list that
+    links nowhere is no teaser list, whatever icon or picture its items show), or headings over a
+    line of text. Bullet points of the article itself are neither, and
     a listicle's items (a heading over a paragraph or more each) are long.
     """
     if holds_article(node):
         return True
     items = node.css("li")
-    if not items or node.css_first("img, time, figure") is not None:
+    if not items or (
+        node.css_first("img, time, figure") is not None and node.css_first("a[href]") is not None
+    ):
         return False
     size = sum(text_size(text_of(item)) for item in items)
     most = _MAX_LIST_LINKS * (size or 1)
