@@ -351,3 +351,12 @@ def test_a_list_with_pictures_and_no_links_is_article_text_and_a_teaser_list_is_
     body = _body("".join(paragraphs[:2]) + icons + "".join(paragraphs[2:]) + teasers)
     assert all(point in body for point in points)
     assert not any("Other story" in line for line in body)
+
+
+def test_a_code_block_holding_a_date_is_article_text() -> None:
+    # A changelog or a JSON sample in <pre> is a few short lines with a date; the date-stamp test is
+    # for a post's "Published on ..." line, not for preformatted text.
+    code = "<pre><code>2026-12-04:\n    quay: add berth seven (fixed)\n</code></pre>"
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    body = _body(f"{paragraphs[: len(paragraphs) // 2]}{code}{paragraphs[len(paragraphs) // 2 :]}")
+    assert any("add berth seven" in line for line in body)

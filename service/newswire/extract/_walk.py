@@ -519,7 +519,8 @@ def _walk(
         child, tag = item, item.tag
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
             text = block_text(child)
-            if _good_block(text, child) and not _date_line(text):
+            # A date in preformatted text is a line of code or of a log, not the post's stamp.
+            if _good_block(text, child) and (tag == "pre" or not _date_line(text)):
                 out.append(text)
         elif tag == "h1" and _section_heading(child, out):
             text = block_text(child)
