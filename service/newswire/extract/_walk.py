@@ -604,7 +604,11 @@ def _section_header(header: LexborNode, out: list[str]) -> bool:
 
 def _text_beside(heading: LexborNode, forward: bool) -> bool:
     """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
-    ``<h1>``, hold running text: a paragraph's length, mostly unlinked."""
+    ``<h1>``, hold running text: a paragraph's length, mostly unlinked. A heading that opens a
+    ``<section>`` (the outline HTML5 describes: each section's heading an ``<h1>``) is read from
+    the section: the text before it is the previous section's."""
+    if not forward and heading.parent is not None and heading.parent.tag == "section" and _opens_box(heading):
+        heading = heading.parent
     size = links = 0
     for node in siblings(heading, forward):
         if node.tag == "h1":
@@ -615,6 +619,11 @@ def _text_beside(heading: LexborNode, forward: bool) -> bool:
             size += text_size(text_of(node))
             links += link_chars(node)
     return is_long_paragraph(size, links)
+
+
+def _opens_box(node: LexborNode) -> bool:
+    """Whether nothing with text comes before ``node`` in its parent."""
+    return not any(sibling.tag != "-comment" and text_of(sibling) for sibling in siblings(node, False))
 
 
 def container_text(
