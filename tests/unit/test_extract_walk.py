@@ -260,6 +260,27 @@ def test_an_h1_opening_a_section_after_the_articles_text_is_the_sections_heading
     ]
 
 
+def test_numbered_item_titles_that_link_stay_over_facts_without_a_paragraph() -> None:
+    # A ranked list links each item's name to the shop and puts a list of facts under it, not a
+    # paragraph: the run of numbers (1, 2, 3) says the headings are the items' titles. The same
+    # linked headings without numbers are not vouched for.
+    names = ["Harbour Rope Company", "Northern Chandlery", "Quayside Sails"]
+    facts = "<ul><li>Price: from 40 euros</li><li>Open: all year</li></ul>"
+
+    def items(numbered: bool) -> str:
+        return "".join(
+            f"<h3>{f'{n}. ' if numbered else ''}<a href='https://shop{n}.example/'>{name}</a></h3>{facts}"
+            for n, name in enumerate(names, start=1)
+        )
+
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    end = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    body = _body(f"<div>{story}{items(True)}{end}</div>")
+    assert [f"{n}. {name}" for n, name in enumerate(names, start=1)] == [b for b in body if b[0].isdigit()]
+    body = _body(f"<div>{story}{items(False)}{end}</div>")
+    assert not any(name in body for name in names)
+
+
 def test_a_linked_item_title_over_short_facts_and_then_its_paragraph_stays() -> None:
     # A listicle links each item's name in its heading, and puts short facts (a price, a rating)
     # between the heading and the item's paragraph: the heading is the item's title.
