@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from lxml.etree import LxmlError
 from selectolax.lexbor import LexborNode
@@ -208,9 +209,11 @@ def _shared_lines(ours: list[str], other: list[str], theirs: set[Shingle]) -> li
             for at, shingle in enumerate(shingles(words)):
                 if shingle in stream:
                     covered[at : at + SIZE] = [True] * min(SIZE, len(words) - at)
-            for index in range(start, end):
-                mine = [c for c, line in zip(covered, line_of, strict=True) if line == index]
-                if mine and 2 * sum(mine) >= len(mine):
+            # Words and covered words per line, in one pass: a page of many short lines stays linear.
+            counts = Counter(line_of)
+            hits = Counter(line for line, yes in zip(line_of, covered, strict=True) if yes)
+            for index, count in counts.items():
+                if 2 * hits[index] >= count:
                     held[index] = True
         start = end + 1
     return held
