@@ -328,3 +328,35 @@ def test_a_wordy_widget_in_a_named_sidebar_vouches_for_no_other_widget() -> None
     assert tree.body is not None
     text = text_of(tree.body)
     assert about in text and "harbour gala" not in text
+
+
+def test_a_list_with_pictures_and_no_links_is_article_text_and_a_teaser_list_is_not() -> None:
+    # A teaser list carries pictures beside its links; bullet points of the article may carry an
+    # icon or a floated picture and link nowhere.
+    points = [
+        "The quay gets a new ice plant.",
+        "Boats refuel at a berth of their own.",
+        "The old quay becomes a walk.",
+    ]
+    icons = "<ul>" + "".join(f"<li><img src='/tick.png' alt=''>{point}</li>" for point in points) + "</ul>"
+    teasers = (
+        "<ul>"
+        + "".join(
+            f"<li><img src='/t{n}.jpg' alt=''><a href='/2026/12/0{n}/story'>Other story number {n}</a></li>"
+            for n in range(1, 4)
+        )
+        + "</ul>"
+    )
+    paragraphs = [f"<p>{s}</p>" for s in SENTENCES]
+    body = _body("".join(paragraphs[:2]) + icons + "".join(paragraphs[2:]) + teasers)
+    assert all(point in body for point in points)
+    assert not any("Other story" in line for line in body)
+
+
+def test_a_code_block_holding_a_date_is_article_text() -> None:
+    # A changelog or a JSON sample in <pre> is a few short lines with a date; the date-stamp test is
+    # for a post's "Published on ..." line, not for preformatted text.
+    code = "<pre><code>2026-12-04:\n    quay: add berth seven (fixed)\n</code></pre>"
+    paragraphs = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    body = _body(f"{paragraphs[: len(paragraphs) // 2]}{code}{paragraphs[len(paragraphs) // 2 :]}")
+    assert any("add berth seven" in line for line in body)

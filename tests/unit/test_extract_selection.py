@@ -123,6 +123,21 @@ def test_a_long_tail_is_not_cut() -> None:
     assert cut_after_shared([*SENTENCES, *FORM], SENTENCES) == SENTENCES
 
 
+def test_a_table_both_readers_keep_is_not_cut_for_its_short_cells() -> None:
+    # The walk gives each cell of a data table a line ("Pier 4", "212"), trafilatura a row per line
+    # ("| Pier 4 | 212 | 14 |"): the cells, each too short for a shingle of its own, are judged as
+    # one run of text against trafilatura's body, and the share buttons after the table still go.
+    rows = [
+        ("Berth", "Metres", "Boats"),
+        ("Pier 1", "180", "12"),
+        ("Pier 2", "240", "16"),
+        ("Pier 3", "95", "6"),
+    ]
+    cells = [cell for row in rows for cell in row]
+    theirs = [*SENTENCES, *("| " + " | ".join(row) + " |" for row in rows)]
+    assert cut_after_shared([*SENTENCES, *cells, "Share", "Tweet"], theirs) == [*SENTENCES, *cells]
+
+
 def test_explain_shows_the_cut(tmp_path: Path) -> None:
     page = tmp_path / "form.html"
     page.write_text(_asked_page(after=FORM), encoding="utf-8")

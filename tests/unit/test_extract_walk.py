@@ -246,6 +246,46 @@ def test_an_h1_between_the_articles_paragraphs_is_a_sections_heading() -> None:
     assert "Support the Harbour Gazette" not in body
 
 
+def test_an_h1_opening_a_section_after_the_articles_text_is_the_sections_heading() -> None:
+    # The outline HTML5 describes: each <section> opens with its own <h1>. Nothing precedes the
+    # heading inside its section; the text before it is the previous section's. A box other than a
+    # <section> that opens with an <h1> after the article (the appeal above) keeps its heading out.
+    paras = [f"{SENTENCES[i]} {SENTENCES[i + 1]}" for i in (0, 2, 4)]
+    story = (
+        f"<h1>Harbour plan approved</h1><p>{paras[0]}</p>"
+        f"<section><h1>What the board decided</h1><p>{paras[1]}</p></section>"
+        f"<section><h1>What comes next</h1><p>{paras[2]}</p></section>"
+    )
+    assert _body(f"<div>{story}</div>") == [
+        paras[0],
+        "What the board decided",
+        paras[1],
+        "What comes next",
+        paras[2],
+    ]
+
+
+def test_numbered_item_titles_that_link_stay_over_facts_without_a_paragraph() -> None:
+    # A ranked list links each item's name to the shop and puts a list of facts under it, not a
+    # paragraph: the run of numbers (1, 2, 3) says the headings are the items' titles. The same
+    # linked headings without numbers are not vouched for.
+    names = ["Harbour Rope Company", "Northern Chandlery", "Quayside Sails"]
+    facts = "<ul><li>Price: from 40 euros</li><li>Open: all year</li></ul>"
+
+    def items(numbered: bool) -> str:
+        return "".join(
+            f"<h3>{f'{n}. ' if numbered else ''}<a href='https://shop{n}.example/'>{name}</a></h3>{facts}"
+            for n, name in enumerate(names, start=1)
+        )
+
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES[:3])
+    end = "".join(f"<p>{s}</p>" for s in SENTENCES[3:])
+    body = _body(f"<div>{story}{items(True)}{end}</div>")
+    assert [f"{n}. {name}" for n, name in enumerate(names, start=1)] == [b for b in body if b[0].isdigit()]
+    body = _body(f"<div>{story}{items(False)}{end}</div>")
+    assert not any(name in body for name in names)
+
+
 def test_a_linked_item_title_over_short_facts_and_then_its_paragraph_stays() -> None:
     # A listicle links each item's name in its heading, and puts short facts (a price, a rating)
     # between the heading and the item's paragraph: the heading is the item's title.

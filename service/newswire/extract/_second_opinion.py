@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from lxml.etree import LxmlError
 from selectolax.lexbor import LexborNode
 from trafilatura import bare_extraction
 
-from newswire.extract._shingles import Shingle, shingles
+from newswire.extract._shingles import SIZE, Shingle, shingles
 from newswire.extract._text import word_count
 
 # trafilatura's body holds more of the article when it holds this part of our body's text ...
@@ -124,7 +125,7 @@ def same_reading(ours: list[str], other: list[str]) -> bool:
     theirs = _shingle_set(other)
     if _share_in(theirs, _shingle_set(ours)) < SAME_READING:
         return False
-    held = [_share_in(set(_shingles(p)), theirs) >= 0.5 for p in ours]
+    held = _shared_lines(ours, other, theirs)
     shared = [i for i, yes in enumerate(held) if yes]
     if not shared:
         return False
@@ -175,7 +176,47 @@ def _held(ours: list[str], other: list[str]) -> list[bool] | None:
     theirs = _shingle_set(other)
     if _share_in(theirs, _shingle_set(ours)) < SUPERSET_SHARE:
         return None
-    return [_share_in(set(_shingles(p)), theirs) >= 0.5 for p in ours]
+    return _shared_lines(ours, other, theirs)
+
+
+def _shared_lines(ours: list[str], other: list[str], theirs: set[Shingle]) -> list[bool]:
+    """Per paragraph of ours, whether half its shingles are in ``theirs`` (``other``'s shingles); a
+    line in a run of lines too short for a shingle of their own (under :data:`SIZE` words each) is
+    shared when half its words are in shingles of the run, read as one text, that ``other`` read as
+    one text holds.
+
+    The walk gives a data table's cells and a list of names one line each ("Alaska", "$14.55"),
+    where trafilatura writes a row per line ("| 1 | Alaska | $14.55 |"): alone, each cell is a
+    shingle no row of theirs holds, and a table both readers keep would read as ours only.
+    """
+    held = [_share_in(set(_shingles(p)), theirs) >= 0.5 for p in ours]
+    stream: set[Shingle] | None = None
+    start = 0
+    while start < len(ours):
+        end = start
+        while end < len(ours) and len(_WORD.findall(ours[end])) < SIZE:
+            end += 1
+        if end - start >= 2:
+            if stream is None:
+                stream = set(_text_shingles(" ".join(other)))
+            words: list[str] = []
+            line_of: list[int] = []
+            for index in range(start, end):
+                found = _WORD.findall(ours[index].lower())
+                words.extend(found)
+                line_of.extend([index] * len(found))
+            covered = [False] * len(words)
+            for at, shingle in enumerate(shingles(words)):
+                if shingle in stream:
+                    covered[at : at + SIZE] = [True] * min(SIZE, len(words) - at)
+            # Words and covered words per line, in one pass: a page of many short lines stays linear.
+            counts = Counter(line_of)
+            hits = Counter(line for line, yes in zip(line_of, covered, strict=True) if yes)
+            for index, count in counts.items():
+                if 2 * hits[index] >= count:
+                    held[index] = True
+        start = end + 1
+    return held
 
 
 def is_core_of(ours: list[str], other: list[str]) -> bool:

@@ -93,7 +93,9 @@ def _date_line(text: str) -> bool:
     return not sentence
 
 
-def _good_block(text: str, node: LexborNode) -> bool:
+def _good_block(text: str, node: LexborNode, numbered: frozenset[int] = frozenset()) -> bool:
+    """Whether a block is a line of the article by its links (``numbered``: the mem_ids of the
+    container's numbered item titles, :func:`_numbered_titles`)."""
     if not text:
         return False
     links = _away_link_chars(node) if node.tag in HEADINGS else link_chars(node)
@@ -106,7 +108,7 @@ def _good_block(text: str, node: LexborNode) -> bool:
         return True
     if node.tag == "p":
         return _line_of_the_prose(text, node)
-    return node.tag in HEADINGS and heads_its_text(node)
+    return node.tag in HEADINGS and (node.mem_id in numbered or heads_its_text(node))
 
 
 def _line_of_the_prose(text: str, para: LexborNode) -> bool:
@@ -161,6 +163,36 @@ def heads_its_text(heading: LexborNode) -> bool:
     return False
 
 
+# A subheading that opens with an item's number ("1. ", "2) ", "#3 "): a ranked or numbered list's
+# item title.
+_ORDINAL = re.compile(r"\s*(?:#(\d{1,3})|(\d{1,3})[.):])\s")
+# How many numbered subheadings of one tag make a series of items.
+_NUMBERED_ITEMS = 3
+
+
+def _numbered_titles(root: LexborNode) -> frozenset[int]:
+    """The subheadings below ``root`` that number a series of items: ``_NUMBERED_ITEMS`` or more
+    of one tag whose numbers run up or down in document order ("1. <a>Stitch Fix</a>", "2. ...").
+
+    A listicle links each item's name to the product or the place, and may follow the title with
+    facts or a picture rather than a paragraph, so :func:`heads_its_text` does not vouch for it;
+    its number does. Teasers and "Read more" headings are not numbered in a run.
+    """
+    found: dict[str, list[tuple[int, int]]] = {}
+    for heading in root.css(_SUBHEADINGS):
+        match = _ORDINAL.match(text_of(heading))
+        if match is not None:
+            number = int(match.group(1) or match.group(2))
+            found.setdefault(heading.tag or "", []).append((number, heading.mem_id))
+    titles: set[int] = set()
+    for items in found.values():
+        numbers = [number for number, _ in items]
+        steps = {b - a for a, b in itertools.pairwise(numbers)}
+        if len(items) >= _NUMBERED_ITEMS and (steps <= {1, 2} or steps <= {-1, -2}):
+            titles.update(key for _, key in items)
+    return frozenset(titles)
+
+
 def _address_chars(node: LexborNode) -> int:
     """Characters of the links below ``node`` whose text is a printed web address: a reference's
     source, which the reader sees as text (a citation), not a link to another page of the site."""
@@ -198,7 +230,7 @@ def _blocks(
     threads: list[str] | None = None
     if count_posted(text_of(root)) >= THREAD_STAMPS:
         threads = cut if cut is not None else []
-    _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads)
+    _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads, numbered=_numbered_titles(root))
     if whole is not None:
         whole.extend(out)
     if teasers:
@@ -305,14 +337,17 @@ def _prose_list(node: LexborNode) -> bool:
     """Whether a list is part of the text: it wraps paragraphs, or its items are mostly unlinked words.
 
     Link lists (related stories, tags) are link-dense (a reference's printed web address is
-    text, not a link away); teaser lists carry images or times,
-    or headings over a line of text. Bullet points of the article itself are neither, and
+    text, not a link away); teaser lists carry images or times beside their links (a list that
+    links nowhere is no teaser list, whatever icon or picture its items show), or headings over a
+    line of text. Bullet points of the article itself are neither, and
     a listicle's items (a heading over a paragraph or more each) are long.
     """
     if holds_article(node):
         return True
     items = node.css("li")
-    if not items or node.css_first("img, time, figure") is not None:
+    if not items or (
+        node.css_first("img, time, figure") is not None and node.css_first("a[href]") is not None
+    ):
         return False
     size = sum(text_size(text_of(item)) for item in items)
     most = _MAX_LIST_LINKS * (size or 1)
@@ -490,10 +525,11 @@ def _walk(
     *,
     teasers: list[tuple[int, int, LexborNode]] | None = None,
     threads: list[str] | None = None,
+    numbered: frozenset[int] = frozenset(),
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
     ``threads``: None when the container holds too few posting times for a thread of replies,
-    else where the text of each thread left out goes)."""
+    else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`)."""
     if depth > _MAX_DEPTH:
         return
     for item in inline_runs(node):
@@ -516,14 +552,15 @@ def _walk(
         child, tag = item, item.tag
         if tag in _PARAGRAPHS and not (tag == "blockquote" and child.css_first(BLOCK_SELECTOR)):
             text = block_text(child)
-            if _good_block(text, child) and not _date_line(text):
+            # A date in preformatted text is a line of code or of a log, not the post's stamp.
+            if _good_block(text, child, numbered) and (tag == "pre" or not _date_line(text)):
                 out.append(text)
         elif tag == "h1" and _section_heading(child, out):
             text = block_text(child)
             if _good_block(text, child):
                 out.append(text)
         elif tag == "header" and _section_header(child, out):
-            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads)
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads, numbered=numbered)
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -541,7 +578,7 @@ def _walk(
             threads.append(text_of(child))  # a thread of replies after the article
         else:
             start = len(out)
-            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads)
+            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads, numbered=numbered)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
 
@@ -600,7 +637,11 @@ def _section_header(header: LexborNode, out: list[str]) -> bool:
 
 def _text_beside(heading: LexborNode, forward: bool) -> bool:
     """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
-    ``<h1>``, hold running text: a paragraph's length, mostly unlinked."""
+    ``<h1>``, hold running text: a paragraph's length, mostly unlinked. A heading that opens a
+    ``<section>`` (the outline HTML5 describes: each section's heading an ``<h1>``) is read from
+    the section: the text before it is the previous section's."""
+    if not forward and heading.parent is not None and heading.parent.tag == "section" and _opens_box(heading):
+        heading = heading.parent
     size = links = 0
     for node in siblings(heading, forward):
         if node.tag == "h1":
@@ -611,6 +652,11 @@ def _text_beside(heading: LexborNode, forward: bool) -> bool:
             size += text_size(text_of(node))
             links += link_chars(node)
     return is_long_paragraph(size, links)
+
+
+def _opens_box(node: LexborNode) -> bool:
+    """Whether nothing with text comes before ``node`` in its parent."""
+    return not any(sibling.tag != "-comment" and text_of(sibling) for sibling in siblings(node, False))
 
 
 def container_text(
