@@ -296,19 +296,24 @@ class Session:
         """The role made progress: the idle clock starts again."""
         self._active_at = time.monotonic()
 
-    def idle_for(self) -> float:
-        """Seconds since the role last made progress, counted only once partitions are assigned.
+    async def idle(self, timeout_s: float | None) -> bool:
+        """Whether a role that holds no work may stop as idle (``--idle-timeout``): no progress
+        for ``timeout_s`` and every record of its partitions read.
 
-        After a reconnect the group takes a while to assign partitions again (the old
-        member must time out first); that wait is not idleness, and a role that stopped
-        on it would leave its backlog behind. Nor is a rebalance: between a revocation and
-        the next assignment a role holds no work (its partitions are gone, their state is
-        being rebuilt), and after a long pause (a broker outage, a frozen process) the last
-        progress is long ago, so the idle clock starts again only at the new assignment.
+        The clock runs only once partitions are assigned. After a reconnect the group takes
+        a while to assign them again (the old member must time out first), and between a
+        revocation and the next assignment a role holds no work while its state is rebuilt;
+        neither wait is idleness. Nor is a pause: a process frozen or cut off from Kafka for
+        longer than the timeout made no progress either, but its backlog is still there. So
+        the role stops only once its positions have reached the partitions' ends; if they
+        have not, the clock starts again (one look at the ends per timeout).
         """
-        if not self._assigned:
-            return 0.0
-        return time.monotonic() - self._active_at
+        if timeout_s is None or not self._assigned or time.monotonic() - self._active_at <= timeout_s:
+            return False
+        if await self.reached(await self.end_offsets(self._consumer.assignment())):
+            return True
+        self.active()
+        return False
 
     async def _on_assign(self, partitions: set[Partition]) -> None:
         self._runner.redo.owned(partitions)
@@ -317,7 +322,7 @@ class Session:
         self.active()
 
     async def _on_revoke(self, partitions: set[Partition]) -> None:
-        self._assigned = False  # a rebalance is no idleness (idle_for)
+        self._assigned = False  # a rebalance is no idleness (see idle)
         async with self.lock:
             await self._runner.role.revoked(self, partitions)
         for tp in partitions:

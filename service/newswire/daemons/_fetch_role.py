@@ -150,8 +150,7 @@ class FetchRole:
             # is in flight (its round trips are most of a commit's time under load).
             self._last_commit = time.monotonic()
             self._committing = asyncio.create_task(self._locked_commit(session))
-        idle = self.idle_timeout_s
-        return not (idle is not None and self.in_flight == 0 and session.idle_for() > idle)
+        return not (self.in_flight == 0 and await session.idle(self.idle_timeout_s))
 
     async def finish(self, session: Session) -> None:
         if self._committing is not None:

@@ -141,8 +141,7 @@ class ImportRole:
                 await self._take(session, tp, records[0])
                 if len(records) > 1:
                     session.seek(tp, records[1].offset)
-            idle = self.idle_timeout_s
-            return not (idle is not None and self._file is None and session.idle_for() > idle)
+            return not (self._file is None and await session.idle(self.idle_timeout_s))
         if f.download is None or await self._downloaded(session, f):
             await self._advance(session, f)
         # Stay in the group while the file takes minutes; hand back any work item given meanwhile.

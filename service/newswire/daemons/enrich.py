@@ -164,8 +164,7 @@ class EnrichDaemon:
         if records:
             session.active()
             return True
-        idle = self.idle_timeout_s
-        return not (self._pending is None and idle is not None and session.idle_for() > idle)
+        return not (self._pending is None and await session.idle(self.idle_timeout_s))
 
     async def finish(self, session: Session) -> None:
         if self._pending is not None:  # stopping: publish what is already enriched
