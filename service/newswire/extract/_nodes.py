@@ -322,6 +322,23 @@ def inline_runs(node: LexborNode) -> Iterator[tuple[str, int] | LexborNode]:
             yield text, links
 
 
+def lines_of(node: LexborNode) -> list[str]:
+    """The lines a box shows, in document order and at any depth: its runs of inline text, a block
+    inside it starting a new line (as :func:`inline_runs` reads them for the walk)."""
+    out: list[str] = []
+    # A stack of its own rather than recursion: a hostile page nests thousands of boxes.
+    stack = [inline_runs(node)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, tuple):
+            out.append(item[0])
+        else:
+            stack.append(inline_runs(item))
+    return out
+
+
 def run_word_links(node: LexborNode) -> dict[str, int]:
     """:func:`word_link_chars` of each text run :func:`inline_runs` yields for ``node``, by the
     run's text."""
