@@ -63,6 +63,11 @@ _DATED = re.compile(_DATE, re.IGNORECASE)
 _STAMPED = re.compile(
     rf"{_DATE}|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE
 )
+# Where a date or an age ends or turns (" 2012", "10/29", "ago"), how far around that it may sit,
+# and how many such places of each kind are read at most.
+_DATE_NEEDLES = (" 20", " 19", "/", "ago")
+_DATE_SPAN = 30
+_DATE_ANCHORS = 400
 # A signature is a line of its own: this long at most. Before an entry's lines are read, a date or
 # time must sit this near the start or the end of its text.
 _SIGNATURE_LINE = 100
@@ -256,11 +261,28 @@ def signed_entries(texts: list[str]) -> list[bool]:
 
 def count_dated(text: str, enough: int = THREAD_STAMPS) -> int:
     """How many dates or posting times a text holds, counted up to ``enough``."""
+    # The full pattern is read only around a year after a space, a slash or an "ago", found with
+    # plain string search: a pattern scanning a long text at every position cost more than the
+    # rest of the thread tests together.
+    anchors: list[int] = []
+    for needle in _DATE_NEEDLES:
+        at = text.find(needle)
+        while at >= 0 and len(anchors) < _DATE_ANCHORS:
+            anchors.append(at)
+            at = text.find(needle, at + 1)
+    if len(anchors) < enough:
+        return 0
     found = 0
-    for _ in _STAMPED.finditer(text):
-        found += 1
-        if found >= enough:
-            break
+    after = 0
+    for at in sorted(anchors):
+        if at < after:
+            continue  # inside a date already counted ("10/29/2012": two slashes and a year)
+        date = _STAMPED.search(text, max(at - _DATE_SPAN, after), at + _DATE_SPAN)
+        if date is not None and date.end() > at:
+            found += 1
+            after = date.end()
+            if found >= enough:
+                break
     return found
 
 
