@@ -64,7 +64,7 @@ _STAMPED = re.compile(
     rf"{_DATE}|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE
 )
 # Where a date or an age ends or turns (" 2012", "10/29", "ago"), how far around that it may sit,
-# and how many such places of each kind are read at most.
+# and how many such places are read at most in all (a text with more holds dates enough or none).
 _DATE_NEEDLES = (" 20", " 19", "/", "ago")
 _DATE_SPAN = 30
 _DATE_ANCHORS = 400
