@@ -769,3 +769,102 @@ def test_a_live_blog_whose_entries_open_with_one_label_and_a_time_is_the_article
     )
     html = _page(f"<div><p>{' '.join(SENTENCES[3:])}</p><div>{entries}</div></div>")
     assert _event(html).body.count("Entry ") == 6
+
+
+_REPLY_WORDS = ["quay", "storm", "boat", "vote", "fund", "loan", "winter", "pier", "crane", "tide"]
+
+
+def _reply_text(i: int) -> str:
+    return " ".join(
+        f"I think the {_REPLY_WORDS[(i + k) % 10]} matters less than the {_REPLY_WORDS[(i * 3 + k) % 10]}."
+        for k in range(3)
+    )
+
+
+# Readers' replies signed deeper in each reply's box than the head of its text: under the text on a
+# line of its own, with a name and a date but no clock time on lines of their own over it, or with
+# the time over "Name said,".
+_DEEP_SIGNATURES = [
+    "<div><div><h5>Reply {i}</h5><div><p>{text}</p></div><p>by <a>reader{i}</a> on "
+    "<span><a>Aug {day}, 2026 10:{i}5 AM EDT</a></span> <a>reply</a></p></div></div>",
+    "<li><div><div><div><a>Reader Number{i}</a></div><div>Aug {day} 2026</div></div>"
+    "<div><p>{text}</p></div></div></li>",
+    "<li><p>August {day}th, 2026 at 8:{i}8 am</p><p><strong><a>reader{i}</a></strong> said,</p>"
+    "<p>{text}</p></li>",
+    "<div><div><p>{text}</p></div><div>October {day}, 2026 | <a>Reader {i}</a></div></div>",
+]
+
+
+@pytest.mark.parametrize("reply", _DEEP_SIGNATURES)
+def test_replies_signed_on_a_line_of_their_own_deeper_in_their_box_are_left_out(reply: str) -> None:
+    article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
+    replies = "".join(reply.format(i=i, day=i + 2, text=_reply_text(i)) for i in range(6))
+    box = "ol" if reply.startswith("<li>") else "div"
+    tree = LexborHTMLParser(_page(f"<div>{article}<{box}>{replies}</{box}></div>"))
+    cut: list[str] = []
+    blocks = container_text(tree.css_first("body > div"), cut=cut)
+    assert blocks == [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]]
+    assert len(cut) == 1
+
+
+def test_a_thread_signed_under_each_reply_that_wins_does_not_hide_the_article() -> None:
+    # Without class names a long thread outweighs the article; each reply is signed on its last line.
+    replies = "".join(
+        _DEEP_SIGNATURES[0].format(i=i, day=i + 2, text=_reply_text(i) + " " + _reply_text(i + 1))
+        for i in range(30)
+    )
+    labels = "".join(f"<li>Label {i}</li>" for i in range(150))
+    html = _page(f"<div>{_paragraphs(SENTENCES[:3])}</div><ul>{labels}</ul><div>{replies}</div>")
+    assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_post_signed_as_its_replies_before_its_comments_heading_stays() -> None:
+    # A template printing the post and its comments as sibling boxes, each signed "Posted by Name at
+    # <time>": the box is the article's, not a thread (the comments go at their heading).
+    signature = "<p>Posted by Editor at May 1, 2026 5:00 PM</p>"
+    post = f"<div><p>Harbour day one</p>{_paragraphs(SENTENCES[:3])}{signature}</div>"
+    replies = "".join(
+        f"<div><p>{_reply_text(i)}</p>"
+        f"<p>Comment #{i} - Posted by: Reader {i} at May {i + 2}, 2026 5:{i}9 PM</p></div>"
+        for i in range(40)
+    )
+    html = _page(f"<div><h2>May 1, 2026</h2>{post}<div>Comments</div>{replies}</div>")
+    assert _event(html).body.split("\n\n")[1:] == SENTENCES[:3]
+
+
+def test_a_thread_cut_with_its_heading_still_ends_the_article() -> None:
+    # The comment section's heading inside the cut box is where the article ends: a column after the
+    # thread in the same container is not the article either.
+    article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
+    replies = "".join(_DEEP_SIGNATURES[0].format(i=i, day=i + 2, text=_reply_text(i)) for i in range(6))
+    about = (
+        "<div><p>Jo Harbour writes about ferries, quays and the people who run them, and has done so for"
+        " twenty years from a desk above the old fish market, where the gulls are louder than the phones"
+        " and the tea is stronger than the coffee. Her first book, on the last of the river ferries, came"
+        " out in the spring and is in its third printing.</p></div>"
+    )
+    tree = LexborHTMLParser(_page(f"<div>{article}<div><h3>6 Comments</h3>{replies}</div>{about}</div>"))
+    blocks = container_text(tree.css_first("body > div"))
+    assert blocks[:2] == [SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]]
+    page = f"<h1>Harbour plan approved</h1><div>{article}<div><h3>6 Comments</h3>{replies}</div>{about}</div>"
+    event = _event(_page(page))
+    assert "ferries" not in event.body
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        # Quotes the article shows, each with its attribution and date under it (embedded posts).
+        "<blockquote><p>{text}</p>— Reader {i} (@reader{i}) May {day}, 2026</blockquote>",
+        # A list of dates with a place each and nothing more (a tour's stops).
+        "<li>Town{i}, May {day}, 2026</li>",
+    ],
+)
+def test_dated_lines_of_the_article_after_its_prose_stay(entry: str) -> None:
+    article = _paragraphs([SENTENCES[0] + " " + SENTENCES[1], SENTENCES[2] + " " + SENTENCES[3]])
+    entries = "".join(entry.format(i=i, day=i + 2, text=_reply_text(i)) for i in range(6))
+    box = "ul" if entry.startswith("<li>") else "div"
+    tree = LexborHTMLParser(_page(f"<div>{article}<{box}>{entries}</{box}></div>"))
+    cut: list[str] = []
+    container_text(tree.css_first("body > div"), cut=cut)
+    assert cut == []

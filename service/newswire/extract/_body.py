@@ -23,7 +23,7 @@ from newswire.extract._container import choose_container, declared_article
 from newswire.extract._headline_branch import headline_branch
 from newswire.extract._nodes import text_of
 from newswire.extract._text import words_in
-from newswire.extract._walk import container_text
+from newswire.extract._walk import container_text, replies_after
 
 
 class SetAside(NamedTuple):
@@ -79,5 +79,10 @@ def main_text_scored(
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
     out: list[str] = []
     for key in order:
+        heading = replies_after(keep[key], out)
+        if heading is not None:
+            cut.append(text_of(keep[key]))  # a thread beside the article, joined for its size
+            out.extend(heading)  # where the tidy ends the article
+            continue
         out.extend(container_text(keep[key], whole=whole, cut=cut))
     return out, choice.share, declared_words, narrower, whole, SetAside(thread_text, " ".join(cut))

@@ -28,9 +28,9 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
-from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_posted, signed_entries
+from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_dated, count_posted
 from newswire.extract._vocab import BOILERPLATE_TOKENS
-from newswire.extract._walk import heads_its_text
+from newswire.extract._walk import heads_its_text, signed_children
 
 # Ruby annotations (``<rt>``, ``<rp>``) go too: they are the reading printed above a word
 # (Japanese furigana), and left inline they split every annotated word in two. Not where the ruby
@@ -362,16 +362,11 @@ _THREAD_LEVELS = 32
 
 def _is_thread(box: LexborNode) -> bool:
     """Whether a box is a thread of readers' comments that no class names: at least ``THREAD_STAMPS``
-    items with text, most of them opening with who wrote it and when ("Jo says: May 4, 2012 at 8:33
-    am", "Jo | 5/4/2012 8:33:20 AM", "Jo 6 months ago"). Each of a box's children is one entry, in a
-    list or in a ``<div>``; empty anchors between the replies are not entries."""
-    if box.tag not in _THREAD_BOX:
-        return False
-    items = [text for text in (text_of(child) for child in box.iter() if child.tag != "-text") if text]
-    if len(items) < THREAD_STAMPS:
-        return False
-    stamped = sum(signed_entries(items))
-    return stamped >= THREAD_STAMPS and stamped >= _THREAD_SHARE * len(items) and box.css_first("h1") is None
+    items with text, most of them signed with who wrote it and when ("Jo says: May 4, 2012 at 8:33
+    am", "Jo | 5/4/2012 8:33:20 AM", "Jo 6 months ago"; :func:`._walk.signed_children`). Each of a
+    box's children is one entry, in a list or in a ``<div>``; empty anchors between the replies are
+    not entries."""
+    return box.tag in _THREAD_BOX and signed_children(box) is not None and box.css_first("h1") is None
 
 
 def _is_reply_tree(box: LexborNode) -> bool:
@@ -416,7 +411,8 @@ def thread_around(node: LexborNode) -> LexborNode | None:
         for outer in reversed(lists):
             if _is_reply_tree(outer):
                 return outer  # the outermost: the replies are threads of their own
-    if count_posted(text_of(node)) < THREAD_STAMPS:
+    text = text_of(node)
+    if count_posted(text) < THREAD_STAMPS and count_dated(text) < THREAD_STAMPS:
         return None
     box: LexborNode | None = node
     while box is not None and box.tag not in {"body", "html"}:

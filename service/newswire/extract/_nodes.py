@@ -355,6 +355,24 @@ def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
             yield Run(text, links, node, after, None)
 
 
+def lines_of(node: LexborNode) -> list[str]:
+    """The lines a box shows, in document order and at any depth: its runs of inline text, a block
+    inside it starting a new line (as :func:`inline_runs` reads them for the walk)."""
+    out: list[str] = []
+    # A stack of its own rather than recursion: a hostile page nests thousands of boxes.
+    stack = [inline_runs(node)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, Run):
+            out.append(item.text)
+        else:
+            stack.append(inline_runs(item))
+    return out
+
+
+
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:
     """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
 

@@ -56,6 +56,28 @@ _COMMENTER = re.compile(r"\b(?:says|said|wrote|writes|commented|replied)\s*:", r
 # Where a posting time ends (a clock's minutes, "ago"), and how far before that it may start.
 _POSTED_ANCHOR = re.compile(r":\d\d|ago\b")
 _POSTED_AT_SPAN = 50
+# A date without a clock time ("Jo Bloggs, on November 7th, 2012"): it opens article lines too, so
+# it signs an entry only on the entry's first short lines or its last line, in a run of entries
+# whose names vary (see :func:`signed_lines`).
+_DATED = re.compile(_DATE, re.IGNORECASE)
+_STAMPED = re.compile(
+    rf"{_DATE}|\b\d+\s+(?:minutes?|hours?|days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE
+)
+# Where a date or an age ends or turns (" 2012", "10/29", "ago"), how far around that it may sit,
+# and how many such places are read at most in all (a text with more holds dates enough or none).
+_DATE_NEEDLES = (" 20", " 19", "/", "ago")
+_DATE_SPAN = 30
+_DATE_ANCHORS = 400
+# A signature is a line of its own: this long at most. Before an entry's lines are read, a date or
+# time must sit this near the start or the end of its text.
+_SIGNATURE_LINE = 100
+_SIGNATURE_REACH = 150
+# A line that names the commenter and the verb and nothing more ("Jo said,"), over or under the time.
+_COMMENTER_LINE = re.compile(
+    rf"^\S.{{0,{_SIGNATURE}}}\b(?:says|said|wrote|writes|commented|replied)\s*[:,]?$", re.IGNORECASE
+)
+# What stands between a signature's name and its time ("Jo, on", "Jo |", "// Twitter").
+_NAME_FRAME = " |/,;:-–—·•"
 # Paragraphs in a row that open with such a stamp: a thread of readers' comments without a heading.
 _THREAD_RUN = 3
 # A page with fewer posting times than this in all its text holds no thread.
@@ -235,6 +257,99 @@ def signed_entries(texts: list[str]) -> list[bool]:
     signed = [name.casefold() for name in names if name]
     varied = 2 * len(set(signed)) > len(signed)
     return [verb or (varied and name is not None) for verb, name in zip(said, names, strict=True)]
+
+
+def count_dated(text: str, enough: int = THREAD_STAMPS) -> int:
+    """How many dates or posting times a text holds, counted up to ``enough``."""
+    # The full pattern is read only around a year after a space, a slash or an "ago", found with
+    # plain string search: a pattern scanning a long text at every position cost more than the
+    # rest of the thread tests together.
+    anchors: list[int] = []
+    for needle in _DATE_NEEDLES:
+        at = text.find(needle)
+        while at >= 0 and len(anchors) < _DATE_ANCHORS:
+            anchors.append(at)
+            at = text.find(needle, at + 1)
+    if len(anchors) < enough:
+        return 0
+    found = 0
+    after = 0
+    for at in sorted(anchors):
+        if at < after:
+            continue  # inside a date already counted ("10/29/2012": two slashes and a year)
+        date = _STAMPED.search(text, max(at - _DATE_SPAN, after), at + _DATE_SPAN)
+        if date is not None and date.end() > at:
+            found += 1
+            after = date.end()
+            if found >= enough:
+                break
+    return found
+
+
+def may_be_signed(text: str) -> bool:
+    """Whether an entry's text holds a date or a posting time near its start or its end, where a
+    signature sits: the entries whose lines :func:`signed_lines` reads."""
+    return (
+        _STAMPED.search(text, 0, _SIGNATURE_REACH) is not None
+        or _STAMPED.search(text, max(len(text) - _SIGNATURE_REACH, 0)) is not None
+    )
+
+
+def signed_lines(entries: list[list[str]]) -> list[bool]:
+    """Which of a box's entries, each given as its lines at any depth, are signed as readers' replies
+    are: by the commenter's verb ("Jo said," on a line under or over the time), or by a name beside a
+    posting time or a date on the entry's first short lines or its last line ("Jo Bloggs" / "Aug 8
+    2012", "by jo on Aug 9, 2012 10:40 AM", "October 22, 2012 | Jo") when the names vary from entry
+    to entry (readers sign with their own names; a live blog or a timeline labels its entries alike
+    or opens them with the time alone, and is the article)."""
+    said: list[bool] = []
+    names: list[str | None] = []
+    for lines in entries:
+        verb, name = _line_signature(lines)
+        said.append(verb)
+        names.append(name)
+    signed = [name.casefold() for name in names if name]
+    varied = 2 * len(set(signed)) > len(signed)
+    return [verb or (varied and name is not None) for verb, name in zip(said, names, strict=True)]
+
+
+def _line_signature(lines: list[str]) -> tuple[bool, str | None]:
+    """Whether an entry's lines open with the commenter's verb and a posting time, and else the
+    name that signs them (see :func:`signed_lines`), or None."""
+    if not lines:
+        return False, None
+    heads = [lines[0]]
+    if len(lines) > 1 and len(lines[0]) <= _SIGNATURE_LINE:
+        heads.append(f"{lines[0]} {lines[1]}")  # a name and a time on lines of their own
+    if any(posted_at(head) for head in heads):
+        return True, None
+    if (
+        len(heads) > 1
+        and _POSTED_AT.search(heads[1])
+        and any(_COMMENTER_LINE.match(line) for line in lines[:2])
+    ):
+        return True, None  # "August 9, 2012 at 8:38 am" / "Jo said,"
+    for head in heads:
+        name = signed_at(head)
+        if name:
+            return False, name
+    # A date alone signs an entry when a name stands before it on the first short lines and the
+    # entry has its text after them (a reply; a dated heading over nothing is a list's line).
+    for count, head in enumerate(heads, 1):
+        found = _DATED.search(head, 0, _SIGNATURE_LINE)
+        name = head[: found.start()].strip(_NAME_FRAME) if found else ""
+        if 0 < len(name) <= _SIGNATURE and len(lines) > count:
+            return False, name
+    # The signature under the text: a short last line holding the time or the date and a name
+    # before or after it ("by jo on Aug 9, 2012 10:40 AM EDT reply", "October 22, 2012 | Jo").
+    last = lines[-1]
+    if len(lines) > 1 and len(last) <= _SIGNATURE_LINE:
+        found = _POSTED_AT.search(last) or _DATED.search(last)
+        if found:
+            name = last[: found.start()].strip(_NAME_FRAME) or last[found.end() :].strip(_NAME_FRAME)
+            if 0 < len(name) <= _SIGNATURE:
+                return False, name
+    return False, None
 
 
 def _thread_start(paragraphs: list[str]) -> int:

@@ -25,13 +25,23 @@ from newswire.extract._nodes import (
     holds_article,
     inline_runs,
     is_long_paragraph,
+    lines_of,
     link_chars,
     siblings,
     text_of,
     text_size,
     word_link_chars,
 )
-from newswire.extract._tidy import SENTENCE_END, THREAD_STAMPS, count_posted, signed_entries
+from newswire.extract._tidy import (
+    SENTENCE_END,
+    THREAD_STAMPS,
+    comments_heading,
+    count_dated,
+    count_posted,
+    may_be_signed,
+    signed_entries,
+    signed_lines,
+)
 
 _PARAGRAPHS = frozenset({"p", "pre", "blockquote", "li", "dd"}) | HEADINGS
 
@@ -228,7 +238,8 @@ def _blocks(
     teasers: list[tuple[int, int, LexborNode]] = []
     # Boxes are only read for a thread on a container whose text holds enough posting times.
     threads: list[str] | None = None
-    if count_posted(text_of(root)) >= THREAD_STAMPS:
+    text = text_of(root)
+    if count_posted(text) >= THREAD_STAMPS or count_dated(text) >= THREAD_STAMPS:
         threads = cut if cut is not None else []
     _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads, numbered=_numbered_titles(root))
     if whole is not None:
@@ -572,10 +583,11 @@ def _walk(
         elif (
             threads is not None
             and tag in _REPLY_BOXES
-            and _signed_replies(child)
             and any(_prose(text) for text in out)
+            and (heading := _signed_replies(child)) is not None
         ):
             threads.append(text_of(child))  # a thread of replies after the article
+            out.extend(heading)  # where the tidy ends the article, as at a thread it reads
         else:
             start = len(out)
             _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads, numbered=numbered)
@@ -589,25 +601,74 @@ _REPLY_BOXES = frozenset({"ol", "ul", "dl", "div", "section", "tbody"})
 _REPLIES_SIGNED = 2 / 3
 
 
-def _signed_replies(box: LexborNode) -> bool:
-    """Whether a box after the article's prose is a thread of readers' replies that no class names:
-    ``THREAD_STAMPS`` or more children with text, most of them opening with who wrote it and when
-    ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM", "Jo 6 months ago").
-    Empty anchors between the replies do not count; a heading over them ("3 Comments") does, and
-    nothing longer than a line comes before the first reply."""
-    items = [kid for kid in box.iter() if kid.tag not in {"-text", "-comment"}]
-    if len(items) < THREAD_STAMPS:
-        return False
-    texts = [text for text in map(text_of, items) if text]
-    if len(texts) < THREAD_STAMPS:
-        return False
-    signs = signed_entries(texts)
-    signed = sum(signs)
-    if signed < THREAD_STAMPS or signed < _REPLIES_SIGNED * len(texts):
-        return False
+def _signed_replies(box: LexborNode) -> list[str] | None:
+    """Whether a box after the article's prose is a thread of readers' replies that no class names
+    (:func:`signed_children`), with nothing longer than a line before the first reply: the comment
+    section's heading over them ("3 Comments"), if any, as a list of that line; None when it is no
+    thread."""
+    found = signed_children(box)
+    if found is None:
+        return None
+    texts, signs = found
     # Before the first reply, a heading or a prompt ("3 Comments", "Leave a reply"); a box holding
     # the article's text and then the replies to it is the article's.
-    return all(len(text) < _PROSE for text in texts[: signs.index(True)])
+    before = texts[: signs.index(True)]
+    if any(len(text) >= _PROSE for text in before):
+        return None
+    return [text for text in before if comments_heading(text)][:1]
+
+
+def signed_children(box: LexborNode) -> tuple[list[str], list[bool]] | None:
+    """The texts of a box's children with text and which of them open as readers' replies, when
+    ``THREAD_STAMPS`` or more and two thirds of them do; None otherwise. A reply is signed with who
+    wrote it and when ("Jo Bloggs October 29, 2012 at 9:26 am", "Jo | 10/29/2012 5:14 PM", "Jo 6
+    months ago"), at the head of its text or on a line of its own at any depth in its box, over or
+    under the text (:func:`._tidy.signed_lines`). Empty anchors between the replies do not count."""
+    kids = [kid for kid in box.iter() if kid.tag not in {"-text", "-comment"}]
+    if len(kids) < THREAD_STAMPS:
+        return None
+    items = [(kid, text) for kid, text in zip(kids, map(text_of, kids), strict=True) if text]
+    if len(items) < THREAD_STAMPS:
+        return None
+    texts = [text for _, text in items]
+    signs = signed_entries(texts)
+    if not _enough_signed(signs):
+        # The signature may sit deeper in each reply's box, on a line of its own above or under the
+        # text: the lines of the entries holding a date near an end are read (a quote's attribution
+        # under it, as embedded posts print it, is the article's).
+        dated = [kid.tag != "blockquote" and may_be_signed(text) for kid, text in items]
+        if not _enough_signed(dated):
+            return None
+        by_lines = signed_lines(
+            [lines_of(kid) if date else [] for (kid, _), date in zip(items, dated, strict=True)]
+        )
+        signs = [a or b for a, b in zip(signs, by_lines, strict=True)]
+        if not _enough_signed(signs):
+            return None
+    # The post, signed as its replies are, then the heading of its comments and the replies: the
+    # article's box (a prompt after the replies, "Add a comment", is no such heading).
+    first = signs.index(True)
+    if any(comments_heading(texts[at]) and any(signs[at + 1 :]) for at in range(first + 1, len(texts))):
+        return None
+    return texts, signs
+
+
+def replies_after(box: LexborNode, before: list[str]) -> list[str] | None:
+    """Whether a box the container joins to its winner, walked after the article's text
+    (``before``), is itself a thread of signed replies (:func:`_signed_replies`, whose answer it
+    gives): a wordy thread beside the article's box holds a fair share of its text and joins it."""
+    if box.tag not in _REPLY_BOXES or not any(_prose(text) for text in before):
+        return None
+    text = text_of(box)
+    if count_posted(text) < THREAD_STAMPS and count_dated(text) < THREAD_STAMPS:
+        return None
+    return _signed_replies(box)
+
+
+def _enough_signed(signs: list[bool]) -> bool:
+    """Whether enough of a box's entries are signed for it to be a thread of replies."""
+    signed = sum(signs)
+    return signed >= THREAD_STAMPS and signed >= _REPLIES_SIGNED * len(signs)
 
 
 def _section_heading(heading: LexborNode, out: list[str]) -> bool:
