@@ -372,7 +372,6 @@ def lines_of(node: LexborNode) -> list[str]:
     return out
 
 
-
 def text_runs(node: LexborNode) -> list[tuple[str, int]]:
     """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
 
