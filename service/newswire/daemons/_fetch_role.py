@@ -103,6 +103,9 @@ class FetchRole:
         self._committing_urls = 0
         self._last_commit = time.monotonic()
         self._session: Session | None = None
+        # Bumped by close(): a rebuild that finishes after its connection was closed (the
+        # rebalance callback outlives the runner's cleanup) must not install its partitions.
+        self._closes = 0
 
     @property
     def group_id(self) -> str:
@@ -159,6 +162,7 @@ class FetchRole:
             await self._drain_and_commit(session, seconds=self.settings.shutdown_timeout_s)
 
     async def close(self) -> None:
+        self._closes += 1
         if self._committing is not None:
             self._committing.cancel()
             with contextlib.suppress(BaseException):
@@ -356,7 +360,15 @@ class FetchRole:
         mine = {tp for tp in assigned if tp.topic == self.settings.topic("urls")}
         capacity = max(1000, self.settings.ingest.seen_capacity // self.settings.kafka.partitions)
         # Work on a partition starts only once its state is complete: install it after the rebuild.
+        # Until then the partition must be absent, so that records polled meanwhile are sought
+        # back (step); a part left from an earlier connection would take them, and the rebuilt
+        # part replacing it would orphan that work after the consumer had moved past it.
+        for tp in mine:
+            self._drop(tp)
+        closes = self._closes
         rebuilt = await self._rebuild({tp: _Partition(capacity) for tp in mine})
+        if self._closes != closes:  # the connection was closed while rebuilding: a stale assignment
+            return
         self._parts.update(rebuilt)
         for tp, part in rebuilt.items():
             for url, raw in part.state.parked.items():  # parked by an owner that did not finish them
@@ -371,10 +383,14 @@ class FetchRole:
         with contextlib.suppress(BusError):
             await self._commit(session)
         for tp in revoked:
-            part = self._parts.pop(tp, None)
-            if part is not None:
-                for task in part.tasks:
-                    task.cancel()
+            self._drop(tp)
+
+    def _drop(self, tp: Partition) -> None:
+        """Forget a partition's state and stop its work (what was not committed is redone)."""
+        part = self._parts.pop(tp, None)
+        if part is not None:
+            for task in part.tasks:
+                task.cancel()
 
     async def _rebuild(self, parts: dict[Partition, _Partition]) -> dict[Partition, _Partition]:
         """Fill ``parts`` from the matching fetch-state partitions, read from the beginning to their end."""
