@@ -9,7 +9,6 @@ are committed after processing, or inside the producing transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
@@ -222,14 +221,13 @@ async def start_client(
             if isinstance(client, AIOKafkaProducer) and txn is not None and txn.transactional_id:
                 await asyncio.wait_for(txn.wait_for_pid(), timeout_s)
         except TimeoutError:
-            await client.stop()
+            await stop_quietly(client)
             raise BusError(
                 f"starting {what}: no answer from Kafka at {bootstrap} within {timeout_s:.0f}s. "
                 "Is the broker running? Set KAFKA_BOOTSTRAP_SERVERS."
             ) from None
         except BaseException:
-            with contextlib.suppress(Exception):  # else aiokafka warns "Unclosed AIOKafkaConsumer"
-                await client.stop()
+            await stop_quietly(client)  # else aiokafka warns "Unclosed AIOKafkaConsumer"
             raise
 
 

@@ -19,7 +19,9 @@ to finish on a clean stop). The :class:`Runner` owns the rest, once:
   aborted transactions counted, consumer lag exported;
 * **reconnecting** after a broker outage with backoff, redoing from the last
   committed offsets whatever was not committed (so nothing is lost or doubled);
-* **shutdown**: the role finishes and commits what it can, then the clients close.
+* **shutdown**: the role finishes and commits what it can, then the clients close;
+  after a lost connection the consumer is stopped before the role drops its state, so
+  no rebuild of that connection's assignment survives into the next one.
 
 It is modelled on quix-streams' ``Application.run`` and ``Checkpoint`` (one
 owner of the clients; produce and commit together) and on aiokafka's small
@@ -116,7 +118,10 @@ class Role(Protocol):
         """A clean stop: commit what is done, within the shutdown bound."""
 
     async def close(self) -> None:
-        """The connection is over (stopped or lost): drop work that was not committed."""
+        """The connection is over (stopped or lost): drop work that was not committed.
+
+        Called after the consumer stopped, so no :meth:`assigned` of this connection is still
+        running: what it installed is dropped here too."""
 
 
 class Connection:
@@ -367,8 +372,14 @@ class Runner:
             await self.role.finish(session)
             return True
         finally:
-            await self.role.close()
             try:
-                await stop_quietly(consumer)  # commits nothing: offsets go with transactions
+                # The consumer first: its stop waits for a rebalance callback under way, so a
+                # rebuild that outlives this connection has finished before the role drops its
+                # state, and cannot install state the next connection would work on. It commits
+                # nothing: offsets go with transactions.
+                await stop_quietly(consumer)
             finally:  # also when the consumer's stop is cancelled (seen over TLS at shutdown)
-                await stop_quietly(producer)
+                try:
+                    await self.role.close()
+                finally:
+                    await stop_quietly(producer)

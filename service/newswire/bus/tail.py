@@ -12,7 +12,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from newswire.bus._errors import translate
-from newswire.bus.clients import make_consumer, start_client
+from newswire.bus.clients import make_consumer, start_client, stop_quietly
 from newswire.config import Settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ async def tail(
                     if limit is not None and seen >= limit:
                         return
     finally:
-        await consumer.stop()
+        await stop_quietly(consumer)
 
 
 async def read_topic(
@@ -114,7 +114,7 @@ async def iter_topic(
                         yield record
                 remaining = {tp for tp in remaining if await consumer.position(tp) < ends[tp]}
     finally:
-        await consumer.stop()
+        await stop_quietly(consumer)
 
 
 async def settled_ends(
@@ -149,4 +149,4 @@ async def settled_ends(
                 return stable
             await asyncio.sleep(0.05)
     finally:
-        await probe.stop()
+        await stop_quietly(probe)

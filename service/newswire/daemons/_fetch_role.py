@@ -103,9 +103,6 @@ class FetchRole:
         self._committing_urls = 0
         self._last_commit = time.monotonic()
         self._session: Session | None = None
-        # Bumped by close(): a rebuild that finishes after its connection was closed (the
-        # rebalance callback outlives the runner's cleanup) must not install its partitions.
-        self._closes = 0
 
     @property
     def group_id(self) -> str:
@@ -162,16 +159,13 @@ class FetchRole:
             await self._drain_and_commit(session, seconds=self.settings.shutdown_timeout_s)
 
     async def close(self) -> None:
-        self._closes += 1
         if self._committing is not None:
             self._committing.cancel()
             with contextlib.suppress(BaseException):
                 await self._committing
             self._committing = None
-        for part in self._parts.values():
-            for task in part.tasks:
-                task.cancel()
-        self._parts.clear()
+        for tp in list(self._parts):
+            self._drop(tp)
 
     def _start(self, tp: Partition, record: Consumed) -> None:
         part = self._parts[tp]
@@ -365,10 +359,7 @@ class FetchRole:
         # part replacing it would orphan that work after the consumer had moved past it.
         for tp in mine:
             self._drop(tp)
-        closes = self._closes
         rebuilt = await self._rebuild({tp: _Partition(capacity) for tp in mine})
-        if self._closes != closes:  # the connection was closed while rebuilding: a stale assignment
-            return
         self._parts.update(rebuilt)
         for tp, part in rebuilt.items():
             for url, raw in part.state.parked.items():  # parked by an owner that did not finish them
