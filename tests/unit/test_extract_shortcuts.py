@@ -156,3 +156,25 @@ def test_the_texts_read_while_scoring_are_the_containers_texts() -> None:
     # The walk given the text read while scoring keeps what it keeps reading the text itself.
     given = container_text(choice.best, text=choice.texts[choice.best.mem_id])
     assert given == container_text(choice.best)
+
+
+_OURS = [
+    "Subscribe to our newsletter",
+    "The harbour board approved the new ferry timetable on Tuesday after a long debate in the town "
+    "hall, where traders, commuters and the ferry company's managers spoke for most of the evening.",
+    "Two late sailings will run on weekdays from next month, and a first boat will leave the quay at "
+    "six on Saturdays so that market traders reach the square before the stalls open.",
+    "Market traders had asked for the early boat for years, the board's chair said, and the company "
+    "agreed once the council offered to pay for the extra crew during the first winter.",
+    "Share this story",
+]
+_LINE = "A line only trafilatura keeps, about the harbour's new waiting room and its opening hours."
+
+
+@pytest.mark.parametrize("other", [_OURS[1:4], _OURS[2:3], [*_OURS[1:3], _LINE], [_OURS[2], _LINE], []])
+def test_the_cuts_given_the_shared_paragraphs_cut_as_when_they_find_them(other: list[str]) -> None:
+    shared = _second_opinion.shared_paragraphs(_OURS, other)
+    after = _second_opinion.cut_after_shared(_OURS, other)
+    assert _second_opinion.cut_after_shared(_OURS, other, shared) == after
+    before = _second_opinion.cut_before_shared(_OURS, other)
+    assert _second_opinion.cut_before_shared(_OURS, other, shared) == before
