@@ -13,10 +13,20 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import _second_opinion
 from newswire.extract._container import choose_container
-from newswire.extract._nodes import text_of, text_size, text_size_over
+from newswire.extract._nodes import (
+    _BREAKS,
+    _SMALL_SUBTREE,
+    _broken_text,
+    block_text,
+    text_of,
+    text_size,
+    text_size_over,
+)
 from newswire.extract._shingles import SIZE, shingles
 from newswire.extract._text import word_count
+from newswire.extract._tidy import THREAD_STAMPS, count_dated, count_posted, holds_stamps
 from newswire.extract._title import _NON_ALNUM, norm
+from newswire.extract._walk import container_text
 
 _TEXTS = [
     "",
@@ -94,3 +104,77 @@ def test_a_wrapper_around_the_winner_is_not_read_yet_the_choice_is_the_same(wrap
     # #outer holds the story's paragraphs and at least its text: it cannot beat #story (on a
     # tie the container found first wins), so its whole text is not read.
     assert scored["story"] is not None and scored["outer"] is None
+
+
+_BLOCK_INNERS = [
+    "Ferry times change",
+    "Section 3<br>Pages 1-76",
+    "<b>Day:</b> <i>Tuesday</i>",
+    "<p>Day:</p><p>40 euros</p>",
+    "<span>Line one<br>Line two</span>",
+    "<!-- note -->Harbour<em>board</em>",
+    "".join(f"<b>w{i}</b> " for i in range(_SMALL_SUBTREE + 5)),
+    "".join(f"<b>w{i}</b>" for i in range(_SMALL_SUBTREE + 5)) + "<br>tail",
+]
+
+
+@pytest.mark.parametrize("tag", ["p", "li", "h2", "h1", "pre", "blockquote", "dd"])
+@pytest.mark.parametrize("inner", _BLOCK_INNERS)
+def test_block_text_is_the_broken_text_when_the_selector_finds_a_break(tag: str, inner: str) -> None:
+    node = LexborHTMLParser(f"<div><{tag} id='b'>{inner}</{tag}></div>").css_first("#b")
+    assert node is not None
+    # The plain computation: a selector query (which matches the node itself too) for a break.
+    plain = " ".join(_broken_text(node).split()) if node.css_first(_BREAKS) is not None else text_of(node)
+    assert block_text(node) == plain
+
+
+_STAMPED_TEXTS = [
+    "",
+    "The harbour board met on Tuesday.",
+    " ".join(f"Jo says: May {d}, 2012 at 8:33 am Nice ferry." for d in range(1, THREAD_STAMPS + 2)),
+    " ".join(f"Posted 10/{d}/2012 by Ann." for d in range(1, THREAD_STAMPS + 2)),
+    " ".join(f"Ann {d} months ago: great" for d in range(1, THREAD_STAMPS + 2)),
+]
+
+
+@pytest.mark.parametrize("text", _STAMPED_TEXTS)
+def test_holds_stamps_is_the_two_counts_and_the_same_asked_again(text: str) -> None:
+    plain = count_posted(text) >= THREAD_STAMPS or count_dated(text) >= THREAD_STAMPS
+    assert holds_stamps(text) == plain
+    assert holds_stamps(text) == plain
+
+
+def test_the_texts_read_while_scoring_are_the_containers_texts() -> None:
+    page = _story_page("<span>Harbour news, Tuesday</span>")
+    body = LexborHTMLParser(page).body
+    assert body is not None
+    choice = choose_container(body)
+    assert choice.best is not None and choice.best.mem_id in choice.texts
+    for cand in choice.candidates:
+        if cand.score is not None:
+            assert choice.texts[cand.node.mem_id] == text_of(cand.node)
+    # The walk given the text read while scoring keeps what it keeps reading the text itself.
+    given = container_text(choice.best, text=choice.texts[choice.best.mem_id])
+    assert given == container_text(choice.best)
+
+
+_OURS = [
+    "Subscribe to our newsletter",
+    "The harbour board approved the new ferry timetable on Tuesday after a long debate in the town "
+    "hall, where traders, commuters and the ferry company's managers spoke for most of the evening.",
+    "Two late sailings will run on weekdays from next month, and a first boat will leave the quay at "
+    "six on Saturdays so that market traders reach the square before the stalls open.",
+    "Market traders had asked for the early boat for years, the board's chair said, and the company "
+    "agreed once the council offered to pay for the extra crew during the first winter.",
+    "Share this story",
+]
+_LINE = "A line only trafilatura keeps, about the harbour's new waiting room and its opening hours."
+
+
+@pytest.mark.parametrize("other", [_OURS[1:4], _OURS[2:3], [*_OURS[1:3], _LINE], [_OURS[2], _LINE], []])
+def test_the_cuts_given_the_shared_paragraphs_cut_as_when_they_find_them(other: list[str]) -> None:
+    shared = _second_opinion.shared_paragraphs(_OURS, other)
+    after = _second_opinion.cut_after_shared(_OURS, other)
+    assert _second_opinion.cut_after_shared(_OURS, other, shared) == after
+    before = _second_opinion.cut_before_shared(_OURS, other)
+    assert _second_opinion.cut_before_shared(_OURS, other, shared) == before

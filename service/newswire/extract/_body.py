@@ -58,22 +58,26 @@ def main_text_scored(
         return [], 0.0, 0, None, [], SetAside("", "")
     clean_tree(tree, url, spare_named=spare_named)
     choice = choose_container(body)
-    thread = thread_around(choice.best) if choice.best is not None else None
+    # The winner's text, read while scoring, is read again by the thread test and the walk.
+    texts = choice.texts
+    thread = thread_around(choice.best, texts.get(choice.best.mem_id)) if choice.best is not None else None
     thread_text = ""
     if thread is not None:
         # Readers' comments outweighed the article: choose again without them.
         thread_text = text_of(thread)
         thread.decompose()
         choice = choose_container(body)
+        texts = choice.texts
     branch = headline_branch(choice, headline)
-    narrower = container_text(branch[0]) if branch is not None else None
+    narrower = container_text(branch[0], text=texts.get(branch[0].mem_id)) if branch is not None else None
     declared = declared_article(choice.best)
-    declared_words = words_in(text_of(declared)) if declared is not None else 0
+    declared_words = words_in(texts.get(declared.mem_id) or text_of(declared)) if declared is not None else 0
     whole: list[str] = []
     # Threads of replies the walk leaves out after the article are not the page's article either.
     cut: list[str] = []
     if choice.best is None or not choice.siblings:
-        alone = container_text(choice.best, whole=whole, cut=cut)
+        text = texts.get(choice.best.mem_id) if choice.best is not None else None
+        alone = container_text(choice.best, whole=whole, cut=cut, text=text)
         return alone, choice.share, declared_words, narrower, whole, SetAside(thread_text, " ".join(cut))
     keep = {n.mem_id: n for n in (choice.best, *choice.siblings)}
     order = [node.mem_id for node in body.traverse() if node.mem_id in keep]
@@ -84,5 +88,5 @@ def main_text_scored(
             cut.append(text_of(keep[key]))  # a thread beside the article, joined for its size
             out.extend(heading)  # where the tidy ends the article
             continue
-        out.extend(container_text(keep[key], whole=whole, cut=cut))
+        out.extend(container_text(keep[key], whole=whole, cut=cut, text=texts.get(key)))
     return out, choice.share, declared_words, narrower, whole, SetAside(thread_text, " ".join(cut))

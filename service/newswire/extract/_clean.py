@@ -28,7 +28,7 @@ from newswire.extract._nodes import (
     text_size,
     text_size_over,
 )
-from newswire.extract._tidy import THREAD_STAMPS, comments_heading, count_dated, count_posted
+from newswire.extract._tidy import THREAD_STAMPS, comments_heading, holds_stamps
 from newswire.extract._vocab import BOILERPLATE_TOKENS
 from newswire.extract._walk import heads_its_text, signed_children
 
@@ -401,9 +401,10 @@ def _beside_headline(box: LexborNode) -> bool:
     return False
 
 
-def thread_around(node: LexborNode) -> LexborNode | None:
+def thread_around(node: LexborNode, text: str | None = None) -> LexborNode | None:
     """The comment thread that holds the chosen container, or is it, if any: wordy, a thread can
-    outweigh the article it follows. (A thread inside the container is cut where it starts.)"""
+    outweigh the article it follows. (A thread inside the container is cut where it starts.)
+    ``text`` is the container's :func:`text_of` when the caller has read it already."""
     lists = [each for each in (node, *ancestors(node)) if each.tag in _REPLY_LISTS]
     # Each list is read whole: past this many levels the nesting is no thread a reader scrolls
     # through but a page built to be slow, and its lists are left unread.
@@ -411,8 +412,7 @@ def thread_around(node: LexborNode) -> LexborNode | None:
         for outer in reversed(lists):
             if _is_reply_tree(outer):
                 return outer  # the outermost: the replies are threads of their own
-    text = text_of(node)
-    if count_posted(text) < THREAD_STAMPS and count_dated(text) < THREAD_STAMPS:
+    if not holds_stamps(text_of(node) if text is None else text):
         return None
     box: LexborNode | None = node
     while box is not None and box.tag not in {"body", "html"}:

@@ -154,6 +154,9 @@ class Choice:
     siblings: list[LexborNode] = dataclasses.field(default_factory=list)
     # Unlinked paragraph text credited to each element (by ``mem_id``): what a narrower choice reads.
     good: dict[int, float] = dataclasses.field(default_factory=dict)
+    # The text of each container scored (by ``mem_id``), read while scoring: the winner's is read
+    # again by the thread test and the walk, and stands as long as the tree is not changed.
+    texts: dict[int, str] = dataclasses.field(default_factory=dict)
 
     @property
     def share(self) -> float:
@@ -234,23 +237,25 @@ def choose_container(body: LexborNode) -> Choice:
     # The text of a container scored is text of every box around it too: a floor under their
     # whole text. A wrapper around the winner (same paragraphs, more text) then need not be read.
     floor: dict[int, float] = {}
+    texts: dict[int, str] = {}
     for bound, rank, key, value, boost in candidates:
         most = _score(value, floor.get(key, 0.0), neutral[key], boost)
         if bound < best_score or not _beats(most, rank, best_score, best_rank):
             looked.append(Candidate(nodes[key], value, neutral[key], float("nan"), boost, None))
             continue
-        total = text_size(text_of(nodes[key]))
+        texts[key] = text_of(nodes[key])
+        total = text_size(texts[key])
         score = _score(value, total, neutral[key], boost)
         looked.append(Candidate(nodes[key], value, neutral[key], total, boost, score))
         if _beats(score, rank, best_score, best_rank):
             best, best_score, best_rank = nodes[key], score, rank
         _raise_floor(floor, nodes[key], total)
     if best is None:
-        return Choice(None, page_good, looked, good=good)
+        return Choice(None, page_good, looked, good=good, texts=texts)
     best = _first_of_several(best, good)
     siblings = _text_siblings(best, good, neutral)
     parts = [n for n in _same_name_parts(best, good, neutral) if not any(_contains(o, n) for o in siblings)]
-    return Choice(best, page_good, looked, siblings + parts, good)
+    return Choice(best, page_good, looked, siblings + parts, good, texts)
 
 
 def _score(good: float, total: float, neutral: float, boost: float) -> float:

@@ -66,9 +66,14 @@ def block_text(node: LexborNode) -> str:
     """:func:`text_of` a block, with a ``<br>`` or a block inside it read as the break it shows:
     editors write "Section 3<br>Pages 1-76" or ``<li><p>Day:</p><p>40 euros</p></li>`` with no
     space, and plain text glued the two lines' words."""
-    if node.css_first(_BREAKS) is None:
-        return text_of(node)
-    return " ".join(_broken_text(node).split())
+    small = _small_subtree(node)
+    if small is None:
+        # A selector also matches the node itself: a block's own edge is read as one more break,
+        # which only adds a space before its text.
+        breaks = node.css_first(_BREAKS) is not None
+    else:
+        breaks = any(each.tag in _BREAK_TAGS for each in small[1:])
+    return " ".join(_broken_text(node).split()) if breaks else text_of(node)
 
 
 def _broken_text(node: LexborNode) -> str:

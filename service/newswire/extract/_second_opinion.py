@@ -256,22 +256,24 @@ def confirms(narrower: list[str], other: list[str]) -> bool:
     return _share_in(_shingle_set(other), _shingle_set(narrower)) >= BRANCH_CONFIRM
 
 
-def _shared(ours: list[str], other: list[str]) -> list[int]:
+def shared_paragraphs(ours: list[str], other: list[str]) -> list[int]:
     """Indexes of our paragraphs trafilatura's body shares, when its body (40+ words) lies within ours."""
     if word_count(other) < OVERRUN_MIN_WORDS:
         return []
     return [i for i, yes in enumerate(_held(ours, other) or []) if yes]
 
 
-def cut_after_shared(ours: list[str], other: list[str]) -> list[str]:
+def cut_after_shared(ours: list[str], other: list[str], shared: list[int] | None = None) -> list[str]:
     """Our body without its paragraphs after the last one trafilatura's body shares, when its body
     (40+ words) lies within ours and that tail is a small part of ours (``EDGE_CUT``).
 
     Two differently built readers then agree where the article ends; what only ours holds after
     it (a sign-up form, a blogroll, a disclaimer, "Comments are closed") is the container's
-    furniture. Lines only ours holds between shared paragraphs stay.
+    furniture. Lines only ours holds between shared paragraphs stay. ``shared`` is
+    :func:`shared_paragraphs` of the two bodies when the caller has it.
     """
-    shared = _shared(ours, other)
+    if shared is None:
+        shared = shared_paragraphs(ours, other)
     if not shared:
         return ours
     cut = sum(len(p) for p in ours[shared[-1] + 1 :])
@@ -280,12 +282,13 @@ def cut_after_shared(ours: list[str], other: list[str]) -> list[str]:
     return ours[: shared[-1] + 1]
 
 
-def cut_before_shared(ours: list[str], other: list[str]) -> list[str]:
+def cut_before_shared(ours: list[str], other: list[str], shared: list[int] | None = None) -> list[str]:
     """Our body without its paragraphs before the first one trafilatura's body shares, on the same
     terms as :func:`cut_after_shared`. The caller keeps a head that reads as prose: there the two
     readers disagree on standfirsts and intros, which are article text.
     """
-    shared = _shared(ours, other)
+    if shared is None:
+        shared = shared_paragraphs(ours, other)
     if not shared:
         return ours
     cut = sum(len(p) for p in ours[: shared[0]])

@@ -170,7 +170,8 @@ def _cut_edges(
     furniture) so does a tail that is mostly prose: there trafilatura more likely stopped early (a
     "Read more" line, a paywall box).
     """
-    kept = _second_opinion.cut_after_shared(paragraphs, other)
+    shared = _second_opinion.shared_paragraphs(paragraphs, other)
+    kept = _second_opinion.cut_after_shared(paragraphs, other, shared)
     if sure and prose_score(paragraphs[len(kept) :]) > 0:
         kept = paragraphs
     if notes is not None and len(kept) < len(paragraphs):
@@ -179,7 +180,8 @@ def _cut_edges(
             f"{len(paragraphs) - len(kept)} paragraphs after it cut (at most "
             f"{_second_opinion.EDGE_CUT:.0%} of our text" + (", mostly not prose)" if sure else ")")
         )
-    started = _second_opinion.cut_before_shared(kept, other)
+    # Nothing cut after: the same body, whose shared paragraphs are known.
+    started = _second_opinion.cut_before_shared(kept, other, shared if kept is paragraphs else None)
     if prose_score(kept[: len(kept) - len(started)]) > 0:
         return kept
     if notes is not None and len(started) < len(kept):

@@ -9,6 +9,7 @@ short label ending in a colon inside the body stays: it introduces what follows 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from newswire.extract._title import norm
@@ -284,6 +285,15 @@ def count_dated(text: str, enough: int = THREAD_STAMPS) -> int:
             if found >= enough:
                 break
     return found
+
+
+# The same box's text is asked twice a page (whether the winner is a thread, then its walk), and it
+# is long: the answer for the last few texts is kept.
+@functools.lru_cache(maxsize=16)
+def holds_stamps(text: str) -> bool:
+    """Whether a text holds ``THREAD_STAMPS`` posting times (:func:`count_posted`) or dates
+    (:func:`count_dated`) or more: enough for a thread of readers' comments to be looked for."""
+    return count_posted(text) >= THREAD_STAMPS or count_dated(text) >= THREAD_STAMPS
 
 
 def may_be_signed(text: str) -> bool:

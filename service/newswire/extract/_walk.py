@@ -36,8 +36,7 @@ from newswire.extract._tidy import (
     SENTENCE_END,
     THREAD_STAMPS,
     comments_heading,
-    count_dated,
-    count_posted,
+    holds_stamps,
     may_be_signed,
     signed_entries,
     signed_lines,
@@ -222,7 +221,13 @@ def _away_link_chars(node: LexborNode) -> int:
 
 
 def _blocks(
-    root: LexborNode, out: list[str], notes: list[str] | None, whole: list[str] | None, cut: list[str] | None
+    root: LexborNode,
+    out: list[str],
+    notes: list[str] | None,
+    whole: list[str] | None,
+    cut: list[str] | None,
+    *,
+    text: str | None,
 ) -> None:
     # Of several <article> elements inside the container, the smaller ones may be teaser cards.
     cards: set[int] = set()
@@ -238,8 +243,7 @@ def _blocks(
     teasers: list[tuple[int, int, LexborNode]] = []
     # Boxes are only read for a thread on a container whose text holds enough posting times.
     threads: list[str] | None = None
-    text = text_of(root)
-    if count_posted(text) >= THREAD_STAMPS or count_dated(text) >= THREAD_STAMPS:
+    if holds_stamps(text_of(root) if text is None else text):
         threads = cut if cut is not None else []
     _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads, numbered=_numbered_titles(root))
     if whole is not None:
@@ -660,7 +664,7 @@ def replies_after(box: LexborNode, before: list[str]) -> list[str] | None:
     if box.tag not in _REPLY_BOXES or not any(_prose(text) for text in before):
         return None
     text = text_of(box)
-    if count_posted(text) < THREAD_STAMPS and count_dated(text) < THREAD_STAMPS:
+    if not holds_stamps(text):
         return None
     return _signed_replies(box)
 
@@ -725,12 +729,15 @@ def container_text(
     notes: list[str] | None = None,
     whole: list[str] | None = None,
     cut: list[str] | None = None,
+    *,
+    text: str | None = None,
 ) -> list[str]:
     """The blocks of the chosen container, in document order. ``notes`` collects, for ``newswire
     parse --explain``, the lines kept that a rule of the walk alone would drop; ``whole`` gets the
     blocks with the teaser boxes after the article left in (where the article ends is judged on them);
     ``cut`` the text of each thread of readers' replies left out after the article
-    (:func:`_signed_replies`)."""
+    (:func:`_signed_replies`); ``text`` is the container's :func:`text_of` when the caller has read
+    it already."""
     if best is None:
         return []
     out: list[str] = []
@@ -741,5 +748,5 @@ def container_text(
         if whole is not None:
             whole.extend(out)
     else:
-        _blocks(best, out, notes, whole, cut)
+        _blocks(best, out, notes, whole, cut, text=text)
     return out
