@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from selectolax.lexbor import LexborHTMLParser
+
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
 from newswire.extract._text import word_count, words_in
+from newswire.extract._walk import container_text
 
 URL = "https://news.example.jp/articles/2026/market"
 FETCHED = "2026-12-05T12:00:00+00:00"
@@ -84,3 +87,28 @@ def test_a_reading_the_page_brackets_with_rp_stays_and_bare_furigana_go() -> Non
     event = extract_html(_page([LONG[0], bracketed, bare, LONG[1]]).encode(), URL, fetched=FETCHED)
     assert "韓国の尹錫悦（ユンソンニョル）大統領は３日夜、緊急談話を出した。" in event.body
     assert "市の担当者は、申請の受け付けを来月から市役所の窓口で始めると説明した。" in event.body
+
+
+def test_closing_japanese_paragraphs_end_sentences() -> None:
+    # Short paragraphs ending in "。" at the article's end are sentences, not labels left under it.
+    paragraphs = [LONG[0], PARAGRAPHS[2], PARAGRAPHS[3]]
+    html = _page(paragraphs).replace(f"<div class='share-box'><p>{PROMO}</p></div>", "")
+    body = extract_html(html.encode(), URL, fetched=FETCHED).body.split("\n\n")
+    assert body == paragraphs
+
+
+def test_a_gate_after_a_cut_off_japanese_article_ends_it() -> None:
+    # A members-only box (a notice, two buttons, the offer's benefits, a footnote ending in "。")
+    # after a truncated article whose paragraphs are short by Latin measure: the walk finds the
+    # last paragraph of prose in them and ends the article at the gate.
+    gate = (
+        "<div class='m21'><p>この記事は会員限定です。登録すると続きを読めます。</p>"
+        "<div><a class='b' href='/regist'>会員登録する</a></div>"
+        "<div><a class='b' href='/login'>ログインして続きを読む</a></div>"
+        "<dl><dt>登録すると</dt><dd>電子版が読める</dd><dd>記事が読み放題</dd></dl>"
+        "<p>※紙の新聞とは、朝刊と夕刊のことです。</p></div>"
+    )
+    paragraphs = [PARAGRAPHS[0], PARAGRAPHS[1] + PARAGRAPHS[2][:30] + "..."]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    tree = LexborHTMLParser(f"<div class='article-body'>{body}{gate}<div><p>関連キーワード</p></div></div>")
+    assert container_text(tree.css_first("div.article-body")) == paragraphs

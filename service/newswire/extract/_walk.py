@@ -265,7 +265,9 @@ def _linked_box(link: LexborNode) -> bool:
 
 
 def _prose(text: str) -> bool:
-    return len(text) >= _PROSE and SENTENCE_END.search(text) is not None
+    # Measured in letters' worth: a Chinese or Japanese paragraph of 70 characters says what a
+    # Latin one of 200 letters does.
+    return text_size(text) >= _PROSE and SENTENCE_END.search(text) is not None
 
 
 def _last_prose(out: list[str]) -> int:
