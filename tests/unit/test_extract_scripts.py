@@ -8,11 +8,13 @@ of words beside a page of spaced menu labels, and its paragraphs as labels rathe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import extract_html
+from newswire.extract._dates import find_datetime
 from newswire.extract._explain import explain_path
 from newswire.extract._text import word_count, words_in
 from newswire.extract._walk import container_text
@@ -112,3 +114,27 @@ def test_a_gate_after_a_cut_off_japanese_article_ends_it() -> None:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     tree = LexborHTMLParser(f"<div class='article-body'>{body}{gate}<div><p>関連キーワード</p></div></div>")
     assert container_text(tree.css_first("div.article-body")) == paragraphs
+
+
+def test_dates_written_with_year_month_and_day_characters_are_read() -> None:
+    assert find_datetime("2012年12月10日") == datetime(2012, 12, 10, tzinfo=UTC)
+    assert find_datetime("２０２５年１月１４日（火） ０１時２８分") == datetime(
+        2025, 1, 14, 1, 28, tzinfo=UTC
+    )
+    assert find_datetime("2024년 5월 3일 오후 3시 20분") == datetime(2024, 5, 3, 15, 20, tzinfo=UTC)
+    assert find_datetime("更新 2025年1月14日 午前9時05分") == datetime(2025, 1, 14, 9, 5, tzinfo=UTC)
+
+
+def test_a_japanese_date_line_is_the_stamp_and_a_sentence_with_a_date_is_the_article() -> None:
+    # The stamp under the headline dates the page and leaves the body; a sentence of the article
+    # that holds a date (no capitals in Japanese to tell it by) stays.
+    dated = "市は2025年4月1日から新しい補助制度を始める。"
+    paragraphs = [*LONG, dated]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        f"<html lang='ja'><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"<div class='article-body'><p>2025年1月14日 午前9時05分</p>{body}</div></article></body></html>"
+    )
+    event = extract_html(html.encode(), URL, fetched=FETCHED)
+    assert event.published == "2025-01-14T09:05:00+00:00"
+    assert event.body.split("\n\n") == paragraphs

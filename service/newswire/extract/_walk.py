@@ -79,6 +79,7 @@ _SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
 # Jahre alt. Herzlichen Glückwunsch." opens with a stamp's word ("Am") and is two sentences.
 _TWO_SENTENCES = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
 _SENTENCE_WORDS = 6
+_CJK_FULL_STOPS = frozenset("。！？")
 # A label that opens a line pointing elsewhere: one to three words and a colon or bar ("Read more:",
 # "Lire aussi :", "Related |"), in any language.
 _POINTER_LABEL = re.compile(r"\W*[^\W\d_]+(?:[\s-]+[^\W\d_]+){0,2}\s*[:|»›]")
@@ -100,7 +101,8 @@ def _date_line(text: str) -> bool:
         and (not _STAMP_LABEL.match(text) or _TWO_SENTENCES.search(text) is not None)
         and len(_SENTENCE_WORD.findall(text)) >= _SENTENCE_WORDS
     )
-    return not sentence
+    # Chinese and Japanese have no capitals: a line with a date that ends a sentence ("。") is one.
+    return not (sentence or text[-1] in _CJK_FULL_STOPS)
 
 
 def _good_block(text: str, node: LexborNode, numbered: frozenset[int] = frozenset()) -> bool:
