@@ -8,6 +8,7 @@ of words beside a page of spaced menu labels, and its paragraphs as labels rathe
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -138,3 +139,27 @@ def test_a_japanese_date_line_is_the_stamp_and_a_sentence_with_a_date_is_the_art
     event = extract_html(html.encode(), URL, fetched=FETCHED)
     assert event.published == "2025-01-14T09:05:00+00:00"
     assert event.body.split("\n\n") == paragraphs
+
+
+# Thai, written without spaces between words: a space parts phrases. Made-up sentences about a
+# harbour market, as a Thai paper writes them (several phrases per paragraph).
+THAI = [
+    "ตลาดริมท่าเรือเปิดตั้งแต่เช้ามืดและมีผู้คนมาจับจ่ายซื้อของเป็นจำนวนมาก "
+    "ชาวประมงนำปลาสดที่จับได้ในคืนก่อนมาวางขายเรียงรายตลอดแนวท่าเรือ "
+    "ประธานสหกรณ์กล่าวว่าปีนี้อากาศดีทำให้จับปลาได้มากกว่าทุกปีและราคาก็ไม่สูงจนเกินไป",
+    "อย่างไรก็ตามราคาน้ำมันที่สูงขึ้นต่อเนื่องทำให้เรือหลายลำต้องลดจำนวนเที่ยวออกทะเลลง "
+    "เทศบาลจึงเตรียมเปิดโครงการช่วยเหลือค่าน้ำมันบางส่วนตั้งแต่เดือนหน้าเป็นต้นไป "
+    "ผู้ที่สนใจสามารถยื่นคำขอได้ที่สำนักงานเทศบาลในวันและเวลาราชการ",
+]
+
+
+def test_a_thai_article_is_weighed_against_the_page_in_words(tmp_path: Path) -> None:
+    # By white space each paragraph is three words against the menu's 200 labels, under 3% of the
+    # page: the size tests would read a sure article as a scrap of the page.
+    assert words_in(THAI[0]) == 3 + len(THAI[0].replace(" ", "")) // 5
+    html = _page(THAI).replace("lang='ja'", "lang='th'").replace(HEADLINE, "ตลาดริมท่าเรือคึกคัก")
+    page = tmp_path / "thai.html"
+    page.write_text(html, encoding="utf-8")
+    found = re.search(r"container text: (\d+) words of the (\d+) the page shows", explain_path(page, URL))
+    assert found is not None
+    assert int(found[1]) >= 0.05 * int(found[2])
