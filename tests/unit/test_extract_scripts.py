@@ -163,3 +163,22 @@ def test_a_thai_article_is_weighed_against_the_page_in_words(tmp_path: Path) -> 
     found = re.search(r"container text: (\d+) words of the (\d+) the page shows", explain_path(page, URL))
     assert found is not None
     assert int(found[1]) >= 0.05 * int(found[2])
+
+
+def test_closing_lines_ending_in_a_danda_or_an_arabic_question_mark_end_sentences() -> None:
+    # Hindi ends a sentence with "।", Burmese with "။", Arabic asks with "؟": a short closing
+    # paragraph so ended is the article's last sentence, not a label left under it.
+    long = (
+        "बंदरगाह बोर्ड ने गुरुवार को नए घाट को मंजूरी दे दी, जिस पर सदस्यों के बीच देर शाम तक बहस चली। "
+        "मछुआरे दो साल से कह रहे थे कि पुराना घाट सर्दियों के तूफानों में असुरक्षित है और बड़ी नावों के लिए छोटा है। "
+        "योजना की लागत चालीस करोड़ है और इसका खर्च बंदरगाह, क्षेत्र और राष्ट्रीय कोष मिलकर उठाएंगे।"
+    )
+    closing = ["काम वसंत में शुरू होगा।", "क्या यह समय पर पूरा होगा؟"]
+    html = (
+        "<html lang='hi'><head><title>नया घाट मंजूर</title></head><body><article><h1>नया घाट मंजूर</h1>"
+        f"<div class='article-body'><p>{long}</p><p>{long}</p>"
+        + "".join(f"<p>{line}</p>" for line in closing)
+        + "</div></article></body></html>"
+    )
+    body = extract_html(html.encode(), URL, fetched=FETCHED).body.split("\n\n")
+    assert body == [long, long, *closing]
