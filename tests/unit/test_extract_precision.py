@@ -6,6 +6,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import extract_html
 from newswire.extract._clean import clean_tree
+from newswire.extract._walk import _gate_box
 from tests.support.harbour_story import SENTENCES, URL
 
 _BIO = [
@@ -384,3 +385,42 @@ def test_a_box_named_as_a_disclaimer_goes() -> None:
         " your own advisers before you act on anything you read here.</p></div>"
     )
     assert _body(f"<div>{story}{notice}</div>") == [*_PROSE, *_MORE]
+
+
+def _gate(lines: str) -> str:
+    """A members-only box in classes that say nothing: a notice, two buttons, and ``lines``."""
+    return (
+        "<div class='c-box7'><div class='c-in'><p><b>This story is for members.</b> "
+        "Print subscribers can sign up free of charge.</p>"
+        "<div class='c-col'><div><a class='c-b1' href='/join'>Join now</a></div>"
+        "<div><a class='c-b2' href='/login'>Log in to keep reading</a></div></div>"
+        f"{lines}</div></div>"
+    )
+
+
+def test_a_gate_in_front_of_the_rest_of_a_cut_off_article_ends_it() -> None:
+    # The box right after the article's last paragraph: a notice, buttons, a list of the offer's
+    # benefits and a footnote that ends a sentence (so the trailing labels' pop stops at it).
+    story = "".join(f"<p>{p}</p>" for p in _PROSE)
+    benefits = (
+        "<dl><dt>Members get</dt><dd>Every story on the site</dd><dd>The morning newsletter</dd></dl>"
+        "<p>* Print subscribers are readers of the daily and the weekend paper.</p>"
+    )
+    topics = "<div class='c-kw'><p>Topics</p></div>"
+    assert _body(f"<div>{story}{_gate(benefits)}{topics}</div>") == _PROSE
+
+
+def test_a_box_whose_links_are_items_of_a_list_is_no_gate() -> None:
+    # Links that are items of a list are a list's (a menu, the article's sources), not a gate's buttons.
+    box = (
+        "<div class='c-src'><p>The board's decision is public.</p><ul>"
+        "<li><a href='/minutes'>Minutes</a></li><li><a href='/plan'>The plan</a></li></ul></div>"
+    )
+    node = LexborHTMLParser(box).css_first("div")
+    assert node is not None
+    lines = ["The board's decision is public.", "Council of Portsea, 2026."]
+    assert not _gate_box(node, lines)
+    buttons = box.replace("<ul>", "<div>").replace("</ul>", "</div>").replace("li>", "div>")
+    button_box = LexborHTMLParser(buttons).css_first("div")
+    assert button_box is not None
+    assert _gate_box(button_box, lines)

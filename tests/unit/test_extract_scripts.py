@@ -8,11 +8,17 @@ of words beside a page of spaced menu labels, and its paragraphs as labels rathe
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 
+from selectolax.lexbor import LexborHTMLParser
+
 from newswire.extract import extract_html
+from newswire.extract._dates import find_datetime
 from newswire.extract._explain import explain_path
 from newswire.extract._text import word_count, words_in
+from newswire.extract._walk import container_text
 
 URL = "https://news.example.jp/articles/2026/market"
 FETCHED = "2026-12-05T12:00:00+00:00"
@@ -84,3 +90,95 @@ def test_a_reading_the_page_brackets_with_rp_stays_and_bare_furigana_go() -> Non
     event = extract_html(_page([LONG[0], bracketed, bare, LONG[1]]).encode(), URL, fetched=FETCHED)
     assert "韓国の尹錫悦（ユンソンニョル）大統領は３日夜、緊急談話を出した。" in event.body
     assert "市の担当者は、申請の受け付けを来月から市役所の窓口で始めると説明した。" in event.body
+
+
+def test_closing_japanese_paragraphs_end_sentences() -> None:
+    # Short paragraphs ending in "。" at the article's end are sentences, not labels left under it.
+    paragraphs = [LONG[0], PARAGRAPHS[2], PARAGRAPHS[3]]
+    html = _page(paragraphs).replace(f"<div class='share-box'><p>{PROMO}</p></div>", "")
+    body = extract_html(html.encode(), URL, fetched=FETCHED).body.split("\n\n")
+    assert body == paragraphs
+
+
+def test_a_gate_after_a_cut_off_japanese_article_ends_it() -> None:
+    # A members-only box (a notice, two buttons, the offer's benefits, a footnote ending in "。")
+    # after a truncated article whose paragraphs are short by Latin measure: the walk finds the
+    # last paragraph of prose in them and ends the article at the gate.
+    gate = (
+        "<div class='m21'><p>この記事は会員限定です。登録すると続きを読めます。</p>"
+        "<div><a class='b' href='/regist'>会員登録する</a></div>"
+        "<div><a class='b' href='/login'>ログインして続きを読む</a></div>"
+        "<dl><dt>登録すると</dt><dd>電子版が読める</dd><dd>記事が読み放題</dd></dl>"
+        "<p>※紙の新聞とは、朝刊と夕刊のことです。</p></div>"
+    )
+    paragraphs = [PARAGRAPHS[0], PARAGRAPHS[1] + PARAGRAPHS[2][:30] + "..."]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    tree = LexborHTMLParser(f"<div class='article-body'>{body}{gate}<div><p>関連キーワード</p></div></div>")
+    assert container_text(tree.css_first("div.article-body")) == paragraphs
+
+
+def test_dates_written_with_year_month_and_day_characters_are_read() -> None:
+    assert find_datetime("2012年12月10日") == datetime(2012, 12, 10, tzinfo=UTC)
+    assert find_datetime("２０２５年１月１４日（火） ０１時２８分") == datetime(
+        2025, 1, 14, 1, 28, tzinfo=UTC
+    )
+    assert find_datetime("2024년 5월 3일 오후 3시 20분") == datetime(2024, 5, 3, 15, 20, tzinfo=UTC)
+    assert find_datetime("更新 2025年1月14日 午前9時05分") == datetime(2025, 1, 14, 9, 5, tzinfo=UTC)
+
+
+def test_a_japanese_date_line_is_the_stamp_and_a_sentence_with_a_date_is_the_article() -> None:
+    # The stamp under the headline dates the page and leaves the body; a sentence of the article
+    # that holds a date (no capitals in Japanese to tell it by) stays.
+    dated = "市は2025年4月1日から新しい補助制度を始める。"
+    paragraphs = [*LONG, dated]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    html = (
+        f"<html lang='ja'><head><title>{HEADLINE}</title></head><body><article><h1>{HEADLINE}</h1>"
+        f"<div class='article-body'><p>2025年1月14日 午前9時05分</p>{body}</div></article></body></html>"
+    )
+    event = extract_html(html.encode(), URL, fetched=FETCHED)
+    assert event.published == "2025-01-14T09:05:00+00:00"
+    assert event.body.split("\n\n") == paragraphs
+
+
+# Thai, written without spaces between words: a space parts phrases. Made-up sentences about a
+# harbour market, as a Thai paper writes them (several phrases per paragraph).
+THAI = [
+    "ตลาดริมท่าเรือเปิดตั้งแต่เช้ามืดและมีผู้คนมาจับจ่ายซื้อของเป็นจำนวนมาก "
+    "ชาวประมงนำปลาสดที่จับได้ในคืนก่อนมาวางขายเรียงรายตลอดแนวท่าเรือ "
+    "ประธานสหกรณ์กล่าวว่าปีนี้อากาศดีทำให้จับปลาได้มากกว่าทุกปีและราคาก็ไม่สูงจนเกินไป",
+    "อย่างไรก็ตามราคาน้ำมันที่สูงขึ้นต่อเนื่องทำให้เรือหลายลำต้องลดจำนวนเที่ยวออกทะเลลง "
+    "เทศบาลจึงเตรียมเปิดโครงการช่วยเหลือค่าน้ำมันบางส่วนตั้งแต่เดือนหน้าเป็นต้นไป "
+    "ผู้ที่สนใจสามารถยื่นคำขอได้ที่สำนักงานเทศบาลในวันและเวลาราชการ",
+]
+
+
+def test_a_thai_article_is_weighed_against_the_page_in_words(tmp_path: Path) -> None:
+    # By white space each paragraph is three words against the menu's 200 labels, under 3% of the
+    # page: the size tests would read a sure article as a scrap of the page.
+    assert words_in(THAI[0]) == 3 + len(THAI[0].replace(" ", "")) // 5
+    html = _page(THAI).replace("lang='ja'", "lang='th'").replace(HEADLINE, "ตลาดริมท่าเรือคึกคัก")
+    page = tmp_path / "thai.html"
+    page.write_text(html, encoding="utf-8")
+    found = re.search(r"container text: (\d+) words of the (\d+) the page shows", explain_path(page, URL))
+    assert found is not None
+    assert int(found[1]) >= 0.05 * int(found[2])
+
+
+def test_closing_lines_ending_in_a_danda_or_an_arabic_question_mark_end_sentences() -> None:
+    # Hindi ends a sentence with "।", Burmese with "။", Arabic asks with "؟": a short closing
+    # paragraph so ended is the article's last sentence, not a label left under it.
+    long = (
+        "बंदरगाह बोर्ड ने गुरुवार को नए घाट को मंजूरी दे दी, जिस पर सदस्यों के बीच देर शाम तक बहस चली। "
+        "मछुआरे दो साल से कह रहे थे कि पुराना घाट सर्दियों के तूफानों में असुरक्षित है और बड़ी नावों के लिए छोटा है। "
+        "योजना की लागत चालीस करोड़ है और इसका खर्च बंदरगाह, क्षेत्र और राष्ट्रीय कोष मिलकर उठाएंगे।"
+    )
+    closing = ["काम वसंत में शुरू होगा।", "क्या यह समय पर पूरा होगा؟"]
+    html = (
+        "<html lang='hi'><head><title>नया घाट मंजूर</title></head><body><article><h1>नया घाट मंजूर</h1>"
+        f"<div class='article-body'><p>{long}</p><p>{long}</p>"
+        + "".join(f"<p>{line}</p>" for line in closing)
+        + "</div></article></body></html>"
+    )
+    body = extract_html(html.encode(), URL, fetched=FETCHED).body.split("\n\n")
+    assert body == [long, long, *closing]

@@ -2,7 +2,9 @@
 
 Handles ISO 8601 and its common sloppy variants, RFC 2822 (feeds, HTTP), numeric
 day-first dates ("13.01.2022 19:23"), and dates with month names in a few
-languages ("13 Jan, 2022 19:23", "January 13, 2022", "13. Januar 2022").
+languages ("13 Jan, 2022 19:23", "January 13, 2022", "13. Januar 2022"), and Chinese,
+Japanese and Korean dates written with year, month and day characters ("2012年12月10日",
+"2024년 5월 3일 오후 3시").
 Naive values take the ``tz`` given (UTC unless the page states an offset
 elsewhere); date-only values are midnight.
 """
@@ -90,6 +92,14 @@ _MDY_NAME = re.compile(
     r"\b(?P<mon>" + _MONTH_RE + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})\b" + _TIME + _ZONE,
     re.IGNORECASE,
 )
+# Chinese, Japanese and Korean dates: year, month and day each followed by its character
+# ("2012年12月10日", "2024년 5월 3일"), maybe a weekday in brackets and a time ("20:37", "20時37分",
+# "20시 37분").
+_YMD_CJK = re.compile(
+    r"(?<!\d)(?P<y>\d{4})\s*[年년]\s*(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
+    r"(?:\s*[(（][^)）]{1,4}[)）])?"
+    r"(?:\s*(?P<half>午前|午後|오전|오후)?\s*(?P<h>\d{1,2})\s*[:時时시]\s*(?P<mi>\d{1,2})\s*[分분]?)?"
+)
 _YEAR_DIGITS = re.compile(r"\d{4}")
 _RFC2822 = re.compile(r"^(?:[A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}")
 _URL_DATE = re.compile(
@@ -171,7 +181,10 @@ def find_datetime(text: str, tz: tzinfo = UTC) -> datetime | None:
     if not _YEAR_DIGITS.search(text):
         return None  # every pattern below needs a four-digit year; this search is much cheaper
     found: list[tuple[int, datetime]] = []
-    for pattern in (_DMY_NAME, _MDY_NAME, _DMY_NUM, _YMD_NUM):
+    patterns: tuple[re.Pattern[str], ...] = (_DMY_NAME, _MDY_NAME, _DMY_NUM, _YMD_NUM)
+    if "年" in text or "년" in text:
+        patterns = (*patterns, _YMD_CJK)
+    for pattern in patterns:
         for match in pattern.finditer(text):
             result = _date_of(match, tz)
             if result is not None:
@@ -188,6 +201,9 @@ def _date_of(match: re.Match[str], tz: tzinfo) -> datetime | None:
             return None
     else:
         month = int(groups["m"])
+    half = groups.get("half")
+    if half:
+        groups["ampm"] = "pm" if half in {"午後", "오후"} else "am"
     return _build(groups, month, tz)
 
 

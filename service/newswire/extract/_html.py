@@ -110,8 +110,9 @@ def _article_body(md: Metadata) -> list[str]:
 
 def _page_words(page_text: str, title: str | None) -> int:
     """The words the page shows, counted as a body's are (:func:`._text.words_in`) on a page whose
-    headline is written in Han or kana; elsewhere its white-space words (the same count, bar a
-    stray character, without reading every character of the page for one)."""
+    headline is in a script written without spaces between words; elsewhere its white-space
+    words (the same count, bar a stray character, without reading every character of the page
+    for one)."""
     if title and has_unspaced(title):
         return words_in(page_text)
     return page_text.count(" ") + 1

@@ -25,7 +25,7 @@ SHARED = 0.5
 # A missing paragraph is added when it reads as prose, or is at least this long.
 LONG_BLOCK = 150
 _PROSE = 80
-_SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…\"'”’»)。！？」』؟۔।॥။។]\s*$")
 
 
 def is_prose(paragraph: str) -> bool:

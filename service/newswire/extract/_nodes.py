@@ -143,8 +143,9 @@ _WORD_LINK_CJK = 4
 _SENTENCE_LETTER = re.compile(r"[^\W\d_]")
 # Marks that part the items of a row or a line of metadata ("Politics | By Ann"), not a sentence's words.
 _ROW_SEPARATOR = re.compile(r"[|•·›»/]")
-# Last characters of a line that ends a sentence, in Latin and CJK script (quotes and brackets close one).
-_SENTENCE_ENDS = frozenset(".!?…\"'”’»“)。！？」』）")
+# Last characters of a line that ends a sentence, in Latin, CJK, Arabic, Devanagari, Burmese and
+# Khmer script (quotes and brackets close one).
+_SENTENCE_ENDS = frozenset(".!?…\"'”’»“)。！？」』）؟۔।॥။។")
 # Marks that end a sentence right after a link.
 _FULL_STOPS = frozenset(".!?。！？")
 # Elements whose edges end a line and a block inside the node judged: the text beyond them is

@@ -38,22 +38,31 @@ def clean(text: str | None, *, unescape: bool = False) -> str | None:
 # either language is one to three characters). Hangul is written with spaces and is not counted so.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CHARS_PER_WORD = 2
+# Thai, Lao, Myanmar and Khmer write words without spaces too (a space parts phrases or
+# sentences); a word is about five code points of them, vowel and tone marks included, about as
+# many as a Latin word's letters, so their text is measured in letters as it is.
+_UNSPACED_ALPHABETS = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+ALPHABET_CHARS_PER_WORD = 5
 
 
 def words_in(text: str) -> int:
     """Words in a text: white-space-separated words, plus a word for every ``CHARS_PER_WORD``
-    characters of Han or kana, so that a body in those scripts and the page around it are
-    weighed in the same unit as a Latin page's (the page's menus are spaced words, its sentences
-    are not)."""
+    characters of Han or kana and every ``ALPHABET_CHARS_PER_WORD`` of Thai, Lao, Myanmar or
+    Khmer, so that a body in those scripts and the page around it are weighed in the same unit as
+    a Latin page's (the page's menus are spaced words, its sentences are not)."""
     words = len(text.split())
     if text.isascii():
         return words
-    return words + len(_UNSPACED.findall(text)) // CHARS_PER_WORD
+    words += len(_UNSPACED.findall(text)) // CHARS_PER_WORD
+    return words + len(_UNSPACED_ALPHABETS.findall(text)) // ALPHABET_CHARS_PER_WORD
 
 
 def has_unspaced(text: str) -> bool:
-    """Whether a text holds Han or kana (see :func:`words_in`)."""
-    return not text.isascii() and _UNSPACED.search(text) is not None
+    """Whether a text holds Han, kana, or a Southeast Asian script written without spaces
+    between words (see :func:`words_in`)."""
+    return not text.isascii() and (
+        _UNSPACED.search(text) is not None or _UNSPACED_ALPHABETS.search(text) is not None
+    )
 
 
 def word_count(paragraphs: list[str]) -> int:

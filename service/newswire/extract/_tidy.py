@@ -83,8 +83,9 @@ _NAME_FRAME = " |/,;:-–—·•"
 _THREAD_RUN = 3
 # A page with fewer posting times than this in all its text holds no thread.
 THREAD_STAMPS = _THREAD_RUN
-# A line that ends a sentence (a heading or a label does not).
-SENTENCE_END = re.compile(r"[.!?…\"'”’»“)]\s*$")
+# A line that ends a sentence (a heading or a label does not): Latin and CJK marks, the Arabic
+# question mark and Urdu full stop, the Devanagari danda, the Burmese and Khmer full stops.
+SENTENCE_END = re.compile(r"[.!?…\"'”’»“)。！？」』؟۔।॥။។]\s*$")
 # A post's filing line, as blog templates print it under the text ("This entry was posted on
 # ... and is filed under ...", "Posted in News | 3 Comments", "Tags: harbour, ferry"): the
 # post's categories and tags, not its text. Only in the body's second half, where templates put

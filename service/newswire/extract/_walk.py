@@ -78,6 +78,7 @@ _SENTENCE_WORD = re.compile(r"[^\W\d_]{2,}")
 # Jahre alt. Herzlichen Glückwunsch." opens with a stamp's word ("Am") and is two sentences.
 _TWO_SENTENCES = re.compile(r"[^\W\d_]{2}[.!?]\s+[^\W\d_]")
 _SENTENCE_WORDS = 6
+_CJK_FULL_STOPS = frozenset("。！？")
 # A label that opens a line pointing elsewhere: one to three words and a colon or bar ("Read more:",
 # "Lire aussi :", "Related |"), in any language.
 _POINTER_LABEL = re.compile(r"\W*[^\W\d_]+(?:[\s-]+[^\W\d_]+){0,2}\s*[:|»›]")
@@ -99,7 +100,8 @@ def _date_line(text: str) -> bool:
         and (not _STAMP_LABEL.match(text) or _TWO_SENTENCES.search(text) is not None)
         and len(_SENTENCE_WORD.findall(text)) >= _SENTENCE_WORDS
     )
-    return not sentence
+    # Chinese and Japanese have no capitals: a line with a date that ends a sentence ("。") is one.
+    return not (sentence or text[-1] in _CJK_FULL_STOPS)
 
 
 def _good_block(text: str, node: LexborNode, numbered: frozenset[int] = frozenset()) -> bool:
@@ -246,10 +248,13 @@ def _blocks(
     if holds_stamps(text_of(root) if text is None else text):
         threads = cut if cut is not None else []
     _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads, numbered=_numbered_titles(root))
+    # A gate in front of the rest of the article is left out of the whole body too: trafilatura,
+    # which reads it as text after the article, would keep it where it judges the end.
+    gates = _gate_lines(out, teasers)
     if whole is not None:
-        whole.extend(out)
+        whole.extend(text for index, text in enumerate(out) if index not in gates)
     if teasers:
-        out[:] = _cut_teasers(out, teasers)
+        out[:] = _cut_teasers(out, teasers, gates)
 
 
 _SUBHEADINGS = ", ".join(sorted(HEADINGS))
@@ -266,10 +271,33 @@ def _linked_box(link: LexborNode) -> bool:
 
 
 def _prose(text: str) -> bool:
-    return len(text) >= _PROSE and SENTENCE_END.search(text) is not None
+    # Measured in letters' worth: a Chinese or Japanese paragraph of 70 characters says what a
+    # Latin one of 200 letters does.
+    return text_size(text) >= _PROSE and SENTENCE_END.search(text) is not None
 
 
-def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> list[str]:
+def _last_prose(out: list[str]) -> int:
+    """Index of the article's last paragraph of prose among the blocks, or -1."""
+    return next((index for index in range(len(out) - 1, -1, -1) if _prose(out[index])), -1)
+
+
+def _gate_lines(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> set[int]:
+    """Indices of the blocks from the first gate box after the article's last paragraph of prose
+    (:func:`_gate_box`) to the end: the gate stands where the article stops, and the short lines
+    below it (its topics, the next boxes' labels) are the page's."""
+    last = _last_prose(out) if teasers else -1
+    if last < 0:
+        return set()
+    gate = min(
+        (start for start, end, box in teasers if start == last + 1 and _gate_box(box, out[start:end])),
+        default=len(out),
+    )
+    return set(range(gate, len(out)))
+
+
+def _cut_teasers(
+    out: list[str], teasers: list[tuple[int, int, LexborNode]], gates: set[int] | None = None
+) -> list[str]:
     """The blocks without the teaser boxes and small closing boxes that follow the article's last
     paragraph of prose, each teaser box with the short label lines ("Related posts", "Share
     this:") between it and the article, and without a box about the writer in the body's second
@@ -278,10 +306,10 @@ def _cut_teasers(out: list[str], teasers: list[tuple[int, int, LexborNode]]) -> 
     A box with prose after it is inside the article (a guide's cards, a gallery's captions) and
     stays; so does a box on a page with no prose above it.
     """
-    last = next((index for index in range(len(out) - 1, -1, -1) if _prose(out[index])), -1)
+    last = _last_prose(out)
     if last < 0:
         return out
-    drop: set[int] = set()
+    drop: set[int] = set(gates or ())
     walked = {box.mem_id for _, _, box in teasers}
     # Boxes holding a box that stays (teasers come inner boxes first): a wrapper of a credit line
     # and a notice is not cut whole for its notice.
@@ -473,6 +501,59 @@ def _closing_box(box: LexborNode, lines: list[str], walked: set[int]) -> bool:
         ):
             return False
     return True
+
+
+# A box that stands in for the rest of a cut-off article (a paywall, a sign-up or log-in prompt):
+# a few short lines, one of them a notice, and buttons: form controls or links standing alone.
+_GATE_LINES = 8
+_GATE_LINE = 100
+_GATE_CONTROLS = 2
+_GATE_CONTROL_TEXT = 40
+_GATE_BLOCKS = "p, h2, h3, h4, h5, h6, dl, ul, ol, form"
+_CONTROLS = "a[href], button, input, select, textarea"
+
+
+def _gate_box(box: LexborNode, lines: list[str]) -> bool:
+    """Whether a box right after the article's last paragraph of prose is a gate in front of the
+    rest of the article: a paywall, a subscribe or log-in prompt, in whatever language. Judged by
+    its shape, not its words: a wrapper of two or more short lines, none of them prose, at least
+    one a sentence (the notice speaks to the reader: "This article is for subscribers."), and two
+    or more buttons (form controls, or links of a few words the walk left out as lines of their
+    own: "Subscribe", "Log in"), none of them an item of a list (a menu, related links). A list of
+    the offer's benefits may sit among the lines.
+    """
+    if (
+        box.tag not in _CLOSING_TAGS
+        or not 2 <= len(lines) <= _GATE_LINES
+        or any(len(line) > _GATE_LINE or _prose(line) for line in lines)
+        or not any(SENTENCE_END.search(line) for line in lines)
+        or box.css_first(_GATE_BLOCKS) is None
+    ):
+        return False
+    controls = 0
+    for control in box.css(_CONTROLS):
+        if control.tag == "input" and (control.attributes.get("type") or "").lower() == "hidden":
+            continue
+        if control.tag == "a":
+            text = text_of(control)
+            if not 0 < len(text) <= _GATE_CONTROL_TEXT or any(text in line for line in lines):
+                continue
+        if _in_list(control, box):
+            continue
+        controls += 1
+        if controls >= _GATE_CONTROLS:
+            return True
+    return False
+
+
+def _in_list(node: LexborNode, box: LexborNode) -> bool:
+    """Whether ``node`` is inside an item of a list or a menu below ``box``."""
+    for up in ancestors(node):
+        if up.mem_id == box.mem_id:
+            return False
+        if up.tag in {"li", "nav"}:
+            return True
+    return False
 
 
 # A box about the writer under the article: their portrait, their name printed beside it, a link to
