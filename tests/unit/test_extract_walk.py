@@ -351,6 +351,37 @@ def test_a_linked_line_between_the_articles_paragraphs_stays_and_a_labelled_one_
     assert _body(f"<div>{own}{''.join(paras)}</div>") == SENTENCES
 
 
+def test_a_link_list_between_the_articles_prose_stays_and_one_at_its_edge_or_of_the_sites_pages_goes() -> (
+    None
+):
+    # A guide lists the courses it describes between the paragraph introducing them and the one after:
+    # each item is one link to the course's page elsewhere. The same list before the first paragraph
+    # or after the last, a list of the site's own stories (bare paths) and a table of contents (links
+    # to the page's headings) between the same paragraphs stay out.
+    courses = ["Harbour Pilotage Basics", "Tide Tables for Skippers", "Knots and Mooring Lines"]
+    guide = "".join(
+        f"<li><a href='https://learn.example/c/{i}'>{name}</a></li>" for i, name in enumerate(courses)
+    )
+    guide = f"<ul>{guide}</ul>"
+    related = "".join(
+        f"<li><a href='/2026/11/0{i}/story'>Ferry timetable changes for the winter season, part {i}</a></li>"
+        for i in range(1, 4)
+    )
+    related = f"<ul>{related}</ul>"
+    contents = "".join(f"<li><a href='#s{i}'>Section {i} of the guide</a></li>" for i in range(1, 4))
+    contents = f"<ul>{contents}</ul>"
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    rest = "".join(paras[2:])
+    assert _body(f"<div>{paras[0]}{guide}{paras[1]}{rest}</div>") == [SENTENCES[0], *courses, *SENTENCES[1:]]
+    assert _body(f"<div>{''.join(paras)}{guide}</div>") == SENTENCES
+    assert _body(f"<div>{guide}{''.join(paras)}</div>") == SENTENCES
+    # Prose on one side only within its box (the box's last line, the article going on in the next
+    # box) is the edge of a box, where a list of links to read next sits.
+    assert _body(f"<div><div>{paras[0]}{paras[1]}{guide}</div><div>{rest}</div></div>") == SENTENCES
+    assert _body(f"<div>{paras[0]}{related}{paras[1]}{rest}</div>") == SENTENCES
+    assert _body(f"<div>{paras[0]}{contents}{paras[1]}{rest}</div>") == SENTENCES
+
+
 def test_a_series_of_titles_linking_to_the_sites_own_pages_stays_and_a_lone_one_goes() -> None:
     # A ranked list titles each item with a link to the site's own page about it (a film's review);
     # each title stands over the item's paragraph, and the list's box is larger than a teaser card.

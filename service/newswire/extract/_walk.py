@@ -86,6 +86,8 @@ _POINTER_LABEL = re.compile(r"\W*[^\W\d_]+(?:[\s-]+[^\W\d_]+){0,2}\s*[:|»›]")
 _PROSE_NEIGHBOUR = 80
 # Words of a linked line kept between paragraphs: a headline or a sentence, not a button.
 _LINE_WORDS = 3
+# A link written with its scheme (or scheme-relative): it may lead away; a bare path stays on the site.
+_ABSOLUTE = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
 # A link's text that is a web address.
 _ADDRESS = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
 
@@ -259,6 +261,45 @@ def _blocks(
 
 _SUBHEADINGS = ", ".join(sorted(HEADINGS))
 _SUBHEADING_TAGS = HEADINGS | {"h1"}
+
+
+def _list_of_the_prose(node: LexborNode) -> bool:
+    """Whether a link list stands inside the article's own text: prose stands before and after it
+    among its siblings, and most of its links are full addresses, not paths of this site or places
+    on the page (a table of contents repeats the headings below it).
+
+    A guide's courses, tools or resources, a festival's dated events, a round-up's picks are listed
+    between the paragraphs that introduce and follow them, and link to the things named; a box of
+    the site's other stories ("related", "more in this section") links to its own paths, and link
+    lists before the article's first prose or after its last are teasers and related posts.
+    """
+    hrefs = [a.attributes.get("href") or "" for a in node.css("a[href]")]
+    if not hrefs or sum(_ABSOLUTE.match(href) is None for href in hrefs) * 2 > len(hrefs):
+        return False
+    return _prose_sibling(node, forward=False) and _prose_sibling(node, forward=True)
+
+
+def _prose_sibling(node: LexborNode, *, forward: bool) -> bool:
+    """Whether a sibling after ``node`` (before it, when not ``forward``) holds prose: a paragraph's
+    length, mostly unlinked, with a sentence end."""
+    for sibling in siblings(node, forward):
+        if sibling.tag in {"-text", "-comment"}:
+            continue
+        text = text_of(sibling)
+        size = text_size(text)
+        if (
+            size >= _PROSE_NEIGHBOUR
+            and link_chars(sibling) < _MAX_LIST_LINKS * size
+            and SENTENCE_END.search(text) is not None
+        ):
+            return True
+    return False
+
+
+def _item_lines(node: LexborNode) -> list[str]:
+    """The lines of a list's innermost items."""
+    # A node's selector matches the node itself: an innermost item finds one <li>, itself.
+    return [text for item in node.css("li") if len(item.css("li")) == 1 and (text := block_text(item))]
 
 
 def _linked_box(link: LexborNode) -> bool:
@@ -661,10 +702,15 @@ def _walk(
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
             or (tag == "article" and child.mem_id in cards)
-            or (tag in {"ul", "ol"} and not _prose_list(child))
             or (tag == "table" and not _text_table(child))
         ):
             continue
+        elif tag in {"ul", "ol"} and not _prose_list(child):
+            if _list_of_the_prose(child):
+                lines = _item_lines(child)
+                out.extend(lines)
+                if notes is not None and lines:
+                    notes.append(f"kept a link list between the article's prose: {lines[0]!r}, ...")
         elif (
             threads is not None
             and tag in _REPLY_BOXES
