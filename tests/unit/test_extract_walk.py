@@ -382,6 +382,26 @@ def test_a_link_list_between_the_articles_prose_stays_and_one_at_its_edge_or_of_
     assert _body(f"<div>{paras[0]}{contents}{paras[1]}{rest}</div>") == SENTENCES
 
 
+def test_a_list_between_the_articles_prose_whose_items_each_open_with_a_pointers_label_goes() -> None:
+    # A travel guide points to its other guides from between its paragraphs, each item a label and a
+    # linked title at a full address ("See also: …"); the same titles without their labels, or with
+    # one item only labelled (a name and what it is), are the article's list and stay.
+    titles = ["Winter Driving on the Coast Road", "Harbour Walks for a Rainy Day"]
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    rest = "".join(paras[2:])
+
+    def listed(labels: list[str]) -> str:
+        items = "".join(
+            f"<li>{label}<a href='https://guides.example/{i}'>{title}</a></li>"
+            for i, (label, title) in enumerate(zip(labels, titles, strict=True))
+        )
+        return f"<div>{paras[0]}<ul>{items}</ul>{paras[1]}{rest}</div>"
+
+    assert _body(listed(["See also: ", "Check out: "])) == SENTENCES
+    assert _body(listed(["", ""])) == [SENTENCES[0], *titles, *SENTENCES[1:]]
+    assert _body(listed(["Map: ", ""])) == [SENTENCES[0], f"Map: {titles[0]}", titles[1], *SENTENCES[1:]]
+
+
 def test_a_series_of_titles_linking_to_the_sites_own_pages_stays_and_a_lone_one_goes() -> None:
     # A ranked list titles each item with a link to the site's own page about it (a film's review);
     # each title stands over the item's paragraph, and the list's box is larger than a teaser card.

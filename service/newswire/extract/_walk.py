@@ -271,10 +271,15 @@ def _list_of_the_prose(node: LexborNode) -> bool:
     A guide's courses, tools or resources, a festival's dated events, a round-up's picks are listed
     between the paragraphs that introduce and follow them, and link to the things named; a box of
     the site's other stories ("related", "more in this section") links to its own paths, and link
-    lists before the article's first prose or after its last are teasers and related posts.
+    lists before the article's first prose or after its last are teasers and related posts, and a
+    list whose every item opens with a label ("See also:") is a pointer to them.
     """
     hrefs = [a.attributes.get("href") or "" for a in node.css("a[href]")]
     if not hrefs or sum(_ABSOLUTE.match(href) is None for href in hrefs) * 2 > len(hrefs):
+        return False
+    # Items that each open with a pointer's label ("See also: …", "Check out: …") point to other
+    # pages from between the paragraphs; the article's own lists name things.
+    if all(_POINTER_LABEL.match(line) is not None for line in _item_lines(node)):
         return False
     return _prose_sibling(node, forward=False) and _prose_sibling(node, forward=True)
 
