@@ -382,6 +382,43 @@ def test_a_link_list_between_the_articles_prose_stays_and_one_at_its_edge_or_of_
     assert _body(f"<div>{paras[0]}{contents}{paras[1]}{rest}</div>") == SENTENCES
 
 
+def test_a_list_between_the_articles_prose_whose_items_each_open_with_a_pointers_label_goes() -> None:
+    # A travel guide points to its other guides from between its paragraphs, each item a label and a
+    # linked title at a full address ("See also: …"); the same titles without their labels, or with
+    # one item only labelled (a name and what it is), are the article's list and stay.
+    titles = ["Winter Driving on the Coast Road", "Harbour Walks for a Rainy Day"]
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    rest = "".join(paras[2:])
+
+    def listed(labels: list[str]) -> str:
+        items = "".join(
+            f"<li>{label}<a href='https://guides.example/{i}'>{title}</a></li>"
+            for i, (label, title) in enumerate(zip(labels, titles, strict=True))
+        )
+        return f"<div>{paras[0]}<ul>{items}</ul>{paras[1]}{rest}</div>"
+
+    assert _body(listed(["See also: ", "Check out: "])) == SENTENCES
+    assert _body(listed(["", ""])) == [SENTENCES[0], *titles, *SENTENCES[1:]]
+    assert _body(listed(["Map: ", ""])) == [SENTENCES[0], f"Map: {titles[0]}", titles[1], *SENTENCES[1:]]
+
+
+def test_a_run_of_link_lists_under_subheadings_at_the_edge_of_its_box_stays_between_the_prose() -> None:
+    # A checklist box opens with its categories, each a subheading over a list of linked gear, and
+    # its prose comes after them; the article's prose stands before the box. A box of nothing but a
+    # heading and a link list between the paragraphs is the site's insert, and goes.
+    gear = ["Tent and rainfly", "Sleeping bag", "Trekking poles"]
+    listed = "".join(f"<li><a href='https://shop.example/{i}'>{name}</a></li>" for i, name in enumerate(gear))
+    paras = [f"<p>{s}</p>" for s in SENTENCES]
+    rest = "".join(paras[2:])
+    box = f"<div><h3>Shelter</h3><ul>{listed[: listed.index('</li>') + 5]}</ul><h3>Sleep</h3><ul>"
+    box += f"{listed[listed.index('</li>') + 5 :]}</ul>{paras[1]}</div>"
+    body = _body(f"<div>{paras[0]}{box}{rest}</div>")
+    assert body == [SENTENCES[0], "Shelter", gear[0], "Sleep", *gear[1:], *SENTENCES[1:]]
+    insert = f"<div><h3>Shelter</h3><ul>{listed}</ul></div>"
+    body = _body(f"<div>{paras[0]}{insert}{paras[1]}{rest}</div>")
+    assert not set(gear) & set(body)
+
+
 def test_a_series_of_titles_linking_to_the_sites_own_pages_stays_and_a_lone_one_goes() -> None:
     # A ranked list titles each item with a link to the site's own page about it (a film's review);
     # each title stands over the item's paragraph, and the list's box is larger than a teaser card.

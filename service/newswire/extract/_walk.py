@@ -271,12 +271,43 @@ def _list_of_the_prose(node: LexborNode) -> bool:
     A guide's courses, tools or resources, a festival's dated events, a round-up's picks are listed
     between the paragraphs that introduce and follow them, and link to the things named; a box of
     the site's other stories ("related", "more in this section") links to its own paths, and link
-    lists before the article's first prose or after its last are teasers and related posts.
+    lists before the article's first prose or after its last are teasers and related posts, and a
+    list whose every item opens with a label ("See also:") is a pointer to them.
     """
     hrefs = [a.attributes.get("href") or "" for a in node.css("a[href]")]
     if not hrefs or sum(_ABSOLUTE.match(href) is None for href in hrefs) * 2 > len(hrefs):
         return False
-    return _prose_sibling(node, forward=False) and _prose_sibling(node, forward=True)
+    # Items that each open with a pointer's label ("See also: …", "Check out: …") point to other
+    # pages from between the paragraphs; the article's own lists name things.
+    if all(_POINTER_LABEL.match(line) is not None for line in _item_lines(node)):
+        return False
+    before = _prose_sibling(node, forward=False)
+    after = _prose_sibling(node, forward=True)
+    if before == after:
+        return before
+    # A run of lists under subheadings (a checklist's categories) may open or close its box, with the
+    # box's prose on one side and the article's prose beyond the box's edge on the other.
+    box = node.parent
+    return box is not None and _edge_of_box(node, forward=before) and _prose_sibling(box, forward=before)
+
+
+def _edge_of_box(node: LexborNode, *, forward: bool) -> bool:
+    """Whether a run of subheadings and lists, with nothing longer than a short line among them,
+    stands between ``node`` and the end of its ``<div>`` or ``<section>`` (its start, when not
+    ``forward``). A lone list that closes its box is where links to read next sit."""
+    if node.parent is None or node.parent.tag not in {"div", "section"}:
+        return False
+    run = False
+    for sibling in siblings(node, forward):
+        if sibling.tag in _SUBHEADING_TAGS | {"ul", "ol"}:
+            run = True
+            continue
+        if sibling.tag in {"-text", "-comment"}:
+            continue
+        text = text_of(sibling)
+        if (sibling.tag != "p" and text.strip()) or text_size(text) >= _PROSE_NEIGHBOUR:
+            return False
+    return run
 
 
 def _prose_sibling(node: LexborNode, *, forward: bool) -> bool:
