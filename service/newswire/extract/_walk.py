@@ -263,7 +263,7 @@ _SUBHEADINGS = ", ".join(sorted(HEADINGS))
 _SUBHEADING_TAGS = HEADINGS | {"h1"}
 
 
-def _list_of_the_prose(node: LexborNode) -> bool:
+def _list_of_the_prose(node: LexborNode, sides: dict[int, _Sides]) -> bool:
     """Whether a link list stands inside the article's own text: prose stands before and after it
     among its siblings, and most of its links are full addresses, not paths of this site or places
     on the page (a table of contents repeats the headings below it).
@@ -272,7 +272,8 @@ def _list_of_the_prose(node: LexborNode) -> bool:
     between the paragraphs that introduce and follow them, and link to the things named; a box of
     the site's other stories ("related", "more in this section") links to its own paths, and link
     lists before the article's first prose or after its last are teasers and related posts, and a
-    list whose every item opens with a label ("See also:") is a pointer to them.
+    list whose every item opens with a label ("See also:") is a pointer to them. ``sides`` holds
+    what was read of each box's children (:class:`_Sides`).
     """
     hrefs = [a.attributes.get("href") or "" for a in node.css("a[href]")]
     if not hrefs or sum(_ABSOLUTE.match(href) is None for href in hrefs) * 2 > len(hrefs):
@@ -281,50 +282,95 @@ def _list_of_the_prose(node: LexborNode) -> bool:
     # pages from between the paragraphs; the article's own lists name things.
     if all(_POINTER_LABEL.match(line) is not None for line in _item_lines(node)):
         return False
-    before = _prose_sibling(node, forward=False)
-    after = _prose_sibling(node, forward=True)
+    box = node.parent
+    if box is None:
+        return False
+    here = _Sides.of(box, sides)
+    before, after = here.prose(node, forward=False), here.prose(node, forward=True)
     if before == after:
         return before
     # A run of lists under subheadings (a checklist's categories) may open or close its box, with the
     # box's prose on one side and the article's prose beyond the box's edge on the other.
-    box = node.parent
-    return box is not None and _edge_of_box(node, forward=before) and _prose_sibling(box, forward=before)
+    outer = box.parent
+    return (
+        box.tag in {"div", "section"}
+        and here.edge(node, forward=before)
+        and outer is not None
+        and _Sides.of(outer, sides).prose(box, forward=before)
+    )
 
 
-def _edge_of_box(node: LexborNode, *, forward: bool) -> bool:
-    """Whether a run of subheadings and lists, with nothing longer than a short line among them,
-    stands between ``node`` and the end of its ``<div>`` or ``<section>`` (its start, when not
-    ``forward``). A lone list that closes its box is where links to read next sit."""
-    if node.parent is None or node.parent.tag not in {"div", "section"}:
-        return False
-    run = False
-    for sibling in siblings(node, forward):
-        if sibling.tag in _SUBHEADING_TAGS | {"ul", "ol"}:
-            run = True
-            continue
-        if sibling.tag in {"-text", "-comment"}:
-            continue
-        text = text_of(sibling)
-        if (sibling.tag != "p" and text.strip()) or text_size(text) >= _PROSE_NEIGHBOUR:
-            return False
-    return run
+class _Sides:
+    """What stands on either side of each child element of a box, read in one pass over the box, so
+    that a box of thousands of lists is read once and not once per list: whether prose (a
+    paragraph's length, mostly unlinked, with a sentence end) stands among the siblings before and
+    after a child, and whether only a run of subheadings and lists, with nothing longer than a short
+    line among them, stands between a child and the box's start or end (a lone list that closes its
+    box is where links to read next sit)."""
+
+    __slots__ = ("_edge_after", "_edge_before", "_index", "_prose_after", "_prose_before")
+
+    def __init__(self, box: LexborNode) -> None:
+        kids: list[LexborNode] = []
+        kid = box.child
+        while kid is not None:
+            if kid.tag not in {"-text", "-comment"}:
+                kids.append(kid)
+            kid = kid.next
+        self._index = {kid.mem_id: index for index, kid in enumerate(kids)}
+        prose, run, quiet = [], [], []
+        for kid in kids:
+            text = text_of(kid)
+            size = text_size(text)
+            prose.append(
+                size >= _PROSE_NEIGHBOUR
+                and link_chars(kid) < _MAX_LIST_LINKS * size
+                and SENTENCE_END.search(text) is not None
+            )
+            run.append(kid.tag in _SUBHEADING_TAGS | {"ul", "ol"})
+            quiet.append(run[-1] or ((kid.tag == "p" or not text.strip()) and size < _PROSE_NEIGHBOUR))
+        self._prose_before = _any_before(prose)
+        self._prose_after = _any_before(prose[::-1])[::-1]
+        self._edge_before = _run_before(run, quiet)
+        self._edge_after = _run_before(run[::-1], quiet[::-1])[::-1]
+
+    @classmethod
+    def of(cls, box: LexborNode, read: dict[int, _Sides]) -> _Sides:
+        """The sides of ``box``'s children, read once per walk."""
+        found = read.get(box.mem_id)
+        if found is None:
+            found = read[box.mem_id] = cls(box)
+        return found
+
+    def prose(self, node: LexborNode, *, forward: bool) -> bool:
+        """Whether prose stands among the siblings after ``node`` (before it, when not ``forward``)."""
+        index = self._index[node.mem_id]
+        return (self._prose_after if forward else self._prose_before)[index]
+
+    def edge(self, node: LexborNode, *, forward: bool) -> bool:
+        """Whether only a run of subheadings and lists (and short lines) stands between ``node`` and
+        the box's end (its start, when not ``forward``)."""
+        index = self._index[node.mem_id]
+        return (self._edge_after if forward else self._edge_before)[index]
 
 
-def _prose_sibling(node: LexborNode, *, forward: bool) -> bool:
-    """Whether a sibling after ``node`` (before it, when not ``forward``) holds prose: a paragraph's
-    length, mostly unlinked, with a sentence end."""
-    for sibling in siblings(node, forward):
-        if sibling.tag in {"-text", "-comment"}:
-            continue
-        text = text_of(sibling)
-        size = text_size(text)
-        if (
-            size >= _PROSE_NEIGHBOUR
-            and link_chars(sibling) < _MAX_LIST_LINKS * size
-            and SENTENCE_END.search(text) is not None
-        ):
-            return True
-    return False
+def _any_before(flags: list[bool]) -> list[bool]:
+    """For each position, whether a flag before it is set."""
+    out, seen = [], False
+    for flag in flags:
+        out.append(seen)
+        seen = seen or flag
+    return out
+
+
+def _run_before(run: list[bool], quiet: list[bool]) -> list[bool]:
+    """For each position, whether everything before it is quiet and at least one of it a run."""
+    out, all_quiet, any_run = [], True, False
+    for is_run, is_quiet in zip(run, quiet, strict=True):
+        out.append(all_quiet and any_run)
+        all_quiet = all_quiet and is_quiet
+        any_run = any_run or is_run
+    return out
 
 
 def _item_lines(node: LexborNode) -> list[str]:
@@ -694,12 +740,16 @@ def _walk(
     teasers: list[tuple[int, int, LexborNode]] | None = None,
     threads: list[str] | None = None,
     numbered: frozenset[int] = frozenset(),
+    sides: dict[int, _Sides] | None = None,
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
     ``threads``: None when the container holds too few posting times for a thread of replies,
-    else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`)."""
+    else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`;
+    ``sides``: the boxes' children read so far, see :class:`_Sides`)."""
     if depth > _MAX_DEPTH:
         return
+    if sides is None:
+        sides = {}
     for item in inline_runs(node):
         if isinstance(item, Run):
             text, links = item.text, item.links
@@ -728,7 +778,17 @@ def _walk(
             if _good_block(text, child):
                 out.append(text)
         elif tag == "header" and _section_header(child, out):
-            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads, numbered=numbered)
+            _walk(
+                child,
+                out,
+                cards,
+                depth + 1,
+                notes,
+                teasers=teasers,
+                threads=threads,
+                numbered=numbered,
+                sides=sides,
+            )
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -737,7 +797,7 @@ def _walk(
         ):
             continue
         elif tag in {"ul", "ol"} and not _prose_list(child):
-            if _list_of_the_prose(child):
+            if _list_of_the_prose(child, sides):
                 lines = _item_lines(child)
                 out.extend(lines)
                 if notes is not None and lines:
@@ -752,7 +812,17 @@ def _walk(
             out.extend(heading)  # where the tidy ends the article, as at a thread it reads
         else:
             start = len(out)
-            _walk(child, out, cards, depth + 1, notes, teasers=teasers, threads=threads, numbered=numbered)
+            _walk(
+                child,
+                out,
+                cards,
+                depth + 1,
+                notes,
+                teasers=teasers,
+                threads=threads,
+                numbered=numbered,
+                sides=sides,
+            )
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
 
