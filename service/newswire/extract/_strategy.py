@@ -303,9 +303,11 @@ def choose_body(
         if won:
             paragraphs, method = dense, "blocks"
             confidence = round(min(share, 0.5), 3)
+    askable = not _second_opinion.too_large(html)
     if (
         method == "container"
         and teasers_cut
+        and askable
         and ask_second_opinion(whole, confidence, page_words, declared_words)
     ):
         # An unsure body goes to the second reading whole: which reader wins, and where the
@@ -317,12 +319,19 @@ def choose_body(
     if method == "container" and ld_body:
         # The publisher's own declaration of the article's text is a second reading too.
         paragraphs = _cut_edges(paragraphs, ld_body, notes, sure=True, reader="the JSON-LD articleBody")
-    asked = ask_second_opinion(paragraphs, confidence, page_words, declared_words)
+    asked = askable and ask_second_opinion(paragraphs, confidence, page_words, declared_words)
     # A sure body that ends in furniture asks trafilatura only where the article ends.
     # Judged with the teaser boxes after the article left in: they are furniture the walk saw too.
-    tail = method == "container" and not asked and ends_in_furniture(whole if teasers_cut else paragraphs)
-    branch = narrower if method == "container" else None
-    if notes is not None and not asked:
+    tail = (
+        askable
+        and method == "container"
+        and not asked
+        and ends_in_furniture(whole if teasers_cut else paragraphs)
+    )
+    branch = narrower if method == "container" and askable else None
+    if notes is not None and not askable:
+        notes.append(f"trafilatura is not asked: the page holds more than {_second_opinion.MAX_TAGS:,} tags")
+    elif notes is not None and not asked:
         notes.append(
             "trafilatura is not asked: the body found so far is sure enough"
             + ("; it is asked on the headline's branch only" if branch is not None else "")
