@@ -75,7 +75,7 @@ SNIPPETS = [
     b"\r\n",
     b"\n\n",
     b"\t",
-    b"\u2028".decode("unicode_escape").encode(),
+    b"\\u2028".decode("unicode_escape").encode(),
     b"9" * 40,
     b"-1",
     b"1e999",

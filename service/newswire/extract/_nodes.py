@@ -329,11 +329,11 @@ def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
                 pieces.append(" ")
                 continue
         elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
-            # An inline child's subtree is listed once, for both whether it is inline and its links.
-            if small is None or any(each.tag == "br" for each in small):
-                value = _broken_text(child)  # "<span>Line one<br>Line two</span>": two lines' words
-            else:
-                value = child.text(deep=True) or ""
+            # An inline child's subtree is listed once, for both whether it is inline and its links;
+            # a large one is asked for a <br> in C, and read in C when it holds none.
+            # "<span>Line one<br>Line two</span>" holds two lines' words.
+            broken = child.css_first("br") is not None if small is None else any(e.tag == "br" for e in small)
+            value = _broken_text(child) if broken else child.text(deep=True) or ""
             if value.strip():
                 breaks = 0
                 filled = True
