@@ -750,6 +750,20 @@ def _walk(
         return
     if sides is None:
         sides = {}
+
+    def descend(box: LexborNode) -> None:
+        _walk(
+            box,
+            out,
+            cards,
+            depth + 1,
+            notes,
+            teasers=teasers,
+            threads=threads,
+            numbered=numbered,
+            sides=sides,
+        )
+
     for item in inline_runs(node):
         if isinstance(item, Run):
             text, links = item.text, item.links
@@ -778,17 +792,7 @@ def _walk(
             if _good_block(text, child):
                 out.append(text)
         elif tag == "header" and _section_header(child, out):
-            _walk(
-                child,
-                out,
-                cards,
-                depth + 1,
-                notes,
-                teasers=teasers,
-                threads=threads,
-                numbered=numbered,
-                sides=sides,
-            )
+            descend(child)
         elif (
             tag in _WALK_SKIP
             or (tag == "a" and _linked_box(child))
@@ -812,17 +816,7 @@ def _walk(
             out.extend(heading)  # where the tidy ends the article, as at a thread it reads
         else:
             start = len(out)
-            _walk(
-                child,
-                out,
-                cards,
-                depth + 1,
-                notes,
-                teasers=teasers,
-                threads=threads,
-                numbered=numbered,
-                sides=sides,
-            )
+            descend(child)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
 
