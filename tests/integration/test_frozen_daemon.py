@@ -24,7 +24,7 @@ from newswire.broker import EmbeddedBroker, free_port
 from newswire.bus.tail import iter_topic
 from tests.conftest import make_settings
 from tests.fakesite import FakeSite
-from tests.support.daemon_procs import Daemon, kafka_table, wait_for, write_config
+from tests.support.daemon_procs import Daemon, crawl_config, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -38,27 +38,14 @@ async def test_a_daemon_frozen_past_the_transaction_timeout_loses_and_duplicates
 ) -> None:
     with FakeSite(n_generated=ARTICLES) as site:
         settings = make_settings(own_broker.bootstrap_servers, kafka={"request_timeout_ms": 5000})
-        config = write_config(
+        config = crawl_config(
             tmp_path / "ingest.toml",
-            {
-                "kafka": kafka_table(settings),
-                "ingest": {
-                    "group_id": settings.ingest.group_id,
-                    "instance_id": "frozen",
-                    "extract_workers": 1,
-                    "max_in_flight": 16,
-                    "commit_interval_ms": 20,  # a transaction is open much of the time
-                },
-                "fetch": {
-                    "allowed_hosts": [site.host_port],
-                    "per_host_delay_s": 0.03,
-                    "per_host_concurrency": 2,
-                    "retries": 1,
-                    "backoff_base_s": 0.05,
-                },
-                "observe": {"log_format": "json"},
-            },
-            [{"kind": "sitemap", "url": site.url("/sitemaps/generated.xml.gz"), "interval_s": 3600}],
+            settings,
+            site,
+            "frozen",
+            # a transaction is open much of the time
+            ingest={"max_in_flight": 16, "commit_interval_ms": 20},
+            fetch={"per_host_delay_s": 0.03},
         )
 
         def fetched() -> int:

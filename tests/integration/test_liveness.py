@@ -27,7 +27,7 @@ from newswire.events import article_id_for, encode_event
 from newswire.extract import parse_path
 from tests.conftest import SEED_ARTICLE, make_settings
 from tests.fakesite import FakeSite
-from tests.support.daemon_procs import Daemon, kafka_table, metric_sum, wait_for, write_config
+from tests.support.daemon_procs import Daemon, crawl_config, kafka_table, metric_sum, wait_for, write_config
 
 pytestmark = pytest.mark.kafka
 
@@ -110,20 +110,13 @@ async def test_enrich_stays_alive_with_its_commit_blocked_on_a_dead_broker(
 async def test_ingest_stays_alive_while_kafka_is_down(own_broker: EmbeddedBroker, tmp_path: Path) -> None:
     with FakeSite(n_generated=200) as site:
         settings = make_settings(own_broker.bootstrap_servers, kafka={"request_timeout_ms": 5000})
-        config = write_config(
+        config = crawl_config(
             tmp_path / "ingest.toml",
-            {
-                "kafka": kafka_table(settings),
-                "ingest": {
-                    "group_id": settings.ingest.group_id,
-                    "instance_id": "liveness",
-                    "extract_workers": 1,
-                    "max_in_flight": 8,
-                },
-                "fetch": {"allowed_hosts": [site.host_port], "per_host_delay_s": 0.05, "retries": 1},
-                "observe": {"log_format": "json", "stall_after_s": STALL_AFTER_S},
-            },
-            [{"kind": "sitemap", "url": site.url("/sitemaps/generated.xml.gz"), "interval_s": 3600}],
+            settings,
+            site,
+            "liveness",
+            ingest={"max_in_flight": 8},
+            observe={"stall_after_s": STALL_AFTER_S},
         )
 
         def pages() -> int:

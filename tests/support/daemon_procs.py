@@ -70,6 +70,43 @@ def write_config(path: Path, tables: dict[str, dict[str, Any]], sources: list[di
     return path
 
 
+def crawl_config(
+    path: Path,
+    settings: Any,
+    site: Any,
+    instance_id: str,
+    *,
+    ingest: dict[str, Any] | None = None,
+    fetch: dict[str, Any] | None = None,
+    observe: dict[str, Any] | None = None,
+) -> Path:
+    """Write the config of an ingest daemon that crawls a :class:`tests.fakesite.FakeSite`'s generated
+    sitemap once, with one extraction worker and JSON logs; ``ingest``, ``fetch`` and ``observe``
+    add to or override those tables, so a test states only what it is about."""
+    return write_config(
+        path,
+        {
+            "kafka": kafka_table(settings),
+            "ingest": {
+                "group_id": settings.ingest.group_id,
+                "instance_id": instance_id,
+                "extract_workers": 1,
+                **(ingest or {}),
+            },
+            "fetch": {
+                "allowed_hosts": [site.host_port],
+                "per_host_delay_s": 0.05,
+                "per_host_concurrency": 2,
+                "retries": 1,
+                "backoff_base_s": 0.05,
+                **(fetch or {}),
+            },
+            "observe": {"log_format": "json", **(observe or {})},
+        },
+        [{"kind": "sitemap", "url": site.url("/sitemaps/generated.xml.gz"), "interval_s": 3600}],
+    )
+
+
 async def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
     """Poll ``condition`` (sync or async) until it is truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
