@@ -424,3 +424,18 @@ def test_a_box_whose_links_are_items_of_a_list_is_no_gate() -> None:
     button_box = LexborHTMLParser(buttons).css_first("div")
     assert button_box is not None
     assert _gate_box(button_box, lines)
+
+
+def test_a_sign_up_pitch_after_the_articles_prose_goes() -> None:
+    # A short line asking the reader to subscribe, under the article's last paragraph of prose and
+    # in no box of its own; the same words inside the article, or in a long line, are its text.
+    paras = [f"{a} {b}" for a, b in zip(SENTENCES[::2], SENTENCES[1::2], strict=True)]
+    inside = "Readers can sign up for a guided walk along the new quay at the harbour office."
+    pitch = "Join our mailing list! Sign up to get the week's harbour news delivered to your inbox."
+    note = (
+        "A version of this article appeared in print in the weekend edition, on page 4, under the"
+        " headline: Harbour board approves the new quay after a long vote | Order reprints | Subscribe"
+    )
+    story = f"<p>{paras[0]}</p><p>{inside}</p><p>{paras[1]}</p><p>{paras[2]}</p>"
+    assert _body(f"<div>{story}<p>{pitch}</p></div>") == [paras[0], inside, paras[1], paras[2]]
+    assert _body(f"<div>{story}<p>{note}</p></div>") == [paras[0], inside, paras[1], paras[2], note]

@@ -2,9 +2,9 @@
 
 Drops what survives container choice but is not article text: the headline again, byline lines,
 the second copy of a passage the page prints twice, readers' comments after a comment-section
-heading, and headings or labels ("Read more:") left at the very end with nothing below them. A
-short label ending in a colon inside the body stays: it introduces what follows ("Pros:",
-"Supported platforms include:").
+heading, short sign-up pitches under the article's last paragraph of prose, and headings or labels
+("Read more:") left at the very end with nothing below them. A short label ending in a colon
+inside the body stays: it introduces what follows ("Pros:", "Supported platforms include:").
 """
 
 from __future__ import annotations
@@ -115,6 +115,20 @@ _ABOUT_NAME_REST = 0.4
 # placeholder for each embedded graphic (a label, a heading and a consent notice).
 _REPEAT_RUN = 4
 _REPEAT_CHARS = 500
+# A short line after the article's last paragraph of prose that asks the reader to subscribe or
+# sign up ("Sign up for our newsletter", "Subscribe to the blog's feed", "Join our mailing list!"):
+# the site's pitch, not the article's, left behind where the sign-up box has no form field to be
+# found by (a script renders it) and no name that says what it is. A line that only points at the
+# writer's social accounts ("Follow Jane on Twitter") is not one: it signs the article, and
+# references keep it. Longer lines are the article's sentences, or a print-edition note that ends
+# in a "Subscribe" link.
+_SIGNUP_LINE = re.compile(
+    r"\b(?:subscrib(?:e|ing)|sign(?:ing)?[ -]?up)\b"
+    r"|\bjoin (?:our|my|the)\b[^.!?]{0,30}\b(?:newsletter|mailing list)"
+    r"|\b(?:delivered|straight|right|directly) (?:to|in|into) your inbox\b",
+    re.IGNORECASE,
+)
+_SIGNUP_MAX = 150
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
@@ -157,6 +171,7 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
             continue
         prose_before = prose_before or _prose_line(para)
         out.append(para)
+    out = _drop_signup_lines(out)
     kept = list(out)
     tail = 0
     while tail < len(out) and _label_line(out[-1 - tail]):
@@ -164,6 +179,16 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     if 0 < tail < _TAIL_LIST:
         del out[-tail:]
     return out or kept
+
+
+def _drop_signup_lines(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without the short sign-up pitches after the last paragraph of prose."""
+    last = next((i for i in range(len(paragraphs) - 1, -1, -1) if _prose_line(paragraphs[i])), -1)
+    if last < 0:
+        return paragraphs
+    return paragraphs[: last + 1] + [
+        para for para in paragraphs[last + 1 :] if len(para) > _SIGNUP_MAX or not _SIGNUP_LINE.search(para)
+    ]
 
 
 def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
