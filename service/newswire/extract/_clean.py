@@ -256,6 +256,7 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
     # Each parent's answer to _titles_a_series, per heading tag: asked once, not once per heading
     # (a page of a thousand linked headings would cost a million heading tests).
     series: dict[tuple[int, str], bool] = {}
+    boxes = _ShrinkingBoxes(_CARD_MAX)
     for link in body.css(_CARD_LINK):
         href = link.attributes.get("href") or ""
         if href.startswith("#") or link.parent is None or _same_page(href, url) or _off_site(href, url):
@@ -267,12 +268,53 @@ def _drop_cards(body: LexborNode, url: str | None = None) -> None:
         while (
             parent is not None
             and parent.tag not in {"body", "main", "html"}
-            and not text_size_over(parent, _CARD_MAX)
+            and not boxes.over(parent)
             and not _prose_before(card)
         ):
             card, parent = parent, parent.parent
         if not holds_article(card) and not (card.tag in HEADINGS and _titles_a_series(card, series)):
+            boxes.removing(card)
             card.decompose()
+
+
+class _ShrinkingBoxes:
+    """Whether the boxes a card climbs into hold more than ``limit`` of text (``text_size_over``),
+    with each box's text read about once, not once per card under it: a page of thousands of linked
+    headings under one box would read that box's whole text thousands of times.
+
+    Only cards are removed meanwhile, so a box's text only shrinks: a box found small stays small,
+    and a box found large keeps a floor under its size that each removal below it lowers by the
+    most that removal can take (its characters thrice, for CJK, and a space closed up). Its text is
+    read again only when that floor no longer clears the limit, so every answer is the one
+    ``text_size_over`` would give at that moment."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._small: set[int] = set()
+        self._floor: dict[int, int] = {}
+
+    def over(self, box: LexborNode) -> bool:
+        key = box.mem_id
+        if key in self._small:
+            return False
+        if self._floor.get(key, 0) > self._limit:
+            return True
+        raw = box.text(deep=True) or ""
+        size = text_size(" ".join(raw.split())) if 3 * len(raw) > self._limit else 0
+        if size > self._limit:
+            self._floor[key] = size
+            return True
+        self._floor.pop(key, None)
+        self._small.add(key)
+        return False
+
+    def removing(self, node: LexborNode) -> None:
+        """Lower the floors of the boxes around ``node``, which is about to be removed."""
+        taken = 3 * len(node.text(deep=True) or "") + 1
+        for box in ancestors(node):
+            key = box.mem_id
+            if key in self._floor:
+                self._floor[key] -= taken
 
 
 # Sibling headings of one tag, each linked and over its own text, that make a list of titled items.
