@@ -14,7 +14,7 @@ from newswire.extract import _density, _language, _standfirst, _strategy, _tidy,
 from newswire.extract._byline import authors_of
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
-from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
+from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata, types_of
 from newswire.extract._page_dates import dates_of, states_published
 from newswire.extract._text import has_unspaced, repair, word_count, words_in
 
@@ -221,8 +221,19 @@ def headline_of(
         declared=[md.first("og:title"), ld_text(article.get("headline"))],
         page_headings=_title.headings(tree),
         h1=_title.first_h1(tree),
-        dated=states_published(md),
+        story=states_published(md) and not _declares_no_news(md),
     )
+
+
+def _declares_no_news(md: Metadata) -> bool:
+    """Whether the page's JSON-LD calls it a post, guide or page, and not a news story.
+
+    A ``BlogPosting``, ``Article`` or ``WebPage`` titles its metadata for search engines as an
+    undated guide does, while a news story's declared headline is the one it publishes; a page
+    with no JSON-LD article says nothing either way.
+    """
+    kinds = types_of(md.article) if md.article else set()
+    return bool(kinds) and not any("news" in kind or "liveblog" in kind for kind in kinds)
 
 
 def _extract(
