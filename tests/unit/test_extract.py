@@ -533,6 +533,7 @@ def test_a_dated_post_declared_as_no_news_story_shows_its_h1_rewording(ld_type: 
         ("The ten best harbour walks for 2026", True, None),  # a dated story keeps its declared title
         ("The ten best harbour walks for 2026", True, "NewsArticle"),  # and so does a declared news story
         ("Our travel desk", False, None),  # an <h1> that names a section is no rewording
+        ("Riverside walks", False, None),  # nor one that shares a single word with the title
     ],
 )
 def test_the_declared_title_stays_on_dated_stories_and_beside_a_section_h1(

@@ -33,6 +33,9 @@ _WORD = re.compile(r"\w+")
 # Share of a non-story page's <h1> words a declared title must hold: a rewording of the title,
 # not a section or site name ("Contact Us", "Our Blog").
 _REWORDING_SHARE = 1 / 3
+# ... and at least this many of its words: a blog's or section's name shares one topic word with
+# the post's title ("Minecraft News" over "Minecraft 1.8 - The Bountiful Update").
+_REWORDING_WORDS = 2
 _MAX_HEADINGS = 40
 _MAX_MENU_DEPTH = 8
 # Quotation marks of the scripts the corpora hold; apostrophes count too, but two wordings of
@@ -219,10 +222,10 @@ def choose(
 
 
 def _rewords(heading: str, titles: list[str]) -> bool:
-    """Whether the declared ``titles`` hold at least a third of the ``heading``'s words."""
+    """Whether the declared ``titles`` hold two or more and a third of the ``heading``'s words."""
     words = set(_WORD.findall(heading.casefold()))
     stated = {w for title in titles for w in _WORD.findall(title.casefold())}
-    return bool(words) and len(words & stated) >= _REWORDING_SHARE * len(words)
+    return len(words & stated) >= max(_REWORDING_WORDS, _REWORDING_SHARE * len(words))
 
 
 def _cleaned(candidate: str, keys: set[str], section: str | None, sections: frozenset[str]) -> str:
