@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/extract_quick.py [--per-page FILE] [--reference FILE.jsonl]
 
-Prints body precision / recall / F1 per corpus, source and split (dev, check). ``--per-page``
+Prints body precision / recall / F1 per corpus, source and split (dev, check), and a line per
+split for WCXB's annotated titles (exact as the fundus scorer counts, and the same letters and
+digits; ``bench/titles.py`` lists the misses). ``--per-page``
 writes dev pages only (never check pages) as TSV, worst recall first, for error analysis; keep it
 outside the repo, it names publishers' pages. ``--reference`` adds a cached prediction file
 (``{"id", "body"}`` per line, e.g. trafilatura's from ``bench/extract_corpus.py``) scored the
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpora import Scorer, load_pages, page_url
 from extract_corpus import newswire_prediction
+from headline_and_walls import same_title
 
 
 def newswire_predictions(pages: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -51,7 +54,28 @@ def report(
             truths, rows = groups.setdefault(f"{corpus}/{source}/{page['split']}", ([], []))
             truths.append(page)
             rows.append(scores)
-    return {key: scorer.aggregate(t, r) for key, (t, r) in sorted(groups.items())}
+    out = {key: scorer.aggregate(t, r) for key, (t, r) in sorted(groups.items())}
+    out.update(wcxb_titles(pages, preds))
+    return out
+
+
+def wcxb_titles(pages: list[dict[str, Any]], preds: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Title exact and same-letters shares on WCXB pages, keyed ``web/wcxb-title/split``."""
+    from newswire.extract._title import norm
+
+    counts: dict[str, list[int]] = {}
+    for page in pages:
+        if page["source"] != "wcxb" or not page.get("title"):
+            continue
+        title = preds.get(page["id"], {}).get("title")
+        row = counts.setdefault(f"web/wcxb-title/{page['split']}", [0, 0, 0])
+        row[0] += 1
+        row[1] += same_title(title, page["title"])
+        row[2] += norm(title or "") == norm(page["title"])
+    return {
+        key: {"pages": n, "exact": round(exact / n, 4), "letters": round(loose / n, 4)}
+        for key, (n, exact, loose) in sorted(counts.items())
+    }
 
 
 def main() -> int:

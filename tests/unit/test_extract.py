@@ -496,8 +496,13 @@ def test_of_two_equal_wordings_the_one_without_quotes_around_a_phrase_wins(og: s
     )
 
 
-def _guide_page(*, h1: str, dated: bool) -> str:
+def _guide_page(*, h1: str, dated: bool, ld_type: str | None = None) -> str:
     published = "<meta property='article:published_time' content='2026-03-02T08:00:00Z'>" if dated else ""
+    if ld_type:
+        published += (
+            "<script type='application/ld+json'>"
+            f'{{"@type": "{ld_type}", "headline": "Harbour walks: a guide for 2026"}}</script>'
+        )
     return (
         "<html><head><title>Harbour walks: a guide for 2026 | Riverside Post</title>"
         f"<meta property='og:title' content='Harbour walks: a guide for 2026'>{published}</head>"
@@ -513,15 +518,28 @@ def test_an_undated_page_shows_its_h1_rewording_of_the_declared_title() -> None:
     )
 
 
+@pytest.mark.parametrize("ld_type", ["BlogPosting", "Article", "WebPage"])
+def test_a_dated_post_declared_as_no_news_story_shows_its_h1_rewording(ld_type: str) -> None:
+    # Its JSON-LD calls the page a post, guide or page: its metadata is worded for search engines.
+    page = _guide_page(h1="The ten best harbour walks for 2026", dated=True, ld_type=ld_type)
+    assert extract_html(page, "https://riverside.example/guides/walks", fetched=FETCHED).title == (
+        "The ten best harbour walks for 2026"
+    )
+
+
 @pytest.mark.parametrize(
-    ("h1", "dated"),
+    ("h1", "dated", "ld_type"),
     [
-        ("The ten best harbour walks for 2026", True),  # a dated story keeps its declared title
-        ("Our travel desk", False),  # an <h1> that names a section is no rewording
+        ("The ten best harbour walks for 2026", True, None),  # a dated story keeps its declared title
+        ("The ten best harbour walks for 2026", True, "NewsArticle"),  # and so does a declared news story
+        ("Our travel desk", False, None),  # an <h1> that names a section is no rewording
+        ("Riverside walks", False, None),  # nor one that shares a single word with the title
     ],
 )
-def test_the_declared_title_stays_on_dated_stories_and_beside_a_section_h1(h1: str, dated: bool) -> None:
-    page = _guide_page(h1=h1, dated=dated)
+def test_the_declared_title_stays_on_dated_stories_and_beside_a_section_h1(
+    h1: str, dated: bool, ld_type: str | None
+) -> None:
+    page = _guide_page(h1=h1, dated=dated, ld_type=ld_type)
     assert extract_html(page, "https://riverside.example/guides/walks", fetched=FETCHED).title == (
         "Harbour walks: a guide for 2026"
     )

@@ -14,7 +14,7 @@ from newswire.extract import _density, _language, _standfirst, _strategy, _tidy,
 from newswire.extract._byline import authors_of
 from newswire.extract._charset import decode_html
 from newswire.extract._hints import Hints
-from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata
+from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata, types_of
 from newswire.extract._page_dates import dates_of, states_published
 from newswire.extract._text import has_unspaced, repair, word_count, words_in
 
@@ -180,6 +180,62 @@ def extract_html(
         raise ExtractError(f"extraction failed on {url}: {type(exc).__name__}: {exc}") from exc
 
 
+def site_context(md: Metadata, url: str) -> tuple[str | None, str | None, set[str]]:
+    """The site's name, the article's section and the keys that name the site in titles."""
+    site = _clean(_site_name(md))
+    section = _clean(
+        md.first("article:section", "og:article:section", "section", "parsely-section")
+        or ld_text(md.article.get("articleSection"))
+    )
+    return site, section, _title.site_keys(url, [site, ld_text(md.article.get("publisher"))])
+
+
+def headline_of(
+    tree: LexborHTMLParser,
+    md: Metadata,
+    url: str,
+    keys: set[str],
+    section: str | None,
+    *,
+    hints: Hints | None = None,
+) -> str | None:
+    """The event's ``title``: the headline the page displays (see :func:`_title.choose`).
+
+    Apart from the body so that ``bench/titles.py`` can score titles without extracting bodies.
+    """
+    h1 = tree.css_first("h1")
+    title_node = tree.css_first("title")
+    article = md.article
+    return _title.choose(
+        [
+            ld_text(article.get("headline")),
+            md.first("twitter:title"),
+            md.first("og:title"),
+            h1.text(deep=True) if h1 is not None else None,
+            title_node.text(deep=True) if title_node is not None else None,
+            hints.title if hints else None,
+        ],
+        keys,
+        section,
+        frozenset(_title.section_keys(url)),
+        declared=[md.first("og:title"), ld_text(article.get("headline"))],
+        page_headings=_title.headings(tree),
+        h1=_title.first_h1(tree),
+        story=states_published(md) and not _declares_no_news(md),
+    )
+
+
+def _declares_no_news(md: Metadata) -> bool:
+    """Whether the page's JSON-LD calls it a post, guide or page, and not a news story.
+
+    A ``BlogPosting``, ``Article`` or ``WebPage`` titles its metadata for search engines as an
+    undated guide does, while a news story's declared headline is the one it publishes; a page
+    with no JSON-LD article says nothing either way.
+    """
+    kinds = types_of(md.article) if md.article else set()
+    return bool(kinds) and not any("news" in kind or "liveblog" in kind for kind in kinds)
+
+
 def _extract(
     content: bytes | str,
     url: str,
@@ -205,31 +261,9 @@ def _extract(
         node.decompose()
 
     canonical = _resolve(url, md.canonical) or _resolve(url, md.first("og:url")) or url
-    site = _clean(_site_name(md))
-    section = _clean(
-        md.first("article:section", "og:article:section", "section", "parsely-section")
-        or ld_text(article.get("articleSection"))
-    )
+    site, section, keys = site_context(md, url)
+    title = headline_of(tree, md, url, keys, section, hints=hints)
     h1 = tree.css_first("h1")
-    title_node = tree.css_first("title")
-    keys = _title.site_keys(url, [site, ld_text(article.get("publisher"))])
-    title = _title.choose(
-        [
-            ld_text(article.get("headline")),
-            md.first("twitter:title"),
-            md.first("og:title"),
-            h1.text(deep=True) if h1 is not None else None,
-            title_node.text(deep=True) if title_node is not None else None,
-            hints.title if hints else None,
-        ],
-        keys,
-        section,
-        frozenset(_title.section_keys(url)),
-        declared=[md.first("og:title"), ld_text(article.get("headline"))],
-        page_headings=_title.headings(tree),
-        h1=_title.first_h1(tree),
-        dated=states_published(md),
-    )
     lead = _clean(
         md.first("og:description", "description", "twitter:description")
         or ld_text(article.get("description"))

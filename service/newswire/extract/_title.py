@@ -5,8 +5,9 @@ or a date around the headline ("Headline - Golem.de", "Headline | DW |
 28.04.2023"). Segments around common separators are dropped when they look
 like the site (its name or domain), the section, a date or a byline. The
 headline is the declared title (og:title, JSON-LD) that the page displays as a
-heading outside its menus; when it displays none, an undated page's ``<h1>`` that
-rewords a declared title, else the most trusted non-empty candidate wins.
+heading outside its menus; when it displays none, the ``<h1>`` that rewords a
+declared title on a page that is not a dated news story, else the most trusted
+non-empty candidate wins.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ _WS = re.compile(r"\s+")
 _MIN_SHOWN = 8
 _HEADINGS = "h1, h2, [itemprop=headline]"
 _WORD = re.compile(r"\w+")
-# Share of an undated page's <h1> words a declared title must hold: a rewording of the title,
+# Share of a non-story page's <h1> words a declared title must hold: a rewording of the title,
 # not a section or site name ("Contact Us", "Our Blog").
 _REWORDING_SHARE = 1 / 3
+# ... and at least this many of its words: a blog's or section's name shares one topic word with
+# the post's title ("Minecraft News" over "Minecraft 1.8 - The Bountiful Update").
+_REWORDING_WORDS = 2
 _MAX_HEADINGS = 40
 _MAX_MENU_DEPTH = 8
 # Quotation marks of the scripts the corpora hold; apostrophes count too, but two wordings of
@@ -175,7 +179,7 @@ def choose(
     declared: list[str | None] | None = None,
     page_headings: list[str] | None = None,
     h1: str | None = None,
-    dated: bool = True,
+    story: bool = True,
 ) -> str | None:
     """The headline: the declared title the page displays, else the first candidate in order of trust.
 
@@ -188,14 +192,15 @@ def choose(
     wins (the page's quotes are its typography, and where the metadata disagrees on them the
     plain wording is the one both state), else the one written exactly as displayed.
 
-    When no heading shows a declared title, an undated page (not ``dated``: its metadata states
-    no publication date) gets its first ``<h1>`` outside menus when that rewords a declared
-    title: guides and landing pages title their metadata for search engines and show readers
-    another wording. On dated stories the development corpora disagree on which wording is the
-    headline, so they keep the order of trust, as do pages whose ``<h1>`` names a section or the
-    site. Otherwise ``candidates`` decide by order: on the dev corpus the JSON-LD headline,
-    then twitter:title and og:title, match the visible headline most often; a majority vote
-    did worse because SEO variants of a title agree with each other.
+    When no heading shows a declared title, a page that is not a news story (not ``story``: its
+    metadata states no publication date, or its JSON-LD calls it a post, guide or page and not a
+    news article) gets its first ``<h1>`` outside menus when that rewords a declared title:
+    guides, blog posts and landing pages title their metadata for search engines and show
+    readers another wording. On dated news stories the development corpora disagree on which
+    wording is the headline, so they keep the order of trust, as do pages whose ``<h1>`` names a
+    section or the site. Otherwise ``candidates`` decide by order: on the dev corpus the JSON-LD
+    headline, then twitter:title and og:title, match the visible headline most often; a majority
+    vote did worse because SEO variants of a title agree with each other.
     """
     stated = [(c, norm(c)) for c in (_cleaned(x, keys, section, sections) for x in declared or () if x) if c]
     for heading in page_headings or () if stated else ():
@@ -208,7 +213,7 @@ def choose(
             equal = [c for c, n in stated if n == shown[1]]
             as_shown = next((c for c in equal if c == displayed), shown[0])
             return min(equal, key=lambda c: (len(_QUOTE_MARKS.findall(c)), c != as_shown))
-    if stated and h1 and not dated:
+    if stated and h1 and not story:
         shown_h1 = _cleaned(h1, keys, section, sections)
         if _rewords(shown_h1, [c for c, _ in stated]):
             return shown_h1
@@ -217,10 +222,10 @@ def choose(
 
 
 def _rewords(heading: str, titles: list[str]) -> bool:
-    """Whether the declared ``titles`` hold at least a third of the ``heading``'s words."""
+    """Whether the declared ``titles`` hold two or more and a third of the ``heading``'s words."""
     words = set(_WORD.findall(heading.casefold()))
     stated = {w for title in titles for w in _WORD.findall(title.casefold())}
-    return bool(words) and len(words & stated) >= _REWORDING_SHARE * len(words)
+    return len(words & stated) >= max(_REWORDING_WORDS, _REWORDING_SHARE * len(words))
 
 
 def _cleaned(candidate: str, keys: set[str], section: str | None, sections: frozenset[str]) -> str:
