@@ -120,6 +120,9 @@ def test_the_depth_bound_takes_out_only_the_tags_past_it() -> None:
     assert kept.count("<div>") + kept.count("<span>") == _depth.MAX_DEPTH
     assert kept.count("</div>") + kept.count("</span>") == _depth.MAX_DEPTH
     assert "text" in kept
+    # End tags of a name that never opened close nothing: they do not hide the depth of the boxes.
+    hidden = "<body>" + "<div></span>" * 6_000
+    assert _depth.bounded(hidden).count("<div>") == _depth.MAX_DEPTH
     # Tag-like text in a script and stray end tags open and close nothing.
     scripted = "<script>" + "<div>" * 6_000 + "</script>" + "</b>" * 6_000 + "<div>" * 400
     assert _depth.bounded(scripted) == scripted

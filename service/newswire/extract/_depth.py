@@ -67,6 +67,12 @@ def _may_pass(html: str) -> bool:
     if len(tags) <= MAX_DEPTH:
         return False
     steps = _Steps(_FLAT_STEPS)
+    # End tags of a name that outnumber its start tags close nothing a parser has open (it ignores
+    # them): none of them closes a level, lest a page hide its depth behind them.
+    counts = Counter(tags)
+    for tag, count in counts.items():
+        if tag[1] == "/" and count > counts[f"<{tag[2:]}"]:
+            steps[tag] = 0
     depth = list(accumulate(map(steps.__getitem__, tags)))
     lowest = accumulate(depth, min, initial=0)  # the lowest count yet, or 0
     next(lowest)
