@@ -26,14 +26,14 @@ MAX_DEPTH = 512
 # Below this many ``<``, the deepest page costs the parse and the walks a few seconds at most.
 MIN_TAGS = 5000
 
-# Elements never holding others (void) and elements whose end tag the parser implies (a ``<p>``
-# or ``<li>`` closes its open sibling): counted as neither opening nor closing a level.
+# Elements never holding others (void) and elements whose end tag the parser implies wherever they
+# stand (a ``<p>`` or ``<li>`` closes its open sibling, a ``<td>`` outside a table is dropped):
+# counted as neither opening nor closing a level. Not ``<optgroup>`` or the ruby annotations
+# (``<rt>``, ``<rp>``, ``<rb>``, ``<rtc>``): outside a ``<select>`` or a ``<ruby>`` they nest.
 _VOID = (
     "area base basefont bgsound br col embed frame hr image img input keygen link meta param source track wbr"
 )
-_IMPLIED = (
-    "p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rp rtc html head body"
-)
+_IMPLIED = "p li dt dd option tr td th thead tbody tfoot colgroup caption html head body"
 _FLAT = frozenset(_VOID.split() + _IMPLIED.split())
 # Keyed in lower and upper case: a tag in mixed case counts as a level of its own, which only
 # makes the first look (:func:`_may_pass`) look further.
@@ -50,11 +50,11 @@ _TAG_NAME = re.compile(r"</?[A-Za-z][^\s/>]*")
 _TOKEN = re.compile(r"<!--.*?(?:-->|\Z)|<(/?)([A-Za-z][^\s/>]*)[^>]*>?", re.DOTALL)
 
 
-class _Steps(dict[str, int]):
+class _Steps(dict[str, float]):
     """Each tag's change to the depth: ``<name`` opens a level, ``</name`` closes one, bar
     :data:`_FLAT`; filled per page, as pages name their own elements."""
 
-    def __missing__(self, tag: str) -> int:
+    def __missing__(self, tag: str) -> float:
         step = self[tag] = -1 if tag[1] == "/" else 1
         return step
 
@@ -67,16 +67,17 @@ def _may_pass(html: str) -> bool:
     if len(tags) <= MAX_DEPTH:
         return False
     steps = _Steps(_FLAT_STEPS)
-    # End tags of a name that outnumber its start tags close nothing a parser has open (it ignores
-    # them): none of them closes a level, lest a page hide its depth behind them.
+    # End tags of a name that outnumber its start tags include some that close nothing a parser has
+    # open (it ignores them): each closes the share of a level its name's start tags make up, lest
+    # a page hide the depth of its boxes behind stray end tags of another name.
     counts = Counter(tags)
     for tag, count in counts.items():
-        if tag[1] == "/" and count > counts[f"<{tag[2:]}"]:
-            steps[tag] = 0
+        if tag[1] == "/" and count > (opened := counts[f"<{tag[2:]}"]):
+            steps[tag] = -opened / count
     depth = list(accumulate(map(steps.__getitem__, tags)))
-    lowest = accumulate(depth, min, initial=0)  # the lowest count yet, or 0
+    lowest = accumulate(depth, min, initial=0.0)  # the lowest count yet, or 0
     next(lowest)
-    deepest: int = max(map(sub, depth, lowest))
+    deepest: float = max(map(sub, depth, lowest))
     return deepest > MAX_DEPTH
 
 
