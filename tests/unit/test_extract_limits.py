@@ -128,6 +128,9 @@ def test_the_depth_bound_takes_out_only_the_tags_past_it() -> None:
     # Tag-like text in a script and stray end tags open and close nothing.
     scripted = "<script>" + "<div>" * 6_000 + "</script>" + "</b>" * 6_000 + "<div>" * 400
     assert _depth.bounded(scripted) == scripted
+    # A script ends at "</script" and a space, as in the tokenizer: the boxes after it are markup.
+    after_script = "<body><script>var a = 1;</script x>" + "<div>" * 6_000
+    assert _depth.bounded(after_script).count("<div>") == _depth.MAX_DEPTH
 
 
 def test_a_page_whose_codec_reads_ascii_bytes_otherwise_is_counted_as_text() -> None:

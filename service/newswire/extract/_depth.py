@@ -119,8 +119,9 @@ def bounded(html: str, tags: int | None = None) -> str:
                 dropped_names.clear()
             continue
         if name in _RAW_TEXT:  # skip to its end tag: its content is text
-            end = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE).search(html, pos)
-            pos = len(html) if end is None else end.end()
+            # As the tokenizer, which ends it at ``</name`` and a space, ``/`` or ``>``.
+            end = re.compile(rf"</{re.escape(name)}[\s/>]", re.IGNORECASE).search(html, pos)
+            pos = len(html) if end is None else end.start()
             continue
         if len(kept) < MAX_DEPTH:
             kept.append(name)
