@@ -27,12 +27,7 @@ from typing import Any
 
 SLOW_S = 1.0  # inputs slower than this are counted (not failures)
 #: Hostile documents that still fail, reported as such; see the fuzz results and the closing note.
-KNOWN_OPEN = {
-    # lexbor's tree builder is quadratic in nesting depth: 40k nested divs (0.44 MB) take ~6 s,
-    # 200k (2.2 MB) minutes. The ingest daemon kills such a worker after ingest.extract_timeout_s
-    # and dead-letters the page (tests/unit/test_process_pool.py); the bare function still hangs.
-    "html-deep-divs": "lexbor HTML parsing is quadratic in nesting depth (bounded in the daemon)",
-}
+KNOWN_OPEN: dict[str, str] = {}
 GRACE_S = 10.0  # how much longer than the time limit the parent waits before killing a silent worker
 
 

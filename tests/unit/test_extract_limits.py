@@ -102,3 +102,71 @@ def test_the_fuzz_runs_mutated_news_page_317_is_extracted_within_the_fuzz_limit(
     with contextlib.suppress(ExtractError):
         extract_html(page, "https://example.test/fuzz-317")
     assert time.process_time() - started < 20
+
+
+_ARTICLE = "<p>" + "A sentence of the article that goes on for a while. " * 5 + "</p>"
+
+
+def test_a_page_of_50000_nested_boxes_is_parsed_within_a_depth_bound() -> None:
+    # lexbor's tree builder walks the stack of open elements for each <div> (is a <p> open?): the
+    # parse grows with the square of the depth, about 5 s at 50,000 and 80 s at 200,000 (the fuzz
+    # run's html-deep-divs). Past 512 open elements the start tags are taken out before the parse.
+    page = "<html><body>" + "<div>" * 50_000 + _ARTICLE + "</div>" * 50_000
+    started = time.process_time()
+    event = extract_html(page.encode(), "https://example.test/boxes")
+    assert time.process_time() - started < 2
+    assert "A sentence of the article" in event.body
+
+
+def test_a_page_of_10000_unclosed_spans_is_read_within_a_depth_bound() -> None:
+    # lexbor nests inline elements without a scope walk, but whether each <span> holds a block was
+    # read from its whole subtree, once per span: 10,000 of them took about 12 s.
+    page = "<html><body><article>" + "<span>" * 10_000 + _ARTICLE
+    started = time.process_time()
+    event = extract_html(page, "https://example.test/spans")
+    assert time.process_time() - started < 3
+    assert "A sentence of the article" in event.body
+
+
+def test_the_depth_bound_takes_out_only_the_tags_past_it() -> None:
+    from newswire.extract import _depth
+
+    shallow = "<html><body>" + "<div><p>A line.</p></div>" * 6_000
+    assert _depth.bounded(shallow) is shallow  # many tags, none deep: the markup is not rewritten
+    deep = "<body>" + "<div><span>" * 1_500 + "text" + "</span></div>" * 1_500
+    kept = _depth.bounded(deep)
+    assert kept.count("<div>") + kept.count("<span>") == _depth.MAX_DEPTH
+    assert kept.count("</div>") + kept.count("</span>") == _depth.MAX_DEPTH
+    assert "text" in kept
+    # End tags of a name that never opened close nothing: they do not hide the depth of the boxes.
+    hidden = "<body>" + "<div></span>" * 6_000
+    assert _depth.bounded(hidden).count("<div>") == _depth.MAX_DEPTH
+    # Ruby annotations outside a <ruby> nest (7.5 s for 30,000 <rt> before they counted as levels).
+    assert _depth.bounded("<body>" + "<rt>" * 6_000).count("<rt>") == _depth.MAX_DEPTH
+    # Tag-like text in a script and stray end tags open and close nothing.
+    scripted = "<script>" + "<div>" * 6_000 + "</script>" + "</b>" * 6_000 + "<div>" * 400
+    assert _depth.bounded(scripted) == scripted
+    # A script ends at "</script" and a space, as in the tokenizer: the boxes after it are markup.
+    after_script = "<body><script>var a = 1;</script x>" + "<div>" * 6_000
+    assert _depth.bounded(after_script).count("<div>") == _depth.MAX_DEPTH
+
+
+def test_a_page_whose_codec_reads_ascii_bytes_otherwise_is_counted_as_text() -> None:
+    from newswire.extract._charset import keeps_ascii
+
+    assert keeps_ascii("utf-8") and keeps_ascii("cp1252") and keeps_ascii("shift_jis")
+    # "+ADw-" is "<" in UTF-7, and EBCDIC writes "<" as 0x4C: a byte count would not see the tags.
+    assert not keeps_ascii("utf-7") and not keeps_ascii("cp500") and not keeps_ascii("utf-16-le")
+
+
+def test_markup_nested_deep_inside_a_script_string_is_parsed_within_the_depth_bound() -> None:
+    # A single-page app's article is a JSON string of HTML in a script, parsed on its own when the
+    # page's body has no text: the same bound applies to it (50,000 nested <div>s: 4.8 s before).
+    import json
+
+    value = "<div>" * 50_000 + _ARTICLE + "</div>" * 50_000
+    page = f'<html><body><div id="app"></div><script>window.data = {{"body": {json.dumps(value)}}};</script>'
+    started = time.process_time()
+    with contextlib.suppress(ExtractError):
+        extract_html(page.encode(), "https://example.test/app")
+    assert time.process_time() - started < 2

@@ -14,6 +14,7 @@ becomes U+FFFD, as in a browser), rather than sending the page to detection.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 import charset_normalizer
@@ -109,9 +110,14 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
     Never raises: undecodable bytes end up as U+FFFD only when no charset
     decodes the whole document.
     """
+    return decode_html_as(raw, content_type)[0]
+
+
+def decode_html_as(raw: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """:func:`decode_html`'s text and the codec that decoded it."""
     for bom, codec in _BOMS:
         if raw.startswith(bom):
-            return raw[len(bom) :].decode(codec, "replace")
+            return raw[len(bom) :].decode(codec, "replace"), codec
 
     declared: list[str] = []
     for label in (header_charset(content_type), meta_charset(raw)):
@@ -126,7 +132,7 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
         if utf8 is None:
             utf8 = _mostly_utf8(raw, stray=0)
         if utf8 is not None:
-            return utf8
+            return utf8, "utf-8"
 
     decoded: list[tuple[str, str]] = []
     for codec in declared:
@@ -136,23 +142,35 @@ def decode_html(raw: bytes, content_type: str | None = None) -> str:
         if text is not None:
             decoded.append((codec, text))
     if len(decoded) == 1:
-        return decoded[0][1]
+        return decoded[0][1], decoded[0][0]
     if len(decoded) == 2:
         # Header and page disagree and both decode: valid UTF-8 with non-ASCII bytes
         # is almost never an accident, otherwise let the detector choose between them.
         for codec, text in decoded:
             if _is_utf8(codec):
-                return text
+                return text, codec
         choice = _detect(raw, [codec for codec, _ in decoded])
-        return choice[1] if choice else decoded[0][1]
+        return (choice[1], choice[0]) if choice else (decoded[0][1], decoded[0][0])
 
     # Nothing declared, or nothing declared decodes: UTF-8 first, then detection.
     text = _strict(raw, "utf-8")
     if text is not None:
-        return text
+        return text, "utf-8"
     if not declared and (text := _mostly_utf8(raw, stray=0)) is not None:
-        return text
+        return text, "utf-8"
     choice = _detect(raw)
     if choice is not None:
-        return choice[1]
-    return raw.decode("utf-8", "replace")
+        return choice[1], choice[0]
+    return raw.decode("utf-8", "replace"), "utf-8"
+
+
+@functools.cache
+def keeps_ascii(codec: str) -> bool:
+    """Whether ``codec`` decodes every ASCII byte to its own character, so that a character below
+    U+0080 in its text is that byte in the page (false for UTF-7, EBCDIC, UTF-16 and the
+    ISO-2022 family, whose escapes change what the bytes that follow mean)."""
+    ascii_bytes = bytes(range(128))
+    try:
+        return ascii_bytes.decode(codec) == ascii_bytes.decode("ascii")
+    except (UnicodeError, LookupError):
+        return False

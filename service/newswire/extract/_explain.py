@@ -7,7 +7,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
-from newswire.extract import _clean, _container, _headline_branch, _strategy, _walk
+from newswire.extract import _clean, _container, _depth, _headline_branch, _strategy, _walk
 from newswire.extract._html import _article_body, _page_words
 from newswire.extract._metadata import parse_metadata
 from newswire.extract._nodes import text_of
@@ -34,7 +34,7 @@ def _fresh_tree(html: str) -> LexborHTMLParser:
 
 def explain_path(path: Path, url: str | None = None) -> str:
     """A report on one saved page: candidate containers with scores, the winner and the method."""
-    html = read_page(path)
+    html = _depth.bounded(read_page(path))  # the markup the extractor parses (a bound on its depth)
     tree = _fresh_tree(html)
     lines = [f"page: {path}"]
     body = tree.body

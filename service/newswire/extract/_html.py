@@ -10,9 +10,9 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
-from newswire.extract import _density, _language, _standfirst, _strategy, _tidy, _title
+from newswire.extract import _density, _depth, _language, _standfirst, _strategy, _tidy, _title
 from newswire.extract._byline import authors_of
-from newswire.extract._charset import decode_html
+from newswire.extract._charset import decode_html_as, keeps_ascii
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata, types_of
 from newswire.extract._page_dates import dates_of, states_published
@@ -247,11 +247,18 @@ def _extract(
 ) -> ArticleEvent:
     if not url:
         raise ExtractError("no URL given for the page")
-    html = decode_html(content, content_type) if isinstance(content, bytes) else content
+    tags = None
+    if isinstance(content, bytes):
+        html, codec = decode_html_as(content, content_type)
+        if keeps_ascii(codec):
+            tags = _depth.tags_in(content)
+    else:
+        html = content
     if not html or html.isspace():  # as ``not html.strip()``, without copying the page
         raise ExtractError(f"empty document: {url}")
     html = html[:_MAX_CHARS].replace("\x00", "")
     _refuse_binary(html, url)
+    html = _depth.bounded(html, tags)
     tree = LexborHTMLParser(html)
     md = parse_metadata(tree)
     article = md.article

@@ -13,6 +13,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from newswire.extract import _depth
 from newswire.extract._walk import container_text
 
 # A JSON string literal of at least this many characters (escapes included).
@@ -43,7 +44,8 @@ def _strings(text: str, depth: int) -> list[str]:
 def _prose(value: str) -> list[str]:
     """The paragraphs of one string: parsed as HTML when it has tags, else split on blank lines."""
     if "<" in value and ">" in value:
-        tree = LexborHTMLParser(f"<html><body>{value}</body></html>")
+        # A string can nest as deep as a page: the same bound on its depth before the parse.
+        tree = LexborHTMLParser(f"<html><body>{_depth.bounded(value)}</body></html>")
         return container_text(tree.body) if tree.body is not None else []
     return [" ".join(p.split()) for p in re.split(r"\n\s*\n", value) if p.strip()]
 
