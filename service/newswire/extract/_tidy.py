@@ -23,7 +23,7 @@ _TAIL_HEADING_MAX = 60
 _TAIL_LIST = 10
 # The share of the body's characters above a comment section's heading that leaves it a counter in
 # the story's header, when no paragraph of prose stands above it.
-_COUNTER_TOP = 0.2
+_COUNTER_TOP = 0.15
 # A line of running text: this long and ending a sentence (a caption or a count is shorter).
 _RUNNING_LINE = 80
 # A counted comment section's heading can name the post ("42 Responses to “<headline>”"): the
