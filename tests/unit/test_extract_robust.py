@@ -295,6 +295,14 @@ def test_a_comment_count_above_the_story_does_not_end_it() -> None:
     assert _event(html).body.split("\n\n")[-3:] == SENTENCES[:3]
 
 
+def test_a_short_line_opening_with_a_comment_word_does_not_end_the_article() -> None:
+    # Only a counted section word takes the prompt after it ("Comments (3) Add A Comment"): a
+    # line of the story that opens with the word and a prompt's verb is a sentence.
+    lines = [*SENTENCES[:2], "Replies post-election were muted.", *SENTENCES[2:4]]
+    html = _page(f"<div><h1>Harbour plan approved</h1>{_paragraphs(lines)}</div>")
+    assert _event(html).body.split("\n\n") == lines
+
+
 def test_a_thread_of_time_stamped_replies_without_a_heading_is_cut() -> None:
     # Unnamed comment markup and no heading: each reply opens with its author and posting time.
     replies = _paragraphs(

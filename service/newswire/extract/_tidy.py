@@ -30,10 +30,12 @@ _RUNNING_LINE = 80
 # count and the preposition say what it is, so the headline after them may be long.
 _NAMED_HEADING_MAX = 240
 # The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ..."). A count
-# may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one").
+# may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one",
+# "Comments (3) Add a comment"); the bare word only with its count, or a sentence opening with
+# "Replies post..." would end the article.
 _COMMENTS_HEADING = re.compile(
     r"^(?:(?:comments|responses|replies|reader comments"
-    r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\))?:?(?:\W+(?:add|leave|post|read|join)\b.*)?"
+    r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\):?(?:\W+(?:add|leave|post|read|join)\b.*)?|:)?"
     r"|\d+\s+(?:comments?|responses?|replies|reply)\b(?:\s*(?:\(\d+\))?:?|\W+(?:add|leave|post|read|join)\b.*)"
     r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
     r"|there (?:are|is) \d+ (?:comments?|responses?|replies)"
