@@ -270,6 +270,7 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
         "3 Comments Add a comment",
         "There are 3 comments",
         "Comments are closed.",
+        "Comments (3) Add A Comment",
     ],
 )
 def test_unnamed_comments_after_a_long_or_framed_comments_heading_are_cut(heading: str) -> None:
@@ -280,6 +281,26 @@ def test_unnamed_comments_after_a_long_or_framed_comments_heading_are_cut(headin
         f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>{heading}</h3>{replies}</div>"
     )
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_comment_count_above_the_story_does_not_end_it() -> None:
+    # The story's header shows its counts as bare lines ("Views 5835 Comments 11") and no class
+    # names them: the comment section's heading is the count's label, not the thread's start.
+    counts = "<div><div>Views</div><div>5835</div><div>Comments</div><div>11</div></div>"
+    replies = _paragraphs([f"{s} Totally agree with this." for s in SENTENCES[3:]])
+    html = _page(
+        f"<div>{counts}<h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}"
+        f"<h3>3 Comments</h3>{replies}</div>"
+    )
+    assert _event(html).body.split("\n\n")[-3:] == SENTENCES[:3]
+
+
+def test_a_short_line_opening_with_a_comment_word_does_not_end_the_article() -> None:
+    # Only a counted section word takes the prompt after it ("Comments (3) Add A Comment"): a
+    # line of the story that opens with the word and a prompt's verb is a sentence.
+    lines = [*SENTENCES[:2], "Replies post-election were muted.", *SENTENCES[2:4]]
+    html = _page(f"<div><h1>Harbour plan approved</h1>{_paragraphs(lines)}</div>")
+    assert _event(html).body.split("\n\n") == lines
 
 
 def test_a_thread_of_time_stamped_replies_without_a_heading_is_cut() -> None:

@@ -21,14 +21,21 @@ _TAIL_HEADING_MAX = 60
 # Short lines left at the end are labels ("Share this:", "Tags") when a few; this many in a row
 # are the article's own list or table (ingredients, a table's rows) and stay.
 _TAIL_LIST = 10
+# The share of the body's characters above a comment section's heading that leaves it a counter in
+# the story's header, when no paragraph of prose stands above it.
+_COUNTER_TOP = 0.15
+# A line of running text: this long and ending a sentence (a caption or a count is shorter).
+_RUNNING_LINE = 80
 # A counted comment section's heading can name the post ("42 Responses to “<headline>”"): the
 # count and the preposition say what it is, so the headline after them may be long.
 _NAMED_HEADING_MAX = 240
 # The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ..."). A count
-# may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one").
+# may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one",
+# "Comments (3) Add a comment"); the bare word only with its count, or a sentence opening with
+# "Replies post..." would end the article.
 _COMMENTS_HEADING = re.compile(
     r"^(?:(?:comments|responses|replies|reader comments"
-    r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\))?:?"
+    r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\):?(?:\W+(?:add|leave|post|read|join)\b.*)?|:)?"
     r"|\d+\s+(?:comments?|responses?|replies|reply)\b(?:\s*(?:\(\d+\))?:?|\W+(?:add|leave|post|read|join)\b.*)"
     r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
     r"|there (?:are|is) \d+ (?:comments?|responses?|replies)"
@@ -149,10 +156,14 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     total = sum(map(len, paragraphs))
     before = 0
     prose_before = False
+    text_before = False  # a sentence of running text (see _running_line) above this line
     out: list[str] = []
     for index, para in enumerate(paragraphs):
-        if index and (index == thread or comments_heading(para)):
+        if index and (
+            index == thread or (comments_heading(para) and not _counter_above(text_before, before, total))
+        ):
             break  # readers' comments follow: the article ended above
+        text_before = text_before or _running_line(para)
         start, before = before, before + len(para)
         # Boxes about the post or its writer sit under the article, in the body's second half.
         if start > total / 2:
@@ -191,6 +202,14 @@ def _drop_signup_lines(paragraphs: list[str]) -> list[str]:
     ]
 
 
+def _counter_above(text_before: bool, before: int, total: int) -> bool:
+    """Whether a comment section's heading is the count or link of the comments shown above the
+    story ("Comments", "Comments (11)" in its header, beside the views): no sentence of running text
+    above it (``text_before``), and the lines above it (a breadcrumb, the headline, counts) a small
+    part of the body."""
+    return not text_before and before < _COUNTER_TOP * total
+
+
 def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
     """The paragraphs without second copies of a passage: runs of ``_REPEAT_RUN`` or more
     paragraphs, ``_REPEAT_CHARS`` or more characters, each the same as one earlier in the body."""
@@ -219,6 +238,11 @@ def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
 def _prose_line(line: str) -> bool:
     """Whether a line is a paragraph of running text: long and ending a sentence."""
     return len(line) >= _PROSE_LINE and SENTENCE_END.search(line) is not None
+
+
+def _running_line(line: str) -> bool:
+    """Whether a line is a sentence of running text: a line's length and a sentence end."""
+    return len(line) >= _RUNNING_LINE and SENTENCE_END.search(line) is not None
 
 
 def _label_line(line: str) -> bool:
