@@ -429,6 +429,14 @@ def _cut_teasers(
         return out
     drop: set[int] = set(gates or ())
     walked = _Twins({box.mem_id for _, _, box in teasers})
+    # For each short label line after the last prose, where the run of label lines that ends with it
+    # starts (not before the prose): read once, not walked back over once per teaser box.
+    labels_from: dict[int, int] = {}
+    for index in range(last + 1, len(out)):
+        if len(out[index]) <= _LABEL and not SENTENCE_END.search(out[index]):
+            labels_from[index] = labels_from.get(index - 1, index)
+    # For each such run, how far into it label lines were dropped already.
+    labelled: dict[int, int] = {}
     # Boxes holding a box that stays (teasers come inner boxes first): a wrapper of a credit line
     # and a notice is not cut whole for its notice.
     holds_kept: set[int] = set()
@@ -449,10 +457,11 @@ def _cut_teasers(
                     holds_kept.add(up.mem_id)
             continue
         drop.update(range(start, end))
-        label = start - 1
-        while label > last and len(out[label]) <= _LABEL and not SENTENCE_END.search(out[label]):
-            drop.add(label)
-            label -= 1
+        begin = labels_from.get(start - 1, start)
+        done = labelled.get(begin, begin)
+        if start > done:
+            drop.update(range(done, start))
+            labelled[begin] = start
     return [text for index, text in enumerate(out) if index not in drop]
 
 
