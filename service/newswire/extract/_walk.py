@@ -631,33 +631,32 @@ class _Twins:
     comes before it among its siblings, with each parent's children read once, not once per box
     asked about: a box of thousands of small closing boxes would read them all for each."""
 
-    __slots__ = ("_after_twin", "_walked")
+    __slots__ = ("_first", "_walked")
 
     def __init__(self, walked: set[int]) -> None:
         self._walked = walked
-        # Per parent, the children with an earlier walked sibling of their tag and class.
-        self._after_twin: dict[int, set[int]] = {}
+        # Per parent, each child's place, and the place of the first walked child of each tag and class.
+        self._first: dict[int, tuple[dict[int, int], dict[tuple[str, str | None], int]]] = {}
 
     def after_one(self, node: LexborNode) -> bool:
         """Whether a walked sibling of ``node``'s tag and class comes before it."""
         parent = node.parent
         if parent is None:
             return False
-        found = self._after_twin.get(parent.mem_id)
+        found = self._first.get(parent.mem_id)
         if found is None:
-            found = self._after_twin[parent.mem_id] = set()
-            seen: set[tuple[str, str | None]] = set()
+            places: dict[int, int] = {}
+            first: dict[tuple[str, str | None], int] = {}
             kid = parent.child
             while kid is not None:
-                tag = kid.tag or "-"
-                if not tag.startswith("-"):
-                    pair = (tag, kid.attributes.get("class"))
-                    if pair in seen:
-                        found.add(kid.mem_id)
-                    if kid.mem_id in self._walked:
-                        seen.add(pair)
+                places[kid.mem_id] = len(places)
+                if kid.mem_id in self._walked:
+                    first.setdefault((kid.tag or "", kid.attributes.get("class")), len(places) - 1)
                 kid = kid.next
-        return node.mem_id in found
+            found = self._first[parent.mem_id] = (places, first)
+        places, first = found
+        at = first.get((node.tag or "", node.attributes.get("class")))
+        return at is not None and at < places[node.mem_id]
 
 
 # A box that stands in for the rest of a cut-off article (a paywall, a sign-up or log-in prompt):
