@@ -497,18 +497,83 @@ def _is_paragraph(node: LexborNode) -> bool:
     return is_long_paragraph(size, link_chars(node))
 
 
-def _heading_in_text(heading: LexborNode) -> bool:
+def _heading_in_text(heading: LexborNode, around: _ParagraphsAround) -> bool:
     """Whether a heading whose name says boilerplate is a subheading of the article: paragraphs of
     the same parent before and after it, and words of its own rather than a link. Page builders
     name every heading block with words that sound like boilerplate ("kt-adv-heading",
     "widget-title", a live blog's "time" entries), and the article loses its subheadings; a
     "Related posts" or "About the author" heading closes the article, with no paragraph of it
-    after, and still goes."""
+    after, and still goes. ``around`` holds what was read of each parent's children."""
     size = text_size(text_of(heading))
-    if not size or link_chars(heading) > LONG_PARAGRAPH_LINKS * size:
+    if not size or link_chars(heading) > LONG_PARAGRAPH_LINKS * size or heading.parent is None:
         return False
-    before, after = siblings(heading, False), siblings(heading, True)
-    return any(map(_is_paragraph, before)) and any(map(_is_paragraph, after))
+    return around.before(heading) and around.after(heading)
+
+
+class _ParagraphsAround:
+    """Whether a paragraph (:func:`_is_paragraph`) stands among the siblings before and after each
+    named heading the cleaning asks about, with each sibling read about once per parent, not once
+    per heading: a box of thousands of named headings over short lines would read every line
+    before and after each heading.
+
+    The cleaning visits the page's nodes in document order and removes only the node it visits, so
+    at each heading the siblings after it (and all of their nodes) are as they were when any earlier
+    heading of the parent read them, and the siblings before it are as they will stay: a paragraph
+    found before one heading stands before the later ones, a run of siblings found without one need
+    not be read again, a paragraph found after one heading stands after the later ones before it,
+    and none after one heading means none after the later ones. So every answer is the one reading
+    the siblings at that moment would give."""
+
+    def __init__(self) -> None:
+        self._position: dict[int, dict[int, int]] = {}  # per parent, each child's place among them
+        self._found_before: set[int] = set()  # parents with a paragraph before a heading asked about
+        self._read_before: dict[int, int] = {}  # per parent, the places before this hold no paragraph
+        self._found_after: dict[int, int] = {}  # per parent, the place of a paragraph found after one
+        self._none_after: dict[int, int] = {}  # per parent, no paragraph after the child at this place
+
+    def _place(self, node: LexborNode) -> tuple[int, dict[int, int]]:
+        """The key of ``node``'s parent (it has one) and its children's places."""
+        parent = node.parent
+        assert parent is not None
+        key = parent.mem_id
+        places = self._position.get(key)
+        if places is None:
+            places = self._position[key] = {}
+            kid = parent.child
+            while kid is not None:
+                places[kid.mem_id] = len(places)
+                kid = kid.next
+        return key, places
+
+    def before(self, heading: LexborNode) -> bool:
+        """Whether a paragraph stands among the siblings before ``heading``."""
+        key, places = self._place(heading)
+        if key in self._found_before:
+            return True
+        read = self._read_before.get(key, 0)
+        for sibling in siblings(heading, False):
+            if places[sibling.mem_id] < read:
+                break
+            if _is_paragraph(sibling):
+                self._found_before.add(key)
+                return True
+        self._read_before[key] = places[heading.mem_id]
+        return False
+
+    def after(self, heading: LexborNode) -> bool:
+        """Whether a paragraph stands among the siblings after ``heading``."""
+        key, places = self._place(heading)
+        here = places[heading.mem_id]
+        if self._found_after.get(key, -1) > here:
+            return True
+        if self._none_after.get(key, len(places)) <= here:
+            return False
+        for sibling in siblings(heading, True):
+            if _is_paragraph(sibling):
+                self._found_after[key] = places[sibling.mem_id]
+                return True
+        self._none_after[key] = here
+        return False
 
 
 def _asks_address(field: LexborNode) -> bool:
@@ -677,6 +742,7 @@ def clean_tree(
     page_half: int | None = None  # a furniture-named box holding more is the page's wrapper
     held: dict[int, bool] = {}  # holds_article of the named boxes, read once
     lying: _Lying = {}  # the named boxes that hold the article, judged so far
+    around = _ParagraphsAround()  # the paragraphs beside named headings, read once per parent
     for node in body.css("[class], [id]"):
         if node.tag in {"body", "html", "main", "article"} or node.parent is None:
             continue
@@ -701,7 +767,7 @@ def clean_tree(
             continue
         if kind == 1 and _in_running_text(node):
             continue
-        if kind == 1 and node.tag in HEADINGS and _heading_in_text(node):
+        if kind == 1 and node.tag in HEADINGS and _heading_in_text(node, around):
             _note(notes, "a named heading between the article's paragraphs", node)
             continue
         if kind == 2:

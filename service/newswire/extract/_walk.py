@@ -428,7 +428,15 @@ def _cut_teasers(
     if last < 0:
         return out
     drop: set[int] = set(gates or ())
-    walked = {box.mem_id for _, _, box in teasers}
+    walked = _Twins({box.mem_id for _, _, box in teasers})
+    # For each short label line after the last prose, where the run of label lines that ends with it
+    # starts (not before the prose): read once, not walked back over once per teaser box.
+    labels_from: dict[int, int] = {}
+    for index in range(last + 1, len(out)):
+        if len(out[index]) <= _LABEL and not SENTENCE_END.search(out[index]):
+            labels_from[index] = labels_from.get(index - 1, index)
+    # For each such run, how far into it label lines were dropped already.
+    labelled: dict[int, int] = {}
     # Boxes holding a box that stays (teasers come inner boxes first): a wrapper of a credit line
     # and a notice is not cut whole for its notice.
     holds_kept: set[int] = set()
@@ -449,10 +457,11 @@ def _cut_teasers(
                     holds_kept.add(up.mem_id)
             continue
         drop.update(range(start, end))
-        label = start - 1
-        while label > last and len(out[label]) <= _LABEL and not SENTENCE_END.search(out[label]):
-            drop.add(label)
-            label -= 1
+        begin = labels_from.get(start - 1, start)
+        done = labelled.get(begin, begin)
+        if start > done:
+            drop.update(range(done, start))
+            labelled[begin] = start
     return [text for index, text in enumerate(out) if index not in drop]
 
 
@@ -586,7 +595,7 @@ _CLOSING_CHARS = 300
 _LIST_PARTS = frozenset({"table", "tr", "td", "th", "ul", "ol", "dl", "li"})
 
 
-def _closing_box(box: LexborNode, lines: list[str], walked: set[int]) -> bool:
+def _closing_box(box: LexborNode, lines: list[str], walked: _Twins) -> bool:
     """Whether a box after the article's last paragraph of prose is a small box of its own, not the
     article's (a sign-up or sales pitch, a share or follow line, a disclosure, a "Related" pair).
 
@@ -612,13 +621,42 @@ def _closing_box(box: LexborNode, lines: list[str], walked: set[int]) -> bool:
             break
         if node.tag in _LIST_PARTS:
             return False
-        kind = node.attributes.get("class")
-        if any(
-            sibling.mem_id in walked and sibling.tag == node.tag and sibling.attributes.get("class") == kind
-            for sibling in siblings(node, False)
-        ):
+        if walked.after_one(node):
             return False
     return True
+
+
+class _Twins:
+    """Whether a walked box (one of the walk's teaser boxes) of the same tag and class as a node
+    comes before it among its siblings, with each parent's children read once, not once per box
+    asked about: a box of thousands of small closing boxes would read them all for each."""
+
+    __slots__ = ("_first", "_walked")
+
+    def __init__(self, walked: set[int]) -> None:
+        self._walked = walked
+        # Per parent, each child's place, and the place of the first walked child of each tag and class.
+        self._first: dict[int, tuple[dict[int, int], dict[tuple[str, str | None], int]]] = {}
+
+    def after_one(self, node: LexborNode) -> bool:
+        """Whether a walked sibling of ``node``'s tag and class comes before it."""
+        parent = node.parent
+        if parent is None:
+            return False
+        found = self._first.get(parent.mem_id)
+        if found is None:
+            places: dict[int, int] = {}
+            first: dict[tuple[str, str | None], int] = {}
+            kid = parent.child
+            while kid is not None:
+                places[kid.mem_id] = len(places)
+                if kid.mem_id in self._walked:
+                    first.setdefault((kid.tag or "", kid.attributes.get("class")), len(places) - 1)
+                kid = kid.next
+            found = self._first[parent.mem_id] = (places, first)
+        places, first = found
+        at = first.get((node.tag or "", node.attributes.get("class")))
+        return at is not None and at < places[node.mem_id]
 
 
 # A box that stands in for the rest of a cut-off article (a paywall, a sign-up or log-in prompt):
@@ -741,15 +779,19 @@ def _walk(
     threads: list[str] | None = None,
     numbered: frozenset[int] = frozenset(),
     sides: dict[int, _Sides] | None = None,
+    beside: dict[int, _TextBeside] | None = None,
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
     ``threads``: None when the container holds too few posting times for a thread of replies,
     else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`;
-    ``sides``: the boxes' children read so far, see :class:`_Sides`)."""
+    ``sides`` and ``beside``: the boxes' children read so far, see :class:`_Sides` and
+    :class:`_TextBeside`)."""
     if depth > _MAX_DEPTH:
         return
     if sides is None:
         sides = {}
+    if beside is None:
+        beside = {}
 
     def descend(box: LexborNode) -> None:
         _walk(
@@ -762,6 +804,7 @@ def _walk(
             threads=threads,
             numbered=numbered,
             sides=sides,
+            beside=beside,
         )
 
     for item in inline_runs(node):
@@ -787,11 +830,11 @@ def _walk(
             # A date in preformatted text is a line of code or of a log, not the post's stamp.
             if _good_block(text, child, numbered) and (tag == "pre" or not _date_line(text)):
                 out.append(text)
-        elif tag == "h1" and _section_heading(child, out):
+        elif tag == "h1" and _section_heading(child, out, beside):
             text = block_text(child)
             if _good_block(text, child):
                 out.append(text)
-        elif tag == "header" and _section_header(child, out):
+        elif tag == "header" and _section_header(child, out, beside):
             descend(child)
         elif (
             tag in _WALK_SKIP
@@ -897,7 +940,7 @@ def _enough_signed(signs: list[bool]) -> bool:
     return signed >= THREAD_STAMPS and signed >= _REPLIES_SIGNED * len(signs)
 
 
-def _section_heading(heading: LexborNode, out: list[str]) -> bool:
+def _section_heading(heading: LexborNode, out: list[str], beside: dict[int, _TextBeside]) -> bool:
     """Whether an ``<h1>`` inside the container is a section's heading, not a headline: the walk has
     already emitted a paragraph of prose (a headline sits above the article's text), it is not the
     page's first ``<h1>`` nor its words (a headline repeated further down, for print or sharing),
@@ -911,34 +954,80 @@ def _section_heading(heading: LexborNode, out: list[str]) -> bool:
     first = top.css_first("h1")
     if first is None or first.mem_id == heading.mem_id or text_of(first) == text_of(heading):
         return False
-    return _text_beside(heading, True) and _text_beside(heading, False)
+    return _text_beside(heading, True, beside) and _text_beside(heading, False, beside)
 
 
-def _section_header(header: LexborNode, out: list[str]) -> bool:
+def _section_header(header: LexborNode, out: list[str], beside: dict[int, _TextBeside]) -> bool:
     """Whether a ``<header>`` inside the container heads a section of the article rather than the
     article itself (headline, standfirst, byline): no ``<h1>`` in it, below the article's first
     prose, and running text after it among its siblings (``<section><header><h2>``: guides and
     page builders)."""
-    return header.css_first("h1") is None and any(_prose(text) for text in out) and _text_beside(header, True)
+    return (
+        header.css_first("h1") is None
+        and any(_prose(text) for text in out)
+        and _text_beside(header, True, beside)
+    )
 
 
-def _text_beside(heading: LexborNode, forward: bool) -> bool:
+def _text_beside(heading: LexborNode, forward: bool, beside: dict[int, _TextBeside]) -> bool:
     """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
     ``<h1>``, hold running text: a paragraph's length, mostly unlinked. A heading that opens a
     ``<section>`` (the outline HTML5 describes: each section's heading an ``<h1>``) is read from
-    the section: the text before it is the previous section's."""
+    the section: the text before it is the previous section's. ``beside`` holds what was read of
+    each box's children (:class:`_TextBeside`)."""
     if not forward and heading.parent is not None and heading.parent.tag == "section" and _opens_box(heading):
         heading = heading.parent
+    box = heading.parent
+    if box is None:
+        return False
+    found = beside.get(box.mem_id)
+    if found is None:
+        found = beside[box.mem_id] = _TextBeside(box)
+    return found.long(heading, forward)
+
+
+class _TextBeside:
+    """The text and linked text among a box's children between each child and the next ``<h1>``
+    (the previous one), read in one pass over the box, so that a box of thousands of section
+    headers is read once and not once per header."""
+
+    __slots__ = ("_after", "_before", "_index")
+
+    def __init__(self, box: LexborNode) -> None:
+        kids: list[LexborNode] = []
+        kid = box.child
+        while kid is not None:
+            kids.append(kid)
+            kid = kid.next
+        self._index = {kid.mem_id: index for index, kid in enumerate(kids)}
+        own: list[tuple[int, int]] = []
+        for kid in kids:
+            if kid.tag == "-text":
+                own.append((text_size(text_of(kid)), 0))
+            elif kid.tag == "-comment":
+                own.append((0, 0))
+            else:
+                own.append((text_size(text_of(kid)), link_chars(kid)))
+        stops = [kid.tag == "h1" for kid in kids]
+        self._before = _sums_up_to_stop(own, stops)
+        self._after = _sums_up_to_stop(own[::-1], stops[::-1])[::-1]
+
+    def long(self, node: LexborNode, forward: bool) -> bool:
+        """Whether the siblings after ``node`` (before it), up to an ``<h1>``, hold a long paragraph's
+        text, mostly unlinked (:func:`is_long_paragraph`)."""
+        size, links = (self._after if forward else self._before)[self._index[node.mem_id]]
+        return is_long_paragraph(size, links)
+
+
+def _sums_up_to_stop(own: list[tuple[int, int]], stops: list[bool]) -> list[tuple[int, int]]:
+    """For each position, the sums of ``own`` over the positions before it back to the nearest stop
+    (not counted)."""
+    out: list[tuple[int, int]] = []
     size = links = 0
-    for node in siblings(heading, forward):
-        if node.tag == "h1":
-            break
-        if node.tag == "-text":
-            size += text_size(text_of(node))
-        elif node.tag != "-comment":
-            size += text_size(text_of(node))
-            links += link_chars(node)
-    return is_long_paragraph(size, links)
+    for (kid_size, kid_links), stop in zip(own, stops, strict=True):
+        out.append((size, links))
+        size, links = (0, 0) if stop else (size + kid_size, links + kid_links)
+    return out
 
 
 def _opens_box(node: LexborNode) -> bool:
