@@ -156,14 +156,14 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     total = sum(map(len, paragraphs))
     before = 0
     prose_before = False
-    text_before = False  # a sentence of running text (see _running_line) above this line
+    text_before = False  # a sentence of running text (_RUNNING_LINE) above this line
     out: list[str] = []
     for index, para in enumerate(paragraphs):
         if index and (
             index == thread or (comments_heading(para) and not _counter_above(text_before, before, total))
         ):
             break  # readers' comments follow: the article ended above
-        text_before = text_before or _running_line(para)
+        text_before = text_before or _prose_line(para, _RUNNING_LINE)
         start, before = before, before + len(para)
         # Boxes about the post or its writer sit under the article, in the body's second half.
         if start > total / 2:
@@ -235,14 +235,10 @@ def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _prose_line(line: str) -> bool:
-    """Whether a line is a paragraph of running text: long and ending a sentence."""
-    return len(line) >= _PROSE_LINE and SENTENCE_END.search(line) is not None
-
-
-def _running_line(line: str) -> bool:
-    """Whether a line is a sentence of running text: a line's length and a sentence end."""
-    return len(line) >= _RUNNING_LINE and SENTENCE_END.search(line) is not None
+def _prose_line(line: str, least: int = _PROSE_LINE) -> bool:
+    """Whether a line is a paragraph of prose: at least ``least`` characters and a sentence end
+    (``_RUNNING_LINE`` asks only for a sentence of running text, longer than a caption or count)."""
+    return len(line) >= least and SENTENCE_END.search(line) is not None
 
 
 def _label_line(line: str) -> bool:
