@@ -46,7 +46,7 @@ def page_titles(page: dict[str, Any]) -> dict[str, Any]:
     for node in tree.css("script, style"):
         node.decompose()
     _site, section, keys = _html.site_context(md, url)
-    title = _html.headline_of(tree, md, url, keys, section)
+    title = _html.headline_of(tree, md, url, keys, section, h1=tree.css_first("h1"))
     title_node = tree.css_first("title")
     sections = frozenset(_title.section_keys(url))
 

@@ -19,10 +19,13 @@ from newswire.extract._nodes import (
     LONG_PARAGRAPH_LINKS,
     MAX_LINK_DENSITY,
     TOKEN_SPLIT,
+    PerBox,
     ancestors,
+    children,
     holds_article,
     is_long_paragraph,
     link_chars,
+    places,
     siblings,
     text_of,
     text_size,
@@ -525,7 +528,7 @@ class _ParagraphsAround:
     the siblings at that moment would give."""
 
     def __init__(self) -> None:
-        self._position: dict[int, dict[int, int]] = {}  # per parent, each child's place among them
+        self._position = PerBox(lambda parent: places(children(parent)))  # each child's place
         self._found_before: set[int] = set()  # parents with a paragraph before a heading asked about
         self._read_before: dict[int, int] = {}  # per parent, the places before this hold no paragraph
         self._found_after: dict[int, int] = {}  # per parent, the place of a paragraph found after one
@@ -535,42 +538,34 @@ class _ParagraphsAround:
         """The key of ``node``'s parent (it has one) and its children's places."""
         parent = node.parent
         assert parent is not None
-        key = parent.mem_id
-        places = self._position.get(key)
-        if places is None:
-            places = self._position[key] = {}
-            kid = parent.child
-            while kid is not None:
-                places[kid.mem_id] = len(places)
-                kid = kid.next
-        return key, places
+        return parent.mem_id, self._position(parent)
 
     def before(self, heading: LexborNode) -> bool:
         """Whether a paragraph stands among the siblings before ``heading``."""
-        key, places = self._place(heading)
+        key, where = self._place(heading)
         if key in self._found_before:
             return True
         read = self._read_before.get(key, 0)
         for sibling in siblings(heading, False):
-            if places[sibling.mem_id] < read:
+            if where[sibling.mem_id] < read:
                 break
             if _is_paragraph(sibling):
                 self._found_before.add(key)
                 return True
-        self._read_before[key] = places[heading.mem_id]
+        self._read_before[key] = where[heading.mem_id]
         return False
 
     def after(self, heading: LexborNode) -> bool:
         """Whether a paragraph stands among the siblings after ``heading``."""
-        key, places = self._place(heading)
-        here = places[heading.mem_id]
+        key, where = self._place(heading)
+        here = where[heading.mem_id]
         if self._found_after.get(key, -1) > here:
             return True
-        if self._none_after.get(key, len(places)) <= here:
+        if self._none_after.get(key, len(where)) <= here:
             return False
         for sibling in siblings(heading, True):
             if _is_paragraph(sibling):
-                self._found_after[key] = places[sibling.mem_id]
+                self._found_after[key] = where[sibling.mem_id]
                 return True
         self._none_after[key] = here
         return False

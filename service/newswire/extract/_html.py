@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newswire.errors import ExtractError
 from newswire.events import ArticleEvent, Extraction, article_id_for, content_fingerprint, utc_now
@@ -197,13 +197,14 @@ def headline_of(
     keys: set[str],
     section: str | None,
     *,
+    h1: LexborNode | None,
     hints: Hints | None = None,
 ) -> str | None:
-    """The event's ``title``: the headline the page displays (see :func:`_title.choose`).
+    """The event's ``title``: the headline the page displays (see :func:`_title.choose`); ``h1``
+    is the page's first ``<h1>``.
 
     Apart from the body so that ``bench/titles.py`` can score titles without extracting bodies.
     """
-    h1 = tree.css_first("h1")
     title_node = tree.css_first("title")
     article = md.article
     return _title.choose(
@@ -269,8 +270,8 @@ def _extract(
 
     canonical = _resolve(url, md.canonical) or _resolve(url, md.first("og:url")) or url
     site, section, keys = site_context(md, url)
-    title = headline_of(tree, md, url, keys, section, hints=hints)
     h1 = tree.css_first("h1")
+    title = headline_of(tree, md, url, keys, section, h1=h1, hints=hints)
     lead = _clean(
         md.first("og:description", "description", "twitter:description")
         or ld_text(article.get("description"))

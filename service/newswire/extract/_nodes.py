@@ -7,8 +7,8 @@ Shared by cleaning (:mod:`._clean`), container scoring (:mod:`._container`) and 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator
+from typing import Generic, NamedTuple, TypeVar
 
 from selectolax.lexbor import LexborNode
 
@@ -52,6 +52,8 @@ LONG_PARAGRAPH_LINKS = 0.3
 _RUN_HOLDERS = "div, td, section, article, font, span"
 
 _KEEP_PARAGRAPHS = 2
+
+_Read = TypeVar("_Read")
 
 
 def text_of(node: LexborNode) -> str:
@@ -392,6 +394,43 @@ def siblings(node: LexborNode, forward: bool) -> Iterator[LexborNode]:
     while sibling is not None:
         yield sibling
         sibling = sibling.next if forward else sibling.prev
+
+
+def children(box: LexborNode) -> list[LexborNode]:
+    """``box``'s child nodes in order, text and comment nodes included."""
+    kids: list[LexborNode] = []
+    kid = box.child
+    while kid is not None:
+        kids.append(kid)
+        kid = kid.next
+    return kids
+
+
+def places(kids: list[LexborNode]) -> dict[int, int]:
+    """Each node's place in ``kids``, by its ``mem_id``."""
+    return {kid.mem_id: index for index, kid in enumerate(kids)}
+
+
+class PerBox(Generic[_Read]):
+    """What ``read`` makes of a box, made at most once per box for one walk or one cleaning.
+
+    Rules that ask about a node's siblings ask once per node, and a box of thousands of children
+    would be read whole for each of them: quadratic time on a wide page. So each such rule reads a
+    box's children in one pass into an answer for every child, and keeps it here by the box's
+    ``mem_id``.
+    """
+
+    __slots__ = ("_made", "_read")
+
+    def __init__(self, read: Callable[[LexborNode], _Read]) -> None:
+        self._read = read
+        self._made: dict[int, _Read] = {}
+
+    def __call__(self, box: LexborNode) -> _Read:
+        found = self._made.get(box.mem_id)
+        if found is None:
+            found = self._made[box.mem_id] = self._read(box)
+        return found
 
 
 def ancestors(node: LexborNode) -> Iterator[LexborNode]:

@@ -19,14 +19,17 @@ from newswire.extract._nodes import (
     MAX_LINK_DENSITY,
     MAX_LINK_DENSITY_P,
     SKIP,
+    PerBox,
     Run,
     ancestors,
     block_text,
+    children,
     holds_article,
     inline_runs,
     is_long_paragraph,
     lines_of,
     link_chars,
+    places,
     siblings,
     text_of,
     text_size,
@@ -263,7 +266,7 @@ _SUBHEADINGS = ", ".join(sorted(HEADINGS))
 _SUBHEADING_TAGS = HEADINGS | {"h1"}
 
 
-def _list_of_the_prose(node: LexborNode, sides: dict[int, _Sides]) -> bool:
+def _list_of_the_prose(node: LexborNode, sides: PerBox[_Sides]) -> bool:
     """Whether a link list stands inside the article's own text: prose stands before and after it
     among its siblings, and most of its links are full addresses, not paths of this site or places
     on the page (a table of contents repeats the headings below it).
@@ -272,8 +275,8 @@ def _list_of_the_prose(node: LexborNode, sides: dict[int, _Sides]) -> bool:
     between the paragraphs that introduce and follow them, and link to the things named; a box of
     the site's other stories ("related", "more in this section") links to its own paths, and link
     lists before the article's first prose or after its last are teasers and related posts, and a
-    list whose every item opens with a label ("See also:") is a pointer to them. ``sides`` holds
-    what was read of each box's children (:class:`_Sides`).
+    list whose every item opens with a label ("See also:") is a pointer to them. ``sides`` reads
+    each box's children once (:class:`_Sides`).
     """
     hrefs = [a.attributes.get("href") or "" for a in node.css("a[href]")]
     if not hrefs or sum(_ABSOLUTE.match(href) is None for href in hrefs) * 2 > len(hrefs):
@@ -285,7 +288,7 @@ def _list_of_the_prose(node: LexborNode, sides: dict[int, _Sides]) -> bool:
     box = node.parent
     if box is None:
         return False
-    here = _Sides.of(box, sides)
+    here = sides(box)
     before, after = here.prose(node, forward=False), here.prose(node, forward=True)
     if before == after:
         return before
@@ -296,7 +299,7 @@ def _list_of_the_prose(node: LexborNode, sides: dict[int, _Sides]) -> bool:
         box.tag in {"div", "section"}
         and here.edge(node, forward=before)
         and outer is not None
-        and _Sides.of(outer, sides).prose(box, forward=before)
+        and sides(outer).prose(box, forward=before)
     )
 
 
@@ -311,13 +314,8 @@ class _Sides:
     __slots__ = ("_edge_after", "_edge_before", "_index", "_prose_after", "_prose_before")
 
     def __init__(self, box: LexborNode) -> None:
-        kids: list[LexborNode] = []
-        kid = box.child
-        while kid is not None:
-            if kid.tag not in {"-text", "-comment"}:
-                kids.append(kid)
-            kid = kid.next
-        self._index = {kid.mem_id: index for index, kid in enumerate(kids)}
+        kids = [kid for kid in children(box) if kid.tag not in {"-text", "-comment"}]
+        self._index = places(kids)
         prose, run, quiet = [], [], []
         for kid in kids:
             text = text_of(kid)
@@ -333,14 +331,6 @@ class _Sides:
         self._prose_after = _any_before(prose[::-1])[::-1]
         self._edge_before = _run_before(run, quiet)
         self._edge_after = _run_before(run[::-1], quiet[::-1])[::-1]
-
-    @classmethod
-    def of(cls, box: LexborNode, read: dict[int, _Sides]) -> _Sides:
-        """The sides of ``box``'s children, read once per walk."""
-        found = read.get(box.mem_id)
-        if found is None:
-            found = read[box.mem_id] = cls(box)
-        return found
 
     def prose(self, node: LexborNode, *, forward: bool) -> bool:
         """Whether prose stands among the siblings after ``node`` (before it, when not ``forward``)."""
@@ -635,28 +625,25 @@ class _Twins:
 
     def __init__(self, walked: set[int]) -> None:
         self._walked = walked
-        # Per parent, each child's place, and the place of the first walked child of each tag and class.
-        self._first: dict[int, tuple[dict[int, int], dict[tuple[str, str | None], int]]] = {}
+        self._first = PerBox(self._read)
+
+    def _read(self, parent: LexborNode) -> tuple[dict[int, int], dict[tuple[str, str | None], int]]:
+        """Each child's place, and the place of the first walked child of each tag and class."""
+        kids = children(parent)
+        first: dict[tuple[str, str | None], int] = {}
+        for place, kid in enumerate(kids):
+            if kid.mem_id in self._walked:
+                first.setdefault((kid.tag or "", kid.attributes.get("class")), place)
+        return places(kids), first
 
     def after_one(self, node: LexborNode) -> bool:
         """Whether a walked sibling of ``node``'s tag and class comes before it."""
         parent = node.parent
         if parent is None:
             return False
-        found = self._first.get(parent.mem_id)
-        if found is None:
-            places: dict[int, int] = {}
-            first: dict[tuple[str, str | None], int] = {}
-            kid = parent.child
-            while kid is not None:
-                places[kid.mem_id] = len(places)
-                if kid.mem_id in self._walked:
-                    first.setdefault((kid.tag or "", kid.attributes.get("class")), len(places) - 1)
-                kid = kid.next
-            found = self._first[parent.mem_id] = (places, first)
-        places, first = found
+        where, first = self._first(parent)
         at = first.get((node.tag or "", node.attributes.get("class")))
-        return at is not None and at < places[node.mem_id]
+        return at is not None and at < where[node.mem_id]
 
 
 # A box that stands in for the rest of a cut-off article (a paywall, a sign-up or log-in prompt):
@@ -778,20 +765,20 @@ def _walk(
     teasers: list[tuple[int, int, LexborNode]] | None = None,
     threads: list[str] | None = None,
     numbered: frozenset[int] = frozenset(),
-    sides: dict[int, _Sides] | None = None,
-    beside: dict[int, _TextBeside] | None = None,
+    sides: PerBox[_Sides] | None = None,
+    beside: PerBox[_TextBeside] | None = None,
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
     ``threads``: None when the container holds too few posting times for a thread of replies,
     else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`;
-    ``sides`` and ``beside``: the boxes' children read so far, see :class:`_Sides` and
+    ``sides`` and ``beside``: each box's children read once, see :class:`_Sides` and
     :class:`_TextBeside`)."""
     if depth > _MAX_DEPTH:
         return
     if sides is None:
-        sides = {}
+        sides = PerBox(_Sides)
     if beside is None:
-        beside = {}
+        beside = PerBox(_TextBeside)
 
     def descend(box: LexborNode) -> None:
         _walk(
@@ -940,7 +927,7 @@ def _enough_signed(signs: list[bool]) -> bool:
     return signed >= THREAD_STAMPS and signed >= _REPLIES_SIGNED * len(signs)
 
 
-def _section_heading(heading: LexborNode, out: list[str], beside: dict[int, _TextBeside]) -> bool:
+def _section_heading(heading: LexborNode, out: list[str], beside: PerBox[_TextBeside]) -> bool:
     """Whether an ``<h1>`` inside the container is a section's heading, not a headline: the walk has
     already emitted a paragraph of prose (a headline sits above the article's text), it is not the
     page's first ``<h1>`` nor its words (a headline repeated further down, for print or sharing),
@@ -957,7 +944,7 @@ def _section_heading(heading: LexborNode, out: list[str], beside: dict[int, _Tex
     return _text_beside(heading, True, beside) and _text_beside(heading, False, beside)
 
 
-def _section_header(header: LexborNode, out: list[str], beside: dict[int, _TextBeside]) -> bool:
+def _section_header(header: LexborNode, out: list[str], beside: PerBox[_TextBeside]) -> bool:
     """Whether a ``<header>`` inside the container heads a section of the article rather than the
     article itself (headline, standfirst, byline): no ``<h1>`` in it, below the article's first
     prose, and running text after it among its siblings (``<section><header><h2>``: guides and
@@ -969,21 +956,18 @@ def _section_header(header: LexborNode, out: list[str], beside: dict[int, _TextB
     )
 
 
-def _text_beside(heading: LexborNode, forward: bool, beside: dict[int, _TextBeside]) -> bool:
+def _text_beside(heading: LexborNode, forward: bool, beside: PerBox[_TextBeside]) -> bool:
     """Whether the siblings after ``heading`` (before it, when not ``forward``), up to the next
     ``<h1>``, hold running text: a paragraph's length, mostly unlinked. A heading that opens a
     ``<section>`` (the outline HTML5 describes: each section's heading an ``<h1>``) is read from
-    the section: the text before it is the previous section's. ``beside`` holds what was read of
-    each box's children (:class:`_TextBeside`)."""
+    the section: the text before it is the previous section's. ``beside`` reads each box's
+    children once (:class:`_TextBeside`)."""
     if not forward and heading.parent is not None and heading.parent.tag == "section" and _opens_box(heading):
         heading = heading.parent
     box = heading.parent
     if box is None:
         return False
-    found = beside.get(box.mem_id)
-    if found is None:
-        found = beside[box.mem_id] = _TextBeside(box)
-    return found.long(heading, forward)
+    return beside(box).long(heading, forward)
 
 
 class _TextBeside:
@@ -994,12 +978,8 @@ class _TextBeside:
     __slots__ = ("_after", "_before", "_index")
 
     def __init__(self, box: LexborNode) -> None:
-        kids: list[LexborNode] = []
-        kid = box.child
-        while kid is not None:
-            kids.append(kid)
-            kid = kid.next
-        self._index = {kid.mem_id: index for index, kid in enumerate(kids)}
+        kids = children(box)
+        self._index = places(kids)
         own: list[tuple[int, int]] = []
         for kid in kids:
             if kid.tag == "-text":
