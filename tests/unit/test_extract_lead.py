@@ -119,3 +119,8 @@ def test_the_story_headline_counts_when_the_site_logo_is_an_earlier_h1() -> None
     event = extract_html(page.encode(), URL, fetched="2026-12-04T12:00:00+00:00")
     assert event.title == "Harbour plan approved"
     assert event.lead == _STANDFIRST
+
+
+def test_standfirst_words_of_central_european_and_nordic_templates_count() -> None:
+    for marks in ('class="article-perex"', 'class="zajawka"', 'class="article__preamble"', 'id="manchet"'):
+        assert _event(f"<div {marks}>{_STANDFIRST}</div>").lead == _STANDFIRST
