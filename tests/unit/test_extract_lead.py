@@ -124,3 +124,14 @@ def test_the_story_headline_counts_when_the_site_logo_is_an_earlier_h1() -> None
 def test_standfirst_words_of_central_european_and_nordic_templates_count() -> None:
     for marks in ('class="article-perex"', 'class="zajawka"', 'class="article__preamble"', 'id="manchet"'):
         assert _event(f"<div {marks}>{_STANDFIRST}</div>").lead == _STANDFIRST
+
+
+def test_a_standfirst_of_several_subtitles_is_the_lead_whole() -> None:
+    second = "The fleet's owners pay a third of the cost, the port authority the rest of it."
+    header = (
+        f'<h1>Harbour plan approved</h1><div><h2 class="subtitle">{_STANDFIRST}</h2>'
+        f'<h2 class="subtitle">{second}</h2></div>'
+    )
+    event = _page(header)
+    assert event.lead == f"{_STANDFIRST} {second}"
+    assert event.body.split("\n\n") == SENTENCES

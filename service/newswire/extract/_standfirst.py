@@ -66,6 +66,8 @@ class Standfirst(NamedTuple):
 
     text: str
     placed: bool
+    # The block's twins right after it (same tag and class): a standfirst of several lines.
+    rest: tuple[str, ...] = ()
 
 
 _HEADINGS = "h1, h2, h3, h4, h5, h6"
@@ -219,8 +221,29 @@ def candidates(h1: LexborNode | None, title: str | None, site_names: list[str | 
             continue
         if _in_other_box(node, around_h1) or _linked_share(node, len(text)) >= 0.5:
             continue
-        found.append(Standfirst(text, not named))
+        found.append(Standfirst(text, not named, _twins_after(node) if named else ()))
     return found
+
+
+def _twins_after(node: LexborNode) -> tuple[str, ...]:
+    """The texts of the elements right after ``node`` with its tag and class, up to the first other
+    element: a standfirst written as two or three subtitles (``h2.subtitle`` twice)."""
+    marks = node.attrs.get("class")
+    if not marks:
+        return ()
+    texts: list[str] = []
+    size = len(text_of(node))
+    for sibling in siblings(node, True):
+        if sibling.tag == "-comment" or (sibling.tag == "-text" and not (sibling.text_content or "").strip()):
+            continue
+        if sibling.tag != node.tag or sibling.attrs.get("class") != marks:
+            break
+        text = text_of(sibling)
+        size += len(text)
+        if len(text.split()) < _MIN_WORDS or size > _MAX_CHARS or _linked_share(sibling, len(text)) >= 0.5:
+            break
+        texts.append(text)
+    return tuple(texts)
 
 
 def shown_standfirst(found: list[Standfirst], body: str, page_text: str, headline_text: str) -> str | None:
@@ -229,7 +252,7 @@ def shown_standfirst(found: list[Standfirst], body: str, page_text: str, headlin
     headline's text closely (``_NEAR``): a teaser further down is another story's."""
     first = body.split("\n\n", 1)[0][:_PROBE]
     body_at = page_text.find(first) if first else -1
-    for text, placed in found:
+    for text, placed, rest in found:
         if text[:_PROBE] in body:
             continue
         at = page_text.find(text[:_PROBE])
@@ -239,5 +262,10 @@ def shown_standfirst(found: list[Standfirst], body: str, page_text: str, headlin
             h1_at = page_text.rfind(headline_text, 0, at) if headline_text else -1
             if h1_at < 0 or at - h1_at - len(headline_text) > _NEAR:
                 continue
-        return text
+        kept = []
+        for part in rest:
+            if part[:_PROBE] in body:
+                break
+            kept.append(part)
+        return " ".join((text, *kept))
     return None
