@@ -306,8 +306,11 @@ def _extract(
     # headline looked up again): captions, asides and mastheads are gone from it.
     shown = None
     if extraction.method != "lead":
-        found = _standfirst.candidates(tree.css_first("h1"), title, [site, urlsplit(url).hostname])
-        shown = _standfirst.shown_standfirst(found, body, page_text)
+        site_names = [site, urlsplit(url).hostname]
+        shown_h1 = _standfirst.headline(tree.css("h1"), title, site_names)
+        found = _standfirst.candidates(shown_h1, title, site_names)
+        headline_text = " ".join((shown_h1.text(deep=True) or "").split()) if shown_h1 is not None else ""
+        shown = _standfirst.shown_standfirst(found, body, page_text, headline_text)
     language = _language.choose(
         [
             md.html_lang,

@@ -33,11 +33,11 @@ back home top toggle open full stepback stepfor swipe move music nomuted ok file
 
 # class/id tokens (whole, or two adjacent ones joined: "sub-title") that name the standfirst under
 # the headline, in the languages of the corpora: English, German, French, Spanish, Italian,
-# Scandinavian.
+# Scandinavian, Czech and Slovak (perex), Polish (zajawka), Danish (manchet), Swedish (preamble).
 STANDFIRST_TOKENS = """
 standfirst intro lead lede dek deck subtitle subheadline subhead subline summary excerpt ingress
 ingres epigraph abstract chapeau chapo entradilla bajada sumario sottotitolo vorspann anriss
-description desc strapline strap
+description desc strapline strap perex zajawka manchet preamble sommario
 """
 
 # Tokens that make a block so named something else: a caption, an author's profile, a card.
