@@ -8,7 +8,12 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
-from newswire.extract._second_opinion import SUPERSET_KEPT, adds_tail_of_lines, is_core_of, superset_kept_share
+from newswire.extract._second_opinion import (
+    SUPERSET_KEPT,
+    adds_tail_of_lines,
+    is_core_of,
+    superset_kept_share,
+)
 from newswire.extract._strategy import _second_opinion_wins
 from tests.support.harbour_story import SENTENCES, URL
 
