@@ -233,3 +233,7 @@ def test_trafilaturas_body_that_adds_the_rest_of_the_article_still_wins() -> Non
     # A list article our container cut to its first block: ours is no prose either, and the list
     # trafilatura adds is the article's (test_a_list_article_comes_out_whole_... above).
     assert not adds_tail_of_lines(ON_LOAN[:2], [*ON_LOAN, *TAIL])
+    # A story's table our container cut (a statistic's figures, a recipe's nutrition), which
+    # trafilatura writes as rows between bars: the article's data, not furniture.
+    rows = ["| Boat | Built |", "|---|---|", *(f"| {name} | {year} |" for name, year, _ in BOATS)]
+    assert not adds_tail_of_lines(SENTENCES[:2], [*SENTENCES[:2], *rows])

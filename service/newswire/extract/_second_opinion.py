@@ -66,6 +66,9 @@ THREAD_READ = 0.5
 TAIL_AFTER = 0.75
 # ... and under this part of it is prose.
 TAIL_PROSE = 0.5
+# A table's row as trafilatura writes it ("| Calories | 434 kcal |"): a table after the article's
+# prose is its data our container cut (a recipe's nutrition, a statistic's figures), not furniture.
+_TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
 # trafilatura's extraction time grows with the square of a page's elements (40,000 short paragraphs:
@@ -247,8 +250,9 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     lines and footer below it: text of the cleaned page, outside links in part, so the criteria
     that read its body as ours and more of the article (:func:`superset_kept_share`, the prose
     score) take it. :func:`is_core_of` reversed. A list or table article our container cut to one
-    of its blocks is no prose itself (its rows and items do not end like sentences), and the
-    rest of an article of prose our container cut is prose too: both still go to trafilatura.
+    of its blocks is no prose itself (its rows and items do not end like sentences), the rest of
+    an article of prose our container cut is prose too, and a table trafilatura adds is the
+    article's data (``_TABLE_ROW``): all three still go to trafilatura.
     """
     if not ours:
         return False
@@ -260,6 +264,8 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     if not shared:
         return False
     added = [p for p, yes in zip(other, held, strict=True) if not yes]
+    if any(_TABLE_ROW.match(p) for p in added):
+        return False
     surplus = sum(map(len, added))
     after = sum(
         len(p) for p, yes in zip(other[shared[-1] + 1 :], held[shared[-1] + 1 :], strict=True) if not yes
