@@ -271,6 +271,8 @@ def test_unnamed_comments_after_a_comments_heading_are_cut() -> None:
         "There are 3 comments",
         "Comments are closed.",
         "Comments (3) Add A Comment",
+        "3 Reader Comments",
+        "3 appreciated comments on “Harbour plan approved”",
     ],
 )
 def test_unnamed_comments_after_a_long_or_framed_comments_heading_are_cut(heading: str) -> None:
@@ -281,6 +283,16 @@ def test_unnamed_comments_after_a_long_or_framed_comments_heading_are_cut(headin
         f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}<h3>{heading}</h3>{replies}</div>"
     )
     assert _event(html).body.split("\n\n") == SENTENCES[:3]
+
+
+def test_a_counted_sentence_about_responses_does_not_end_the_article() -> None:
+    # Words between the count and "responses" make a heading only when the line is the heading
+    # alone or names the post in quotation marks: a sentence of the story about responses stays.
+    line = "3 common responses to the plan were heard at the meeting."
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1>{_paragraphs([*SENTENCES[:3], line, *SENTENCES[3:5]])}</div>"
+    )
+    assert _event(html).body.split("\n\n") == [*SENTENCES[:3], line, *SENTENCES[3:5]]
 
 
 def test_a_comment_count_above_the_story_does_not_end_it() -> None:

@@ -8,7 +8,12 @@ from selectolax.lexbor import LexborHTMLParser
 
 from newswire.extract import extract_html
 from newswire.extract._explain import explain_path
-from newswire.extract._second_opinion import SUPERSET_KEPT, is_core_of, superset_kept_share
+from newswire.extract._second_opinion import (
+    SUPERSET_KEPT,
+    adds_tail_of_lines,
+    is_core_of,
+    superset_kept_share,
+)
 from newswire.extract._strategy import _second_opinion_wins
 from tests.support.harbour_story import SENTENCES, URL
 
@@ -192,3 +197,43 @@ def test_trafilaturas_reading_without_the_articles_table_does_not_win_on_prose_a
     # The same lines after the story are furniture around it (a list of prices of another page):
     # trafilatura's reading of the story wins on prose.
     assert _second_opinion_wins([*story, *rows], story, "container", _cleaned("")).startswith("it wins")
+
+
+# What a page with no class names shows under its article: the blog's archive, links to the next
+# and previous posts, a shop's books with their prices, the site's footer.
+TAIL = [
+    "This page holds a single entry by Jo published on December 4, 2026",
+    "The ferry timetable was the previous entry in this blog.",
+    "Find us on the harbour app",
+    *(f"{year}: Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec" for year in range(2026, 2019, -1)),
+    "by Anna Berg £9.59",
+    "by Tom Vik £12.00",
+    "Home | About | Contact | Privacy",
+    "© 2026 Harbour News. All rights reserved.",
+]
+
+
+def test_trafilaturas_body_that_is_our_story_and_the_page_furniture_under_it_does_not_win() -> None:
+    # With no class names to mark the furniture, trafilatura's reading runs on from the story into
+    # the lines under it. Its body holds all of ours and adds unlinked text of the page, which the
+    # criterion for a list article our container cut would take: what it adds is lines that are
+    # not prose, after the story, and ours is prose, so ours stays.
+    story = SENTENCES[:4]
+    page = _cleaned("".join(f"<p>{line}</p>" for line in [*story, *TAIL]))
+    assert adds_tail_of_lines(story, [*story, *TAIL])
+    assert _second_opinion_wins(story, [*story, *TAIL], "container", page) == ""
+
+
+def test_trafilaturas_body_that_adds_the_rest_of_the_article_still_wins() -> None:
+    # The rest of a story our container cut is prose: trafilatura's body wins on it.
+    assert not adds_tail_of_lines(SENTENCES[:2], SENTENCES)
+    assert _second_opinion_wins(SENTENCES[:2], SENTENCES, "container", _cleaned("")).startswith("it wins")
+    # Lines before our story are not the tail under it (a standfirst, a summary box).
+    assert not adds_tail_of_lines(SENTENCES[:4], [*TAIL, *SENTENCES[:4]])
+    # A list article our container cut to its first block: ours is no prose either, and the list
+    # trafilatura adds is the article's (test_a_list_article_comes_out_whole_... above).
+    assert not adds_tail_of_lines(ON_LOAN[:2], [*ON_LOAN, *TAIL])
+    # A story's table our container cut (a statistic's figures, a recipe's nutrition), which
+    # trafilatura writes as rows between bars: the article's data, not furniture.
+    rows = ["| Boat | Built |", "|---|---|", *(f"| {name} | {year} |" for name, year, _ in BOATS)]
+    assert not adds_tail_of_lines(SENTENCES[:2], [*SENTENCES[:2], *rows])

@@ -27,6 +27,7 @@ from lxml.etree import LxmlError
 from selectolax.lexbor import LexborNode
 from trafilatura import bare_extraction
 
+from newswire.extract._merge import is_prose
 from newswire.extract._shingles import SIZE, Shingle, shingles
 from newswire.extract._text import word_count
 
@@ -60,6 +61,14 @@ SAME_READING = 0.6
 # trafilatura's body is the readers' comment thread our container set aside when this share of its
 # shingles are the thread's.
 THREAD_READ = 0.5
+# trafilatura's body is ours with a tail of furniture (:func:`adds_tail_of_lines`) when this part
+# of what it has more sits after the last paragraph both share ...
+TAIL_AFTER = 0.75
+# ... and under this part of it is prose.
+TAIL_PROSE = 0.5
+# A table's row as trafilatura writes it ("| Calories | 434 kcal |"): a table after the article's
+# prose is its data our container cut (a recipe's nutrition, a statistic's figures), not furniture.
+_TABLE_ROW = re.compile(r"^\|.*\|$")
 
 
 # trafilatura's extraction time grows with the square of a page's elements (40,000 short paragraphs:
@@ -228,6 +237,47 @@ def _shared_lines(ours: list[str], other: list[str], theirs: set[Shingle]) -> li
                     held[index] = True
         start = end + 1
     return held
+
+
+def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
+    """Whether trafilatura's body is our prose with a tail of lines that are not prose after it.
+
+    It is when its body holds most of ours (``SUPERSET_SHARE``), what it has more sits after the
+    last paragraph both share (``TAIL_AFTER`` of it; at most ``EDGE_SURPLUS`` between the shared
+    paragraphs), ours is mostly prose and what it adds mostly not (``TAIL_PROSE`` of the
+    characters, :func:`._merge.is_prose`). On a page whose class names do not mark its furniture,
+    trafilatura's reading runs on past the article into the related links, archive lists, tag
+    lines and footer below it: text of the cleaned page, outside links in part, so the criteria
+    that read its body as ours and more of the article (:func:`superset_kept_share`, the prose
+    score) take it. :func:`is_core_of` reversed. A list or table article our container cut to one
+    of its blocks is no prose itself (its rows and items do not end like sentences), the rest of
+    an article of prose our container cut is prose too, and a table trafilatura adds is the
+    article's data (``_TABLE_ROW``): all three still go to trafilatura.
+    """
+    if not ours:
+        return False
+    own = _shingle_set(ours)
+    if _share_in(own, _shingle_set(other)) < SUPERSET_SHARE:
+        return False
+    held = _shared_lines(other, ours, own)
+    shared = [i for i, yes in enumerate(held) if yes]
+    if not shared:
+        return False
+    added = [p for p, yes in zip(other, held, strict=True) if not yes]
+    if any(_TABLE_ROW.match(p) for p in added):
+        return False
+    surplus = sum(map(len, added))
+    after = sum(
+        len(p) for p, yes in zip(other[shared[-1] + 1 :], held[shared[-1] + 1 :], strict=True) if not yes
+    )
+    span = slice(shared[0], shared[-1] + 1)
+    inside = sum(len(p) for p, yes in zip(other[span], held[span], strict=True) if not yes)
+    if not surplus or after < TAIL_AFTER * surplus or inside > EDGE_SURPLUS * surplus:
+        return False
+    ours_prose = sum(len(p) for p in ours if is_prose(p))
+    if ours_prose < TAIL_PROSE * sum(map(len, ours)):
+        return False
+    return sum(len(p) for p in added if is_prose(p)) < TAIL_PROSE * surplus
 
 
 def is_core_of(ours: list[str], other: list[str]) -> bool:

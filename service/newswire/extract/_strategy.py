@@ -130,6 +130,8 @@ def _second_opinion_wins(ours: list[str], other: list[str], method: str, tree: L
     # among them, a fair amount of text trafilatura found (not a menu's few words) beats it.
     if word_count(other) >= SECOND_OPINION_RESCUE_WORDS and not any(map(_density.reads_as_text, ours)):
         return f"it wins: ours holds no sentence and it has {SECOND_OPINION_RESCUE_WORDS}+ words"
+    if _second_opinion.adds_tail_of_lines(ours, other):
+        return ""
     theirs, own = prose_score(other), prose_score(ours)
     if theirs > SECOND_OPINION_GAIN * max(own, 0) and not _second_opinion.same_reading(ours, other):
         return f"it wins: prose score {theirs} > {SECOND_OPINION_GAIN}x ours ({own})"
