@@ -35,6 +35,7 @@ from newswire.extract._nodes import (
 from newswire.extract._tidy import (
     SENTENCE_END,
     THREAD_STAMPS,
+    WalkLine,
     comments_heading,
     holds_stamps,
     may_be_signed,
@@ -249,7 +250,16 @@ def _blocks(
     threads: list[str] | None = None
     if holds_stamps(text_of(root) if text is None else text):
         threads = cut if cut is not None else []
-    _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads, numbered=_numbered_titles(root))
+    _walk(
+        root,
+        out,
+        cards,
+        0,
+        notes,
+        teasers=teasers,
+        threads=threads,
+        numbered=_numbered_titles(root),
+    )
     # A gate in front of the rest of the article is left out of the whole body too: trafilatura,
     # which reads it as text after the article, would keep it where it judges the end.
     gates = _gate_lines(out, teasers)
@@ -780,6 +790,7 @@ def _walk(
     numbered: frozenset[int] = frozenset(),
     sides: dict[int, _Sides] | None = None,
     beside: dict[int, _TextBeside] | None = None,
+    owner: int = 0,
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
     ``threads``: None when the container holds too few posting times for a thread of replies,
@@ -793,6 +804,9 @@ def _walk(
     if beside is None:
         beside = {}
 
+    def emit(text: str, *, code: bool = False) -> None:
+        out.append(WalkLine(text, owner, code=code) if owner or code else text)
+
     def descend(box: LexborNode) -> None:
         _walk(
             box,
@@ -805,6 +819,7 @@ def _walk(
             numbered=numbered,
             sides=sides,
             beside=beside,
+            owner=box.mem_id if _list_box(box) else owner,
         )
 
     for item in inline_runs(node):
@@ -818,9 +833,9 @@ def _walk(
             ):
                 continue
             if not _date_line(text):
-                out.append(text)
+                emit(text)
             elif _data_cell(node):
-                out.append(text)
+                emit(text)
                 if notes is not None:
                     notes.append(f"kept a date in a data table's row: {text!r}")
             continue
@@ -829,7 +844,7 @@ def _walk(
             text = block_text(child)
             # A date in preformatted text is a line of code or of a log, not the post's stamp.
             if _good_block(text, child, numbered) and (tag == "pre" or not _date_line(text)):
-                out.append(text)
+                emit(text, code=tag == "pre")
         elif tag == "h1" and _section_heading(child, out, beside):
             text = block_text(child)
             if _good_block(text, child):
@@ -846,7 +861,7 @@ def _walk(
         elif tag in {"ul", "ol"} and not _prose_list(child):
             if _list_of_the_prose(child, sides):
                 lines = _item_lines(child)
-                out.extend(lines)
+                out.extend(WalkLine(line, child.mem_id) for line in lines)
                 if notes is not None and lines:
                     notes.append(f"kept a link list between the article's prose: {lines[0]!r}, ...")
         elif (
@@ -862,6 +877,27 @@ def _walk(
             descend(child)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
+
+
+def _list_box(box: LexborNode) -> bool:
+    """Whether the lines walked below a box are the items of one list or the rows of one table (see
+    :class:`._tidy.WalkLine`): a ``<ul>``, ``<ol>`` or ``<dl>``, or a table of ``_DATA_ROWS`` rows or
+    more of two cells or more. A layout table (a row of columns, a column of rows) holds the
+    article's paragraphs and whatever follows them, and is no list."""
+    if box.tag in {"ul", "ol", "dl"}:
+        return True
+    if box.tag != "table":
+        return False
+    rows = 0
+    # The table's own rows only, directly or in its sections, each read once: a table nested in a
+    # cell is judged when the walk reaches it.
+    for part in box.iter():
+        for row in part.iter() if part.tag in {"thead", "tbody", "tfoot"} else (part,):
+            if row.tag == "tr" and sum(1 for cell in row.iter() if cell.tag in {"td", "th"}) >= 2:
+                rows += 1
+                if rows >= _DATA_ROWS:
+                    return True
+    return False
 
 
 # Boxes that may hold a thread of readers' replies, one reply per child box, and the share of the
