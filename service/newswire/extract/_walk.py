@@ -804,9 +804,6 @@ def _walk(
     if beside is None:
         beside = {}
 
-    def emit(text: str, *, code: bool = False) -> None:
-        out.append(WalkLine(text, owner, code=code) if owner or code else text)
-
     def descend(box: LexborNode) -> None:
         _walk(
             box,
@@ -819,7 +816,7 @@ def _walk(
             numbered=numbered,
             sides=sides,
             beside=beside,
-            owner=box.mem_id if _list_box(box) else owner,
+            owner=box.mem_id if box.tag in _LIST_TAGS and _list_box(box) else owner,
         )
 
     for item in inline_runs(node):
@@ -833,9 +830,9 @@ def _walk(
             ):
                 continue
             if not _date_line(text):
-                emit(text)
+                out.append(WalkLine(text, owner) if owner else text)
             elif _data_cell(node):
-                emit(text)
+                out.append(WalkLine(text, owner) if owner else text)
                 if notes is not None:
                     notes.append(f"kept a date in a data table's row: {text!r}")
             continue
@@ -844,7 +841,7 @@ def _walk(
             text = block_text(child)
             # A date in preformatted text is a line of code or of a log, not the post's stamp.
             if _good_block(text, child, numbered) and (tag == "pre" or not _date_line(text)):
-                emit(text, code=tag == "pre")
+                out.append(WalkLine(text, owner, code=tag == "pre") if owner or tag == "pre" else text)
         elif tag == "h1" and _section_heading(child, out, beside):
             text = block_text(child)
             if _good_block(text, child):
@@ -877,6 +874,9 @@ def _walk(
             descend(child)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
+
+
+_LIST_TAGS = frozenset({"ul", "ol", "dl", "table"})
 
 
 def _list_box(box: LexborNode) -> bool:
