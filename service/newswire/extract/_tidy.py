@@ -3,7 +3,8 @@
 Drops what survives container choice but is not article text: the headline again, byline lines,
 the second copy of a passage the page prints twice, readers' comments after a comment-section
 heading, short sign-up pitches under the article's last paragraph of prose, and headings or labels
-("Read more:") left at the very end with nothing below them. A short label ending in a colon
+("Read more:") left at the very end with nothing below them, unless they are the last items of a
+list the article began above them, or preformatted text (a command). A short label ending in a colon
 inside the body stays: it introduces what follows ("Pros:", "Supported platforms include:").
 """
 
@@ -19,7 +20,8 @@ _BYLINE_MAX = 120
 _PROSE_LINE = 200
 _TAIL_HEADING_MAX = 60
 # Short lines left at the end are labels ("Share this:", "Tags") when a few; this many in a row
-# are the article's own list or table (ingredients, a table's rows) and stay.
+# are the article's own list or table (ingredients, a table's rows) and stay. Fewer stay when they
+# go on a list begun above them (:func:`_list_goes_on`).
 _TAIL_LIST = 10
 # The share of the body's characters above a comment section's heading that leaves it a counter in
 # the story's header, when no paragraph of prose stands above it.
@@ -212,8 +214,8 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
 
 def _list_goes_on(out: list[str], tail: int) -> int:
     """How many of the last ``tail`` lines, from the first, are items or rows of the list or table
-    the line above them belongs to: the article's own list went on into them (an address's last
-    lines, a table's last rows), where a label after the article opens no list begun above it."""
+    the line above them belongs to: the article's own list went on into them (a how-to's last
+    commands, a table's last rows); a label after the article goes on no list begun above it."""
     start = len(out) - tail
     above = _list_of(out[start - 1]) if start else 0
     if not above:

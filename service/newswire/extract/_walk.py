@@ -250,16 +250,7 @@ def _blocks(
     threads: list[str] | None = None
     if holds_stamps(text_of(root) if text is None else text):
         threads = cut if cut is not None else []
-    _walk(
-        root,
-        out,
-        cards,
-        0,
-        notes,
-        teasers=teasers,
-        threads=threads,
-        numbered=_numbered_titles(root),
-    )
+    _walk(root, out, cards, 0, notes, teasers=teasers, threads=threads, numbered=_numbered_titles(root))
     # A gate in front of the rest of the article is left out of the whole body too: trafilatura,
     # which reads it as text after the article, would keep it where it judges the end.
     gates = _gate_lines(out, teasers)
@@ -796,7 +787,9 @@ def _walk(
     ``threads``: None when the container holds too few posting times for a thread of replies,
     else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`;
     ``sides`` and ``beside``: the boxes' children read so far, see :class:`_Sides` and
-    :class:`_TextBeside`)."""
+    :class:`_TextBeside`; ``owner``: the id of the innermost list or data table around ``node``
+    (:func:`_list_box`), 0 when none, with which the lines read there are marked as
+    :class:`._tidy.WalkLine`)."""
     if depth > _MAX_DEPTH:
         return
     if sides is None:
