@@ -171,6 +171,41 @@ def test_a_long_run_of_short_lines_at_the_end_is_a_list_not_labels() -> None:
     assert _body(f"{story}<p>Share this story</p><p>Filed under harbour news</p>") == SENTENCES
 
 
+def test_an_article_that_ends_with_a_list_keeps_its_last_short_items() -> None:
+    # A how-to's steps end with commands, and a data table's last rows are numbers: short lines with
+    # no sentence end, as labels are, but they go on a list or table begun above them, among the
+    # article's text; a command in <pre> is the article's however short. The label after the list
+    # still goes.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    first = "Open a terminal on the harbour office's server and update its package index first."
+    commands = ["sudo apt install tidewatch", "tidewatch --init --port harbour"]
+    steps = f"<ol><li>{first}</li>" + "".join(f"<li>{c}</li>" for c in commands) + "</ol>"
+    body = _body(f"{story}{steps}<p>Share this story</p>")
+    assert body == [*SENTENCES, first, *commands]
+    shell = "".join(f"<pre>{c}</pre>" for c in commands)
+    assert _body(f"{story}<p>Install it with:</p>{shell}") == [*SENTENCES, "Install it with:", *commands]
+    rows = [("North pier", "Twelve berths, rebuilt after the winter storm.", "40"), ("South pier", "8", "35")]
+    rows.append(("East pier", "6", "30"))
+    table = (
+        "<table>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows) + "</table>"
+    )
+    intro = "The harbour board published the berths each pier offers and the fee for one night, in euros."
+    cells = [cell for row in rows for cell in row]
+    assert _body(f"{story}<p>{intro}</p>{table}") == [*SENTENCES, intro, *cells]
+
+
+def test_labels_and_a_list_opened_after_the_articles_end_still_go() -> None:
+    # "Related:" and the short lines of a list that begins below it are the page's, not the
+    # article's: no list of the article goes on into them. A layout table (one row around the
+    # article's column) is no list either: the label at the end of its cell goes.
+    story = "".join(f"<p>{s}</p>" for s in SENTENCES)
+    related = "<p>Related:</p><ul><li>Harbour fees rise again</li><li>A new ferry to the islands</li></ul>"
+    assert _body(f"{story}{related}") == SENTENCES
+    rest = "".join(f"<p>{s}</p>" for s in SENTENCES[1:])
+    layout = f"<p>{SENTENCES[0]}</p><table><tr><td>{rest}<p>Share this story</p><p>Tags</p></td></tr></table>"
+    assert _body(layout) == SENTENCES
+
+
 def _element(inner: str) -> str:
     """A page builder's content element: each one wrapped in the same boxes (outer > container > row)."""
     return f'<div class="outer ce"><div class="container"><div class="row">{inner}</div></div></div>'

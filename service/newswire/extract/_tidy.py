@@ -3,7 +3,8 @@
 Drops what survives container choice but is not article text: the headline again, byline lines,
 the second copy of a passage the page prints twice, readers' comments after a comment-section
 heading, short sign-up pitches under the article's last paragraph of prose, and headings or labels
-("Read more:") left at the very end with nothing below them. A short label ending in a colon
+("Read more:") left at the very end with nothing below them, unless they are the last items of a
+list the article began above them, or preformatted text (a command). A short label ending in a colon
 inside the body stays: it introduces what follows ("Pros:", "Supported platforms include:").
 """
 
@@ -19,7 +20,8 @@ _BYLINE_MAX = 120
 _PROSE_LINE = 200
 _TAIL_HEADING_MAX = 60
 # Short lines left at the end are labels ("Share this:", "Tags") when a few; this many in a row
-# are the article's own list or table (ingredients, a table's rows) and stay.
+# are the article's own list or table (ingredients, a table's rows) and stay. Fewer stay when they
+# go on a list begun above them (:func:`_list_goes_on`).
 _TAIL_LIST = 10
 # The share of the body's characters above a comment section's heading that leaves it a counter in
 # the story's header, when no paragraph of prose stands above it.
@@ -147,6 +149,23 @@ _BYLINE_PREFIX = re.compile(r"^(?:by|von|from|por|par|av|door|di|da|af)\s+")
 _BYLINE_JOIN = re.compile(r",|\band\b|\bund\b|&|\bet\b|\by\b|\bog\b|\boch\b")
 
 
+class WalkLine(str):
+    """A body line as the walk read it, with where it stood: ``list_id`` names the list or table whose
+    item or row it is (the same for each line of one ``<ul>``, ``<ol>``, ``<dl>`` or ``<table>``; 0
+    when none), and ``code`` says it is preformatted text (a command, a listing). The tidy reads
+    these to tell the article's closing list or command from a label left at its end; a line built
+    anew on the way (a merge, a repair) is a plain ``str`` again and is judged by its text alone."""
+
+    list_id: int
+    code: bool
+
+    def __new__(cls, text: str, list_id: int = 0, *, code: bool = False) -> WalkLine:
+        line = super().__new__(cls, text)
+        line.list_id = list_id
+        line.code = code
+        return line
+
+
 def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> list[str]:
     """Drop what survives container choice but is not text: the headline again, byline lines,
     readers' comments, and headings or labels left at the very end with nothing below them.
@@ -195,8 +214,27 @@ def tidy(paragraphs: list[str], *, title: str | None, authors: list[str]) -> lis
     while tail < len(out) and _label_line(out[-1 - tail]):
         tail += 1
     if 0 < tail < _TAIL_LIST:
-        del out[-tail:]
+        # The lines that go on a list begun above them stay; the labels after them go.
+        del out[len(out) - tail + _list_goes_on(out, tail) :]
     return out or kept
+
+
+def _list_goes_on(out: list[str], tail: int) -> int:
+    """How many of the last ``tail`` lines, from the first, are items or rows of the list or table
+    the line above them belongs to: the article's own list went on into them (a how-to's last
+    commands, a table's last rows); a label after the article goes on no list begun above it."""
+    start = len(out) - tail
+    above = _list_of(out[start - 1]) if start else 0
+    if not above:
+        return 0
+    count = 0
+    while count < tail and _list_of(out[start + count]) == above:
+        count += 1
+    return count
+
+
+def _list_of(line: str) -> int:
+    return line.list_id if isinstance(line, WalkLine) else 0
 
 
 def _drop_signup_lines(paragraphs: list[str]) -> list[str]:
@@ -249,7 +287,13 @@ def _prose_line(line: str, least: int = _PROSE_LINE) -> bool:
 
 
 def _label_line(line: str) -> bool:
-    return len(line) <= _TAIL_HEADING_MAX and not SENTENCE_END.search(line)
+    """Whether a line may be a label or heading (short, no sentence end), not preformatted text: a
+    command or a line of code is the article's, however short."""
+    return (
+        len(line) <= _TAIL_HEADING_MAX
+        and not (isinstance(line, WalkLine) and line.code)
+        and not SENTENCE_END.search(line)
+    )
 
 
 def comments_heading(line: str) -> bool:

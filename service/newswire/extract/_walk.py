@@ -38,6 +38,7 @@ from newswire.extract._nodes import (
 from newswire.extract._tidy import (
     SENTENCE_END,
     THREAD_STAMPS,
+    WalkLine,
     comments_heading,
     holds_stamps,
     may_be_signed,
@@ -767,12 +768,15 @@ def _walk(
     numbered: frozenset[int] = frozenset(),
     sides: PerBox[_Sides] | None = None,
     beside: PerBox[_TextBeside] | None = None,
+    owner: int = 0,
 ) -> None:
     """Emit the blocks below ``node`` in document order (``notes``: see :func:`container_text`;
     ``threads``: None when the container holds too few posting times for a thread of replies,
     else where the text of each thread left out goes; ``numbered``: see :func:`_good_block`;
     ``sides`` and ``beside``: each box's children read once, see :class:`_Sides` and
-    :class:`_TextBeside`)."""
+    :class:`_TextBeside`; ``owner``: the id of the innermost list or data table around ``node``
+    (:func:`_list_box`), 0 when none, with which the lines read there are marked as
+    :class:`._tidy.WalkLine`)."""
     if depth > _MAX_DEPTH:
         return
     if sides is None:
@@ -792,6 +796,7 @@ def _walk(
             numbered=numbered,
             sides=sides,
             beside=beside,
+            owner=box.mem_id if box.tag in _LIST_TAGS and _list_box(box) else owner,
         )
 
     for item in inline_runs(node):
@@ -805,9 +810,9 @@ def _walk(
             ):
                 continue
             if not _date_line(text):
-                out.append(text)
+                out.append(WalkLine(text, owner) if owner else text)
             elif _data_cell(node):
-                out.append(text)
+                out.append(WalkLine(text, owner) if owner else text)
                 if notes is not None:
                     notes.append(f"kept a date in a data table's row: {text!r}")
             continue
@@ -816,7 +821,7 @@ def _walk(
             text = block_text(child)
             # A date in preformatted text is a line of code or of a log, not the post's stamp.
             if _good_block(text, child, numbered) and (tag == "pre" or not _date_line(text)):
-                out.append(text)
+                out.append(WalkLine(text, owner, code=tag == "pre") if owner or tag == "pre" else text)
         elif tag == "h1" and _section_heading(child, out, beside):
             text = block_text(child)
             if _good_block(text, child):
@@ -833,7 +838,7 @@ def _walk(
         elif tag in {"ul", "ol"} and not _prose_list(child):
             if _list_of_the_prose(child, sides):
                 lines = _item_lines(child)
-                out.extend(lines)
+                out.extend(WalkLine(line, child.mem_id) for line in lines)
                 if notes is not None and lines:
                     notes.append(f"kept a link list between the article's prose: {lines[0]!r}, ...")
         elif (
@@ -849,6 +854,30 @@ def _walk(
             descend(child)
             if teasers is not None and len(out) > start and tag not in {"ul", "ol"}:
                 teasers.append((start, len(out), child))  # judged in _cut_teasers if after the prose
+
+
+_LIST_TAGS = frozenset({"ul", "ol", "dl", "table"})
+
+
+def _list_box(box: LexborNode) -> bool:
+    """Whether the lines walked below a box are the items of one list or the rows of one table (see
+    :class:`._tidy.WalkLine`): a ``<ul>``, ``<ol>`` or ``<dl>``, or a table of ``_DATA_ROWS`` rows or
+    more of two cells or more. A layout table (a row of columns, a column of rows) holds the
+    article's paragraphs and whatever follows them, and is no list."""
+    if box.tag in {"ul", "ol", "dl"}:
+        return True
+    if box.tag != "table":
+        return False
+    rows = 0
+    # The table's own rows only, directly or in its sections, each read once: a table nested in a
+    # cell is judged when the walk reaches it.
+    for part in box.iter():
+        for row in part.iter() if part.tag in {"thead", "tbody", "tfoot"} else (part,):
+            if row.tag == "tr" and sum(1 for cell in row.iter() if cell.tag in {"td", "th"}) >= 2:
+                rows += 1
+                if rows >= _DATA_ROWS:
+                    return True
+    return False
 
 
 # Boxes that may hold a thread of readers' replies, one reply per child box, and the share of the
