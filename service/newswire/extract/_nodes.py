@@ -254,34 +254,53 @@ def _words_beside(pieces: list[tuple[str, int]], index: int, step: int) -> bool:
     return False
 
 
+# Inline elements looked up through, at most, for one found to hold no block: a memo made for one
+# box among thousands nested (the cleaning asks of each named one) must not read all the boxes
+# around it each time.
+_LOOKUP_LEVELS = 32
+
+
 class BlocksBelow:
-    """Whether large elements hold a block, each answered about once over one read of a tree that
-    does not change while it is read (a memo of one caller's pass, then dropped).
+    """Whether large inline elements hold a block, each answered about once over one read of a
+    tree that does not change while it is read (a memo of one caller's pass, then dropped).
 
     Asked of every ``<span>`` in turn, a selector over each one's subtree reads nested inline
     elements in the square of their depth (10,000 nested ``<span>``: about 10 s). Asked in document
-    order, as container scoring asks, each node is read about twice in all: the first block found
-    below an element makes every element on the way down to it hold a block, and an element found
-    to hold none makes every element below it hold none.
+    order, as container scoring and the cleaning ask, each node is read about twice in all: the
+    first block found below an element makes every element on the way down to it hold a block, and
+    an element inside an inline element found to hold none holds none (looked up through up to
+    :data:`_LOOKUP_LEVELS` inline elements around it, each of which is then known too).
     """
 
-    __slots__ = ("_clear", "_holding")
+    __slots__ = ("_clear", "_holding", "_open")
 
     def __init__(self) -> None:
         self._holding: set[int] = set()  # mem_ids of elements with a block below them
-        self._clear: set[int] = set()  # mem_ids of elements with none
+        self._clear: set[int] = set()  # mem_ids of inline elements with none
+        # Inline elements looked up through without an answer: the lookup stops at them.
+        self._open: set[int] = set()
 
     def holds_none(self, node: LexborNode) -> bool:
-        """Whether no block element is below ``node`` (nor is ``node`` one)."""
+        """Whether no block element is below ``node`` (nor is ``node`` one), an inline element."""
         key = node.mem_id
         if key in self._clear:
             return True
         if key in self._holding:
             return False
+        path = [key]
+        parent = node.parent
+        while parent is not None and parent.tag in INLINE and len(path) <= _LOOKUP_LEVELS:
+            mem = parent.mem_id
+            if mem in self._clear:
+                self._clear.update(path)
+                return True
+            if mem in self._holding or mem in self._open:
+                break
+            path.append(mem)
+            parent = parent.parent
+        self._open.update(path[1:])
         found = node.css_first(BLOCK_SELECTOR)
         if found is None:
-            # A selector also matches the node itself, so the node is listed here too.
-            self._clear.update(each.mem_id for each in node.css("*"))
             self._clear.add(key)
             return True
         self._holding.add(key)
@@ -468,8 +487,10 @@ def holds_article(node: LexborNode) -> bool:
                 return True
     if not text_size_over(node, in_paragraphs + (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH - 1):
         return False  # too little text outside <p> for the missing long paragraphs
+    # The runs of nested inline holders would each read their whole subtree (the square of their depth).
+    blocks = BlocksBelow()
     for block in (node, *node.css(_RUN_HOLDERS)):
-        for text, links in text_runs(block):
+        for text, links in text_runs(block, blocks):
             size = text_size(text)
             if is_long_paragraph(size, links):
                 long_ones += 1
