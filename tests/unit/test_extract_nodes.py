@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from newswire.extract._nodes import (
     BLOCK_SELECTOR,
     INLINE,
+    BlocksBelow,
     is_inline,
     link_chars,
     text_of,
@@ -51,6 +52,25 @@ def test_link_chars_and_inline_agree_with_a_selector_query_at_every_subtree_size
     assert link_chars(_node(pages["anchor itself"], "#a")) == len(
         text_of(_node(pages["anchor itself"], "#a"))
     )
+
+
+@pytest.mark.parametrize("order", ["document", "reversed"])
+def test_the_memo_of_blocks_below_agrees_with_a_selector_query_in_any_order(order: str) -> None:
+    # Nested inline elements around text, around a block deep down, beside and inside each other:
+    # a memo that marked a wrong element would flip whether a <span> is part of its parent's text.
+    deep = "<span><b>" * 30
+    html = (
+        f"<div><span id='a'>{deep}<i>lead</i> words {'</b></span>' * 30}"
+        f"<em>{deep}<p>a block deep down</p>{'</b></span>' * 30}</em>"
+        f"<span>{'<a>link</a> ' * 40}</span></span>"
+        f"<font>{deep}plain</font><span>{deep}<div>box</div> after</span></div>"
+    )
+    tree = LexborHTMLParser(html)
+    nodes = list(tree.root.traverse()) if tree.root is not None else []
+    blocks = BlocksBelow()
+    for node in nodes if order == "document" else nodes[::-1]:
+        assert is_inline(node, blocks) == _queried_inline(node)
+    assert not is_inline(_node(html, "#a"), BlocksBelow())
 
 
 @pytest.mark.parametrize(

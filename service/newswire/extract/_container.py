@@ -21,6 +21,7 @@ from newswire.extract._nodes import (
     MIN_PARAGRAPH,
     SKIP,
     TOKEN_SPLIT,
+    BlocksBelow,
     ancestors,
     is_inline,
     link_chars,
@@ -88,13 +89,15 @@ def _good_paragraphs(body: LexborNode) -> list[tuple[LexborNode, int, int]]:
     the article around it, not to a candidate of its own (measured in docs/extraction.md).
     """
     found: list[tuple[LexborNode, int, int]] = []
+    # Nested inline elements would each read their whole subtree (the square of their depth).
+    blocks = BlocksBelow()
     for para in body.css("p, pre, div, td, section, article, main, font, center, span"):
         tag = para.tag
-        if tag == "span" and is_inline(para):
+        if tag == "span" and is_inline(para, blocks):
             continue
         if tag not in {"p", "pre"}:
             length = 0
-            for text, links in text_runs(para):
+            for text, links in text_runs(para, blocks):
                 size = text_size(text)
                 if size >= 2 * MIN_PARAGRAPH and links / size <= MAX_LINK_DENSITY:
                     length += size - links

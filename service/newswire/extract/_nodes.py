@@ -256,20 +256,80 @@ def _words_beside(pieces: list[tuple[str, int]], index: int, step: int) -> bool:
     return False
 
 
-def is_inline(node: LexborNode) -> bool:
-    """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block)."""
+# Inline elements looked up through, at most, for one found to hold no block: a memo made for one
+# box among thousands nested (the cleaning asks of each named one) must not read all the boxes
+# around it each time.
+_LOOKUP_LEVELS = 32
+
+
+class BlocksBelow:
+    """Whether large inline elements hold a block, each answered about once over one read of a
+    tree that does not change while it is read (a memo of one caller's pass, then dropped).
+
+    Asked of every ``<span>`` in turn, a selector over each one's subtree reads nested inline
+    elements in the square of their depth (10,000 nested ``<span>``: about 10 s). Asked in document
+    order, as container scoring and the cleaning ask, each node is read about twice in all: the
+    first block found below an element makes every element on the way down to it hold a block, and
+    an element inside an inline element found to hold none holds none (looked up through up to
+    :data:`_LOOKUP_LEVELS` inline elements around it, each of which is then known too).
+    """
+
+    __slots__ = ("_clear", "_holding", "_open")
+
+    def __init__(self) -> None:
+        self._holding: set[int] = set()  # mem_ids of elements with a block below them
+        self._clear: set[int] = set()  # mem_ids of inline elements with none
+        # Inline elements looked up through without an answer: the lookup stops at them.
+        self._open: set[int] = set()
+
+    def holds_none(self, node: LexborNode) -> bool:
+        """Whether no block element is below ``node`` (nor is ``node`` one), an inline element."""
+        key = node.mem_id
+        if key in self._clear:
+            return True
+        if key in self._holding:
+            return False
+        path = [key]
+        parent = node.parent
+        while parent is not None and parent.tag in INLINE and len(path) <= _LOOKUP_LEVELS:
+            mem = parent.mem_id
+            if mem in self._clear:
+                self._clear.update(path)
+                return True
+            if mem in self._holding or mem in self._open:
+                break
+            path.append(mem)
+            parent = parent.parent
+        self._open.update(path[1:])
+        found = node.css_first(BLOCK_SELECTOR)
+        if found is None:
+            self._clear.add(key)
+            return True
+        self._holding.add(key)
+        step: LexborNode | None = found
+        while step is not None and (mem := step.mem_id) != key and mem not in self._holding:
+            self._holding.add(mem)
+            step = step.parent
+        return False
+
+
+def is_inline(node: LexborNode, blocks: BlocksBelow | None = None) -> bool:
+    """Inline element that does not wrap block content (a ``<span>`` around ``<p>`` is a block).
+    ``blocks``: a memo for a caller that asks of many nodes of a tree it does not change."""
     tag = node.tag
     if tag not in INLINE:
         return False
     if tag == "br":
         return True
-    return _holds_no_block(node, _small_subtree(node))
+    return _holds_no_block(node, _small_subtree(node), blocks)
 
 
-def _holds_no_block(node: LexborNode, small: list[LexborNode] | None) -> bool:
+def _holds_no_block(
+    node: LexborNode, small: list[LexborNode] | None, blocks: BlocksBelow | None = None
+) -> bool:
     """Whether no block element is below ``node``, whose :func:`_small_subtree` is ``small``."""
     if small is None:
-        return node.css_first(BLOCK_SELECTOR) is None
+        return node.css_first(BLOCK_SELECTOR) is None if blocks is None else blocks.holds_none(node)
     return not any(each.tag in _BLOCK_TAGS for each in small)
 
 
@@ -300,13 +360,14 @@ class Run(NamedTuple):
         return _word_links_in(pieces)
 
 
-def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
+def inline_runs(node: LexborNode, blocks: BlocksBelow | None = None) -> Iterator[Run | LexborNode]:
     """The children of ``node`` in document order: runs of inline text, and the blocks between them.
 
     A run is the text of text nodes and inline children up to a block child or a double
     ``<br>``, with its linked characters (:class:`Run`); a comment ends no run. A block child is
     yielded as the node itself, for the caller to judge. Empty runs are not yielded. Container
     scoring and the walk both read runs this way, so they agree on what a text run is.
+    ``blocks``: as for :func:`is_inline`.
     """
     pieces: list[str] = []
     # Whether a piece holds more than white space: most runs between blocks are only the
@@ -330,7 +391,7 @@ def inline_runs(node: LexborNode) -> Iterator[Run | LexborNode]:
             if breaks < 2:
                 pieces.append(" ")
                 continue
-        elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child)):
+        elif tag in INLINE and _holds_no_block(child, small := _small_subtree(child), blocks):
             # An inline child's subtree is listed once, for both whether it is inline and its links;
             # a large one is asked for a <br> in C, and read in C when it holds none.
             # "<span>Line one<br>Line two</span>" holds two lines' words.
@@ -380,12 +441,12 @@ def lines_of(node: LexborNode) -> list[str]:
     return out
 
 
-def text_runs(node: LexborNode) -> list[tuple[str, int]]:
+def text_runs(node: LexborNode, blocks: BlocksBelow | None = None) -> list[tuple[str, int]]:
     """Text directly inside ``node`` (text nodes and inline children), split at blocks and double ``<br>``.
 
-    Returns (text, linked characters) per run.
+    Returns (text, linked characters) per run. ``blocks``: as for :func:`is_inline`.
     """
-    return [(run.text, run.links) for run in inline_runs(node) if isinstance(run, Run)]
+    return [(run.text, run.links) for run in inline_runs(node, blocks) if isinstance(run, Run)]
 
 
 def siblings(node: LexborNode, forward: bool) -> Iterator[LexborNode]:
@@ -465,8 +526,10 @@ def holds_article(node: LexborNode) -> bool:
                 return True
     if not text_size_over(node, in_paragraphs + (_KEEP_PARAGRAPHS - long_ones) * _KEEP_PARAGRAPH - 1):
         return False  # too little text outside <p> for the missing long paragraphs
+    # The runs of nested inline holders would each read their whole subtree (the square of their depth).
+    blocks = BlocksBelow()
     for block in (node, *node.css(_RUN_HOLDERS)):
-        for text, links in text_runs(block):
+        for text, links in text_runs(block, blocks):
             size = text_size(text)
             if is_long_paragraph(size, links):
                 long_ones += 1
