@@ -94,15 +94,21 @@ def test_a_linked_teaser_card_below_the_headline_is_not_the_lead() -> None:
 
 
 def test_a_teaser_far_below_the_headline_is_not_the_lead() -> None:
+    # A plain teaser block is the standfirst only right under the headline's text: with a share bar
+    # of 300 characters between them it is another story's, and the description stays the lead.
+    sites = ("Facebook", "X", "LinkedIn", "WhatsApp", "Reddit", "Pinterest", "Telegram", "e-mail")
     between = (
-        "<p>"
-        + " ".join(["Tickets, timetables and the harbour office's opening hours for the season."] * 4)
-        + "</p>"
+        '<ul class="share">'
+        + "".join(
+            f'<li><a href="/share/{i}">Share this story on {site} with your friends</a></li>'
+            for i, site in enumerate(sites)
+        )
+        + "</ul>"
     )
-    assert (
-        _page(f'<h1>Harbour plan approved</h1>{between}<div class="teaser">{_STANDFIRST}</div>').lead
-        != _STANDFIRST
-    )
+    near = _page(f'<h1>Harbour plan approved</h1><div class="teaser">{_STANDFIRST}</div>')
+    assert near.lead == _STANDFIRST
+    far = _page(f'<h1>Harbour plan approved</h1>{between}<div class="teaser">{_STANDFIRST}</div>')
+    assert far.lead == _DESCRIPTION
 
 
 def test_the_story_headline_counts_when_the_site_logo_is_an_earlier_h1() -> None:

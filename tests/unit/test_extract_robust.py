@@ -295,6 +295,17 @@ def test_a_counted_sentence_about_responses_does_not_end_the_article() -> None:
     assert _event(html).body.split("\n\n") == [*SENTENCES[:3], line, *SENTENCES[3:5]]
 
 
+def test_a_counted_subheading_of_a_listicle_does_not_end_the_article() -> None:
+    # "3 Official Responses" heads a part of the story; only a word naming the comments' writers
+    # ("124 Reader Comments") makes a counted heading with a word between count and word a thread's.
+    lines = [*SENTENCES[:3], "3 Official Responses", *SENTENCES[3:6]]
+    html = _page(
+        f"<div><h1>Harbour plan approved</h1>{_paragraphs(SENTENCES[:3])}"
+        f"<h2>3 Official Responses</h2>{_paragraphs(SENTENCES[3:6])}</div>"
+    )
+    assert _event(html).body.split("\n\n") == lines
+
+
 def test_a_comment_count_above_the_story_does_not_end_it() -> None:
     # The story's header shows its counts as bare lines ("Views 5835 Comments 11") and no class
     # names them: the comment section's heading is the count's label, not the thread's start.

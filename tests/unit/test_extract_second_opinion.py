@@ -222,6 +222,10 @@ def test_trafilaturas_body_that_is_our_story_and_the_page_furniture_under_it_doe
     page = _cleaned("".join(f"<p>{line}</p>" for line in [*story, *TAIL]))
     assert adds_tail_of_lines(story, [*story, *TAIL])
     assert _second_opinion_wins(story, [*story, *TAIL], "container", page) == ""
+    # A menu drawn between bars is one row, not a table the article shows.
+    assert adds_tail_of_lines(story, [*story, *TAIL[:-1], "| Home | About | Contact |", TAIL[-1]])
+    # Lines that stand between the story's paragraphs are not a tail under it.
+    assert not adds_tail_of_lines(story, [*story[:2], *TAIL[:-2], *story[2:], *TAIL[-2:]])
 
 
 def test_trafilaturas_body_that_adds_the_rest_of_the_article_still_wins() -> None:

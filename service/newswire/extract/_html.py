@@ -15,6 +15,7 @@ from newswire.extract._byline import authors_of
 from newswire.extract._charset import decode_html_as, keeps_ascii
 from newswire.extract._hints import Hints
 from newswire.extract._metadata import Metadata, ld_list, ld_text, parse_metadata, types_of
+from newswire.extract._nodes import text_of
 from newswire.extract._page_dates import dates_of, states_published
 from newswire.extract._text import has_unspaced, repair, word_count, words_in
 
@@ -307,9 +308,9 @@ def _extract(
     shown = None
     if extraction.method != "lead":
         site_names = [site, urlsplit(url).hostname]
-        shown_h1 = _standfirst.headline(tree.css("h1"), title, site_names)
+        shown_h1 = _standfirst.story_h1(tree.css("h1"), title, site_names)
         found = _standfirst.candidates(shown_h1, title, site_names)
-        headline_text = " ".join((shown_h1.text(deep=True) or "").split()) if shown_h1 is not None else ""
+        headline_text = text_of(shown_h1) if shown_h1 is not None else ""
         shown = _standfirst.shown_standfirst(found, body, page_text, headline_text)
     language = _language.choose(
         [

@@ -66,9 +66,13 @@ THREAD_READ = 0.5
 TAIL_AFTER = 0.75
 # ... and under this part of it is prose.
 TAIL_PROSE = 0.5
-# A table's row as trafilatura writes it ("| Calories | 434 kcal |"): a table after the article's
-# prose is its data our container cut (a recipe's nutrition, a statistic's figures), not furniture.
+# ... and at most this part of it stands between the paragraphs both share.
+TAIL_INSIDE = 0.2
+# A table's row as trafilatura writes it ("| Calories | 434 kcal |"): a table of this many rows or
+# more after the article's prose is its data our container cut (a recipe's nutrition, a statistic's
+# figures), not furniture; one barred line is a menu ("| Home | About | Contact |").
 _TABLE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_ROWS = 2
 
 
 # trafilatura's extraction time grows with the square of a page's elements (40,000 short paragraphs:
@@ -243,7 +247,7 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     """Whether trafilatura's body is our prose with a tail of lines that are not prose after it.
 
     It is when its body holds most of ours (``SUPERSET_SHARE``), what it has more sits after the
-    last paragraph both share (``TAIL_AFTER`` of it; at most ``EDGE_SURPLUS`` between the shared
+    last paragraph both share (``TAIL_AFTER`` of it; at most ``TAIL_INSIDE`` between the shared
     paragraphs), ours is mostly prose and what it adds mostly not (``TAIL_PROSE`` of the
     characters, :func:`._merge.is_prose`). On a page whose class names do not mark its furniture,
     trafilatura's reading runs on past the article into the related links, archive lists, tag
@@ -252,7 +256,7 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     score) take it. :func:`is_core_of` reversed. A list or table article our container cut to one
     of its blocks is no prose itself (its rows and items do not end like sentences), the rest of
     an article of prose our container cut is prose too, and a table trafilatura adds is the
-    article's data (``_TABLE_ROW``): all three still go to trafilatura.
+    article's data (``_TABLE_ROWS`` rows): all three still go to trafilatura.
     """
     if not ours:
         return False
@@ -264,7 +268,8 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     if not shared:
         return False
     added = [p for p, yes in zip(other, held, strict=True) if not yes]
-    if any(_TABLE_ROW.match(p) for p in added):
+    rows = sum(1 for p in added for line in p.splitlines() if _TABLE_ROW.match(line.strip()))
+    if rows >= _TABLE_ROWS:
         return False
     surplus = sum(map(len, added))
     after = sum(
@@ -272,7 +277,7 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     )
     span = slice(shared[0], shared[-1] + 1)
     inside = sum(len(p) for p, yes in zip(other[span], held[span], strict=True) if not yes)
-    if not surplus or after < TAIL_AFTER * surplus or inside > EDGE_SURPLUS * surplus:
+    if not surplus or after < TAIL_AFTER * surplus or inside > TAIL_INSIDE * surplus:
         return False
     ours_prose = sum(len(p) for p in ours if is_prose(p))
     if ours_prose < TAIL_PROSE * sum(map(len, ours)):

@@ -150,15 +150,29 @@ def _follows(node: LexborNode, around_h1: set[LexborNode]) -> bool:
     )
 
 
-def _in_other_box(node: LexborNode, around_h1: set[LexborNode]) -> bool:
+def _in_other_box(node: LexborNode, around_h1: set[LexborNode], verdicts: dict[int, bool]) -> bool:
     """Whether a box around ``node`` that does not hold the headline is a caption, a masthead, a
-    related list or a profile (the boxes that hold the headline too are the article's own)."""
+    related list or a profile (the boxes that hold the headline too are the article's own).
+
+    ``verdicts`` keeps the answer for each box passed on the way up, by ``mem_id``, for one page:
+    candidates nested in each other share their ancestors, which are then read once, not once per
+    candidate below them."""
+    passed: list[int] = []
+    verdict = False
     for parent in ancestors(node):
+        known = verdicts.get(parent.mem_id)
+        if known is not None:
+            verdict = known
+            break
         if parent in around_h1:
-            return False
+            break
+        passed.append(parent.mem_id)
         if parent.tag in _NOT_AROUND_TAGS or _NOT_AROUND.intersection(_tokens(parent)):
-            return True
-    return False
+            verdict = True
+            break
+    for key in passed:
+        verdicts[key] = verdict
+    return verdict
 
 
 def _is_site_name(h1: LexborNode, site_names: list[str | None]) -> bool:
@@ -172,7 +186,7 @@ def _is_headline(h1: LexborNode, title: str | None) -> bool:
     return bool(words and title) and len(words & set(_WORD.findall(str(title).casefold()))) * 2 >= len(words)
 
 
-def headline(h1s: list[LexborNode], title: str | None, site_names: list[str | None]) -> LexborNode | None:
+def story_h1(h1s: list[LexborNode], title: str | None, site_names: list[str | None]) -> LexborNode | None:
     """The first ``<h1>`` that shows the article's title and not the site's name: a template may
     put the site's logo in an ``<h1>`` above the story's own."""
     for h1 in h1s[:_MAX_H1]:
@@ -203,6 +217,7 @@ def candidates(h1: LexborNode | None, title: str | None, site_names: list[str | 
     subtitle = _hgroup_subtitle(h1)
     found = [Standfirst(subtitle, True)] if subtitle else []
     after_h1 = False
+    verdicts: dict[int, bool] = {}
     for node in top.css(_SELECTOR)[:_MAX_NODES]:
         if not after_h1:
             # Nodes come in page order: those before the headline, or around it, are not its
@@ -219,7 +234,7 @@ def candidates(h1: LexborNode | None, title: str | None, site_names: list[str | 
         text = text_of(node)
         if not _reads_as_standfirst(text) or (not named and not _plain_teaser(node, text, top)):
             continue
-        if _in_other_box(node, around_h1) or _linked_share(node, len(text)) >= 0.5:
+        if _in_other_box(node, around_h1, verdicts) or _linked_share(node, len(text)) >= 0.5:
             continue
         found.append(Standfirst(text, not named, _twins_after(node) if named else ()))
     return found

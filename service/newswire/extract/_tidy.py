@@ -34,16 +34,17 @@ _NAMED_HEADING_MAX = 240
 # The heading of a comment section ("12 Comments", "Leave a Reply", "3 thoughts on ..."). A count
 # may be followed by the prompt beside it ("126 Comments Add a comment", "3 Comments leave one",
 # "Comments (3) Add a comment"); the bare word only with its count, or a sentence opening with
-# "Replies post..." would end the article. One or two words may stand between the count and the
-# word ("124 Reader Comments", "8 appreciated comments on “<headline>”"), but then the line is the
-# heading alone or names the post in quotation marks: "5 common responses to stress are ..." is a
-# sentence.
+# "Replies post..." would end the article. A word naming who wrote them may stand between the
+# count and the word in a heading alone ("124 Reader Comments", "8 Approved Comments"), and any one or
+# two words in a heading that names the post in quotation marks ("8 appreciated comments on
+# “<headline>”"): "3 Official Responses" is a listicle's subheading and "5 common responses to stress
+# are ..." a sentence.
 _COMMENTS_HEADING = re.compile(
     r"^(?:(?:comments|responses|replies|reader comments"
     r"|kommentare|commentaires|comentarios)\s*(?:\(\d+\):?(?:\W+(?:add|leave|post|read|join)\b.*)?|:)?"
     r"|\d+\s+(?:comments?|responses?|replies|reply)\b(?:\s*(?:\(\d+\))?:?|\W+(?:add|leave|post|read|join)\b.*)"
     r"|\d+\s+(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\b.*"
-    r"|\d+\s+(?:[^\W\d]+\s+){1,2}(?:comments?|responses?|replies)(?:\s*:)?"
+    r"|\d+\s+(?:readers?'?|reader's|users?|visitors?|guests?|approved)\s+(?:comments?|responses?|replies)(?:\s*:)?"
     r"|\d+\s+(?:[^\W\d]+\s+){1,2}(?:comments?|responses?|replies|thoughts?)\s+(?:on|to)\s+[“\"'‘«].*"
     r"|there (?:are|is) \d+ (?:comments?|responses?|replies)"
     r"|no comments yet|comments are closed\.?"
