@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from lxml.etree import LxmlError
 from selectolax.lexbor import LexborNode
@@ -139,6 +140,30 @@ def without_thread(other: list[str], thread: str) -> list[str]:
     return [para for para in other if _share_in(set(_shingles(para)), replies) < THREAD_READ]
 
 
+class _Surplus(NamedTuple):
+    """What one body has more than another, by where it sits among the paragraphs both hold."""
+
+    added: list[str]  # its paragraphs the other does not hold, in order
+    surplus: int  # their characters
+    inside: int  # of which between the first and the last paragraph both hold
+    after: int  # of which after the last paragraph both hold
+
+
+def _placed_surplus(longer: list[str], shorter: list[str], shorter_set: set[Shingle]) -> _Surplus | None:
+    """What ``longer`` has more than ``shorter`` (whose shingle set is ``shorter_set``) and where it
+    sits; None when they hold no paragraph in common."""
+    held = _shared_lines(longer, shorter, shorter_set)
+    shared = [i for i, yes in enumerate(held) if yes]
+    if not shared:
+        return None
+    added = [p for p, yes in zip(longer, held, strict=True) if not yes]
+    span = slice(shared[0], shared[-1] + 1)
+    inside = sum(len(p) for p, yes in zip(longer[span], held[span], strict=True) if not yes)
+    tail = slice(shared[-1] + 1, None)
+    after = sum(len(p) for p, yes in zip(longer[tail], held[tail], strict=True) if not yes)
+    return _Surplus(added, sum(map(len, added)), inside, after)
+
+
 def same_reading(ours: list[str], other: list[str]) -> bool:
     """Whether trafilatura's body is our article with blocks left out: no longer than ours, mostly
     inside it (``SAME_READING``), and what ours has more sits between the paragraphs both share
@@ -149,14 +174,8 @@ def same_reading(ours: list[str], other: list[str]) -> bool:
     theirs = _shingle_set(other)
     if _share_in(theirs, _shingle_set(ours)) < SAME_READING:
         return False
-    held = _shared_lines(ours, other, theirs)
-    shared = [i for i, yes in enumerate(held) if yes]
-    if not shared:
-        return False
-    surplus = sum(len(p) for p, yes in zip(ours, held, strict=True) if not yes)
-    span = slice(shared[0], shared[-1] + 1)
-    inside = sum(len(p) for p, yes in zip(ours[span], held[span], strict=True) if not yes)
-    return inside >= (1 - EDGE_SURPLUS) * surplus
+    placed = _placed_surplus(ours, other, theirs)
+    return placed is not None and placed.inside >= (1 - EDGE_SURPLUS) * placed.surplus
 
 
 def superset_kept_share(ours: list[str], other: list[str], cleaned: LexborNode | None) -> float | None:
@@ -263,21 +282,14 @@ def adds_tail_of_lines(ours: list[str], other: list[str]) -> bool:
     own = _shingle_set(ours)
     if _share_in(own, _shingle_set(other)) < SUPERSET_SHARE:
         return False
-    held = _shared_lines(other, ours, own)
-    shared = [i for i, yes in enumerate(held) if yes]
-    if not shared:
+    placed = _placed_surplus(other, ours, own)
+    if placed is None:
         return False
-    added = [p for p, yes in zip(other, held, strict=True) if not yes]
+    added, surplus = placed.added, placed.surplus
     rows = sum(1 for p in added for line in p.splitlines() if _TABLE_ROW.match(line.strip()))
     if rows >= _TABLE_ROWS:
         return False
-    surplus = sum(map(len, added))
-    after = sum(
-        len(p) for p, yes in zip(other[shared[-1] + 1 :], held[shared[-1] + 1 :], strict=True) if not yes
-    )
-    span = slice(shared[0], shared[-1] + 1)
-    inside = sum(len(p) for p, yes in zip(other[span], held[span], strict=True) if not yes)
-    if not surplus or after < TAIL_AFTER * surplus or inside > TAIL_INSIDE * surplus:
+    if not surplus or placed.after < TAIL_AFTER * surplus or placed.inside > TAIL_INSIDE * surplus:
         return False
     ours_prose = sum(len(p) for p in ours if is_prose(p))
     if ours_prose < TAIL_PROSE * sum(map(len, ours)):
