@@ -309,7 +309,7 @@ def _extract(
     if extraction.method != "lead":
         site_names = [site, urlsplit(url).hostname]
         shown_h1 = _standfirst.story_h1(tree.css("h1"), title, site_names)
-        found = _standfirst.candidates(shown_h1, title, site_names)
+        found = _standfirst.candidates(shown_h1)
         headline_text = text_of(shown_h1) if shown_h1 is not None else ""
         shown = _standfirst.shown_standfirst(found, body, page_text, headline_text)
     language = _language.choose(

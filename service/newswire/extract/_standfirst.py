@@ -195,17 +195,17 @@ def story_h1(h1s: list[LexborNode], title: str | None, site_names: list[str | No
     return None
 
 
-def candidates(h1: LexborNode | None, title: str | None, site_names: list[str | None]) -> list[Standfirst]:
-    """The blocks after ``h1`` that may be its standfirst, in page order: its ``<hgroup>``
-    subtitle, and blocks whose class names a standfirst (or a teaser, placed: see
-    :func:`shown_standfirst`).
+def candidates(h1: LexborNode | None) -> list[Standfirst]:
+    """The blocks after ``h1``, the story's headline (:func:`story_h1`), that may be its standfirst,
+    in page order: its ``<hgroup>`` subtitle, and blocks whose class names a standfirst (or a
+    teaser, placed: see :func:`shown_standfirst`).
 
     A block must read as
     a sentence or two (6+ words, 40-1,000 characters, mostly unlinked) and sit in the article's
-    header, not in a caption, masthead, related list or profile. An ``<h1>`` that does not show
-    the title, or shows the site's name (a blog's masthead above the post), has none.
+    header, not in a caption, masthead, related list or profile. A page with no such headline
+    (no ``<h1>`` shows the title, or each shows the site's name) has none.
     """
-    if h1 is None or not _is_headline(h1, title) or _is_site_name(h1, site_names):
+    if h1 is None:
         return []
     top = h1
     around_h1 = {h1}
